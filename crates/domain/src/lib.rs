@@ -1,0 +1,23 @@
+//! The pure core of Relance.
+//!
+//! Everything Relance knows about money, customers, receivables and reports, as plain values and
+//! pure functions. This crate does no I/O, reads no clock, draws no random numbers and knows no
+//! file format, database or protocol: facts (including `today`) come in as arguments, decisions
+//! and figures go out as values. The other crates parse into these types (`formats`), store them
+//! (`store`) and orchestrate them (`app`).
+//!
+//! - `money`: `Money` in integer minor units of a `Currency`; exact, checked arithmetic.
+//! - `identifiers`: validated legal and banking identifiers (SIREN, IBAN, country codes).
+//! - `creditor`: the business that is owed money (a tenant's profile).
+//! - `customer`: the creditor's customers (debtors), their kind, language and contact consent.
+//! - `receivable`: invoices and credit notes, their balances and status.
+//! - `payment`: payments and their allocations to invoices, with the invariants that bind them.
+//! - `report`: report maths, starting with the aged balance.
+
+pub mod creditor;
+pub mod customer;
+pub mod identifiers;
+pub mod money;
+pub mod payment;
+pub mod receivable;
+pub mod report;

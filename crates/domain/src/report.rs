@@ -1,0 +1,234 @@
+//! Report maths. The aged balance ("balance âgée") sorts what is owed by how late it is.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+
+use crate::customer::CustomerRef;
+use crate::money::{Currency, Money};
+use crate::receivable::days_past_due;
+
+/// The aging buckets: "not due", then one bucket per range of days past due, the last open-ended.
+/// Stored as the inclusive upper bounds of the closed ranges, so that a user can choose others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgingBuckets {
+    upper_bounds: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("aging bucket bounds must be positive and increasing, got {bounds:?}")]
+pub struct InvalidBuckets {
+    pub bounds: Vec<u32>,
+}
+
+impl AgingBuckets {
+    /// not_due, 1-30, 31-60, 61-90, 91+: the French accounting convention.
+    pub fn standard() -> AgingBuckets {
+        AgingBuckets { upper_bounds: vec![30, 60, 90] }
+    }
+
+    pub fn new(upper_bounds: Vec<u32>) -> Result<AgingBuckets, InvalidBuckets> {
+        let increasing = upper_bounds.windows(2).all(|pair| pair[0] < pair[1]);
+        if upper_bounds.first().is_some_and(|first| *first == 0) || !increasing {
+            return Err(InvalidBuckets { bounds: upper_bounds });
+        }
+        Ok(AgingBuckets { upper_bounds })
+    }
+
+    pub fn labels(&self) -> Vec<String> {
+        let mut labels = vec!["not_due".to_owned()];
+        let mut lower = 1;
+        for upper in &self.upper_bounds {
+            labels.push(format!("{lower}-{upper}"));
+            lower = upper + 1;
+        }
+        labels.push(format!("{lower}+"));
+        labels
+    }
+
+    fn len(&self) -> usize {
+        self.upper_bounds.len() + 2
+    }
+
+    /// The bucket index for an item `days_late` days past its due date.
+    pub fn index_of(&self, days_late: i32) -> usize {
+        if days_late <= 0 {
+            return 0;
+        }
+        let days = days_late.unsigned_abs();
+        1 + self.upper_bounds.iter().take_while(|upper| days > **upper).count()
+    }
+}
+
+/// One open item as the aged balance needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenItem {
+    pub customer: CustomerRef,
+    pub due_on: Date,
+    pub outstanding: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketAmount {
+    pub label: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerAging {
+    pub customer: CustomerRef,
+    pub total: Money,
+    pub buckets: Vec<BucketAmount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgingReport {
+    pub as_of: Date,
+    pub currency: Currency,
+    pub total: Money,
+    pub buckets: Vec<BucketAmount>,
+    /// Customers with something outstanding, largest total first (then by reference).
+    pub customers: Vec<CustomerAging>,
+    /// Outstanding amounts in other currencies, left out of this report.
+    pub other_currencies: BTreeMap<Currency, Money>,
+}
+
+/// The aged balance of `items` on `as_of`, in `currency`. Items with nothing outstanding are
+/// skipped; items in another currency are totalled apart in `other_currencies`.
+pub fn aged_balance(
+    as_of: Date,
+    currency: Currency,
+    buckets: &AgingBuckets,
+    items: impl IntoIterator<Item = OpenItem>,
+) -> AgingReport {
+    let labels = buckets.labels();
+    let mut totals = vec![0_i64; buckets.len()];
+    let mut per_customer: HashMap<CustomerRef, Vec<i64>> = HashMap::new();
+    let mut other_currencies: BTreeMap<Currency, Money> = BTreeMap::new();
+    for item in items {
+        if item.outstanding.is_zero() {
+            continue;
+        }
+        if item.outstanding.currency() != currency {
+            let total = other_currencies
+                .entry(item.outstanding.currency())
+                .or_insert_with(|| Money::zero(item.outstanding.currency()));
+            *total = total.checked_add(item.outstanding).expect("outstanding totals fit in i64");
+            continue;
+        }
+        let index = buckets.index_of(days_past_due(item.due_on, as_of));
+        let minor = item.outstanding.minor();
+        totals[index] = totals[index].checked_add(minor).expect("outstanding totals fit in i64");
+        let row = per_customer.entry(item.customer).or_insert_with(|| vec![0; buckets.len()]);
+        row[index] += minor;
+    }
+    let to_buckets = |amounts: &[i64]| -> Vec<BucketAmount> {
+        labels
+            .iter()
+            .zip(amounts)
+            .map(|(label, minor)| BucketAmount { label: label.clone(), amount: Money::from_minor(*minor, currency) })
+            .collect()
+    };
+    let mut customers: Vec<CustomerAging> = per_customer
+        .into_iter()
+        .map(|(customer, amounts)| CustomerAging {
+            customer,
+            total: Money::from_minor(amounts.iter().sum(), currency),
+            buckets: to_buckets(&amounts),
+        })
+        .collect();
+    customers.sort_by(|left, right| {
+        right.total.minor().cmp(&left.total.minor()).then_with(|| left.customer.cmp(&right.customer))
+    });
+    AgingReport {
+        as_of,
+        currency,
+        total: Money::from_minor(totals.iter().sum(), currency),
+        buckets: to_buckets(&totals),
+        customers,
+        other_currencies,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn item(customer: &str, due_on: Date, minor: i64) -> OpenItem {
+        OpenItem {
+            customer: CustomerRef::parse(customer).unwrap(),
+            due_on,
+            outstanding: Money::from_minor(minor, Currency::EUR),
+        }
+    }
+
+    fn amounts(buckets: &[BucketAmount]) -> Vec<i64> {
+        buckets.iter().map(|bucket| bucket.amount.minor()).collect()
+    }
+
+    #[test]
+    fn standard_labels_follow_the_french_convention() {
+        assert_eq!(AgingBuckets::standard().labels(), ["not_due", "1-30", "31-60", "61-90", "91+"]);
+    }
+
+    #[test]
+    fn bucket_edges_are_inclusive_on_their_upper_bound() {
+        let buckets = AgingBuckets::standard();
+        let cases = [(-5, 0), (0, 0), (1, 1), (30, 1), (31, 2), (60, 2), (61, 3), (90, 3), (91, 4), (4000, 4)];
+        for (days, expected) in cases {
+            assert_eq!(buckets.index_of(days), expected, "{days} days late");
+        }
+    }
+
+    #[test]
+    fn items_are_summed_by_bucket_and_by_customer() {
+        let as_of = date(2026, 11, 20);
+        let report = aged_balance(
+            as_of,
+            Currency::EUR,
+            &AgingBuckets::standard(),
+            [
+                item("C1", date(2026, 11, 20), 100),
+                item("C1", date(2026, 10, 21), 200),
+                item("C2", date(2026, 10, 20), 400),
+                item("C2", date(2026, 5, 1), 800),
+                item("C3", date(2026, 1, 1), 0),
+            ],
+        );
+        assert_eq!(report.total.minor(), 1500);
+        assert_eq!(amounts(&report.buckets), [100, 200, 400, 0, 800]);
+        let refs: Vec<&str> = report.customers.iter().map(|c| c.customer.as_str()).collect();
+        assert_eq!(refs, ["C2", "C1"], "largest first; nothing outstanding means not listed");
+        assert_eq!(amounts(&report.customers[1].buckets), [100, 200, 0, 0, 0]);
+    }
+
+    #[test]
+    fn other_currencies_are_reported_apart() {
+        let usd = Currency::from_code("USD").unwrap();
+        let report = aged_balance(
+            date(2026, 11, 20),
+            Currency::EUR,
+            &AgingBuckets::standard(),
+            [
+                item("C1", date(2026, 11, 1), 100),
+                OpenItem {
+                    customer: CustomerRef::parse("C9").unwrap(),
+                    due_on: date(2026, 11, 1),
+                    outstanding: Money::from_minor(999, usd),
+                },
+            ],
+        );
+        assert_eq!(report.total.minor(), 100);
+        assert_eq!(report.other_currencies.get(&usd).map(Money::minor), Some(999));
+    }
+
+    #[test]
+    fn custom_buckets_must_increase() {
+        assert!(AgingBuckets::new(vec![15, 45]).is_ok());
+        assert!(AgingBuckets::new(vec![30, 30]).is_err());
+        assert!(AgingBuckets::new(vec![0, 30]).is_err());
+        assert_eq!(AgingBuckets::new(vec![15, 45]).unwrap().labels(), ["not_due", "1-15", "16-45", "46+"]);
+    }
+}
