@@ -6,6 +6,7 @@
 //! and figures go out as values. The other crates parse into these types (`formats`), store them
 //! (`store`) and orchestrate them (`app`).
 //!
+//! - `ids`: typed identifiers of stored records.
 //! - `money`: `Money` in integer minor units of a `Currency`; exact, checked arithmetic.
 //! - `identifiers`: validated legal and banking identifiers (SIREN, IBAN, country codes).
 //! - `creditor`: the business that is owed money (a tenant's profile).
@@ -17,6 +18,7 @@
 pub mod creditor;
 pub mod customer;
 pub mod identifiers;
+pub mod ids;
 pub mod money;
 pub mod payment;
 pub mod receivable;

@@ -1,0 +1,321 @@
+//! Bulk writes of an import, in one transaction: all of the file or nothing.
+//!
+//! The caller (the `app` import use case) has already read and validated the whole file and
+//! knows which rows are new or changed; this type only writes them, in chunks of many rows per
+//! statement (multi-row `VALUES` on SQLite, `UNNEST` arrays on PostgreSQL). Upserts update a row
+//! only when its content hash differs, so writing an unchanged row costs a lookup, not a write.
+//! Dropping an `ImportTransaction` without `commit` rolls everything back.
+
+use std::collections::HashMap;
+
+use domain::customer::CustomerDetails;
+use domain::ids::{CustomerId, ImportId};
+use domain::receivable::InvoiceDetails;
+use jiff::Timestamp;
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::{Store, StoreError, TenantStore, timestamp_text};
+
+/// What is recorded about the imported file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportMeta {
+    pub kind: String,
+    pub file_name: String,
+    pub file_hash: String,
+    pub started_at: Timestamp,
+}
+
+/// A customer to create or update, with the hash of its imported fields.
+#[derive(Debug, Clone)]
+pub struct CustomerUpsert<'a> {
+    pub details: &'a CustomerDetails,
+    pub row_hash: i64,
+}
+
+/// An invoice to create or update, with its customer's id and the hash of its fields.
+#[derive(Debug, Clone)]
+pub struct InvoiceUpsert<'a> {
+    pub customer: CustomerId,
+    pub invoice: &'a InvoiceDetails,
+    pub row_hash: i64,
+}
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// An open import: a database transaction and the import's record.
+pub struct ImportTransaction {
+    tx: Tx,
+    tenant: i64,
+    import: ImportId,
+    now: String,
+}
+
+/// Rows per SQLite statement: 13 parameters a row stays far below SQLite's 32,766 limit.
+const SQLITE_ROWS_PER_STATEMENT: usize = 500;
+
+impl TenantStore<'_> {
+    /// Starts an import: opens the transaction and records the import (its counts are set at
+    /// commit).
+    pub async fn begin_import(&self, meta: &ImportMeta) -> Result<ImportTransaction, StoreError> {
+        let now = timestamp_text(meta.started_at);
+        let (tx, import) = match self.store {
+            Store::Sqlite(pool) => {
+                // BEGIN IMMEDIATE takes the write lock now, so a concurrent writer waits here
+                // instead of failing half-way through the import.
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO imports (tenant_id, kind, file_name, file_hash, rows_read, created, updated, unchanged, imported_at) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0, ?5) RETURNING id",
+                )
+                .bind(self.tenant.0)
+                .bind(&meta.kind)
+                .bind(&meta.file_name)
+                .bind(&meta.file_hash)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?;
+                (Tx::Sqlite(tx), id)
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                // One import per tenant at a time, across servers.
+                sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE")
+                    .bind(self.tenant.0)
+                    .execute(&mut *tx)
+                    .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO imports (tenant_id, kind, file_name, file_hash, rows_read, created, updated, unchanged, imported_at) VALUES ($1, $2, $3, $4, 0, 0, 0, 0, $5::timestamptz) RETURNING id",
+                )
+                .bind(self.tenant.0)
+                .bind(&meta.kind)
+                .bind(&meta.file_name)
+                .bind(&meta.file_hash)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?;
+                (Tx::Postgres(tx), id)
+            }
+        };
+        Ok(ImportTransaction { tx, tenant: self.tenant.0, import: ImportId(import), now })
+    }
+}
+
+impl ImportTransaction {
+    pub fn import_id(&self) -> ImportId {
+        self.import
+    }
+
+    /// Creates or updates customers, then returns the id of every customer of the tenant by
+    /// reference (invoices need them).
+    pub async fn upsert_customers(
+        &mut self,
+        customers: &[CustomerUpsert<'_>],
+    ) -> Result<HashMap<String, CustomerId>, StoreError> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                for chunk in customers.chunks(SQLITE_ROWS_PER_STATEMENT) {
+                    let sql = sqlite_customer_upsert(chunk.len());
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.tenant).bind(&self.now);
+                    for customer in chunk {
+                        let details = customer.details;
+                        query = query
+                            .bind(details.reference.as_str())
+                            .bind(&details.legal_name)
+                            .bind(details.kind.code())
+                            .bind(details.country.as_str())
+                            .bind(details.language().code())
+                            .bind(details.email.as_ref().map(|email| email.as_str()))
+                            .bind(details.phone.as_ref().map(|phone| phone.as_str()))
+                            .bind(customer.row_hash);
+                    }
+                    query.execute(&mut **tx).await?;
+                }
+                let rows: Vec<(String, i64)> = sqlx::query_as("SELECT reference, id FROM customers WHERE tenant_id = ?1")
+                    .bind(self.tenant)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                Ok(rows.into_iter().map(|(reference, id)| (reference, CustomerId(id))).collect())
+            }
+            Tx::Postgres(tx) => {
+                for chunk in customers.chunks(5_000) {
+                    let column = |get: fn(&CustomerDetails) -> Option<String>| -> Vec<Option<String>> {
+                        chunk.iter().map(|customer| get(customer.details)).collect()
+                    };
+                    sqlx::query(POSTGRES_CUSTOMER_UPSERT)
+                        .bind(self.tenant)
+                        .bind(&self.now)
+                        .bind(column(|details| Some(details.reference.as_str().to_owned())))
+                        .bind(column(|details| Some(details.legal_name.clone())))
+                        .bind(column(|details| Some(details.kind.code().to_owned())))
+                        .bind(column(|details| Some(details.country.as_str().to_owned())))
+                        .bind(column(|details| Some(details.language().code().to_owned())))
+                        .bind(column(|details| details.email.as_ref().map(|email| email.as_str().to_owned())))
+                        .bind(column(|details| details.phone.as_ref().map(|phone| phone.as_str().to_owned())))
+                        .bind(chunk.iter().map(|customer| customer.row_hash).collect::<Vec<i64>>())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                let rows: Vec<(String, i64)> = sqlx::query_as("SELECT reference, id FROM customers WHERE tenant_id = $1")
+                    .bind(self.tenant)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                Ok(rows.into_iter().map(|(reference, id)| (reference, CustomerId(id))).collect())
+            }
+        }
+    }
+
+    /// Creates or updates a batch of invoices (any size; it is split into statements here).
+    pub async fn upsert_invoices(&mut self, invoices: &[InvoiceUpsert<'_>]) -> Result<(), StoreError> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                for chunk in invoices.chunks(SQLITE_ROWS_PER_STATEMENT) {
+                    let sql = sqlite_invoice_upsert(chunk.len());
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(self.tenant)
+                        .bind(self.import.0)
+                        .bind(&self.now);
+                    for row in chunk {
+                        let invoice = row.invoice;
+                        query = query
+                            .bind(row.customer.0)
+                            .bind(invoice.number().as_str())
+                            .bind(invoice.issued_on().to_string())
+                            .bind(invoice.due_on().to_string())
+                            .bind(invoice.service_on().map(|date| date.to_string()))
+                            .bind(invoice.amount().currency().code())
+                            .bind(invoice.amount().minor())
+                            .bind(invoice.outstanding().minor())
+                            .bind(row.row_hash);
+                    }
+                    query.execute(&mut **tx).await?;
+                }
+            }
+            Tx::Postgres(tx) => {
+                for chunk in invoices.chunks(10_000) {
+                    let texts = |get: fn(&InvoiceDetails) -> Option<String>| -> Vec<Option<String>> {
+                        chunk.iter().map(|row| get(row.invoice)).collect()
+                    };
+                    sqlx::query(POSTGRES_INVOICE_UPSERT)
+                        .bind(self.tenant)
+                        .bind(self.import.0)
+                        .bind(&self.now)
+                        .bind(chunk.iter().map(|row| row.customer.0).collect::<Vec<i64>>())
+                        .bind(texts(|invoice| Some(invoice.number().as_str().to_owned())))
+                        .bind(texts(|invoice| Some(invoice.issued_on().to_string())))
+                        .bind(texts(|invoice| Some(invoice.due_on().to_string())))
+                        .bind(texts(|invoice| invoice.service_on().map(|date| date.to_string())))
+                        .bind(texts(|invoice| Some(invoice.amount().currency().code().to_owned())))
+                        .bind(chunk.iter().map(|row| row.invoice.amount().minor()).collect::<Vec<i64>>())
+                        .bind(chunk.iter().map(|row| row.invoice.outstanding().minor()).collect::<Vec<i64>>())
+                        .bind(chunk.iter().map(|row| row.row_hash).collect::<Vec<i64>>())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the import's counts and commits everything.
+    pub async fn commit(self, counts: ImportCounts) -> Result<ImportId, StoreError> {
+        let values = [counts.rows_read, counts.created, counts.updated, counts.unchanged];
+        match self.tx {
+            Tx::Sqlite(mut tx) => {
+                let mut query = sqlx::query(
+                    "UPDATE imports SET rows_read = ?1, created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?5 AND tenant_id = ?6",
+                );
+                for value in values {
+                    query = query.bind(value);
+                }
+                query.bind(self.import.0).bind(self.tenant).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            Tx::Postgres(mut tx) => {
+                let mut query = sqlx::query(
+                    "UPDATE imports SET rows_read = $1, created = $2, updated = $3, unchanged = $4 WHERE id = $5 AND tenant_id = $6",
+                );
+                for value in values {
+                    query = query.bind(value);
+                }
+                query.bind(self.import.0).bind(self.tenant).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(self.import)
+    }
+}
+
+/// The counts an import reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub rows_read: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+}
+
+fn sqlite_values(rows: usize, first_parameter: usize, columns: usize, constants: &[&str]) -> String {
+    let mut values = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            values.push_str(", ");
+        }
+        values.push('(');
+        for constant in constants {
+            values.push_str(constant);
+            values.push_str(", ");
+        }
+        for column in 0..columns {
+            if column > 0 {
+                values.push_str(", ");
+            }
+            values.push_str(&format!("?{}", first_parameter + row * columns + column));
+        }
+        values.push(')');
+    }
+    values
+}
+
+fn sqlite_customer_upsert(rows: usize) -> String {
+    format!(
+        "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) VALUES {} \
+         ON CONFLICT (tenant_id, reference) DO UPDATE SET legal_name = excluded.legal_name, kind = excluded.kind, \
+         country = excluded.country, language = excluded.language, \
+         email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone), \
+         row_hash = excluded.row_hash, updated_at = excluded.updated_at \
+         WHERE customers.row_hash <> excluded.row_hash",
+        sqlite_values(rows, 3, 8, &["?1", "?2", "?2"])
+    )
+}
+
+fn sqlite_invoice_upsert(rows: usize) -> String {
+    format!(
+        "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) VALUES {} \
+         ON CONFLICT (tenant_id, number) DO UPDATE SET customer_id = excluded.customer_id, issued_on = excluded.issued_on, \
+         due_on = excluded.due_on, service_on = excluded.service_on, currency = excluded.currency, \
+         amount_minor = excluded.amount_minor, outstanding_minor = excluded.outstanding_minor, \
+         row_hash = excluded.row_hash, import_id = excluded.import_id, updated_at = excluded.updated_at \
+         WHERE invoices.row_hash <> excluded.row_hash",
+        sqlite_values(rows, 4, 9, &["?1", "?2", "?3", "?3"])
+    )
+}
+
+const POSTGRES_CUSTOMER_UPSERT: &str = "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) \
+    SELECT $1, $2::timestamptz, $2::timestamptz, r, n, k, c, l, e, p, h \
+    FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[]) AS t(r, n, k, c, l, e, p, h) \
+    ON CONFLICT (tenant_id, reference) DO UPDATE SET legal_name = EXCLUDED.legal_name, kind = EXCLUDED.kind, \
+    country = EXCLUDED.country, language = EXCLUDED.language, \
+    email = COALESCE(EXCLUDED.email, customers.email), phone = COALESCE(EXCLUDED.phone, customers.phone), \
+    row_hash = EXCLUDED.row_hash, updated_at = EXCLUDED.updated_at \
+    WHERE customers.row_hash <> EXCLUDED.row_hash";
+
+const POSTGRES_INVOICE_UPSERT: &str = "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
+    SELECT $1, $2, $3::timestamptz, $3::timestamptz, c, n, i::date, d::date, s::date, cur, a, o, h \
+    FROM UNNEST($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[]) AS t(c, n, i, d, s, cur, a, o, h) \
+    ON CONFLICT (tenant_id, number) DO UPDATE SET customer_id = EXCLUDED.customer_id, issued_on = EXCLUDED.issued_on, \
+    due_on = EXCLUDED.due_on, service_on = EXCLUDED.service_on, currency = EXCLUDED.currency, \
+    amount_minor = EXCLUDED.amount_minor, outstanding_minor = EXCLUDED.outstanding_minor, \
+    row_hash = EXCLUDED.row_hash, import_id = EXCLUDED.import_id, updated_at = EXCLUDED.updated_at \
+    WHERE invoices.row_hash <> EXCLUDED.row_hash";

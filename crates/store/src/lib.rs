@@ -1,0 +1,86 @@
+//! Persistence for Relance: SQLite (the embedded default) and PostgreSQL (shared installs).
+//!
+//! `Store` is one concrete type over both backends, so that `app` never becomes generic over a
+//! database. Each backend has its own migrations (`migrations/sqlite`, `migrations/postgres`)
+//! and, where the dialects differ (dates, bulk inserts), its own SQL; one contract test suite
+//! (`tests/it`) runs every operation on both.
+//!
+//! Every read and write of a tenant's data goes through a `TenantStore`, the handle that puts
+//! `tenant_id` into each query: there is no way to ask for "all customers" of the database.
+//! Rows are converted to domain types here; nothing above this crate sees SQL or sqlx.
+//!
+//! This crate does not decide anything: validation, hashing and classification of imported
+//! rows happen in `app` and `domain`.
+
+/// Runs the same query-building code on whichever pool the store holds. sqlx's query types are
+/// specific to a backend, so the body is expanded once per backend; the SQL text passed to it
+/// is chosen per backend by the caller where the dialects differ.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+mod connect;
+mod error;
+mod import;
+mod migrate;
+mod payments;
+mod reads;
+mod tenants;
+
+pub use connect::{Backend, SqliteSettings};
+pub use error::StoreError;
+pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
+pub use payments::NewPayment;
+pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
+pub use tenants::TenantRecord;
+
+use domain::ids::TenantId;
+use sqlx::{PgPool, SqlitePool};
+
+/// The database, whichever backend holds it. Cheap to clone (pools are reference-counted).
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A view of the store limited to one tenant's rows.
+#[derive(Clone, Copy, Debug)]
+pub struct TenantStore<'a> {
+    store: &'a Store,
+    tenant: TenantId,
+}
+
+impl Store {
+    /// The handle through which every query about `tenant`'s data goes.
+    pub fn tenant(&self, tenant: TenantId) -> TenantStore<'_> {
+        TenantStore { store: self, tenant }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl TenantStore<'_> {
+    pub fn id(&self) -> TenantId {
+        self.tenant
+    }
+}
+
+/// Timestamps are stored as RFC 3339 text in SQLite and `timestamptz` in PostgreSQL.
+fn timestamp_text(at: jiff::Timestamp) -> String {
+    at.to_string()
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt { what: format!("date {text:?}") })
+}

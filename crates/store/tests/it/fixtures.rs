@@ -1,0 +1,72 @@
+//! Small builders for the contract tests.
+
+use domain::creditor::{CreditorProfile, FRENCH_DEFAULT_PAYMENT_TERM_DAYS, PostalAddress, TimeZoneName};
+use domain::customer::{CustomerDetails, CustomerKind, CustomerRef, EmailAddress};
+use domain::identifiers::CountryCode;
+use domain::ids::TenantId;
+use domain::money::{Currency, Money};
+use domain::receivable::{InvoiceDates, InvoiceDetails, InvoiceNumber};
+use jiff::civil::{Date, date};
+use store::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, Store};
+use test_support::fixed_now;
+
+pub(crate) fn creditor(name: &str) -> CreditorProfile {
+    CreditorProfile {
+        company_name: name.to_owned(),
+        siren: None,
+        address: PostalAddress::default(),
+        iban: None,
+        time_zone: TimeZoneName::europe_paris(),
+        currency: Currency::EUR,
+        default_payment_term_days: FRENCH_DEFAULT_PAYMENT_TERM_DAYS,
+    }
+}
+
+pub(crate) fn customer(reference: &str, name: &str) -> CustomerDetails {
+    CustomerDetails {
+        reference: CustomerRef::parse(reference).unwrap(),
+        legal_name: name.to_owned(),
+        kind: CustomerKind::Business,
+        country: CountryCode::FRANCE,
+        email: Some(EmailAddress::parse("compta@exemple.fr").unwrap()),
+        phone: None,
+    }
+}
+
+pub(crate) fn invoice(number: &str, customer: &str, due_on: Date, amount: i64, outstanding: i64) -> InvoiceDetails {
+    InvoiceDetails::new(
+        InvoiceNumber::parse(number).unwrap(),
+        CustomerRef::parse(customer).unwrap(),
+        InvoiceDates { issued_on: date(2026, 1, 5), due_on, service_on: None },
+        Money::from_minor(amount, Currency::EUR),
+        Money::from_minor(outstanding, Currency::EUR),
+    )
+    .unwrap()
+}
+
+/// Writes customers and invoices through one import transaction, the way `app` does.
+pub(crate) async fn import(store: &Store, tenant: TenantId, customers: &[CustomerDetails], invoices: &[InvoiceDetails]) {
+    let scope = store.tenant(tenant);
+    let meta = ImportMeta {
+        kind: "invoices".into(),
+        file_name: "test.csv".into(),
+        file_hash: "hash".into(),
+        started_at: fixed_now(),
+    };
+    let mut tx = scope.begin_import(&meta).await.unwrap();
+    let upserts: Vec<CustomerUpsert> =
+        customers.iter().map(|details| CustomerUpsert { details, row_hash: 1 }).collect();
+    let ids = tx.upsert_customers(&upserts).await.unwrap();
+    let rows: Vec<InvoiceUpsert> = invoices
+        .iter()
+        .map(|invoice| InvoiceUpsert {
+            customer: ids[invoice.customer().as_str()],
+            invoice,
+            row_hash: invoice.outstanding().minor(),
+        })
+        .collect();
+    tx.upsert_invoices(&rows).await.unwrap();
+    tx.commit(ImportCounts { rows_read: rows.len() as i64, created: rows.len() as i64, ..ImportCounts::default() })
+        .await
+        .unwrap();
+}

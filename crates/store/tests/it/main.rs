@@ -1,0 +1,7 @@
+//! The store's contract: every operation behaves the same on SQLite and PostgreSQL.
+
+mod durability;
+mod fixtures;
+mod imports;
+mod money_rules;
+mod tenancy;
