@@ -55,7 +55,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// An International Bank Account Number, checked with ISO 13616's mod-97 rule.
