@@ -45,7 +45,9 @@ impl TimeZoneName {
         let trimmed = name.trim();
         match TimeZone::get(trimmed) {
             Ok(_) => Ok(TimeZoneName(trimmed.to_owned())),
-            Err(_) => Err(UnknownTimeZone { name: name.to_owned() }),
+            Err(_) => Err(UnknownTimeZone {
+                name: name.to_owned(),
+            }),
         }
     }
 
@@ -68,7 +70,10 @@ mod tests {
 
     #[test]
     fn time_zones_must_be_known() {
-        assert_eq!(TimeZoneName::parse(" Europe/Paris ").unwrap().as_str(), "Europe/Paris");
+        assert_eq!(
+            TimeZoneName::parse(" Europe/Paris ").unwrap().as_str(),
+            "Europe/Paris"
+        );
         assert!(TimeZoneName::parse("Europe/Lyon").is_err());
     }
 }

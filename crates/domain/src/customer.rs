@@ -76,7 +76,9 @@ impl CustomerKind {
                 Ok(CustomerKind::Business)
             }
             "b2c" | "consumer" | "particulier" | "consommateur" => Ok(CustomerKind::Consumer),
-            _ => Err(CustomerError::UnknownKind { text: text.to_owned() }),
+            _ => Err(CustomerError::UnknownKind {
+                text: text.to_owned(),
+            }),
         }
     }
 
@@ -100,7 +102,9 @@ impl Language {
         match text.trim().to_lowercase().as_str() {
             "fr" | "fra" | "french" | "français" | "francais" => Ok(Language::French),
             "en" | "eng" | "english" | "anglais" => Ok(Language::English),
-            _ => Err(CustomerError::UnknownLanguage { text: text.to_owned() }),
+            _ => Err(CustomerError::UnknownLanguage {
+                text: text.to_owned(),
+            }),
         }
     }
 
@@ -113,8 +117,13 @@ impl Language {
 
     /// French for French-speaking countries, English elsewhere.
     pub fn for_country(country: CountryCode) -> Language {
-        const FRENCH_SPEAKING: &[&str] = &["FR", "BE", "LU", "MC", "CH", "CA", "MA", "TN", "SN", "CI"];
-        if FRENCH_SPEAKING.contains(&country.as_str()) { Language::French } else { Language::English }
+        const FRENCH_SPEAKING: &[&str] =
+            &["FR", "BE", "LU", "MC", "CH", "CA", "MA", "TN", "SN", "CI"];
+        if FRENCH_SPEAKING.contains(&country.as_str()) {
+            Language::French
+        } else {
+            Language::English
+        }
     }
 }
 
@@ -151,7 +160,12 @@ impl ChannelConsent {
     /// What a creditor may use without asking: e-mail, phone and letter for the contract's
     /// business correspondence; SMS only once the customer has agreed to it.
     pub fn contractual_defaults() -> ChannelConsent {
-        ChannelConsent { email: true, sms: false, phone: true, letter: true }
+        ChannelConsent {
+            email: true,
+            sms: false,
+            phone: true,
+            letter: true,
+        }
     }
 
     pub fn allows(&self, channel: Channel) -> bool {
@@ -171,7 +185,9 @@ pub struct EmailAddress(String);
 impl EmailAddress {
     pub fn parse(text: &str) -> Result<EmailAddress, CustomerError> {
         let trimmed = text.trim();
-        let invalid = || CustomerError::InvalidEmail { text: text.to_owned() };
+        let invalid = || CustomerError::InvalidEmail {
+            text: text.to_owned(),
+        };
         let (local, domain) = trimmed.split_once('@').ok_or_else(invalid)?;
         let shaped = !local.is_empty()
             && domain.contains('.')
@@ -179,7 +195,11 @@ impl EmailAddress {
             && !domain.ends_with('.')
             && !domain.contains('@')
             && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control());
-        if shaped { Ok(EmailAddress(trimmed.to_owned())) } else { Err(invalid()) }
+        if shaped {
+            Ok(EmailAddress(trimmed.to_owned()))
+        } else {
+            Err(invalid())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -195,14 +215,16 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     pub fn parse(text: &str) -> Result<PhoneNumber, CustomerError> {
         let trimmed = text.trim();
-        let allowed = trimmed
-            .char_indices()
-            .all(|(index, c)| c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && index == 0));
+        let allowed = trimmed.char_indices().all(|(index, c)| {
+            c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && index == 0)
+        });
         let digits = trimmed.chars().filter(char::is_ascii_digit).count();
         if allowed && (6..=15).contains(&digits) {
             Ok(PhoneNumber(trimmed.to_owned()))
         } else {
-            Err(CustomerError::InvalidPhone { text: text.to_owned() })
+            Err(CustomerError::InvalidPhone {
+                text: text.to_owned(),
+            })
         }
     }
 
@@ -246,14 +268,24 @@ mod tests {
     #[test]
     fn kinds_are_read_in_english_and_french() {
         assert_eq!(CustomerKind::parse("B2B").unwrap(), CustomerKind::Business);
-        assert_eq!(CustomerKind::parse("Particulier").unwrap(), CustomerKind::Consumer);
+        assert_eq!(
+            CustomerKind::parse("Particulier").unwrap(),
+            CustomerKind::Consumer
+        );
         assert!(CustomerKind::parse("b2x").is_err());
     }
 
     #[test]
     fn emails_are_checked_for_shape() {
         assert!(EmailAddress::parse("compta@exemple.fr").is_ok());
-        for bad in ["compta", "compta@", "@exemple.fr", "a b@exemple.fr", "a@exemple", "a@b@c.fr"] {
+        for bad in [
+            "compta",
+            "compta@",
+            "@exemple.fr",
+            "a b@exemple.fr",
+            "a@exemple",
+            "a@b@c.fr",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }
@@ -278,6 +310,9 @@ mod tests {
     #[test]
     fn language_follows_the_country() {
         assert_eq!(Language::for_country(CountryCode::FRANCE), Language::French);
-        assert_eq!(Language::for_country(CountryCode::parse("DE").unwrap()), Language::English);
+        assert_eq!(
+            Language::for_country(CountryCode::parse("DE").unwrap()),
+            Language::English
+        );
     }
 }

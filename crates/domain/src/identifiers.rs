@@ -22,10 +22,13 @@ pub struct Siren(String);
 impl Siren {
     pub fn parse(text: &str) -> Result<Siren, IdentifierError> {
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.len() == 9 && compact.bytes().all(|b| b.is_ascii_digit()) && luhn_valid(&compact) {
+        if compact.len() == 9 && compact.bytes().all(|b| b.is_ascii_digit()) && luhn_valid(&compact)
+        {
             Ok(Siren(compact))
         } else {
-            Err(IdentifierError::Siren { text: text.to_owned() })
+            Err(IdentifierError::Siren {
+                text: text.to_owned(),
+            })
         }
     }
 
@@ -64,8 +67,11 @@ pub struct Iban(String);
 
 impl Iban {
     pub fn parse(text: &str) -> Result<Iban, IdentifierError> {
-        let compact: String =
-            text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let well_formed = (15..=34).contains(&compact.len())
             && compact.bytes().all(|b| b.is_ascii_alphanumeric())
             && compact.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic)
@@ -73,7 +79,9 @@ impl Iban {
         if well_formed && iban_checksum(&compact) == 1 {
             Ok(Iban(compact))
         } else {
-            Err(IdentifierError::Iban { text: text.to_owned() })
+            Err(IdentifierError::Iban {
+                text: text.to_owned(),
+            })
         }
     }
 
@@ -84,7 +92,11 @@ impl Iban {
     /// Groups of four characters, as printed on letters.
     pub fn to_grouped_string(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
-        chars.chunks(4).map(|chunk| chunk.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+        chars
+            .chunks(4)
+            .map(|chunk| chunk.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -116,9 +128,14 @@ impl CountryCode {
         let trimmed = text.trim();
         match trimmed.as_bytes() {
             [first, second] if first.is_ascii_alphabetic() && second.is_ascii_alphabetic() => {
-                Ok(CountryCode([first.to_ascii_uppercase(), second.to_ascii_uppercase()]))
+                Ok(CountryCode([
+                    first.to_ascii_uppercase(),
+                    second.to_ascii_uppercase(),
+                ]))
             }
-            _ => Err(IdentifierError::Country { text: text.to_owned() }),
+            _ => Err(IdentifierError::Country {
+                text: text.to_owned(),
+            }),
         }
     }
 
@@ -154,7 +171,10 @@ mod tests {
     fn iban_checks_the_mod_97_rule() {
         let iban = Iban::parse("fr76 3000 6000 0112 3456 7890 189").unwrap();
         assert_eq!(iban.as_str(), "FR7630006000011234567890189");
-        assert_eq!(iban.to_grouped_string(), "FR76 3000 6000 0112 3456 7890 189");
+        assert_eq!(
+            iban.to_grouped_string(),
+            "FR76 3000 6000 0112 3456 7890 189"
+        );
         assert!(Iban::parse("FR7630006000011234567890188").is_err());
         assert!(Iban::parse("FR76").is_err());
     }

@@ -57,7 +57,10 @@ const KNOWN_CURRENCIES: &[(&str, u8)] = &[
 ];
 
 impl Currency {
-    pub const EUR: Currency = Currency { code: *b"EUR", exponent: 2 };
+    pub const EUR: Currency = Currency {
+        code: *b"EUR",
+        exponent: 2,
+    };
 
     /// Looks a currency up by its three-letter code, in any case.
     pub fn from_code(code: &str) -> Result<Currency, MoneyError> {
@@ -66,10 +69,15 @@ impl Currency {
             .iter()
             .find(|(known, _)| *known == upper)
             .map(|(known, exponent)| Currency {
-                code: known.as_bytes().try_into().expect("codes have three letters"),
+                code: known
+                    .as_bytes()
+                    .try_into()
+                    .expect("codes have three letters"),
                 exponent: *exponent,
             })
-            .ok_or(MoneyError::UnknownCurrency { code: code.trim().to_owned() })
+            .ok_or(MoneyError::UnknownCurrency {
+                code: code.trim().to_owned(),
+            })
     }
 
     pub fn code(&self) -> &str {
@@ -112,7 +120,11 @@ pub enum MoneyError {
     #[error("{text:?} is not an amount (expected digits with an optional sign and decimal point)")]
     NotAnAmount { text: String },
     #[error("{text:?} has more decimals than {currency} allows ({exponent})")]
-    TooManyDecimals { text: String, currency: Currency, exponent: u8 },
+    TooManyDecimals {
+        text: String,
+        currency: Currency,
+        exponent: u8,
+    },
     #[error("{text:?} is too large")]
     TooLarge { text: String },
     #[error("cannot combine amounts in {left} and {right}")]
@@ -154,7 +166,9 @@ impl Money {
     /// followed by at most the currency's exponent of digits. Nothing is rounded: more digits
     /// than the currency allows is an error, unless the extra digits are zeros.
     pub fn parse_decimal(text: &str, currency: Currency) -> Result<Money, MoneyError> {
-        let not_an_amount = || MoneyError::NotAnAmount { text: text.to_owned() };
+        let not_an_amount = || MoneyError::NotAnAmount {
+            text: text.to_owned(),
+        };
         let (negative, unsigned) = match text.as_bytes().first() {
             Some(b'-') => (true, &text[1..]),
             Some(b'+') => (false, &text[1..]),
@@ -165,7 +179,8 @@ impl Money {
             None => (unsigned, ""),
         };
         let all_digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction)
+        {
             return Err(not_an_amount());
         }
         let exponent = usize::from(currency.exponent);
@@ -177,7 +192,9 @@ impl Money {
                 exponent: currency.exponent,
             });
         }
-        let too_large = || MoneyError::TooLarge { text: text.to_owned() };
+        let too_large = || MoneyError::TooLarge {
+            text: text.to_owned(),
+        };
         let mut minor: i64 = 0;
         for digit in whole.bytes().chain(significant.bytes()) {
             minor = minor
@@ -188,7 +205,10 @@ impl Money {
         for _ in significant.len()..exponent {
             minor = minor.checked_mul(10).ok_or_else(too_large)?;
         }
-        Ok(Money { minor: if negative { -minor } else { minor }, currency })
+        Ok(Money {
+            minor: if negative { -minor } else { minor },
+            currency,
+        })
     }
 
     /// The canonical decimal form, always with the currency's number of decimals: `1234.50`.
@@ -210,14 +230,26 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// Whole major units, truncated toward zero (for display in charts and summaries).
@@ -229,7 +261,10 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
+            Err(MoneyError::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            })
         }
     }
 }
@@ -268,36 +303,64 @@ mod tests {
     #[test]
     fn extra_decimals_are_refused_unless_they_are_zeros() {
         assert_eq!(eur("18.150").unwrap().minor(), 1815);
-        assert!(matches!(eur("18.155"), Err(MoneyError::TooManyDecimals { .. })));
+        assert!(matches!(
+            eur("18.155"),
+            Err(MoneyError::TooManyDecimals { .. })
+        ));
     }
 
     #[test]
     fn garbage_is_not_an_amount() {
         for text in ["", "-", ".", "12a", "1.2.3", "1,5", " 1", "--1", "1e3"] {
-            assert!(matches!(eur(text), Err(MoneyError::NotAnAmount { .. })), "{text:?}");
+            assert!(
+                matches!(eur(text), Err(MoneyError::NotAnAmount { .. })),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn overflow_is_an_error_not_a_wrap() {
-        assert!(matches!(eur("99999999999999999999"), Err(MoneyError::TooLarge { .. })));
+        assert!(matches!(
+            eur("99999999999999999999"),
+            Err(MoneyError::TooLarge { .. })
+        ));
         let max = Money::from_minor(i64::MAX, Currency::EUR);
-        assert_eq!(max.checked_add(eur("0.01").unwrap()), Err(MoneyError::Overflow));
+        assert_eq!(
+            max.checked_add(eur("0.01").unwrap()),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
     fn exponent_follows_the_currency() {
         let yen = Currency::from_code("jpy").unwrap();
-        assert_eq!(Money::parse_decimal("1500", yen).unwrap().to_decimal_string(), "1500");
+        assert_eq!(
+            Money::parse_decimal("1500", yen)
+                .unwrap()
+                .to_decimal_string(),
+            "1500"
+        );
         assert!(Money::parse_decimal("1500.5", yen).is_err());
         let dinar = Currency::from_code("TND").unwrap();
-        assert_eq!(Money::parse_decimal("1.5", dinar).unwrap().to_decimal_string(), "1.500");
+        assert_eq!(
+            Money::parse_decimal("1.5", dinar)
+                .unwrap()
+                .to_decimal_string(),
+            "1.500"
+        );
     }
 
     #[test]
     fn formats_with_the_currency_decimals() {
-        assert_eq!(Money::from_minor(5, Currency::EUR).to_decimal_string(), "0.05");
-        assert_eq!(Money::from_minor(-123_456, Currency::EUR).to_decimal_string(), "-1234.56");
+        assert_eq!(
+            Money::from_minor(5, Currency::EUR).to_decimal_string(),
+            "0.05"
+        );
+        assert_eq!(
+            Money::from_minor(-123_456, Currency::EUR).to_decimal_string(),
+            "-1234.56"
+        );
         assert_eq!(Money::from_minor(0, Currency::EUR).to_string(), "0.00 EUR");
     }
 
@@ -305,7 +368,10 @@ mod tests {
     fn currencies_do_not_mix() {
         let usd = Money::from_minor(100, Currency::from_code("USD").unwrap());
         let eur = Money::from_minor(100, Currency::EUR);
-        assert!(matches!(eur.checked_add(usd), Err(MoneyError::CurrencyMismatch { .. })));
+        assert!(matches!(
+            eur.checked_add(usd),
+            Err(MoneyError::CurrencyMismatch { .. })
+        ));
     }
 
     #[test]

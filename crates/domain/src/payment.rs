@@ -33,11 +33,17 @@ pub fn allocate(check: AllocationCheck, amount: Money) -> Result<Money, Allocati
     }
     let unallocated = check.payment_amount.checked_sub(check.already_allocated)?;
     if amount.checked_sub(unallocated)?.is_positive() {
-        return Err(AllocationError::ExceedsPayment { amount, unallocated });
+        return Err(AllocationError::ExceedsPayment {
+            amount,
+            unallocated,
+        });
     }
     let remaining = check.invoice_outstanding.checked_sub(amount)?;
     if remaining.is_negative() {
-        return Err(AllocationError::ExceedsOutstanding { amount, outstanding: check.invoice_outstanding });
+        return Err(AllocationError::ExceedsOutstanding {
+            amount,
+            outstanding: check.invoice_outstanding,
+        });
     }
     Ok(remaining)
 }
@@ -61,8 +67,14 @@ mod tests {
 
     #[test]
     fn an_allocation_reduces_the_outstanding() {
-        assert_eq!(allocate(check(10_000, 0, 12_000), eur(10_000)), Ok(eur(2_000)));
-        assert_eq!(allocate(check(10_000, 4_000, 6_000), eur(6_000)), Ok(eur(0)));
+        assert_eq!(
+            allocate(check(10_000, 0, 12_000), eur(10_000)),
+            Ok(eur(2_000))
+        );
+        assert_eq!(
+            allocate(check(10_000, 4_000, 6_000), eur(6_000)),
+            Ok(eur(0))
+        );
     }
 
     #[test]
@@ -83,8 +95,14 @@ mod tests {
 
     #[test]
     fn allocations_are_positive_and_in_one_currency() {
-        assert!(matches!(allocate(check(100, 0, 100), eur(0)), Err(AllocationError::NotPositive { .. })));
+        assert!(matches!(
+            allocate(check(100, 0, 100), eur(0)),
+            Err(AllocationError::NotPositive { .. })
+        ));
         let usd = Money::from_minor(10, Currency::from_code("USD").unwrap());
-        assert!(matches!(allocate(check(100, 0, 100), usd), Err(AllocationError::Money(_))));
+        assert!(matches!(
+            allocate(check(100, 0, 100), usd),
+            Err(AllocationError::Money(_))
+        ));
     }
 }

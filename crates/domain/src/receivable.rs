@@ -21,7 +21,10 @@ impl InvoiceNumber {
             return Err(InvoiceError::EmptyNumber);
         }
         if trimmed.chars().count() > REFERENCE_LENGTH_MAX {
-            return Err(InvoiceError::NumberTooLong { number: trimmed.to_owned(), max: REFERENCE_LENGTH_MAX });
+            return Err(InvoiceError::NumberTooLong {
+                number: trimmed.to_owned(),
+                max: REFERENCE_LENGTH_MAX,
+            });
         }
         Ok(InvoiceNumber(trimmed.to_owned()))
     }
@@ -106,7 +109,10 @@ impl InvoiceDetails {
         outstanding: Money,
     ) -> Result<InvoiceDetails, InvoiceError> {
         if amount.currency() != outstanding.currency() {
-            return Err(InvoiceError::CurrencyMismatch { outstanding, amount });
+            return Err(InvoiceError::CurrencyMismatch {
+                outstanding,
+                amount,
+            });
         }
         if !amount.is_positive() {
             return Err(InvoiceError::AmountNotPositive { amount });
@@ -115,10 +121,16 @@ impl InvoiceDetails {
             return Err(InvoiceError::OutstandingNegative { outstanding });
         }
         if outstanding.minor() > amount.minor() {
-            return Err(InvoiceError::OutstandingAboveAmount { outstanding, amount });
+            return Err(InvoiceError::OutstandingAboveAmount {
+                outstanding,
+                amount,
+            });
         }
         if dates.due_on < dates.issued_on {
-            return Err(InvoiceError::DueBeforeIssue { issued_on: dates.issued_on, due_on: dates.due_on });
+            return Err(InvoiceError::DueBeforeIssue {
+                issued_on: dates.issued_on,
+                due_on: dates.due_on,
+            });
         }
         Ok(InvoiceDetails {
             number,
@@ -165,7 +177,11 @@ impl InvoiceDetails {
 }
 
 pub fn status_of(outstanding: Money) -> InvoiceStatus {
-    if outstanding.is_zero() { InvoiceStatus::Paid } else { InvoiceStatus::Open }
+    if outstanding.is_zero() {
+        InvoiceStatus::Paid
+    } else {
+        InvoiceStatus::Open
+    }
 }
 
 /// Whole days from the due date to `as_of`: positive when late, zero or negative before.
@@ -190,11 +206,20 @@ mod tests {
         Money::from_minor(minor, Currency::EUR)
     }
 
-    fn invoice(amount: Money, outstanding: Money, issued_on: Date, due_on: Date) -> Result<InvoiceDetails, InvoiceError> {
+    fn invoice(
+        amount: Money,
+        outstanding: Money,
+        issued_on: Date,
+        due_on: Date,
+    ) -> Result<InvoiceDetails, InvoiceError> {
         InvoiceDetails::new(
             InvoiceNumber::parse("F-001").unwrap(),
             CustomerRef::parse("C1").unwrap(),
-            InvoiceDates { issued_on, due_on, service_on: None },
+            InvoiceDates {
+                issued_on,
+                due_on,
+                service_on: None,
+            },
             amount,
             outstanding,
         )
@@ -211,9 +236,18 @@ mod tests {
     #[test]
     fn outstanding_stays_between_zero_and_the_amount() {
         let day = date(2025, 1, 10);
-        assert!(matches!(invoice(eur(1000), eur(-1), day, day), Err(InvoiceError::OutstandingNegative { .. })));
-        assert!(matches!(invoice(eur(1000), eur(1001), day, day), Err(InvoiceError::OutstandingAboveAmount { .. })));
-        assert!(matches!(invoice(eur(0), eur(0), day, day), Err(InvoiceError::AmountNotPositive { .. })));
+        assert!(matches!(
+            invoice(eur(1000), eur(-1), day, day),
+            Err(InvoiceError::OutstandingNegative { .. })
+        ));
+        assert!(matches!(
+            invoice(eur(1000), eur(1001), day, day),
+            Err(InvoiceError::OutstandingAboveAmount { .. })
+        ));
+        assert!(matches!(
+            invoice(eur(0), eur(0), day, day),
+            Err(InvoiceError::AmountNotPositive { .. })
+        ));
     }
 
     #[test]

@@ -24,13 +24,17 @@ pub struct InvalidBuckets {
 impl AgingBuckets {
     /// not_due, 1-30, 31-60, 61-90, 91+: the French accounting convention.
     pub fn standard() -> AgingBuckets {
-        AgingBuckets { upper_bounds: vec![30, 60, 90] }
+        AgingBuckets {
+            upper_bounds: vec![30, 60, 90],
+        }
     }
 
     pub fn new(upper_bounds: Vec<u32>) -> Result<AgingBuckets, InvalidBuckets> {
         let increasing = upper_bounds.windows(2).all(|pair| pair[0] < pair[1]);
         if upper_bounds.first().is_some_and(|first| *first == 0) || !increasing {
-            return Err(InvalidBuckets { bounds: upper_bounds });
+            return Err(InvalidBuckets {
+                bounds: upper_bounds,
+            });
         }
         Ok(AgingBuckets { upper_bounds })
     }
@@ -56,7 +60,11 @@ impl AgingBuckets {
             return 0;
         }
         let days = days_late.unsigned_abs();
-        1 + self.upper_bounds.iter().take_while(|upper| days > **upper).count()
+        1 + self
+            .upper_bounds
+            .iter()
+            .take_while(|upper| days > **upper)
+            .count()
     }
 }
 
@@ -113,20 +121,29 @@ pub fn aged_balance(
             let total = other_currencies
                 .entry(item.outstanding.currency())
                 .or_insert_with(|| Money::zero(item.outstanding.currency()));
-            *total = total.checked_add(item.outstanding).expect("outstanding totals fit in i64");
+            *total = total
+                .checked_add(item.outstanding)
+                .expect("outstanding totals fit in i64");
             continue;
         }
         let index = buckets.index_of(days_past_due(item.due_on, as_of));
         let minor = item.outstanding.minor();
-        totals[index] = totals[index].checked_add(minor).expect("outstanding totals fit in i64");
-        let row = per_customer.entry(item.customer).or_insert_with(|| vec![0; buckets.len()]);
+        totals[index] = totals[index]
+            .checked_add(minor)
+            .expect("outstanding totals fit in i64");
+        let row = per_customer
+            .entry(item.customer)
+            .or_insert_with(|| vec![0; buckets.len()]);
         row[index] += minor;
     }
     let to_buckets = |amounts: &[i64]| -> Vec<BucketAmount> {
         labels
             .iter()
             .zip(amounts)
-            .map(|(label, minor)| BucketAmount { label: label.clone(), amount: Money::from_minor(*minor, currency) })
+            .map(|(label, minor)| BucketAmount {
+                label: label.clone(),
+                amount: Money::from_minor(*minor, currency),
+            })
             .collect()
     };
     let mut customers: Vec<CustomerAging> = per_customer
@@ -138,7 +155,11 @@ pub fn aged_balance(
         })
         .collect();
     customers.sort_by(|left, right| {
-        right.total.minor().cmp(&left.total.minor()).then_with(|| left.customer.cmp(&right.customer))
+        right
+            .total
+            .minor()
+            .cmp(&left.total.minor())
+            .then_with(|| left.customer.cmp(&right.customer))
     });
     AgingReport {
         as_of,
@@ -170,13 +191,27 @@ mod tests {
 
     #[test]
     fn standard_labels_follow_the_french_convention() {
-        assert_eq!(AgingBuckets::standard().labels(), ["not_due", "1-30", "31-60", "61-90", "91+"]);
+        assert_eq!(
+            AgingBuckets::standard().labels(),
+            ["not_due", "1-30", "31-60", "61-90", "91+"]
+        );
     }
 
     #[test]
     fn bucket_edges_are_inclusive_on_their_upper_bound() {
         let buckets = AgingBuckets::standard();
-        let cases = [(-5, 0), (0, 0), (1, 1), (30, 1), (31, 2), (60, 2), (61, 3), (90, 3), (91, 4), (4000, 4)];
+        let cases = [
+            (-5, 0),
+            (0, 0),
+            (1, 1),
+            (30, 1),
+            (31, 2),
+            (60, 2),
+            (61, 3),
+            (90, 3),
+            (91, 4),
+            (4000, 4),
+        ];
         for (days, expected) in cases {
             assert_eq!(buckets.index_of(days), expected, "{days} days late");
         }
@@ -199,8 +234,16 @@ mod tests {
         );
         assert_eq!(report.total.minor(), 1500);
         assert_eq!(amounts(&report.buckets), [100, 200, 400, 0, 800]);
-        let refs: Vec<&str> = report.customers.iter().map(|c| c.customer.as_str()).collect();
-        assert_eq!(refs, ["C2", "C1"], "largest first; nothing outstanding means not listed");
+        let refs: Vec<&str> = report
+            .customers
+            .iter()
+            .map(|c| c.customer.as_str())
+            .collect();
+        assert_eq!(
+            refs,
+            ["C2", "C1"],
+            "largest first; nothing outstanding means not listed"
+        );
         assert_eq!(amounts(&report.customers[1].buckets), [100, 200, 0, 0, 0]);
     }
 
@@ -221,7 +264,10 @@ mod tests {
             ],
         );
         assert_eq!(report.total.minor(), 100);
-        assert_eq!(report.other_currencies.get(&usd).map(Money::minor), Some(999));
+        assert_eq!(
+            report.other_currencies.get(&usd).map(Money::minor),
+            Some(999)
+        );
     }
 
     #[test]
@@ -229,6 +275,9 @@ mod tests {
         assert!(AgingBuckets::new(vec![15, 45]).is_ok());
         assert!(AgingBuckets::new(vec![30, 30]).is_err());
         assert!(AgingBuckets::new(vec![0, 30]).is_err());
-        assert_eq!(AgingBuckets::new(vec![15, 45]).unwrap().labels(), ["not_due", "1-15", "16-45", "46+"]);
+        assert_eq!(
+            AgingBuckets::new(vec![15, 45]).unwrap().labels(),
+            ["not_due", "1-15", "16-45", "46+"]
+        );
     }
 }

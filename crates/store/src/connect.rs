@@ -45,7 +45,10 @@ impl Store {
             // the B-tree pages of the indexes being filled in memory.
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(SQLITE_POOL_SIZE).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(SQLITE_POOL_SIZE)
+            .connect_with(options)
+            .await?;
         migrate_sqlite(&pool).await?;
         Ok(Store::Sqlite(pool))
     }
@@ -56,12 +59,18 @@ impl Store {
         let mut options = PgConnectOptions::from_str(url)?;
         if let Some(schema) = schema {
             let mut connection = sqlx::PgConnection::connect_with(&options).await?;
-            let create = format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', ""));
+            let create = format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                schema.replace('"', "")
+            );
             connection.execute(sqlx::AssertSqlSafe(create)).await?;
             connection.close().await?;
             options = options.options([("search_path", schema)]);
         }
-        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         migrate_postgres(&pool).await?;
         Ok(Store::Postgres(pool))
     }
@@ -85,11 +94,24 @@ impl Store {
         }
         let mut settings = Vec::new();
         for connection in &mut connections {
-            let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut **connection).await?;
-            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut **connection).await?;
-            let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut **connection).await?;
-            let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut **connection).await?;
-            settings.push(SqliteSettings { journal_mode, synchronous, foreign_keys: foreign_keys == 1, busy_timeout_ms });
+            let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut **connection)
+                .await?;
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut **connection)
+                .await?;
+            let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(&mut **connection)
+                .await?;
+            let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(&mut **connection)
+                .await?;
+            settings.push(SqliteSettings {
+                journal_mode,
+                synchronous,
+                foreign_keys: foreign_keys == 1,
+                busy_timeout_ms,
+            });
         }
         Ok(settings)
     }
@@ -109,9 +131,13 @@ impl Store {
             Store::Postgres(pool) => {
                 for setting in ["fsync", "synchronous_commit"] {
                     let value: String =
-                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SHOW {setting}"))).fetch_one(pool).await?;
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SHOW {setting}")))
+                            .fetch_one(pool)
+                            .await?;
                     if value == "off" {
-                        warnings.push(format!("PostgreSQL runs with {setting}=off: a crash can lose committed work"));
+                        warnings.push(format!(
+                            "PostgreSQL runs with {setting}=off: a crash can lose committed work"
+                        ));
                     }
                 }
             }

@@ -12,7 +12,11 @@ pub enum StoreError {
     #[error("stored data cannot be read back: {what}")]
     Corrupt { what: String },
     #[error("cannot apply migration {version} ({name}): {source}")]
-    Migration { version: i64, name: &'static str, source: sqlx::Error },
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
     #[error(transparent)]
     Database(sqlx::Error),
 }

@@ -98,7 +98,12 @@ impl TenantStore<'_> {
                 (Tx::Postgres(tx), id)
             }
         };
-        Ok(ImportTransaction { tx, tenant: self.tenant.0, import: ImportId(import), now })
+        Ok(ImportTransaction {
+            tx,
+            tenant: self.tenant.0,
+            import: ImportId(import),
+            now,
+        })
     }
 }
 
@@ -107,17 +112,19 @@ impl ImportTransaction {
         self.import
     }
 
-    /// Creates or updates customers, then returns the id of every customer of the tenant by
-    /// reference (invoices need them).
+    /// Creates or updates customers and returns their ids by reference.
     pub async fn upsert_customers(
         &mut self,
         customers: &[CustomerUpsert<'_>],
     ) -> Result<HashMap<String, CustomerId>, StoreError> {
+        let mut ids = HashMap::with_capacity(customers.len());
         match &mut self.tx {
             Tx::Sqlite(tx) => {
                 for chunk in customers.chunks(SQLITE_ROWS_PER_STATEMENT) {
                     let sql = sqlite_customer_upsert(chunk.len());
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.tenant).bind(&self.now);
+                    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                        .bind(self.tenant)
+                        .bind(&self.now);
                     for customer in chunk {
                         let details = customer.details;
                         query = query
@@ -130,44 +137,65 @@ impl ImportTransaction {
                             .bind(details.phone.as_ref().map(|phone| phone.as_str()))
                             .bind(customer.row_hash);
                     }
-                    query.execute(&mut **tx).await?;
+                    let rows: Vec<(String, i64)> = query.fetch_all(&mut **tx).await?;
+                    ids.extend(
+                        rows.into_iter()
+                            .map(|(reference, id)| (reference, CustomerId(id))),
+                    );
                 }
-                let rows: Vec<(String, i64)> = sqlx::query_as("SELECT reference, id FROM customers WHERE tenant_id = ?1")
-                    .bind(self.tenant)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                Ok(rows.into_iter().map(|(reference, id)| (reference, CustomerId(id))).collect())
+                Ok(ids)
             }
             Tx::Postgres(tx) => {
                 for chunk in customers.chunks(5_000) {
-                    let column = |get: fn(&CustomerDetails) -> Option<String>| -> Vec<Option<String>> {
-                        chunk.iter().map(|customer| get(customer.details)).collect()
-                    };
-                    sqlx::query(POSTGRES_CUSTOMER_UPSERT)
+                    let column =
+                        |get: fn(&CustomerDetails) -> Option<String>| -> Vec<Option<String>> {
+                            chunk.iter().map(|customer| get(customer.details)).collect()
+                        };
+                    let rows: Vec<(String, i64)> = sqlx::query_as(POSTGRES_CUSTOMER_UPSERT)
                         .bind(self.tenant)
                         .bind(&self.now)
-                        .bind(column(|details| Some(details.reference.as_str().to_owned())))
+                        .bind(column(|details| {
+                            Some(details.reference.as_str().to_owned())
+                        }))
                         .bind(column(|details| Some(details.legal_name.clone())))
                         .bind(column(|details| Some(details.kind.code().to_owned())))
                         .bind(column(|details| Some(details.country.as_str().to_owned())))
                         .bind(column(|details| Some(details.language().code().to_owned())))
-                        .bind(column(|details| details.email.as_ref().map(|email| email.as_str().to_owned())))
-                        .bind(column(|details| details.phone.as_ref().map(|phone| phone.as_str().to_owned())))
-                        .bind(chunk.iter().map(|customer| customer.row_hash).collect::<Vec<i64>>())
-                        .execute(&mut **tx)
+                        .bind(column(|details| {
+                            details
+                                .email
+                                .as_ref()
+                                .map(|email| email.as_str().to_owned())
+                        }))
+                        .bind(column(|details| {
+                            details
+                                .phone
+                                .as_ref()
+                                .map(|phone| phone.as_str().to_owned())
+                        }))
+                        .bind(
+                            chunk
+                                .iter()
+                                .map(|customer| customer.row_hash)
+                                .collect::<Vec<i64>>(),
+                        )
+                        .fetch_all(&mut **tx)
                         .await?;
+                    ids.extend(
+                        rows.into_iter()
+                            .map(|(reference, id)| (reference, CustomerId(id))),
+                    );
                 }
-                let rows: Vec<(String, i64)> = sqlx::query_as("SELECT reference, id FROM customers WHERE tenant_id = $1")
-                    .bind(self.tenant)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                Ok(rows.into_iter().map(|(reference, id)| (reference, CustomerId(id))).collect())
+                Ok(ids)
             }
         }
     }
 
     /// Creates or updates a batch of invoices (any size; it is split into statements here).
-    pub async fn upsert_invoices(&mut self, invoices: &[InvoiceUpsert<'_>]) -> Result<(), StoreError> {
+    pub async fn upsert_invoices(
+        &mut self,
+        invoices: &[InvoiceUpsert<'_>],
+    ) -> Result<(), StoreError> {
         match &mut self.tx {
             Tx::Sqlite(tx) => {
                 for chunk in invoices.chunks(SQLITE_ROWS_PER_STATEMENT) {
@@ -194,9 +222,10 @@ impl ImportTransaction {
             }
             Tx::Postgres(tx) => {
                 for chunk in invoices.chunks(10_000) {
-                    let texts = |get: fn(&InvoiceDetails) -> Option<String>| -> Vec<Option<String>> {
-                        chunk.iter().map(|row| get(row.invoice)).collect()
-                    };
+                    let texts =
+                        |get: fn(&InvoiceDetails) -> Option<String>| -> Vec<Option<String>> {
+                            chunk.iter().map(|row| get(row.invoice)).collect()
+                        };
                     sqlx::query(POSTGRES_INVOICE_UPSERT)
                         .bind(self.tenant)
                         .bind(self.import.0)
@@ -205,10 +234,24 @@ impl ImportTransaction {
                         .bind(texts(|invoice| Some(invoice.number().as_str().to_owned())))
                         .bind(texts(|invoice| Some(invoice.issued_on().to_string())))
                         .bind(texts(|invoice| Some(invoice.due_on().to_string())))
-                        .bind(texts(|invoice| invoice.service_on().map(|date| date.to_string())))
-                        .bind(texts(|invoice| Some(invoice.amount().currency().code().to_owned())))
-                        .bind(chunk.iter().map(|row| row.invoice.amount().minor()).collect::<Vec<i64>>())
-                        .bind(chunk.iter().map(|row| row.invoice.outstanding().minor()).collect::<Vec<i64>>())
+                        .bind(texts(|invoice| {
+                            invoice.service_on().map(|date| date.to_string())
+                        }))
+                        .bind(texts(|invoice| {
+                            Some(invoice.amount().currency().code().to_owned())
+                        }))
+                        .bind(
+                            chunk
+                                .iter()
+                                .map(|row| row.invoice.amount().minor())
+                                .collect::<Vec<i64>>(),
+                        )
+                        .bind(
+                            chunk
+                                .iter()
+                                .map(|row| row.invoice.outstanding().minor())
+                                .collect::<Vec<i64>>(),
+                        )
                         .bind(chunk.iter().map(|row| row.row_hash).collect::<Vec<i64>>())
                         .execute(&mut **tx)
                         .await?;
@@ -220,7 +263,12 @@ impl ImportTransaction {
 
     /// Records the import's counts and commits everything.
     pub async fn commit(self, counts: ImportCounts) -> Result<ImportId, StoreError> {
-        let values = [counts.rows_read, counts.created, counts.updated, counts.unchanged];
+        let values = [
+            counts.rows_read,
+            counts.created,
+            counts.updated,
+            counts.unchanged,
+        ];
         match self.tx {
             Tx::Sqlite(mut tx) => {
                 let mut query = sqlx::query(
@@ -229,7 +277,11 @@ impl ImportTransaction {
                 for value in values {
                     query = query.bind(value);
                 }
-                query.bind(self.import.0).bind(self.tenant).execute(&mut *tx).await?;
+                query
+                    .bind(self.import.0)
+                    .bind(self.tenant)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
             }
             Tx::Postgres(mut tx) => {
@@ -239,7 +291,11 @@ impl ImportTransaction {
                 for value in values {
                     query = query.bind(value);
                 }
-                query.bind(self.import.0).bind(self.tenant).execute(&mut *tx).await?;
+                query
+                    .bind(self.import.0)
+                    .bind(self.tenant)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
             }
         }
@@ -256,7 +312,12 @@ pub struct ImportCounts {
     pub unchanged: i64,
 }
 
-fn sqlite_values(rows: usize, first_parameter: usize, columns: usize, constants: &[&str]) -> String {
+fn sqlite_values(
+    rows: usize,
+    first_parameter: usize,
+    columns: usize,
+    constants: &[&str],
+) -> String {
     let mut values = String::with_capacity(rows * columns * 6);
     for row in 0..rows {
         if row > 0 {
@@ -285,7 +346,7 @@ fn sqlite_customer_upsert(rows: usize) -> String {
          country = excluded.country, language = excluded.language, \
          email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone), \
          row_hash = excluded.row_hash, updated_at = excluded.updated_at \
-         WHERE customers.row_hash <> excluded.row_hash",
+         WHERE customers.row_hash <> excluded.row_hash RETURNING reference, id",
         sqlite_values(rows, 3, 8, &["?1", "?2", "?2"])
     )
 }
@@ -309,7 +370,7 @@ const POSTGRES_CUSTOMER_UPSERT: &str = "INSERT INTO customers (tenant_id, create
     country = EXCLUDED.country, language = EXCLUDED.language, \
     email = COALESCE(EXCLUDED.email, customers.email), phone = COALESCE(EXCLUDED.phone, customers.phone), \
     row_hash = EXCLUDED.row_hash, updated_at = EXCLUDED.updated_at \
-    WHERE customers.row_hash <> EXCLUDED.row_hash";
+    WHERE customers.row_hash <> EXCLUDED.row_hash RETURNING reference, id";
 
 const POSTGRES_INVOICE_UPSERT: &str = "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
     SELECT $1, $2, $3::timestamptz, $3::timestamptz, c, n, i::date, d::date, s::date, cur, a, o, h \

@@ -59,7 +59,10 @@ pub struct TenantStore<'a> {
 impl Store {
     /// The handle through which every query about `tenant`'s data goes.
     pub fn tenant(&self, tenant: TenantId) -> TenantStore<'_> {
-        TenantStore { store: self, tenant }
+        TenantStore {
+            store: self,
+            tenant,
+        }
     }
 
     pub async fn close(&self) {
@@ -82,5 +85,7 @@ fn timestamp_text(at: jiff::Timestamp) -> String {
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, StoreError> {
-    text.parse().map_err(|_| StoreError::Corrupt { what: format!("date {text:?}") })
+    text.parse().map_err(|_| StoreError::Corrupt {
+        what: format!("date {text:?}"),
+    })
 }

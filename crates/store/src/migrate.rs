@@ -33,14 +33,19 @@ pub(crate) async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), StoreError> 
     .await?;
     for migration in SQLITE {
         let mut tx = pool.begin().await?;
-        let applied: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?1")
-            .bind(migration.version)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?1")
+                .bind(migration.version)
+                .fetch_optional(&mut *tx)
+                .await?;
         if applied.is_some() {
             continue;
         }
-        let failed = |source| StoreError::Migration { version: migration.version, name: migration.name, source };
+        let failed = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
         tx.execute(migration.sql).await.map_err(failed)?;
         sqlx::query("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)")
             .bind(migration.version)
@@ -60,15 +65,22 @@ pub(crate) async fn migrate_postgres(pool: &PgPool) -> Result<(), StoreError> {
     for migration in POSTGRES {
         let mut tx = pool.begin().await?;
         // Two servers starting together must not both migrate: the first one holds the lock.
-        sqlx::query("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *tx).await?;
-        let applied: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(migration.version)
-            .fetch_optional(&mut *tx)
+        sqlx::query("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
             .await?;
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(&mut *tx)
+                .await?;
         if applied.is_some() {
             continue;
         }
-        let failed = |source| StoreError::Migration { version: migration.version, name: migration.name, source };
+        let failed = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
         tx.execute(migration.sql).await.map_err(failed)?;
         sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
             .bind(migration.version)

@@ -24,7 +24,11 @@ pub struct NewPayment {
 
 impl TenantStore<'_> {
     /// Records a payment; with a key already used, returns the payment recorded then.
-    pub async fn record_payment(&self, payment: &NewPayment, now: Timestamp) -> Result<PaymentId, StoreError> {
+    pub async fn record_payment(
+        &self,
+        payment: &NewPayment,
+        now: Timestamp,
+    ) -> Result<PaymentId, StoreError> {
         let (insert, existing) = match self.store {
             Store::Sqlite(_) => (
                 "INSERT INTO payments (tenant_id, customer_id, received_on, currency, amount_minor, reference, idempotency_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id",
@@ -79,18 +83,25 @@ impl TenantStore<'_> {
                     .fetch_optional(&mut *$tx)
                     .await?;
                 let (currency, payment_amount, allocated) =
-                    payment_row.ok_or_else(|| StoreError::NotFound { what: format!("payment {payment}") })?;
+                    payment_row.ok_or_else(|| StoreError::NotFound {
+                        what: format!("payment {payment}"),
+                    })?;
                 let invoice_row: Option<(String, i64)> = sqlx::query_as($invoice_sql)
                     .bind(tenant)
                     .bind(invoice.0)
                     .fetch_optional(&mut *$tx)
                     .await?;
                 let (invoice_currency, outstanding) =
-                    invoice_row.ok_or_else(|| StoreError::NotFound { what: format!("invoice {invoice}") })?;
-                let currency = Currency::from_code(&currency)
-                    .map_err(|_| StoreError::Corrupt { what: format!("payment {payment}: currency") })?;
-                let invoice_currency = Currency::from_code(&invoice_currency)
-                    .map_err(|_| StoreError::Corrupt { what: format!("invoice {invoice}: currency") })?;
+                    invoice_row.ok_or_else(|| StoreError::NotFound {
+                        what: format!("invoice {invoice}"),
+                    })?;
+                let currency = Currency::from_code(&currency).map_err(|_| StoreError::Corrupt {
+                    what: format!("payment {payment}: currency"),
+                })?;
+                let invoice_currency =
+                    Currency::from_code(&invoice_currency).map_err(|_| StoreError::Corrupt {
+                        what: format!("invoice {invoice}: currency"),
+                    })?;
                 let check = AllocationCheck {
                     payment_amount: Money::from_minor(payment_amount, currency),
                     already_allocated: Money::from_minor(allocated, currency),

@@ -63,8 +63,30 @@ pub struct ImportRecord {
     pub unchanged: i64,
 }
 
-type CustomerRow = (i64, String, String, String, String, Option<String>, Option<String>, i64, i64, i64);
-type InvoiceRow = (i64, String, String, String, String, String, Option<String>, String, i64, i64);
+type CustomerRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
+type InvoiceRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
 
 impl TenantStore<'_> {
     pub async fn customers(&self) -> Result<Vec<CustomerSummary>, StoreError> {
@@ -74,24 +96,44 @@ impl TenantStore<'_> {
             Store::Postgres(_) => CUSTOMERS_SQL.to_owned(),
         };
         let rows: Vec<CustomerRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(self.tenant.0).bind(currency.code()).fetch_all(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(self.tenant.0)
+                .bind(currency.code())
+                .fetch_all(pool)
+                .await?
         });
         rows.into_iter()
-            .map(|(id, reference, legal_name, kind, country, email, phone, invoices, open_invoices, outstanding)| {
-                let corrupt = |what: &str| StoreError::Corrupt { what: format!("customer {id}: {what}") };
-                Ok(CustomerSummary {
-                    id: CustomerId(id),
-                    reference: CustomerRef::parse(&reference).map_err(|_| corrupt("reference"))?,
+            .map(
+                |(
+                    id,
+                    reference,
                     legal_name,
-                    kind: CustomerKind::parse(&kind).map_err(|_| corrupt("kind"))?,
-                    country: CountryCode::parse(&country).map_err(|_| corrupt("country"))?,
+                    kind,
+                    country,
                     email,
                     phone,
                     invoices,
                     open_invoices,
-                    outstanding: Money::from_minor(outstanding, currency),
-                })
-            })
+                    outstanding,
+                )| {
+                    let corrupt = |what: &str| StoreError::Corrupt {
+                        what: format!("customer {id}: {what}"),
+                    };
+                    Ok(CustomerSummary {
+                        id: CustomerId(id),
+                        reference: CustomerRef::parse(&reference)
+                            .map_err(|_| corrupt("reference"))?,
+                        legal_name,
+                        kind: CustomerKind::parse(&kind).map_err(|_| corrupt("kind"))?,
+                        country: CountryCode::parse(&country).map_err(|_| corrupt("country"))?,
+                        email,
+                        phone,
+                        invoices,
+                        open_invoices,
+                        outstanding: Money::from_minor(outstanding, currency),
+                    })
+                },
+            )
             .collect()
     }
 
@@ -110,15 +152,22 @@ impl TenantStore<'_> {
         );
         let mut next = 2;
         if filter.customer.is_some() {
-            sql.push_str(&format!(" AND c.tenant_id = {placeholder}1 AND c.reference = {placeholder}{next}"));
+            sql.push_str(&format!(
+                " AND c.tenant_id = {placeholder}1 AND c.reference = {placeholder}{next}"
+            ));
             next += 1;
         }
         if filter.overdue_on.is_some() {
             let cast = if placeholder == "$" { "::date" } else { "" };
-            sql.push_str(&format!(" AND i.outstanding_minor > 0 AND i.due_on < {placeholder}{next}{cast}"));
+            sql.push_str(&format!(
+                " AND i.outstanding_minor > 0 AND i.due_on < {placeholder}{next}{cast}"
+            ));
         }
         sql.push_str(" ORDER BY i.due_on, i.number");
-        let customer = filter.customer.as_ref().map(|reference| reference.as_str().to_owned());
+        let customer = filter
+            .customer
+            .as_ref()
+            .map(|reference| reference.as_str().to_owned());
         let overdue_on = filter.overdue_on.map(|date| date.to_string());
         let rows: Vec<InvoiceRow> = with_pool!(self.store, |pool| {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(self.tenant.0);
@@ -145,10 +194,15 @@ impl TenantStore<'_> {
             }
         };
         let rows: Vec<(String, String, String, i64)> =
-            with_pool!(self.store, |pool| sqlx::query_as(sql).bind(self.tenant.0).fetch_all(pool).await?);
+            with_pool!(self.store, |pool| sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?);
         rows.into_iter()
             .map(|(reference, due_on, currency, outstanding)| {
-                let corrupt = |what: &str| StoreError::Corrupt { what: format!("open item of {reference}: {what}") };
+                let corrupt = |what: &str| StoreError::Corrupt {
+                    what: format!("open item of {reference}: {what}"),
+                };
                 Ok(OpenItem {
                     customer: CustomerRef::parse(&reference).map_err(|_| corrupt("reference"))?,
                     due_on: parse_date(&due_on)?,
@@ -172,30 +226,42 @@ impl TenantStore<'_> {
             }
         };
         type Row = (i64, String, String, String, i64, i64, i64, i64);
-        let row: Option<Row> =
-            with_pool!(self.store, |pool| sqlx::query_as(sql).bind(self.tenant.0).bind(kind).fetch_optional(pool).await?);
-        Ok(row.map(|(id, kind, file_name, file_hash, rows_read, created, updated, unchanged)| ImportRecord {
-            id: ImportId(id),
-            kind,
-            file_name,
-            file_hash,
-            rows_read,
-            created,
-            updated,
-            unchanged,
-        }))
+        let row: Option<Row> = with_pool!(self.store, |pool| sqlx::query_as(sql)
+            .bind(self.tenant.0)
+            .bind(kind)
+            .fetch_optional(pool)
+            .await?);
+        Ok(row.map(
+            |(id, kind, file_name, file_hash, rows_read, created, updated, unchanged)| {
+                ImportRecord {
+                    id: ImportId(id),
+                    kind,
+                    file_name,
+                    file_hash,
+                    rows_read,
+                    created,
+                    updated,
+                    unchanged,
+                }
+            },
+        ))
     }
 
     /// Calls `visit(number, row_hash)` for every invoice of the tenant, streaming, so that an
     /// import can tell new, changed and unchanged rows apart without holding the ledger twice.
-    pub async fn for_each_invoice_hash(&self, mut visit: impl FnMut(&str, i64)) -> Result<u64, StoreError> {
+    pub async fn for_each_invoice_hash(
+        &self,
+        mut visit: impl FnMut(&str, i64),
+    ) -> Result<u64, StoreError> {
         let sql = match self.store {
             Store::Sqlite(_) => "SELECT number, row_hash FROM invoices WHERE tenant_id = ?1",
             Store::Postgres(_) => "SELECT number, row_hash FROM invoices WHERE tenant_id = $1",
         };
         let mut count = 0;
         with_pool!(self.store, |pool| {
-            let mut rows = sqlx::query_as::<_, (String, i64)>(sql).bind(self.tenant.0).fetch(pool);
+            let mut rows = sqlx::query_as::<_, (String, i64)>(sql)
+                .bind(self.tenant.0)
+                .fetch(pool);
             while let Some((number, row_hash)) = rows.try_next().await? {
                 visit(&number, row_hash);
                 count += 1;
@@ -207,12 +273,21 @@ impl TenantStore<'_> {
     /// Reference → (id, row hash) of every customer of the tenant.
     pub async fn customer_hashes(&self) -> Result<Vec<(String, CustomerId, i64)>, StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => "SELECT reference, id, row_hash FROM customers WHERE tenant_id = ?1",
-            Store::Postgres(_) => "SELECT reference, id, row_hash FROM customers WHERE tenant_id = $1",
+            Store::Sqlite(_) => {
+                "SELECT reference, id, row_hash FROM customers WHERE tenant_id = ?1"
+            }
+            Store::Postgres(_) => {
+                "SELECT reference, id, row_hash FROM customers WHERE tenant_id = $1"
+            }
         };
-        let rows: Vec<(String, i64, i64)> =
-            with_pool!(self.store, |pool| sqlx::query_as(sql).bind(self.tenant.0).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(|(reference, id, hash)| (reference, CustomerId(id), hash)).collect())
+        let rows: Vec<(String, i64, i64)> = with_pool!(self.store, |pool| sqlx::query_as(sql)
+            .bind(self.tenant.0)
+            .fetch_all(pool)
+            .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(reference, id, hash)| (reference, CustomerId(id), hash))
+            .collect())
     }
 }
 
@@ -226,8 +301,21 @@ const CUSTOMERS_SQL: &str = "SELECT c.id, c.reference, c.legal_name, c.kind, c.c
     ORDER BY c.reference";
 
 fn invoice_from_row(row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
-    let (id, number, reference, customer_name, issued_on, due_on, service_on, currency, amount, outstanding) = row;
-    let corrupt = |what: &str| StoreError::Corrupt { what: format!("invoice {id}: {what}") };
+    let (
+        id,
+        number,
+        reference,
+        customer_name,
+        issued_on,
+        due_on,
+        service_on,
+        currency,
+        amount,
+        outstanding,
+    ) = row;
+    let corrupt = |what: &str| StoreError::Corrupt {
+        what: format!("invoice {id}: {what}"),
+    };
     let currency = Currency::from_code(&currency).map_err(|_| corrupt("currency"))?;
     Ok(InvoiceRecord {
         id: InvoiceId(id),

@@ -15,12 +15,29 @@ pub struct TenantRecord {
     pub profile: CreditorProfile,
 }
 
-type ProfileRow = (i64, String, Option<String>, String, String, String, String, String, Option<String>, String, String, i64);
+type ProfileRow = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+);
 
 const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days";
 
 impl Store {
-    pub async fn create_tenant(&self, profile: &CreditorProfile, now: Timestamp) -> Result<TenantId, StoreError> {
+    pub async fn create_tenant(
+        &self,
+        profile: &CreditorProfile,
+        now: Timestamp,
+    ) -> Result<TenantId, StoreError> {
         let address = &profile.address;
         let sql = match self {
             Store::Sqlite(_) => {
@@ -53,7 +70,9 @@ impl Store {
     pub async fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
         let sql = format!("SELECT {PROFILE_COLUMNS} FROM tenants ORDER BY id");
         let rows: Vec<ProfileRow> =
-            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?);
+            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await?);
         rows.into_iter().map(tenant_from_row).collect()
     }
 }
@@ -65,19 +84,42 @@ impl TenantStore<'_> {
             Store::Postgres(_) => format!("SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = $1"),
         };
         let row: Option<ProfileRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(self.tenant.0).fetch_optional(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(self.tenant.0)
+                .fetch_optional(pool)
+                .await?
         });
-        let row = row.ok_or_else(|| StoreError::NotFound { what: format!("tenant {}", self.tenant) })?;
+        let row = row.ok_or_else(|| StoreError::NotFound {
+            what: format!("tenant {}", self.tenant),
+        })?;
         Ok(tenant_from_row(row)?.profile)
     }
 }
 
 fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
-    let (id, company_name, siren, line1, line2, postal_code, city, country, iban, time_zone, currency, term) = row;
-    let corrupt = |what: &str| StoreError::Corrupt { what: format!("tenant {id}: {what}") };
+    let (
+        id,
+        company_name,
+        siren,
+        line1,
+        line2,
+        postal_code,
+        city,
+        country,
+        iban,
+        time_zone,
+        currency,
+        term,
+    ) = row;
+    let corrupt = |what: &str| StoreError::Corrupt {
+        what: format!("tenant {id}: {what}"),
+    };
     let profile = CreditorProfile {
         company_name,
-        siren: siren.map(|text| Siren::parse(&text)).transpose().map_err(|_| corrupt("siren"))?,
+        siren: siren
+            .map(|text| Siren::parse(&text))
+            .transpose()
+            .map_err(|_| corrupt("siren"))?,
         address: PostalAddress {
             line1,
             line2,
@@ -85,10 +127,16 @@ fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
             city,
             country: Some(CountryCode::parse(&country).map_err(|_| corrupt("country"))?),
         },
-        iban: iban.map(|text| Iban::parse(&text)).transpose().map_err(|_| corrupt("iban"))?,
+        iban: iban
+            .map(|text| Iban::parse(&text))
+            .transpose()
+            .map_err(|_| corrupt("iban"))?,
         time_zone: TimeZoneName::parse(&time_zone).map_err(|_| corrupt("time zone"))?,
         currency: Currency::from_code(&currency).map_err(|_| corrupt("currency"))?,
         default_payment_term_days: u16::try_from(term).map_err(|_| corrupt("payment term"))?,
     };
-    Ok(TenantRecord { id: TenantId(id), profile })
+    Ok(TenantRecord {
+        id: TenantId(id),
+        profile,
+    })
 }

@@ -48,11 +48,17 @@ impl TestDatabase {
                 let store = Store::open_sqlite(&directory.path().join("relance.db"))
                     .await
                     .expect("the SQLite test database opens");
-                TestDatabase { store, backend, schema: None, _directory: Some(directory) }
+                TestDatabase {
+                    store,
+                    backend,
+                    schema: None,
+                    _directory: Some(directory),
+                }
             }
             TestBackend::Postgres => {
-                let url = std::env::var(POSTGRES_URL_VARIABLE)
-                    .unwrap_or_else(|_| panic!("{POSTGRES_URL_VARIABLE} must be set to test on PostgreSQL"));
+                let url = std::env::var(POSTGRES_URL_VARIABLE).unwrap_or_else(|_| {
+                    panic!("{POSTGRES_URL_VARIABLE} must be set to test on PostgreSQL")
+                });
                 let schema = format!(
                     "relance_test_{}_{}",
                     std::process::id(),
@@ -61,7 +67,12 @@ impl TestDatabase {
                 let store = Store::open_postgres(&url, Some(&schema)).await.unwrap_or_else(|error| {
                     panic!("{POSTGRES_URL_VARIABLE} is set to {url} but PostgreSQL cannot be used: {error}")
                 });
-                TestDatabase { store, backend, schema: Some((url, schema)), _directory: None }
+                TestDatabase {
+                    store,
+                    backend,
+                    schema: Some((url, schema)),
+                    _directory: None,
+                }
             }
         }
     }
@@ -71,9 +82,13 @@ impl TestDatabase {
         self.store.close().await;
         if let Some((url, schema)) = self.schema {
             use sqlx::{Connection, Executor};
-            let mut connection = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL reachable for cleanup");
+            let mut connection = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("PostgreSQL reachable for cleanup");
             connection
-                .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")))
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                )))
                 .await
                 .expect("the test schema drops");
         }
@@ -103,12 +118,14 @@ impl TestDatabase {
     /// Returns the database's error message when the statement is refused.
     pub async fn execute_raw(&self, sqlite_sql: &str, postgres_sql: &str) -> Result<(), String> {
         let result = match &self.store {
-            Store::Sqlite(pool) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_sql.to_owned())).execute(pool).await.map(|_| ())
-            }
-            Store::Postgres(pool) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(postgres_sql.to_owned())).execute(pool).await.map(|_| ())
-            }
+            Store::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_sql.to_owned()))
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Store::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(postgres_sql.to_owned()))
+                .execute(pool)
+                .await
+                .map(|_| ()),
         };
         result.map_err(|error| error.to_string())
     }

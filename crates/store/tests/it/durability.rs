@@ -13,7 +13,14 @@ async fn every_pooled_sqlite_connection_uses_wal_with_full_sync_and_foreign_keys
         assert!(connection.foreign_keys);
         assert!(connection.busy_timeout_ms > 0);
     }
-    assert!(database.store.durability_warnings().await.unwrap().is_empty());
+    assert!(
+        database
+            .store
+            .durability_warnings()
+            .await
+            .unwrap()
+            .is_empty()
+    );
     database.cleanup().await;
 }
 

@@ -1,6 +1,8 @@
 //! Small builders for the contract tests.
 
-use domain::creditor::{CreditorProfile, FRENCH_DEFAULT_PAYMENT_TERM_DAYS, PostalAddress, TimeZoneName};
+use domain::creditor::{
+    CreditorProfile, FRENCH_DEFAULT_PAYMENT_TERM_DAYS, PostalAddress, TimeZoneName,
+};
 use domain::customer::{CustomerDetails, CustomerKind, CustomerRef, EmailAddress};
 use domain::identifiers::CountryCode;
 use domain::ids::TenantId;
@@ -33,11 +35,21 @@ pub(crate) fn customer(reference: &str, name: &str) -> CustomerDetails {
     }
 }
 
-pub(crate) fn invoice(number: &str, customer: &str, due_on: Date, amount: i64, outstanding: i64) -> InvoiceDetails {
+pub(crate) fn invoice(
+    number: &str,
+    customer: &str,
+    due_on: Date,
+    amount: i64,
+    outstanding: i64,
+) -> InvoiceDetails {
     InvoiceDetails::new(
         InvoiceNumber::parse(number).unwrap(),
         CustomerRef::parse(customer).unwrap(),
-        InvoiceDates { issued_on: date(2026, 1, 5), due_on, service_on: None },
+        InvoiceDates {
+            issued_on: date(2026, 1, 5),
+            due_on,
+            service_on: None,
+        },
         Money::from_minor(amount, Currency::EUR),
         Money::from_minor(outstanding, Currency::EUR),
     )
@@ -45,7 +57,12 @@ pub(crate) fn invoice(number: &str, customer: &str, due_on: Date, amount: i64, o
 }
 
 /// Writes customers and invoices through one import transaction, the way `app` does.
-pub(crate) async fn import(store: &Store, tenant: TenantId, customers: &[CustomerDetails], invoices: &[InvoiceDetails]) {
+pub(crate) async fn import(
+    store: &Store,
+    tenant: TenantId,
+    customers: &[CustomerDetails],
+    invoices: &[InvoiceDetails],
+) {
     let scope = store.tenant(tenant);
     let meta = ImportMeta {
         kind: "invoices".into(),
@@ -54,9 +71,21 @@ pub(crate) async fn import(store: &Store, tenant: TenantId, customers: &[Custome
         started_at: fixed_now(),
     };
     let mut tx = scope.begin_import(&meta).await.unwrap();
-    let upserts: Vec<CustomerUpsert> =
-        customers.iter().map(|details| CustomerUpsert { details, row_hash: 1 }).collect();
-    let ids = tx.upsert_customers(&upserts).await.unwrap();
+    let upserts: Vec<CustomerUpsert> = customers
+        .iter()
+        .map(|details| CustomerUpsert {
+            details,
+            row_hash: 1,
+        })
+        .collect();
+    let mut ids: std::collections::HashMap<String, domain::ids::CustomerId> = scope
+        .customer_hashes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(reference, id, _)| (reference, id))
+        .collect();
+    ids.extend(tx.upsert_customers(&upserts).await.unwrap());
     let rows: Vec<InvoiceUpsert> = invoices
         .iter()
         .map(|invoice| InvoiceUpsert {
@@ -66,7 +95,11 @@ pub(crate) async fn import(store: &Store, tenant: TenantId, customers: &[Custome
         })
         .collect();
     tx.upsert_invoices(&rows).await.unwrap();
-    tx.commit(ImportCounts { rows_read: rows.len() as i64, created: rows.len() as i64, ..ImportCounts::default() })
-        .await
-        .unwrap();
+    tx.commit(ImportCounts {
+        rows_read: rows.len() as i64,
+        created: rows.len() as i64,
+        ..ImportCounts::default()
+    })
+    .await
+    .unwrap();
 }

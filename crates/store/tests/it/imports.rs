@@ -10,7 +10,10 @@ use crate::fixtures::{creditor, customer, import, invoice};
 async fn an_import_dropped_before_commit_leaves_nothing() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
         let scope = store.tenant(tenant);
         let meta = store::ImportMeta {
             kind: "invoices".into(),
@@ -21,7 +24,12 @@ async fn an_import_dropped_before_commit_leaves_nothing() {
         {
             let mut tx = scope.begin_import(&meta).await.unwrap();
             let details = customer("C1", "Alpha");
-            tx.upsert_customers(&[store::CustomerUpsert { details: &details, row_hash: 1 }]).await.unwrap();
+            tx.upsert_customers(&[store::CustomerUpsert {
+                details: &details,
+                row_hash: 1,
+            }])
+            .await
+            .unwrap();
         }
         assert!(scope.customers().await.unwrap().is_empty());
         assert_eq!(scope.latest_import("invoices").await.unwrap(), None);
@@ -32,40 +40,74 @@ async fn an_import_dropped_before_commit_leaves_nothing() {
 async fn an_upsert_updates_changed_invoices_and_keeps_the_others() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
         let customers = [customer("C1", "Alpha"), customer("C2", "Beta")];
         import(
             store,
             tenant,
             &customers,
-            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000), invoice("F-2", "C2", date(2026, 11, 30), 2000, 2000)],
+            &[
+                invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000),
+                invoice("F-2", "C2", date(2026, 11, 30), 2000, 2000),
+            ],
         )
         .await;
-        import(store, tenant, &customers, &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 300)]).await;
+        import(
+            store,
+            tenant,
+            &customers,
+            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 300)],
+        )
+        .await;
 
         let scope = store.tenant(tenant);
         let invoices = scope.invoices(&InvoiceFilter::default()).await.unwrap();
-        let outstanding: Vec<(String, i64)> =
-            invoices.iter().map(|row| (row.number.to_string(), row.outstanding.minor())).collect();
-        assert_eq!(outstanding, [("F-1".to_owned(), 300), ("F-2".to_owned(), 2000)]);
+        let outstanding: Vec<(String, i64)> = invoices
+            .iter()
+            .map(|row| (row.number.to_string(), row.outstanding.minor()))
+            .collect();
+        assert_eq!(
+            outstanding,
+            [("F-1".to_owned(), 300), ("F-2".to_owned(), 2000)]
+        );
 
         let mut hashes = Vec::new();
-        scope.for_each_invoice_hash(|number, hash| hashes.push((number.to_owned(), hash))).await.unwrap();
+        scope
+            .for_each_invoice_hash(|number, hash| hashes.push((number.to_owned(), hash)))
+            .await
+            .unwrap();
         hashes.sort();
         assert_eq!(hashes, [("F-1".to_owned(), 300), ("F-2".to_owned(), 2000)]);
 
         let overdue = scope
-            .invoices(&InvoiceFilter { overdue_on: Some(date(2026, 11, 20)), customer: None })
+            .invoices(&InvoiceFilter {
+                overdue_on: Some(date(2026, 11, 20)),
+                customer: None,
+            })
             .await
             .unwrap();
         assert_eq!(overdue.len(), 1);
         assert_eq!(overdue[0].number.as_str(), "F-1");
         let of_c2 = scope
-            .invoices(&InvoiceFilter { customer: Some(customers[1].reference.clone()), overdue_on: None })
+            .invoices(&InvoiceFilter {
+                customer: Some(customers[1].reference.clone()),
+                overdue_on: None,
+            })
             .await
             .unwrap();
         assert_eq!(of_c2.len(), 1);
         assert_eq!(of_c2[0].customer_name, "Beta");
-        assert_eq!(scope.latest_import("invoices").await.unwrap().unwrap().rows_read, 1);
+        assert_eq!(
+            scope
+                .latest_import("invoices")
+                .await
+                .unwrap()
+                .unwrap()
+                .rows_read,
+            1
+        );
     });
 }

@@ -17,15 +17,32 @@ fn eur(minor: i64) -> Money {
 async fn the_database_refuses_an_outstanding_above_the_amount_or_below_zero() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
-        import(store, tenant, &[customer("C1", "Alpha")], &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)]).await;
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        import(
+            store,
+            tenant,
+            &[customer("C1", "Alpha")],
+            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+        )
+        .await;
         for outstanding in [1001, -1] {
             let sql = format!("UPDATE invoices SET outstanding_minor = {outstanding}");
             let refused = database.execute_raw(&sql, &sql).await;
-            assert!(refused.unwrap_err().to_lowercase().contains("check"), "outstanding {outstanding}");
+            assert!(
+                refused.unwrap_err().to_lowercase().contains("check"),
+                "outstanding {outstanding}"
+            );
         }
         let zero_amount = "UPDATE invoices SET amount_minor = 0, outstanding_minor = 0";
-        assert!(database.execute_raw(zero_amount, zero_amount).await.is_err());
+        assert!(
+            database
+                .execute_raw(zero_amount, zero_amount)
+                .await
+                .is_err()
+        );
     });
 }
 
@@ -33,8 +50,17 @@ async fn the_database_refuses_an_outstanding_above_the_amount_or_below_zero() {
 async fn allocations_never_exceed_the_payment_even_written_directly() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
-        import(store, tenant, &[customer("C1", "Alpha")], &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)]).await;
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        import(
+            store,
+            tenant,
+            &[customer("C1", "Alpha")],
+            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+        )
+        .await;
         let payment = NewPayment {
             customer: None,
             received_on: date(2026, 11, 2),
@@ -42,7 +68,11 @@ async fn allocations_never_exceed_the_payment_even_written_directly() {
             reference: "VIR F-1".into(),
             idempotency_key: "bank:1".into(),
         };
-        store.tenant(tenant).record_payment(&payment, fixed_now()).await.unwrap();
+        store
+            .tenant(tenant)
+            .record_payment(&payment, fixed_now())
+            .await
+            .unwrap();
         let (sqlite, postgres) = (
             "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES (1, 1, 1, 601, 'now')",
             "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES (1, 1, 1, 601, now())",
@@ -56,8 +86,17 @@ async fn allocations_never_exceed_the_payment_even_written_directly() {
 async fn a_payment_recorded_twice_under_one_key_is_recorded_once_and_allocates_exactly() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
-        import(store, tenant, &[customer("C1", "Alpha")], &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)]).await;
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        import(
+            store,
+            tenant,
+            &[customer("C1", "Alpha")],
+            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+        )
+        .await;
         let scope = store.tenant(tenant);
         let payment = NewPayment {
             customer: None,
@@ -71,11 +110,37 @@ async fn a_payment_recorded_twice_under_one_key_is_recorded_once_and_allocates_e
         assert_eq!(first, again);
 
         let invoice_id = scope.invoices(&InvoiceFilter::default()).await.unwrap()[0].id;
-        assert_eq!(scope.allocate_payment(first, invoice_id, eur(400), fixed_now()).await.unwrap(), Ok(eur(600)));
-        let refused = scope.allocate_payment(first, invoice_id, eur(201), fixed_now()).await.unwrap();
-        assert!(matches!(refused, Err(AllocationError::ExceedsPayment { .. })));
-        assert_eq!(scope.allocate_payment(first, invoice_id, eur(200), fixed_now()).await.unwrap(), Ok(eur(400)));
-        assert_eq!(scope.invoices(&InvoiceFilter::default()).await.unwrap()[0].outstanding, eur(400));
-        assert!(scope.allocate_payment(PaymentId(99), invoice_id, eur(1), fixed_now()).await.is_err());
+        assert_eq!(
+            scope
+                .allocate_payment(first, invoice_id, eur(400), fixed_now())
+                .await
+                .unwrap(),
+            Ok(eur(600))
+        );
+        let refused = scope
+            .allocate_payment(first, invoice_id, eur(201), fixed_now())
+            .await
+            .unwrap();
+        assert!(matches!(
+            refused,
+            Err(AllocationError::ExceedsPayment { .. })
+        ));
+        assert_eq!(
+            scope
+                .allocate_payment(first, invoice_id, eur(200), fixed_now())
+                .await
+                .unwrap(),
+            Ok(eur(400))
+        );
+        assert_eq!(
+            scope.invoices(&InvoiceFilter::default()).await.unwrap()[0].outstanding,
+            eur(400)
+        );
+        assert!(
+            scope
+                .allocate_payment(PaymentId(99), invoice_id, eur(1), fixed_now())
+                .await
+                .is_err()
+        );
     });
 }

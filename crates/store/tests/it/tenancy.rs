@@ -10,11 +10,29 @@ use crate::fixtures::{creditor, customer, import, invoice};
 async fn a_tenant_sees_nothing_of_another_with_the_same_references() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let first = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
-        let second = store.create_tenant(&creditor("Second"), fixed_now()).await.unwrap();
+        let first = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        let second = store
+            .create_tenant(&creditor("Second"), fixed_now())
+            .await
+            .unwrap();
         // Identical shapes: the same customer reference and invoice number in both tenants.
-        import(store, first, &[customer("C1", "Alpha")], &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)]).await;
-        import(store, second, &[customer("C1", "Beta")], &[invoice("F-1", "C1", date(2026, 10, 1), 5000, 2500)]).await;
+        import(
+            store,
+            first,
+            &[customer("C1", "Alpha")],
+            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+        )
+        .await;
+        import(
+            store,
+            second,
+            &[customer("C1", "Beta")],
+            &[invoice("F-1", "C1", date(2026, 10, 1), 5000, 2500)],
+        )
+        .await;
 
         let first_customers = store.tenant(first).customers().await.unwrap();
         let second_customers = store.tenant(second).customers().await.unwrap();
@@ -24,7 +42,11 @@ async fn a_tenant_sees_nothing_of_another_with_the_same_references() {
         assert_eq!(second_customers[0].legal_name, "Beta");
         assert_eq!(second_customers[0].outstanding.minor(), 2500);
 
-        let first_invoices = store.tenant(first).invoices(&InvoiceFilter::default()).await.unwrap();
+        let first_invoices = store
+            .tenant(first)
+            .invoices(&InvoiceFilter::default())
+            .await
+            .unwrap();
         assert_eq!(first_invoices.len(), 1);
         assert_eq!(first_invoices[0].amount.minor(), 1000);
         let open = store.tenant(second).open_items().await.unwrap();
@@ -32,8 +54,17 @@ async fn a_tenant_sees_nothing_of_another_with_the_same_references() {
         assert_eq!(open[0].outstanding.minor(), 2500);
 
         let tenants = store.tenants().await.unwrap();
-        assert_eq!(tenants.iter().map(|tenant| tenant.profile.company_name.as_str()).collect::<Vec<_>>(), ["Premier", "Second"]);
-        assert_eq!(store.tenant(first).profile().await.unwrap().company_name, "Premier");
+        assert_eq!(
+            tenants
+                .iter()
+                .map(|tenant| tenant.profile.company_name.as_str())
+                .collect::<Vec<_>>(),
+            ["Premier", "Second"]
+        );
+        assert_eq!(
+            store.tenant(first).profile().await.unwrap().company_name,
+            "Premier"
+        );
     });
 }
 
@@ -41,9 +72,21 @@ async fn a_tenant_sees_nothing_of_another_with_the_same_references() {
 async fn an_allocation_cannot_cross_tenants() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let first = store.create_tenant(&creditor("Premier"), fixed_now()).await.unwrap();
-        let second = store.create_tenant(&creditor("Second"), fixed_now()).await.unwrap();
-        import(store, first, &[customer("C1", "Alpha")], &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)]).await;
+        let first = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        let second = store
+            .create_tenant(&creditor("Second"), fixed_now())
+            .await
+            .unwrap();
+        import(
+            store,
+            first,
+            &[customer("C1", "Alpha")],
+            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+        )
+        .await;
         let refused = database
             .execute_raw(
                 "INSERT INTO payments (tenant_id, received_on, currency, amount_minor, idempotency_key, created_at) VALUES (2, '2026-11-01', 'EUR', 500, 'k', 'now');

@@ -1,0 +1,682 @@
+//! Importing customers and invoices from a file: all or nothing, idempotent, and fast.
+//!
+//! The file is read twice and held in memory never (CSV files of ten million rows are common
+//! in accounting exports):
+//! 1. the whole file is hashed; if it is byte for byte the file of this tenant's latest invoice
+//!    import, nothing is read further and nothing is written;
+//! 2. a validation pass parses every row and checks what only the whole file can show (an
+//!    invoice number given twice, a customer whose name changes between rows); any problem
+//!    rejects the file before anything is written, with every problem located by line and column;
+//! 3. a writing pass parses again and, in one transaction, writes only the customers and
+//!    invoices that are new or whose content hash changed, in large batches.
+//!
+//! A customer's details are taken from its first row; its name, kind and country must agree on
+//! every row. E-mail and phone on later rows do not override the first row's.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::hash::Hasher;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use domain::customer::CustomerDetails;
+use domain::ids::{CustomerId, ImportId};
+use domain::receivable::InvoiceDetails;
+use formats::fec::{FecOptions, FecSummary, read_fec};
+use formats::invoice_csv::{InvoiceCsvOptions, InvoiceCsvReader, InvoiceRow, TextEncoding};
+use formats::problem::Problem;
+use store::{
+    CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, Store, StoreError, TenantRecord,
+};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+use crate::clock::Clock;
+
+/// The import kind recorded for invoice files (CSV and FEC alike: both feed the same ledger).
+const INVOICE_IMPORT_KIND: &str = "invoices";
+/// Problems listed in a rejection; the rest are counted.
+const PROBLEMS_LISTED_MAX: usize = 100;
+/// Invoices written per batch.
+const WRITE_BATCH_ROWS: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceFileFormat {
+    Csv,
+    Fec,
+}
+
+/// Where the file's bytes come from: a path (read twice, streaming) or bytes in memory.
+#[derive(Debug, Clone, Copy)]
+pub enum ImportInput<'a> {
+    Path(&'a Path),
+    Bytes { name: &'a str, bytes: &'a [u8] },
+}
+
+impl<'a> ImportInput<'a> {
+    fn name(&self) -> String {
+        match self {
+            ImportInput::Path(path) => path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            ),
+            ImportInput::Bytes { name, .. } => (*name).to_owned(),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + Send + 'a>, ImportError> {
+        match self {
+            ImportInput::Path(path) => {
+                let file = File::open(path).map_err(|source| ImportError::Unreadable {
+                    file: self.name(),
+                    source,
+                })?;
+                Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
+            }
+            ImportInput::Bytes { bytes, .. } => Ok(Box::new(*bytes)),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            ImportInput::Path(path) => std::fs::metadata(path)
+                .map(|metadata| metadata.len())
+                .unwrap_or(0),
+            ImportInput::Bytes { bytes, .. } => bytes.len() as u64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    pub format: InvoiceFileFormat,
+    /// Payment term for files without due dates (FEC); default: the creditor's.
+    pub payment_term_days: Option<u16>,
+}
+
+/// What an import did, row by row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub file_name: String,
+    pub rows_read: u64,
+    pub customers: RowCounts,
+    pub invoices: RowCounts,
+    /// The same file was already imported last time: it was not read again.
+    pub already_imported: bool,
+    /// The import's record, when something was written.
+    pub import: Option<ImportId>,
+    /// What the FEC reader noticed (unapplied credits, unbalanced entries).
+    pub fec: Option<FecSummary>,
+}
+
+impl ImportReport {
+    pub fn changed_anything(&self) -> bool {
+        self.import.is_some()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {file}: {source}")]
+    Unreadable {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file} was rejected: {count} problem(s), nothing was imported", count = problems.len() as u64 + more)]
+    Rejected {
+        file: String,
+        problems: Vec<Problem>,
+        more: u64,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The phases a progress bar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportPhase {
+    Checking,
+    Validating,
+    Writing,
+}
+
+/// Receives progress: the phase, bytes done and bytes in total.
+pub trait ImportProgress: Sync {
+    fn update(&self, phase: ImportPhase, done: u64, total: u64);
+}
+
+/// Progress for callers that show none.
+pub struct NoProgress;
+
+impl ImportProgress for NoProgress {
+    fn update(&self, _: ImportPhase, _: u64, _: u64) {}
+}
+
+/// Imports customers and invoices from one file into the tenant's books.
+pub async fn import_invoices(
+    store: &Store,
+    tenant: &TenantRecord,
+    input: ImportInput<'_>,
+    options: ImportOptions,
+    progress: &dyn ImportProgress,
+    clock: Clock,
+) -> Result<ImportReport, ImportError> {
+    let file_name = input.name();
+    let total = input.len();
+    let file_hash = hash_file(&input, progress, total)?;
+    let scope = store.tenant(tenant.id);
+    if let Some(latest) = scope.latest_import(INVOICE_IMPORT_KIND).await?
+        && latest.file_hash == file_hash
+    {
+        let rows = u64::try_from(latest.rows_read).unwrap_or(0);
+        return Ok(ImportReport {
+            file_name,
+            rows_read: rows,
+            customers: RowCounts::default(),
+            invoices: RowCounts {
+                unchanged: rows,
+                ..RowCounts::default()
+            },
+            already_imported: true,
+            import: None,
+            fec: None,
+        });
+    }
+
+    let mut source = RowSource::open(input, options, tenant)?;
+    let validated = validate(&mut source, &file_name, progress, total)?;
+
+    let existing_customers: HashMap<String, (CustomerId, i64)> = scope
+        .customer_hashes()
+        .await?
+        .into_iter()
+        .map(|(reference, id, hash)| (reference, (id, hash)))
+        .collect();
+    let mut existing_invoices: Vec<(u64, i64)> = Vec::new();
+    scope
+        .for_each_invoice_hash(|number, hash| {
+            existing_invoices.push((xxh3_64(number.as_bytes()), hash))
+        })
+        .await?;
+    existing_invoices.sort_unstable();
+
+    let meta = ImportMeta {
+        kind: INVOICE_IMPORT_KIND.to_owned(),
+        file_name: file_name.clone(),
+        file_hash,
+        started_at: clock.now(),
+    };
+    let mut tx = scope.begin_import(&meta).await?;
+    let mut writer = Writer {
+        customers: existing_customers,
+        seen_customers: HashSet::new(),
+        pending_customers: Vec::new(),
+        pending_invoices: Vec::new(),
+        customer_counts: RowCounts::default(),
+        invoice_counts: RowCounts::default(),
+    };
+    let mut rows_read = 0_u64;
+    for row in source.rows(progress, ImportPhase::Writing, total)? {
+        let row = row.map_err(|problem| rejected(&file_name, vec![problem], 0))?;
+        rows_read += 1;
+        writer.classify_customer(&row.customer);
+        let row_hash = invoice_hash(&row.invoice);
+        let number_hash = xxh3_64(row.invoice.number().as_str().as_bytes());
+        let previous = existing_invoices
+            .binary_search_by(|(hash, _)| hash.cmp(&number_hash))
+            .ok()
+            .map(|index| existing_invoices[index].1);
+        match previous {
+            None => writer.invoice_counts.created += 1,
+            Some(previous) if previous == row_hash => {
+                writer.invoice_counts.unchanged += 1;
+                continue;
+            }
+            Some(_) => writer.invoice_counts.updated += 1,
+        }
+        writer.pending_invoices.push((
+            row.customer.reference.as_str().to_owned(),
+            row.invoice,
+            row_hash,
+        ));
+        if writer.pending_invoices.len() >= WRITE_BATCH_ROWS {
+            writer.flush(&mut tx).await?;
+        }
+    }
+    writer.flush(&mut tx).await?;
+    debug_assert_eq!(rows_read, validated.rows);
+
+    let changed = writer.customer_counts.created
+        + writer.customer_counts.updated
+        + writer.invoice_counts.created
+        + writer.invoice_counts.updated;
+    let import = if changed == 0 {
+        // Nothing differs from what is stored: leave no trace, not even an import record.
+        drop(tx);
+        None
+    } else {
+        let as_i64 = |count: u64| i64::try_from(count).unwrap_or(i64::MAX);
+        let counts = ImportCounts {
+            rows_read: as_i64(rows_read),
+            created: as_i64(writer.invoice_counts.created),
+            updated: as_i64(writer.invoice_counts.updated),
+            unchanged: as_i64(writer.invoice_counts.unchanged),
+        };
+        Some(tx.commit(counts).await?)
+    };
+    Ok(ImportReport {
+        file_name,
+        rows_read,
+        customers: writer.customer_counts,
+        invoices: writer.invoice_counts,
+        already_imported: false,
+        import,
+        fec: source.fec_summary(),
+    })
+}
+
+fn hash_file(
+    input: &ImportInput<'_>,
+    progress: &dyn ImportProgress,
+    total: u64,
+) -> Result<String, ImportError> {
+    let mut reader = input.open()?;
+    let mut hasher = Xxh3::new();
+    let mut buffer = vec![0_u8; 1 << 20];
+    let mut done = 0_u64;
+    loop {
+        let read = reader
+            .read(&mut buffer)
+            .map_err(|source| ImportError::Unreadable {
+                file: input.name(),
+                source,
+            })?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        done += read as u64;
+        progress.update(ImportPhase::Checking, done, total);
+    }
+    Ok(format!("xxh3-128:{:032x}:{}", hasher.digest128(), done))
+}
+
+fn rejected(file: &str, mut problems: Vec<Problem>, more: u64) -> ImportError {
+    let extra = problems.len().saturating_sub(PROBLEMS_LISTED_MAX) as u64;
+    problems.truncate(PROBLEMS_LISTED_MAX);
+    ImportError::Rejected {
+        file: file.to_owned(),
+        problems,
+        more: more + extra,
+    }
+}
+
+/// The rows of the file, readable twice.
+enum RowSource<'a> {
+    Csv {
+        input: ImportInput<'a>,
+        options: InvoiceCsvOptions,
+    },
+    Fec {
+        rows: Vec<InvoiceRow>,
+        summary: FecSummary,
+    },
+}
+
+impl<'a> RowSource<'a> {
+    fn open(
+        input: ImportInput<'a>,
+        options: ImportOptions,
+        tenant: &TenantRecord,
+    ) -> Result<RowSource<'a>, ImportError> {
+        let profile = &tenant.profile;
+        let country = profile
+            .address
+            .country
+            .unwrap_or(domain::identifiers::CountryCode::FRANCE);
+        match options.format {
+            InvoiceFileFormat::Csv => Ok(RowSource::Csv {
+                input,
+                options: InvoiceCsvOptions {
+                    default_currency: profile.currency,
+                    default_country: country,
+                    encoding: None,
+                },
+            }),
+            InvoiceFileFormat::Fec => {
+                let fec_options = FecOptions {
+                    currency: profile.currency,
+                    default_country: country,
+                    payment_term_days: options
+                        .payment_term_days
+                        .unwrap_or(profile.default_payment_term_days),
+                };
+                let imported = read_fec(input.open()?, &fec_options)
+                    .map_err(|problems| rejected(&input.name(), problems, 0))?;
+                Ok(RowSource::Fec {
+                    rows: imported.rows,
+                    summary: imported.summary,
+                })
+            }
+        }
+    }
+
+    fn rows(
+        &mut self,
+        progress: &'a dyn ImportProgress,
+        phase: ImportPhase,
+        total: u64,
+    ) -> Result<Box<dyn Iterator<Item = Result<InvoiceRow, Problem>> + Send + 'a>, ImportError>
+    where
+        Self: 'a,
+    {
+        match self {
+            RowSource::Csv { input, options } => {
+                let (input, options) = (*input, *options);
+                let counter = Arc::new(AtomicU64::new(0));
+                let reader = CountingReader {
+                    inner: input.open()?,
+                    count: Arc::clone(&counter),
+                };
+                let csv = InvoiceCsvReader::new(reader, options)
+                    .map_err(|problem| rejected(&input.name(), vec![problem], 0))?;
+                let rows = csv.enumerate().map(move |(index, row)| {
+                    if index % 16_384 == 0 {
+                        progress.update(phase, counter.load(Ordering::Relaxed), total);
+                    }
+                    row
+                });
+                Ok(Box::new(rows))
+            }
+            RowSource::Fec { rows, .. } => {
+                let rows = std::mem::take(rows);
+                progress.update(phase, total, total);
+                Ok(Box::new(rows.into_iter().map(Ok)))
+            }
+        }
+    }
+
+    /// After the validation pass, the CSV's encoding is known: the writing pass must not guess
+    /// again (a late Windows-1252 byte would otherwise decode early rows differently).
+    fn fix_encoding(&mut self, encoding: TextEncoding) {
+        if let RowSource::Csv { options, .. } = self {
+            options.encoding = Some(encoding);
+        }
+    }
+
+    fn fec_summary(&self) -> Option<FecSummary> {
+        match self {
+            RowSource::Fec { summary, .. } => Some(summary.clone()),
+            RowSource::Csv { .. } => None,
+        }
+    }
+}
+
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count.fetch_add(read as u64, Ordering::Relaxed);
+        Ok(read)
+    }
+}
+
+struct Validated {
+    rows: u64,
+}
+
+/// The validation pass: every row parsed, cross-row rules checked, nothing written.
+fn validate(
+    source: &mut RowSource<'_>,
+    file_name: &str,
+    progress: &dyn ImportProgress,
+    total: u64,
+) -> Result<Validated, ImportError> {
+    let mut problems = Vec::new();
+    let mut more = 0_u64;
+    let mut note = |problem: Problem, problems: &mut Vec<Problem>| {
+        if problems.len() < PROBLEMS_LISTED_MAX {
+            problems.push(problem);
+        } else {
+            more += 1;
+        }
+    };
+    let mut numbers: Vec<(u64, u64)> = Vec::new();
+    let mut customers: HashMap<String, (u64, u64)> = HashMap::new();
+    let mut rows = 0_u64;
+    let (encoding, fec) = match source {
+        RowSource::Csv { input, options } => {
+            let counter = Arc::new(AtomicU64::new(0));
+            let reader = CountingReader {
+                inner: input.open()?,
+                count: Arc::clone(&counter),
+            };
+            let mut csv = InvoiceCsvReader::new(reader, *options)
+                .map_err(|problem| rejected(file_name, vec![problem], 0))?;
+            for row in csv.by_ref() {
+                if rows.is_multiple_of(16_384) {
+                    progress.update(
+                        ImportPhase::Validating,
+                        counter.load(Ordering::Relaxed),
+                        total,
+                    );
+                }
+                match row {
+                    Ok(row) => {
+                        rows += 1;
+                        check_row(&row, &mut numbers, &mut customers, &mut |problem| {
+                            note(problem, &mut problems)
+                        });
+                    }
+                    Err(problem) => note(problem, &mut problems),
+                }
+            }
+            (Some(csv.encoding()), false)
+        }
+        RowSource::Fec { rows: fec_rows, .. } => {
+            for row in fec_rows.iter() {
+                rows += 1;
+                check_row(row, &mut numbers, &mut customers, &mut |problem| {
+                    note(problem, &mut problems)
+                });
+            }
+            (None, true)
+        }
+    };
+    if !fec {
+        duplicate_numbers(&mut numbers, &mut |problem| note(problem, &mut problems));
+    }
+    if !problems.is_empty() {
+        return Err(rejected(file_name, problems, more));
+    }
+    if let Some(encoding) = encoding {
+        source.fix_encoding(encoding);
+    }
+    Ok(Validated { rows })
+}
+
+fn check_row(
+    row: &InvoiceRow,
+    numbers: &mut Vec<(u64, u64)>,
+    customers: &mut HashMap<String, (u64, u64)>,
+    note: &mut dyn FnMut(Problem),
+) {
+    numbers.push((xxh3_64(row.invoice.number().as_str().as_bytes()), row.line));
+    let identity = customer_identity_hash(&row.customer);
+    match customers.get(row.customer.reference.as_str()) {
+        None => {
+            customers.insert(
+                row.customer.reference.as_str().to_owned(),
+                (identity, row.line),
+            );
+        }
+        Some((first_identity, first_line)) if *first_identity != identity => note(
+            Problem::inconsistent_customer(row.line, row.customer.reference.as_str(), *first_line),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// Reports every invoice number given on more than one line, naming the first line.
+fn duplicate_numbers(numbers: &mut [(u64, u64)], note: &mut dyn FnMut(Problem)) {
+    numbers.sort_unstable();
+    for pair in numbers.windows(2) {
+        let ((first_hash, first_line), (hash, line)) = (pair[0], pair[1]);
+        if first_hash == hash {
+            note(Problem::duplicate_invoice(
+                line.max(first_line),
+                line.min(first_line),
+            ));
+        }
+    }
+}
+
+/// Name, kind and country: what must agree on every row of a customer.
+fn customer_identity_hash(customer: &CustomerDetails) -> u64 {
+    let mut hasher = Xxh3::new();
+    for part in [
+        customer.legal_name.as_str(),
+        customer.kind.code(),
+        customer.country.as_str(),
+    ] {
+        hasher.write(part.as_bytes());
+        hasher.write_u8(0x1f);
+    }
+    hasher.finish()
+}
+
+fn customer_hash(customer: &CustomerDetails) -> i64 {
+    let mut hasher = Xxh3::new();
+    let email = customer.email.as_ref().map_or("", |email| email.as_str());
+    let phone = customer.phone.as_ref().map_or("", |phone| phone.as_str());
+    for part in [
+        customer.reference.as_str(),
+        customer.legal_name.as_str(),
+        customer.kind.code(),
+        customer.country.as_str(),
+        email,
+        phone,
+    ] {
+        hasher.write(part.as_bytes());
+        hasher.write_u8(0x1f);
+    }
+    hasher.finish() as i64
+}
+
+fn invoice_hash(invoice: &InvoiceDetails) -> i64 {
+    let mut hasher = Xxh3::new();
+    let mut text = |part: &str| {
+        hasher.write(part.as_bytes());
+        hasher.write_u8(0x1f);
+    };
+    text(invoice.customer().as_str());
+    text(invoice.number().as_str());
+    text(invoice.amount().currency().code());
+    let mut date = |date: Option<jiff::civil::Date>| match date {
+        Some(date) => {
+            hasher.write_i16(date.year());
+            hasher.write_i8(date.month());
+            hasher.write_i8(date.day());
+        }
+        None => hasher.write_u8(0),
+    };
+    date(Some(invoice.issued_on()));
+    date(Some(invoice.due_on()));
+    date(invoice.service_on());
+    hasher.write_i64(invoice.amount().minor());
+    hasher.write_i64(invoice.outstanding().minor());
+    hasher.finish() as i64
+}
+
+/// The writing pass's state: which customers exist, what waits to be written, the counts.
+struct Writer {
+    customers: HashMap<String, (CustomerId, i64)>,
+    seen_customers: HashSet<String>,
+    pending_customers: Vec<(CustomerDetails, i64)>,
+    pending_invoices: Vec<(String, InvoiceDetails, i64)>,
+    customer_counts: RowCounts,
+    invoice_counts: RowCounts,
+}
+
+impl Writer {
+    fn classify_customer(&mut self, customer: &CustomerDetails) {
+        if !self
+            .seen_customers
+            .insert(customer.reference.as_str().to_owned())
+        {
+            return;
+        }
+        let hash = customer_hash(customer);
+        match self.customers.get(customer.reference.as_str()) {
+            None => self.customer_counts.created += 1,
+            Some((_, existing)) if *existing == hash => {
+                self.customer_counts.unchanged += 1;
+                return;
+            }
+            Some(_) => self.customer_counts.updated += 1,
+        }
+        self.pending_customers.push((customer.clone(), hash));
+    }
+
+    async fn flush(&mut self, tx: &mut store::ImportTransaction) -> Result<(), StoreError> {
+        if !self.pending_customers.is_empty() {
+            let upserts: Vec<CustomerUpsert> = self
+                .pending_customers
+                .iter()
+                .map(|(details, row_hash)| CustomerUpsert {
+                    details,
+                    row_hash: *row_hash,
+                })
+                .collect();
+            let ids = tx.upsert_customers(&upserts).await?;
+            for (details, hash) in self.pending_customers.drain(..) {
+                let reference = details.reference.as_str();
+                let id = ids
+                    .get(reference)
+                    .copied()
+                    .or_else(|| self.customers.get(reference).map(|(id, _)| *id));
+                let id = id.ok_or_else(|| StoreError::NotFound {
+                    what: format!("customer {reference} after upsert"),
+                })?;
+                self.customers.insert(reference.to_owned(), (id, hash));
+            }
+        }
+        if !self.pending_invoices.is_empty() {
+            let upserts = self
+                .pending_invoices
+                .iter()
+                .map(|(reference, invoice, row_hash)| {
+                    let (customer, _) =
+                        self.customers.get(reference).copied().ok_or_else(|| {
+                            StoreError::NotFound {
+                                what: format!(
+                                    "customer {reference} of invoice {}",
+                                    invoice.number()
+                                ),
+                            }
+                        })?;
+                    Ok(InvoiceUpsert {
+                        customer,
+                        invoice,
+                        row_hash: *row_hash,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            tx.upsert_invoices(&upserts).await?;
+            self.pending_invoices.clear();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! Relance's use cases: one function per operation a user can ask for, shared by the command
+//! line and (later) the web application.
+//!
+//! Each use case reads what it needs through `store`, calls `domain` for every decision and
+//! figure, and writes the result in one transaction. Nothing here parses files (that is
+//! `formats`) or prints (that is the binary); time comes in as a value from `Clock`.
+//!
+//! - `setup`: create a creditor (tenant) and find the one to work on.
+//! - `import`: import customers and invoices from a CSV or FEC file, all or nothing.
+//! - `queries`: customer and invoice lists, and the aged balance.
+//! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
+
+pub mod clock;
+pub mod demo;
+pub mod import;
+pub mod queries;
+pub mod setup;
+
+pub use store::{
+    Backend, CustomerSummary, InvoiceFilter, InvoiceRecord, Store, StoreError, TenantRecord,
+};

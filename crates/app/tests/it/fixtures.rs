@@ -1,0 +1,111 @@
+//! Shared helpers: a creditor, an import from bytes, a checksum of what is stored.
+
+use app::clock::Clock;
+use app::import::{
+    ImportError, ImportInput, ImportOptions, ImportReport, InvoiceFileFormat, NoProgress,
+    import_invoices,
+};
+use app::{InvoiceFilter, Store, TenantRecord};
+use domain::creditor::{CreditorProfile, PostalAddress, TimeZoneName};
+use domain::identifiers::CountryCode;
+use domain::money::Currency;
+use test_support::fixed_now;
+
+pub(crate) fn clock() -> Clock {
+    Clock::Fixed(fixed_now())
+}
+
+pub(crate) async fn creditor(store: &Store, name: &str) -> TenantRecord {
+    let profile = CreditorProfile {
+        company_name: name.to_owned(),
+        siren: None,
+        address: PostalAddress {
+            country: Some(CountryCode::FRANCE),
+            ..PostalAddress::default()
+        },
+        iban: None,
+        time_zone: TimeZoneName::europe_paris(),
+        currency: Currency::EUR,
+        default_payment_term_days: 30,
+    };
+    let id = app::setup::add_creditor(store, &profile, clock())
+        .await
+        .unwrap();
+    store
+        .tenants()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|tenant| tenant.id == id)
+        .unwrap()
+}
+
+pub(crate) async fn import_csv(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+    bytes: &[u8],
+) -> Result<ImportReport, ImportError> {
+    import_invoices(
+        store,
+        tenant,
+        ImportInput::Bytes { name, bytes },
+        ImportOptions {
+            format: InvoiceFileFormat::Csv,
+            payment_term_days: None,
+        },
+        &NoProgress,
+        clock(),
+    )
+    .await
+}
+
+pub(crate) async fn import_fec(
+    store: &Store,
+    tenant: &TenantRecord,
+    path: &std::path::Path,
+) -> Result<ImportReport, ImportError> {
+    import_invoices(
+        store,
+        tenant,
+        ImportInput::Path(path),
+        ImportOptions {
+            format: InvoiceFileFormat::Fec,
+            payment_term_days: None,
+        },
+        &NoProgress,
+        clock(),
+    )
+    .await
+}
+
+/// Every stored invoice as `number customer due amount outstanding`, in order: a checksum that
+/// reads like the data.
+pub(crate) async fn ledger(store: &Store, tenant: &TenantRecord) -> Vec<String> {
+    app::queries::list_invoices(store, tenant, &InvoiceFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|invoice| {
+            format!(
+                "{} {} {} {} {}",
+                invoice.number,
+                invoice.customer,
+                invoice.due_on,
+                invoice.amount.to_decimal_string(),
+                invoice.outstanding.to_decimal_string()
+            )
+        })
+        .collect()
+}
+
+pub(crate) fn counts(report: &ImportReport) -> [u64; 6] {
+    [
+        report.invoices.created,
+        report.invoices.updated,
+        report.invoices.unchanged,
+        report.customers.created,
+        report.customers.updated,
+        report.customers.unchanged,
+    ]
+}

@@ -1,0 +1,249 @@
+//! Imports are all or nothing, idempotent, and say what they changed.
+
+use app::import::ImportError;
+use domain::customer::Language;
+use test_support::on_every_backend;
+
+use crate::fixtures::{counts, creditor, import_csv, import_fec, ledger};
+
+const FRENCH_EXPORT: &str = "Code_Client;Raison_Sociale;Numero_Facture;Date_Facture;Date_Echeance;Montant_TTC;Reste_Du;Type_Client\n\
+C1;Boulangerie Martin SARL;F-001;05/01/2026;04/02/2026;1 200,00;1 200,00;b2b\n\
+C1;Boulangerie Martin SARL;F-002;10/02/2026;12/03/2026;350,50;0,00;b2b\n\
+C2;Jeanne Petit;F-003;15/03/2026;15/03/2026;99,99;49,99;b2c\n";
+
+#[tokio::test]
+async fn a_french_semicolon_export_is_imported_with_its_customers() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        let report = import_csv(store, &tenant, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(report.rows_read, 3);
+        assert_eq!(counts(&report), [3, 0, 0, 2, 0, 0]);
+        assert_eq!(
+            ledger(store, &tenant).await,
+            [
+                "F-001 C1 2026-02-04 1200.00 1200.00",
+                "F-002 C1 2026-03-12 350.50 0.00",
+                "F-003 C2 2026-03-15 99.99 49.99"
+            ]
+        );
+        let customers = app::queries::list_customers(store, &tenant).await.unwrap();
+        assert_eq!(customers.len(), 2);
+        assert_eq!(customers[1].kind, domain::customer::CustomerKind::Consumer);
+        assert_eq!(customers[0].outstanding.minor(), 120_000);
+    });
+}
+
+#[tokio::test]
+async fn importing_the_same_file_again_changes_nothing() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        let first = import_csv(store, &tenant, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        let before = ledger(store, &tenant).await;
+        let again = import_csv(store, &tenant, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        assert!(again.already_imported);
+        assert!(!again.changed_anything());
+        assert_eq!(counts(&again), [0, 0, 3, 0, 0, 0]);
+        assert_eq!(ledger(store, &tenant).await, before);
+        let latest = store
+            .tenant(tenant.id)
+            .latest_import("invoices")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(Some(latest.id), first.import, "no second import record");
+    });
+}
+
+#[tokio::test]
+async fn the_same_rows_in_another_order_write_nothing() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        import_csv(store, &tenant, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        let mut lines: Vec<&str> = FRENCH_EXPORT.lines().collect();
+        lines[1..].reverse();
+        let reordered = lines.join("\r\n");
+        let report = import_csv(store, &tenant, "export.csv", reordered.as_bytes())
+            .await
+            .unwrap();
+        assert!(!report.already_imported, "the bytes differ");
+        assert_eq!(counts(&report), [0, 0, 3, 0, 0, 2]);
+        assert!(!report.changed_anything());
+    });
+}
+
+#[tokio::test]
+async fn an_updated_file_updates_what_changed_and_says_so() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        import_csv(store, &tenant, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        let updated = FRENCH_EXPORT.replace(
+            "F-001;05/01/2026;04/02/2026;1 200,00;1 200,00",
+            "F-001;05/01/2026;04/02/2026;1 200,00;200,00",
+        ) + "C3;Garage Leroy SAS;F-004;01/04/2026;01/05/2026;10,00;10,00;b2b\n";
+        let report = import_csv(store, &tenant, "export-v2.csv", updated.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(counts(&report), [1, 1, 2, 1, 0, 2]);
+        assert_eq!(
+            ledger(store, &tenant).await[0],
+            "F-001 C1 2026-02-04 1200.00 200.00"
+        );
+        assert_eq!(ledger(store, &tenant).await.len(), 4);
+    });
+}
+
+#[tokio::test]
+async fn a_bad_line_near_the_end_rejects_the_whole_file_and_changes_nothing() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        import_csv(store, &tenant, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        let before = ledger(store, &tenant).await;
+        let mut bad = FRENCH_EXPORT.replace(
+            "F-001;05/01/2026;04/02/2026;1 200,00;1 200,00",
+            "F-001;05/01/2026;04/02/2026;1 200,00;0,00",
+        );
+        for index in 0..50 {
+            bad.push_str(&format!(
+                "C9;Client Neuf;N-{index};01/04/2026;01/05/2026;10,00;10,00;b2b\n"
+            ));
+        }
+        bad.push_str("C9;Client Neuf;N-LAST;01/04/2026;01/05/2026;12,3,4;10,00;b2b\n");
+        let error = import_csv(store, &tenant, "bad.csv", bad.as_bytes())
+            .await
+            .unwrap_err();
+        let ImportError::Rejected { problems, more, .. } = error else {
+            panic!("expected a rejection, got {error:?}")
+        };
+        assert_eq!(more, 0);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 55);
+        assert_eq!(problems[0].column.as_deref(), Some("Montant_TTC"));
+        let described = problems[0].describe(Language::French);
+        assert!(
+            described.contains("ligne 55") && described.contains("12,3,4"),
+            "{described}"
+        );
+        assert_eq!(
+            ledger(store, &tenant).await,
+            before,
+            "nothing of the file was written, not even the valid change"
+        );
+        assert!(
+            app::queries::list_customers(store, &tenant)
+                .await
+                .unwrap()
+                .iter()
+                .all(|customer| customer.reference.as_str() != "C9")
+        );
+    });
+}
+
+#[tokio::test]
+async fn an_invoice_number_given_twice_is_named_with_both_lines() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        let duplicated =
+            format!("{FRENCH_EXPORT}C2;Jeanne Petit;F-001;15/03/2026;15/03/2026;5,00;5,00;b2c\n");
+        let error = import_csv(store, &tenant, "dup.csv", duplicated.as_bytes())
+            .await
+            .unwrap_err();
+        let ImportError::Rejected { problems, .. } = error else {
+            panic!("expected a rejection")
+        };
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 5);
+        let described = problems[0].describe(Language::English);
+        assert!(
+            described.contains("line 2"),
+            "names the first occurrence: {described}"
+        );
+        assert!(ledger(store, &tenant).await.is_empty());
+    });
+}
+
+#[tokio::test]
+async fn a_customer_whose_name_changes_between_rows_is_refused() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        let inconsistent =
+            format!("{FRENCH_EXPORT}C2;Jean Petit;F-009;15/03/2026;15/03/2026;5,00;5,00;b2c\n");
+        let error = import_csv(store, &tenant, "x.csv", inconsistent.as_bytes())
+            .await
+            .unwrap_err();
+        let ImportError::Rejected { problems, .. } = error else {
+            panic!("expected a rejection")
+        };
+        assert_eq!(problems[0].line, 5);
+        assert!(problems[0].describe(Language::English).contains("line 4"));
+    });
+}
+
+#[tokio::test]
+async fn imports_of_one_creditor_do_not_touch_another() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let first = creditor(store, "Premier").await;
+        let second = creditor(store, "Second").await;
+        import_csv(store, &first, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        let report = import_csv(store, &second, "export.csv", FRENCH_EXPORT.as_bytes())
+            .await
+            .unwrap();
+        assert!(
+            !report.already_imported,
+            "the same file is new to another creditor"
+        );
+        assert_eq!(counts(&report), [3, 0, 0, 2, 0, 0]);
+        assert_eq!(ledger(store, &first).await, ledger(store, &second).await);
+    });
+}
+
+fn fec_sample(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/samples/fec")
+        .join(name)
+}
+
+#[tokio::test]
+async fn every_fec_sample_imports_and_reimports_without_change() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        for name in [
+            "0000000001FEC20220831.txt",
+            "000000000FEC20231231.txt",
+            "111111111FEC20221231.TXT",
+            "123456789FEC20500930.txt",
+        ] {
+            let tenant = creditor(store, name).await;
+            let report = import_fec(store, &tenant, &fec_sample(name))
+                .await
+                .unwrap_or_else(|error| panic!("{name}: {error}"));
+            assert!(report.invoices.created > 0, "{name}: some invoices");
+            let stored = ledger(store, &tenant).await;
+            assert_eq!(stored.len() as u64, report.invoices.created, "{name}");
+            let again = import_fec(store, &tenant, &fec_sample(name)).await.unwrap();
+            assert!(again.already_imported, "{name}");
+            assert_eq!(ledger(store, &tenant).await, stored, "{name}");
+        }
+    });
+}

@@ -1,0 +1,6 @@
+//! Use cases on a real database: imports, reports and the demo, on every configured backend.
+
+mod demo;
+mod fixtures;
+mod imports;
+mod reports;

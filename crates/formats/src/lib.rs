@@ -1,0 +1,16 @@
+//! File readers of Relance: bytes in, domain values and located problems out.
+//!
+//! Each reader takes a `std::io::Read` from the caller and does no other I/O: no files, clock or
+//! database. What a file says becomes `domain` values; what is wrong with it becomes a `Problem`
+//! naming the physical line, the column and the value, describable in French or English.
+//!
+//! - `problem`: located problems and their descriptions.
+//! - `invoice_csv`: streaming reader of customer-invoice CSV exports.
+//! - `fec`: the French legal accounting export (FEC), turned into open items by lettering.
+
+pub mod fec;
+pub mod invoice_csv;
+pub mod problem;
+
+mod input;
+mod text;

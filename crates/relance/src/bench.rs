@@ -1,0 +1,336 @@
+//! `relance bench import`: the invoice import measured against reference tools on the same file,
+//! in the same run (benchmark I1).
+//!
+//! Steps: generate the CSV with the project's seeded generator; import it into a fresh SQLite
+//! database with Relance (every field validated, indexes maintained); import the same file again
+//! (must write nothing); import a copy with one bad line near its end (must be rejected, database
+//! unchanged); then the references on the same file: `sqlite3`'s `.import` into a table with the
+//! same indexes, and PostgreSQL's `COPY` followed by the same index builds.
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use app::clock::Clock;
+use app::import::{
+    ImportError, ImportInput, ImportOptions, InvoiceFileFormat, NoProgress, import_invoices,
+};
+use app::setup::{initialise, select_tenant};
+use app::{InvoiceFilter, Store, TenantRecord};
+use synthetic::PortfolioSpec;
+
+use crate::cli::BenchImportArgs;
+
+fn say(text: impl AsRef<str>) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", text.as_ref())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
+    let temporary;
+    let work_dir: PathBuf = match &args.work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            dir.clone()
+        }
+        None => {
+            temporary = tempfile::tempdir().context("cannot create a temporary directory")?;
+            temporary.path().to_owned()
+        }
+    };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load_1m: f64 = load
+        .split_whitespace()
+        .next()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0);
+    say(format!(
+        "bench import: {} rows, seed {}, work dir {}\nload average at start: {load_1m:.2}{}",
+        args.rows,
+        args.seed,
+        work_dir.display(),
+        if load_1m > 1.5 {
+            " (noisy: figures are not comparable)"
+        } else {
+            ""
+        }
+    ))?;
+
+    let csv_path = work_dir.join("invoices.csv");
+    let as_of = jiff::civil::date(2026, 11, 20);
+    let spec = PortfolioSpec::benchmark(args.seed, args.rows, as_of);
+    let started = Instant::now();
+    let file = std::fs::File::create(&csv_path)
+        .with_context(|| format!("cannot create {}", csv_path.display()))?;
+    let rows = synthetic::write_invoice_csv(&spec, BufWriter::with_capacity(1 << 20, file))?;
+    let size = std::fs::metadata(&csv_path)?.len();
+    say(format!(
+        "generated {rows} rows, {:.1} MB, in {:.2} s",
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    ))?;
+
+    // Relance, first import.
+    let database = work_dir.join("relance.db");
+    remove_database(&database);
+    let store = Store::open_sqlite(&database).await?;
+    let profile = synthetic::demo_creditor();
+    initialise(&store, &profile, Clock::System).await?;
+    let tenant = select_tenant(&store, None).await?;
+    let options = ImportOptions {
+        format: InvoiceFileFormat::Csv,
+        payment_term_days: None,
+    };
+    let started = Instant::now();
+    let report = import_invoices(
+        &store,
+        &tenant,
+        ImportInput::Path(&csv_path),
+        options,
+        &NoProgress,
+        Clock::System,
+    )
+    .await?;
+    let first = started.elapsed();
+    if report.invoices.created != rows {
+        bail!(
+            "the first import created {} invoices, expected {rows}",
+            report.invoices.created
+        );
+    }
+    let relance_rate = rows as f64 / first.as_secs_f64();
+    say(format!(
+        "relance first import:    {:>8.2} s  {:>10.0} rows/s  ({} customers)",
+        first.as_secs_f64(),
+        relance_rate,
+        report.customers.created
+    ))?;
+
+    // Relance, the same file again.
+    let started = Instant::now();
+    let again = import_invoices(
+        &store,
+        &tenant,
+        ImportInput::Path(&csv_path),
+        options,
+        &NoProgress,
+        Clock::System,
+    )
+    .await?;
+    let second = started.elapsed();
+    let written = again.invoices.created
+        + again.invoices.updated
+        + again.customers.created
+        + again.customers.updated;
+    say(format!(
+        "relance re-import:       {:>8.2} s  rows written: {written}  (already imported: {})",
+        second.as_secs_f64(),
+        again.already_imported
+    ))?;
+
+    // Relance, a file with one bad line near its end.
+    let bad_path = work_dir.join("invoices-bad.csv");
+    let bad_line = write_with_bad_line(&csv_path, &bad_path, rows)?;
+    let before = checksum(&store, &tenant).await?;
+    let started = Instant::now();
+    let rejected = import_invoices(
+        &store,
+        &tenant,
+        ImportInput::Path(&bad_path),
+        options,
+        &NoProgress,
+        Clock::System,
+    )
+    .await;
+    let rejection = started.elapsed();
+    let after = checksum(&store, &tenant).await?;
+    match rejected {
+        Err(ImportError::Rejected { problems, .. }) => say(format!(
+            "relance bad file:        {:>8.2} s  rejected at line {} (bad line {bad_line}); database unchanged: {}",
+            rejection.as_secs_f64(),
+            problems.first().map_or(0, |problem| problem.line),
+            before == after
+        ))?,
+        other => bail!("the bad file was not rejected: {other:?}"),
+    }
+    store.close().await;
+    let peak_rss = peak_rss_mib();
+
+    // References on the same file.
+    let sqlite_reference = sqlite3_import(&work_dir, &csv_path)?;
+    let postgres_reference = match &args.postgres_url {
+        Some(url) => Some(postgres_copy(url, &csv_path)?),
+        None => None,
+    };
+
+    say("\nresults")?;
+    say(format!(
+        "  relance (validate + upsert + indexes): {:>8.2} s  {:>10.0} rows/s",
+        first.as_secs_f64(),
+        relance_rate
+    ))?;
+    if let Some(reference) = sqlite_reference {
+        say(format!(
+            "  sqlite3 .import (indexed table):       {:>8.2} s  {:>10.0} rows/s  relance is {:.2}x",
+            reference.as_secs_f64(),
+            rows as f64 / reference.as_secs_f64(),
+            reference.as_secs_f64() / first.as_secs_f64()
+        ))?;
+    } else {
+        say("  sqlite3 .import: not measured (the sqlite3 command is not installed)")?;
+    }
+    match postgres_reference {
+        Some(reference) => say(format!(
+            "  PostgreSQL COPY + indexes:             {:>8.2} s  {:>10.0} rows/s  relance is {:.2}x",
+            reference.as_secs_f64(),
+            rows as f64 / reference.as_secs_f64(),
+            reference.as_secs_f64() / first.as_secs_f64()
+        ))?,
+        None => say(
+            "  PostgreSQL COPY: not measured (give --postgres-url or RELANCE_BENCH_POSTGRES_URL)",
+        )?,
+    }
+    say(format!(
+        "  re-import: {:.2} s, {written} rows written; bad file rejected in {:.2} s",
+        second.as_secs_f64(),
+        rejection.as_secs_f64()
+    ))?;
+    say(format!("  peak RSS: {peak_rss} MiB"))?;
+    Ok(())
+}
+
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// A checksum of the tenant's invoices: the count and the sums of amounts and outstanding.
+async fn checksum(store: &Store, tenant: &TenantRecord) -> anyhow::Result<(usize, i64, i64)> {
+    let invoices = app::queries::list_invoices(store, tenant, &InvoiceFilter::default()).await?;
+    Ok((
+        invoices.len(),
+        invoices.iter().map(|invoice| invoice.amount.minor()).sum(),
+        invoices
+            .iter()
+            .map(|invoice| invoice.outstanding.minor())
+            .sum(),
+    ))
+}
+
+/// Copies the file, replacing the amount of the second-to-last row with garbage.
+fn write_with_bad_line(source: &Path, target: &Path, rows: u64) -> anyhow::Result<u64> {
+    let reader = BufReader::with_capacity(1 << 20, std::fs::File::open(source)?);
+    let mut writer = BufWriter::with_capacity(1 << 20, std::fs::File::create(target)?);
+    let bad_line = rows.max(2);
+    for (index, line) in reader.lines().enumerate() {
+        let line = line?;
+        let number = index as u64 + 1;
+        if number == bad_line {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            if fields.len() > 5 {
+                fields[5] = "12x34";
+            }
+            writeln!(writer, "{}", fields.join(","))?;
+        } else {
+            writeln!(writer, "{line}")?;
+        }
+    }
+    writer.flush()?;
+    Ok(bad_line)
+}
+
+const REFERENCE_TABLE: &str = "CREATE TABLE invoices (customer_ref TEXT, customer_name TEXT, invoice_number TEXT, issue_date TEXT, due_date TEXT, amount TEXT, outstanding TEXT, currency TEXT, email TEXT, phone TEXT, customer_kind TEXT, country TEXT, service_date TEXT)";
+const REFERENCE_INDEXES: &str = "CREATE UNIQUE INDEX invoices_number ON invoices (invoice_number); CREATE INDEX invoices_customer ON invoices (customer_ref, due_date);";
+
+/// sqlite3's `.import` into a WAL database with `synchronous=FULL` and the same indexes.
+fn sqlite3_import(work_dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration>> {
+    if Command::new("sqlite3").arg("-version").output().is_err() {
+        return Ok(None);
+    }
+    let database = work_dir.join("reference.db");
+    remove_database(&database);
+    let script = format!(
+        "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n{REFERENCE_TABLE};\n{REFERENCE_INDEXES}\n.mode csv\n.import --skip 1 {} invoices\n",
+        csv.display()
+    );
+    let started = Instant::now();
+    let output = Command::new("sqlite3")
+        .arg(&database)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .expect("piped stdin")
+                .write_all(script.as_bytes())?;
+            child.wait_with_output()
+        })
+        .context("sqlite3 failed to run")?;
+    let elapsed = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "sqlite3 .import failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(Some(elapsed))
+}
+
+/// PostgreSQL's `COPY` into a fresh table, then the same index builds.
+fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
+    let script = format!(
+        "DROP TABLE IF EXISTS relance_bench_reference;\n{};\n\\copy relance_bench_reference FROM '{}' WITH (FORMAT csv, HEADER true)\n{}\nDROP TABLE relance_bench_reference;\n",
+        REFERENCE_TABLE.replace("TABLE invoices", "TABLE relance_bench_reference"),
+        csv.display(),
+        REFERENCE_INDEXES
+            .replace("ON invoices", "ON relance_bench_reference")
+            .replace("invoices_number", "relance_bench_number")
+            .replace("invoices_customer", "relance_bench_customer")
+    );
+    let started = Instant::now();
+    let output = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .expect("piped stdin")
+                .write_all(script.as_bytes())?;
+            child.wait_with_output()
+        })
+        .context("psql failed to run")?;
+    let elapsed = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "PostgreSQL COPY failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(elapsed)
+}
+
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
+}

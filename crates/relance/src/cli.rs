@@ -1,0 +1,211 @@
+//! The command line: what a user can type.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "relance",
+    version,
+    about = "Relance: get invoices paid without losing the customer",
+    long_about = "Relance: credit control and debt collection. Courteous, lawful reminders; aged balances; \
+                  imports from accounting exports.\n\nData lives in ./relance-data/ unless --data-dir or \
+                  RELANCE_DATA_DIR says otherwise."
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// The data directory (database, configuration).
+    #[arg(long, global = true, env = "RELANCE_DATA_DIR", default_value = crate::config::DEFAULT_DATA_DIR)]
+    pub(crate) data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://…) to use instead of the embedded SQLite database.
+    #[arg(
+        long,
+        global = true,
+        env = "RELANCE_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub(crate) database_url: Option<String>,
+    /// The creditor to work on, when the database holds several.
+    #[arg(long, global = true, env = "RELANCE_TENANT")]
+    pub(crate) tenant: Option<i64>,
+    /// Language of messages and reports.
+    #[arg(long, global = true, env = "RELANCE_LANG", value_enum, default_value_t = Lang::Fr)]
+    pub(crate) lang: Lang,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Lang {
+    Fr,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create the data directory and the creditor's books.
+    Init(InitArgs),
+    /// Create a demo creditor with a realistic portfolio (about 300 customers, 3,000 invoices).
+    Demo(DemoArgs),
+    /// Import customers and invoices (CSV or FEC).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// List customers.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+    /// List invoices.
+    #[command(subcommand)]
+    Invoices(InvoicesCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Benchmarks, measured against reference tools in the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The creditor's company name.
+    #[arg(long)]
+    pub(crate) company: String,
+    /// The company's SIREN (9 digits).
+    #[arg(long)]
+    pub(crate) siren: Option<String>,
+    /// The creditor's time zone (IANA name): calendar dates are read in it.
+    #[arg(long, default_value = "Europe/Paris")]
+    pub(crate) timezone: String,
+    /// The currency of reports and of invoices that name none (ISO 4217).
+    #[arg(long, default_value = "EUR")]
+    pub(crate) currency: String,
+    /// The creditor's IBAN, printed on payment instructions.
+    #[arg(long)]
+    pub(crate) iban: Option<String>,
+    /// Days between issue and due date when a file gives no due date (FEC).
+    #[arg(long, default_value_t = domain::creditor::FRENCH_DEFAULT_PAYMENT_TERM_DAYS)]
+    pub(crate) payment_term_days: u16,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Seed of the generator: the same seed gives the same portfolio.
+    #[arg(long, default_value_t = 2026)]
+    pub(crate) seed: u64,
+    /// The day the portfolio is seen from (default: today in Paris).
+    #[arg(long)]
+    pub(crate) as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// Import customers and invoices from a CSV export or a FEC file.
+    Invoices(ImportInvoicesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InvoiceFormat {
+    Csv,
+    Fec,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportInvoicesArgs {
+    /// The file to import.
+    pub(crate) file: PathBuf,
+    /// The file's format (default: csv, or fec for files named like a FEC).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<InvoiceFormat>,
+    /// For FEC files, which carry no due date: days from issue to due date (default: the creditor's).
+    #[arg(long)]
+    pub(crate) payment_term_days: Option<u16>,
+    /// Print the report as JSON.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CustomersCommand {
+    /// List customers with their open balance.
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum InvoicesCommand {
+    /// List invoices.
+    List(InvoiceListArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InvoiceListArgs {
+    /// Only invoices past their due date with something outstanding.
+    #[arg(long)]
+    pub(crate) overdue: bool,
+    /// Only the invoices of this customer (its reference).
+    #[arg(long)]
+    pub(crate) customer: Option<String>,
+    /// The day "overdue" is judged on (default: today in the creditor's time zone).
+    #[arg(long)]
+    pub(crate) as_of: Option<jiff::civil::Date>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// The aged balance (balance âgée): outstanding amounts by customer and days past due.
+    Aging(AgingArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AgingArgs {
+    /// The day the balance is aged on (default: today in the creditor's time zone).
+    #[arg(long)]
+    pub(crate) as_of: Option<jiff::civil::Date>,
+    /// The currency reported (default: the creditor's).
+    #[arg(long)]
+    pub(crate) currency: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// Generate an invoice CSV and import it: first import, re-import, rejection of a bad file;
+    /// with sqlite3's .import and PostgreSQL's COPY on the same file as references.
+    Import(BenchImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchImportArgs {
+    /// Invoice rows to generate.
+    #[arg(long, default_value_t = 100_000)]
+    pub(crate) rows: u64,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Where to put the generated files and databases (default: a temporary directory).
+    #[arg(long)]
+    pub(crate) work_dir: Option<PathBuf>,
+    /// PostgreSQL URL for the COPY reference (default: RELANCE_BENCH_POSTGRES_URL, or skipped with a note).
+    #[arg(long, env = "RELANCE_BENCH_POSTGRES_URL")]
+    pub(crate) postgres_url: Option<String>,
+}

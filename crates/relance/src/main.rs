@@ -1,0 +1,74 @@
+//! `relance`, the command line of Relance.
+//!
+//! Parses the command, resolves the configuration, calls one `app` use case and prints its
+//! result in the user's language. Exit codes: 0 success, 1 failure, 2 bad usage (clap),
+//! 3 input rejected (a file with problems: nothing was imported).
+
+mod bench;
+mod cli;
+mod commands;
+mod config;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Lang};
+
+/// Exit code of a rejected input file.
+const EXIT_REJECTED: u8 = 3;
+
+/// An error already explained to the user, with the exit code to return.
+#[derive(Debug)]
+pub(crate) struct Reported(u8);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "reported (exit {})", self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
+
+/// French or English, as the user asked.
+pub(crate) fn tr(lang: Lang, french: &'static str, english: &'static str) -> &'static str {
+    match lang {
+        Lang::Fr => french,
+        Lang::En => english,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.global.lang;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln_error(lang, &anyhow::Error::new(error));
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => match error.downcast_ref::<Reported>() {
+            Some(Reported(code)) => ExitCode::from(*code),
+            None => {
+                eprintln_error(lang, &error);
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "the binary reports errors on standard error"
+)]
+fn eprintln_error(lang: Lang, error: &anyhow::Error) {
+    eprintln!("{} {error:#}", tr(lang, "erreur :", "error:"));
+}

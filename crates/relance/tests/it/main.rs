@@ -1,0 +1,213 @@
+//! The real `relance` binary in a temporary data directory, as a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+struct Run {
+    output: Output,
+}
+
+impl Run {
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    fn success(self) -> Run {
+        assert!(
+            self.output.status.success(),
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+fn relance(data_dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_relance"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("RELANCE_DATABASE_URL")
+        .env_remove("RELANCE_LANG")
+        .env_remove("RELANCE_TENANT")
+        .output()
+        .expect("the relance binary runs");
+    Run { output }
+}
+
+const EXPORT: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding\n\
+C1,Alpha SARL,F-1,2026-09-01,2026-10-01,1000.00,1000.00\n\
+C1,Alpha SARL,F-2,2026-10-01,2026-11-30,250.00,250.00\n\
+C2,Beta SAS,F-3,2026-06-01,2026-07-01,99.90,0.00\n";
+
+#[test]
+fn init_import_list_and_age_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    let init = relance(
+        &data,
+        &[
+            "init",
+            "--company",
+            "Atelier Dupont SARL",
+            "--siren",
+            "732829320",
+        ],
+    )
+    .success();
+    assert!(init.stdout().contains("Atelier Dupont SARL"));
+    assert!(data.join("relance.db").exists());
+
+    let file = directory.path().join("export.csv");
+    std::fs::write(&file, EXPORT).unwrap();
+    let import = relance(&data, &["import", "invoices", file.to_str().unwrap()]).success();
+    assert!(import.stdout().contains("3 créées"), "{}", import.stdout());
+    let again = relance(
+        &data,
+        &["--lang", "en", "import", "invoices", file.to_str().unwrap()],
+    )
+    .success();
+    assert!(
+        again.stdout().contains("identical to the last import"),
+        "{}",
+        again.stdout()
+    );
+
+    let customers = relance(&data, &["customers", "list", "--format", "json"]).success();
+    let customers: serde_json::Value = serde_json::from_str(&customers.stdout()).unwrap();
+    assert_eq!(customers[0]["customer_ref"], "C1");
+    assert_eq!(customers[0]["outstanding"], "1250.00");
+
+    let overdue = relance(
+        &data,
+        &[
+            "invoices",
+            "list",
+            "--overdue",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "csv",
+        ],
+    )
+    .success();
+    assert_eq!(
+        overdue.stdout().lines().count(),
+        2,
+        "header and F-1: {}",
+        overdue.stdout()
+    );
+    assert!(
+        overdue
+            .stdout()
+            .contains("F-1,C1,Alpha SARL,2026-09-01,2026-10-01,1000.00,1000.00,EUR")
+    );
+
+    let aging = relance(
+        &data,
+        &[
+            "report",
+            "aging",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let aging: serde_json::Value = serde_json::from_str(&aging.stdout()).unwrap();
+    assert_eq!(aging["as_of"], "2026-11-20");
+    assert_eq!(aging["currency"], "EUR");
+    assert_eq!(aging["total"], "1250.00");
+    assert_eq!(
+        aging["buckets"][0],
+        serde_json::json!({"label": "not_due", "amount": "250.00"})
+    );
+    assert_eq!(
+        aging["buckets"][2],
+        serde_json::json!({"label": "31-60", "amount": "1000.00"})
+    );
+    assert_eq!(aging["customers"][0]["customer_ref"], "C1");
+    assert_eq!(
+        aging["customers"][0]["buckets"].as_array().unwrap().len(),
+        5
+    );
+
+    let table = relance(&data, &["report", "aging", "--as-of", "2026-11-20"]).success();
+    assert!(table.stdout().contains("Balance âgée au 2026-11-20"));
+    assert!(
+        table.stdout().contains("1\u{202f}250,00"),
+        "{}",
+        table.stdout()
+    );
+}
+
+#[test]
+fn a_rejected_file_exits_3_and_names_line_and_column() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Atelier"]).success();
+    let file = directory.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        EXPORT.replace("2026-10-01,1000.00", "2026-10-01,mille"),
+    )
+    .unwrap();
+    let run = relance(&data, &["import", "invoices", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr().contains("rien n'a été importé"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("ligne 2"), "{}", run.stderr());
+    let english = relance(
+        &data,
+        &["--lang", "en", "import", "invoices", file.to_str().unwrap()],
+    );
+    assert!(english.stderr().contains("line 2"), "{}", english.stderr());
+    let customers = relance(&data, &["customers", "list", "--format", "json"]).success();
+    assert_eq!(customers.stdout().trim(), "[]");
+}
+
+#[test]
+fn commands_before_init_say_what_to_do() {
+    let directory = tempfile::tempdir().unwrap();
+    let run = relance(&directory.path().join("nothing"), &["report", "aging"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("relance init"), "{}", run.stderr());
+}
+
+#[test]
+fn the_demo_prints_what_it_created_and_what_to_try() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    let run = relance(&data, &["demo", "--seed", "3", "--as-of", "2026-11-20"]).success();
+    let stdout = run.stdout();
+    assert!(stdout.contains(" clients / 3000 factures"), "{stdout}");
+    assert!(stdout.contains("relance report aging"), "{stdout}");
+    let aging = relance(
+        &data,
+        &[
+            "report",
+            "aging",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let aging: serde_json::Value = serde_json::from_str(&aging.stdout()).unwrap();
+    assert!(aging["customers"].as_array().unwrap().len() > 50);
+}
