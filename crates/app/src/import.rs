@@ -213,6 +213,7 @@ pub async fn import_invoices(
         file_name: file_name.clone(),
         file_hash,
         started_at: clock.now(),
+        expected_rows: validated.rows,
     };
     let mut tx = scope.begin_import(&meta).await?;
     let mut writer = Writer {

@@ -32,6 +32,16 @@ impl Siren {
         }
     }
 
+    /// The SIREN made of an 8-digit body and its Luhn check digit; `None` above 8 digits.
+    pub fn from_body(body: u32) -> Option<Siren> {
+        if body > 99_999_999 {
+            return None;
+        }
+        let digits = format!("{body:08}");
+        let check = (10 - luhn_sum(&digits, LuhnParity::RightmostDoubled) % 10) % 10;
+        Some(Siren(format!("{digits}{check}")))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -43,22 +53,37 @@ impl fmt::Debug for Siren {
     }
 }
 
-fn luhn_valid(digits: &str) -> bool {
-    let sum: u32 = digits
+/// Which digits Luhn doubles, counting from the right: a number with its check digit doubles
+/// the second from the right; a body awaiting its check digit doubles its rightmost.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LuhnParity {
+    RightmostKept,
+    RightmostDoubled,
+}
+
+fn luhn_sum(digits: &str, parity: LuhnParity) -> u32 {
+    let doubled_position = match parity {
+        LuhnParity::RightmostKept => 1,
+        LuhnParity::RightmostDoubled => 0,
+    };
+    digits
         .bytes()
         .rev()
         .enumerate()
         .map(|(position, byte)| {
             let digit = u32::from(byte - b'0');
-            if position % 2 == 1 {
+            if position % 2 == doubled_position {
                 let doubled = digit * 2;
                 if doubled > 9 { doubled - 9 } else { doubled }
             } else {
                 digit
             }
         })
-        .sum();
-    sum.is_multiple_of(10)
+        .sum()
+}
+
+fn luhn_valid(digits: &str) -> bool {
+    luhn_sum(digits, LuhnParity::RightmostKept).is_multiple_of(10)
 }
 
 /// An International Bank Account Number, checked with ISO 13616's mod-97 rule.
@@ -85,6 +110,12 @@ impl Iban {
         }
     }
 
+    /// The IBAN of a country's basic bank account number, with its ISO 13616 check digits.
+    pub fn from_bban(country: CountryCode, bban: &str) -> Result<Iban, IdentifierError> {
+        let check = 98 - mod_97(&format!("{}{}00", bban, country.as_str()));
+        Iban::parse(&format!("{}{check:02}{bban}", country.as_str()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -107,12 +138,16 @@ impl fmt::Debug for Iban {
 }
 
 fn iban_checksum(compact: &str) -> u32 {
-    let rearranged = compact[4..].bytes().chain(compact[..4].bytes());
-    rearranged.fold(0_u32, |remainder, byte| {
+    mod_97(&format!("{}{}", &compact[4..], &compact[..4]))
+}
+
+/// The remainder modulo 97 of an alphanumeric string read as ISO 13616 does (A = 10 … Z = 35).
+fn mod_97(text: &str) -> u32 {
+    text.bytes().fold(0_u32, |remainder, byte| {
         if byte.is_ascii_digit() {
             (remainder * 10 + u32::from(byte - b'0')) % 97
         } else {
-            (remainder * 100 + u32::from(byte - b'A' + 10)) % 97
+            (remainder * 100 + u32::from(byte.to_ascii_uppercase() - b'A' + 10)) % 97
         }
     })
 }
@@ -165,6 +200,15 @@ mod tests {
         assert!(Siren::parse("732829321").is_err());
         assert!(Siren::parse("12345678").is_err());
         assert!(Siren::parse("12345678A").is_err());
+    }
+
+    #[test]
+    fn check_digits_are_computed_as_they_are_checked() {
+        assert_eq!(Siren::from_body(73_282_932).unwrap().as_str(), "732829320");
+        assert_eq!(Siren::from_body(55_210_055).unwrap().as_str(), "552100554");
+        assert_eq!(Siren::from_body(100_000_000), None);
+        let iban = Iban::from_bban(CountryCode::FRANCE, "30006000011234567890189").unwrap();
+        assert_eq!(iban.as_str(), "FR7630006000011234567890189");
     }
 
     #[test]

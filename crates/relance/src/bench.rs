@@ -259,29 +259,8 @@ fn sqlite3_import(work_dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration
         "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n{REFERENCE_TABLE};\n{REFERENCE_INDEXES}\n.mode csv\n.import --skip 1 {} invoices\n",
         csv.display()
     );
-    let started = Instant::now();
-    let output = Command::new("sqlite3")
-        .arg(&database)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            child
-                .stdin
-                .take()
-                .expect("piped stdin")
-                .write_all(script.as_bytes())?;
-            child.wait_with_output()
-        })
-        .context("sqlite3 failed to run")?;
-    let elapsed = started.elapsed();
-    if !output.status.success() {
-        bail!(
-            "sqlite3 .import failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    let elapsed =
+        run_script(Command::new("sqlite3").arg(&database), &script).context("sqlite3 .import")?;
     Ok(Some(elapsed))
 }
 
@@ -296,9 +275,18 @@ fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
             .replace("invoices_number", "relance_bench_number")
             .replace("invoices_customer", "relance_bench_customer")
     );
+    let elapsed = run_script(
+        Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-q"]),
+        &script,
+    )
+    .context("PostgreSQL COPY")?;
+    Ok(elapsed)
+}
+
+/// Runs a command with `script` on its standard input and returns how long it took.
+fn run_script(command: &mut Command, script: &str) -> anyhow::Result<Duration> {
     let started = Instant::now();
-    let output = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-q"])
+    let output = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -311,13 +299,10 @@ fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
                 .write_all(script.as_bytes())?;
             child.wait_with_output()
         })
-        .context("psql failed to run")?;
+        .context("cannot run the reference tool")?;
     let elapsed = started.elapsed();
     if !output.status.success() {
-        bail!(
-            "PostgreSQL COPY failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("{}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(elapsed)
 }

@@ -140,7 +140,7 @@ async fn demo(config: &Config, args: &DemoArgs, lang: Lang) -> anyhow::Result<()
              Dont {} particuliers. Comportements : {}.\n\
              Import : {} factures créées, {} modifiées, {} inchangées.\n\
              Données : {data}\n\n\
-             À essayer :\n  relance report aging\n  relance customers list\n  relance invoices list --overdue\n  relance report aging --format json",
+             À essayer (depuis les sources : cargo run --release -- …) :\n  relance report aging\n  relance customers list\n  relance invoices list --overdue\n  relance report aging --format json",
             report.company_name,
             report.as_of,
             report.seed,
@@ -155,7 +155,7 @@ async fn demo(config: &Config, args: &DemoArgs, lang: Lang) -> anyhow::Result<()
              Including {} consumers. Behaviours: {}.\n\
              Import: {} invoices created, {} updated, {} unchanged.\n\
              Data: {data}\n\n\
-             Try next:\n  relance report aging\n  relance customers list\n  relance invoices list --overdue\n  relance report aging --format json",
+             Try next (from the sources: cargo run --release -- …):\n  relance report aging\n  relance customers list\n  relance invoices list --overdue\n  relance report aging --format json",
             report.company_name,
             report.as_of,
             report.seed,

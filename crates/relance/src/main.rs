@@ -57,12 +57,33 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => match error.downcast_ref::<Reported>() {
             Some(Reported(code)) => ExitCode::from(*code),
+            // The reader of our output went away (`relance … | head`): nothing left to say.
+            None if is_broken_pipe(&error) => ExitCode::SUCCESS,
             None => {
                 eprintln_error(lang, &error);
                 ExitCode::FAILURE
             }
         },
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    error.chain().any(|cause| {
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind);
+        let json = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind);
+        let csv = cause
+            .downcast_ref::<csv::Error>()
+            .and_then(|error| match error.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            });
+        [io, json, csv].contains(&Some(BrokenPipe))
+    })
 }
 
 #[expect(

@@ -43,8 +43,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // Imports write hundreds of megabytes in one transaction; a larger page cache keeps
             // the B-tree pages of the indexes being filled in memory.
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            .pragma("cache_size", "-65536");
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_POOL_SIZE)
             .connect_with(options)

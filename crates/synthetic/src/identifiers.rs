@@ -4,6 +4,8 @@
 //! The digits are computed, never drawn, so that every generated identifier passes the domain's
 //! `Siren::parse` and `Iban::parse` exactly as a real one would.
 
+use domain::identifiers::{CountryCode, Iban, Siren};
+
 /// First SIREN body (8 digits, before the check digit): real SIRENs do not start with 0.
 const SIREN_BODY_FIRST: u32 = 10_000_000;
 /// How many 8-digit bodies there are from `SIREN_BODY_FIRST` on.
@@ -23,25 +25,10 @@ pub(crate) fn siren_for_index(index: u32, offset: u32) -> String {
 /// Appends the Luhn check digit to an 8-digit SIREN body.
 pub(crate) fn siren_with_check_digit(body: u32) -> String {
     debug_assert!((SIREN_BODY_FIRST..SIREN_BODY_FIRST + SIREN_BODY_SPAN).contains(&body));
-    let digits = format!("{body:08}");
-    // The check digit will sit at position 0 from the right, so the body's last digit is at
-    // position 1 and is the first to be doubled.
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(position, byte)| {
-            let digit = u32::from(byte - b'0');
-            if position % 2 == 0 {
-                let doubled = digit * 2;
-                if doubled > 9 { doubled - 9 } else { doubled }
-            } else {
-                digit
-            }
-        })
-        .sum();
-    let check = (10 - sum % 10) % 10;
-    format!("{digits}{check}")
+    Siren::from_body(body)
+        .expect("bodies have 8 digits")
+        .as_str()
+        .to_owned()
 }
 
 /// A French IBAN from the RIB parts (bank 5 digits, branch 5 digits, account 11 digits): the
@@ -53,24 +40,14 @@ pub(crate) fn french_iban(bank: &str, branch: &str, account: &str) -> String {
     let weighted = 89 * number(bank) + 15 * number(branch) + 3 * number(account);
     let rib_key = 97 - weighted % 97;
     let bban = format!("{bank}{branch}{account}{rib_key:02}");
-    let check = 98 - mod_97(&format!("{bban}FR00"));
-    format!("FR{check:02}{bban}")
-}
-
-/// The remainder modulo 97 of an alphanumeric string read as ISO 13616 does (A = 10 … Z = 35).
-fn mod_97(text: &str) -> u32 {
-    text.bytes().fold(0, |remainder, byte| {
-        if byte.is_ascii_digit() {
-            (remainder * 10 + u32::from(byte - b'0')) % 97
-        } else {
-            (remainder * 100 + u32::from(byte.to_ascii_uppercase() - b'A' + 10)) % 97
-        }
-    })
+    Iban::from_bban(CountryCode::FRANCE, &bban)
+        .expect("a computed IBAN is valid")
+        .as_str()
+        .to_owned()
 }
 
 #[cfg(test)]
 mod tests {
-    use domain::identifiers::{Iban, Siren};
 
     use super::*;
 

@@ -130,3 +130,64 @@ impl TestDatabase {
         result.map_err(|error| error.to_string())
     }
 }
+
+/// A private, empty PostgreSQL schema and a URL whose connections use it, for tests that drive
+/// the `relance` binary itself. `None` when `RELANCE_TEST_POSTGRES_URL` is not set.
+pub struct PostgresSchema {
+    pub url: String,
+    server_url: String,
+    schema: String,
+}
+
+impl PostgresSchema {
+    pub async fn create() -> Option<PostgresSchema> {
+        use sqlx::{Connection, Executor};
+        let server_url = std::env::var(POSTGRES_URL_VARIABLE).ok()?;
+        let schema = format!(
+            "relance_cli_{}_{}",
+            std::process::id(),
+            SCHEMA_COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut connection = sqlx::PgConnection::connect(&server_url).await.unwrap_or_else(|error| {
+            panic!("{POSTGRES_URL_VARIABLE} is set to {server_url} but PostgreSQL cannot be used: {error}")
+        });
+        connection
+            .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+            .await
+            .expect("the test schema is created");
+        let separator = if server_url.contains('?') { '&' } else { '?' };
+        let url = format!("{server_url}{separator}options[search_path]={schema}");
+        Some(PostgresSchema {
+            url,
+            server_url,
+            schema,
+        })
+    }
+
+    pub async fn drop_schema(self) {
+        use sqlx::{Connection, Executor};
+        let mut connection = sqlx::PgConnection::connect(&self.server_url)
+            .await
+            .expect("PostgreSQL reachable for cleanup");
+        connection
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+                self.schema
+            )))
+            .await
+            .expect("the test schema drops");
+    }
+}
+
+impl TestDatabase {
+    /// SQLite only: every index and table definition, as `sqlite_master` holds it.
+    pub async fn sqlite_schema(&self) -> Vec<(String, Option<String>)> {
+        let Store::Sqlite(pool) = &self.store else {
+            return Vec::new();
+        };
+        sqlx::query_as("SELECT name, sql FROM sqlite_master ORDER BY type, name")
+            .fetch_all(pool)
+            .await
+            .expect("sqlite_master is readable")
+    }
+}

@@ -211,3 +211,48 @@ fn the_demo_prints_what_it_created_and_what_to_try() {
     let aging: serde_json::Value = serde_json::from_str(&aging.stdout()).unwrap();
     assert!(aging["customers"].as_array().unwrap().len() > 50);
 }
+
+#[tokio::test]
+async fn init_with_a_postgres_url_keeps_using_postgres() {
+    let Some(schema) = test_support::PostgresSchema::create().await else {
+        return; // PostgreSQL is not configured for this run (CI always sets it).
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(
+        &data,
+        &[
+            "init",
+            "--company",
+            "Agence Nord",
+            "--database-url",
+            &schema.url,
+        ],
+    )
+    .success();
+    assert!(
+        !data.join("relance.db").exists(),
+        "no SQLite file when PostgreSQL is chosen"
+    );
+    let config = std::fs::read_to_string(data.join("relance.toml")).unwrap();
+    assert!(config.contains("postgres://"));
+
+    let file = directory.path().join("export.csv");
+    std::fs::write(&file, EXPORT).unwrap();
+    relance(&data, &["import", "invoices", file.to_str().unwrap()]).success();
+    let aging = relance(
+        &data,
+        &[
+            "report",
+            "aging",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let aging: serde_json::Value = serde_json::from_str(&aging.stdout()).unwrap();
+    assert_eq!(aging["total"], "1250.00");
+    schema.drop_schema().await;
+}

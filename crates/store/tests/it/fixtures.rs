@@ -69,6 +69,7 @@ pub(crate) async fn import(
         file_name: "test.csv".into(),
         file_hash: "hash".into(),
         started_at: fixed_now(),
+        expected_rows: invoices.len() as u64,
     };
     let mut tx = scope.begin_import(&meta).await.unwrap();
     let upserts: Vec<CustomerUpsert> = customers

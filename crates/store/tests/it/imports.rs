@@ -20,6 +20,7 @@ async fn an_import_dropped_before_commit_leaves_nothing() {
             file_name: "bad.csv".into(),
             file_hash: "h".into(),
             started_at: fixed_now(),
+            expected_rows: 1,
         };
         {
             let mut tx = scope.begin_import(&meta).await.unwrap();
@@ -110,4 +111,38 @@ async fn an_upsert_updates_changed_invoices_and_keeps_the_others() {
             1
         );
     });
+}
+
+#[tokio::test]
+async fn a_large_first_import_rebuilds_the_indexes_exactly_as_the_migrations_made_them() {
+    let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
+    let store = &database.store;
+    let tenant = store
+        .create_tenant(&creditor("Premier"), fixed_now())
+        .await
+        .unwrap();
+    let before = database.sqlite_schema().await;
+    assert!(
+        before
+            .iter()
+            .any(|(name, _)| name == "open_invoices_by_due_date")
+    );
+    import(
+        store,
+        tenant,
+        &[customer("C1", "Alpha")],
+        &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+    )
+    .await;
+    assert_eq!(database.sqlite_schema().await, before);
+    let overdue = store
+        .tenant(tenant)
+        .invoices(&InvoiceFilter {
+            overdue_on: Some(date(2026, 11, 20)),
+            customer: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(overdue.len(), 1, "the rebuilt index serves queries");
+    database.cleanup().await;
 }
