@@ -36,3 +36,12 @@ pub async fn aging_report(
         items,
     ))
 }
+
+/// The number of invoices and the sums of amounts and outstanding: proves a rejected import or
+/// a repeated run left the ledger as it was.
+pub async fn ledger_checksum(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<(i64, i64, i64), StoreError> {
+    store.tenant(tenant.id).ledger_checksum().await
+}

@@ -13,12 +13,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use app::Store;
 use app::clock::Clock;
 use app::import::{
     ImportError, ImportInput, ImportOptions, InvoiceFileFormat, NoProgress, import_invoices,
 };
 use app::setup::{initialise, select_tenant};
-use app::{InvoiceFilter, Store, TenantRecord};
 use synthetic::PortfolioSpec;
 
 use crate::cli::BenchImportArgs;
@@ -136,7 +136,7 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     // Relance, a file with one bad line near its end.
     let bad_path = work_dir.join("invoices-bad.csv");
     let bad_line = write_with_bad_line(&csv_path, &bad_path, rows)?;
-    let before = checksum(&store, &tenant).await?;
+    let before = app::queries::ledger_checksum(&store, &tenant).await?;
     let started = Instant::now();
     let rejected = import_invoices(
         &store,
@@ -148,7 +148,7 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     )
     .await;
     let rejection = started.elapsed();
-    let after = checksum(&store, &tenant).await?;
+    let after = app::queries::ledger_checksum(&store, &tenant).await?;
     match rejected {
         Err(ImportError::Rejected { problems, .. }) => say(format!(
             "relance bad file:        {:>8.2} s  rejected at line {} (bad line {bad_line}); database unchanged: {}",
@@ -208,19 +208,6 @@ fn remove_database(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-}
-
-/// A checksum of the tenant's invoices: the count and the sums of amounts and outstanding.
-async fn checksum(store: &Store, tenant: &TenantRecord) -> anyhow::Result<(usize, i64, i64)> {
-    let invoices = app::queries::list_invoices(store, tenant, &InvoiceFilter::default()).await?;
-    Ok((
-        invoices.len(),
-        invoices.iter().map(|invoice| invoice.amount.minor()).sum(),
-        invoices
-            .iter()
-            .map(|invoice| invoice.outstanding.minor())
-            .sum(),
-    ))
 }
 
 /// Copies the file, replacing the amount of the second-to-last row with garbage.

@@ -270,6 +270,24 @@ impl TenantStore<'_> {
         Ok(count)
     }
 
+    /// How many invoices the tenant has and the sums of their amounts and outstanding, in minor
+    /// units of any currency: a cheap fingerprint of the ledger, to prove an operation left it
+    /// unchanged.
+    pub async fn ledger_checksum(&self) -> Result<(i64, i64, i64), StoreError> {
+        let sql = match self.store {
+            Store::Sqlite(_) => {
+                "SELECT COUNT(*), CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT), CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = ?1"
+            }
+            Store::Postgres(_) => {
+                "SELECT COUNT(*), CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT), CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = $1"
+            }
+        };
+        Ok(with_pool!(self.store, |pool| sqlx::query_as(sql)
+            .bind(self.tenant.0)
+            .fetch_one(pool)
+            .await?))
+    }
+
     /// Reference → (id, row hash) of every customer of the tenant.
     pub async fn customer_hashes(&self) -> Result<Vec<(String, CustomerId, i64)>, StoreError> {
         let sql = match self.store {

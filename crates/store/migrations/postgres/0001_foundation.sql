@@ -85,9 +85,10 @@ CREATE TABLE invoices (
     row_hash          BIGINT NOT NULL,
     import_id         BIGINT REFERENCES imports (id),
     created_at        TIMESTAMPTZ NOT NULL,
-    updated_at        TIMESTAMPTZ NOT NULL,
-    UNIQUE (tenant_id, number)
+    updated_at        TIMESTAMPTZ NOT NULL
 );
+-- A separate index rather than an inline UNIQUE: a large first import builds it once, sorted.
+CREATE UNIQUE INDEX invoices_number ON invoices (tenant_id, number);
 CREATE INDEX invoices_by_customer ON invoices (tenant_id, customer_id, due_on);
 CREATE INDEX open_invoices_by_due_date ON invoices (tenant_id, due_on, customer_id, outstanding_minor, currency)
     WHERE outstanding_minor > 0;
