@@ -194,13 +194,9 @@ pub async fn import_invoices(
 
     let mut source = RowSource::open(input, options, tenant)?;
     let validated = validate(&mut source, &file_name, progress, total)?;
+    let fec = source.fec_summary();
 
-    let existing_customers: HashMap<String, (CustomerId, i64)> = scope
-        .customer_hashes()
-        .await?
-        .into_iter()
-        .map(|(reference, id, hash)| (reference, (id, hash)))
-        .collect();
+    let existing_customers = scope.customer_hashes().await?;
     let mut existing_invoices: Vec<(u64, i64)> = Vec::new();
     scope
         .for_each_invoice_hash(|number, hash| {
@@ -218,48 +214,48 @@ pub async fn import_invoices(
     };
     let mut tx = scope.begin_import(&meta).await?;
     let mut writer = Writer {
-        customers: existing_customers,
+        customers: existing_customers
+            .iter()
+            .map(|(reference, id, _)| (reference.clone(), *id))
+            .collect(),
+    };
+    let classifier = Classifier {
+        customers: existing_customers
+            .into_iter()
+            .map(|(reference, _, hash)| (reference, hash))
+            .collect(),
         seen_customers: HashSet::new(),
-        pending_customers: Vec::new(),
-        pending_invoices: Vec::new(),
+        invoices: existing_invoices,
         customer_counts: RowCounts::default(),
         invoice_counts: RowCounts::default(),
+        rows_read: 0,
     };
-    let mut rows_read = 0_u64;
-    for row in source.rows(progress, ImportPhase::Writing, total)? {
-        let row = row.map_err(|problem| rejected(&file_name, vec![problem], 0))?;
-        rows_read += 1;
-        writer.classify_customer(&row.customer);
-        let row_hash = invoice_hash(&row.invoice);
-        let number_hash = xxh3_64(row.invoice.number().as_str().as_bytes());
-        let previous = existing_invoices
-            .binary_search_by(|(hash, _)| hash.cmp(&number_hash))
-            .ok()
-            .map(|index| existing_invoices[index].1);
-        match previous {
-            None => writer.invoice_counts.created += 1,
-            Some(previous) if previous == row_hash => {
-                writer.invoice_counts.unchanged += 1;
-                continue;
-            }
-            Some(_) => writer.invoice_counts.updated += 1,
-        }
-        writer.pending_invoices.push((
-            row.customer.reference.as_str().to_owned(),
-            row.invoice,
-            row_hash,
-        ));
-        if writer.pending_invoices.len() >= WRITE_BATCH_ROWS {
-            writer.flush(&mut tx).await?;
-        }
-    }
-    writer.flush(&mut tx).await?;
-    debug_assert_eq!(rows_read, validated.rows);
 
-    let changed = writer.customer_counts.created
-        + writer.customer_counts.updated
-        + writer.invoice_counts.created
-        + writer.invoice_counts.updated;
+    // The writing pass runs on two cores: a producer thread parses and classifies rows while
+    // this task writes the previous batch (the database work happens on sqlx's own thread).
+    let counter = Arc::new(AtomicU64::new(0));
+    let rows = source.take_rows();
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Batch, ImportError>>(2);
+    let producer = {
+        let counter = Arc::clone(&counter);
+        let file_name = file_name.clone();
+        std::thread::spawn(move || produce_batches(rows, classifier, counter, &file_name, &sender))
+    };
+    while let Some(batch) = receiver.recv().await {
+        writer.write(&mut tx, &batch?).await?;
+        progress.update(ImportPhase::Writing, counter.load(Ordering::Relaxed), total);
+    }
+    let classifier = match producer.join() {
+        Ok(classifier) => classifier,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    debug_assert_eq!(classifier.rows_read, validated.rows);
+    let rows_read = classifier.rows_read;
+
+    let changed = classifier.customer_counts.created
+        + classifier.customer_counts.updated
+        + classifier.invoice_counts.created
+        + classifier.invoice_counts.updated;
     let import = if changed == 0 {
         // Nothing differs from what is stored: leave no trace, not even an import record.
         drop(tx);
@@ -268,20 +264,20 @@ pub async fn import_invoices(
         let as_i64 = |count: u64| i64::try_from(count).unwrap_or(i64::MAX);
         let counts = ImportCounts {
             rows_read: as_i64(rows_read),
-            created: as_i64(writer.invoice_counts.created),
-            updated: as_i64(writer.invoice_counts.updated),
-            unchanged: as_i64(writer.invoice_counts.unchanged),
+            created: as_i64(classifier.invoice_counts.created),
+            updated: as_i64(classifier.invoice_counts.updated),
+            unchanged: as_i64(classifier.invoice_counts.unchanged),
         };
         Some(tx.commit(counts).await?)
     };
     Ok(ImportReport {
         file_name,
         rows_read,
-        customers: writer.customer_counts,
-        invoices: writer.invoice_counts,
+        customers: classifier.customer_counts,
+        invoices: classifier.invoice_counts,
         already_imported: false,
         import,
-        fec: source.fec_summary(),
+        fec,
     })
 }
 
@@ -371,38 +367,26 @@ impl<'a> RowSource<'a> {
         }
     }
 
-    fn rows(
-        &mut self,
-        progress: &'a dyn ImportProgress,
-        phase: ImportPhase,
-        total: u64,
-    ) -> Result<Box<dyn Iterator<Item = Result<InvoiceRow, Problem>> + Send + 'a>, ImportError>
-    where
-        Self: 'a,
-    {
+    /// The rows again, as an owned source the producer thread can read.
+    fn take_rows(&mut self) -> OwnedRows {
         match self {
-            RowSource::Csv { input, options } => {
-                let (input, options) = (*input, *options);
-                let counter = Arc::new(AtomicU64::new(0));
-                let reader = CountingReader {
-                    inner: input.open()?,
-                    count: Arc::clone(&counter),
-                };
-                let csv = InvoiceCsvReader::new(reader, options)
-                    .map_err(|problem| rejected(&input.name(), vec![problem], 0))?;
-                let rows = csv.enumerate().map(move |(index, row)| {
-                    if index % 16_384 == 0 {
-                        progress.update(phase, counter.load(Ordering::Relaxed), total);
-                    }
-                    row
-                });
-                Ok(Box::new(rows))
-            }
-            RowSource::Fec { rows, .. } => {
-                let rows = std::mem::take(rows);
-                progress.update(phase, total, total);
-                Ok(Box::new(rows.into_iter().map(Ok)))
-            }
+            RowSource::Csv {
+                input: ImportInput::Path(path),
+                options,
+            } => OwnedRows::CsvFile {
+                path: path.to_path_buf(),
+                name: ImportInput::Path(path).name(),
+                options: *options,
+            },
+            RowSource::Csv {
+                input: ImportInput::Bytes { name, bytes },
+                options,
+            } => OwnedRows::CsvBytes {
+                bytes: bytes.to_vec(),
+                name: (*name).to_owned(),
+                options: *options,
+            },
+            RowSource::Fec { rows, .. } => OwnedRows::Fec(std::mem::take(rows)),
         }
     }
 
@@ -419,6 +403,58 @@ impl<'a> RowSource<'a> {
             RowSource::Fec { summary, .. } => Some(summary.clone()),
             RowSource::Csv { .. } => None,
         }
+    }
+}
+
+/// The file's rows for the writing pass, owned so that another thread can read them.
+enum OwnedRows {
+    CsvFile {
+        path: std::path::PathBuf,
+        name: String,
+        options: InvoiceCsvOptions,
+    },
+    CsvBytes {
+        bytes: Vec<u8>,
+        name: String,
+        options: InvoiceCsvOptions,
+    },
+    Fec(Vec<InvoiceRow>),
+}
+
+type Rows = Box<dyn Iterator<Item = Result<InvoiceRow, Problem>> + Send>;
+
+impl OwnedRows {
+    fn read(self, counter: Arc<AtomicU64>) -> Result<Rows, ImportError> {
+        let (inner, name, options): (Box<dyn Read + Send>, String, InvoiceCsvOptions) = match self {
+            OwnedRows::Fec(rows) => return Ok(Box::new(rows.into_iter().map(Ok))),
+            OwnedRows::CsvFile {
+                path,
+                name,
+                options,
+            } => {
+                let file = File::open(&path).map_err(|source| ImportError::Unreadable {
+                    file: name.clone(),
+                    source,
+                })?;
+                (
+                    Box::new(BufReader::with_capacity(1 << 20, file)),
+                    name,
+                    options,
+                )
+            }
+            OwnedRows::CsvBytes {
+                bytes,
+                name,
+                options,
+            } => (Box::new(std::io::Cursor::new(bytes)), name, options),
+        };
+        let reader = CountingReader {
+            inner,
+            count: counter,
+        };
+        let csv = InvoiceCsvReader::new(reader, options)
+            .map_err(|problem| rejected(&name, vec![problem], 0))?;
+        Ok(Box::new(csv))
     }
 }
 
@@ -606,18 +642,50 @@ fn invoice_hash(invoice: &InvoiceDetails) -> i64 {
     hasher.finish() as i64
 }
 
-/// The writing pass's state: which customers exist, what waits to be written, the counts.
-struct Writer {
-    customers: HashMap<String, (CustomerId, i64)>,
-    seen_customers: HashSet<String>,
-    pending_customers: Vec<(CustomerDetails, i64)>,
-    pending_invoices: Vec<(String, InvoiceDetails, i64)>,
-    customer_counts: RowCounts,
-    invoice_counts: RowCounts,
+/// What the writing pass hands from the producer thread to the writer: new or changed rows.
+#[derive(Default)]
+struct Batch {
+    customers: Vec<(CustomerDetails, i64)>,
+    invoices: Vec<(String, InvoiceDetails, i64)>,
 }
 
-impl Writer {
-    fn classify_customer(&mut self, customer: &CustomerDetails) {
+/// The producer's state: what is already stored, what this file has shown, the counts.
+struct Classifier {
+    /// Reference → content hash of the tenant's stored customers.
+    customers: HashMap<String, i64>,
+    seen_customers: HashSet<String>,
+    /// (hash of the number, content hash) of the tenant's stored invoices, sorted.
+    invoices: Vec<(u64, i64)>,
+    customer_counts: RowCounts,
+    invoice_counts: RowCounts,
+    rows_read: u64,
+}
+
+impl Classifier {
+    /// Counts the row and adds to the batch what must be written.
+    fn classify(&mut self, row: InvoiceRow, batch: &mut Batch) {
+        self.rows_read += 1;
+        self.classify_customer(&row.customer, batch);
+        let row_hash = invoice_hash(&row.invoice);
+        let number_hash = xxh3_64(row.invoice.number().as_str().as_bytes());
+        let previous = self
+            .invoices
+            .binary_search_by(|(hash, _)| hash.cmp(&number_hash))
+            .ok()
+            .map(|index| self.invoices[index].1);
+        match previous {
+            None => self.invoice_counts.created += 1,
+            Some(previous) if previous == row_hash => {
+                self.invoice_counts.unchanged += 1;
+                return;
+            }
+            Some(_) => self.invoice_counts.updated += 1,
+        }
+        let reference = row.customer.reference.as_str().to_owned();
+        batch.invoices.push((reference, row.invoice, row_hash));
+    }
+
+    fn classify_customer(&mut self, customer: &CustomerDetails, batch: &mut Batch) {
         if !self
             .seen_customers
             .insert(customer.reference.as_str().to_owned())
@@ -627,52 +695,80 @@ impl Writer {
         let hash = customer_hash(customer);
         match self.customers.get(customer.reference.as_str()) {
             None => self.customer_counts.created += 1,
-            Some((_, existing)) if *existing == hash => {
+            Some(existing) if *existing == hash => {
                 self.customer_counts.unchanged += 1;
                 return;
             }
             Some(_) => self.customer_counts.updated += 1,
         }
-        self.pending_customers.push((customer.clone(), hash));
+        batch.customers.push((customer.clone(), hash));
     }
+}
 
-    async fn flush(&mut self, tx: &mut store::ImportTransaction) -> Result<(), StoreError> {
-        if !self.pending_customers.is_empty() {
-            let upserts: Vec<CustomerUpsert> = self
-                .pending_customers
+/// The producer thread: reads the rows again, classifies them and sends batches of what must
+/// be written. Returns the classifier, whose counts make the report.
+fn produce_batches(
+    rows: OwnedRows,
+    mut classifier: Classifier,
+    counter: Arc<AtomicU64>,
+    file_name: &str,
+    sender: &tokio::sync::mpsc::Sender<Result<Batch, ImportError>>,
+) -> Classifier {
+    let produced = (|| -> Result<(), ImportError> {
+        let mut batch = Batch::default();
+        for row in rows.read(counter)? {
+            let row = row.map_err(|problem| rejected(file_name, vec![problem], 0))?;
+            classifier.classify(row, &mut batch);
+            if batch.invoices.len() >= WRITE_BATCH_ROWS
+                && sender
+                    .blocking_send(Ok(std::mem::take(&mut batch)))
+                    .is_err()
+            {
+                // The writer stopped (an error it reports itself): nothing more to do.
+                return Ok(());
+            }
+        }
+        let _ = sender.blocking_send(Ok(batch));
+        Ok(())
+    })();
+    if let Err(error) = produced {
+        let _ = sender.blocking_send(Err(error));
+    }
+    classifier
+}
+
+/// The writer's state: the id of every customer known so far.
+struct Writer {
+    customers: HashMap<String, CustomerId>,
+}
+
+impl Writer {
+    async fn write(
+        &mut self,
+        tx: &mut store::ImportTransaction,
+        batch: &Batch,
+    ) -> Result<(), StoreError> {
+        if !batch.customers.is_empty() {
+            let upserts: Vec<CustomerUpsert> = batch
+                .customers
                 .iter()
                 .map(|(details, row_hash)| CustomerUpsert {
                     details,
                     row_hash: *row_hash,
                 })
                 .collect();
-            let ids = tx.upsert_customers(&upserts).await?;
-            for (details, hash) in self.pending_customers.drain(..) {
-                let reference = details.reference.as_str();
-                let id = ids
-                    .get(reference)
-                    .copied()
-                    .or_else(|| self.customers.get(reference).map(|(id, _)| *id));
-                let id = id.ok_or_else(|| StoreError::NotFound {
-                    what: format!("customer {reference} after upsert"),
-                })?;
-                self.customers.insert(reference.to_owned(), (id, hash));
-            }
+            self.customers.extend(tx.upsert_customers(&upserts).await?);
         }
-        if !self.pending_invoices.is_empty() {
-            let upserts = self
-                .pending_invoices
+        if !batch.invoices.is_empty() {
+            let upserts = batch
+                .invoices
                 .iter()
                 .map(|(reference, invoice, row_hash)| {
-                    let (customer, _) =
-                        self.customers.get(reference).copied().ok_or_else(|| {
-                            StoreError::NotFound {
-                                what: format!(
-                                    "customer {reference} of invoice {}",
-                                    invoice.number()
-                                ),
-                            }
-                        })?;
+                    let customer = self.customers.get(reference).copied().ok_or_else(|| {
+                        StoreError::NotFound {
+                            what: format!("customer {reference} of invoice {}", invoice.number()),
+                        }
+                    })?;
                     Ok(InvoiceUpsert {
                         customer,
                         invoice,
@@ -681,7 +777,6 @@ impl Writer {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             tx.upsert_invoices(&upserts).await?;
-            self.pending_invoices.clear();
         }
         Ok(())
     }
