@@ -162,10 +162,14 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     let peak_rss = peak_rss_mib();
 
     // References on the same file.
-    let sqlite_reference = sqlite3_import(&work_dir, &csv_path)?;
+    let sqlite_reference = if args.no_references {
+        None
+    } else {
+        sqlite3_import(&work_dir, &csv_path)?
+    };
     let postgres_reference = match &args.postgres_url {
-        Some(url) => Some(postgres_copy(url, &csv_path)?),
-        None => None,
+        Some(url) if !args.no_references => Some(postgres_copy(url, &csv_path)?),
+        _ => None,
     };
 
     say("\nresults")?;
@@ -182,7 +186,9 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
             reference.as_secs_f64() / first.as_secs_f64()
         ))?;
     } else {
-        say("  sqlite3 .import: not measured (the sqlite3 command is not installed)")?;
+        say(
+            "  sqlite3 .import: not measured (--no-references, or the sqlite3 command is not installed)",
+        )?;
     }
     match postgres_reference {
         Some(reference) => say(format!(

@@ -205,6 +205,9 @@ pub(crate) struct BenchImportArgs {
     /// Where to put the generated files and databases (default: a temporary directory).
     #[arg(long)]
     pub(crate) work_dir: Option<PathBuf>,
+    /// Measure Relance only (to compare Relance's own figures between changes).
+    #[arg(long)]
+    pub(crate) no_references: bool,
     /// PostgreSQL URL for the COPY reference (default: RELANCE_BENCH_POSTGRES_URL, or skipped with a note).
     #[arg(long, env = "RELANCE_BENCH_POSTGRES_URL")]
     pub(crate) postgres_url: Option<String>,

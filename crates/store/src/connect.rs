@@ -43,7 +43,9 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // Imports write hundreds of megabytes in one transaction; a larger page cache keeps
             // the B-tree pages of the indexes being filled in memory.
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            // Index builds (a large first import rebuilds three) may sort on both cores.
+            .pragma("threads", "2");
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_POOL_SIZE)
             .connect_with(options)

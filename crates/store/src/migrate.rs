@@ -26,68 +26,68 @@ const POSTGRES: &[Migration] = &[Migration {
     sql: include_str!("../migrations/postgres/0001_foundation.sql"),
 }];
 
-pub(crate) async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), StoreError> {
-    pool.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
-    )
-    .await?;
-    for migration in SQLITE {
-        let mut tx = pool.begin().await?;
-        let applied: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?1")
+/// The same steps on either backend; the SQL differs only in types and placeholders.
+struct Dialect {
+    create_table: &'static str,
+    /// Taken inside each migration's transaction, so that two servers starting together do not
+    /// both migrate (empty where the database has a single writer anyway).
+    lock: Option<&'static str>,
+    applied: &'static str,
+    record: &'static str,
+}
+
+const SQLITE_DIALECT: Dialect = Dialect {
+    create_table: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+    lock: None,
+    applied: "SELECT version FROM schema_migrations WHERE version = ?1",
+    record: "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+};
+
+const POSTGRES_DIALECT: Dialect = Dialect {
+    create_table: "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    lock: Some("LOCK TABLE schema_migrations IN EXCLUSIVE MODE"),
+    applied: "SELECT version FROM schema_migrations WHERE version = $1",
+    record: "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+};
+
+macro_rules! migrate {
+    ($pool:expr, $dialect:expr, $migrations:expr) => {{
+        let dialect = $dialect;
+        $pool.execute(dialect.create_table).await?;
+        for migration in $migrations {
+            let mut tx = $pool.begin().await?;
+            if let Some(lock) = dialect.lock {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
+            let applied: Option<i64> = sqlx::query_scalar(dialect.applied)
                 .bind(migration.version)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if applied.is_some() {
-            continue;
+            if applied.is_some() {
+                continue;
+            }
+            tx.execute(migration.sql)
+                .await
+                .map_err(|source| StoreError::Migration {
+                    version: migration.version,
+                    name: migration.name,
+                    source,
+                })?;
+            sqlx::query(dialect.record)
+                .bind(migration.version)
+                .bind(migration.name)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
         }
-        let failed = |source| StoreError::Migration {
-            version: migration.version,
-            name: migration.name,
-            source,
-        };
-        tx.execute(migration.sql).await.map_err(failed)?;
-        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)")
-            .bind(migration.version)
-            .bind(migration.name)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    }
-    Ok(())
+        Ok(())
+    }};
+}
+
+pub(crate) async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), StoreError> {
+    migrate!(pool, SQLITE_DIALECT, SQLITE)
 }
 
 pub(crate) async fn migrate_postgres(pool: &PgPool) -> Result<(), StoreError> {
-    pool.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-    )
-    .await?;
-    for migration in POSTGRES {
-        let mut tx = pool.begin().await?;
-        // Two servers starting together must not both migrate: the first one holds the lock.
-        sqlx::query("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        let applied: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(migration.version)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if applied.is_some() {
-            continue;
-        }
-        let failed = |source| StoreError::Migration {
-            version: migration.version,
-            name: migration.name,
-            source,
-        };
-        tx.execute(migration.sql).await.map_err(failed)?;
-        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
-            .bind(migration.version)
-            .bind(migration.name)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    }
-    Ok(())
+    migrate!(pool, POSTGRES_DIALECT, POSTGRES)
 }
