@@ -431,13 +431,7 @@ async fn list_customers(
             .collect();
         return print_json(&rows);
     }
-    let amount = |money: Money| {
-        if args.format == OutputFormat::Csv {
-            money.to_decimal_string()
-        } else {
-            human_amount(money, lang)
-        }
-    };
+    let amount = |money: Money| cell_amount(money, args.format, lang);
     let table = Table {
         headers: match lang {
             Lang::Fr => vec![
@@ -482,6 +476,15 @@ async fn list_customers(
             .collect(),
     };
     emit(&table, args.format)
+}
+
+/// An amount as a table cell: canonical in CSV, the reader's way in a table.
+fn cell_amount(money: Money, format: OutputFormat, lang: Lang) -> String {
+    if format == OutputFormat::Csv {
+        money.to_decimal_string()
+    } else {
+        human_amount(money, lang)
+    }
 }
 
 fn emit(table: &Table, format: OutputFormat) -> anyhow::Result<()> {
@@ -550,13 +553,7 @@ async fn list_invoices(
             .collect();
         return print_json(&rows);
     }
-    let amount = |money: Money| {
-        if args.format == OutputFormat::Csv {
-            money.to_decimal_string()
-        } else {
-            human_amount(money, lang)
-        }
-    };
+    let amount = |money: Money| cell_amount(money, args.format, lang);
     let table = Table {
         headers: match lang {
             Lang::Fr => vec![
