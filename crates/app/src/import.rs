@@ -216,7 +216,7 @@ pub async fn import_invoices(
     let mut writer = Writer {
         customers: existing_customers
             .iter()
-            .map(|(reference, id, _)| (reference.clone(), *id))
+            .map(|(reference, id, _)| (reference_key(reference), (reference.clone(), *id)))
             .collect(),
     };
     let classifier = Classifier {
@@ -556,7 +556,7 @@ fn check_row(
     numbers.push((xxh3_64(row.invoice.number().as_str().as_bytes()), row.line));
     let identity = customer_identity_hash(&row.customer);
     let reference = row.customer.reference.as_str();
-    match customers.entry(xxh3_64(reference.as_bytes())) {
+    match customers.entry(reference_key(reference)) {
         Entry::Vacant(vacant) => {
             vacant.insert((identity, row.line));
         }
@@ -585,10 +585,13 @@ fn duplicate_numbers(numbers: &mut [(u64, u64)], note: &mut dyn FnMut(Problem)) 
     }
 }
 
-/// Name, kind and country: what must agree on every row of a customer.
+/// Name, kind and country: what must agree on every row of a customer. The reference itself is
+/// hashed too, so that two references whose `reference_key`s collide are told apart here (the
+/// file is then rejected) instead of being merged later.
 fn customer_identity_hash(customer: &CustomerDetails) -> u64 {
     let mut hasher = Xxh3::new();
     for part in [
+        customer.reference.as_str(),
         customer.legal_name.as_str(),
         customer.kind.code(),
         customer.country.as_str(),
@@ -646,14 +649,22 @@ fn invoice_hash(invoice: &InvoiceDetails) -> i64 {
 #[derive(Default)]
 struct Batch {
     customers: Vec<(CustomerDetails, i64)>,
-    invoices: Vec<(String, InvoiceDetails, i64)>,
+    /// Each invoice with the hash of its customer's reference (see `reference_key`).
+    invoices: Vec<(u64, InvoiceDetails, i64)>,
+}
+
+/// Customers are looked up by a 64-bit hash of their reference on the hot path, which spares an
+/// allocation per row; a collision between two references of one file is checked for in the
+/// validation pass.
+fn reference_key(reference: &str) -> u64 {
+    xxh3_64(reference.as_bytes())
 }
 
 /// The producer's state: what is already stored, what this file has shown, the counts.
 struct Classifier {
     /// Reference → content hash of the tenant's stored customers.
     customers: HashMap<String, i64>,
-    seen_customers: HashSet<String>,
+    seen_customers: HashSet<u64>,
     /// (hash of the number, content hash) of the tenant's stored invoices, sorted.
     invoices: Vec<(u64, i64)>,
     customer_counts: RowCounts,
@@ -681,14 +692,17 @@ impl Classifier {
             }
             Some(_) => self.invoice_counts.updated += 1,
         }
-        let reference = row.customer.reference.as_str().to_owned();
-        batch.invoices.push((reference, row.invoice, row_hash));
+        batch.invoices.push((
+            reference_key(row.customer.reference.as_str()),
+            row.invoice,
+            row_hash,
+        ));
     }
 
     fn classify_customer(&mut self, customer: &CustomerDetails, batch: &mut Batch) {
         if !self
             .seen_customers
-            .insert(customer.reference.as_str().to_owned())
+            .insert(reference_key(customer.reference.as_str()))
         {
             return;
         }
@@ -737,9 +751,17 @@ fn produce_batches(
     classifier
 }
 
-/// The writer's state: the id of every customer known so far.
+fn collision(reference: &str, other: &str) -> StoreError {
+    StoreError::Corrupt {
+        what: format!("customer references {reference:?} and {other:?} share a 64-bit hash"),
+    }
+}
+
+/// The writer's state: the reference and id of every customer known so far, by `reference_key`.
+/// Each lookup compares the reference, so a hash collision aborts the import (nothing is
+/// written) instead of giving an invoice to the wrong customer.
 struct Writer {
-    customers: HashMap<String, CustomerId>,
+    customers: HashMap<u64, (String, CustomerId)>,
 }
 
 impl Writer {
@@ -757,17 +779,36 @@ impl Writer {
                     row_hash: *row_hash,
                 })
                 .collect();
-            self.customers.extend(tx.upsert_customers(&upserts).await?);
+            for (reference, id) in tx.upsert_customers(&upserts).await? {
+                match self.customers.entry(reference_key(&reference)) {
+                    Entry::Occupied(known) if known.get().0 != reference => {
+                        return Err(collision(&reference, &known.get().0));
+                    }
+                    Entry::Occupied(mut known) => known.get_mut().1 = id,
+                    Entry::Vacant(vacant) => {
+                        vacant.insert((reference, id));
+                    }
+                }
+            }
         }
         if !batch.invoices.is_empty() {
             let upserts = batch
                 .invoices
                 .iter()
-                .map(|(reference, invoice, row_hash)| {
-                    let customer = self.customers.get(reference).copied().ok_or_else(|| {
-                        StoreError::NotFound {
-                            what: format!("customer {reference} of invoice {}", invoice.number()),
+                .map(|(key, invoice, row_hash)| {
+                    let customer = match self.customers.get(key) {
+                        Some((known, _)) if known != invoice.customer().as_str() => {
+                            return Err(collision(invoice.customer().as_str(), known));
                         }
+                        Some((_, id)) => Some(*id),
+                        None => None,
+                    };
+                    let customer = customer.ok_or_else(|| StoreError::NotFound {
+                        what: format!(
+                            "customer {} of invoice {}",
+                            invoice.customer(),
+                            invoice.number()
+                        ),
                     })?;
                     Ok(InvoiceUpsert {
                         customer,
