@@ -16,6 +16,4 @@ pub mod import;
 pub mod queries;
 pub mod setup;
 
-pub use store::{
-    Backend, CustomerSummary, InvoiceFilter, InvoiceRecord, Store, StoreError, TenantRecord,
-};
+pub use store::{CustomerSummary, InvoiceFilter, InvoiceRecord, Store, StoreError, TenantRecord};

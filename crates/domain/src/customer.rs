@@ -22,8 +22,6 @@ pub enum CustomerError {
     InvalidEmail { text: String },
     #[error("{text:?} is not a phone number")]
     InvalidPhone { text: String },
-    #[error("{text:?} is not a language (expected fr or en)")]
-    UnknownLanguage { text: String },
 }
 
 /// Longest reference or invoice number accepted; accounting systems stay far below it.
@@ -98,16 +96,6 @@ pub enum Language {
 }
 
 impl Language {
-    pub fn parse(text: &str) -> Result<Language, CustomerError> {
-        match text.trim().to_lowercase().as_str() {
-            "fr" | "fra" | "french" | "français" | "francais" => Ok(Language::French),
-            "en" | "eng" | "english" | "anglais" => Ok(Language::English),
-            _ => Err(CustomerError::UnknownLanguage {
-                text: text.to_owned(),
-            }),
-        }
-    }
-
     pub fn code(&self) -> &'static str {
         match self {
             Language::French => "fr",

@@ -119,16 +119,6 @@ impl Iban {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// Groups of four characters, as printed on letters.
-    pub fn to_grouped_string(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        chars
-            .chunks(4)
-            .map(|chunk| chunk.iter().collect::<String>())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
 }
 
 impl fmt::Debug for Iban {
@@ -215,10 +205,6 @@ mod tests {
     fn iban_checks_the_mod_97_rule() {
         let iban = Iban::parse("fr76 3000 6000 0112 3456 7890 189").unwrap();
         assert_eq!(iban.as_str(), "FR7630006000011234567890189");
-        assert_eq!(
-            iban.to_grouped_string(),
-            "FR76 3000 6000 0112 3456 7890 189"
-        );
         assert!(Iban::parse("FR7630006000011234567890188").is_err());
         assert!(Iban::parse("FR76").is_err());
     }

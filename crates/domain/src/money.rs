@@ -88,10 +88,6 @@ impl Currency {
     pub fn exponent(&self) -> u8 {
         self.exponent
     }
-
-    fn minor_per_major(&self) -> i64 {
-        10_i64.pow(u32::from(self.exponent))
-    }
 }
 
 impl fmt::Debug for Currency {
@@ -250,11 +246,6 @@ impl Money {
             minor,
             currency: self.currency,
         })
-    }
-
-    /// Whole major units, truncated toward zero (for display in charts and summaries).
-    pub fn whole_units(&self) -> i64 {
-        self.minor / self.currency.minor_per_major()
     }
 
     fn same_currency(self, other: Money) -> Result<(), MoneyError> {

@@ -190,11 +190,6 @@ pub fn days_past_due(due_on: Date, as_of: Date) -> i32 {
     (as_of - due_on).get_days()
 }
 
-/// Whether `as_of` is after the due date (the day after the due date is the first day late).
-pub fn is_overdue(due_on: Date, as_of: Date) -> bool {
-    days_past_due(due_on, as_of) > 0
-}
-
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -262,7 +257,6 @@ mod tests {
     fn the_first_day_late_is_the_day_after_the_due_date() {
         let due_on = date(2025, 2, 28);
         assert_eq!(days_past_due(due_on, date(2025, 2, 28)), 0);
-        assert!(!is_overdue(due_on, date(2025, 2, 28)));
         assert_eq!(days_past_due(due_on, date(2025, 3, 1)), 1);
         assert_eq!(days_past_due(due_on, date(2025, 2, 25)), -3);
         assert_eq!(days_past_due(date(2024, 2, 28), date(2024, 3, 1)), 2);

@@ -94,6 +94,10 @@ pub(crate) struct InitArgs {
     /// The creditor's IBAN, printed on payment instructions.
     #[arg(long)]
     pub(crate) iban: Option<String>,
+    /// Add this creditor to a database that already holds others (an agency collecting for
+    /// several clients); later commands choose one with --tenant.
+    #[arg(long)]
+    pub(crate) add_creditor: bool,
     /// Days between issue and due date when a file gives no due date (FEC).
     #[arg(long, default_value_t = domain::creditor::FRENCH_DEFAULT_PAYMENT_TERM_DAYS)]
     pub(crate) payment_term_days: u16,

@@ -93,7 +93,19 @@ async fn init(config: &Config, args: &InitArgs, lang: Lang) -> anyhow::Result<()
         );
     }
     let store = config.open().await?;
-    let tenant = app::setup::initialise(&store, &profile, Clock::System).await?;
+    let tenant = if args.add_creditor {
+        app::setup::add_creditor(&store, &profile, Clock::System).await?
+    } else {
+        app::setup::initialise(&store, &profile, Clock::System)
+            .await
+            .with_context(|| {
+                tr(
+                    lang,
+                    "pour ajouter un autre créancier : --add-creditor",
+                    "to add another creditor: --add-creditor",
+                )
+            })?
+    };
     config.save()?;
     let where_ = match &config.database {
         Database::Sqlite(path) => path.display().to_string(),

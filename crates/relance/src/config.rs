@@ -4,6 +4,7 @@
 //! `RELANCE_DATABASE_URL`), the data directory's `relance.toml`, then the defaults: data in
 //! `./relance-data/`, an embedded SQLite database `relance.db` inside it.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -95,9 +96,10 @@ impl Config {
         self.open().await
     }
 
-    /// Opens the database, creating the SQLite file if needed.
+    /// Opens the database, creating the SQLite file if needed, and says loudly on standard
+    /// error when its settings could lose committed work in a crash.
     pub(crate) async fn open(&self) -> anyhow::Result<Store> {
-        match &self.database {
+        let store = match &self.database {
             Database::Sqlite(path) => {
                 if let Some(parent) = path.parent() {
                     std::fs::create_dir_all(parent).with_context(|| {
@@ -106,12 +108,23 @@ impl Config {
                 }
                 Store::open_sqlite(path)
                     .await
-                    .with_context(|| format!("cannot open the database {}", path.display()))
+                    .with_context(|| format!("cannot open the database {}", path.display()))?
             }
             Database::Postgres(url) => Store::open_postgres(url, None)
                 .await
-                .with_context(|| format!("cannot open the database {}", redact_url(url))),
+                .with_context(|| format!("cannot open the database {}", redact_url(url)))?,
+        };
+        let warnings = store
+            .durability_warnings()
+            .await
+            .context("cannot read the database settings")?;
+        if !warnings.is_empty() {
+            let mut stderr = std::io::stderr().lock();
+            for warning in warnings {
+                writeln!(stderr, "warning: {warning}")?;
+            }
         }
+        Ok(store)
     }
 
     /// Writes `relance.toml` so that later commands find a PostgreSQL database without flags.

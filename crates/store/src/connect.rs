@@ -11,12 +11,6 @@ use sqlx::{Connection, Executor};
 use crate::migrate::{migrate_postgres, migrate_sqlite};
 use crate::{Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 /// The settings one SQLite connection reports about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqliteSettings {
@@ -74,13 +68,6 @@ impl Store {
             .await?;
         migrate_postgres(&pool).await?;
         Ok(Store::Postgres(pool))
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self {
-            Store::Sqlite(_) => Backend::Sqlite,
-            Store::Postgres(_) => Backend::Postgres,
-        }
     }
 
     /// Reads the durability settings of every connection the SQLite pool can hand out, holding

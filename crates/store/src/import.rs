@@ -135,10 +135,6 @@ impl TenantStore<'_> {
 }
 
 impl ImportTransaction {
-    pub fn import_id(&self) -> ImportId {
-        self.import
-    }
-
     /// Creates or updates customers and returns their ids by reference.
     pub async fn upsert_customers(
         &mut self,

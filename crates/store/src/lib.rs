@@ -32,7 +32,7 @@ mod payments;
 mod reads;
 mod tenants;
 
-pub use connect::{Backend, SqliteSettings};
+pub use connect::SqliteSettings;
 pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use payments::NewPayment;

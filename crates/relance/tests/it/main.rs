@@ -181,6 +181,60 @@ fn a_rejected_file_exits_3_and_names_line_and_column() {
 }
 
 #[test]
+fn several_creditors_share_a_database_and_commands_ask_which_one() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Client Un"]).success();
+    let again = relance(&data, &["init", "--company", "Client Deux"]);
+    assert_eq!(again.code(), 1);
+    assert!(
+        again.stderr().contains("--add-creditor"),
+        "{}",
+        again.stderr()
+    );
+    relance(
+        &data,
+        &["init", "--company", "Client Deux", "--add-creditor"],
+    )
+    .success();
+
+    let file = directory.path().join("export.csv");
+    std::fs::write(&file, EXPORT).unwrap();
+    let ambiguous = relance(&data, &["import", "invoices", file.to_str().unwrap()]);
+    assert_eq!(ambiguous.code(), 1);
+    assert!(
+        ambiguous
+            .stderr()
+            .contains("1 = Client Un, 2 = Client Deux"),
+        "{}",
+        ambiguous.stderr()
+    );
+    relance(
+        &data,
+        &[
+            "--tenant",
+            "2",
+            "import",
+            "invoices",
+            file.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let second = relance(
+        &data,
+        &["--tenant", "2", "customers", "list", "--format", "json"],
+    )
+    .success();
+    assert!(second.stdout().contains("Alpha SARL"));
+    let first = relance(
+        &data,
+        &["--tenant", "1", "customers", "list", "--format", "json"],
+    )
+    .success();
+    assert_eq!(first.stdout().trim(), "[]");
+}
+
+#[test]
 fn commands_before_init_say_what_to_do() {
     let directory = tempfile::tempdir().unwrap();
     let run = relance(&directory.path().join("nothing"), &["report", "aging"]);
