@@ -104,3 +104,20 @@ pub(crate) async fn import(
     .await
     .unwrap();
 }
+
+/// A new creditor holding customer C1 "Alpha" and its open invoice F-1 of 10.00 EUR, due
+/// 2026-10-01: the smallest ledger the money rules can be tried on.
+pub(crate) async fn creditor_with_one_invoice(store: &Store, name: &str) -> TenantId {
+    let tenant = store
+        .create_tenant(&creditor(name), fixed_now())
+        .await
+        .unwrap();
+    import(
+        store,
+        tenant,
+        &[customer("C1", "Alpha")],
+        &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+    )
+    .await;
+    tenant
+}

@@ -7,7 +7,7 @@ use jiff::civil::date;
 use store::{InvoiceFilter, NewPayment};
 use test_support::{fixed_now, on_every_backend};
 
-use crate::fixtures::{creditor, customer, import, invoice};
+use crate::fixtures::creditor_with_one_invoice;
 
 fn eur(minor: i64) -> Money {
     Money::from_minor(minor, Currency::EUR)
@@ -17,17 +17,7 @@ fn eur(minor: i64) -> Money {
 async fn the_database_refuses_an_outstanding_above_the_amount_or_below_zero() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        import(
-            store,
-            tenant,
-            &[customer("C1", "Alpha")],
-            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
-        )
-        .await;
+        creditor_with_one_invoice(store, "Premier").await;
         for outstanding in [1001, -1] {
             let sql = format!("UPDATE invoices SET outstanding_minor = {outstanding}");
             let refused = database.execute_raw(&sql, &sql).await;
@@ -50,17 +40,7 @@ async fn the_database_refuses_an_outstanding_above_the_amount_or_below_zero() {
 async fn allocations_never_exceed_the_payment_even_written_directly() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        import(
-            store,
-            tenant,
-            &[customer("C1", "Alpha")],
-            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
-        )
-        .await;
+        let tenant = creditor_with_one_invoice(store, "Premier").await;
         let payment = NewPayment {
             customer: None,
             received_on: date(2026, 11, 2),
@@ -86,17 +66,7 @@ async fn allocations_never_exceed_the_payment_even_written_directly() {
 async fn a_payment_recorded_twice_under_one_key_is_recorded_once_and_allocates_exactly() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        import(
-            store,
-            tenant,
-            &[customer("C1", "Alpha")],
-            &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
-        )
-        .await;
+        let tenant = creditor_with_one_invoice(store, "Premier").await;
         let scope = store.tenant(tenant);
         let payment = NewPayment {
             customer: None,
