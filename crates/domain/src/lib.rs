@@ -14,12 +14,24 @@
 //! - `receivable`: invoices and credit notes, their balances and status.
 //! - `payment`: payments and their allocations to invoices, with the invariants that bind them.
 //! - `report`: report maths, starting with the aged balance.
+//! - `calendar`: public holidays (France, Alsace-Moselle) and the date of Easter.
+//! - `contact_hours`: when a debtor may be contacted, on the debtor's own clock.
+//! - `scenario`: escalation ladders as data, with the two French defaults.
+//! - `contact_policy`: how often and through what a debtor may be contacted.
+//! - `case`: reasons for delay, promises, disputes.
+//! - `engine`: the next step for one customer on one day, with its reasons.
 
+pub mod calendar;
+pub mod case;
+pub mod contact_hours;
+pub mod contact_policy;
 pub mod creditor;
 pub mod customer;
+pub mod engine;
 pub mod identifiers;
 pub mod ids;
 pub mod money;
 pub mod payment;
 pub mod receivable;
 pub mod report;
+pub mod scenario;
