@@ -35,7 +35,7 @@ pub fn easter_sunday(year: i16) -> Date {
     let m = (a + 11 * h + 22 * l).div_euclid(451);
     let month = (h + l - 7 * m + 114).div_euclid(31);
     let day = (h + l - 7 * m + 114).rem_euclid(31) + 1;
-    // The computus yields March (3) or April (4) and a day of 1 to 31, so the casts cannot truncate.
+    // The computus yields March (3) or April (4) and a day from 1 to 31: the casts cannot truncate.
     Date::new(year, month as i8, day as i8)
         .unwrap_or_else(|_| panic!("year {year} is outside the supported range -9999..=9999"))
 }
@@ -55,6 +55,7 @@ pub enum HolidayCalendar {
 /// Why a text is not a holiday calendar.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
+    /// The text is none of the calendar codes.
     #[error("unknown holiday calendar {text:?} (expected fr, fr-alsace-moselle or none)")]
     UnknownCalendar { text: String },
 }
@@ -101,13 +102,14 @@ impl Rule {
                 .expect("fixed holidays are valid dates in every year"),
             Rule::Easter { days } => easter
                 .checked_add(i64::from(days).days())
-                .expect("Easter lies between 22 March and 25 April, so a few weeks either side stay in the same year"),
+                .expect("Easter is in March or April, so a few weeks either side stay in its year"),
         }
     }
 }
 
 impl HolidayCalendar {
-    /// The stable code of the calendar, as stored and configured: `fr`, `fr-alsace-moselle`, `none`.
+    /// The stable code of the calendar, as stored and configured:
+    /// `fr`, `fr-alsace-moselle` or `none`.
     pub fn code(&self) -> &'static str {
         match self {
             HolidayCalendar::France => "fr",
@@ -157,7 +159,7 @@ impl HolidayCalendar {
             .rules()
             .map(|&(rule, name)| (rule.date(easter), name))
             .collect();
-        // A stable sort keeps the rule order for holidays that share a date, as `holiday_name` does.
+        // A stable sort keeps holidays that share a date in legal order, as `holiday_name` has it.
         holidays.sort_by_key(|&(date, _)| date);
         holidays
     }
@@ -247,11 +249,20 @@ mod tests {
     fn alsace_moselle_adds_good_friday_and_saint_stephen() {
         let alsace = HolidayCalendar::AlsaceMoselle;
         assert_eq!(alsace.holidays(2026).len(), 13);
-        assert_eq!(alsace.holiday_name(date(2026, 4, 3)), Some("Vendredi saint"));
-        assert_eq!(alsace.holiday_name(date(2026, 12, 26)), Some("Saint-Étienne"));
+        assert_eq!(
+            alsace.holiday_name(date(2026, 4, 3)),
+            Some("Vendredi saint")
+        );
+        assert_eq!(
+            alsace.holiday_name(date(2026, 12, 26)),
+            Some("Saint-Étienne")
+        );
         assert!(!HolidayCalendar::France.is_holiday(date(2026, 4, 3)));
         assert!(!HolidayCalendar::France.is_holiday(date(2026, 12, 26)));
-        assert_eq!(alsace.holiday_name(date(2026, 7, 14)), Some("Fête nationale"));
+        assert_eq!(
+            alsace.holiday_name(date(2026, 7, 14)),
+            Some("Fête nationale")
+        );
     }
 
     #[test]
@@ -293,7 +304,9 @@ mod tests {
             Ok(HolidayCalendar::AlsaceMoselle)
         );
         assert_eq!(
-            HolidayCalendar::parse("fr-bretagne").unwrap_err().to_string(),
+            HolidayCalendar::parse("fr-bretagne")
+                .unwrap_err()
+                .to_string(),
             "unknown holiday calendar \"fr-bretagne\" (expected fr, fr-alsace-moselle or none)"
         );
     }
@@ -310,7 +323,8 @@ mod tests {
             prop_assert!(easter <= date(year, 4, 25), "{easter}");
         }
 
-        /// `holidays` and `holiday_name` agree: every listed date is named, in order, within the year.
+        /// `holidays` and `holiday_name` agree: every listed date is in the year, sorted, and named
+        /// after the first holiday listed on it.
         #[test]
         fn listed_holidays_are_named(year in 1900i16..=2200) {
             for calendar in [HolidayCalendar::France, HolidayCalendar::AlsaceMoselle] {
@@ -319,7 +333,10 @@ mod tests {
                 for (day, _) in &holidays {
                     prop_assert_eq!(day.year(), year);
                     prop_assert!(calendar.is_holiday(*day));
-                    let first = holidays.iter().find(|(other, _)| other == day).map(|(_, name)| *name);
+                    let first = holidays
+                        .iter()
+                        .find(|(other, _)| other == day)
+                        .map(|(_, name)| *name);
                     prop_assert_eq!(calendar.holiday_name(*day), first);
                 }
             }

@@ -36,8 +36,8 @@ const MAX_OFFSET_CHANGES: usize = 1000;
 
 /// A range of civil times within one day, from `start` included to `end` excluded.
 ///
-/// A range cannot run to midnight: the latest end is the last instant of the day (23:59:59.999999999),
-/// and `parse` accepts times up to 23:59.
+/// A range cannot run to midnight: the latest end is the last instant of the day
+/// (23:59:59.999999999), and `parse` accepts times up to 23:59.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeRange {
     start: Time,
@@ -47,16 +47,24 @@ pub struct TimeRange {
 /// Why a time range or a set of contact hours is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ContactHoursError {
+    /// The text is not written `HH:MM-HH:MM`, or a time in it does not exist.
     #[error("{text:?} is not a time range (expected HH:MM-HH:MM, for example 09:00-12:30)")]
     NotATimeRange { text: String },
-    #[error("the time range {}-{} is empty: it must end after it starts", clock(.start), clock(.end))]
+    /// The range ends when or before it starts; ranges cannot run past midnight.
+    #[error(
+        "the time range {}-{} is empty: it must end after it starts",
+        clock(.start),
+        clock(.end)
+    )]
     EmptyRange { start: Time, end: Time },
+    /// Two ranges of the same day share some time; `first` starts no later than `second`.
     #[error("overlapping ranges on {}: {first} and {second}", weekday_name(*.day))]
     OverlappingRanges {
         day: Weekday,
         first: TimeRange,
         second: TimeRange,
     },
+    /// No day of the week has a range.
     #[error("no contact hours on any day of the week: nobody could ever be contacted")]
     NoContactHours,
 }
@@ -107,12 +115,12 @@ impl fmt::Display for TimeRange {
 /// Reads `H:MM` or `HH:MM`.
 fn parse_clock(text: &str) -> Option<Time> {
     let (hour, minute) = text.trim().split_once(':')?;
-    let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
-        (lengths.contains(&part.len()) && part.bytes().all(|byte| byte.is_ascii_digit()))
-            .then(|| part.parse::<i8>().ok())
-            .flatten()
-    };
-    Time::new(digits(hour, 1..=2)?, digits(minute, 2..=2)?, 0, 0).ok()
+    // `parse` alone would accept a sign ("+9") and minutes written with one digit.
+    let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+    if !(matches!(hour.len(), 1 | 2) && minute.len() == 2 && digits(hour) && digits(minute)) {
+        return None;
+    }
+    Time::new(hour.parse().ok()?, minute.parse().ok()?, 0, 0).ok()
 }
 
 /// A time as a clock shows it: `09:00`, with seconds only when there are some.
@@ -161,8 +169,8 @@ struct WindowStart {
 }
 
 impl ContactHours {
-    /// The usual French business hours: Monday to Friday, 09:00-12:30 and 14:00-19:00, closed on the
-    /// public holidays of metropolitan France.
+    /// The usual French business hours: Monday to Friday, 09:00-12:30 and 14:00-19:00, closed on
+    /// the public holidays of metropolitan France.
     pub fn french_default() -> ContactHours {
         let day = || {
             vec![
@@ -197,13 +205,12 @@ impl ContactHours {
         let mut normalised: [Vec<TimeRange>; 7] = Default::default();
         for (index, mut ranges) in weekly.into_iter().enumerate() {
             ranges.sort_by_key(|range| (range.start, range.end));
-            let day = Weekday::from_monday_zero_offset(index as i8)
-                .expect("a week has seven days");
+            let day = Weekday::from_monday_zero_offset(index as i8).expect("a week has seven days");
             let joined = &mut normalised[index];
             let mut previous: Option<TimeRange> = None;
             for range in ranges {
-                // Once sorted by start, a range that overlaps any earlier one overlaps the one just
-                // before it, so one comparison per range is enough.
+                // Sorted by start, the first overlap in a list is always between neighbours, so
+                // comparing each range with the one before it finds any overlap.
                 if let Some(previous) = previous
                     && range.start < previous.end
                 {
@@ -482,15 +489,24 @@ mod tests {
             hours.next_open(&paris("2026-12-25T10:00")),
             paris("2026-12-28T09:00")
         );
-        assert_eq!(hours.next_contact_day(date(2026, 12, 25)), date(2026, 12, 28));
+        assert_eq!(
+            hours.next_contact_day(date(2026, 12, 25)),
+            date(2026, 12, 28)
+        );
         // 25 December 2025 is a Thursday: Friday 26 is worked in France, not in Alsace-Moselle.
-        assert_eq!(hours.next_contact_day(date(2025, 12, 25)), date(2025, 12, 26));
+        assert_eq!(
+            hours.next_contact_day(date(2025, 12, 25)),
+            date(2025, 12, 26)
+        );
         let alsace = ContactHours::new(
             std::array::from_fn(|day| hours.weekly[day].clone()),
             HolidayCalendar::AlsaceMoselle,
         )
         .unwrap();
-        assert_eq!(alsace.next_contact_day(date(2025, 12, 25)), date(2025, 12, 29));
+        assert_eq!(
+            alsace.next_contact_day(date(2025, 12, 25)),
+            date(2025, 12, 29)
+        );
         assert_eq!(
             alsace.next_open(&paris("2025-12-24T19:00")),
             paris("2025-12-29T09:00")
@@ -517,7 +533,8 @@ mod tests {
         assert!(!hours.is_contact_day(date(2026, 6, 14)));
         assert!(!hours.is_contact_day(date(2026, 5, 14)));
         assert_eq!(hours.next_contact_day(date(2026, 6, 15)), date(2026, 6, 15));
-        // Ascension (Thursday 14 May 2026) then a weekend, then Whit Monday is on the 25th, not here.
+        // Ascension, Thursday 14 May 2026, is followed by a working Friday; the weekend of 23 May
+        // is followed by Whit Monday.
         assert_eq!(hours.next_contact_day(date(2026, 5, 14)), date(2026, 5, 15));
         assert_eq!(hours.next_contact_day(date(2026, 5, 23)), date(2026, 5, 26));
     }
@@ -557,8 +574,18 @@ mod tests {
         // A range wholly inside the skipped hour does not exist that day.
         let lost = sundays(&["02:10-02:50"]);
         assert_eq!(
-            lost.next_open(&exact("2026-03-29T00:00+01:00[Europe/Paris]")).to_string(),
+            lost.next_open(&exact("2026-03-29T00:00+01:00[Europe/Paris]"))
+                .to_string(),
             "2026-04-05T02:10:00+02:00[Europe/Paris]"
+        );
+        // So does one that starts when the clock jumps: 02:00 is never shown, and at the jump the
+        // clock already reads 03:00, past the range.
+        let jumped = sundays(&["02:00-02:30"]);
+        assert_eq!(
+            jumped
+                .next_open(&exact("2026-03-29T00:00+01:00[Europe/Paris]"))
+                .to_string(),
+            "2026-04-05T02:00:00+02:00[Europe/Paris]"
         );
 
         // A range across the change is one window of two hours of real time.
@@ -583,6 +610,16 @@ mod tests {
         let (start, end) = hours.next_window(&exact("2026-10-23T19:00+02:00[Europe/Paris]"));
         assert_eq!(start.to_string(), "2026-10-26T09:00:00+01:00[Europe/Paris]");
         assert_eq!(end.to_string(), "2026-10-26T12:30:00+01:00[Europe/Paris]");
+
+        // When the clock first reaches 03:00 it is set back to 02:00: a range from 03:00 opens an
+        // hour later, when 03:00 comes round again.
+        let three = sundays(&["03:00-04:00"]);
+        assert_eq!(
+            three
+                .next_open(&exact("2026-10-25T00:00+02:00[Europe/Paris]"))
+                .to_string(),
+            "2026-10-25T03:00:00+01:00[Europe/Paris]"
+        );
 
         // After the first 02:15-02:45, the repeated hour opens the range a second time.
         let repeated = sundays(&["02:15-02:45"]);
@@ -614,10 +651,19 @@ mod tests {
         assert_eq!(range(" 9:00 - 12:30 ").to_string(), "09:00-12:30");
         assert_eq!(range("09:00-12:30").start(), Time::constant(9, 0, 0, 0));
         assert_eq!(range("09:00-12:30").end(), Time::constant(12, 30, 0, 0));
-        for text in ["9h-12h", "09:00", "09:0-12:30", "24:00-25:00", "09:00-12:30-14:00", "+9:00-12:00"] {
+        for text in [
+            "9h-12h",
+            "09:00",
+            "09:0-12:30",
+            "24:00-25:00",
+            "09:00-12:30-14:00",
+            "+9:00-12:00",
+        ] {
             assert_eq!(
                 TimeRange::parse(text),
-                Err(ContactHoursError::NotATimeRange { text: text.to_owned() }),
+                Err(ContactHoursError::NotATimeRange {
+                    text: text.to_owned()
+                }),
                 "{text}"
             );
         }
@@ -643,7 +689,10 @@ mod tests {
         weekly[4] = vec![range("09:00-12:00"), range("09:00-12:00")];
         assert!(matches!(
             ContactHours::new(weekly, HolidayCalendar::France),
-            Err(ContactHoursError::OverlappingRanges { day: Weekday::Friday, .. })
+            Err(ContactHoursError::OverlappingRanges {
+                day: Weekday::Friday,
+                ..
+            })
         ));
     }
 
@@ -656,7 +705,11 @@ mod tests {
     #[test]
     fn ranges_are_sorted_and_touching_ranges_joined() {
         let mut weekly: [Vec<TimeRange>; 7] = Default::default();
-        weekly[2] = vec![range("16:00-18:00"), range("14:00-16:00"), range("09:00-12:00")];
+        weekly[2] = vec![
+            range("16:00-18:00"),
+            range("14:00-16:00"),
+            range("09:00-12:00"),
+        ];
         let hours = ContactHours::new(weekly, HolidayCalendar::NoHolidays).unwrap();
         assert_eq!(
             hours.ranges(Weekday::Wednesday),
@@ -665,14 +718,26 @@ mod tests {
         assert!(hours.ranges(Weekday::Monday).is_empty());
         assert_eq!(hours.holidays(), HolidayCalendar::NoHolidays);
         let (start, end) = hours.next_window(&paris("2026-06-17T15:00"));
-        assert_eq!((start, end), (paris("2026-06-17T15:00"), paris("2026-06-17T18:00")));
+        assert_eq!(
+            (start, end),
+            (paris("2026-06-17T15:00"), paris("2026-06-17T18:00"))
+        );
     }
 
     #[test]
     fn the_french_default_hours() {
         let hours = ContactHours::french_default();
-        for day in [Weekday::Monday, Weekday::Tuesday, Weekday::Wednesday, Weekday::Thursday, Weekday::Friday] {
-            assert_eq!(hours.ranges(day), &[range("09:00-12:30"), range("14:00-19:00")]);
+        for day in [
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+        ] {
+            assert_eq!(
+                hours.ranges(day),
+                &[range("09:00-12:30"), range("14:00-19:00")]
+            );
         }
         assert!(hours.ranges(Weekday::Saturday).is_empty());
         assert!(hours.ranges(Weekday::Sunday).is_empty());
@@ -777,7 +842,8 @@ mod tests {
             prop_assert_eq!(open.time_zone().iana_name(), time_zone.iana_name());
             prop_assert!(open.timestamp() >= from.timestamp());
             prop_assert!(hours.is_open(&open));
-            prop_assert!(!matches!(open.weekday(), Weekday::Saturday | Weekday::Sunday), "{}", open);
+            let weekend = matches!(open.weekday(), Weekday::Saturday | Weekday::Sunday);
+            prop_assert!(!weekend, "{}", open);
             prop_assert!(!HolidayCalendar::France.is_holiday(open.date()), "{}", open);
             if open.timestamp() > from.timestamp() {
                 prop_assert!(!hours.is_open(&from));
@@ -798,10 +864,14 @@ mod tests {
             prop_assert!(!hours.is_open(&end), "{}", end);
             let mut at = ceil_to(start.timestamp(), minute);
             while at < end.timestamp() {
-                prop_assert!(open_at(&hours, at, time_zone), "{} is closed in {}..{}", at, start, end);
+                prop_assert!(
+                    open_at(&hours, at, time_zone),
+                    "{} is closed in {}..{}", at, start, end
+                );
                 at += minute;
             }
-            prop_assert!(open_at(&hours, end.timestamp() - SignedDuration::from_nanos(1), time_zone));
+            let last = end.timestamp() - SignedDuration::from_nanos(1);
+            prop_assert!(open_at(&hours, last, time_zone), "{}", end);
         }
 
         /// For any hours on a quarter-hour grid, `next_window` agrees with a search that tries
@@ -822,7 +892,7 @@ mod tests {
                 while !open_at(&hours, at, time_zone) {
                     at += quarter;
                     steps += 1;
-                    prop_assert!(steps < 60 * 96, "no open quarter hour within 60 days of {}", from);
+                    prop_assert!(steps < 60 * 96, "no open quarter hour in 60 days from {}", from);
                 }
                 at
             };
