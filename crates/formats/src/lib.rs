@@ -7,7 +7,10 @@
 //! - `problem`: located problems and their descriptions.
 //! - `invoice_csv`: streaming reader of customer-invoice CSV exports.
 //! - `fec`: the French legal accounting export (FEC), turned into open items by lettering.
+//! - `dunning_toml`: the dunning scenario and contact policy files users edit, read and written
+//!   as commented TOML.
 
+pub mod dunning_toml;
 pub mod fec;
 pub mod invoice_csv;
 pub mod problem;
