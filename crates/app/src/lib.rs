@@ -8,12 +8,18 @@
 //! - `setup`: create a creditor (tenant) and find the one to work on.
 //! - `import`: import customers and invoices from a CSV or FEC file, all or nothing.
 //! - `queries`: customer and invoice lists, and the aged balance.
+//! - `dunning`: the daily run and what collectors record around it (promises, disputes, holds,
+//!   incidents, contacts, approvals), with the scenarios and contact policy behind it.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
 pub mod demo;
+pub mod dunning;
 pub mod import;
 pub mod queries;
 pub mod setup;
 
-pub use store::{CustomerSummary, InvoiceFilter, InvoiceRecord, Store, StoreError, TenantRecord};
+pub use store::{
+    ActionRecord, CustomerFile, CustomerSummary, InvoiceFilter, InvoiceRecord, Store, StoreError,
+    TenantRecord,
+};

@@ -166,6 +166,10 @@ pub enum SkipCause {
 /// One fact behind a decision, in words a collector understands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reason {
+    /// A formal step has no usable channel; the case waits for the customer's details.
+    StepBlocked {
+        key: String,
+    },
     StepDue {
         key: String,
         offset: i32,
@@ -225,6 +229,9 @@ pub enum Reason {
     NothingOwed,
     LadderComplete,
 }
+
+/// How often a blocked case is looked at again, in case its details were completed.
+const BLOCKED_RECHECK_DAYS: i64 = 7;
 
 fn one_day() -> Span {
     Span::new().days(1)
@@ -353,6 +360,15 @@ pub fn decide(input: &CaseInput<'_>) -> CaseDecision {
             return finish(Outcome::Wait, progress, Some(step_on), reasons);
         }
         let Some(contacts) = plan_contacts(step, input, &mut reasons) else {
+            if step.tone == Tone::Formal {
+                // A formal step carries legal weight (a notice before any hand-off): it is never
+                // passed over, the collector completes the customer's details instead.
+                reasons.push(Reason::StepBlocked {
+                    key: step.key.clone(),
+                });
+                let recheck = input.today + Span::new().days(BLOCKED_RECHECK_DAYS);
+                return finish(Outcome::Wait, progress, Some(recheck), reasons);
+            }
             reasons.push(Reason::StepSkipped {
                 key: step.key.clone(),
                 cause: SkipCause::NoUsableChannel,
@@ -599,6 +615,17 @@ impl Reason {
                     format!("étape « {key} » passée : {cause}")
                 } else {
                     format!("step '{key}' passed over: {cause}")
+                }
+            }
+            Reason::StepBlocked { key } => {
+                if fr {
+                    format!(
+                        "l'étape « {key} » ne peut pas partir : aucun canal utilisable (compléter les coordonnées du client)"
+                    )
+                } else {
+                    format!(
+                        "step '{key}' cannot go out: no usable channel (complete the customer's details)"
+                    )
                 }
             }
             Reason::ChannelReplaced { from, to, problem } => {

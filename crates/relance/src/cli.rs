@@ -72,9 +72,211 @@ pub(crate) enum Command {
     /// Reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The daily run: decide every customer's next step for a date and record it.
+    Run(RunArgs),
+    /// Run every day between two dates, as the scheduler would (demos, tests, rehearsals).
+    Simulate(SimulateArgs),
+    /// The actions decided: list, approve, skip.
+    #[command(subcommand)]
+    Actions(ActionsCommand),
+    /// Escalation scenarios: show, import, assign to a customer.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// The contact policy (hours, limits, grace): show, import.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Record a customer's promise to pay.
+    #[command(subcommand)]
+    Promise(PromiseCommand),
+    /// Open or close a dispute on an invoice.
+    #[command(subcommand)]
+    Dispute(DisputeCommand),
+    /// Put a customer's case on hold until a date.
+    Hold(HoldArgs),
+    /// Report an incident (aggressive debtor): contacts stop, the legal route is proposed.
+    Incident(IncidentArgs),
+    /// Log a contact made by a person, with its outcome and the reason for the delay.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// One customer's whole file.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The day to decide for (default: today in the creditor's time zone).
+    #[arg(long)]
+    pub(crate) date: Option<jiff::civil::Date>,
+    /// Decide and show, write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Show every customer examined, including those with nothing to do today.
+    #[arg(long)]
+    pub(crate) all: bool,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    #[arg(long)]
+    pub(crate) from: jiff::civil::Date,
+    #[arg(long)]
+    pub(crate) to: jiff::civil::Date,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ActionsCommand {
+    /// List actions (default: all).
+    List(ActionListArgs),
+    /// Approve an action that needs a manager's approval (a formal notice, a hand-off).
+    Approve { id: i64 },
+    /// Skip an action, with the reason.
+    Skip {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ActionListArgs {
+    /// Only the actions decided on this day.
+    #[arg(long)]
+    pub(crate) date: Option<jiff::civil::Date>,
+    #[arg(long)]
+    pub(crate) customer: Option<String>,
+    /// awaiting_approval, scheduled, skipped, sent, cancelled.
+    #[arg(long)]
+    pub(crate) status: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScenarioCommand {
+    /// Print a scenario as the TOML file that imports it (default: every scenario).
+    Show { name: Option<String> },
+    /// Validate and save a scenario file (a new one, or a change to an existing one).
+    Import { file: PathBuf },
+    /// Assign a scenario to a customer ("default": back to the default for its kind).
+    Assign {
+        #[arg(long)]
+        customer: String,
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Print the contact policy as the TOML file that imports it.
+    Show {
+        /// A customer's override, when it has one.
+        #[arg(long)]
+        customer: Option<String>,
+    },
+    /// Validate and save a contact policy, the creditor's or a customer's override.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        customer: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PromiseCommand {
+    /// The customer promises to pay an amount by a date: the case pauses until then (plus grace).
+    Add {
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        date: jiff::civil::Date,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DisputeCommand {
+    /// The invoice leaves dunning until the dispute is closed.
+    Open {
+        #[arg(long)]
+        invoice: String,
+        /// not-received, defective, price, already-paid, not-ordered, other.
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Close the dispute: rejected puts the invoice back into dunning.
+    Close {
+        #[arg(long)]
+        invoice: String,
+        /// upheld, rejected, credit-note.
+        #[arg(long)]
+        outcome: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HoldArgs {
+    #[arg(long)]
+    pub(crate) customer: String,
+    #[arg(long)]
+    pub(crate) until: jiff::civil::Date,
+    #[arg(long)]
+    pub(crate) reason: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IncidentArgs {
+    #[arg(long)]
+    pub(crate) customer: String,
+    #[arg(long)]
+    pub(crate) note: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ContactCommand {
+    Log(ContactLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContactLogArgs {
+    #[arg(long)]
+    pub(crate) customer: String,
+    /// email, sms, phone, letter.
+    #[arg(long)]
+    pub(crate) channel: String,
+    /// reached, no-answer, wrong-number, bounced.
+    #[arg(long)]
+    pub(crate) outcome: String,
+    /// Why the customer is late: forgot, cash-flow, dispute, wrong-entity, bad-faith, insolvency, other.
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    #[arg(long, default_value = "")]
+    pub(crate) note: String,
+    /// The day of the contact (default: today).
+    #[arg(long)]
+    pub(crate) date: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CustomerCommand {
+    /// Invoices, actions, contacts, promises, disputes, holds and incidents of one customer.
+    Show {
+        reference: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -49,10 +49,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
             aging(&config, global.tenant, &args, lang).await
         }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
+        command => crate::casework::run(&config, global.tenant, command, lang).await,
     }
 }
 
-fn say(text: impl AsRef<str>) -> anyhow::Result<()> {
+pub(crate) fn say(text: impl AsRef<str>) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", text.as_ref())?;
     Ok(())
@@ -491,7 +492,7 @@ async fn list_customers(
 }
 
 /// An amount as a table cell: canonical in CSV, the reader's way in a table.
-fn cell_amount(money: Money, format: OutputFormat, lang: Lang) -> String {
+pub(crate) fn cell_amount(money: Money, format: OutputFormat, lang: Lang) -> String {
     if format == OutputFormat::Csv {
         money.to_decimal_string()
     } else {
@@ -499,7 +500,7 @@ fn cell_amount(money: Money, format: OutputFormat, lang: Lang) -> String {
     }
 }
 
-fn emit(table: &Table, format: OutputFormat) -> anyhow::Result<()> {
+pub(crate) fn emit(table: &Table, format: OutputFormat) -> anyhow::Result<()> {
     match format {
         OutputFormat::Csv => table.write_csv(std::io::stdout().lock()),
         _ => {

@@ -25,6 +25,7 @@ macro_rules! with_pool {
 }
 
 mod connect;
+mod dunning;
 mod error;
 mod import;
 mod migrate;
@@ -33,6 +34,10 @@ mod reads;
 mod tenants;
 
 pub use connect::SqliteSettings;
+pub use dunning::{
+    ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord, CustomerFile, DebtorRecord,
+    DisputeRecord, HoldRecord, IncidentRecord, NewAction, OpenInvoice, PromiseRecord, RunWrites,
+};
 pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use payments::NewPayment;

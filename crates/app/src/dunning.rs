@@ -1,0 +1,1028 @@
+//! Dunning use cases: the daily run, and everything a collector records around it (approvals,
+//! promises, disputes, holds, incidents, contacts), with the scenarios and policies behind them.
+//!
+//! The daily run reads only the customers whose invoices' "next action" date has come, asks
+//! `domain::engine` for each one's next step and writes the decisions in chunks, each in one
+//! transaction. Actions are keyed by (customer, episode, step, channel) and every case carries
+//! the date it next needs looking at, so running the same day twice writes nothing.
+
+use std::collections::HashMap;
+
+use domain::case::{DelayReason, DisputeOutcome, DisputeReason, Promise, PromiseStatus};
+use domain::contact_policy::{ContactOutcome, ContactPolicy, ContactRecord};
+use domain::customer::{Channel, CustomerRef, Language};
+use domain::engine::{CaseInput, CaseItem, DebtorProfile, Outcome, decide};
+use domain::ids::CustomerId;
+use domain::money::Money;
+use domain::scenario::{Scenario, StepChannel};
+use formats::dunning_toml::{
+    TomlProblem, read_policy, read_scenario, write_policy, write_scenario,
+};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Span, ZonedDateTime};
+use store::{
+    ActionFilter, ActionRecord, CaseBatch, CaseUpdate, CustomerFile, InvoiceFilter, InvoiceRecord,
+    NewAction, RunWrites, Store, StoreError, TenantRecord,
+};
+
+use crate::clock::Clock;
+
+/// Customers decided and written per transaction.
+const CHUNK: usize = 2_000;
+/// Contact limits look back 30 days; one more covers a debtor whose date is behind ours.
+const HISTORY_DAYS: i64 = 31;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DunningError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown customer {reference}")]
+    UnknownCustomer { reference: String },
+    #[error("unknown invoice {number}")]
+    UnknownInvoice { number: String },
+    #[error("unknown scenario {name:?} (known: {known})")]
+    UnknownScenario { name: String, known: String },
+    #[error("action {id} does not exist")]
+    UnknownAction { id: i64 },
+    #[error("action {id} is {status}: only {allowed} can be {verb}")]
+    ActionNotMovable {
+        id: i64,
+        status: String,
+        allowed: &'static str,
+        verb: &'static str,
+    },
+    #[error("invoice {number} already has an open dispute")]
+    AlreadyDisputed { number: String },
+    #[error("invoice {number} has no open dispute")]
+    NoOpenDispute { number: String },
+    #[error("{what}: {problem}", problem = problem.describe(Language::English))]
+    BadFile { what: String, problem: TomlProblem },
+    #[error("the stored {what} cannot be read: {problem}", problem = problem.describe(Language::English))]
+    BadStoredText { what: String, problem: TomlProblem },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What the run decided for one customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseOutcome {
+    pub customer_ref: String,
+    /// `act`, `wait`, `paused` or `idle`.
+    pub outcome: &'static str,
+    pub step: Option<String>,
+    pub channels: Vec<String>,
+    pub invoice_numbers: Vec<String>,
+    pub scheduled_at: Option<ZonedDateTime>,
+    pub requires_approval: bool,
+    pub next_review_on: Option<Date>,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    pub date: Date,
+    pub dry_run: bool,
+    pub customers_examined: usize,
+    pub outcomes: Vec<CaseOutcome>,
+    pub writes: RunWrites,
+}
+
+impl RunReport {
+    pub fn actions_decided(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|outcome| outcome.outcome == "act")
+            .map(|outcome| outcome.channels.len())
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Default: today in the creditor's time zone.
+    pub date: Option<Date>,
+    pub dry_run: bool,
+    /// The language the explanations are written in.
+    pub language: Language,
+}
+
+/// The scenarios and policy a tenant works with: the saved ones, else the French defaults.
+#[derive(Debug, Clone)]
+pub struct DunningRules {
+    pub scenarios: Vec<Scenario>,
+    pub policy: ContactPolicy,
+}
+
+impl DunningRules {
+    fn scenario_for(&self, name: Option<&str>, kind: domain::customer::CustomerKind) -> &Scenario {
+        let wanted = name.unwrap_or(match kind {
+            domain::customer::CustomerKind::Business => "b2b-fr",
+            domain::customer::CustomerKind::Consumer => "b2c-fr",
+        });
+        self.scenarios
+            .iter()
+            .find(|scenario| scenario.name() == wanted)
+            .unwrap_or_else(|| {
+                let fallback = Scenario::default_for(kind);
+                self.scenarios
+                    .iter()
+                    .find(|scenario| scenario.name() == fallback.name())
+                    .expect("the defaults are always present")
+            })
+    }
+}
+
+pub async fn rules(store: &Store, tenant: &TenantRecord) -> Result<DunningRules, DunningError> {
+    let handle = store.tenant(tenant.id);
+    let mut scenarios = vec![Scenario::default_b2b(), Scenario::default_b2c()];
+    for (name, text) in handle.scenarios().await? {
+        let scenario = read_scenario(&text, tenant.profile.currency).map_err(|problem| {
+            DunningError::BadStoredText {
+                what: format!("scenario {name:?}"),
+                problem,
+            }
+        })?;
+        scenarios.retain(|known| known.name() != scenario.name());
+        scenarios.push(scenario);
+    }
+    scenarios.sort_by(|a, b| a.name().cmp(b.name()));
+    let policy = match handle.contact_policy(None).await? {
+        Some(text) => read_policy(&text).map_err(|problem| DunningError::BadStoredText {
+            what: "contact policy".to_owned(),
+            problem,
+        })?,
+        None => ContactPolicy::french_default(),
+    };
+    Ok(DunningRules { scenarios, policy })
+}
+
+/// The daily run for one date.
+pub async fn run_day(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    options: RunOptions,
+) -> Result<RunReport, DunningError> {
+    let handle = store.tenant(tenant.id);
+    let creditor_zone = tenant.profile.time_zone.as_str().to_owned();
+    let today = options
+        .date
+        .unwrap_or_else(|| clock.today_in(&creditor_zone));
+    let rules = rules(store, tenant).await?;
+    let creditor_tz = TimeZone::get(&creditor_zone).unwrap_or(TimeZone::UTC);
+    let since = today - Span::new().days(HISTORY_DAYS);
+
+    let due = handle.customers_due(today).await?;
+    let mut report = RunReport {
+        date: today,
+        dry_run: options.dry_run,
+        customers_examined: due.len(),
+        outcomes: Vec::new(),
+        writes: RunWrites::default(),
+    };
+    for chunk in due.chunks(CHUNK) {
+        let batch = handle.load_cases(chunk, since).await?;
+        let mut updates = Vec::with_capacity(chunk.len());
+        let grouped = Grouped::new(&batch);
+        for debtor in &batch.debtors {
+            let (update, outcome) = decide_one(
+                &grouped,
+                debtor,
+                &rules,
+                &creditor_tz,
+                today,
+                options.language,
+            )?;
+            updates.push(update);
+            report.outcomes.push(outcome);
+        }
+        if !options.dry_run {
+            let writes = handle.record_cases(&updates, clock.now()).await?;
+            report.writes.actions += writes.actions;
+            report.writes.cases += writes.cases;
+            report.writes.invoices += writes.invoices;
+            report.writes.promises += writes.promises;
+        }
+    }
+    Ok(report)
+}
+
+/// One batch's rows, grouped by customer.
+struct Grouped<'b> {
+    invoices: HashMap<CustomerId, Vec<&'b store::OpenInvoice>>,
+    actions: HashMap<CustomerId, Vec<&'b ActionRecord>>,
+    contacts: HashMap<CustomerId, Vec<&'b store::ContactLogRecord>>,
+    promises: HashMap<CustomerId, Vec<&'b store::PromiseRecord>>,
+    holds: HashMap<CustomerId, Date>,
+    incidents: HashMap<CustomerId, usize>,
+    batch: &'b CaseBatch,
+}
+
+impl<'b> Grouped<'b> {
+    fn new(batch: &'b CaseBatch) -> Grouped<'b> {
+        let mut grouped = Grouped {
+            invoices: HashMap::new(),
+            actions: HashMap::new(),
+            contacts: HashMap::new(),
+            promises: HashMap::new(),
+            holds: HashMap::new(),
+            incidents: HashMap::new(),
+            batch,
+        };
+        for invoice in &batch.invoices {
+            grouped
+                .invoices
+                .entry(invoice.customer)
+                .or_default()
+                .push(invoice);
+        }
+        for action in &batch.actions {
+            grouped
+                .actions
+                .entry(action.customer)
+                .or_default()
+                .push(action);
+        }
+        for contact in &batch.contacts {
+            grouped
+                .contacts
+                .entry(contact.customer)
+                .or_default()
+                .push(contact);
+        }
+        for promise in &batch.promises {
+            grouped
+                .promises
+                .entry(promise.customer)
+                .or_default()
+                .push(promise);
+        }
+        for hold in &batch.holds {
+            let until = grouped.holds.entry(hold.customer).or_insert(hold.until);
+            *until = (*until).max(hold.until);
+        }
+        for incident in &batch.incidents {
+            *grouped.incidents.entry(incident.customer).or_default() += 1;
+        }
+        grouped
+    }
+}
+
+fn decide_one(
+    grouped: &Grouped<'_>,
+    debtor: &store::DebtorRecord,
+    rules: &DunningRules,
+    creditor_tz: &TimeZone,
+    today: Date,
+    language: Language,
+) -> Result<(CaseUpdate, CaseOutcome), DunningError> {
+    let customer = debtor.id;
+    let empty = Vec::new();
+    let invoices = grouped.invoices.get(&customer).unwrap_or(&empty);
+    let items: Vec<CaseItem> = invoices
+        .iter()
+        .map(|invoice| CaseItem {
+            invoice: invoice.id,
+            due_on: invoice.due_on,
+            outstanding: invoice.outstanding,
+            disputed: invoice.disputed,
+        })
+        .collect();
+    let time_zone = debtor
+        .time_zone
+        .as_deref()
+        .and_then(|name| TimeZone::get(name).ok())
+        .unwrap_or_else(|| creditor_tz.clone());
+    let profile = DebtorProfile {
+        kind: debtor.kind,
+        risk: debtor.risk,
+        consent: debtor.consent,
+        preferred: debtor.preferred,
+        time_zone,
+        has_email: debtor.email.is_some(),
+        has_phone: debtor.phone.is_some(),
+        has_postal_address: debtor.has_postal_address,
+    };
+
+    let no_actions = Vec::new();
+    let actions = grouped.actions.get(&customer).unwrap_or(&no_actions);
+    let mut contacts: Vec<ContactRecord> = actions
+        .iter()
+        .filter(|action| {
+            !action.companion
+                && matches!(
+                    action.status.as_str(),
+                    "scheduled" | "sent" | "awaiting_approval"
+                )
+        })
+        .filter_map(|action| {
+            let channel = StepChannel::parse(&action.channel)
+                .ok()?
+                .contact_channel()?;
+            let at: ZonedDateTime = action.scheduled_at.parse().ok()?;
+            Some(ContactRecord {
+                on: at.date(),
+                channel,
+                outcome: ContactOutcome::Sent,
+            })
+        })
+        .collect();
+    for logged in grouped.contacts.get(&customer).into_iter().flatten() {
+        if let (Some(channel), Some(outcome)) = (
+            contact_channel(&logged.channel),
+            ContactOutcome::parse(&logged.outcome),
+        ) {
+            contacts.push(ContactRecord {
+                on: logged.occurred_on,
+                channel,
+                outcome,
+            });
+        }
+    }
+    let awaiting = actions
+        .iter()
+        .find(|action| action.status == "awaiting_approval")
+        .map(|action| action.step_key.as_str());
+
+    let mut promise_updates = Vec::new();
+    let mut promise = None;
+    let mut broken_promise = None;
+    for record in grouped.promises.get(&customer).into_iter().flatten() {
+        let currency = record.amount.currency();
+        let balance: i64 = invoices
+            .iter()
+            .filter(|invoice| invoice.outstanding.currency() == currency)
+            .map(|invoice| invoice.outstanding.minor())
+            .sum();
+        let value = Promise {
+            amount: record.amount,
+            due_on: record.due_on,
+            balance_when_made: record.balance_when_made,
+        };
+        match value.status(
+            Money::from_minor(balance, currency),
+            today,
+            rules.policy.promise_grace_days,
+        ) {
+            PromiseStatus::Pending => promise = Some(value),
+            PromiseStatus::Kept => promise_updates.push((record.id, PromiseStatus::Kept.code())),
+            PromiseStatus::Broken => {
+                promise_updates.push((record.id, PromiseStatus::Broken.code()));
+                broken_promise = Some(value);
+            }
+        }
+    }
+
+    let policy = match grouped.batch.policies.get(&customer) {
+        Some(text) => read_policy(text).map_err(|problem| DunningError::BadStoredText {
+            what: format!("contact policy of customer {}", debtor.reference),
+            problem,
+        })?,
+        None => rules.policy.clone(),
+    };
+    let scenario = rules.scenario_for(debtor.scenario.as_deref(), debtor.kind);
+    let previous = grouped.batch.cases.get(&customer).cloned();
+    let progress = previous.clone().unwrap_or_default();
+    let decision = decide(&CaseInput {
+        today,
+        debtor: &profile,
+        items: &items,
+        scenario,
+        policy: &policy,
+        progress: &progress,
+        contacts: &contacts,
+        promise,
+        broken_promise,
+        hold_until: grouped.holds.get(&customer).copied(),
+        incident: grouped.incidents.contains_key(&customer),
+        awaiting_approval: awaiting,
+    });
+    let explanation = decision.explain(language);
+    let number_of = |id| {
+        invoices
+            .iter()
+            .find(|invoice| invoice.id == id)
+            .map(|invoice| invoice.number.clone())
+            .unwrap_or_default()
+    };
+    let mut new_actions = Vec::new();
+    let mut outcome = CaseOutcome {
+        customer_ref: debtor.reference.as_str().to_owned(),
+        outcome: match decision.outcome {
+            Outcome::Act(_) => "act",
+            Outcome::Wait => "wait",
+            Outcome::Paused => "paused",
+            Outcome::Idle => "idle",
+        },
+        step: None,
+        channels: Vec::new(),
+        invoice_numbers: Vec::new(),
+        scheduled_at: None,
+        requires_approval: false,
+        next_review_on: decision.next_review_on,
+        explanation: explanation.clone(),
+    };
+    if let Outcome::Act(step) = &decision.outcome {
+        let numbers: Vec<String> = step.invoices.iter().map(|id| number_of(*id)).collect();
+        for contact in &step.contacts {
+            new_actions.push(NewAction {
+                customer,
+                episode: decision.progress.episode,
+                step_key: step.step_key.clone(),
+                channel: contact.channel.code().to_owned(),
+                companion: contact.companion,
+                tone: step.tone.code().to_owned(),
+                template: step.template.clone(),
+                invoice_ids: step.invoices.clone(),
+                invoice_numbers: numbers.clone(),
+                decided_on: today,
+                scheduled_at: step.scheduled_at.to_string(),
+                status: if step.requires_approval {
+                    "awaiting_approval"
+                } else {
+                    "scheduled"
+                },
+                explanation: explanation.clone(),
+            });
+        }
+        outcome.step = Some(step.step_key.clone());
+        outcome.channels = step
+            .contacts
+            .iter()
+            .map(|c| c.channel.code().to_owned())
+            .collect();
+        outcome.invoice_numbers = numbers;
+        outcome.scheduled_at = Some(step.scheduled_at.clone());
+        outcome.requires_approval = step.requires_approval;
+    }
+    let update = CaseUpdate {
+        customer,
+        progress: decision.progress,
+        previous,
+        actions: new_actions,
+        next_action_on: decision.next_review_on,
+        promise_updates,
+    };
+    Ok((update, outcome))
+}
+
+fn contact_channel(code: &str) -> Option<Channel> {
+    match code {
+        "email" => Some(Channel::Email),
+        "sms" => Some(Channel::Sms),
+        "phone" => Some(Channel::Phone),
+        "letter" => Some(Channel::Letter),
+        _ => None,
+    }
+}
+
+/// Runs every day from `from` to `to`, as the scheduler would.
+pub async fn simulate(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    from: Date,
+    to: Date,
+    language: Language,
+) -> Result<Vec<RunReport>, DunningError> {
+    if to < from {
+        return Err(DunningError::Invalid(format!(
+            "the simulation ends ({to}) before it starts ({from})"
+        )));
+    }
+    let mut reports = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let options = RunOptions {
+            date: Some(day),
+            dry_run: false,
+            language,
+        };
+        reports.push(run_day(store, tenant, clock, options).await?);
+        day = day
+            .tomorrow()
+            .map_err(|_| DunningError::Invalid("date out of range".into()))?;
+    }
+    Ok(reports)
+}
+
+async fn customer_id(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<CustomerId, DunningError> {
+    let unknown = || DunningError::UnknownCustomer {
+        reference: reference.to_owned(),
+    };
+    let reference = CustomerRef::parse(reference).map_err(|_| unknown())?;
+    match store.tenant(tenant.id).customer_id(&reference).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::NotFound { .. }) => Err(unknown()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn invoice_of(
+    store: &Store,
+    tenant: &TenantRecord,
+    number: &str,
+) -> Result<(domain::ids::InvoiceId, CustomerId), DunningError> {
+    match store
+        .tenant(tenant.id)
+        .invoice_by_number(number.trim())
+        .await
+    {
+        Ok(found) => Ok(found),
+        Err(StoreError::NotFound { .. }) => Err(DunningError::UnknownInvoice {
+            number: number.to_owned(),
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn list_actions(
+    store: &Store,
+    tenant: &TenantRecord,
+    date: Option<Date>,
+    customer: Option<&str>,
+    status: Option<&str>,
+) -> Result<Vec<ActionRecord>, DunningError> {
+    let customer = match customer {
+        Some(reference) => Some(customer_id(store, tenant, reference).await?),
+        None => None,
+    };
+    Ok(store
+        .tenant(tenant.id)
+        .actions(&ActionFilter {
+            decided_on: date,
+            customer,
+            status: status.map(str::to_owned),
+        })
+        .await?)
+}
+
+/// A manager approves a step that needed it: it is scheduled, and a hand-off takes effect.
+pub async fn approve_action(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+) -> Result<ActionRecord, DunningError> {
+    move_action(
+        store,
+        tenant,
+        clock,
+        id,
+        &["awaiting_approval"],
+        "scheduled",
+        None,
+    )
+    .await
+}
+
+/// Skips an action with the reason given; the case moves on from it.
+pub async fn skip_action(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    reason: &str,
+) -> Result<ActionRecord, DunningError> {
+    move_action(
+        store,
+        tenant,
+        clock,
+        id,
+        &["awaiting_approval", "scheduled"],
+        "skipped",
+        Some(reason),
+    )
+    .await
+}
+
+async fn move_action(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    from: &[&'static str],
+    to: &'static str,
+    note: Option<&str>,
+) -> Result<ActionRecord, DunningError> {
+    let handle = store.tenant(tenant.id);
+    let action = match handle.action(id).await {
+        Ok(action) => action,
+        Err(StoreError::NotFound { .. }) => return Err(DunningError::UnknownAction { id }),
+        Err(error) => return Err(error.into()),
+    };
+    // The companions of a step (an e-mail copy of a registered letter) follow its main action.
+    let siblings: Vec<ActionRecord> = handle
+        .actions(&ActionFilter {
+            decided_on: Some(action.decided_on),
+            customer: Some(action.customer),
+            status: None,
+        })
+        .await?
+        .into_iter()
+        .filter(|other| other.step_key == action.step_key && other.episode == action.episode)
+        .collect();
+    if !handle
+        .set_action_status(id, from, to, note, clock.now())
+        .await?
+    {
+        return Err(DunningError::ActionNotMovable {
+            id,
+            status: action.status,
+            allowed: if from.len() == 1 {
+                "actions awaiting approval"
+            } else {
+                "actions awaiting approval or scheduled"
+            },
+            verb: if to == "skipped" {
+                "skipped"
+            } else {
+                "approved"
+            },
+        });
+    }
+    for sibling in siblings.iter().filter(|other| other.id != id) {
+        handle
+            .set_action_status(sibling.id, from, to, note, clock.now())
+            .await?;
+    }
+    if to == "scheduled"
+        && StepChannel::parse(&action.channel).is_ok_and(|channel| channel.is_handoff())
+    {
+        handle.set_handed_off(action.customer, clock.now()).await?;
+    }
+    handle.wake_customer(action.customer).await?;
+    Ok(handle.action(id).await?)
+}
+
+pub async fn add_promise(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: &str,
+    amount: &str,
+    due_on: Date,
+    note: &str,
+) -> Result<i64, DunningError> {
+    let id = customer_id(store, tenant, customer).await?;
+    let currency = tenant.profile.currency;
+    let amount = Money::parse_decimal(amount.trim(), currency)
+        .map_err(|error| DunningError::Invalid(format!("amount {amount:?}: {error}")))?;
+    if !amount.is_positive() {
+        return Err(DunningError::Invalid(
+            "a promise is for a positive amount".into(),
+        ));
+    }
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    if due_on < today {
+        return Err(DunningError::Invalid(format!(
+            "the promised date {due_on} is already past"
+        )));
+    }
+    let handle = store.tenant(tenant.id);
+    let balance: i64 = handle
+        .invoices(&InvoiceFilter {
+            customer: Some(CustomerRef::parse(customer).map_err(|_| {
+                DunningError::UnknownCustomer {
+                    reference: customer.to_owned(),
+                }
+            })?),
+            overdue_on: None,
+        })
+        .await?
+        .iter()
+        .filter(|invoice| invoice.outstanding.currency() == currency)
+        .map(|invoice| invoice.outstanding.minor())
+        .sum();
+    let promise = handle
+        .add_promise(
+            id,
+            amount,
+            Money::from_minor(balance, currency),
+            due_on,
+            note,
+            clock.now(),
+        )
+        .await?;
+    handle.wake_customer(id).await?;
+    Ok(promise)
+}
+
+pub async fn open_dispute(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    number: &str,
+    reason: &str,
+    note: &str,
+) -> Result<i64, DunningError> {
+    let reason = DisputeReason::parse(reason).ok_or_else(|| {
+        let known: Vec<&str> = DisputeReason::ALL.iter().map(|r| r.code()).collect();
+        DunningError::Invalid(format!(
+            "unknown dispute reason {reason:?} (known: {})",
+            known.join(", ")
+        ))
+    })?;
+    let (invoice, customer) = invoice_of(store, tenant, number).await?;
+    let handle = store.tenant(tenant.id);
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let id = match handle
+        .open_dispute(invoice, reason.code(), note, today, clock.now())
+        .await
+    {
+        Ok(id) => id,
+        Err(StoreError::AlreadyExists { .. }) => {
+            return Err(DunningError::AlreadyDisputed {
+                number: number.to_owned(),
+            });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    handle.wake_customer(customer).await?;
+    Ok(id)
+}
+
+pub async fn close_dispute(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    number: &str,
+    outcome: &str,
+) -> Result<DisputeOutcome, DunningError> {
+    let outcome = DisputeOutcome::parse(outcome).ok_or_else(|| {
+        DunningError::Invalid(format!(
+            "unknown outcome {outcome:?} (upheld, rejected, credit-note)"
+        ))
+    })?;
+    let (invoice, customer) = invoice_of(store, tenant, number).await?;
+    let handle = store.tenant(tenant.id);
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    if !handle.close_dispute(invoice, outcome.code(), today).await? {
+        return Err(DunningError::NoOpenDispute {
+            number: number.to_owned(),
+        });
+    }
+    handle.wake_customer(customer).await?;
+    Ok(outcome)
+}
+
+pub async fn hold(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: &str,
+    until: Date,
+    reason: &str,
+) -> Result<(), DunningError> {
+    if reason.trim().is_empty() {
+        return Err(DunningError::Invalid("a hold needs a reason".into()));
+    }
+    let id = customer_id(store, tenant, customer).await?;
+    let handle = store.tenant(tenant.id);
+    handle
+        .add_hold(id, until, reason.trim(), clock.now())
+        .await?;
+    handle.wake_customer(id).await?;
+    Ok(())
+}
+
+/// An aggressive debtor: every contact stops and the legal route is proposed for approval.
+pub async fn report_incident(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: &str,
+    note: &str,
+) -> Result<i64, DunningError> {
+    if note.trim().is_empty() {
+        return Err(DunningError::Invalid(
+            "describe the incident in a note".into(),
+        ));
+    }
+    let id = customer_id(store, tenant, customer).await?;
+    let handle = store.tenant(tenant.id);
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let incident = handle
+        .add_incident(id, note.trim(), today, clock.now())
+        .await?;
+    let invoices: Vec<InvoiceRecord> = handle
+        .invoices(&InvoiceFilter {
+            customer: CustomerRef::parse(customer).ok(),
+            overdue_on: Some(today),
+        })
+        .await?;
+    let creditor_tz = TimeZone::get(tenant.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
+    let scheduled_at = today
+        .to_zoned_datetime(creditor_tz)
+        .map_err(|error| DunningError::Invalid(error.to_string()))?;
+    handle
+        .propose_action(
+            &NewAction {
+                customer: id,
+                episode: 0,
+                step_key: format!("incident-{incident}"),
+                channel: StepChannel::Legal.code().to_owned(),
+                companion: false,
+                tone: "formal".to_owned(),
+                template: "legal_route".to_owned(),
+                invoice_ids: invoices.iter().map(|invoice| invoice.id).collect(),
+                invoice_numbers: invoices
+                    .iter()
+                    .map(|i| i.number.as_str().to_owned())
+                    .collect(),
+                decided_on: today,
+                scheduled_at: scheduled_at.to_string(),
+                status: "awaiting_approval",
+                explanation: format!(
+                    "incident signalé : plus aucun contact, voie judiciaire proposée ({})",
+                    note.trim()
+                ),
+            },
+            clock.now(),
+        )
+        .await?;
+    handle.wake_customer(id).await?;
+    Ok(incident)
+}
+
+pub struct ContactEntry<'a> {
+    pub customer: &'a str,
+    pub channel: &'a str,
+    pub outcome: &'a str,
+    pub reason: Option<&'a str>,
+    pub note: &'a str,
+    pub on: Option<Date>,
+}
+
+/// A contact made by a person; the reason for the delay is asked whenever the debtor was reached.
+pub async fn log_contact(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    entry: &ContactEntry<'_>,
+) -> Result<i64, DunningError> {
+    let channel = contact_channel(entry.channel.trim()).ok_or_else(|| {
+        DunningError::Invalid(format!(
+            "unknown channel {:?} (email, sms, phone, letter)",
+            entry.channel
+        ))
+    })?;
+    let outcome = ContactOutcome::parse(entry.outcome)
+        .filter(|outcome| *outcome != ContactOutcome::Sent)
+        .ok_or_else(|| {
+            DunningError::Invalid(format!(
+                "unknown outcome {:?} (reached, no-answer, wrong-number, bounced)",
+                entry.outcome
+            ))
+        })?;
+    let reason = match entry.reason {
+        Some(text) => Some(DelayReason::parse(text).ok_or_else(|| {
+            let known: Vec<&str> = DelayReason::ALL.iter().map(|r| r.code()).collect();
+            DunningError::Invalid(format!(
+                "unknown reason {text:?} (known: {})",
+                known.join(", ")
+            ))
+        })?),
+        None if outcome == ContactOutcome::Reached => {
+            return Err(DunningError::Invalid(
+                "the debtor was reached: say why they are late with --reason".into(),
+            ));
+        }
+        None => None,
+    };
+    let id = customer_id(store, tenant, entry.customer).await?;
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let handle = store.tenant(tenant.id);
+    let contact = handle
+        .log_contact(
+            id,
+            channel.code(),
+            outcome.code(),
+            reason.map(|reason| reason.code()),
+            entry.note,
+            entry.on.unwrap_or(today),
+            clock.now(),
+        )
+        .await?;
+    handle.wake_customer(id).await?;
+    Ok(contact)
+}
+
+/// Assigns a scenario to a customer (`None`: back to the default for its kind).
+pub async fn assign_scenario(
+    store: &Store,
+    tenant: &TenantRecord,
+    customer: &str,
+    name: Option<&str>,
+) -> Result<(), DunningError> {
+    let id = customer_id(store, tenant, customer).await?;
+    if let Some(name) = name {
+        let rules = rules(store, tenant).await?;
+        if !rules
+            .scenarios
+            .iter()
+            .any(|scenario| scenario.name() == name)
+        {
+            let known: Vec<&str> = rules.scenarios.iter().map(|s| s.name()).collect();
+            return Err(DunningError::UnknownScenario {
+                name: name.to_owned(),
+                known: known.join(", "),
+            });
+        }
+    }
+    let handle = store.tenant(tenant.id);
+    handle.assign_scenario(id, name).await?;
+    handle.wake_customer(id).await?;
+    Ok(())
+}
+
+/// Validates and saves a scenario file; returns its name.
+pub async fn import_scenario(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    file_name: &str,
+    text: &str,
+) -> Result<String, DunningError> {
+    let scenario =
+        read_scenario(text, tenant.profile.currency).map_err(|problem| DunningError::BadFile {
+            what: file_name.to_owned(),
+            problem,
+        })?;
+    let handle = store.tenant(tenant.id);
+    handle
+        .save_scenario(scenario.name(), &write_scenario(&scenario), clock.now())
+        .await?;
+    Ok(scenario.name().to_owned())
+}
+
+pub fn scenario_text(scenario: &Scenario) -> String {
+    write_scenario(scenario)
+}
+
+/// Validates and saves a contact policy, the tenant's or a customer's override.
+pub async fn import_policy(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: Option<&str>,
+    file_name: &str,
+    text: &str,
+) -> Result<(), DunningError> {
+    let policy = read_policy(text).map_err(|problem| DunningError::BadFile {
+        what: file_name.to_owned(),
+        problem,
+    })?;
+    let customer = match customer {
+        Some(reference) => Some(customer_id(store, tenant, reference).await?),
+        None => None,
+    };
+    store
+        .tenant(tenant.id)
+        .save_contact_policy(customer, &write_policy(&policy), clock.now())
+        .await?;
+    Ok(())
+}
+
+/// The policy in force (a customer's override when it has one) as TOML text.
+pub async fn policy_text(
+    store: &Store,
+    tenant: &TenantRecord,
+    customer: Option<&str>,
+) -> Result<String, DunningError> {
+    if let Some(reference) = customer {
+        let id = customer_id(store, tenant, reference).await?;
+        if let Some(text) = store.tenant(tenant.id).contact_policy(Some(id)).await? {
+            return Ok(text);
+        }
+    }
+    Ok(write_policy(&rules(store, tenant).await?.policy))
+}
+
+/// The customer's whole file: invoices and every dunning fact.
+pub async fn customer_file(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<(CustomerFile, Vec<InvoiceRecord>), DunningError> {
+    let id = customer_id(store, tenant, reference).await?;
+    let handle = store.tenant(tenant.id);
+    let file = handle.customer_file(id).await?;
+    let invoices = handle
+        .invoices(&InvoiceFilter {
+            customer: Some(file.debtor.reference.clone()),
+            overdue_on: None,
+        })
+        .await?;
+    Ok((file, invoices))
+}
+
+/// Forgets every case's level and schedule (after a change of rules, or for a cold run).
+pub async fn reset(store: &Store, tenant: &TenantRecord) -> Result<(), DunningError> {
+    Ok(store.tenant(tenant.id).reset_dunning().await?)
+}

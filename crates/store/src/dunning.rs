@@ -1,0 +1,1291 @@
+//! The dunning engine's state: scenarios and policies as written by the user, each customer's
+//! case, the actions decided and the facts around them (contacts, promises, disputes, holds,
+//! incidents).
+//!
+//! Statements are written once in PostgreSQL's dialect and converted for SQLite by `dialect`:
+//! `$n` placeholders become `?n`, casts go, and `iso(date)` (a small SQL function of the
+//! PostgreSQL schema that prints a date as ISO text) reads the stored text as it is.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use domain::customer::{Channel, ChannelConsent, CustomerKind, CustomerRef};
+use domain::engine::CaseProgress;
+use domain::ids::{CustomerId, InvoiceId};
+use domain::money::{Currency, Money};
+use domain::scenario::RiskSegment;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
+
+/// The date meaning "only a new fact wakes this case".
+const DORMANT: &str = "9999-12-31";
+
+fn dialect(store: &Store, sql: &str) -> String {
+    match store {
+        Store::Postgres(_) => sql.to_owned(),
+        Store::Sqlite(_) => sql
+            .replace("::date", "")
+            .replace("::timestamptz", "")
+            .replace("iso(", "(")
+            .replace('$', "?"),
+    }
+}
+
+fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    let mut text = String::new();
+    for (index, id) in ids.into_iter().enumerate() {
+        if index > 0 {
+            text.push(',');
+        }
+        write!(text, "{id}").expect("writing to a string");
+    }
+    text
+}
+
+fn corrupt(what: impl Into<String>) -> StoreError {
+    StoreError::Corrupt { what: what.into() }
+}
+
+/// Who a customer is, as far as contacting them goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebtorRecord {
+    pub id: CustomerId,
+    pub reference: CustomerRef,
+    pub legal_name: String,
+    pub kind: CustomerKind,
+    pub risk: RiskSegment,
+    pub consent: ChannelConsent,
+    pub preferred: Channel,
+    pub time_zone: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub has_postal_address: bool,
+    pub language: String,
+    pub scenario: Option<String>,
+}
+
+/// An open invoice as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvoice {
+    pub id: InvoiceId,
+    pub customer: CustomerId,
+    pub number: String,
+    pub due_on: Date,
+    pub service_on: Option<Date>,
+    pub outstanding: Money,
+    /// Under an open dispute, or taken out of dunning by an upheld one.
+    pub disputed: bool,
+    pub next_action_on: Option<Date>,
+}
+
+/// An action as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRecord {
+    pub id: i64,
+    pub customer: CustomerId,
+    pub customer_ref: String,
+    pub episode: u32,
+    pub step_key: String,
+    pub channel: String,
+    pub companion: bool,
+    pub tone: String,
+    pub template: String,
+    pub invoice_ids: Vec<InvoiceId>,
+    pub invoice_numbers: Vec<String>,
+    pub decided_on: Date,
+    /// RFC 9557 text: the debtor's local time with offset and zone.
+    pub scheduled_at: String,
+    pub status: String,
+    pub explanation: String,
+    pub status_note: Option<String>,
+}
+
+/// An action to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAction {
+    pub customer: CustomerId,
+    pub episode: u32,
+    pub step_key: String,
+    pub channel: String,
+    pub companion: bool,
+    pub tone: String,
+    pub template: String,
+    pub invoice_ids: Vec<InvoiceId>,
+    pub invoice_numbers: Vec<String>,
+    pub decided_on: Date,
+    pub scheduled_at: String,
+    pub status: &'static str,
+    pub explanation: String,
+}
+
+/// A contact logged by a person (a call, a visit, a letter received back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactLogRecord {
+    pub id: i64,
+    pub customer: CustomerId,
+    pub channel: String,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub note: String,
+    pub occurred_on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromiseRecord {
+    pub id: i64,
+    pub customer: CustomerId,
+    pub amount: Money,
+    pub balance_when_made: Money,
+    pub due_on: Date,
+    pub status: String,
+    pub note: String,
+    pub resolved_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRecord {
+    pub id: i64,
+    pub invoice: InvoiceId,
+    pub invoice_number: String,
+    pub reason: String,
+    pub note: String,
+    pub opened_on: Date,
+    pub closed_on: Option<Date>,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldRecord {
+    pub customer: CustomerId,
+    pub until: Date,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRecord {
+    pub id: i64,
+    pub customer: CustomerId,
+    pub note: String,
+    pub opened_on: Date,
+    pub resolved_on: Option<Date>,
+}
+
+/// Everything the daily run reads about a batch of customers, in one go per table.
+#[derive(Debug, Clone, Default)]
+pub struct CaseBatch {
+    pub debtors: Vec<DebtorRecord>,
+    pub invoices: Vec<OpenInvoice>,
+    pub cases: HashMap<CustomerId, CaseProgress>,
+    pub actions: Vec<ActionRecord>,
+    pub contacts: Vec<ContactLogRecord>,
+    pub promises: Vec<PromiseRecord>,
+    pub holds: Vec<HoldRecord>,
+    pub incidents: Vec<IncidentRecord>,
+    pub policies: HashMap<CustomerId, String>,
+}
+
+/// What the run writes for one customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseUpdate {
+    pub customer: CustomerId,
+    pub progress: CaseProgress,
+    /// The progress as read, so that an unchanged case is not written.
+    pub previous: Option<CaseProgress>,
+    pub actions: Vec<NewAction>,
+    /// The date every open invoice of the customer next needs looking at; `None`: dormant.
+    pub next_action_on: Option<Date>,
+    pub promise_updates: Vec<(i64, &'static str)>,
+}
+
+/// What the run wrote, to prove that a second run writes nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunWrites {
+    pub actions: u64,
+    pub cases: u64,
+    pub invoices: u64,
+    pub promises: u64,
+}
+
+impl RunWrites {
+    pub fn total(&self) -> u64 {
+        self.actions + self.cases + self.invoices + self.promises
+    }
+}
+
+type DebtorRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    bool,
+    bool,
+    bool,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
+
+type ActionRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    bool,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+const ACTION_COLUMNS: &str = "a.id, a.customer_id, c.reference, a.episode, a.step_key, a.channel, a.companion, a.tone, a.template, a.invoice_ids, a.invoice_numbers, iso(a.decided_on), a.scheduled_at, a.status, a.explanation, a.status_note";
+
+fn action_from_row(row: ActionRow) -> Result<ActionRecord, StoreError> {
+    let (
+        id,
+        customer,
+        customer_ref,
+        episode,
+        step_key,
+        channel,
+        companion,
+        tone,
+        template,
+        invoice_ids,
+        invoice_numbers,
+        decided_on,
+        scheduled_at,
+        status,
+        explanation,
+        status_note,
+    ) = row;
+    let invoice_ids = invoice_ids
+        .split(',')
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse().map(InvoiceId))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| corrupt(format!("action {id}: invoice ids")))?;
+    let invoice_numbers: Vec<String> = serde_json::from_str(&invoice_numbers)
+        .map_err(|_| corrupt(format!("action {id}: invoice numbers")))?;
+    Ok(ActionRecord {
+        id,
+        customer: CustomerId(customer),
+        customer_ref,
+        episode: u32::try_from(episode).map_err(|_| corrupt(format!("action {id}: episode")))?,
+        step_key,
+        channel,
+        companion,
+        tone,
+        template,
+        invoice_ids,
+        invoice_numbers,
+        decided_on: parse_date(&decided_on)?,
+        scheduled_at,
+        status,
+        explanation,
+        status_note,
+    })
+}
+
+const INSERT_ACTION: &str = "INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template, invoice_ids, \
+     invoice_numbers, decided_on, scheduled_at, status, explanation, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14, $15::timestamptz, $15::timestamptz) \
+     ON CONFLICT (tenant_id, customer_id, episode, step_key, channel) DO NOTHING";
+
+/// Which actions to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionFilter {
+    pub decided_on: Option<Date>,
+    pub customer: Option<CustomerId>,
+    pub status: Option<String>,
+}
+
+impl TenantStore<'_> {
+    fn sql(&self, text: &str) -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(dialect(self.store, text))
+    }
+
+    /// The customers whose case needs looking at on `today`: an open invoice never looked at,
+    /// or whose date has come. Reads only the index of scheduled dates.
+    pub async fn customers_due(&self, today: Date) -> Result<Vec<CustomerId>, StoreError> {
+        let sql = self.sql(
+            "SELECT customer_id FROM invoices WHERE tenant_id = $1 AND outstanding_minor > 0 AND next_action_on IS NULL \
+             UNION SELECT customer_id FROM invoices WHERE tenant_id = $1 AND outstanding_minor > 0 AND next_action_on <= $2::date",
+        );
+        let ids: Vec<i64> = with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(today.to_string())
+                .fetch_all(pool)
+                .await?
+        });
+        let mut ids: Vec<CustomerId> = ids.into_iter().map(CustomerId).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Forgets every case's schedule and level: the next run starts every case afresh (after a
+    /// change of scenario or policy, or to measure a cold run).
+    pub async fn reset_dunning(&self) -> Result<(), StoreError> {
+        let statements = [
+            "UPDATE invoices SET next_action_on = NULL WHERE tenant_id = $1 AND next_action_on IS NOT NULL",
+            "DELETE FROM dunning_cases WHERE tenant_id = $1",
+        ];
+        with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            for statement in statements {
+                sqlx::query(self.sql(statement))
+                    .bind(self.tenant.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Puts a customer's case in front of the next run.
+    pub async fn wake_customer(&self, customer: CustomerId) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "UPDATE invoices SET next_action_on = NULL WHERE tenant_id = $1 AND customer_id = $2 AND outstanding_minor > 0",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Everything the engine needs about these customers; contacts from `since` on.
+    pub async fn load_cases(
+        &self,
+        customers: &[CustomerId],
+        since: Date,
+    ) -> Result<CaseBatch, StoreError> {
+        if customers.is_empty() {
+            return Ok(CaseBatch::default());
+        }
+        let ids = id_list(customers.iter().map(|id| id.0));
+        let mut batch = CaseBatch {
+            debtors: self.debtors_in(&ids).await?,
+            invoices: self.open_invoices_in(&ids).await?,
+            ..CaseBatch::default()
+        };
+
+        let sql = self.sql(&format!(
+            "SELECT customer_id, episode, iso(anchor_on), level, iso(level_on), handed_off FROM dunning_cases WHERE tenant_id = $1 AND customer_id IN ({ids})"
+        ));
+        type CaseRow = (i64, i64, Option<String>, Option<i64>, Option<String>, bool);
+        let rows: Vec<CaseRow> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        for (customer, episode, anchor_on, level, level_on, handed_off) in rows {
+            let progress = CaseProgress {
+                episode: u32::try_from(episode).map_err(|_| corrupt("case episode"))?,
+                anchor_on: anchor_on.as_deref().map(parse_date).transpose()?,
+                level: level
+                    .map(usize::try_from)
+                    .transpose()
+                    .map_err(|_| corrupt("case level"))?,
+                level_on: level_on.as_deref().map(parse_date).transpose()?,
+                handed_off,
+            };
+            batch.cases.insert(CustomerId(customer), progress);
+        }
+
+        batch.actions = self
+            .actions_where(&format!(
+                "a.customer_id IN ({ids}) AND (a.decided_on >= '{since}'::date OR a.status = 'awaiting_approval')"
+            ))
+            .await?;
+        batch.contacts = self
+            .contacts_where(&format!(
+                "customer_id IN ({ids}) AND occurred_on >= '{since}'::date"
+            ))
+            .await?;
+        batch.promises = self
+            .promises_where(&format!("customer_id IN ({ids}) AND status = 'pending'"))
+            .await?;
+
+        let sql = self.sql(&format!(
+            "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1 AND customer_id IN ({ids}) AND until_on >= '{since}'::date ORDER BY until_on"
+        ));
+        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        for (customer, until, reason) in rows {
+            batch.holds.push(HoldRecord {
+                customer: CustomerId(customer),
+                until: parse_date(&until)?,
+                reason,
+            });
+        }
+        batch.incidents = self
+            .incidents_where(&format!("customer_id IN ({ids}) AND resolved_on IS NULL"))
+            .await?;
+
+        let sql = self.sql(&format!(
+            "SELECT customer_id, definition FROM contact_policies WHERE tenant_id = $1 AND customer_id IN ({ids})"
+        ));
+        let rows: Vec<(i64, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        batch.policies = rows
+            .into_iter()
+            .map(|(customer, text)| (CustomerId(customer), text))
+            .collect();
+        Ok(batch)
+    }
+
+    async fn debtors_in(&self, ids: &str) -> Result<Vec<DebtorRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT id, reference, legal_name, kind, risk_segment, consent_email, consent_sms, consent_phone, consent_letter, \
+             preferred_channel, time_zone, email, phone, address_line1 || postal_code || city, language, scenario \
+             FROM customers WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY id"
+        ));
+        let rows: Vec<DebtorRow> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                let (
+                    id,
+                    reference,
+                    legal_name,
+                    kind,
+                    risk,
+                    email_ok,
+                    sms_ok,
+                    phone_ok,
+                    letter_ok,
+                    preferred,
+                    time_zone,
+                    email,
+                    phone,
+                    address,
+                    language,
+                    scenario,
+                ) = row;
+                let bad = |what: &str| corrupt(format!("customer {id}: {what}"));
+                Ok(DebtorRecord {
+                    id: CustomerId(id),
+                    reference: CustomerRef::parse(&reference).map_err(|_| bad("reference"))?,
+                    legal_name,
+                    kind: CustomerKind::parse(&kind).map_err(|_| bad("kind"))?,
+                    risk: RiskSegment::parse(&risk).map_err(|_| bad("risk segment"))?,
+                    consent: ChannelConsent {
+                        email: email_ok,
+                        sms: sms_ok,
+                        phone: phone_ok,
+                        letter: letter_ok,
+                    },
+                    preferred: match preferred.as_str() {
+                        "email" => Channel::Email,
+                        "sms" => Channel::Sms,
+                        "phone" => Channel::Phone,
+                        "letter" => Channel::Letter,
+                        _ => return Err(bad("preferred channel")),
+                    },
+                    time_zone,
+                    email,
+                    phone,
+                    has_postal_address: !address.trim().is_empty(),
+                    language,
+                    scenario,
+                })
+            })
+            .collect()
+    }
+
+    async fn open_invoices_in(&self, ids: &str) -> Result<Vec<OpenInvoice>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT i.id, i.customer_id, i.number, iso(i.due_on), iso(i.service_on), i.currency, i.outstanding_minor, \
+             EXISTS (SELECT 1 FROM disputes d WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id \
+                     AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))), \
+             iso(i.next_action_on) \
+             FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id IN ({ids}) AND i.outstanding_minor > 0 \
+             ORDER BY i.customer_id, i.due_on, i.number"
+        ));
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            i64,
+            bool,
+            Option<String>,
+        );
+        let rows: Vec<Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    customer,
+                    number,
+                    due_on,
+                    service_on,
+                    currency,
+                    outstanding,
+                    disputed,
+                    next,
+                )| {
+                    let currency = Currency::from_code(&currency)
+                        .map_err(|_| corrupt(format!("invoice {id}: currency")))?;
+                    Ok(OpenInvoice {
+                        id: InvoiceId(id),
+                        customer: CustomerId(customer),
+                        number,
+                        due_on: parse_date(&due_on)?,
+                        service_on: service_on.as_deref().map(parse_date).transpose()?,
+                        outstanding: Money::from_minor(outstanding, currency),
+                        disputed,
+                        next_action_on: next.as_deref().map(parse_date).transpose()?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn actions_where(&self, condition: &str) -> Result<Vec<ActionRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT {ACTION_COLUMNS} FROM actions a JOIN customers c ON c.id = a.customer_id \
+             WHERE a.tenant_id = $1 AND {condition} ORDER BY a.decided_on, c.reference, a.id"
+        ));
+        let rows: Vec<ActionRow> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(action_from_row).collect()
+    }
+
+    async fn contacts_where(&self, condition: &str) -> Result<Vec<ContactLogRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT id, customer_id, channel, outcome, reason, note, iso(occurred_on) FROM contacts \
+             WHERE tenant_id = $1 AND {condition} ORDER BY occurred_on, id"
+        ));
+        type Row = (i64, i64, String, String, Option<String>, String, String);
+        let rows: Vec<Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(id, customer, channel, outcome, reason, note, on)| {
+                Ok(ContactLogRecord {
+                    id,
+                    customer: CustomerId(customer),
+                    channel,
+                    outcome,
+                    reason,
+                    note,
+                    occurred_on: parse_date(&on)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn promises_where(&self, condition: &str) -> Result<Vec<PromiseRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT id, customer_id, currency, amount_minor, balance_when_made_minor, iso(due_on), status, note, iso(resolved_on) \
+             FROM promises WHERE tenant_id = $1 AND {condition} ORDER BY due_on, id"
+        ));
+        type Row = (
+            i64,
+            i64,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(
+                |(id, customer, currency, amount, balance, due_on, status, note, resolved)| {
+                    let currency = Currency::from_code(&currency)
+                        .map_err(|_| corrupt(format!("promise {id}: currency")))?;
+                    Ok(PromiseRecord {
+                        id,
+                        customer: CustomerId(customer),
+                        amount: Money::from_minor(amount, currency),
+                        balance_when_made: Money::from_minor(balance, currency),
+                        due_on: parse_date(&due_on)?,
+                        status,
+                        note,
+                        resolved_on: resolved.as_deref().map(parse_date).transpose()?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn incidents_where(&self, condition: &str) -> Result<Vec<IncidentRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT id, customer_id, note, iso(opened_on), iso(resolved_on) FROM incidents \
+             WHERE tenant_id = $1 AND {condition} ORDER BY opened_on, id"
+        ));
+        type Row = (i64, i64, String, String, Option<String>);
+        let rows: Vec<Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(id, customer, note, opened, resolved)| {
+                Ok(IncidentRecord {
+                    id,
+                    customer: CustomerId(customer),
+                    note,
+                    opened_on: parse_date(&opened)?,
+                    resolved_on: resolved.as_deref().map(parse_date).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes the run's decisions for a batch of customers in one transaction. Actions are keyed
+    /// by (customer, episode, step, channel): recording one twice records it once.
+    pub async fn record_cases(
+        &self,
+        updates: &[CaseUpdate],
+        now: Timestamp,
+    ) -> Result<RunWrites, StoreError> {
+        let now = timestamp_text(now);
+        let upsert_case = dialect(
+            self.store,
+            "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at) \
+             VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz) \
+             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET episode = excluded.episode, anchor_on = excluded.anchor_on, \
+             level = excluded.level, level_on = excluded.level_on, handed_off = excluded.handed_off, updated_at = excluded.updated_at",
+        );
+        let insert_action = dialect(self.store, INSERT_ACTION);
+        let schedule = dialect(
+            self.store,
+            "UPDATE invoices SET next_action_on = $3::date WHERE tenant_id = $1 AND customer_id = $2 AND outstanding_minor > 0 \
+             AND (next_action_on IS NULL OR next_action_on <> $3::date)",
+        );
+        let resolve_promise = dialect(
+            self.store,
+            "UPDATE promises SET status = $3, resolved_on = $4::date WHERE tenant_id = $1 AND id = $2 AND status = 'pending'",
+        );
+        let mut writes = RunWrites::default();
+        with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            for update in updates {
+                if update.previous.as_ref() != Some(&update.progress) {
+                    let progress = &update.progress;
+                    sqlx::query(sqlx::AssertSqlSafe(upsert_case.clone()))
+                        .bind(self.tenant.0)
+                        .bind(update.customer.0)
+                        .bind(i64::from(progress.episode))
+                        .bind(progress.anchor_on.map(|date| date.to_string()))
+                        .bind(progress.level.map(|level| level as i64))
+                        .bind(progress.level_on.map(|date| date.to_string()))
+                        .bind(progress.handed_off)
+                        .bind(&now)
+                        .execute(&mut *tx)
+                        .await?;
+                    writes.cases += 1;
+                }
+                for action in &update.actions {
+                    let result = bind_action(
+                        sqlx::query(sqlx::AssertSqlSafe(insert_action.clone())),
+                        self.tenant.0,
+                        action,
+                        &now,
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    writes.actions += result.rows_affected();
+                }
+                let next = update
+                    .next_action_on
+                    .map_or_else(|| DORMANT.to_owned(), |date| date.to_string());
+                let result = sqlx::query(sqlx::AssertSqlSafe(schedule.clone()))
+                    .bind(self.tenant.0)
+                    .bind(update.customer.0)
+                    .bind(next)
+                    .execute(&mut *tx)
+                    .await?;
+                writes.invoices += result.rows_affected();
+                for (promise, status) in &update.promise_updates {
+                    let result = sqlx::query(sqlx::AssertSqlSafe(resolve_promise.clone()))
+                        .bind(self.tenant.0)
+                        .bind(promise)
+                        .bind(*status)
+                        .bind(now[..10].to_owned())
+                        .execute(&mut *tx)
+                        .await?;
+                    writes.promises += result.rows_affected();
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(writes)
+    }
+
+    /// Records one action outside the daily run (the legal route proposed after an incident).
+    pub async fn propose_action(
+        &self,
+        action: &NewAction,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let now = timestamp_text(now);
+        let sql = dialect(self.store, INSERT_ACTION);
+        with_pool!(self.store, |pool| {
+            bind_action(
+                sqlx::query(sqlx::AssertSqlSafe(sql)),
+                self.tenant.0,
+                action,
+                &now,
+            )
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionRecord>, StoreError> {
+        let mut condition = "1 = 1".to_owned();
+        if let Some(date) = filter.decided_on {
+            write!(condition, " AND a.decided_on = '{date}'::date").expect("string");
+        }
+        if let Some(customer) = filter.customer {
+            write!(condition, " AND a.customer_id = {}", customer.0).expect("string");
+        }
+        let mut actions = self.actions_where(&condition).await?;
+        if let Some(status) = &filter.status {
+            actions.retain(|action| &action.status == status);
+        }
+        Ok(actions)
+    }
+
+    pub async fn action(&self, id: i64) -> Result<ActionRecord, StoreError> {
+        self.actions_where(&format!("a.id = {id}"))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("action {id}"),
+            })
+    }
+
+    /// Moves an action from one status to another; false when it was not in `from`.
+    pub async fn set_action_status(
+        &self,
+        id: i64,
+        from: &[&str],
+        to: &str,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let allowed = from
+            .iter()
+            .map(|status| format!("'{}'", status.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = self.sql(&format!(
+            "UPDATE actions SET status = $3, status_note = COALESCE($4, status_note), updated_at = $5::timestamptz \
+             WHERE tenant_id = $1 AND id = $2 AND status IN ({allowed})"
+        ));
+        let result = with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(id)
+                .bind(to)
+                .bind(note)
+                .bind(timestamp_text(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(result == 1)
+    }
+
+    pub async fn set_handed_off(
+        &self,
+        customer: CustomerId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "INSERT INTO dunning_cases (tenant_id, customer_id, episode, handed_off, updated_at) VALUES ($1, $2, 0, TRUE, $3::timestamptz) \
+             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET handed_off = TRUE, updated_at = excluded.updated_at",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .bind(timestamp_text(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn customer_id(&self, reference: &CustomerRef) -> Result<CustomerId, StoreError> {
+        let sql = self.sql("SELECT id FROM customers WHERE tenant_id = $1 AND reference = $2");
+        let id: Option<i64> = with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(reference.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        id.map(CustomerId).ok_or_else(|| StoreError::NotFound {
+            what: format!("customer {reference}"),
+        })
+    }
+
+    /// The invoice with this number and its customer.
+    pub async fn invoice_by_number(
+        &self,
+        number: &str,
+    ) -> Result<(InvoiceId, CustomerId), StoreError> {
+        let sql =
+            self.sql("SELECT id, customer_id FROM invoices WHERE tenant_id = $1 AND number = $2");
+        let row: Option<(i64, i64)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .bind(number)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(invoice, customer)| (InvoiceId(invoice), CustomerId(customer)))
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("invoice {number}"),
+            })
+    }
+
+    pub async fn assign_scenario(
+        &self,
+        customer: CustomerId,
+        name: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql("UPDATE customers SET scenario = $3 WHERE tenant_id = $1 AND id = $2");
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .bind(name)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// The scenarios the tenant saved, as (name, TOML text).
+    pub async fn scenarios(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let sql =
+            self.sql("SELECT name, definition FROM scenarios WHERE tenant_id = $1 ORDER BY name");
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    pub async fn save_scenario(
+        &self,
+        name: &str,
+        definition: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "INSERT INTO scenarios (tenant_id, name, definition, updated_at) VALUES ($1, $2, $3, $4::timestamptz) \
+             ON CONFLICT (tenant_id, name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(name)
+                .bind(definition)
+                .bind(timestamp_text(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// The tenant's contact policy (customer `None`) or a customer's override, as TOML text.
+    pub async fn contact_policy(
+        &self,
+        customer: Option<CustomerId>,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = match customer {
+            None => self.sql("SELECT definition FROM contact_policies WHERE tenant_id = $1 AND customer_id IS NULL"),
+            Some(customer) => self.sql(&format!(
+                "SELECT definition FROM contact_policies WHERE tenant_id = $1 AND customer_id = {}",
+                customer.0
+            )),
+        };
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    pub async fn save_contact_policy(
+        &self,
+        customer: Option<CustomerId>,
+        definition: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let delete = match customer {
+            None => self
+                .sql("DELETE FROM contact_policies WHERE tenant_id = $1 AND customer_id IS NULL"),
+            Some(customer) => self.sql(&format!(
+                "DELETE FROM contact_policies WHERE tenant_id = $1 AND customer_id = {}",
+                customer.0
+            )),
+        };
+        let insert = self.sql(
+            "INSERT INTO contact_policies (tenant_id, customer_id, definition, updated_at) VALUES ($1, $2, $3, $4::timestamptz)",
+        );
+        with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(delete)
+                .bind(self.tenant.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(insert)
+                .bind(self.tenant.0)
+                .bind(customer.map(|id| id.0))
+                .bind(definition)
+                .bind(timestamp_text(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn add_promise(
+        &self,
+        customer: CustomerId,
+        amount: Money,
+        balance_when_made: Money,
+        due_on: Date,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO promises (tenant_id, customer_id, currency, amount_minor, balance_when_made_minor, due_on, status, note, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6::date, 'pending', $7, $8::timestamptz) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .bind(amount.currency().code())
+                .bind(amount.minor())
+                .bind(balance_when_made.minor())
+                .bind(due_on.to_string())
+                .bind(note)
+                .bind(timestamp_text(now))
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    pub async fn open_dispute(
+        &self,
+        invoice: InvoiceId,
+        reason: &str,
+        note: &str,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO disputes (tenant_id, invoice_id, reason, note, opened_on, created_at) VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(invoice.0)
+                .bind(reason)
+                .bind(note)
+                .bind(today.to_string())
+                .bind(timestamp_text(now))
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Closes the invoice's open dispute; false when there was none.
+    pub async fn close_dispute(
+        &self,
+        invoice: InvoiceId,
+        outcome: &str,
+        today: Date,
+    ) -> Result<bool, StoreError> {
+        let sql = self.sql(
+            "UPDATE disputes SET closed_on = $3::date, outcome = $4 WHERE tenant_id = $1 AND invoice_id = $2 AND closed_on IS NULL",
+        );
+        let result = with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(invoice.0)
+                .bind(today.to_string())
+                .bind(outcome)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(result == 1)
+    }
+
+    pub async fn add_hold(
+        &self,
+        customer: CustomerId,
+        until: Date,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "INSERT INTO holds (tenant_id, customer_id, until_on, reason, created_at) VALUES ($1, $2, $3::date, $4, $5::timestamptz)",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .bind(until.to_string())
+                .bind(reason)
+                .bind(timestamp_text(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn add_incident(
+        &self,
+        customer: CustomerId,
+        note: &str,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO incidents (tenant_id, customer_id, note, opened_on, created_at) VALUES ($1, $2, $3, $4::date, $5::timestamptz) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .bind(note)
+                .bind(today.to_string())
+                .bind(timestamp_text(now))
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    pub async fn log_contact(
+        &self,
+        customer: CustomerId,
+        channel: &str,
+        outcome: &str,
+        reason: Option<&str>,
+        note: &str,
+        on: Date,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO contacts (tenant_id, customer_id, channel, outcome, reason, note, occurred_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::timestamptz) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .bind(channel)
+                .bind(outcome)
+                .bind(reason)
+                .bind(note)
+                .bind(on.to_string())
+                .bind(timestamp_text(now))
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Everything about one customer for its file: every action, contact, promise, dispute,
+    /// hold and incident, oldest first.
+    pub async fn customer_file(&self, customer: CustomerId) -> Result<CustomerFile, StoreError> {
+        let ids = customer.0.to_string();
+        let debtor = self
+            .debtors_in(&ids)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("customer {customer}"),
+            })?;
+        let sql = self.sql(&format!(
+            "SELECT d.id, d.invoice_id, i.number, d.reason, d.note, iso(d.opened_on), iso(d.closed_on), d.outcome \
+             FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE d.tenant_id = $1 AND i.customer_id = {ids} ORDER BY d.opened_on, d.id"
+        ));
+        type DisputeRow = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<DisputeRow> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        let disputes = rows
+            .into_iter()
+            .map(
+                |(id, invoice, number, reason, note, opened, closed, outcome)| {
+                    Ok(DisputeRecord {
+                        id,
+                        invoice: InvoiceId(invoice),
+                        invoice_number: number,
+                        reason,
+                        note,
+                        opened_on: parse_date(&opened)?,
+                        closed_on: closed.as_deref().map(parse_date).transpose()?,
+                        outcome,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let sql = self.sql(&format!(
+            "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1 AND customer_id = {ids} ORDER BY created_at"
+        ));
+        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        let holds = rows
+            .into_iter()
+            .map(|(customer, until, reason)| {
+                Ok(HoldRecord {
+                    customer: CustomerId(customer),
+                    until: parse_date(&until)?,
+                    reason,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(CustomerFile {
+            debtor,
+            actions: self
+                .actions_where(&format!("a.customer_id = {ids}"))
+                .await?,
+            contacts: self.contacts_where(&format!("customer_id = {ids}")).await?,
+            promises: self.promises_where(&format!("customer_id = {ids}")).await?,
+            disputes,
+            holds,
+            incidents: self
+                .incidents_where(&format!("customer_id = {ids}"))
+                .await?,
+        })
+    }
+}
+
+/// A customer's whole dunning history.
+#[derive(Debug, Clone)]
+pub struct CustomerFile {
+    pub debtor: DebtorRecord,
+    pub actions: Vec<ActionRecord>,
+    pub contacts: Vec<ContactLogRecord>,
+    pub promises: Vec<PromiseRecord>,
+    pub disputes: Vec<DisputeRecord>,
+    pub holds: Vec<HoldRecord>,
+    pub incidents: Vec<IncidentRecord>,
+}
+
+fn bind_action<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    tenant: i64,
+    action: &NewAction,
+    now: &str,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let numbers =
+        serde_json::to_string(&action.invoice_numbers).expect("a list of strings serialises");
+    query
+        .bind(tenant)
+        .bind(action.customer.0)
+        .bind(i64::from(action.episode))
+        .bind(action.step_key.clone())
+        .bind(action.channel.clone())
+        .bind(action.companion)
+        .bind(action.tone.clone())
+        .bind(action.template.clone())
+        .bind(id_list(action.invoice_ids.iter().map(|id| id.0)))
+        .bind(numbers)
+        .bind(action.decided_on.to_string())
+        .bind(action.scheduled_at.clone())
+        .bind(action.status)
+        .bind(action.explanation.clone())
+        .bind(now.to_owned())
+}
