@@ -900,12 +900,14 @@ pub async fn log_contact(
     let handle = store.tenant(tenant.id);
     let contact = handle
         .log_contact(
-            id,
-            channel.code(),
-            outcome.code(),
-            reason.map(|reason| reason.code()),
-            entry.note,
-            entry.on.unwrap_or(today),
+            &store::NewContact {
+                customer: id,
+                channel: channel.code(),
+                outcome: outcome.code(),
+                reason: reason.map(|reason| reason.code()),
+                note: entry.note,
+                on: entry.on.unwrap_or(today),
+            },
             clock.now(),
         )
         .await?;

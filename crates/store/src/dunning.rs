@@ -80,6 +80,17 @@ pub struct OpenInvoice {
     pub next_action_on: Option<Date>,
 }
 
+/// A contact to log, with codes already checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewContact<'a> {
+    pub customer: CustomerId,
+    pub channel: &'a str,
+    pub outcome: &'a str,
+    pub reason: Option<&'a str>,
+    pub note: &'a str,
+    pub on: Date,
+}
+
 /// An action as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionRecord {
@@ -1136,12 +1147,7 @@ impl TenantStore<'_> {
 
     pub async fn log_contact(
         &self,
-        customer: CustomerId,
-        channel: &str,
-        outcome: &str,
-        reason: Option<&str>,
-        note: &str,
-        on: Date,
+        contact: &NewContact<'_>,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         let sql = self.sql(
@@ -1151,12 +1157,12 @@ impl TenantStore<'_> {
         Ok(with_pool!(self.store, |pool| {
             sqlx::query_scalar(sql)
                 .bind(self.tenant.0)
-                .bind(customer.0)
-                .bind(channel)
-                .bind(outcome)
-                .bind(reason)
-                .bind(note)
-                .bind(on.to_string())
+                .bind(contact.customer.0)
+                .bind(contact.channel)
+                .bind(contact.outcome)
+                .bind(contact.reason)
+                .bind(contact.note)
+                .bind(contact.on.to_string())
                 .bind(timestamp_text(now))
                 .fetch_one(pool)
                 .await?
