@@ -284,6 +284,20 @@ fn localise(error: dunning::DunningError, lang: Lang) -> anyhow::Error {
     }
 }
 
+/// A table cell stays readable for a customer with many invoices; JSON and CSV give them all.
+fn invoice_cell(numbers: &[String], format: OutputFormat) -> String {
+    const SHOWN: usize = 3;
+    if format == OutputFormat::Csv || numbers.len() <= SHOWN {
+        numbers.join(" ")
+    } else {
+        format!(
+            "{} (+{})",
+            numbers[..SHOWN].join(" "),
+            numbers.len() - SHOWN
+        )
+    }
+}
+
 /// RFC 3339 with the offset; the stored text also names the zone in brackets.
 fn rfc3339(text: &str) -> String {
     text.split('[').next().unwrap_or(text).to_owned()
@@ -387,7 +401,7 @@ fn print_run(
                     outcome.outcome.to_owned(),
                     outcome.step.clone().unwrap_or_default(),
                     outcome.channels.join("+"),
-                    outcome.invoice_numbers.join(" "),
+                    invoice_cell(&outcome.invoice_numbers, format),
                     outcome
                         .scheduled_at
                         .as_ref()
@@ -466,7 +480,7 @@ fn action_json(action: &ActionRecord) -> ActionJson<'_> {
     }
 }
 
-fn actions_table(actions: &[ActionRecord], lang: Lang) -> Table {
+fn actions_table(actions: &[ActionRecord], format: OutputFormat, lang: Lang) -> Table {
     Table {
         headers: if lang == Lang::Fr {
             vec![
@@ -503,7 +517,7 @@ fn actions_table(actions: &[ActionRecord], lang: Lang) -> Table {
                     action.tone.clone(),
                     action.status.clone(),
                     rfc3339(&action.scheduled_at),
-                    action.invoice_numbers.join(" "),
+                    invoice_cell(&action.invoice_numbers, format),
                 ]
             })
             .collect(),
@@ -515,7 +529,7 @@ fn print_actions(actions: &[ActionRecord], format: OutputFormat, lang: Lang) -> 
         let rows: Vec<ActionJson<'_>> = actions.iter().map(action_json).collect();
         return print_json(&rows);
     }
-    emit(&actions_table(actions, lang), format)
+    emit(&actions_table(actions, format, lang), format)
 }
 
 async fn customer_show(

@@ -310,3 +310,107 @@ async fn init_with_a_postgres_url_keeps_using_postgres() {
     assert_eq!(aging["total"], "1250.00");
     schema.drop_schema().await;
 }
+
+#[test]
+fn the_daily_run_from_the_command_line_records_once_and_explains() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Atelier Dupont"]).success();
+    let export = directory.path().join("export.csv");
+    let with_emails = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email\n\
+                       C1,Alpha SARL,F-1,2026-09-01,2026-10-01,1000.00,1000.00,compta@alpha.fr\n\
+                       C1,Alpha SARL,F-2,2026-10-01,2026-11-30,250.00,250.00,compta@alpha.fr\n\
+                       C2,Beta SAS,F-3,2026-06-01,2026-07-01,99.90,0.00,compta@beta.fr\n";
+    std::fs::write(&export, with_emails).unwrap();
+    relance(&data, &["import", "invoices", export.to_str().unwrap()]).success();
+
+    let dry = relance(
+        &data,
+        &[
+            "run",
+            "--date",
+            "2026-11-24",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let dry: serde_json::Value = serde_json::from_str(&dry.stdout()).unwrap();
+    assert_eq!(dry["rows_written"], 0);
+    assert_eq!(dry["actions"], 1);
+
+    let first = relance(&data, &["--lang", "en", "run", "--date", "2026-11-24"]).success();
+    assert!(
+        first.stdout().contains("1 action(s) decided"),
+        "{}",
+        first.stdout()
+    );
+    let again = relance(&data, &["run", "--date", "2026-11-24", "--format", "json"]).success();
+    let again: serde_json::Value = serde_json::from_str(&again.stdout()).unwrap();
+    assert_eq!(again["rows_written"], 0);
+
+    let actions = relance(&data, &["actions", "list", "--format", "json"]).success();
+    let actions: serde_json::Value = serde_json::from_str(&actions.stdout()).unwrap();
+    let action = &actions[0];
+    assert_eq!(action["customer_ref"], "C1");
+    assert_eq!(action["invoice_numbers"], serde_json::json!(["F-1"]));
+    assert_eq!(action["step"], "first_reminder");
+    assert_eq!(action["channel"], "email");
+    assert_eq!(action["tone"], "courteous");
+    assert_eq!(action["status"], "scheduled");
+    assert_eq!(action["scheduled_at"], "2026-11-24T09:00:00+01:00");
+    assert!(
+        action["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("J+1, step 'first_reminder' (54 days past due)")
+    );
+
+    let file = relance(&data, &["customer", "show", "C1"]).success();
+    assert!(
+        file.stdout().contains("first_reminder"),
+        "{}",
+        file.stdout()
+    );
+    assert!(file.stdout().contains("2026-10-01"));
+}
+
+#[test]
+fn a_scenario_file_is_shown_edited_and_refused_with_its_line_when_wrong() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Atelier Dupont"]).success();
+    let shown = relance(&data, &["scenario", "show", "b2b-fr"])
+        .success()
+        .stdout();
+    let hasty = shown
+        .replace("name = \"b2b-fr\"", "name = \"hasty\"")
+        .replace("offset_days = 45", "offset_days = 20");
+    let file = directory.path().join("hasty.toml");
+    std::fs::write(&file, hasty).unwrap();
+    let refused = relance(&data, &["scenario", "import", file.to_str().unwrap()]);
+    assert_ne!(refused.code(), 0);
+    assert!(refused.stderr().contains("ligne"), "{}", refused.stderr());
+    assert!(
+        refused.stderr().contains("offset_days"),
+        "{}",
+        refused.stderr()
+    );
+
+    let missing = relance(
+        &data,
+        &[
+            "promise",
+            "add",
+            "--customer",
+            "NOPE",
+            "--amount",
+            "10",
+            "--date",
+            "2030-01-01",
+        ],
+    );
+    assert_ne!(missing.code(), 0);
+    assert!(missing.stderr().contains("NOPE"), "{}", missing.stderr());
+}
