@@ -1,9 +1,10 @@
 //! Bulk writes of an import, in one transaction: all of the file or nothing.
 //!
 //! The caller (the `app` import use case) has already read and validated the whole file and
-//! knows which rows are new or changed; this type only writes them, in chunks of many rows per
-//! statement (multi-row `VALUES` on SQLite, `UNNEST` arrays on PostgreSQL). Upserts update a row
-//! only when its content hash differs, so writing an unchanged row costs a lookup, not a write.
+//! knows which rows are new or changed; this type only writes them: on SQLite through a
+//! connection and thread of the import's own (`sqlite_import`), one prepared statement re-bound
+//! per row; on PostgreSQL in chunks of `UNNEST` arrays. Upserts update a row only when its
+//! content hash differs, so writing an unchanged row costs a lookup, not a write.
 //! Dropping an `ImportTransaction` without `commit` rolls everything back.
 
 use std::collections::HashMap;
@@ -12,8 +13,9 @@ use domain::customer::CustomerDetails;
 use domain::ids::{CustomerId, ImportId};
 use domain::receivable::InvoiceDetails;
 use jiff::Timestamp;
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Transaction};
 
+use crate::sqlite_import::SqliteImport;
 use crate::{Store, StoreError, TenantStore, timestamp_text};
 
 /// What is recorded about the imported file.
@@ -44,65 +46,28 @@ pub struct InvoiceUpsert<'a> {
 }
 
 enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteImport),
     Postgres(Transaction<'static, Postgres>),
 }
 
 /// An open import: a database transaction and the import's record.
 pub struct ImportTransaction {
     tx: Tx,
-    /// SQLite only: secondary indexes dropped at the start, to build again before commit.
-    deferred_indexes: bool,
     tenant: i64,
     import: ImportId,
     now: String,
 }
-
-/// Rows per SQLite statement: 13 parameters a row stays well below SQLite's 32,766 limit.
-const SQLITE_ROWS_PER_STATEMENT: usize = 500;
 
 impl TenantStore<'_> {
     /// Starts an import: opens the transaction and records the import (its counts are set at
     /// commit).
     pub async fn begin_import(&self, meta: &ImportMeta) -> Result<ImportTransaction, StoreError> {
         let now = timestamp_text(meta.started_at);
-        let mut deferred_indexes = false;
         let (tx, import) = match self.store {
             Store::Sqlite(pool) => {
-                // BEGIN IMMEDIATE takes the write lock now, so a concurrent writer waits here
-                // instead of failing half-way through the import.
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                // The largest id bounds the table's size in O(log n), without counting it.
-                let largest: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM invoices")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                // Only a tenant's first import can insert without looking for existing rows.
-                let tenant_has_invoices: Option<i64> =
-                    sqlx::query_scalar("SELECT 1 FROM invoices WHERE tenant_id = ?1 LIMIT 1")
-                        .bind(self.tenant.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if tenant_has_invoices.is_none()
-                    && meta.expected_rows > u64::try_from(largest.unwrap_or(0)).unwrap_or(0)
-                {
-                    for (name, _) in SQLITE_DEFERRABLE_INDEXES {
-                        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    deferred_indexes = true;
-                }
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO imports (tenant_id, kind, file_name, file_hash, rows_read, created, updated, unchanged, imported_at) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0, ?5) RETURNING id",
-                )
-                .bind(self.tenant.0)
-                .bind(&meta.kind)
-                .bind(&meta.file_name)
-                .bind(&meta.file_hash)
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
-                (Tx::Sqlite(tx), id)
+                let (import, id) =
+                    SqliteImport::begin(pool, self.tenant.0, meta, now.clone()).await?;
+                (Tx::Sqlite(import), id)
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -126,7 +91,6 @@ impl TenantStore<'_> {
         };
         Ok(ImportTransaction {
             tx,
-            deferred_indexes,
             tenant: self.tenant.0,
             import: ImportId(import),
             now,
@@ -140,36 +104,10 @@ impl ImportTransaction {
         &mut self,
         customers: &[CustomerUpsert<'_>],
     ) -> Result<HashMap<String, CustomerId>, StoreError> {
-        let mut ids = HashMap::with_capacity(customers.len());
         match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                for chunk in customers.chunks(SQLITE_ROWS_PER_STATEMENT) {
-                    let sql = sqlite_customer_upsert(chunk.len());
-                    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-                    for customer in chunk {
-                        let details = customer.details;
-                        query = query
-                            .bind(self.tenant)
-                            .bind(&self.now)
-                            .bind(&self.now)
-                            .bind(details.reference.as_str())
-                            .bind(&details.legal_name)
-                            .bind(details.kind.code())
-                            .bind(details.country.as_str())
-                            .bind(details.language().code())
-                            .bind(details.email.as_ref().map(|email| email.as_str()))
-                            .bind(details.phone.as_ref().map(|phone| phone.as_str()))
-                            .bind(customer.row_hash);
-                    }
-                    let rows: Vec<(String, i64)> = query.fetch_all(&mut **tx).await?;
-                    ids.extend(
-                        rows.into_iter()
-                            .map(|(reference, id)| (reference, CustomerId(id))),
-                    );
-                }
-                Ok(ids)
-            }
+            Tx::Sqlite(import) => import.upsert_customers(customers).await,
             Tx::Postgres(tx) => {
+                let mut ids = HashMap::with_capacity(customers.len());
                 for chunk in customers.chunks(5_000) {
                     let column =
                         |get: fn(&CustomerDetails) -> Option<String>| -> Vec<Option<String>> {
@@ -221,37 +159,7 @@ impl ImportTransaction {
         invoices: &[InvoiceUpsert<'_>],
     ) -> Result<(), StoreError> {
         match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                for chunk in invoices.chunks(SQLITE_ROWS_PER_STATEMENT) {
-                    // With the indexes deferred the tenant had no invoice and the file none twice
-                    // (checked before writing): every row is new. Were one not, building the
-                    // unique index at commit would fail and roll the import back.
-                    let sql = if self.deferred_indexes {
-                        sqlite_invoice_insert(chunk.len())
-                    } else {
-                        sqlite_invoice_upsert(chunk.len())
-                    };
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for row in chunk {
-                        let invoice = row.invoice;
-                        query = query
-                            .bind(self.tenant)
-                            .bind(self.import.0)
-                            .bind(&self.now)
-                            .bind(&self.now)
-                            .bind(row.customer.0)
-                            .bind(invoice.number().as_str())
-                            .bind(invoice.issued_on().to_string())
-                            .bind(invoice.due_on().to_string())
-                            .bind(invoice.service_on().map(|date| date.to_string()))
-                            .bind(invoice.amount().currency().code())
-                            .bind(invoice.amount().minor())
-                            .bind(invoice.outstanding().minor())
-                            .bind(row.row_hash);
-                    }
-                    query.execute(&mut **tx).await?;
-                }
-            }
+            Tx::Sqlite(import) => import.upsert_invoices(invoices).await?,
             Tx::Postgres(tx) => {
                 for chunk in invoices.chunks(10_000) {
                     let texts =
@@ -302,25 +210,7 @@ impl ImportTransaction {
             counts.unchanged,
         ];
         match self.tx {
-            Tx::Sqlite(mut tx) => {
-                let mut query = sqlx::query(
-                    "UPDATE imports SET rows_read = ?1, created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?5 AND tenant_id = ?6",
-                );
-                for value in values {
-                    query = query.bind(value);
-                }
-                query
-                    .bind(self.import.0)
-                    .bind(self.tenant)
-                    .execute(&mut *tx)
-                    .await?;
-                if self.deferred_indexes {
-                    for (_, create) in SQLITE_DEFERRABLE_INDEXES {
-                        sqlx::query(create).execute(&mut *tx).await?;
-                    }
-                }
-                tx.commit().await?;
-            }
+            Tx::Sqlite(import) => import.commit(counts).await?,
             Tx::Postgres(mut tx) => {
                 let mut query = sqlx::query(
                     "UPDATE imports SET rows_read = $1, created = $2, updated = $3, unchanged = $4 WHERE id = $5 AND tenant_id = $6",
@@ -351,7 +241,7 @@ pub struct ImportCounts {
 
 /// The invoices' secondary indexes, exactly as the migrations create them (a contract test
 /// compares the schema before and after an import that rebuilds them).
-const SQLITE_DEFERRABLE_INDEXES: [(&str, &str); 3] = [
+pub(crate) const SQLITE_DEFERRABLE_INDEXES: [(&str, &str); 3] = [
     (
         "invoices_number",
         "CREATE UNIQUE INDEX invoices_number ON invoices (tenant_id, number)",
@@ -365,47 +255,6 @@ const SQLITE_DEFERRABLE_INDEXES: [(&str, &str); 3] = [
         "CREATE INDEX open_invoices_by_due_date ON invoices (tenant_id, due_on, customer_id, outstanding_minor, currency)\n    WHERE outstanding_minor > 0",
     ),
 ];
-
-/// `rows` tuples of `columns` anonymous placeholders. Anonymous `?` rather than numbered `?N`:
-/// SQLite keeps numbered parameters in a list that sqlx searches once per bound value, which
-/// makes binding a statement of thousands of parameters quadratic (it was half the import time).
-fn sqlite_values(rows: usize, columns: usize) -> String {
-    let tuple = format!("({})", vec!["?"; columns].join(", "));
-    vec![tuple; rows].join(", ")
-}
-
-fn sqlite_customer_upsert(rows: usize) -> String {
-    format!(
-        "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) VALUES {} \
-         ON CONFLICT (tenant_id, reference) DO UPDATE SET legal_name = excluded.legal_name, kind = excluded.kind, \
-         country = excluded.country, language = excluded.language, \
-         email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone), \
-         row_hash = excluded.row_hash, updated_at = excluded.updated_at \
-         WHERE customers.row_hash <> excluded.row_hash RETURNING reference, id",
-        sqlite_values(rows, 11)
-    )
-}
-
-const SQLITE_INVOICE_COLUMNS: &str = "tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash";
-
-fn sqlite_invoice_insert(rows: usize) -> String {
-    format!(
-        "INSERT INTO invoices ({SQLITE_INVOICE_COLUMNS}) VALUES {}",
-        sqlite_values(rows, 13)
-    )
-}
-
-fn sqlite_invoice_upsert(rows: usize) -> String {
-    format!(
-        "INSERT INTO invoices ({SQLITE_INVOICE_COLUMNS}) VALUES {} \
-         ON CONFLICT (tenant_id, number) DO UPDATE SET customer_id = excluded.customer_id, issued_on = excluded.issued_on, \
-         due_on = excluded.due_on, service_on = excluded.service_on, currency = excluded.currency, \
-         amount_minor = excluded.amount_minor, outstanding_minor = excluded.outstanding_minor, \
-         row_hash = excluded.row_hash, import_id = excluded.import_id, updated_at = excluded.updated_at \
-         WHERE invoices.row_hash <> excluded.row_hash",
-        sqlite_values(rows, 13)
-    )
-}
 
 const POSTGRES_CUSTOMER_UPSERT: &str = "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) \
     SELECT $1, $2::timestamptz, $2::timestamptz, r, n, k, c, l, e, p, h \

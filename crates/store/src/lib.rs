@@ -31,6 +31,7 @@ mod import;
 mod migrate;
 mod payments;
 mod reads;
+mod sqlite_import;
 mod tenants;
 
 pub use connect::SqliteSettings;

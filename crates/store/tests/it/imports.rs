@@ -1,7 +1,8 @@
 //! Imports write all or nothing, and an unchanged row is not rewritten.
 
+use domain::ids::CustomerId;
 use jiff::civil::date;
-use store::InvoiceFilter;
+use store::{InvoiceFilter, StoreError};
 use test_support::{fixed_now, on_every_backend};
 
 use crate::fixtures::{creditor, customer, import, invoice};
@@ -145,4 +146,67 @@ async fn a_large_first_import_rebuilds_the_indexes_exactly_as_the_migrations_mad
         .unwrap();
     assert_eq!(overdue.len(), 1, "the rebuilt index serves queries");
     database.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_invoice_of_a_customer_that_does_not_exist_is_refused_and_nothing_is_written() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        let scope = store.tenant(tenant);
+        // One id below every customer's (checked by a lookup), one above (by the largest id).
+        for unknown in [CustomerId(0), CustomerId(1_000_000)] {
+            let meta = store::ImportMeta {
+                kind: "invoices".into(),
+                file_name: "orphans.csv".into(),
+                file_hash: "h".into(),
+                started_at: fixed_now(),
+                expected_rows: 2,
+            };
+            let mut tx = scope.begin_import(&meta).await.unwrap();
+            let details = customer("C1", "Alpha");
+            let ids = tx
+                .upsert_customers(&[store::CustomerUpsert {
+                    details: &details,
+                    row_hash: 1,
+                }])
+                .await
+                .unwrap();
+            let known = invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000);
+            let orphan = invoice("F-2", "C1", date(2026, 10, 1), 1000, 1000);
+            let rows = [
+                store::InvoiceUpsert {
+                    customer: ids["C1"],
+                    invoice: &known,
+                    row_hash: 1,
+                },
+                store::InvoiceUpsert {
+                    customer: unknown,
+                    invoice: &orphan,
+                    row_hash: 1,
+                },
+            ];
+            let written = async {
+                tx.upsert_invoices(&rows).await?;
+                tx.commit(store::ImportCounts::default()).await
+            }
+            .await;
+            assert!(
+                matches!(written, Err(StoreError::RuleViolated { .. })),
+                "{written:?}"
+            );
+            assert!(scope.customers().await.unwrap().is_empty());
+            assert!(
+                scope
+                    .invoices(&InvoiceFilter::default())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert_eq!(scope.latest_import("invoices").await.unwrap(), None);
+        }
+    });
 }
