@@ -6,7 +6,9 @@
 //!    import, nothing is read further and nothing is written;
 //! 2. a validation pass parses every row and checks what only the whole file can show (an
 //!    invoice number given twice, a customer whose name changes between rows); any problem
-//!    rejects the file before anything is written, with every problem located by line and column;
+//!    rejects the file before anything is written, with every problem located by line and column.
+//!    A large CSV file is validated in two halves on two threads, merged into exactly what one
+//!    reader would have found (or read again in one piece when the halves cannot tell);
 //! 3. a writing pass parses again and, in one transaction, writes only the customers and
 //!    invoices that are new or whose content hash changed, in large batches.
 //!
@@ -17,7 +19,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::hash::Hasher;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,8 +28,10 @@ use domain::customer::CustomerDetails;
 use domain::ids::{CustomerId, ImportId};
 use domain::receivable::InvoiceDetails;
 use formats::fec::{FecOptions, FecSummary, read_fec};
-use formats::invoice_csv::{InvoiceCsvOptions, InvoiceCsvReader, InvoiceRow, TextEncoding};
-use formats::problem::Problem;
+use formats::invoice_csv::{
+    InvoiceCsvOptions, InvoiceCsvReader, InvoiceRow, TextEncoding, continuation_start,
+};
+use formats::problem::{Problem, ProblemKind};
 use store::{
     CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, Store, StoreError, TenantRecord,
 };
@@ -41,6 +45,12 @@ const INVOICE_IMPORT_KIND: &str = "invoices";
 const PROBLEMS_LISTED_MAX: usize = 100;
 /// Invoices written per batch.
 const WRITE_BATCH_ROWS: usize = 10_000;
+/// Files from this size are validated in two halves, on two threads.
+const HALVES_MIN_BYTES: u64 = 1 << 20;
+/// How far past the middle of a file the second half's start is looked for.
+const HALVES_SEARCH_BYTES: u64 = 1 << 20;
+
+type Input<'a> = Box<dyn Read + Send + 'a>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvoiceFileFormat {
@@ -66,13 +76,61 @@ impl<'a> ImportInput<'a> {
         }
     }
 
-    fn open(&self) -> Result<Box<dyn Read + Send + 'a>, ImportError> {
+    fn unreadable(&self, source: std::io::Error) -> ImportError {
+        ImportError::Unreadable {
+            file: self.name(),
+            source,
+        }
+    }
+
+    /// The input in two parts cut just after a line in its middle (see
+    /// `formats::invoice_csv::continuation_start`); `None` for small inputs and inputs with no
+    /// such line near the middle.
+    fn halves(&self) -> Result<Option<(Input<'a>, Input<'a>)>, ImportError> {
+        let total = self.len();
+        if total < HALVES_MIN_BYTES {
+            return Ok(None);
+        }
+        let middle = total / 2;
+        match self {
+            ImportInput::Bytes { bytes, .. } => {
+                let Ok(middle) = usize::try_from(middle) else {
+                    return Ok(None);
+                };
+                let window = &bytes[middle..bytes.len().min(middle + HALVES_SEARCH_BYTES as usize)];
+                Ok(continuation_start(window).map(|start| {
+                    let (first, second) = bytes.split_at(middle + start);
+                    (Box::new(first) as Input<'a>, Box::new(second) as Input<'a>)
+                }))
+            }
+            ImportInput::Path(path) => {
+                let open_at = |offset: u64| -> std::io::Result<File> {
+                    let mut file = File::open(path)?;
+                    file.seek(SeekFrom::Start(offset))?;
+                    Ok(file)
+                };
+                let mut window = Vec::new();
+                open_at(middle)
+                    .and_then(|file| file.take(HALVES_SEARCH_BYTES).read_to_end(&mut window))
+                    .map_err(|source| self.unreadable(source))?;
+                let Some(start) = continuation_start(&window) else {
+                    return Ok(None);
+                };
+                let cut = middle + start as u64;
+                let first = open_at(0).map_err(|source| self.unreadable(source))?;
+                let second = open_at(cut).map_err(|source| self.unreadable(source))?;
+                Ok(Some((
+                    Box::new(BufReader::with_capacity(1 << 20, first.take(cut))),
+                    Box::new(BufReader::with_capacity(1 << 20, second)),
+                )))
+            }
+        }
+    }
+
+    fn open(&self) -> Result<Input<'a>, ImportError> {
         match self {
             ImportInput::Path(path) => {
-                let file = File::open(path).map_err(|source| ImportError::Unreadable {
-                    file: self.name(),
-                    source,
-                })?;
+                let file = File::open(path).map_err(|source| self.unreadable(source))?;
                 Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
             }
             ImportInput::Bytes { bytes, .. } => Ok(Box::new(*bytes)),
@@ -475,6 +533,116 @@ struct Validated {
     rows: u64,
 }
 
+/// What the validation pass learns from the rows of a file, or of part of one.
+struct Checked {
+    rows: u64,
+    /// The first problems, in line order; `more` counts the others.
+    problems: Vec<Problem>,
+    more: u64,
+    /// (hash of the invoice number, line) of every row.
+    numbers: Vec<(u64, u64)>,
+    /// By `reference_key`: the customer's identity hash and first line. A collision (odds about
+    /// 1 in 10^13 for a million customers) would reject a valid file, never accept a bad one.
+    customers: HashMap<u64, (u64, u64)>,
+}
+
+impl Checked {
+    fn new() -> Checked {
+        Checked {
+            rows: 0,
+            problems: Vec::new(),
+            more: 0,
+            numbers: Vec::new(),
+            customers: HashMap::new(),
+        }
+    }
+
+    fn note(&mut self, problem: Problem) {
+        if self.problems.len() < PROBLEMS_LISTED_MAX {
+            self.problems.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn row(&mut self, row: &InvoiceRow) {
+        self.rows += 1;
+        self.numbers
+            .push((xxh3_64(row.invoice.number().as_str().as_bytes()), row.line));
+        let identity = customer_identity_hash(&row.customer);
+        let reference = row.customer.reference.as_str();
+        match self.customers.entry(reference_key(reference)) {
+            Entry::Vacant(vacant) => {
+                vacant.insert((identity, row.line));
+            }
+            Entry::Occupied(first) if first.get().0 != identity => {
+                let first_line = first.get().1;
+                self.note(Problem::inconsistent_customer(
+                    row.line, reference, first_line,
+                ));
+            }
+            Entry::Occupied(_) => {}
+        }
+    }
+
+    /// Every row of `csv`, reporting progress when given some.
+    fn csv<R: Read>(
+        csv: &mut InvoiceCsvReader<R>,
+        progress: Option<(&dyn ImportProgress, &AtomicU64, u64)>,
+    ) -> Checked {
+        let mut checked = Checked::new();
+        for (read, row) in csv.enumerate() {
+            if let Some((progress, counter, total)) = progress
+                && read.is_multiple_of(16_384)
+            {
+                progress.update(
+                    ImportPhase::Validating,
+                    counter.load(Ordering::Relaxed),
+                    total,
+                );
+            }
+            match row {
+                Ok(row) => checked.row(&row),
+                Err(problem) => checked.note(problem),
+            }
+        }
+        checked
+    }
+
+    /// Appends what was found in the rest of the file, whose lines were counted from 1 where
+    /// it starts (line `offset + 1`). `None` when a customer's first row in `rest` differs from
+    /// its first row here: `rest` compared its other rows with the wrong one.
+    fn then(mut self, rest: Checked, offset: u64) -> Option<Checked> {
+        for (key, (identity, _)) in &rest.customers {
+            if self
+                .customers
+                .get(key)
+                .is_some_and(|(first, _)| first != identity)
+            {
+                return None;
+            }
+        }
+        self.rows += rest.rows;
+        self.more += rest.more;
+        for mut problem in rest.problems {
+            problem.line += offset;
+            if let ProblemKind::InconsistentCustomer { first_line }
+            | ProblemKind::DuplicateInvoice { first_line } = &mut problem.kind
+            {
+                *first_line += offset;
+            }
+            self.note(problem);
+        }
+        self.numbers.extend(
+            rest.numbers
+                .into_iter()
+                .map(|(hash, line)| (hash, line + offset)),
+        );
+        // The customers map has served: only the first rows' identities were needed.
+        Some(self)
+    }
+}
+
 /// The validation pass: every row parsed, cross-row rules checked, nothing written.
 fn validate(
     source: &mut RowSource<'_>,
@@ -482,93 +650,80 @@ fn validate(
     progress: &dyn ImportProgress,
     total: u64,
 ) -> Result<Validated, ImportError> {
-    let mut problems = Vec::new();
-    let mut more = 0_u64;
-    let mut note = |problem: Problem, problems: &mut Vec<Problem>| {
-        if problems.len() < PROBLEMS_LISTED_MAX {
-            problems.push(problem);
-        } else {
-            more += 1;
-        }
-    };
-    let mut numbers: Vec<(u64, u64)> = Vec::new();
-    // Keyed by a 64-bit hash of the reference: no allocation per customer. A collision (odds
-    // about 1 in 10^13 for a million customers) would reject a valid file, never accept a bad one.
-    let mut customers: HashMap<u64, (u64, u64)> = HashMap::new();
-    let mut rows = 0_u64;
-    let (encoding, fec) = match source {
+    let (checked, encoding) = match source {
         RowSource::Csv { input, options } => {
             let counter = Arc::new(AtomicU64::new(0));
-            let reader = CountingReader {
-                inner: input.open()?,
-                count: Arc::clone(&counter),
+            let progress = (progress, &*counter, total);
+            let halves = validate_halves(input, *options, &counter, progress, file_name)?;
+            let (mut checked, encoding) = match halves {
+                Some(validated) => validated,
+                None => {
+                    counter.store(0, Ordering::Relaxed);
+                    let reader = CountingReader {
+                        inner: input.open()?,
+                        count: Arc::clone(&counter),
+                    };
+                    let mut csv = InvoiceCsvReader::new(reader, *options)
+                        .map_err(|problem| rejected(file_name, vec![problem], 0))?;
+                    let checked = Checked::csv(&mut csv, Some(progress));
+                    (checked, csv.encoding())
+                }
             };
-            let mut csv = InvoiceCsvReader::new(reader, *options)
-                .map_err(|problem| rejected(file_name, vec![problem], 0))?;
-            for row in csv.by_ref() {
-                if rows.is_multiple_of(16_384) {
-                    progress.update(
-                        ImportPhase::Validating,
-                        counter.load(Ordering::Relaxed),
-                        total,
-                    );
-                }
-                match row {
-                    Ok(row) => {
-                        rows += 1;
-                        check_row(&row, &mut numbers, &mut customers, &mut |problem| {
-                            note(problem, &mut problems)
-                        });
-                    }
-                    Err(problem) => note(problem, &mut problems),
-                }
-            }
-            (Some(csv.encoding()), false)
+            let mut numbers = std::mem::take(&mut checked.numbers);
+            duplicate_numbers(&mut numbers, &mut |problem| checked.note(problem));
+            (checked, Some(encoding))
         }
-        RowSource::Fec { rows: fec_rows, .. } => {
-            for row in fec_rows.iter() {
-                rows += 1;
-                check_row(row, &mut numbers, &mut customers, &mut |problem| {
-                    note(problem, &mut problems)
-                });
+        RowSource::Fec { rows, .. } => {
+            let mut checked = Checked::new();
+            for row in rows.iter() {
+                checked.row(row);
             }
-            (None, true)
+            (checked, None)
         }
     };
-    if !fec {
-        duplicate_numbers(&mut numbers, &mut |problem| note(problem, &mut problems));
-    }
-    if !problems.is_empty() {
-        return Err(rejected(file_name, problems, more));
+    if !checked.problems.is_empty() {
+        return Err(rejected(file_name, checked.problems, checked.more));
     }
     if let Some(encoding) = encoding {
         source.fix_encoding(encoding);
     }
-    Ok(Validated { rows })
+    Ok(Validated { rows: checked.rows })
 }
 
-fn check_row(
-    row: &InvoiceRow,
-    numbers: &mut Vec<(u64, u64)>,
-    customers: &mut HashMap<u64, (u64, u64)>,
-    note: &mut dyn FnMut(Problem),
-) {
-    numbers.push((xxh3_64(row.invoice.number().as_str().as_bytes()), row.line));
-    let identity = customer_identity_hash(&row.customer);
-    let reference = row.customer.reference.as_str();
-    match customers.entry(reference_key(reference)) {
-        Entry::Vacant(vacant) => {
-            vacant.insert((identity, row.line));
-        }
-        Entry::Occupied(first) if first.get().0 != identity => {
-            note(Problem::inconsistent_customer(
-                row.line,
-                reference,
-                first.get().1,
-            ));
-        }
-        Entry::Occupied(_) => {}
+/// Validates a large CSV file in two halves on two threads; `None` when it cannot be cut, or
+/// when the halves could not stand for one reader (cut inside a quoted value, encodings
+/// detected differently, a customer whose first row differs between the halves): the caller
+/// then reads the file in one piece.
+fn validate_halves(
+    input: &ImportInput<'_>,
+    options: InvoiceCsvOptions,
+    counter: &Arc<AtomicU64>,
+    progress: (&dyn ImportProgress, &AtomicU64, u64),
+    file_name: &str,
+) -> Result<Option<(Checked, TextEncoding)>, ImportError> {
+    let Some((first, second)) = input.halves()? else {
+        return Ok(None);
+    };
+    let counting = |inner| CountingReader {
+        inner,
+        count: Arc::clone(counter),
+    };
+    let mut first = InvoiceCsvReader::new(counting(first), options)
+        .map_err(|problem| rejected(file_name, vec![problem], 0))?;
+    let mut second = first.continuation(counting(second));
+    let (checked, rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| Checked::csv(&mut second, None));
+        let checked = Checked::csv(&mut first, Some(progress));
+        (checked, rest.join())
+    });
+    let rest = rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    if !first.ended_between_records() || !first.decodes_like(&second) {
+        return Ok(None);
     }
+    let offset = first.next_line() - 1;
+    Ok(checked
+        .then(rest, offset)
+        .map(|checked| (checked, first.encoding_with(&second))))
 }
 
 /// Reports every invoice number given on more than one line, naming the first line.

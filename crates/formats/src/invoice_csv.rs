@@ -20,6 +20,12 @@
 //!   from an invoice file. `outstanding` defaults to the amount and must lie between zero and it.
 //! - Line numbers are physical lines of the file (header = 1), also after quoted multi-line
 //!   values, blank lines and CRLF or bare-CR line endings.
+//!
+//! A large file can be read in two halves on two threads: `continuation_start` finds where the
+//! second half may start, `InvoiceCsvReader::continuation` reads it with the first half's header
+//! (counting its lines from 1), and the first half's reader then says whether the cut fell
+//! between two records (`ended_between_records`), which line the second half starts on
+//! (`next_line`) and whether both halves decoded text as one reader would have (`decodes_like`).
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -157,6 +163,28 @@ pub struct InvoiceCsvReader<R: Read> {
     /// The parser's line count after the previous record.
     line_after: u64,
     done: bool,
+    delimiter: u8,
+    /// Whether a used field held non-ASCII bytes: the encoding detection may then have moved.
+    decoded_non_ascii: bool,
+    /// Whether the last record read ended with a line feed inside a value: at the end of the
+    /// input, the sign that the input was cut inside a quoted value.
+    ended_in_value: bool,
+}
+
+/// The bytes that start a UTF-8 byte order mark, which a reader drops at the start of its input.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where, in `window` (bytes from the middle of a file up to a little further), a second reader
+/// may start: just after a line feed, and not where a reader would take the next bytes for a
+/// byte order mark. The cut may still fall inside a quoted value; the first half's reader tells
+/// (`ended_between_records`).
+pub fn continuation_start(window: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', window)
+        .map(|position| position + 1)
+        .find(|&start| {
+            let rest = &window[start..];
+            rest.len() >= BOM.len() && !rest.starts_with(BOM)
+        })
 }
 
 impl<R: Read> InvoiceCsvReader<R> {
@@ -166,12 +194,7 @@ impl<R: Read> InvoiceCsvReader<R> {
         let first_line = input.first_line().map_err(|error| read_failed(1, &error))?;
         let delimiter = most_frequent_delimiter(first_line, b";\t,", true).unwrap_or(b',');
         let had_bom = input.had_bom();
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(64 * 1024)
-            .from_reader(input);
+        let mut csv = csv_reader(delimiter, input);
         let mut decoder = Decoder::new(options.encoding, had_bom);
         let mut record = csv::ByteRecord::new();
         let line = loop {
@@ -202,7 +225,60 @@ impl<R: Read> InvoiceCsvReader<R> {
             last_currency: None,
             line_after,
             done: false,
+            delimiter,
+            decoded_non_ascii: false,
+            ended_in_value: false,
         })
+    }
+
+    /// A reader of the rest of the same file, from a point where `continuation_start` allows it,
+    /// with this reader's header and the encoding it had detected from it. Its line numbers count
+    /// from 1 at that point: add `next_line() - 1` of the reader of the first half. Build it
+    /// before this reader reads any row.
+    pub fn continuation<S: Read>(&self, rest: S) -> InvoiceCsvReader<S> {
+        InvoiceCsvReader {
+            csv: csv_reader(self.delimiter, LineEndings::new(rest)),
+            record: csv::ByteRecord::new(),
+            columns: self.columns,
+            field_of_column: self.field_of_column.clone(),
+            headers: self.headers.clone(),
+            decoder: self.decoder.clone(),
+            options: self.options,
+            canonical: String::new(),
+            last_currency: None,
+            line_after: 1,
+            done: false,
+            delimiter: self.delimiter,
+            decoded_non_ascii: false,
+            ended_in_value: false,
+        }
+    }
+
+    /// The line the next record would start on; after the last one, one past the end.
+    pub fn next_line(&self) -> u64 {
+        self.csv.position().line()
+    }
+
+    /// At the end of the input: whether it ended between two records, not inside a quoted
+    /// value (a value ending with a line break is taken for the latter).
+    pub fn ended_between_records(&self) -> bool {
+        !self.ended_in_value
+    }
+
+    /// Whether `rest`, a continuation of this reader read to its end, decoded its text exactly
+    /// as this reader would have, going on: it did unless both halves held non-ASCII text and
+    /// their detections settled on different encodings.
+    pub fn decodes_like<S: Read>(&self, rest: &InvoiceCsvReader<S>) -> bool {
+        !self.decoded_non_ascii || !rest.decoded_non_ascii || self.encoding() == rest.encoding()
+    }
+
+    /// The encoding of the whole file, read as this reader then its continuation `rest`.
+    pub fn encoding_with<S: Read>(&self, rest: &InvoiceCsvReader<S>) -> TextEncoding {
+        if rest.decoded_non_ascii {
+            rest.encoding()
+        } else {
+            self.encoding()
+        }
     }
 
     /// The encoding as detected so far (UTF-8 until a value proves otherwise).
@@ -222,7 +298,12 @@ impl<R: Read> InvoiceCsvReader<R> {
             columns: &self.columns,
             line,
         };
-        row.decode(&self.record, &self.field_of_column, &mut self.decoder)?;
+        row.decode(
+            &self.record,
+            &self.field_of_column,
+            &mut self.decoder,
+            &mut self.decoded_non_ascii,
+        )?;
 
         let reference_text = row.required(Field::CustomerRef)?;
         let reference = CustomerRef::parse(&reference_text).map_err(|error| {
@@ -362,6 +443,7 @@ impl<R: Read> Iterator for InvoiceCsvReader<R> {
             if self.done {
                 continue;
             }
+            self.ended_in_value = self.record.as_slice().last() == Some(&b'\n');
             if is_blank(self.record.as_slice()) {
                 self.line_after = self.csv.position().line();
                 continue;
@@ -405,17 +487,24 @@ impl<'a> Row<'a> {
         record: &'a csv::ByteRecord,
         field_of_column: &[Option<Field>],
         decoder: &mut Decoder,
+        decoded_non_ascii: &mut bool,
     ) -> Result<(), Problem> {
         let whole = if decoder.reads_utf8() {
             std::str::from_utf8(record.as_slice()).ok()
         } else {
             None
         };
+        // Once non-ASCII text was decoded nothing more is to be learnt; until then one look at
+        // the whole record spares looking at its fields.
+        let look = !*decoded_non_ascii && !record.as_slice().is_ascii();
         for (index, field) in field_of_column.iter().enumerate() {
             let Some(field) = field else { continue };
             let Some(range) = record.range(index) else {
                 continue;
             };
+            if look && !record.as_slice()[range.clone()].is_ascii() {
+                *decoded_non_ascii = true;
+            }
             let text = match whole.and_then(|whole| whole.get(range.clone())) {
                 Some(text) => {
                     decoder.saw_utf8(text);
@@ -482,6 +571,15 @@ impl<'a> Row<'a> {
         }
         Ok(amount)
     }
+}
+
+fn csv_reader<R: Read>(delimiter: u8, input: LineEndings<R>) -> csv::Reader<LineEndings<R>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 * 1024)
+        .from_reader(input)
 }
 
 pub(crate) fn invoice_problem(error: &InvoiceError) -> ProblemKind {
@@ -1229,6 +1327,111 @@ mod tests {
                 ..
             }))
         ));
+    }
+
+    /// Reads `input` in two halves cut at the first place `continuation_start` allows after
+    /// `middle`, as the import does: `None` when the halves cannot stand for one reader.
+    fn read_in_halves(input: &[u8], middle: usize) -> Option<Vec<Result<InvoiceRow, Problem>>> {
+        let cut = middle + continuation_start(&input[middle..])?;
+        let mut first = InvoiceCsvReader::new(&input[..cut], options()).ok()?;
+        let mut second = first.continuation(&input[cut..]);
+        let mut results: Vec<_> = first.by_ref().collect();
+        let offset = first.next_line() - 1;
+        for result in second.by_ref() {
+            results.push(match result {
+                Ok(row) => Ok(InvoiceRow {
+                    line: row.line + offset,
+                    ..row
+                }),
+                Err(problem) => Err(Problem {
+                    line: problem.line + offset,
+                    ..problem
+                }),
+            });
+        }
+        (first.ended_between_records() && first.decodes_like(&second)).then_some(results)
+    }
+
+    #[test]
+    fn a_continuation_starts_after_a_line_feed_and_not_on_a_byte_order_mark() {
+        assert_eq!(continuation_start(b"ab\ncd\nef"), Some(3));
+        assert_eq!(continuation_start(b"ab\n\xEF\xBB\xBFx\ncdef"), Some(8));
+        assert_eq!(continuation_start(b"no line feed"), None);
+        // What follows the line feed must be seen to tell.
+        assert_eq!(continuation_start(b"ab\nc"), None);
+    }
+
+    #[test]
+    fn a_file_read_in_halves_reads_as_in_one_piece() {
+        let mut input = format!("{FRENCH};reste_du\r\n\r\n");
+        for index in 0..40 {
+            let name = if index % 7 == 3 {
+                "\"Dupont;\r\nfils\"".to_owned()
+            } else {
+                format!("Nom {index}")
+            };
+            let amount = if index % 11 == 5 { "x" } else { "10,50" };
+            input.push_str(&format!(
+                "C{index};{name};F{index};15/01/2025;14/02/2025;{amount};1\r\n"
+            ));
+            if index % 9 == 0 {
+                input.push_str("\r\n");
+            }
+        }
+        let input = input.as_bytes();
+        let whole = read_with(input, options());
+        let (mut read, mut refused) = (0, 0);
+        for middle in (FRENCH.len() + 2..input.len()).step_by(7) {
+            let Some(cut) = continuation_start(&input[middle..]).map(|start| middle + start) else {
+                continue;
+            };
+            match read_in_halves(input, middle) {
+                Some(halves) => {
+                    assert_eq!(halves, whole, "cut at byte {cut}");
+                    read += 1;
+                }
+                // Only a cut inside the quoted two-line names may be refused.
+                None => {
+                    assert_eq!(&input[cut..cut + 4], b"fils", "cut at byte {cut}");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(read > 50 && refused > 0, "{read} read, {refused} refused");
+    }
+
+    #[test]
+    fn halves_that_detected_different_encodings_do_not_stand_for_one_reader() {
+        let mut input = format!("{FRENCH}\nC1;Société;F1;15/01/2025;14/02/2025;10\n").into_bytes();
+        let middle = input.len() - 1;
+        input.extend_from_slice(b"C2;Fran\xe7ois;F2;15/01/2025;14/02/2025;10\n");
+        assert_eq!(read_in_halves(&input, middle), None);
+        assert_eq!(
+            read_with(&input, options())[1]
+                .as_ref()
+                .err()
+                .map(|p| p.kind.clone()),
+            Some(ProblemKind::MixedEncoding)
+        );
+
+        // Windows-1252 in both halves, or non-ASCII text in one only, read as in one piece.
+        for (first, second) in [
+            (&b"Fran\xe7ois"[..], &b"Soci\xe9t\xe9"[..]),
+            (b"Durand", "Société".as_bytes()),
+            ("Société".as_bytes(), b"Durand"),
+        ] {
+            let mut input = format!("{FRENCH}\nC1;").into_bytes();
+            input.extend_from_slice(first);
+            input.extend_from_slice(b";F1;15/01/2025;14/02/2025;10\n");
+            let middle = input.len() - 1;
+            input.extend_from_slice(b"C2;");
+            input.extend_from_slice(second);
+            input.extend_from_slice(b";F2;15/01/2025;14/02/2025;10\n");
+            assert_eq!(
+                read_in_halves(&input, middle),
+                Some(read_with(&input, options()))
+            );
+        }
     }
 
     #[test]

@@ -247,3 +247,103 @@ async fn every_fec_sample_imports_and_reimports_without_change() {
         }
     });
 }
+
+/// A file of more than a megabyte (validated in two halves): row `index` is on line
+/// `index + 2`, and `change` may rewrite any row.
+fn large_file(rows: usize, change: impl Fn(usize, String) -> String) -> String {
+    let mut file = String::from(
+        "Code_Client;Raison_Sociale;Numero_Facture;Date_Facture;Date_Echeance;Montant_TTC;Reste_Du\n",
+    );
+    for index in 0..rows {
+        let customer = index % 500;
+        let row = format!(
+            "C{customer};Client {customer} SARL;F-{index};05/01/2026;04/02/2026;100,00;100,00\n"
+        );
+        file.push_str(&change(index, row));
+    }
+    assert!(file.len() > 1 << 20);
+    file
+}
+
+fn problem_lines(error: ImportError) -> Vec<(u64, String)> {
+    let ImportError::Rejected { problems, .. } = error else {
+        panic!("expected a rejection, got {error:?}")
+    };
+    problems
+        .iter()
+        .map(|problem| (problem.line, problem.describe(Language::English)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_file_names_its_problems_in_both_halves_by_their_exact_lines() {
+    let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
+    let store = &database.store;
+    let tenant = creditor(store, "Atelier").await;
+    let file = large_file(20_000, |index, row| match index {
+        100 => row.replace("100,00;100,00", "12,3,4;100,00"),
+        15_000 => row.replace("05/01/2026", "31/02/2026"),
+        // A customer seen only in the second half, described two ways.
+        16_000 => "NEW1;Nouveau;F-16000;05/01/2026;04/02/2026;1,00;1,00\n".to_owned(),
+        17_000 => "NEW1;Autre;F-17000;05/01/2026;04/02/2026;1,00;1,00\n".to_owned(),
+        18_000 => row.replace("F-18000", "F-5"),
+        _ => row,
+    });
+    let error = import_csv(store, &tenant, "large.csv", file.as_bytes())
+        .await
+        .unwrap_err();
+    let lines: Vec<u64> = problem_lines(error).iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [102, 15_002, 17_002, 18_002]);
+    let error = import_csv(store, &tenant, "large.csv", file.as_bytes())
+        .await
+        .unwrap_err();
+    let described = problem_lines(error);
+    assert!(described[2].1.contains("line 16002"), "{described:?}");
+    assert!(described[3].1.contains("line 7"), "{described:?}");
+    assert!(ledger(store, &tenant).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_large_file_that_cannot_be_read_in_halves_is_read_in_one_piece() {
+    let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
+    let store = &database.store;
+    let tenant = creditor(store, "Atelier").await;
+    // Names of four lines around the middle of the file, so that the cut falls in one of them;
+    // then a customer named otherwise in the second half than in the first.
+    let file = large_file(20_000, |index, row| match index {
+        9_000..11_000 => format!(
+            "Q{index};\"Quoted {index}\n\n\n(siège)\";F-{index};05/01/2026;04/02/2026;1,00;1,00\n"
+        ),
+        19_000 => row.replace("Client 0 SARL", "Client Zéro"),
+        19_001 => row.replace("100,00;100,00", "x;100,00"),
+        _ => row,
+    });
+    let middle = file.len() / 2;
+    let cut = middle + file[middle..].find('\n').unwrap();
+    assert!(
+        file[..cut].matches('"').count() % 2 == 1,
+        "the first line break after the middle is inside quotes"
+    );
+    let error = import_csv(store, &tenant, "large.csv", file.as_bytes())
+        .await
+        .unwrap_err();
+    let described = problem_lines(error);
+    let lines: Vec<u64> = described.iter().map(|(line, _)| *line).collect();
+    // 2,000 rows of four lines each before them.
+    assert_eq!(lines, [25_002, 25_003]);
+    assert!(described[0].1.contains("line 2"), "{described:?}");
+
+    // Cut between rows, with the customer's rows of the second half compared with its first row
+    // of the second half: that does not stand for the whole file.
+    let file = large_file(20_000, |index, row| match index {
+        10_500..11_000 if index % 500 == 0 => row.replace("Client 0 SARL", "Client Zéro"),
+        _ => row,
+    });
+    let error = import_csv(store, &tenant, "large.csv", file.as_bytes())
+        .await
+        .unwrap_err();
+    let described = problem_lines(error);
+    let lines: Vec<u64> = described.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [10_502]);
+    assert!(described[0].1.contains("line 2"), "{described:?}");
+}
