@@ -398,6 +398,25 @@ pub(crate) enum BenchCommand {
     /// Generate an invoice CSV and import it: first import, re-import, rejection of a bad file;
     /// with sqlite3's .import and PostgreSQL's COPY on the same file as references.
     Import(BenchImportArgs),
+    /// The daily dunning run: cold, same day again, next day, cold after a reset; with the same
+    /// decisions as one SQL script in sqlite3 and PostgreSQL as references.
+    Run(BenchRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchRunArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) customers: u32,
+    #[arg(long, default_value_t = 100_000)]
+    pub(crate) invoices: u64,
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Where to put the generated files and databases (default: a temporary directory).
+    #[arg(long)]
+    pub(crate) work_dir: Option<PathBuf>,
+    /// PostgreSQL URL for the SQL reference (default: RELANCE_BENCH_POSTGRES_URL, or skipped).
+    #[arg(long, env = "RELANCE_BENCH_POSTGRES_URL", hide_env_values = true)]
+    pub(crate) postgres_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

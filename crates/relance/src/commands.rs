@@ -49,6 +49,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
             aging(&config, global.tenant, &args, lang).await
         }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
+        Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         command => crate::casework::run(&config, global.tenant, command, lang).await,
     }
 }
