@@ -354,7 +354,8 @@ impl TenantStore<'_> {
     pub async fn reset_dunning(&self) -> Result<(), StoreError> {
         let statements = [
             "UPDATE invoices SET next_action_on = NULL WHERE tenant_id = $1 AND next_action_on IS NOT NULL",
-            "DELETE FROM dunning_cases WHERE tenant_id = $1",
+            // Episodes are kept so the actions decided afresh get keys of their own.
+            "UPDATE dunning_cases SET anchor_on = NULL, level = NULL, level_on = NULL WHERE tenant_id = $1",
         ];
         with_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
