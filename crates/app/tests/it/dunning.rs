@@ -114,6 +114,12 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
             1,
             "a dry run records nothing"
         );
+
+        // After a reset the cases start afresh, in a new episode whose actions are recorded.
+        dunning::reset(store, &tenant).await.unwrap();
+        let cold = run(store, &tenant, date(2026, 11, 27)).await;
+        assert!(cold.actions_decided() > 0);
+        assert_eq!(cold.writes.actions as usize, cold.actions_decided());
     });
 }
 
