@@ -239,23 +239,6 @@ pub struct ImportCounts {
     pub unchanged: i64,
 }
 
-/// The invoices' secondary indexes, exactly as the migrations create them (a contract test
-/// compares the schema before and after an import that rebuilds them).
-pub(crate) const SQLITE_DEFERRABLE_INDEXES: [(&str, &str); 3] = [
-    (
-        "invoices_number",
-        "CREATE UNIQUE INDEX invoices_number ON invoices (tenant_id, number)",
-    ),
-    (
-        "invoices_by_customer",
-        "CREATE INDEX invoices_by_customer ON invoices (tenant_id, customer_id, due_on)",
-    ),
-    (
-        "open_invoices_by_due_date",
-        "CREATE INDEX open_invoices_by_due_date ON invoices (tenant_id, due_on, customer_id, outstanding_minor, currency)\n    WHERE outstanding_minor > 0",
-    ),
-];
-
 const POSTGRES_CUSTOMER_UPSERT: &str = "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) \
     SELECT $1, $2::timestamptz, $2::timestamptz, r, n, k, c, l, e, p, h \
     FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[]) AS t(r, n, k, c, l, e, p, h) \

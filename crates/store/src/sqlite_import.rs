@@ -3,8 +3,8 @@
 //! Through sqlx every bound value is boxed, sent to sqlx's worker thread and bound there: for a
 //! ten-million-row file that was more work than SQLite's own inserts. Here the whole import
 //! transaction (begin, rows, index builds, commit) runs on a dedicated thread that owns a
-//! `rusqlite` connection to the same file and binds each row straight into one prepared
-//! statement. Batches of invoices are handed over without waiting for them to be written, so the
+//! `rusqlite` connection to the same file and binds the rows straight into prepared statements
+//! of `ROWS_PER_STATEMENT` rows. Batches of invoices are handed over without waiting for them to be written, so the
 //! caller prepares the next batch while this thread writes the previous one; the first error
 //! stops the writing and is returned by the next call that waits (customers or commit).
 //!
@@ -15,8 +15,11 @@
 //! holds before commit: the tenant is checked at the start, the import row is this
 //! transaction's own, customers created by this transaction exist (there are no deletions in an
 //! import, so they are exactly the ids above the largest one at the start), and every other
-//! customer an invoice points to is looked up at commit, and must belong to the tenant. Dropping the handle without committing closes the connection, which
-//! rolls back.
+//! customer an invoice points to is looked up at commit, and must belong to the tenant.
+//!
+//! On a tenant's first import every index of `invoices` but the automatic ones is dropped at the
+//! start and built again, sorted, just before commit (see `docs/decisions/0003`).
+//! Dropping the handle without committing closes the connection, which rolls back.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -27,7 +30,7 @@ use std::time::Duration;
 use domain::customer::CustomerDetails;
 use domain::ids::CustomerId;
 use domain::money::Currency;
-use rusqlite::{Connection, OpenFlags, Statement, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, Statement, ToSql, TransactionBehavior, params};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -338,12 +341,19 @@ struct Writer<'c> {
     tenant: i64,
     import: i64,
     now: &'c str,
-    /// Secondary indexes dropped at the start, to build again before commit.
-    deferred_indexes: bool,
+    /// The invoices' secondary indexes (their `CREATE INDEX` text, as the schema keeps it)
+    /// dropped at the start, to build again before commit.
+    deferred_indexes: Vec<String>,
     customers_before: i64,
+    /// Statements of `ROWS_PER_STATEMENT` rows, prepared once.
     customer_upsert: Option<Statement<'c>>,
     invoice_write: Option<Statement<'c>>,
 }
+
+/// Rows per statement. Some CHECK constraints (`IN` lists of three values and more) make SQLite
+/// build a temporary table each time a statement runs: once a row, that was most of the cost of
+/// a customer. 100 rows of 13 values stay far below SQLite's 32,766 parameters.
+const ROWS_PER_STATEMENT: usize = 100;
 
 impl<'c> Writer<'c> {
     fn begin(
@@ -379,11 +389,21 @@ impl<'c> Writer<'c> {
         let tenant_has_invoices = transaction
             .prepare("SELECT 1 FROM invoices WHERE tenant_id = ?1 LIMIT 1")?
             .exists([tenant])?;
-        let deferred_indexes = !tenant_has_invoices
-            && meta.expected_rows > u64::try_from(largest.unwrap_or(0)).unwrap_or(0);
-        if deferred_indexes {
-            for (name, _) in crate::import::SQLITE_DEFERRABLE_INDEXES {
-                transaction.execute_batch(&format!("DROP INDEX {name}"))?;
+        let mut deferred_indexes = Vec::new();
+        if !tenant_has_invoices
+            && meta.expected_rows > u64::try_from(largest.unwrap_or(0)).unwrap_or(0)
+        {
+            // Every index of the table but the automatic ones (which have no text), read from
+            // the schema so that an index a migration adds is deferred too.
+            let indexes: Vec<(String, String)> = transaction
+                .prepare(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL ORDER BY name",
+                )?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (name, create) in indexes {
+                transaction.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                deferred_indexes.push(create);
             }
         }
         let import = transaction.query_row(
@@ -407,68 +427,88 @@ impl<'c> Writer<'c> {
         &mut self,
         rows: &[(CustomerDetails, i64)],
     ) -> rusqlite::Result<HashMap<String, CustomerId>> {
-        let statement = match &mut self.customer_upsert {
-            Some(statement) => statement,
-            None => self
-                .customer_upsert
-                .insert(self.transaction.prepare(CUSTOMER_UPSERT)?),
-        };
         let mut ids = HashMap::with_capacity(rows.len());
-        for (details, row_hash) in rows {
-            let id: Option<i64> = statement
-                .query(params![
-                    self.tenant,
-                    self.now,
-                    details.reference.as_str(),
-                    details.legal_name,
-                    details.kind.code(),
-                    details.country.as_str(),
-                    details.language().code(),
-                    details.email.as_ref().map(|email| email.as_str()),
-                    details.phone.as_ref().map(|phone| phone.as_str()),
-                    row_hash,
-                ])?
-                .next()?
-                .map(|row| row.get(0))
-                .transpose()?;
-            // No id back: the stored customer already had this content.
-            if let Some(id) = id {
-                ids.insert(details.reference.as_str().to_owned(), CustomerId(id));
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut partial;
+            let statement = if chunk.len() == ROWS_PER_STATEMENT {
+                match &mut self.customer_upsert {
+                    Some(statement) => statement,
+                    None => self
+                        .customer_upsert
+                        .insert(self.transaction.prepare(&customer_upsert(chunk.len()))?),
+                }
+            } else {
+                partial = self.transaction.prepare(&customer_upsert(chunk.len()))?;
+                &mut partial
+            };
+            let mut next = 1;
+            let mut bind = |value: &dyn ToSql| -> rusqlite::Result<()> {
+                statement.raw_bind_parameter(next, value)?;
+                next += 1;
+                Ok(())
+            };
+            for (details, row_hash) in chunk {
+                bind(&self.tenant)?;
+                bind(&self.now)?;
+                bind(&self.now)?;
+                bind(&details.reference.as_str())?;
+                bind(&details.legal_name)?;
+                bind(&details.kind.code())?;
+                bind(&details.country.as_str())?;
+                bind(&details.language().code())?;
+                bind(&details.email.as_ref().map(|email| email.as_str()))?;
+                bind(&details.phone.as_ref().map(|phone| phone.as_str()))?;
+                bind(row_hash)?;
+            }
+            // A customer whose stored content is the same is not updated and gives no id back.
+            let mut rows = statement.raw_query();
+            while let Some(row) = rows.next()? {
+                ids.insert(row.get(0)?, CustomerId(row.get(1)?));
             }
         }
         Ok(ids)
     }
 
     fn invoices(&mut self, batch: &InvoiceBatch) -> rusqlite::Result<()> {
-        let statement = match &mut self.invoice_write {
-            Some(statement) => statement,
-            None => {
-                // With the indexes deferred the tenant had no invoice and the file none twice
-                // (checked before writing): every row is new. Were one not, building the unique
-                // index at commit would fail and roll the import back.
-                let sql = if self.deferred_indexes {
-                    INVOICE_INSERT.to_owned()
-                } else {
-                    format!("{INVOICE_INSERT} {INVOICE_ON_CONFLICT}")
-                };
-                self.invoice_write.insert(self.transaction.prepare(&sql)?)
+        let plain = !self.deferred_indexes.is_empty();
+        for chunk in batch.rows.chunks(ROWS_PER_STATEMENT) {
+            let mut partial;
+            let statement = if chunk.len() == ROWS_PER_STATEMENT {
+                match &mut self.invoice_write {
+                    Some(statement) => statement,
+                    None => self.invoice_write.insert(
+                        self.transaction
+                            .prepare(&invoice_write(chunk.len(), plain))?,
+                    ),
+                }
+            } else {
+                partial = self
+                    .transaction
+                    .prepare(&invoice_write(chunk.len(), plain))?;
+                &mut partial
+            };
+            let mut next = 1;
+            let mut bind = |value: &dyn ToSql| -> rusqlite::Result<()> {
+                statement.raw_bind_parameter(next, value)?;
+                next += 1;
+                Ok(())
+            };
+            for row in chunk {
+                bind(&self.tenant)?;
+                bind(&self.import)?;
+                bind(&self.now)?;
+                bind(&self.now)?;
+                bind(&row.customer)?;
+                bind(&batch.get(&row.number))?;
+                bind(&batch.get(&row.issued_on))?;
+                bind(&batch.get(&row.due_on))?;
+                bind(&row.service_on.as_ref().map(|range| batch.get(range)))?;
+                bind(&row.currency.code())?;
+                bind(&row.amount)?;
+                bind(&row.outstanding)?;
+                bind(&row.row_hash)?;
             }
-        };
-        for row in &batch.rows {
-            statement.execute(params![
-                self.tenant,
-                self.import,
-                self.now,
-                row.customer,
-                batch.get(&row.number),
-                batch.get(&row.issued_on),
-                batch.get(&row.due_on),
-                row.service_on.as_ref().map(|range| batch.get(range)),
-                row.currency.code(),
-                row.amount,
-                row.outstanding,
-                row.row_hash,
-            ])?;
+            statement.raw_execute()?;
         }
         Ok(())
     }
@@ -521,25 +561,46 @@ impl<'c> Writer<'c> {
                 self.tenant
             ],
         )?;
-        if self.deferred_indexes {
-            for (_, create) in crate::import::SQLITE_DEFERRABLE_INDEXES {
-                self.transaction.execute_batch(create)?;
-            }
+        for create in &self.deferred_indexes {
+            self.transaction.execute_batch(create)?;
         }
         Ok(())
     }
 }
 
-const CUSTOMER_UPSERT: &str = "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) \
-    VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-    ON CONFLICT (tenant_id, reference) DO UPDATE SET legal_name = excluded.legal_name, kind = excluded.kind, \
-    country = excluded.country, language = excluded.language, \
-    email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone), \
-    row_hash = excluded.row_hash, updated_at = excluded.updated_at \
-    WHERE customers.row_hash <> excluded.row_hash RETURNING id";
+/// `rows` tuples of `columns` placeholders.
+fn values(rows: usize, columns: usize) -> String {
+    let tuple = format!("({})", vec!["?"; columns].join(", "));
+    vec![tuple; rows].join(", ")
+}
 
-const INVOICE_INSERT: &str = "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
-    VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+fn customer_upsert(rows: usize) -> String {
+    format!(
+        "INSERT INTO customers (tenant_id, created_at, updated_at, reference, legal_name, kind, country, language, email, phone, row_hash) \
+         VALUES {} ON CONFLICT (tenant_id, reference) DO UPDATE SET legal_name = excluded.legal_name, kind = excluded.kind, \
+         country = excluded.country, language = excluded.language, \
+         email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone), \
+         row_hash = excluded.row_hash, updated_at = excluded.updated_at \
+         WHERE customers.row_hash <> excluded.row_hash RETURNING reference, id",
+        values(rows, 11)
+    )
+}
+
+/// With the indexes deferred the tenant had no invoice and the file none twice (checked before
+/// writing): every row is new, inserted `plain`. Were one not, building the unique index at
+/// commit would fail and roll the import back.
+fn invoice_write(rows: usize, plain: bool) -> String {
+    let insert = format!(
+        "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
+         VALUES {}",
+        values(rows, 13)
+    );
+    if plain {
+        insert
+    } else {
+        format!("{insert} {INVOICE_ON_CONFLICT}")
+    }
+}
 
 const INVOICE_ON_CONFLICT: &str = "ON CONFLICT (tenant_id, number) DO UPDATE SET customer_id = excluded.customer_id, issued_on = excluded.issued_on, \
     due_on = excluded.due_on, service_on = excluded.service_on, currency = excluded.currency, \
