@@ -350,9 +350,9 @@ struct Writer<'c> {
     invoice_write: Option<Statement<'c>>,
 }
 
-/// Rows per statement. Some CHECK constraints (`IN` lists of three values and more) make SQLite
-/// build a temporary table each time a statement runs: once a row, that was most of the cost of
-/// a customer. 100 rows of 13 values stay far below SQLite's 32,766 parameters.
+/// Rows per statement: what SQLite does once per statement run (opening the table and its
+/// indexes, halting) is then paid once per 100 rows (0.95 µs an invoice instead of 1.15 µs).
+/// 100 rows of 13 values stay far below SQLite's 32,766 parameters.
 const ROWS_PER_STATEMENT: usize = 100;
 
 impl<'c> Writer<'c> {
