@@ -309,11 +309,15 @@ pub async fn import_invoices(
     };
     debug_assert_eq!(classifier.rows_read, validated.rows);
     let rows_read = classifier.rows_read;
+    let (customer_counts, invoice_counts) = (classifier.customer_counts, classifier.invoice_counts);
+    // What was learnt about the customers (a million of them in large files) is no longer
+    // needed: freed before the index builds of the commit need memory.
+    drop((classifier, writer));
 
-    let changed = classifier.customer_counts.created
-        + classifier.customer_counts.updated
-        + classifier.invoice_counts.created
-        + classifier.invoice_counts.updated;
+    let changed = customer_counts.created
+        + customer_counts.updated
+        + invoice_counts.created
+        + invoice_counts.updated;
     let import = if changed == 0 {
         // Nothing differs from what is stored: leave no trace, not even an import record.
         drop(tx);
@@ -322,17 +326,17 @@ pub async fn import_invoices(
         let as_i64 = |count: u64| i64::try_from(count).unwrap_or(i64::MAX);
         let counts = ImportCounts {
             rows_read: as_i64(rows_read),
-            created: as_i64(classifier.invoice_counts.created),
-            updated: as_i64(classifier.invoice_counts.updated),
-            unchanged: as_i64(classifier.invoice_counts.unchanged),
+            created: as_i64(invoice_counts.created),
+            updated: as_i64(invoice_counts.updated),
+            unchanged: as_i64(invoice_counts.unchanged),
         };
         Some(tx.commit(counts).await?)
     };
     Ok(ImportReport {
         file_name,
         rows_read,
-        customers: classifier.customer_counts,
-        invoices: classifier.invoice_counts,
+        customers: customer_counts,
+        invoices: invoice_counts,
         already_imported: false,
         import,
         fec,
@@ -539,8 +543,10 @@ struct Checked {
     /// The first problems, in line order; `more` counts the others.
     problems: Vec<Problem>,
     more: u64,
-    /// (hash of the invoice number, line) of every row.
+    /// (hash of the invoice number, line) of every row, sorted once all rows are read; those of
+    /// the rest of the file apart (see `then`), so that neither is copied into the other.
     numbers: Vec<(u64, u64)>,
+    rest_numbers: Vec<(u64, u64)>,
     /// By `reference_key`: the customer's identity hash and first line. A collision (odds about
     /// 1 in 10^13 for a million customers) would reject a valid file, never accept a bad one.
     customers: HashMap<u64, (u64, u64)>,
@@ -553,6 +559,7 @@ impl Checked {
             problems: Vec::new(),
             more: 0,
             numbers: Vec::new(),
+            rest_numbers: Vec::new(),
             customers: HashMap::new(),
         }
     }
@@ -606,6 +613,8 @@ impl Checked {
                 Err(problem) => checked.note(problem),
             }
         }
+        // Here, on the thread that read the rows, rather than after the halves are joined.
+        checked.numbers.sort_unstable();
         checked
     }
 
@@ -633,11 +642,10 @@ impl Checked {
             }
             self.note(problem);
         }
-        self.numbers.extend(
-            rest.numbers
-                .into_iter()
-                .map(|(hash, line)| (hash, line + offset)),
-        );
+        self.rest_numbers = rest.numbers;
+        for (_, line) in &mut self.rest_numbers {
+            *line += offset;
+        }
         // The customers map has served: only the first rows' identities were needed.
         Some(self)
     }
@@ -669,8 +677,11 @@ fn validate(
                     (checked, csv.encoding())
                 }
             };
-            let mut numbers = std::mem::take(&mut checked.numbers);
-            duplicate_numbers(&mut numbers, &mut |problem| checked.note(problem));
+            let numbers = std::mem::take(&mut checked.numbers);
+            let rest_numbers = std::mem::take(&mut checked.rest_numbers);
+            duplicate_numbers(&numbers, &rest_numbers, &mut |problem| {
+                checked.note(problem)
+            });
             (checked, Some(encoding))
         }
         RowSource::Fec { rows, .. } => {
@@ -726,17 +737,28 @@ fn validate_halves(
         .map(|checked| (checked, first.encoding_with(&second))))
 }
 
-/// Reports every invoice number given on more than one line, naming the first line.
-fn duplicate_numbers(numbers: &mut [(u64, u64)], note: &mut dyn FnMut(Problem)) {
-    numbers.sort_unstable();
-    for pair in numbers.windows(2) {
-        let ((first_hash, first_line), (hash, line)) = (pair[0], pair[1]);
-        if first_hash == hash {
+/// Reports every invoice number given on more than one line, naming the first line. Each of
+/// `first` and `rest` is sorted: they are walked as one sorted list.
+fn duplicate_numbers(first: &[(u64, u64)], rest: &[(u64, u64)], note: &mut dyn FnMut(Problem)) {
+    let (mut first, mut rest) = (first.iter().peekable(), rest.iter().peekable());
+    let mut previous: Option<(u64, u64)> = None;
+    loop {
+        let next = match (first.peek(), rest.peek()) {
+            (Some(a), Some(b)) if a <= b => first.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => rest.next(),
+            (Some(_), None) => first.next(),
+            (None, None) => break,
+        };
+        let Some(&(hash, line)) = next else { break };
+        if let Some((previous_hash, previous_line)) = previous
+            && previous_hash == hash
+        {
             note(Problem::duplicate_invoice(
-                line.max(first_line),
-                line.min(first_line),
+                line.max(previous_line),
+                line.min(previous_line),
             ));
         }
+        previous = Some((hash, line));
     }
 }
 
