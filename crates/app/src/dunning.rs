@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use domain::case::{DelayReason, DisputeOutcome, DisputeReason, Promise, PromiseStatus};
 use domain::contact_policy::{ContactOutcome, ContactPolicy, ContactRecord};
-use domain::customer::{Channel, CustomerRef, Language};
-use domain::engine::{CaseInput, CaseItem, DebtorProfile, Outcome, decide};
+use domain::customer::{Channel, CustomerKind, CustomerRef, Language};
+use domain::engine::{CaseInput, CaseItem, DebtorProfile, Outcome, Reason, decide};
 use domain::ids::CustomerId;
 use domain::money::Money;
 use domain::scenario::{Scenario, StepChannel};
@@ -115,21 +115,13 @@ pub struct DunningRules {
 }
 
 impl DunningRules {
-    fn scenario_for(&self, name: Option<&str>, kind: domain::customer::CustomerKind) -> &Scenario {
-        let wanted = name.unwrap_or(match kind {
-            domain::customer::CustomerKind::Business => "b2b-fr",
-            domain::customer::CustomerKind::Consumer => "b2c-fr",
-        });
-        self.scenarios
-            .iter()
-            .find(|scenario| scenario.name() == wanted)
-            .unwrap_or_else(|| {
-                let fallback = Scenario::default_for(kind);
-                self.scenarios
-                    .iter()
-                    .find(|scenario| scenario.name() == fallback.name())
-                    .expect("the defaults are always present")
-            })
+    /// The customer's assigned scenario, or the default for its kind (also when the assigned one
+    /// no longer exists).
+    fn scenario_for(&self, name: Option<&str>, kind: CustomerKind) -> &Scenario {
+        let find = |wanted: &str| self.scenarios.iter().find(|s| s.name() == wanted);
+        name.and_then(find)
+            .or_else(|| find(Scenario::default_name(kind)))
+            .expect("the defaults are always present")
     }
 }
 
@@ -330,7 +322,7 @@ fn decide_one(
         .collect();
     for logged in grouped.contacts.get(&customer).into_iter().flatten() {
         if let (Some(channel), Some(outcome)) = (
-            contact_channel(&logged.channel),
+            Channel::parse(&logged.channel),
             ContactOutcome::parse(&logged.outcome),
         ) {
             contacts.push(ContactRecord {
@@ -467,16 +459,6 @@ fn decide_one(
     Ok((update, outcome))
 }
 
-fn contact_channel(code: &str) -> Option<Channel> {
-    match code {
-        "email" => Some(Channel::Email),
-        "sms" => Some(Channel::Sms),
-        "phone" => Some(Channel::Phone),
-        "letter" => Some(Channel::Letter),
-        _ => None,
-    }
-}
-
 /// Runs every day from `from` to `to`, as the scheduler would.
 pub async fn simulate(
     store: &Store,
@@ -548,6 +530,14 @@ pub async fn list_actions(
     customer: Option<&str>,
     status: Option<&str>,
 ) -> Result<Vec<ActionRecord>, DunningError> {
+    if let Some(status) = status
+        && !store::ACTION_STATUSES.contains(&status)
+    {
+        return Err(DunningError::Invalid(format!(
+            "unknown status {status:?} (known: {})",
+            store::ACTION_STATUSES.join(", ")
+        )));
+    }
     let customer = match customer {
         Some(reference) => Some(customer_id(store, tenant, reference).await?),
         None => None,
@@ -557,7 +547,7 @@ pub async fn list_actions(
         .actions(&ActionFilter {
             decided_on: date,
             customer,
-            status: status.map(str::to_owned),
+            status,
         })
         .await?)
 }
@@ -798,6 +788,7 @@ pub async fn report_incident(
     clock: Clock,
     customer: &str,
     note: &str,
+    language: Language,
 ) -> Result<i64, DunningError> {
     if note.trim().is_empty() {
         return Err(DunningError::Invalid(
@@ -838,10 +829,7 @@ pub async fn report_incident(
                 decided_on: today,
                 scheduled_at: scheduled_at.to_string(),
                 status: "awaiting_approval",
-                explanation: format!(
-                    "incident signalé : plus aucun contact, voie judiciaire proposée ({})",
-                    note.trim()
-                ),
+                explanation: format!("{} ({})", Reason::Incident.describe(language), note.trim()),
             },
             clock.now(),
         )
@@ -866,7 +854,7 @@ pub async fn log_contact(
     clock: Clock,
     entry: &ContactEntry<'_>,
 ) -> Result<i64, DunningError> {
-    let channel = contact_channel(entry.channel.trim()).ok_or_else(|| {
+    let channel = Channel::parse(entry.channel).ok_or_else(|| {
         DunningError::Invalid(format!(
             "unknown channel {:?} (email, sms, phone, letter)",
             entry.channel

@@ -125,6 +125,21 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Email,
+        Channel::Sms,
+        Channel::Phone,
+        Channel::Letter,
+    ];
+
+    /// Reads a code as `code` writes it (case and surrounding spaces ignored).
+    pub fn parse(text: &str) -> Option<Channel> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Channel::ALL
+            .into_iter()
+            .find(|channel| channel.code() == wanted)
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Channel::Email => "email",
@@ -286,6 +301,17 @@ mod tests {
         assert!(PhoneNumber::parse("12").is_err());
         assert!(PhoneNumber::parse("01 23 + 45").is_err());
         assert!(PhoneNumber::parse("call me").is_err());
+    }
+
+    #[test]
+    fn channel_codes_round_trip() {
+        for channel in Channel::ALL {
+            assert_eq!(
+                Channel::parse(&channel.code().to_uppercase()),
+                Some(channel)
+            );
+        }
+        assert_eq!(Channel::parse("pigeon"), None);
     }
 
     #[test]

@@ -525,25 +525,23 @@ fn plan_contacts(
         }
     }
     if let Err(problem) = usable(main) {
-        let fallback = if written(main) {
-            input
-                .policy
-                .written_fallback
-                .iter()
-                .copied()
-                .find(|&channel| channel != main && usable(channel).is_ok())
-        } else {
-            None
-        };
-        match fallback {
-            Some(to) => reasons.push(Reason::ChannelReplaced {
-                from: main,
-                to,
-                problem,
-            }),
-            None => return None,
-        }
-        main = fallback.expect("checked above");
+        // Only a written reminder has a stand-in; a call or a registered letter has none.
+        let to = written(main)
+            .then(|| {
+                input
+                    .policy
+                    .written_fallback
+                    .iter()
+                    .copied()
+                    .find(|&channel| channel != main && usable(channel).is_ok())
+            })
+            .flatten()?;
+        reasons.push(Reason::ChannelReplaced {
+            from: main,
+            to,
+            problem,
+        });
+        main = to;
     }
     let mut contacts = vec![PlannedContact {
         channel: main,

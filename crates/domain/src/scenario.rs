@@ -251,6 +251,9 @@ pub const EARLIEST_HANDOFF_DAYS: i32 = 30;
 /// Steps further than this from the due date are surely typing mistakes.
 pub const OFFSET_DAYS_LIMIT: i32 = 3 * 365;
 const NAME_LENGTH_MAX: usize = 64;
+/// The names of the default scenarios; a tenant may replace them by importing its own.
+pub const DEFAULT_B2B: &str = "b2b-fr";
+pub const DEFAULT_B2C: &str = "b2c-fr";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScenarioError {
@@ -435,7 +438,7 @@ impl Scenario {
                 )
             },
         ];
-        Scenario::new("b2b-fr", steps).expect("the default B2B scenario is valid")
+        Scenario::new(DEFAULT_B2B, steps).expect("the default B2B scenario is valid")
     }
 
     /// The default ladder for consumers: the same spirit, softer and slower, never the fixed
@@ -504,7 +507,15 @@ impl Scenario {
                 )
             },
         ];
-        Scenario::new("b2c-fr", steps).expect("the default B2C scenario is valid")
+        Scenario::new(DEFAULT_B2C, steps).expect("the default B2C scenario is valid")
+    }
+
+    /// The name of the default scenario for a kind of customer.
+    pub fn default_name(kind: CustomerKind) -> &'static str {
+        match kind {
+            CustomerKind::Business => DEFAULT_B2B,
+            CustomerKind::Consumer => DEFAULT_B2C,
+        }
     }
 
     /// The default scenario for a kind of customer.

@@ -233,7 +233,15 @@ pub(crate) async fn run(
             ))
         }
         Command::Incident(args) => {
-            dunning::report_incident(&store, &tenant, clock, &args.customer, &args.note).await?;
+            dunning::report_incident(
+                &store,
+                &tenant,
+                clock,
+                &args.customer,
+                &args.note,
+                language(lang),
+            )
+            .await?;
             say(format!(
                 "{} : {}",
                 args.customer,

@@ -317,12 +317,21 @@ const INSERT_ACTION: &str = "INSERT INTO actions (tenant_id, customer_id, episod
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14, $15::timestamptz, $15::timestamptz) \
      ON CONFLICT (tenant_id, customer_id, episode, step_key, channel) DO NOTHING";
 
+/// Every status an action can have, as the schema's CHECK lists them.
+pub const ACTION_STATUSES: [&str; 5] = [
+    "awaiting_approval",
+    "scheduled",
+    "skipped",
+    "sent",
+    "cancelled",
+];
+
 /// Which actions to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ActionFilter {
+pub struct ActionFilter<'a> {
     pub decided_on: Option<Date>,
     pub customer: Option<CustomerId>,
-    pub status: Option<String>,
+    pub status: Option<&'a str>,
 }
 
 impl TenantStore<'_> {
@@ -440,22 +449,11 @@ impl TenantStore<'_> {
             .promises_where(&format!("customer_id IN ({ids}) AND status = 'pending'"))
             .await?;
 
-        let sql = self.sql(&format!(
-            "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1 AND customer_id IN ({ids}) AND until_on >= '{since}'::date ORDER BY until_on"
-        ));
-        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        for (customer, until, reason) in rows {
-            batch.holds.push(HoldRecord {
-                customer: CustomerId(customer),
-                until: parse_date(&until)?,
-                reason,
-            });
-        }
+        batch.holds = self
+            .holds_where(&format!(
+                "customer_id IN ({ids}) AND until_on >= '{since}'::date"
+            ))
+            .await?;
         batch.incidents = self
             .incidents_where(&format!("customer_id IN ({ids}) AND resolved_on IS NULL"))
             .await?;
@@ -521,13 +519,8 @@ impl TenantStore<'_> {
                         phone: phone_ok,
                         letter: letter_ok,
                     },
-                    preferred: match preferred.as_str() {
-                        "email" => Channel::Email,
-                        "sms" => Channel::Sms,
-                        "phone" => Channel::Phone,
-                        "letter" => Channel::Letter,
-                        _ => return Err(bad("preferred channel")),
-                    },
+                    preferred: Channel::parse(&preferred)
+                        .ok_or_else(|| bad("preferred channel"))?,
                     time_zone,
                     email,
                     phone,
@@ -678,6 +671,27 @@ impl TenantStore<'_> {
             .collect()
     }
 
+    async fn holds_where(&self, condition: &str) -> Result<Vec<HoldRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1 AND {condition} ORDER BY until_on, id"
+        ));
+        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(customer, until, reason)| {
+                Ok(HoldRecord {
+                    customer: CustomerId(customer),
+                    until: parse_date(&until)?,
+                    reason,
+                })
+            })
+            .collect()
+    }
+
     async fn incidents_where(&self, condition: &str) -> Result<Vec<IncidentRecord>, StoreError> {
         let sql = self.sql(&format!(
             "SELECT id, customer_id, note, iso(opened_on), iso(resolved_on) FROM incidents \
@@ -806,7 +820,10 @@ impl TenantStore<'_> {
         Ok(())
     }
 
-    pub async fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionRecord>, StoreError> {
+    pub async fn actions(
+        &self,
+        filter: &ActionFilter<'_>,
+    ) -> Result<Vec<ActionRecord>, StoreError> {
         let mut condition = "1 = 1".to_owned();
         if let Some(date) = filter.decided_on {
             write!(condition, " AND a.decided_on = '{date}'::date").expect("string");
@@ -814,11 +831,16 @@ impl TenantStore<'_> {
         if let Some(customer) = filter.customer {
             write!(condition, " AND a.customer_id = {}", customer.0).expect("string");
         }
-        let mut actions = self.actions_where(&condition).await?;
-        if let Some(status) = &filter.status {
-            actions.retain(|action| &action.status == status);
+        if let Some(status) = filter.status {
+            let status = ACTION_STATUSES
+                .iter()
+                .find(|known| **known == status)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("action status {status:?}"),
+                })?;
+            write!(condition, " AND a.status = '{status}'").expect("string");
         }
-        Ok(actions)
+        self.actions_where(&condition).await
     }
 
     pub async fn action(&self, id: i64) -> Result<ActionRecord, StoreError> {
@@ -1218,25 +1240,7 @@ impl TenantStore<'_> {
                 },
             )
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let sql = self.sql(&format!(
-            "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1 AND customer_id = {ids} ORDER BY created_at"
-        ));
-        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        let holds = rows
-            .into_iter()
-            .map(|(customer, until, reason)| {
-                Ok(HoldRecord {
-                    customer: CustomerId(customer),
-                    until: parse_date(&until)?,
-                    reason,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let holds = self.holds_where(&format!("customer_id = {ids}")).await?;
         Ok(CustomerFile {
             debtor,
             actions: self

@@ -36,9 +36,9 @@ mod tenants;
 
 pub use connect::SqliteSettings;
 pub use dunning::{
-    ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord, CustomerFile,
-    DebtorRecord, DisputeRecord, HoldRecord, IncidentRecord, NewAction, NewContact, OpenInvoice,
-    PromiseRecord, RunWrites,
+    ACTION_STATUSES, ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord,
+    CustomerFile, DebtorRecord, DisputeRecord, HoldRecord, IncidentRecord, NewAction, NewContact,
+    OpenInvoice, PromiseRecord, RunWrites,
 };
 pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};

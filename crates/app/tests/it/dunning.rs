@@ -274,9 +274,16 @@ async fn disputes_promises_holds_and_incidents_stop_the_reminders() {
         )
         .await
         .unwrap();
-        dunning::report_incident(store, &tenant, clock(), "SOON", "insultes au téléphone")
-            .await
-            .unwrap();
+        dunning::report_incident(
+            store,
+            &tenant,
+            clock(),
+            "SOON",
+            "insultes au téléphone",
+            Language::French,
+        )
+        .await
+        .unwrap();
         dunning::simulate(
             store,
             &tenant,
@@ -308,6 +315,18 @@ async fn disputes_promises_holds_and_incidents_stop_the_reminders() {
         .unwrap();
         assert_eq!(legal.len(), 1);
         assert_eq!(legal[0].channel, "legal");
+        assert!(
+            legal[0]
+                .explanation
+                .contains("voie judiciaire proposée (insultes au téléphone)")
+        );
+        let error = dunning::list_actions(store, &tenant, None, None, Some("done"))
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("unknown status \"done\""),
+            "{error}"
+        );
 
         // The dispute is rejected: the invoice comes back into the reminders after the hold.
         dunning::close_dispute(store, &tenant, clock(), "F-1", "rejected")
