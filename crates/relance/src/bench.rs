@@ -8,7 +8,7 @@
 //! same indexes, and PostgreSQL's `COPY` followed by the same index builds.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -21,44 +21,21 @@ use app::import::{
 use app::setup::{initialise, select_tenant};
 use synthetic::PortfolioSpec;
 
+use crate::bench_tools::{
+    WorkDir, load_average, noisy_note, peak_rss_mib, remove_database, run_script, say,
+};
 use crate::cli::BenchImportArgs;
 
-fn say(text: impl AsRef<str>) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", text.as_ref())?;
-    stdout.flush()?;
-    Ok(())
-}
-
 pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
-    let temporary;
-    let work_dir: PathBuf = match &args.work_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            dir.clone()
-        }
-        None => {
-            temporary = tempfile::tempdir().context("cannot create a temporary directory")?;
-            temporary.path().to_owned()
-        }
-    };
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load_1m: f64 = load
-        .split_whitespace()
-        .next()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0.0);
+    let work_dir = WorkDir::new(args.work_dir.as_ref())?;
+    let work_dir = work_dir.path();
+    let load_1m = load_average();
     say(format!(
         "bench import: {} rows, seed {}, work dir {}\nload average at start: {load_1m:.2}{}",
         args.rows,
         args.seed,
         work_dir.display(),
-        if load_1m > 1.5 {
-            " (noisy: figures are not comparable)"
-        } else {
-            ""
-        }
+        noisy_note(load_1m)
     ))?;
 
     let csv_path = work_dir.join("invoices.csv");
@@ -150,7 +127,7 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     let sqlite_reference = if args.no_references {
         None
     } else {
-        sqlite3_import(&work_dir, &csv_path)?
+        sqlite3_import(work_dir, &csv_path)?
     };
     let postgres_reference = match &args.postgres_url {
         Some(url) if !args.no_references => Some(postgres_copy(url, &csv_path)?),
@@ -195,12 +172,6 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn remove_database(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
 /// Copies the file, replacing the amount of the second-to-last row with garbage.
 fn write_with_bad_line(source: &Path, target: &Path, rows: u64) -> anyhow::Result<u64> {
     let reader = BufReader::with_capacity(1 << 20, std::fs::File::open(source)?);
@@ -237,7 +208,7 @@ fn sqlite3_import(work_dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration
         "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n{REFERENCE_TABLE};\n{REFERENCE_INDEXES}\n.mode csv\n.import --skip 1 {} invoices\n",
         csv.display()
     );
-    let elapsed =
+    let (_, elapsed) =
         run_script(Command::new("sqlite3").arg(&database), &script).context("sqlite3 .import")?;
     Ok(Some(elapsed))
 }
@@ -253,47 +224,10 @@ fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
             .replace("invoices_number", "relance_bench_number")
             .replace("invoices_customer", "relance_bench_customer")
     );
-    let elapsed = run_script(
+    let (_, elapsed) = run_script(
         Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-q"]),
         &script,
     )
     .context("PostgreSQL COPY")?;
     Ok(elapsed)
-}
-
-/// Runs a command with `script` on its standard input and returns how long it took.
-fn run_script(command: &mut Command, script: &str) -> anyhow::Result<Duration> {
-    let started = Instant::now();
-    let output = command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            child
-                .stdin
-                .take()
-                .expect("piped stdin")
-                .write_all(script.as_bytes())?;
-            child.wait_with_output()
-        })
-        .context("cannot run the reference tool")?;
-    let elapsed = started.elapsed();
-    if !output.status.success() {
-        bail!("{}", String::from_utf8_lossy(&output.stderr));
-    }
-    Ok(elapsed)
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
 }

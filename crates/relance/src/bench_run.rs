@@ -14,12 +14,11 @@
 //! channel fallbacks, holds, promises, disputes or contact limits beyond the minimum gap between
 //! two steps. It scans every open invoice each time; that is what a SQL-only tool has to do.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use app::Store;
 use app::clock::Clock;
 use app::dunning::{RunOptions, RunReport, reset, run_day};
@@ -31,19 +30,16 @@ use domain::scenario::Scenario;
 use jiff::civil::Date;
 use synthetic::PortfolioSpec;
 
+use crate::bench_tools::{
+    WorkDir, load_average, noisy_note, peak_rss_mib, remove_database, reset_peak_rss, run_script,
+    say,
+};
 use crate::cli::BenchRunArgs;
 
 /// The day the portfolio is seen from, and the day of the cold run.
 const AS_OF: Date = jiff::civil::date(2026, 11, 20);
 /// The schema the PostgreSQL reference works in; dropped at the start and at the end.
 const PG_SCHEMA: &str = "relance_bench_run";
-
-fn say(text: impl AsRef<str>) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", text.as_ref())?;
-    stdout.flush()?;
-    Ok(())
-}
 
 /// One measured run of Relance.
 struct Measured {
@@ -61,18 +57,8 @@ struct Reference {
 }
 
 pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
-    let temporary;
-    let work_dir: PathBuf = match &args.work_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            dir.clone()
-        }
-        None => {
-            temporary = tempfile::tempdir().context("cannot create a temporary directory")?;
-            temporary.path().to_owned()
-        }
-    };
+    let work_dir = WorkDir::new(args.work_dir.as_ref())?;
+    let work_dir = work_dir.path();
     let load_1m = load_average();
     say(format!(
         "bench run: {} customers, {} invoices, seed {}, as of {AS_OF}, work dir {}\nload average at start: {load_1m:.2}{}",
@@ -80,11 +66,7 @@ pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
         args.invoices,
         args.seed,
         work_dir.display(),
-        if load_1m > 1.5 {
-            " (noisy: figures are not comparable)"
-        } else {
-            ""
-        }
+        noisy_note(load_1m)
     ))?;
 
     // The portfolio.
@@ -194,7 +176,9 @@ pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
             "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n{}",
             steps_table(&steps)
         );
-        run_tool(Command::new("sqlite3").arg(&reference_db), &setup).context("sqlite3 setup")?;
+        run_script(Command::new("sqlite3").arg(&reference_db), &setup)
+            .map(|(_, elapsed)| elapsed)
+            .context("sqlite3 setup")?;
         let mut results = Vec::new();
         for (_, date) in days {
             let script = dunning_script(Dialect::Sqlite, tenant.id.0, date, min_gap);
@@ -215,7 +199,9 @@ pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
                 command
             };
             let load = postgres_load(&csv_path, tenant.id.0, &steps);
-            let load_time = run_tool(&mut psql(), &load).context("PostgreSQL load")?;
+            let load_time = run_script(&mut psql(), &load)
+                .map(|(_, elapsed)| elapsed)
+                .context("PostgreSQL load")?;
             let mut results = Vec::new();
             for (_, date) in days {
                 let script = format!(
@@ -224,7 +210,7 @@ pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
                 );
                 results.push(reference_run(&mut psql(), &script)?);
             }
-            run_tool(&mut psql(), &format!("DROP SCHEMA {PG_SCHEMA} CASCADE;\n"))
+            run_script(&mut psql(), &format!("DROP SCHEMA {PG_SCHEMA} CASCADE;\n"))
                 .context("PostgreSQL clean-up")?;
             Some((load_time, results))
         }
@@ -500,74 +486,11 @@ VACUUM ANALYZE;
 
 /// Runs the script and reads the number of actions it printed.
 fn reference_run(command: &mut Command, script: &str) -> anyhow::Result<Reference> {
-    let started = Instant::now();
-    let output = run_capturing(command, script)?;
-    let elapsed = started.elapsed();
+    let (output, elapsed) = run_script(command, script)?;
     let actions = output
         .lines()
         .rev()
         .find_map(|line| line.trim().parse::<u64>().ok())
         .with_context(|| format!("no action count in the script's output: {output:?}"))?;
     Ok(Reference { elapsed, actions })
-}
-
-fn run_tool(command: &mut Command, script: &str) -> anyhow::Result<Duration> {
-    let started = Instant::now();
-    run_capturing(command, script)?;
-    Ok(started.elapsed())
-}
-
-/// Runs a command with `script` on its standard input and returns its standard output.
-fn run_capturing(command: &mut Command, script: &str) -> anyhow::Result<String> {
-    let output = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            if let Some(mut stdin) = child.stdin.take() {
-                stdin.write_all(script.as_bytes())?;
-            }
-            child.wait_with_output()
-        })
-        .context("cannot run the reference tool")?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() || stderr.contains("Error") || stderr.contains("ERROR") {
-        bail!("the reference script failed: {stderr}");
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-fn remove_database(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-fn load_average() -> f64 {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .next()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0.0)
-}
-
-/// Resets the process's peak resident set size to the current one (Linux `clear_refs` 5), so
-/// that each run's peak is its own rather than the import's.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
 }

@@ -6,6 +6,7 @@
 
 mod bench;
 mod bench_run;
+mod bench_tools;
 mod casework;
 mod cli;
 mod commands;
