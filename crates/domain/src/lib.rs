@@ -20,6 +20,8 @@
 //! - `contact_policy`: how often and through what a debtor may be contacted.
 //! - `case`: reasons for delay, promises, disputes.
 //! - `engine`: the next step for one customer on one day, with its reasons.
+//! - `late_payment`: late-payment interest, penalties and indemnities per jurisdiction, from
+//!   dated rate tables; statements of account; the mandatory invoice mention.
 
 pub mod calendar;
 pub mod case;
@@ -30,6 +32,7 @@ pub mod customer;
 pub mod engine;
 pub mod identifiers;
 pub mod ids;
+pub mod late_payment;
 pub mod money;
 pub mod payment;
 pub mod receivable;
