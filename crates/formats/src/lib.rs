@@ -9,11 +9,14 @@
 //! - `fec`: the French legal accounting export (FEC), turned into open items by lettering.
 //! - `dunning_toml`: the dunning scenario and contact policy files users edit, read and written
 //!   as commented TOML.
+//! - `rate_tables`: the late-payment rate tables (ECB, French legal rate, German base rate):
+//!   the built-in CSV files and operator replacements.
 
 pub mod dunning_toml;
 pub mod fec;
 pub mod invoice_csv;
 pub mod problem;
+pub mod rate_tables;
 
 mod input;
 mod text;

@@ -148,9 +148,7 @@ impl ExactAmount {
             currency: self.currency,
         })
     }
-}
 
-impl ExactAmount {
     pub fn checked_sub(self, other: ExactAmount) -> Result<ExactAmount, MoneyError> {
         let negated = ExactAmount {
             numerator: other.numerator.checked_neg().ok_or(MoneyError::Overflow)?,
@@ -354,7 +352,7 @@ impl Remark {
                         "calcul à trois fois le taux de l'intérêt légal".to_owned()
                     }
                     BelowFloorPolicy::ApplyStatutoryRate => format!(
-                        "calcul au taux légal supplétif de {} %",
+                        "calcul au taux supplétif (BCE + 10 points) de {} %",
                         applied.to_french_string()
                     ),
                 };
@@ -428,7 +426,7 @@ impl Remark {
 fn semester_fr(half_year: HalfYear) -> String {
     match half_year.half() {
         Half::First => format!("1er semestre {}", half_year.year()),
-        Half::Second => format!("2d semestre {}", half_year.year()),
+        Half::Second => format!("2e semestre {}", half_year.year()),
     }
 }
 
@@ -667,7 +665,11 @@ pub fn late_interest(
             sum.checked_add(payment.amount)
         })?;
     let balance = ledger.balance()?;
-    debug_assert_eq!(total.checked_sub(paid)?, balance.total);
+    assert_eq!(
+        total.checked_sub(paid)?,
+        balance.total,
+        "every payment is imputed to what was owed"
+    );
     Ok(LateInterest {
         jurisdiction,
         until,
