@@ -802,7 +802,7 @@ fn an_invoice_paid_on_its_due_date_owes_nothing() {
 fn nothing_is_owed_before_the_due_date_has_passed() {
     let claim = Claim::new(eur("1000.00"), date(2025, 3, 31));
     let result = compute(&claim, fr_b2b(), date(2025, 3, 31));
-    assert_eq!(result.interest_runs_from, Some(date(2025, 4, 1)));
+    assert_eq!(result.interest_starts_on, Some(date(2025, 4, 1)));
     assert!(result.periods.is_empty());
     assert_eq!(result.indemnity, eur("0.00"));
     assert_eq!(result.balance.total, eur("1000.00"));
@@ -816,7 +816,7 @@ fn legal_interest_waits_for_a_formal_notice() {
         LatePaymentTerms::statutory(Jurisdiction::FrB2c),
         date(2025, 5, 9),
     );
-    assert_eq!(result.interest_runs_from, None);
+    assert_eq!(result.interest_starts_on, None);
     assert_eq!(result.interest, eur("0.00"));
     assert_eq!(result.remarks, [Remark::NoFormalNotice]);
 }
@@ -829,7 +829,7 @@ fn a_formal_notice_before_the_due_date_starts_interest_only_after_it() {
         LatePaymentTerms::statutory(Jurisdiction::FrB2c),
         date(2025, 5, 9),
     );
-    assert_eq!(result.interest_runs_from, Some(date(2025, 3, 11)));
+    assert_eq!(result.interest_starts_on, Some(date(2025, 3, 11)));
     assert_eq!(result.interest, eur("15.25"));
 }
 

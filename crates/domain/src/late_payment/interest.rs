@@ -445,7 +445,7 @@ pub struct LateInterest {
     pub jurisdiction: Jurisdiction,
     pub until: Date,
     /// The first day interest counts for; `None` while it has not started (no formal notice).
-    pub interest_runs_from: Option<Date>,
+    pub interest_starts_on: Option<Date>,
     pub principal: Money,
     /// Interest accrued through `until`, rounded (see the module documentation).
     pub interest: Money,
@@ -588,7 +588,7 @@ pub fn late_interest(
     let mut periods = Vec::new();
     let mut imputations = Vec::with_capacity(payments.len());
     let mut pending = payments.iter().peekable();
-    let interest_runs_from = match accrual_after {
+    let interest_starts_on = match accrual_after {
         Some(after) => Some(
             after
                 .tomorrow()
@@ -597,7 +597,7 @@ pub fn late_interest(
         None => None,
     };
 
-    if let (Some(after), Some(first_day)) = (accrual_after, interest_runs_from) {
+    if let (Some(after), Some(first_day)) = (accrual_after, interest_starts_on) {
         while let Some(payment) = pending.next_if(|payment| payment.paid_on <= after) {
             imputations.push(ledger.apply(payment)?);
         }
@@ -673,7 +673,7 @@ pub fn late_interest(
     Ok(LateInterest {
         jurisdiction,
         until,
-        interest_runs_from,
+        interest_starts_on,
         principal: claim.principal,
         interest,
         indemnity,
