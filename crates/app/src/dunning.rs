@@ -29,7 +29,7 @@ use store::{
 use crate::clock::Clock;
 
 /// Customers decided and written per transaction.
-const CHUNK: usize = 2_000;
+const CHUNK: usize = 10_000;
 /// Contact limits look back 30 days; one more covers a debtor whose date is behind ours.
 const HISTORY_DAYS: i64 = 31;
 
@@ -174,13 +174,21 @@ pub async fn run_day(
         writes: RunWrites::default(),
     };
     for chunk in due.chunks(CHUNK) {
-        let batch = handle.load_cases(chunk, since).await?;
+        let ids: Vec<CustomerId> = chunk.iter().map(|customer| customer.id).collect();
+        let wakes_seen: HashMap<CustomerId, i64> = chunk
+            .iter()
+            .map(|customer| (customer.id, customer.wakes_seen))
+            .collect();
+        let batch = handle.load_cases(&ids, since).await?;
         let mut updates = Vec::with_capacity(chunk.len());
         let grouped = Grouped::new(&batch);
         for debtor in &batch.debtors {
+            // Every debtor loaded was asked for by id.
+            let wakes = wakes_seen.get(&debtor.id).copied().unwrap_or_default();
             let (update, outcome) = decide_one(
                 &grouped,
                 debtor,
+                wakes,
                 &rules,
                 &creditor_tz,
                 today,
@@ -190,11 +198,9 @@ pub async fn run_day(
             report.outcomes.push(outcome);
         }
         if !options.dry_run {
-            let writes = handle.record_cases(&updates, clock.now()).await?;
-            report.writes.actions += writes.actions;
-            report.writes.cases += writes.cases;
-            report.writes.invoices += writes.invoices;
-            report.writes.promises += writes.promises;
+            report
+                .writes
+                .add(handle.record_cases(updates, clock.now()).await?);
         }
     }
     Ok(report)
@@ -264,6 +270,7 @@ impl<'b> Grouped<'b> {
 fn decide_one(
     grouped: &Grouped<'_>,
     debtor: &store::DebtorRecord,
+    wakes_seen: i64,
     rules: &DunningRules,
     creditor_tz: &TimeZone,
     today: Date,
@@ -453,7 +460,8 @@ fn decide_one(
         progress: decision.progress,
         previous,
         actions: new_actions,
-        next_action_on: decision.next_review_on,
+        next_review_on: decision.next_review_on,
+        wakes_seen,
         promise_updates,
     };
     Ok((update, outcome))

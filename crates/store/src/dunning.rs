@@ -19,21 +19,21 @@ use jiff::civil::Date;
 
 use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
 
-/// The date meaning "only a new fact wakes this case".
-const DORMANT: &str = "9999-12-31";
-
-fn dialect(store: &Store, sql: &str) -> String {
+pub(crate) fn dialect(store: &Store, sql: &str) -> String {
     match store {
         Store::Postgres(_) => sql.to_owned(),
-        Store::Sqlite(_) => sql
-            .replace("::date", "")
-            .replace("::timestamptz", "")
-            .replace("iso(", "(")
-            .replace('$', "?"),
+        Store::Sqlite(_) => sqlite_dialect(sql),
     }
 }
 
-fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+pub(crate) fn sqlite_dialect(sql: &str) -> String {
+    sql.replace("::date", "")
+        .replace("::timestamptz", "")
+        .replace("iso(", "(")
+        .replace('$', "?")
+}
+
+pub(crate) fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
     let mut text = String::new();
     for (index, id) in ids.into_iter().enumerate() {
         if index > 0 {
@@ -44,7 +44,7 @@ fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
     text
 }
 
-fn corrupt(what: impl Into<String>) -> StoreError {
+pub(crate) fn corrupt(what: impl Into<String>) -> StoreError {
     StoreError::Corrupt { what: what.into() }
 }
 
@@ -77,7 +77,6 @@ pub struct OpenInvoice {
     pub outstanding: Money,
     /// Under an open dispute, or taken out of dunning by an upheld one.
     pub disputed: bool,
-    pub next_action_on: Option<Date>,
 }
 
 /// A contact to log, with codes already checked.
@@ -205,8 +204,11 @@ pub struct CaseUpdate {
     /// The progress as read, so that an unchanged case is not written.
     pub previous: Option<CaseProgress>,
     pub actions: Vec<NewAction>,
-    /// The date every open invoice of the customer next needs looking at; `None`: dormant.
-    pub next_action_on: Option<Date>,
+    /// The date the case next needs looking at; `None`: only a new fact wakes it.
+    pub next_review_on: Option<Date>,
+    /// The customer's wake-up count as read when the run chose it: a fact recorded since (a
+    /// payment, a promise) has changed it, and the run must not overwrite that wake-up.
+    pub wakes_seen: i64,
     pub promise_updates: Vec<(i64, &'static str)>,
 }
 
@@ -215,17 +217,32 @@ pub struct CaseUpdate {
 pub struct RunWrites {
     pub actions: u64,
     pub cases: u64,
-    pub invoices: u64,
+    /// Customers whose next review date changed.
+    pub schedules: u64,
     pub promises: u64,
 }
 
 impl RunWrites {
     pub fn total(&self) -> u64 {
-        self.actions + self.cases + self.invoices + self.promises
+        self.actions + self.cases + self.schedules + self.promises
+    }
+
+    pub fn add(&mut self, other: RunWrites) {
+        self.actions += other.actions;
+        self.cases += other.cases;
+        self.schedules += other.schedules;
+        self.promises += other.promises;
     }
 }
 
-type DebtorRow = (
+/// A customer whose case needs looking at, with how many facts had woken it when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueCustomer {
+    pub id: CustomerId,
+    pub wakes_seen: i64,
+}
+
+pub(crate) type DebtorRow = (
     i64,
     String,
     String,
@@ -262,8 +279,6 @@ type ActionRow = (
     String,
     Option<String>,
 );
-
-const ACTION_COLUMNS: &str = "a.id, a.customer_id, c.reference, a.episode, a.step_key, a.channel, a.companion, a.tone, a.template, a.invoice_ids, a.invoice_numbers, iso(a.decided_on), a.scheduled_at, a.status, a.explanation, a.status_note";
 
 fn action_from_row(row: ActionRow) -> Result<ActionRecord, StoreError> {
     let (
@@ -312,7 +327,7 @@ fn action_from_row(row: ActionRow) -> Result<ActionRecord, StoreError> {
     })
 }
 
-const INSERT_ACTION: &str = "INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template, invoice_ids, \
+pub(crate) const INSERT_ACTION: &str = "INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template, invoice_ids, \
      invoice_numbers, decided_on, scheduled_at, status, explanation, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14, $15::timestamptz, $15::timestamptz) \
      ON CONFLICT (tenant_id, customer_id, episode, step_key, channel) DO NOTHING";
@@ -334,95 +349,139 @@ pub struct ActionFilter<'a> {
     pub status: Option<&'a str>,
 }
 
-impl TenantStore<'_> {
-    fn sql(&self, text: &str) -> sqlx::AssertSqlSafe<String> {
-        sqlx::AssertSqlSafe(dialect(self.store, text))
+/// A record that the daily run and the customer file read: its query, and how a row becomes
+/// it. The row is a tuple that sqlx (on either backend) and rusqlite (the run's direct SQLite
+/// path) both decode, so each table's SQL and conversion are written once.
+pub(crate) trait Readable: Sized {
+    type Row: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>
+        + Send
+        + Unpin;
+    /// `SELECT … WHERE <tenant> = $1` in PostgreSQL's dialect; conditions follow with `AND`.
+    const SELECT: &'static str;
+    /// The column holding the customer's id, as conditions name it.
+    const CUSTOMER: &'static str;
+    const ORDER: &'static str;
+    fn from_row(row: Self::Row) -> Result<Self, StoreError>;
+}
+
+/// The full query for records of type `T` meeting `condition`, in PostgreSQL's dialect.
+pub(crate) fn select_where<T: Readable>(condition: &str) -> String {
+    format!("{} AND {condition} ORDER BY {}", T::SELECT, T::ORDER)
+}
+
+/// The same, customer by customer: the order of the indexes the daily run reads by.
+pub(crate) fn select_by_customer<T: Readable>(condition: &str) -> String {
+    format!(
+        "{} AND {condition} ORDER BY {}, {}",
+        T::SELECT,
+        T::CUSTOMER,
+        T::ORDER
+    )
+}
+
+impl Readable for DebtorRecord {
+    type Row = DebtorRow;
+    const SELECT: &'static str = "SELECT id, reference, legal_name, kind, risk_segment, consent_email, consent_sms, consent_phone, \
+         consent_letter, preferred_channel, time_zone, email, phone, address_line1 || postal_code || city, language, scenario \
+         FROM customers WHERE +tenant_id = $1";
+    // The unary plus keeps SQLite from scanning the tenant's whole (tenant, reference) index
+    // when the rows wanted are a list of ids: debtors are always read by id.
+    const CUSTOMER: &'static str = "id";
+    const ORDER: &'static str = "id";
+
+    fn from_row(row: DebtorRow) -> Result<Self, StoreError> {
+        let (
+            id,
+            reference,
+            legal_name,
+            kind,
+            risk,
+            email_ok,
+            sms_ok,
+            phone_ok,
+            letter_ok,
+            preferred,
+            time_zone,
+            email,
+            phone,
+            address,
+            language,
+            scenario,
+        ) = row;
+        let bad = |what: &str| corrupt(format!("customer {id}: {what}"));
+        Ok(DebtorRecord {
+            id: CustomerId(id),
+            reference: CustomerRef::parse(&reference).map_err(|_| bad("reference"))?,
+            legal_name,
+            kind: CustomerKind::parse(&kind).map_err(|_| bad("kind"))?,
+            risk: RiskSegment::parse(&risk).map_err(|_| bad("risk segment"))?,
+            consent: ChannelConsent {
+                email: email_ok,
+                sms: sms_ok,
+                phone: phone_ok,
+                letter: letter_ok,
+            },
+            preferred: Channel::parse(&preferred).ok_or_else(|| bad("preferred channel"))?,
+            time_zone,
+            email,
+            phone,
+            has_postal_address: !address.trim().is_empty(),
+            language,
+            scenario,
+        })
     }
+}
 
-    /// The customers whose case needs looking at on `today`: an open invoice never looked at,
-    /// or whose date has come. Reads only the index of scheduled dates.
-    pub async fn customers_due(&self, today: Date) -> Result<Vec<CustomerId>, StoreError> {
-        let sql = self.sql(
-            "SELECT customer_id FROM invoices WHERE tenant_id = $1 AND outstanding_minor > 0 AND next_action_on IS NULL \
-             UNION SELECT customer_id FROM invoices WHERE tenant_id = $1 AND outstanding_minor > 0 AND next_action_on <= $2::date",
-        );
-        let ids: Vec<i64> = with_pool!(self.store, |pool| {
-            sqlx::query_scalar(sql)
-                .bind(self.tenant.0)
-                .bind(today.to_string())
-                .fetch_all(pool)
-                .await?
-        });
-        let mut ids: Vec<CustomerId> = ids.into_iter().map(CustomerId).collect();
-        ids.sort();
-        Ok(ids)
+type OpenInvoiceRow = (i64, i64, String, String, Option<String>, String, i64, bool);
+
+impl Readable for OpenInvoice {
+    type Row = OpenInvoiceRow;
+    const SELECT: &'static str = "SELECT i.id, i.customer_id, i.number, iso(i.due_on), iso(i.service_on), i.currency, i.outstanding_minor, \
+         EXISTS (SELECT 1 FROM disputes d WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id \
+                 AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))) \
+         FROM invoices i WHERE i.tenant_id = $1 AND i.outstanding_minor > 0";
+    const CUSTOMER: &'static str = "i.customer_id";
+    const ORDER: &'static str = "i.customer_id, i.due_on, i.number";
+
+    fn from_row(row: OpenInvoiceRow) -> Result<Self, StoreError> {
+        let (id, customer, number, due_on, service_on, currency, outstanding, disputed) = row;
+        let currency = Currency::from_code(&currency)
+            .map_err(|_| corrupt(format!("invoice {id}: currency")))?;
+        Ok(OpenInvoice {
+            id: InvoiceId(id),
+            customer: CustomerId(customer),
+            number,
+            due_on: parse_date(&due_on)?,
+            service_on: service_on.as_deref().map(parse_date).transpose()?,
+            outstanding: Money::from_minor(outstanding, currency),
+            disputed,
+        })
     }
+}
 
-    /// Forgets every case's schedule and level: the next run starts every case afresh (after a
-    /// change of scenario or policy, or to measure a cold run).
-    pub async fn reset_dunning(&self) -> Result<(), StoreError> {
-        let statements = [
-            "UPDATE invoices SET next_action_on = NULL WHERE tenant_id = $1 AND next_action_on IS NOT NULL",
-            // Episodes are kept so the actions decided afresh get keys of their own.
-            "UPDATE dunning_cases SET anchor_on = NULL, level = NULL, level_on = NULL WHERE tenant_id = $1",
-        ];
-        with_pool!(self.store, |pool| {
-            let mut tx = pool.begin().await?;
-            for statement in statements {
-                sqlx::query(self.sql(statement))
-                    .bind(self.tenant.0)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
+/// A customer's case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CaseRecord {
+    pub(crate) customer: CustomerId,
+    pub(crate) progress: CaseProgress,
+}
 
-    /// Puts a customer's case in front of the next run.
-    pub async fn wake_customer(&self, customer: CustomerId) -> Result<(), StoreError> {
-        let sql = self.sql(
-            "UPDATE invoices SET next_action_on = NULL WHERE tenant_id = $1 AND customer_id = $2 AND outstanding_minor > 0",
-        );
-        with_pool!(self.store, |pool| {
-            sqlx::query(sql)
-                .bind(self.tenant.0)
-                .bind(customer.0)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(())
-    }
+type CaseRow = (i64, i64, Option<String>, Option<i64>, Option<String>, bool);
 
-    /// Everything the engine needs about these customers; contacts from `since` on.
-    pub async fn load_cases(
-        &self,
-        customers: &[CustomerId],
-        since: Date,
-    ) -> Result<CaseBatch, StoreError> {
-        if customers.is_empty() {
-            return Ok(CaseBatch::default());
-        }
-        let ids = id_list(customers.iter().map(|id| id.0));
-        let mut batch = CaseBatch {
-            debtors: self.debtors_in(&ids).await?,
-            invoices: self.open_invoices_in(&ids).await?,
-            ..CaseBatch::default()
-        };
+impl Readable for CaseRecord {
+    type Row = CaseRow;
+    const SELECT: &'static str = "SELECT customer_id, episode, iso(anchor_on), level, iso(level_on), handed_off \
+         FROM dunning_cases WHERE tenant_id = $1";
+    const CUSTOMER: &'static str = "customer_id";
+    const ORDER: &'static str = "customer_id";
 
-        let sql = self.sql(&format!(
-            "SELECT customer_id, episode, iso(anchor_on), level, iso(level_on), handed_off FROM dunning_cases WHERE tenant_id = $1 AND customer_id IN ({ids})"
-        ));
-        type CaseRow = (i64, i64, Option<String>, Option<i64>, Option<String>, bool);
-        let rows: Vec<CaseRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        for (customer, episode, anchor_on, level, level_on, handed_off) in rows {
-            let progress = CaseProgress {
+    fn from_row(row: CaseRow) -> Result<Self, StoreError> {
+        let (customer, episode, anchor_on, level, level_on, handed_off) = row;
+        Ok(CaseRecord {
+            customer: CustomerId(customer),
+            progress: CaseProgress {
                 episode: u32::try_from(episode).map_err(|_| corrupt("case episode"))?,
                 anchor_on: anchor_on.as_deref().map(parse_date).transpose()?,
                 level: level
@@ -431,371 +490,159 @@ impl TenantStore<'_> {
                     .map_err(|_| corrupt("case level"))?,
                 level_on: level_on.as_deref().map(parse_date).transpose()?,
                 handed_off,
-            };
-            batch.cases.insert(CustomerId(customer), progress);
-        }
+            },
+        })
+    }
+}
 
-        batch.actions = self
-            .actions_where(&format!(
-                "a.customer_id IN ({ids}) AND (a.decided_on >= '{since}'::date OR a.status = 'awaiting_approval')"
-            ))
-            .await?;
-        batch.contacts = self
-            .contacts_where(&format!(
-                "customer_id IN ({ids}) AND occurred_on >= '{since}'::date"
-            ))
-            .await?;
-        batch.promises = self
-            .promises_where(&format!("customer_id IN ({ids}) AND status = 'pending'"))
-            .await?;
+impl Readable for ActionRecord {
+    type Row = ActionRow;
+    const SELECT: &'static str = "SELECT a.id, a.customer_id, c.reference, a.episode, a.step_key, a.channel, a.companion, a.tone, \
+         a.template, a.invoice_ids, a.invoice_numbers, iso(a.decided_on), a.scheduled_at, a.status, a.explanation, a.status_note \
+         FROM actions a JOIN customers c ON c.id = a.customer_id WHERE a.tenant_id = $1";
+    const CUSTOMER: &'static str = "a.customer_id";
+    const ORDER: &'static str = "a.decided_on, c.reference, a.id";
 
-        batch.holds = self
-            .holds_where(&format!(
-                "customer_id IN ({ids}) AND until_on >= '{since}'::date"
-            ))
-            .await?;
-        batch.incidents = self
-            .incidents_where(&format!("customer_id IN ({ids}) AND resolved_on IS NULL"))
-            .await?;
+    fn from_row(row: ActionRow) -> Result<Self, StoreError> {
+        action_from_row(row)
+    }
+}
 
-        let sql = self.sql(&format!(
-            "SELECT customer_id, definition FROM contact_policies WHERE tenant_id = $1 AND customer_id IN ({ids})"
-        ));
-        let rows: Vec<(i64, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        batch.policies = rows
-            .into_iter()
-            .map(|(customer, text)| (CustomerId(customer), text))
-            .collect();
-        Ok(batch)
+type ContactRow = (i64, i64, String, String, Option<String>, String, String);
+
+impl Readable for ContactLogRecord {
+    type Row = ContactRow;
+    const SELECT: &'static str = "SELECT id, customer_id, channel, outcome, reason, note, iso(occurred_on) FROM contacts \
+         WHERE tenant_id = $1";
+    const CUSTOMER: &'static str = "customer_id";
+    const ORDER: &'static str = "occurred_on, id";
+
+    fn from_row(row: ContactRow) -> Result<Self, StoreError> {
+        let (id, customer, channel, outcome, reason, note, on) = row;
+        Ok(ContactLogRecord {
+            id,
+            customer: CustomerId(customer),
+            channel,
+            outcome,
+            reason,
+            note,
+            occurred_on: parse_date(&on)?,
+        })
+    }
+}
+
+type PromiseRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+impl Readable for PromiseRecord {
+    type Row = PromiseRow;
+    const SELECT: &'static str = "SELECT id, customer_id, currency, amount_minor, balance_when_made_minor, iso(due_on), status, note, \
+         iso(resolved_on) FROM promises WHERE tenant_id = $1";
+    const CUSTOMER: &'static str = "customer_id";
+    const ORDER: &'static str = "due_on, id";
+
+    fn from_row(row: PromiseRow) -> Result<Self, StoreError> {
+        let (id, customer, currency, amount, balance, due_on, status, note, resolved) = row;
+        let currency = Currency::from_code(&currency)
+            .map_err(|_| corrupt(format!("promise {id}: currency")))?;
+        Ok(PromiseRecord {
+            id,
+            customer: CustomerId(customer),
+            amount: Money::from_minor(amount, currency),
+            balance_when_made: Money::from_minor(balance, currency),
+            due_on: parse_date(&due_on)?,
+            status,
+            note,
+            resolved_on: resolved.as_deref().map(parse_date).transpose()?,
+        })
+    }
+}
+
+impl Readable for HoldRecord {
+    type Row = (i64, String, String);
+    const SELECT: &'static str =
+        "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1";
+    const CUSTOMER: &'static str = "customer_id";
+    const ORDER: &'static str = "until_on, id";
+
+    fn from_row((customer, until, reason): (i64, String, String)) -> Result<Self, StoreError> {
+        Ok(HoldRecord {
+            customer: CustomerId(customer),
+            until: parse_date(&until)?,
+            reason,
+        })
+    }
+}
+
+type IncidentRow = (i64, i64, String, String, Option<String>);
+
+impl Readable for IncidentRecord {
+    type Row = IncidentRow;
+    const SELECT: &'static str = "SELECT id, customer_id, note, iso(opened_on), iso(resolved_on) FROM incidents \
+         WHERE tenant_id = $1";
+    const CUSTOMER: &'static str = "customer_id";
+    const ORDER: &'static str = "opened_on, id";
+
+    fn from_row(row: IncidentRow) -> Result<Self, StoreError> {
+        let (id, customer, note, opened, resolved) = row;
+        Ok(IncidentRecord {
+            id,
+            customer: CustomerId(customer),
+            note,
+            opened_on: parse_date(&opened)?,
+            resolved_on: resolved.as_deref().map(parse_date).transpose()?,
+        })
+    }
+}
+
+/// A customer's own contact policy, as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PolicyRecord {
+    pub(crate) customer: CustomerId,
+    pub(crate) definition: String,
+}
+
+impl Readable for PolicyRecord {
+    type Row = (i64, String);
+    const SELECT: &'static str = "SELECT customer_id, definition FROM contact_policies WHERE tenant_id = $1 AND customer_id IS NOT NULL";
+    const CUSTOMER: &'static str = "customer_id";
+    const ORDER: &'static str = "customer_id";
+
+    fn from_row((customer, definition): (i64, String)) -> Result<Self, StoreError> {
+        Ok(PolicyRecord {
+            customer: CustomerId(customer),
+            definition,
+        })
+    }
+}
+
+impl TenantStore<'_> {
+    pub(crate) fn sql(&self, text: &str) -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(dialect(self.store, text))
     }
 
-    async fn debtors_in(&self, ids: &str) -> Result<Vec<DebtorRecord>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT id, reference, legal_name, kind, risk_segment, consent_email, consent_sms, consent_phone, consent_letter, \
-             preferred_channel, time_zone, email, phone, address_line1 || postal_code || city, language, scenario \
-             FROM customers WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY id"
-        ));
-        let rows: Vec<DebtorRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(|row| {
-                let (
-                    id,
-                    reference,
-                    legal_name,
-                    kind,
-                    risk,
-                    email_ok,
-                    sms_ok,
-                    phone_ok,
-                    letter_ok,
-                    preferred,
-                    time_zone,
-                    email,
-                    phone,
-                    address,
-                    language,
-                    scenario,
-                ) = row;
-                let bad = |what: &str| corrupt(format!("customer {id}: {what}"));
-                Ok(DebtorRecord {
-                    id: CustomerId(id),
-                    reference: CustomerRef::parse(&reference).map_err(|_| bad("reference"))?,
-                    legal_name,
-                    kind: CustomerKind::parse(&kind).map_err(|_| bad("kind"))?,
-                    risk: RiskSegment::parse(&risk).map_err(|_| bad("risk segment"))?,
-                    consent: ChannelConsent {
-                        email: email_ok,
-                        sms: sms_ok,
-                        phone: phone_ok,
-                        letter: letter_ok,
-                    },
-                    preferred: Channel::parse(&preferred)
-                        .ok_or_else(|| bad("preferred channel"))?,
-                    time_zone,
-                    email,
-                    phone,
-                    has_postal_address: !address.trim().is_empty(),
-                    language,
-                    scenario,
-                })
-            })
-            .collect()
-    }
-
-    async fn open_invoices_in(&self, ids: &str) -> Result<Vec<OpenInvoice>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT i.id, i.customer_id, i.number, iso(i.due_on), iso(i.service_on), i.currency, i.outstanding_minor, \
-             EXISTS (SELECT 1 FROM disputes d WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id \
-                     AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))), \
-             iso(i.next_action_on) \
-             FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id IN ({ids}) AND i.outstanding_minor > 0 \
-             ORDER BY i.customer_id, i.due_on, i.number"
-        ));
-        type Row = (
-            i64,
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-            i64,
-            bool,
-            Option<String>,
-        );
-        let rows: Vec<Row> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(
-                |(
-                    id,
-                    customer,
-                    number,
-                    due_on,
-                    service_on,
-                    currency,
-                    outstanding,
-                    disputed,
-                    next,
-                )| {
-                    let currency = Currency::from_code(&currency)
-                        .map_err(|_| corrupt(format!("invoice {id}: currency")))?;
-                    Ok(OpenInvoice {
-                        id: InvoiceId(id),
-                        customer: CustomerId(customer),
-                        number,
-                        due_on: parse_date(&due_on)?,
-                        service_on: service_on.as_deref().map(parse_date).transpose()?,
-                        outstanding: Money::from_minor(outstanding, currency),
-                        disputed,
-                        next_action_on: next.as_deref().map(parse_date).transpose()?,
-                    })
-                },
-            )
-            .collect()
-    }
-
-    async fn actions_where(&self, condition: &str) -> Result<Vec<ActionRecord>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT {ACTION_COLUMNS} FROM actions a JOIN customers c ON c.id = a.customer_id \
-             WHERE a.tenant_id = $1 AND {condition} ORDER BY a.decided_on, c.reference, a.id"
-        ));
-        let rows: Vec<ActionRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter().map(action_from_row).collect()
-    }
-
-    async fn contacts_where(&self, condition: &str) -> Result<Vec<ContactLogRecord>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT id, customer_id, channel, outcome, reason, note, iso(occurred_on) FROM contacts \
-             WHERE tenant_id = $1 AND {condition} ORDER BY occurred_on, id"
-        ));
-        type Row = (i64, i64, String, String, Option<String>, String, String);
-        let rows: Vec<Row> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(|(id, customer, channel, outcome, reason, note, on)| {
-                Ok(ContactLogRecord {
-                    id,
-                    customer: CustomerId(customer),
-                    channel,
-                    outcome,
-                    reason,
-                    note,
-                    occurred_on: parse_date(&on)?,
-                })
-            })
-            .collect()
-    }
-
-    async fn promises_where(&self, condition: &str) -> Result<Vec<PromiseRecord>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT id, customer_id, currency, amount_minor, balance_when_made_minor, iso(due_on), status, note, iso(resolved_on) \
-             FROM promises WHERE tenant_id = $1 AND {condition} ORDER BY due_on, id"
-        ));
-        type Row = (
-            i64,
-            i64,
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-        );
-        let rows: Vec<Row> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(
-                |(id, customer, currency, amount, balance, due_on, status, note, resolved)| {
-                    let currency = Currency::from_code(&currency)
-                        .map_err(|_| corrupt(format!("promise {id}: currency")))?;
-                    Ok(PromiseRecord {
-                        id,
-                        customer: CustomerId(customer),
-                        amount: Money::from_minor(amount, currency),
-                        balance_when_made: Money::from_minor(balance, currency),
-                        due_on: parse_date(&due_on)?,
-                        status,
-                        note,
-                        resolved_on: resolved.as_deref().map(parse_date).transpose()?,
-                    })
-                },
-            )
-            .collect()
-    }
-
-    async fn holds_where(&self, condition: &str) -> Result<Vec<HoldRecord>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT customer_id, iso(until_on), reason FROM holds WHERE tenant_id = $1 AND {condition} ORDER BY until_on, id"
-        ));
-        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(|(customer, until, reason)| {
-                Ok(HoldRecord {
-                    customer: CustomerId(customer),
-                    until: parse_date(&until)?,
-                    reason,
-                })
-            })
-            .collect()
-    }
-
-    async fn incidents_where(&self, condition: &str) -> Result<Vec<IncidentRecord>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT id, customer_id, note, iso(opened_on), iso(resolved_on) FROM incidents \
-             WHERE tenant_id = $1 AND {condition} ORDER BY opened_on, id"
-        ));
-        type Row = (i64, i64, String, String, Option<String>);
-        let rows: Vec<Row> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(|(id, customer, note, opened, resolved)| {
-                Ok(IncidentRecord {
-                    id,
-                    customer: CustomerId(customer),
-                    note,
-                    opened_on: parse_date(&opened)?,
-                    resolved_on: resolved.as_deref().map(parse_date).transpose()?,
-                })
-            })
-            .collect()
-    }
-
-    /// Writes the run's decisions for a batch of customers in one transaction. Actions are keyed
-    /// by (customer, episode, step, channel): recording one twice records it once.
-    pub async fn record_cases(
+    /// The records of type `T` meeting `condition` (in PostgreSQL's dialect), through the pool.
+    pub(crate) async fn read_where<T: Readable>(
         &self,
-        updates: &[CaseUpdate],
-        now: Timestamp,
-    ) -> Result<RunWrites, StoreError> {
-        let now = timestamp_text(now);
-        let upsert_case = dialect(
-            self.store,
-            "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at) \
-             VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz) \
-             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET episode = excluded.episode, anchor_on = excluded.anchor_on, \
-             level = excluded.level, level_on = excluded.level_on, handed_off = excluded.handed_off, updated_at = excluded.updated_at",
-        );
-        let insert_action = dialect(self.store, INSERT_ACTION);
-        let schedule = dialect(
-            self.store,
-            "UPDATE invoices SET next_action_on = $3::date WHERE tenant_id = $1 AND customer_id = $2 AND outstanding_minor > 0 \
-             AND (next_action_on IS NULL OR next_action_on <> $3::date)",
-        );
-        let resolve_promise = dialect(
-            self.store,
-            "UPDATE promises SET status = $3, resolved_on = $4::date WHERE tenant_id = $1 AND id = $2 AND status = 'pending'",
-        );
-        let mut writes = RunWrites::default();
-        with_pool!(self.store, |pool| {
-            let mut tx = pool.begin().await?;
-            for update in updates {
-                if update.previous.as_ref() != Some(&update.progress) {
-                    let progress = &update.progress;
-                    sqlx::query(sqlx::AssertSqlSafe(upsert_case.clone()))
-                        .bind(self.tenant.0)
-                        .bind(update.customer.0)
-                        .bind(i64::from(progress.episode))
-                        .bind(progress.anchor_on.map(|date| date.to_string()))
-                        .bind(progress.level.map(|level| level as i64))
-                        .bind(progress.level_on.map(|date| date.to_string()))
-                        .bind(progress.handed_off)
-                        .bind(&now)
-                        .execute(&mut *tx)
-                        .await?;
-                    writes.cases += 1;
-                }
-                for action in &update.actions {
-                    let result = bind_action(
-                        sqlx::query(sqlx::AssertSqlSafe(insert_action.clone())),
-                        self.tenant.0,
-                        action,
-                        &now,
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                    writes.actions += result.rows_affected();
-                }
-                let next = update
-                    .next_action_on
-                    .map_or_else(|| DORMANT.to_owned(), |date| date.to_string());
-                let result = sqlx::query(sqlx::AssertSqlSafe(schedule.clone()))
-                    .bind(self.tenant.0)
-                    .bind(update.customer.0)
-                    .bind(next)
-                    .execute(&mut *tx)
-                    .await?;
-                writes.invoices += result.rows_affected();
-                for (promise, status) in &update.promise_updates {
-                    let result = sqlx::query(sqlx::AssertSqlSafe(resolve_promise.clone()))
-                        .bind(self.tenant.0)
-                        .bind(promise)
-                        .bind(*status)
-                        .bind(now[..10].to_owned())
-                        .execute(&mut *tx)
-                        .await?;
-                    writes.promises += result.rows_affected();
-                }
-            }
-            tx.commit().await?;
+        condition: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let sql = self.sql(&select_where::<T>(condition));
+        let rows: Vec<T::Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
         });
-        Ok(writes)
+        rows.into_iter().map(T::from_row).collect()
     }
 
     /// Records one action outside the daily run (the legal route proposed after an incident).
@@ -840,11 +687,11 @@ impl TenantStore<'_> {
                 })?;
             write!(condition, " AND a.status = '{status}'").expect("string");
         }
-        self.actions_where(&condition).await
+        self.read_where::<ActionRecord>(&condition).await
     }
 
     pub async fn action(&self, id: i64) -> Result<ActionRecord, StoreError> {
-        self.actions_where(&format!("a.id = {id}"))
+        self.read_where::<ActionRecord>(&format!("a.id = {id}"))
             .await?
             .pop()
             .ok_or_else(|| StoreError::NotFound {
@@ -1197,7 +1044,7 @@ impl TenantStore<'_> {
     pub async fn customer_file(&self, customer: CustomerId) -> Result<CustomerFile, StoreError> {
         let ids = customer.0.to_string();
         let debtor = self
-            .debtors_in(&ids)
+            .read_where::<DebtorRecord>(&format!("id = {ids}"))
             .await?
             .pop()
             .ok_or_else(|| StoreError::NotFound {
@@ -1240,18 +1087,24 @@ impl TenantStore<'_> {
                 },
             )
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let holds = self.holds_where(&format!("customer_id = {ids}")).await?;
+        let holds = self
+            .read_where::<HoldRecord>(&format!("customer_id = {ids}"))
+            .await?;
         Ok(CustomerFile {
             debtor,
             actions: self
-                .actions_where(&format!("a.customer_id = {ids}"))
+                .read_where::<ActionRecord>(&format!("a.customer_id = {ids}"))
                 .await?,
-            contacts: self.contacts_where(&format!("customer_id = {ids}")).await?,
-            promises: self.promises_where(&format!("customer_id = {ids}")).await?,
+            contacts: self
+                .read_where::<ContactLogRecord>(&format!("customer_id = {ids}"))
+                .await?,
+            promises: self
+                .read_where::<PromiseRecord>(&format!("customer_id = {ids}"))
+                .await?,
             disputes,
             holds,
             incidents: self
-                .incidents_where(&format!("customer_id = {ids}"))
+                .read_where::<IncidentRecord>(&format!("customer_id = {ids}"))
                 .await?,
         })
     }
@@ -1269,7 +1122,7 @@ pub struct CustomerFile {
     pub incidents: Vec<IncidentRecord>,
 }
 
-fn bind_action<'q, DB: sqlx::Database>(
+pub(crate) fn bind_action<'q, DB: sqlx::Database>(
     query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
     tenant: i64,
     action: &NewAction,

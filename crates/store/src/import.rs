@@ -195,6 +195,18 @@ impl ImportTransaction {
                         .bind(chunk.iter().map(|row| row.row_hash).collect::<Vec<i64>>())
                         .execute(&mut **tx)
                         .await?;
+                    // The rows given are new or changed: their customers' cases need looking at.
+                    let mut customers: Vec<i64> = chunk.iter().map(|row| row.customer.0).collect();
+                    customers.sort_unstable();
+                    customers.dedup();
+                    sqlx::query(
+                        "UPDATE customers SET next_review_on = DATE '0001-01-01', wake_count = wake_count + 1 \
+                         WHERE tenant_id = $1 AND id = ANY($2)",
+                    )
+                    .bind(self.tenant)
+                    .bind(customers)
+                    .execute(&mut **tx)
+                    .await?;
                 }
             }
         }

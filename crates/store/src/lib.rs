@@ -26,19 +26,21 @@ macro_rules! with_pool {
 
 mod connect;
 mod dunning;
+mod dunning_run;
 mod error;
 mod import;
 mod migrate;
 mod payments;
 mod reads;
+mod sqlite_direct;
 mod sqlite_import;
 mod tenants;
 
 pub use connect::SqliteSettings;
 pub use dunning::{
     ACTION_STATUSES, ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord,
-    CustomerFile, DebtorRecord, DisputeRecord, HoldRecord, IncidentRecord, NewAction, NewContact,
-    OpenInvoice, PromiseRecord, RunWrites,
+    CustomerFile, DebtorRecord, DisputeRecord, DueCustomer, HoldRecord, IncidentRecord, NewAction,
+    NewContact, OpenInvoice, PromiseRecord, RunWrites,
 };
 pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};

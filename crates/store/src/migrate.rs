@@ -25,6 +25,11 @@ const SQLITE: &[Migration] = &[
         name: "dunning",
         sql: include_str!("../migrations/sqlite/0002_dunning.sql"),
     },
+    Migration {
+        version: 3,
+        name: "review_schedule",
+        sql: include_str!("../migrations/sqlite/0003_review_schedule.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -37,6 +42,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         name: "dunning",
         sql: include_str!("../migrations/postgres/0002_dunning.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "review_schedule",
+        sql: include_str!("../migrations/postgres/0003_review_schedule.sql"),
     },
 ];
 

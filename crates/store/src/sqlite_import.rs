@@ -25,17 +25,17 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
-use std::time::Duration;
 
 use domain::customer::CustomerDetails;
 use domain::ids::CustomerId;
 use domain::money::Currency;
-use rusqlite::{Connection, OpenFlags, Statement, ToSql, TransactionBehavior, params};
+use rusqlite::{Connection, Statement, ToSql, TransactionBehavior, params};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::StoreError;
 use crate::import::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert};
+use crate::sqlite_direct::{ForeignKeys, crashed, open, path_of, store_error};
 
 /// The import's thread, as seen by the async caller.
 pub(crate) struct SqliteImport {
@@ -106,7 +106,7 @@ impl SqliteImport {
         meta: &ImportMeta,
         now: String,
     ) -> Result<(SqliteImport, i64), StoreError> {
-        let path = pool.connect_options().get_filename().to_owned();
+        let path = path_of(pool);
         let meta = meta.clone();
         let (commands, receiver) = mpsc::channel(QUEUED_COMMANDS);
         let (started, begun) = oneshot::channel();
@@ -214,27 +214,6 @@ impl InvoiceBatch {
     }
 }
 
-fn crashed() -> StoreError {
-    StoreError::Database(sqlx::Error::WorkerCrashed)
-}
-
-/// SQLite's errors in the store's terms: a refused constraint is named as such.
-fn store_error(error: rusqlite::Error) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(failure, message) = &error
-        && failure.code == rusqlite::ErrorCode::ConstraintViolation
-    {
-        let message = message.clone().unwrap_or_else(|| error.to_string());
-        return match failure.extended_code {
-            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                StoreError::AlreadyExists { what: message }
-            }
-            _ => StoreError::RuleViolated { message },
-        };
-    }
-    StoreError::Database(sqlx::Error::Io(std::io::Error::other(error)))
-}
-
 /// The import's thread: everything between `BEGIN IMMEDIATE` and `COMMIT`.
 fn run(
     path: &Path,
@@ -244,7 +223,7 @@ fn run(
     started: oneshot::Sender<Result<Begun, StoreError>>,
     mut commands: mpsc::Receiver<Command>,
 ) {
-    let mut connection = match open(path) {
+    let mut connection = match open(path, ForeignKeys::Deferred) {
         Ok(connection) => connection,
         Err(error) => {
             let _ = started.send(Err(store_error(error)));
@@ -317,23 +296,6 @@ fn run(
             }
         }
     }
-}
-
-fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let connection = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    connection.busy_timeout(Duration::from_secs(10))?;
-    // The same durability as every pooled connection (see `connect`).
-    connection.pragma_update(None, "journal_mode", "WAL")?;
-    connection.pragma_update(None, "synchronous", "FULL")?;
-    // Checked once per import instead (see the module documentation).
-    connection.pragma_update(None, "foreign_keys", "OFF")?;
-    // The pool's page cache for writing; index builds may sort on both cores.
-    connection.pragma_update(None, "cache_size", -65_536)?;
-    connection.pragma_update(None, "threads", 2)?;
-    Ok(connection)
 }
 
 /// The open transaction's state and statements.
@@ -534,19 +496,18 @@ impl<'c> Writer<'c> {
         if customers.newest > largest.unwrap_or(0) {
             return Err(missing(customers.newest));
         }
-        let mut lookup = self
+        // Checking that the customer exists and putting its case in front of the next daily
+        // run (it has new or changed invoices) is one statement: no row updated, no customer.
+        let mut wake = self
             .transaction
-            .prepare("SELECT 1 FROM customers WHERE id = ?1 AND tenant_id = ?2")
+            .prepare("UPDATE customers SET next_review_on = '0001-01-01', wake_count = wake_count + 1 WHERE id = ?1 AND tenant_id = ?2")
             .map_err(store_error)?;
         for &customer in &customers.existing {
-            if !lookup
-                .exists([customer, self.tenant])
-                .map_err(store_error)?
-            {
+            if wake.execute([customer, self.tenant]).map_err(store_error)? == 0 {
                 return Err(missing(customer));
             }
         }
-        drop(lookup);
+        drop(wake);
         self.record(counts).map_err(store_error)
     }
 
@@ -624,7 +585,7 @@ mod tests {
     fn the_import_connection_is_as_durable_as_the_pooled_ones() {
         let path = std::env::temp_dir().join(format!("relance-import-{}.db", std::process::id()));
         Connection::open(&path).expect("the database is created");
-        let connection = open(&path).expect("the import connection opens");
+        let connection = open(&path, ForeignKeys::Deferred).expect("the import connection opens");
         let journal_mode: String = connection
             .query_row("PRAGMA journal_mode", [], |row| row.get(0))
             .expect("journal mode");

@@ -4,7 +4,9 @@
 use app::dunning::{self, ContactEntry, RunOptions, RunReport};
 use app::{Store, TenantRecord};
 use domain::customer::Language;
+use domain::engine::CaseProgress;
 use jiff::civil::{Date, date};
+use store::CaseUpdate;
 use test_support::on_every_backend;
 
 use crate::fixtures::{clock, creditor, import_csv};
@@ -65,7 +67,17 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
         let store = &database.store;
         let tenant = setup(store).await;
         let first = run(store, &tenant, date(2026, 11, 20)).await;
-        assert_eq!(first.customers_examined, 2, "the paid customer is not read");
+        assert_eq!(
+            first.customers_examined, 3,
+            "every new customer is looked at once, the one who owes nothing too"
+        );
+        assert!(
+            first
+                .outcomes
+                .iter()
+                .any(|outcome| outcome.customer_ref == "PAID" && outcome.step.is_none()),
+            "the customer who owes nothing gets nothing"
+        );
         let late = dunning::list_actions(store, &tenant, None, Some("LATE"), None)
             .await
             .unwrap();
@@ -427,5 +439,101 @@ async fn scenarios_and_policies_are_files_the_user_edits() {
             .unwrap();
         let rules = dunning::rules(store, &tenant).await.unwrap();
         assert_eq!(rules.policy.min_days_between_contacts, 5);
+    });
+}
+
+#[tokio::test]
+async fn a_new_invoice_or_a_payment_puts_a_sleeping_case_back_in_front_of_the_run() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        run(store, &tenant, date(2026, 11, 20)).await;
+        assert_eq!(
+            run(store, &tenant, date(2026, 11, 20))
+                .await
+                .customers_examined,
+            0
+        );
+
+        // PAID owed nothing and sleeps; a new overdue invoice for it arrives with the next export.
+        let with_new_invoice = format!(
+            "{PORTFOLIO}PAID,Solde SA,F-5,2026-10-01,2026-11-05,90.00,90.00,compta@solde.fr,\n"
+        );
+        import_csv(
+            store,
+            &tenant,
+            "portfolio-2.csv",
+            with_new_invoice.as_bytes(),
+        )
+        .await
+        .unwrap();
+        let woken = run(store, &tenant, date(2026, 11, 20)).await;
+        let examined: Vec<&str> = woken
+            .outcomes
+            .iter()
+            .map(|outcome| outcome.customer_ref.as_str())
+            .collect();
+        assert_eq!(
+            examined,
+            vec!["PAID"],
+            "only the customer with a new invoice"
+        );
+        assert_eq!(
+            steps(store, &tenant, "PAID").await,
+            vec![("2026-11-20".into(), "first_reminder".into(), "email".into())]
+        );
+
+        // LATE pays part of F-1: the changed balance wakes its case, and only its case.
+        let part_paid = with_new_invoice.replace(
+            "F-1,2026-10-01,2026-11-02,1200.00,1200.00",
+            "F-1,2026-10-01,2026-11-02,1200.00,200.00",
+        );
+        import_csv(store, &tenant, "portfolio-3.csv", part_paid.as_bytes())
+            .await
+            .unwrap();
+        let after_payment = run(store, &tenant, date(2026, 11, 20)).await;
+        let examined: Vec<&str> = after_payment
+            .outcomes
+            .iter()
+            .map(|outcome| outcome.customer_ref.as_str())
+            .collect();
+        assert_eq!(examined, vec!["LATE"]);
+        assert_eq!(
+            after_payment.writes.actions, 0,
+            "the same step is not taken twice"
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_fact_recorded_while_the_run_decides_is_not_overwritten_by_it() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let handle = store.tenant(tenant.id);
+        let today = date(2026, 11, 20);
+        let late = handle.customers_due(today).await.unwrap()[0];
+
+        // A collector records a fact about LATE after the run read it and before it writes.
+        handle.wake_customer(late.id).await.unwrap();
+        let decided = CaseUpdate {
+            customer: late.id,
+            progress: CaseProgress::default(),
+            previous: None,
+            actions: Vec::new(),
+            next_review_on: Some(date(2026, 11, 27)),
+            wakes_seen: late.wakes_seen,
+            promise_updates: Vec::new(),
+        };
+        let writes = handle
+            .record_cases(vec![decided], test_support::fixed_now())
+            .await
+            .unwrap();
+        assert_eq!(writes.schedules, 0);
+        let due = handle.customers_due(today).await.unwrap();
+        assert!(
+            due.iter().any(|customer| customer.id == late.id),
+            "the case is looked at again today, with the new fact"
+        );
     });
 }

@@ -1,0 +1,412 @@
+//! The daily run's reads and writes: which customers are due, everything the engine needs about
+//! a batch of them, and the decisions written back.
+//!
+//! Schedule, don't scan: every customer carries the date its case next needs looking at
+//! (`customers.next_review_on`, indexed). '0001-01-01' means now: a new customer, or a new fact
+//! (an invoice imported or changed, a payment, a promise, an approval); '9999-12-31' means only
+//! a new fact wakes the case. A normal day reads the customers whose date has come; a re-run of
+//! the same day reads none.
+//!
+//! On SQLite a batch is read and written through a direct connection (`sqlite_direct`): the
+//! batch's customer ids go into a temporary table that every query joins, so a cold run (all
+//! customers) and a normal day (a few scattered ones) read each table by index, once per batch,
+//! and the writes are prepared statements in one transaction. On PostgreSQL the same queries run
+//! through the pool with the ids as a list.
+
+use std::collections::HashMap;
+
+use domain::engine::CaseProgress;
+use domain::ids::CustomerId;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, TransactionBehavior, params};
+
+use crate::dunning::{
+    ActionRecord, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, DueCustomer,
+    HoldRecord, INSERT_ACTION, IncidentRecord, OpenInvoice, PolicyRecord, PromiseRecord, Readable,
+    RunWrites, bind_action, id_list, select_by_customer, sqlite_dialect,
+};
+use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
+use crate::{Store, StoreError, TenantStore, timestamp_text};
+
+/// The review date meaning "only a new fact wakes this case".
+const DORMANT: &str = "9999-12-31";
+
+const DUE_CUSTOMERS: &str = "SELECT id, wake_count FROM customers WHERE tenant_id = $1 AND next_review_on <= $2::date ORDER BY id";
+
+const UPSERT_CASE: &str = "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at) \
+     VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz) \
+     ON CONFLICT (tenant_id, customer_id) DO UPDATE SET episode = excluded.episode, anchor_on = excluded.anchor_on, \
+     level = excluded.level, level_on = excluded.level_on, handed_off = excluded.handed_off, updated_at = excluded.updated_at";
+
+/// Moves the review date only when no fact woke the case since the run read it (see
+/// `CaseUpdate`).
+const RESCHEDULE: &str = "UPDATE customers SET next_review_on = $3::date \
+     WHERE tenant_id = $1 AND id = $2 AND wake_count = $4 AND next_review_on <> $3::date";
+
+const RESOLVE_PROMISE: &str = "UPDATE promises SET status = $3, resolved_on = $4::date WHERE tenant_id = $1 AND id = $2 AND status = 'pending'";
+
+/// What the run reads about a batch of customers, table by table; `who` is the condition on the
+/// customer column that selects the batch.
+struct BatchQueries {
+    debtors: String,
+    invoices: String,
+    cases: String,
+    actions: String,
+    contacts: String,
+    promises: String,
+    holds: String,
+    incidents: String,
+    policies: String,
+}
+
+impl BatchQueries {
+    fn new(who: &str, since: Date) -> BatchQueries {
+        fn query<T: Readable>(who: &str, extra: &str) -> String {
+            select_by_customer::<T>(&format!("{} {who}{extra}", T::CUSTOMER))
+        }
+        BatchQueries {
+            debtors: query::<DebtorRecord>(who, ""),
+            invoices: query::<OpenInvoice>(who, ""),
+            cases: query::<CaseRecord>(who, ""),
+            actions: query::<ActionRecord>(
+                who,
+                &format!(
+                    " AND (a.decided_on >= '{since}'::date OR a.status = 'awaiting_approval')"
+                ),
+            ),
+            contacts: query::<ContactLogRecord>(
+                who,
+                &format!(" AND occurred_on >= '{since}'::date"),
+            ),
+            promises: query::<PromiseRecord>(who, " AND status = 'pending'"),
+            holds: query::<HoldRecord>(who, &format!(" AND until_on >= '{since}'::date")),
+            incidents: query::<IncidentRecord>(who, " AND resolved_on IS NULL"),
+            policies: query::<PolicyRecord>(who, ""),
+        }
+    }
+}
+
+fn cases_by_customer(cases: Vec<CaseRecord>) -> HashMap<CustomerId, CaseProgress> {
+    cases
+        .into_iter()
+        .map(|case| (case.customer, case.progress))
+        .collect()
+}
+
+fn policies_by_customer(policies: Vec<PolicyRecord>) -> HashMap<CustomerId, String> {
+    policies
+        .into_iter()
+        .map(|policy| (policy.customer, policy.definition))
+        .collect()
+}
+
+impl TenantStore<'_> {
+    /// The customers whose case needs looking at on `today`, in id order.
+    pub async fn customers_due(&self, today: Date) -> Result<Vec<DueCustomer>, StoreError> {
+        let rows: Vec<(i64, i64)> = match self.store {
+            Store::Sqlite(pool) => {
+                let tenant = self.tenant.0;
+                let sql = sqlite_dialect(DUE_CUSTOMERS);
+                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                    let mut statement = connection.prepare(&sql).map_err(store_error)?;
+                    let rows = statement
+                        .query_map(params![tenant, today.to_string()], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })
+                        .map_err(store_error)?;
+                    rows.collect::<Result<_, _>>().map_err(store_error)
+                })
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_as(DUE_CUSTOMERS)
+                    .bind(self.tenant.0)
+                    .bind(today.to_string())
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(id, wakes_seen)| DueCustomer {
+                id: CustomerId(id),
+                wakes_seen,
+            })
+            .collect())
+    }
+
+    /// Forgets every case's schedule and level: the next run starts every case afresh (after a
+    /// change of scenario or policy, or to measure a cold run).
+    pub async fn reset_dunning(&self) -> Result<(), StoreError> {
+        let statements = [
+            "UPDATE customers SET next_review_on = '0001-01-01'::date WHERE tenant_id = $1 AND next_review_on <> '0001-01-01'::date",
+            // Episodes are kept so the actions decided afresh get keys of their own.
+            "UPDATE dunning_cases SET anchor_on = NULL, level = NULL, level_on = NULL WHERE tenant_id = $1",
+        ];
+        with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            for statement in statements {
+                sqlx::query(self.sql(statement))
+                    .bind(self.tenant.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Puts a customer's case in front of the next run.
+    pub async fn wake_customer(&self, customer: CustomerId) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "UPDATE customers SET next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1 AND id = $2",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Everything the engine needs about these customers; contacts from `since` on.
+    pub async fn load_cases(
+        &self,
+        customers: &[CustomerId],
+        since: Date,
+    ) -> Result<CaseBatch, StoreError> {
+        if customers.is_empty() {
+            return Ok(CaseBatch::default());
+        }
+        match self.store {
+            Store::Sqlite(pool) => {
+                let tenant = self.tenant.0;
+                let ids: Vec<i64> = customers.iter().map(|id| id.0).collect();
+                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                    load_direct(connection, tenant, &ids, since)
+                })
+                .await
+            }
+            Store::Postgres(_) => {
+                let queries = BatchQueries::new(
+                    &format!("IN ({})", id_list(customers.iter().map(|id| id.0))),
+                    since,
+                );
+                Ok(CaseBatch {
+                    debtors: self.read_sql(&queries.debtors).await?,
+                    invoices: self.read_sql(&queries.invoices).await?,
+                    cases: cases_by_customer(self.read_sql(&queries.cases).await?),
+                    actions: self.read_sql(&queries.actions).await?,
+                    contacts: self.read_sql(&queries.contacts).await?,
+                    promises: self.read_sql(&queries.promises).await?,
+                    holds: self.read_sql(&queries.holds).await?,
+                    incidents: self.read_sql(&queries.incidents).await?,
+                    policies: policies_by_customer(self.read_sql(&queries.policies).await?),
+                })
+            }
+        }
+    }
+
+    async fn read_sql<T: Readable>(&self, sql: &str) -> Result<Vec<T>, StoreError> {
+        let rows: Vec<T::Row> = with_pool!(self.store, |pool| {
+            sqlx::query_as(self.sql(sql))
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(T::from_row).collect()
+    }
+
+    /// Writes the run's decisions for a batch of customers in one transaction. Actions are keyed
+    /// by (customer, episode, step, channel): recording one twice records it once.
+    pub async fn record_cases(
+        &self,
+        updates: Vec<CaseUpdate>,
+        now: Timestamp,
+    ) -> Result<RunWrites, StoreError> {
+        let now = timestamp_text(now);
+        let tenant = self.tenant.0;
+        match self.store {
+            Store::Sqlite(pool) => {
+                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                    record_direct(connection, tenant, &updates, &now).map_err(store_error)
+                })
+                .await
+            }
+            Store::Postgres(pool) => {
+                let mut writes = RunWrites::default();
+                let mut tx = pool.begin().await?;
+                for update in &updates {
+                    if update.previous.as_ref() != Some(&update.progress) {
+                        let progress = &update.progress;
+                        sqlx::query(UPSERT_CASE)
+                            .bind(tenant)
+                            .bind(update.customer.0)
+                            .bind(i64::from(progress.episode))
+                            .bind(progress.anchor_on.map(|date| date.to_string()))
+                            .bind(progress.level.map(|level| level as i64))
+                            .bind(progress.level_on.map(|date| date.to_string()))
+                            .bind(progress.handed_off)
+                            .bind(&now)
+                            .execute(&mut *tx)
+                            .await?;
+                        writes.cases += 1;
+                    }
+                    for action in &update.actions {
+                        let result = bind_action(sqlx::query(INSERT_ACTION), tenant, action, &now)
+                            .execute(&mut *tx)
+                            .await?;
+                        writes.actions += result.rows_affected();
+                    }
+                    let result = sqlx::query(RESCHEDULE)
+                        .bind(tenant)
+                        .bind(update.customer.0)
+                        .bind(review_text(update.next_review_on))
+                        .bind(update.wakes_seen)
+                        .execute(&mut *tx)
+                        .await?;
+                    writes.schedules += result.rows_affected();
+                    for (promise, status) in &update.promise_updates {
+                        let result = sqlx::query(RESOLVE_PROMISE)
+                            .bind(tenant)
+                            .bind(promise)
+                            .bind(*status)
+                            .bind(now[..10].to_owned())
+                            .execute(&mut *tx)
+                            .await?;
+                        writes.promises += result.rows_affected();
+                    }
+                }
+                tx.commit().await?;
+                Ok(writes)
+            }
+        }
+    }
+}
+
+fn review_text(next: Option<Date>) -> String {
+    next.map_or_else(|| DORMANT.to_owned(), |date| date.to_string())
+}
+
+/// The SQLite side of `load_cases`: one read transaction, the batch's ids in a temporary table.
+fn load_direct(
+    connection: &mut Connection,
+    tenant: i64,
+    ids: &[i64],
+    since: Date,
+) -> Result<CaseBatch, StoreError> {
+    // Every table is read from the same snapshot.
+    let transaction = connection.transaction().map_err(store_error)?;
+    transaction
+        .execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS run_customers (id INTEGER PRIMARY KEY); DELETE FROM temp.run_customers;",
+        )
+        .map_err(store_error)?;
+    {
+        let mut insert = transaction
+            .prepare("INSERT INTO temp.run_customers (id) VALUES (?1)")
+            .map_err(store_error)?;
+        for id in ids {
+            insert.execute([id]).map_err(store_error)?;
+        }
+    }
+    let queries = BatchQueries::new("IN (SELECT id FROM temp.run_customers)", since);
+    let connection = &*transaction;
+    let batch = CaseBatch {
+        debtors: read_direct(connection, tenant, &queries.debtors)?,
+        invoices: read_direct(connection, tenant, &queries.invoices)?,
+        cases: cases_by_customer(read_direct(connection, tenant, &queries.cases)?),
+        actions: read_direct(connection, tenant, &queries.actions)?,
+        contacts: read_direct(connection, tenant, &queries.contacts)?,
+        promises: read_direct(connection, tenant, &queries.promises)?,
+        holds: read_direct(connection, tenant, &queries.holds)?,
+        incidents: read_direct(connection, tenant, &queries.incidents)?,
+        policies: policies_by_customer(read_direct(connection, tenant, &queries.policies)?),
+    };
+    Ok(batch)
+}
+
+fn read_direct<T: Readable>(
+    connection: &Connection,
+    tenant: i64,
+    sql: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = connection
+        .prepare(&sqlite_dialect(sql))
+        .map_err(store_error)?;
+    let rows = statement
+        .query_map([tenant], |row| T::Row::try_from(row))
+        .map_err(store_error)?;
+    rows.map(|row| T::from_row(row.map_err(store_error)?))
+        .collect()
+}
+
+/// The SQLite side of `record_cases`: one write transaction, prepared statements.
+fn record_direct(
+    connection: &mut Connection,
+    tenant: i64,
+    updates: &[CaseUpdate],
+    now: &str,
+) -> rusqlite::Result<RunWrites> {
+    let mut writes = RunWrites::default();
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut upsert_case = transaction.prepare(&sqlite_dialect(UPSERT_CASE))?;
+        let mut insert_action = transaction.prepare(&sqlite_dialect(INSERT_ACTION))?;
+        let mut reschedule = transaction.prepare(&sqlite_dialect(RESCHEDULE))?;
+        let mut resolve_promise = transaction.prepare(&sqlite_dialect(RESOLVE_PROMISE))?;
+        let today = &now[..10];
+        for update in updates {
+            if update.previous.as_ref() != Some(&update.progress) {
+                let progress = &update.progress;
+                upsert_case.execute(params![
+                    tenant,
+                    update.customer.0,
+                    i64::from(progress.episode),
+                    progress.anchor_on.map(|date| date.to_string()),
+                    progress.level.map(|level| level as i64),
+                    progress.level_on.map(|date| date.to_string()),
+                    progress.handed_off,
+                    now,
+                ])?;
+                writes.cases += 1;
+            }
+            for action in &update.actions {
+                let numbers = serde_json::to_string(&action.invoice_numbers)
+                    .expect("a list of strings serialises");
+                writes.actions += insert_action.execute(params![
+                    tenant,
+                    action.customer.0,
+                    i64::from(action.episode),
+                    action.step_key,
+                    action.channel,
+                    action.companion,
+                    action.tone,
+                    action.template,
+                    id_list(action.invoice_ids.iter().map(|id| id.0)),
+                    numbers,
+                    action.decided_on.to_string(),
+                    action.scheduled_at,
+                    action.status,
+                    action.explanation,
+                    now,
+                ])? as u64;
+            }
+            writes.schedules += reschedule.execute(params![
+                tenant,
+                update.customer.0,
+                review_text(update.next_review_on),
+                update.wakes_seen,
+            ])? as u64;
+            for (promise, status) in &update.promise_updates {
+                writes.promises +=
+                    resolve_promise.execute(params![tenant, promise, status, today])? as u64;
+            }
+        }
+    }
+    transaction.commit()?;
+    Ok(writes)
+}
