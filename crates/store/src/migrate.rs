@@ -25,6 +25,11 @@ const SQLITE: &[Migration] = &[
         name: "dunning",
         sql: include_str!("../migrations/sqlite/0002_dunning.sql"),
     },
+    Migration {
+        version: 5,
+        name: "customer_details",
+        sql: include_str!("../migrations/sqlite/0005_customer_details.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -37,6 +42,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         name: "dunning",
         sql: include_str!("../migrations/postgres/0002_dunning.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "customer_details",
+        sql: include_str!("../migrations/postgres/0005_customer_details.sql"),
     },
 ];
 
