@@ -258,7 +258,7 @@ pub(crate) async fn run(
             customer_show(&store, &tenant, &reference, format, lang).await
         }
         Command::Customer(CustomerCommand::Set(args)) => {
-            crate::customer_cmds::set(&store, &tenant, clock, args, lang).await
+            crate::customer_cmds::set(&store, &tenant, clock, *args, lang).await
         }
         Command::Init(_)
         | Command::Demo(_)

@@ -311,7 +311,7 @@ pub(crate) enum CustomerCommand {
     },
     /// Complete or correct what dunning relies on; only the options given change, and the next
     /// run reconsiders the customer.
-    Set(CustomerSetArgs),
+    Set(Box<CustomerSetArgs>),
 }
 
 #[derive(Debug, Args)]

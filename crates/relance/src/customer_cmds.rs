@@ -65,9 +65,10 @@ pub(crate) async fn set(
             changed: update.changed.iter().map(DetailField::code).collect(),
         });
     }
+    let colon = tr(lang, " : ", ": ");
     let summary = if update.changed.is_empty() {
         format!(
-            "{} : {}",
+            "{}{colon}{}",
             details.reference,
             tr(
                 lang,
@@ -82,10 +83,11 @@ pub(crate) async fn set(
             .map(|field| field.label(language(lang)))
             .collect();
         format!(
-            "{} : {} {} ; {}",
+            "{}{colon}{} {}{}{}",
             details.reference,
             tr(lang, "modifié :", "changed:"),
             labels.join(", "),
+            tr(lang, " ; ", "; "),
             tr(
                 lang,
                 "le prochain `relance run` en tiendra compte.",
@@ -185,7 +187,12 @@ async fn resolve_incidents(
         )
         .to_owned()
     });
-    say(format!("{} : {}", args.customer.trim(), parts.join(" ; ")))
+    say(format!(
+        "{}{}{}",
+        args.customer.trim(),
+        tr(lang, " : ", ": "),
+        parts.join(tr(lang, " ; ", "; "))
+    ))
 }
 
 /// A customer-details error in the user's language; each refused value on its own line,
@@ -207,7 +214,8 @@ fn localise(error: CustomerDetailsError, lang: Lang) -> anyhow::Error {
             problems,
         } => {
             let mut text = format!(
-                "{reference} : {}",
+                "{reference}{}{}",
+                tr(lang, " : ", ": "),
                 tr(
                     lang,
                     "rien n'a été modifié, car :",
@@ -398,8 +406,12 @@ pub(crate) fn details_text(
     lines
         .iter()
         .map(|(label, value)| {
+            // Values start in one column: French puts its spaced colon after the padding.
             let pad = " ".repeat(width - label.chars().count());
-            format!("{label}{pad}{}{value}", tr(lang, " : ", ": "))
+            match lang {
+                Lang::Fr => format!("{label}{pad} : {value}"),
+                Lang::En => format!("{label}:{pad} {value}"),
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
