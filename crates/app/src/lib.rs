@@ -8,11 +8,14 @@
 //! - `setup`: create a creditor (tenant) and find the one to work on.
 //! - `import`: import customers and invoices from a CSV or FEC file, all or nothing.
 //! - `queries`: customer and invoice lists, and the aged balance.
+//! - `customer_details`: what a collector completes or corrects about a customer (contact
+//!   details, consent, time zone, language, risk segment, scenario), and closing incidents.
 //! - `dunning`: the daily run and what collectors record around it (promises, disputes, holds,
 //!   incidents, contacts, approvals), with the scenarios and contact policy behind it.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
+pub mod customer_details;
 pub mod demo;
 pub mod dunning;
 pub mod import;
@@ -20,6 +23,6 @@ pub mod queries;
 pub mod setup;
 
 pub use store::{
-    ActionRecord, CustomerFile, CustomerSummary, InvoiceFilter, InvoiceRecord, Store, StoreError,
-    TenantRecord,
+    ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,
+    IncidentDetail, InvoiceFilter, InvoiceRecord, Store, StoreError, TenantRecord,
 };

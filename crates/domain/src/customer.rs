@@ -96,6 +96,16 @@ pub enum Language {
 }
 
 impl Language {
+    pub const ALL: [Language; 2] = [Language::French, Language::English];
+
+    /// Reads a code as `code` writes it (case and surrounding spaces ignored).
+    pub fn parse(text: &str) -> Option<Language> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Language::ALL
+            .into_iter()
+            .find(|language| language.code() == wanted)
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Language::French => "fr",
@@ -312,6 +322,17 @@ mod tests {
             );
         }
         assert_eq!(Channel::parse("pigeon"), None);
+    }
+
+    #[test]
+    fn language_codes_round_trip() {
+        for language in Language::ALL {
+            assert_eq!(
+                Language::parse(&language.code().to_uppercase()),
+                Some(language)
+            );
+        }
+        assert_eq!(Language::parse("de"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use app::ActionRecord;
 use app::clock::Clock;
+use app::customer_details;
 use app::dunning::{self, CaseOutcome, ContactEntry, RunOptions, RunReport};
 use app::setup::select_tenant;
 use domain::customer::Language;
@@ -15,10 +16,11 @@ use crate::cli::{
 };
 use crate::commands::{cell_amount, emit, say};
 use crate::config::Config;
+use crate::customer_cmds::{DetailsJson, details_json, details_text};
 use crate::output::{Table, print_json};
 use crate::tr;
 
-fn language(lang: Lang) -> Language {
+pub(crate) fn language(lang: Lang) -> Language {
     match lang {
         Lang::Fr => Language::French,
         Lang::En => Language::English,
@@ -233,24 +235,7 @@ pub(crate) async fn run(
             ))
         }
         Command::Incident(args) => {
-            dunning::report_incident(
-                &store,
-                &tenant,
-                clock,
-                &args.customer,
-                &args.note,
-                language(lang),
-            )
-            .await?;
-            say(format!(
-                "{} : {}",
-                args.customer,
-                tr(
-                    lang,
-                    "incident enregistré ; plus aucun contact ; voie judiciaire proposée (à valider dans `relance actions list --status awaiting_approval`)",
-                    "incident recorded; no more contact; legal route proposed (approve it from `relance actions list --status awaiting_approval`)"
-                )
-            ))
+            crate::customer_cmds::incident(&store, &tenant, clock, args, lang).await
         }
         Command::Contact(ContactCommand::Log(args)) => {
             dunning::log_contact(
@@ -271,6 +256,9 @@ pub(crate) async fn run(
         }
         Command::Customer(CustomerCommand::Show { reference, format }) => {
             customer_show(&store, &tenant, &reference, format, lang).await
+        }
+        Command::Customer(CustomerCommand::Set(args)) => {
+            crate::customer_cmds::set(&store, &tenant, clock, *args, lang).await
         }
         Command::Init(_)
         | Command::Demo(_)
@@ -548,6 +536,8 @@ async fn customer_show(
     lang: Lang,
 ) -> anyhow::Result<()> {
     let (file, invoices) = dunning::customer_file(store, tenant, reference).await?;
+    let details = customer_details::details(store, tenant, reference).await?;
+    let incidents = customer_details::incidents(store, tenant, reference).await?;
     let today = Clock::System.today_in(tenant.profile.time_zone.as_str());
     let first_missed = invoices
         .iter()
@@ -569,6 +559,8 @@ async fn customer_show(
             customer_ref: &'a str,
             name: &'a str,
             kind: &'a str,
+            #[serde(flatten)]
+            details: DetailsJson<'a>,
             first_missed_due_date: Option<String>,
             invoices: Vec<InvoiceLine>,
             actions: Vec<ActionJson<'a>>,
@@ -582,6 +574,7 @@ async fn customer_show(
             customer_ref: file.debtor.reference.as_str(),
             name: &file.debtor.legal_name,
             kind: file.debtor.kind.code(),
+            details: details_json(&details, tenant),
             first_missed_due_date: first_missed.map(|date| date.to_string()),
             invoices: invoices
                 .iter()
@@ -615,10 +608,9 @@ async fn customer_show(
                 .iter()
                 .map(|h| serde_json::json!({"until": h.until.to_string(), "reason": h.reason}))
                 .collect(),
-            incidents: file
-                .incidents
+            incidents: incidents
                 .iter()
-                .map(|i| serde_json::json!({"opened_on": i.opened_on.to_string(), "note": i.note, "resolved_on": i.resolved_on.map(|x| x.to_string())}))
+                .map(|i| serde_json::json!({"opened_on": i.opened_on.to_string(), "note": i.note, "resolved_on": i.resolved_on.map(|x| x.to_string()), "resolution_note": i.resolution_note}))
                 .collect(),
         };
         return print_json(&value);
@@ -631,14 +623,8 @@ async fn customer_show(
         debtor.legal_name,
         debtor.kind.code()
     );
-    let contact_line = [debtor.email.as_deref(), debtor.phone.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-    if !contact_line.is_empty() {
-        text.push_str(&format!("{contact_line}\n"));
-    }
+    text.push_str(&details_text(&details, tenant, lang));
+    text.push('\n');
     if let Some(first) = first_missed {
         text.push_str(&format!(
             "{} {first}\n",
@@ -770,12 +756,19 @@ async fn customer_show(
             hold.reason.clone(),
         ));
     }
-    for incident in &file.incidents {
+    for incident in &incidents {
         timeline.push((
             incident.opened_on.to_string(),
             tr(lang, "incident", "incident").to_owned(),
             incident.note.clone(),
         ));
+        if let Some(resolved_on) = incident.resolved_on {
+            timeline.push((
+                resolved_on.to_string(),
+                tr(lang, "incident résolu", "incident resolved").to_owned(),
+                incident.resolution_note.clone().unwrap_or_default(),
+            ));
+        }
     }
     timeline.sort();
     say(format!("\n{}", tr(lang, "Historique", "Timeline")))?;

@@ -93,12 +93,13 @@ pub(crate) enum Command {
     Dispute(DisputeCommand),
     /// Put a customer's case on hold until a date.
     Hold(HoldArgs),
-    /// Report an incident (aggressive debtor): contacts stop, the legal route is proposed.
+    /// Incidents (aggressive debtor): open one (contacts stop, the legal route is proposed), or
+    /// resolve them (contacts resume).
     Incident(IncidentArgs),
     /// Log a contact made by a person, with its outcome and the reason for the delay.
     #[command(subcommand)]
     Contact(ContactCommand),
-    /// One customer's whole file.
+    /// One customer: its whole file, and the details dunning relies on.
     #[command(subcommand)]
     Customer(CustomerCommand),
     /// Benchmarks, measured against reference tools in the same run.
@@ -236,12 +237,43 @@ pub(crate) struct HoldArgs {
     pub(crate) reason: String,
 }
 
+/// `relance incident --customer REF --note …` is `relance incident open …`: the form that came
+/// first, kept working beside the subcommands.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct IncidentArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<IncidentCommand>,
+    #[command(flatten)]
+    pub(crate) open: IncidentOpenArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IncidentCommand {
+    /// Report an incident: contacts stop, the legal route is proposed for approval.
+    Open(IncidentOpenArgs),
+    /// Resolve the customer's open incidents: contacts resume at the next run.
+    Resolve(IncidentResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IncidentOpenArgs {
+    /// The customer's reference.
+    #[arg(long, required = true)]
+    pub(crate) customer: Option<String>,
+    /// What happened.
+    #[arg(long, required = true)]
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IncidentResolveArgs {
+    /// The customer's reference.
     #[arg(long)]
     pub(crate) customer: String,
+    /// Why contact may resume.
     #[arg(long)]
-    pub(crate) note: String,
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,12 +303,65 @@ pub(crate) struct ContactLogArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CustomerCommand {
-    /// Invoices, actions, contacts, promises, disputes, holds and incidents of one customer.
+    /// Details, invoices, actions, contacts, promises, disputes, holds and incidents of one customer.
     Show {
         reference: String,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Complete or correct what dunning relies on; only the options given change, and the next
+    /// run reconsiders the customer.
+    Set(Box<CustomerSetArgs>),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CustomerSetArgs {
+    /// The customer's reference.
+    pub(crate) reference: String,
+    /// low, standard, high (scenario steps can be limited to some segments).
+    #[arg(long)]
+    pub(crate) risk_segment: Option<String>,
+    /// IANA name (Europe/Paris, America/Montreal…): contact hours are read in it; "default": the creditor's.
+    #[arg(long)]
+    pub(crate) time_zone: Option<String>,
+    /// fr, en.
+    #[arg(long)]
+    pub(crate) language: Option<String>,
+    /// email, sms, phone, letter: where courteous and firm reminders go when it can be used.
+    #[arg(long)]
+    pub(crate) preferred_channel: Option<String>,
+    /// An empty value removes it.
+    #[arg(long)]
+    pub(crate) email: Option<String>,
+    /// An empty value removes it.
+    #[arg(long)]
+    pub(crate) phone: Option<String>,
+    /// Street line; a letter needs it with --postal-code and --city.
+    #[arg(long)]
+    pub(crate) address_line1: Option<String>,
+    #[arg(long)]
+    pub(crate) address_line2: Option<String>,
+    #[arg(long)]
+    pub(crate) postal_code: Option<String>,
+    #[arg(long)]
+    pub(crate) city: Option<String>,
+    /// Two-letter ISO code (FR, BE…).
+    #[arg(long)]
+    pub(crate) country: Option<String>,
+    /// Give or withdraw consent to a channel; repeat for several (--consent sms=yes --consent phone=no).
+    #[arg(long = "consent", value_name = "CHANNEL=yes|no")]
+    pub(crate) consents: Vec<String>,
+    /// A scenario's name; "default": the default for the customer's kind.
+    #[arg(long)]
+    pub(crate) scenario: Option<String>,
+    #[arg(long, value_enum, default_value_t = DetailsFormat::Table)]
+    pub(crate) format: DetailsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DetailsFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod casework;
 mod cli;
 mod commands;
 mod config;
+mod customer_cmds;
 mod output;
 
 use std::process::ExitCode;

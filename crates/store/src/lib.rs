@@ -25,6 +25,7 @@ macro_rules! with_pool {
 }
 
 mod connect;
+mod customer_details;
 mod dunning;
 mod dunning_run;
 mod error;
@@ -37,6 +38,9 @@ mod sqlite_import;
 mod tenants;
 
 pub use connect::SqliteSettings;
+pub use customer_details::{
+    CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, ResolvedIncidents,
+};
 pub use dunning::{
     ACTION_STATUSES, ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord,
     CustomerFile, DebtorRecord, DisputeRecord, DueCustomer, HoldRecord, IncidentRecord, NewAction,

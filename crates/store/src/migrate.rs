@@ -30,6 +30,11 @@ const SQLITE: &[Migration] = &[
         name: "review_schedule",
         sql: include_str!("../migrations/sqlite/0003_review_schedule.sql"),
     },
+    Migration {
+        version: 4,
+        name: "customer_details",
+        sql: include_str!("../migrations/sqlite/0004_customer_details.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -47,6 +52,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         name: "review_schedule",
         sql: include_str!("../migrations/postgres/0003_review_schedule.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "customer_details",
+        sql: include_str!("../migrations/postgres/0004_customer_details.sql"),
     },
 ];
 

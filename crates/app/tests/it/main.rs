@@ -1,5 +1,7 @@
-//! Use cases on a real database: imports, reports and the demo, on every configured backend.
+//! Use cases on a real database: imports, reports, the demo, dunning and customer details, on
+//! every configured backend.
 
+mod customer_details;
 mod demo;
 mod dunning;
 mod fixtures;

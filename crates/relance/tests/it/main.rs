@@ -1,6 +1,7 @@
 //! The real `relance` binary in a temporary data directory, as a user runs it.
 
 mod bench_run;
+mod customer;
 
 use std::path::Path;
 use std::process::{Command, Output};
