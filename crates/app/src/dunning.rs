@@ -84,18 +84,30 @@ pub struct RunReport {
     pub date: Date,
     pub dry_run: bool,
     pub customers_examined: usize,
+    /// Actions decided (one per channel of each step taken).
+    pub actions_decided: usize,
+    /// The outcomes `RunOptions::detail` asked for, in customer id order.
     pub outcomes: Vec<CaseOutcome>,
     pub writes: RunWrites,
 }
 
 impl RunReport {
     pub fn actions_decided(&self) -> usize {
-        self.outcomes
-            .iter()
-            .filter(|outcome| outcome.outcome == "act")
-            .map(|outcome| outcome.channels.len())
-            .sum()
+        self.actions_decided
     }
+}
+
+/// Which customers' outcomes a run report lists. A cold run examines every customer: at a
+/// million customers, keeping each one's explanation would cost a gigabyte for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportDetail {
+    /// The customers with an action decided.
+    #[default]
+    Acting,
+    /// Every customer examined, with why nothing was done.
+    Every,
+    /// Counts only.
+    CountsOnly,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +117,7 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// The language the explanations are written in.
     pub language: Language,
+    pub detail: ReportDetail,
 }
 
 /// The scenarios and policy a tenant works with: the saved ones, else the French defaults.
@@ -170,32 +183,36 @@ pub async fn run_day(
         date: today,
         dry_run: options.dry_run,
         customers_examined: due.len(),
+        actions_decided: 0,
         outcomes: Vec::new(),
         writes: RunWrites::default(),
     };
     for chunk in due.chunks(CHUNK) {
-        let ids: Vec<CustomerId> = chunk.iter().map(|customer| customer.id).collect();
-        let wakes_seen: HashMap<CustomerId, i64> = chunk
-            .iter()
-            .map(|customer| (customer.id, customer.wakes_seen))
-            .collect();
-        let batch = handle.load_cases(&ids, since).await?;
+        let batch = handle.load_cases(chunk, since).await?;
         let mut updates = Vec::with_capacity(chunk.len());
         let grouped = Grouped::new(&batch);
         for debtor in &batch.debtors {
-            // Every debtor loaded was asked for by id.
-            let wakes = wakes_seen.get(&debtor.id).copied().unwrap_or_default();
             let (update, outcome) = decide_one(
                 &grouped,
                 debtor,
-                wakes,
                 &rules,
                 &creditor_tz,
                 today,
                 options.language,
             )?;
             updates.push(update);
-            report.outcomes.push(outcome);
+            let acting = outcome.outcome == "act";
+            if acting {
+                report.actions_decided += outcome.channels.len();
+            }
+            let keep = match options.detail {
+                ReportDetail::Acting => acting,
+                ReportDetail::Every => true,
+                ReportDetail::CountsOnly => false,
+            };
+            if keep {
+                report.outcomes.push(outcome);
+            }
         }
         if !options.dry_run {
             report
@@ -270,7 +287,6 @@ impl<'b> Grouped<'b> {
 fn decide_one(
     grouped: &Grouped<'_>,
     debtor: &store::DebtorRecord,
-    wakes_seen: i64,
     rules: &DunningRules,
     creditor_tz: &TimeZone,
     today: Date,
@@ -382,7 +398,10 @@ fn decide_one(
     };
     let scenario = rules.scenario_for(debtor.scenario.as_deref(), debtor.kind);
     let previous = grouped.batch.cases.get(&customer).cloned();
-    let progress = previous.clone().unwrap_or_default();
+    let progress = previous
+        .as_ref()
+        .map(|case| case.progress.clone())
+        .unwrap_or_default();
     let decision = decide(&CaseInput {
         today,
         debtor: &profile,
@@ -461,7 +480,6 @@ fn decide_one(
         previous,
         actions: new_actions,
         next_review_on: decision.next_review_on,
-        wakes_seen,
         promise_updates,
     };
     Ok((update, outcome))
@@ -488,6 +506,7 @@ pub async fn simulate(
             date: Some(day),
             dry_run: false,
             language,
+            detail: ReportDetail::Acting,
         };
         reports.push(run_day(store, tenant, clock, options).await?);
         day = day

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use app::Store;
 use app::clock::Clock;
-use app::dunning::{RunOptions, RunReport, reset, run_day};
+use app::dunning::{ReportDetail, RunOptions, RunReport, reset, run_day};
 use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress, import_invoices};
 use app::setup::{initialise, select_tenant};
 use domain::contact_policy::ContactPolicy;
@@ -248,6 +248,7 @@ async fn measure(
         date: Some(date),
         dry_run: false,
         language: Language::English,
+        detail: ReportDetail::CountsOnly,
     };
     let started = Instant::now();
     let report = run_day(store, tenant, Clock::System, options).await?;

@@ -5,7 +5,7 @@ use anyhow::Context;
 use app::ActionRecord;
 use app::clock::Clock;
 use app::customer_details;
-use app::dunning::{self, CaseOutcome, ContactEntry, RunOptions, RunReport};
+use app::dunning::{self, CaseOutcome, ContactEntry, ReportDetail, RunOptions, RunReport};
 use app::setup::select_tenant;
 use domain::customer::Language;
 use serde::Serialize;
@@ -42,6 +42,11 @@ pub(crate) async fn run(
                 date: args.date,
                 dry_run: args.dry_run,
                 language: language(lang),
+                detail: if args.all {
+                    ReportDetail::Every
+                } else {
+                    ReportDetail::Acting
+                },
             };
             let report = dunning::run_day(&store, &tenant, clock, options).await?;
             print_run(&report, args.all, args.format, lang)

@@ -187,7 +187,7 @@ pub struct IncidentRecord {
 pub struct CaseBatch {
     pub debtors: Vec<DebtorRecord>,
     pub invoices: Vec<OpenInvoice>,
-    pub cases: HashMap<CustomerId, CaseProgress>,
+    pub cases: HashMap<CustomerId, StoredCase>,
     pub actions: Vec<ActionRecord>,
     pub contacts: Vec<ContactLogRecord>,
     pub promises: Vec<PromiseRecord>,
@@ -201,14 +201,12 @@ pub struct CaseBatch {
 pub struct CaseUpdate {
     pub customer: CustomerId,
     pub progress: CaseProgress,
-    /// The progress as read, so that an unchanged case is not written.
-    pub previous: Option<CaseProgress>,
-    pub actions: Vec<NewAction>,
     /// The date the case next needs looking at; `None`: only a new fact wakes it.
     pub next_review_on: Option<Date>,
-    /// The customer's wake-up count as read when the run chose it: a fact recorded since (a
-    /// payment, a promise) has changed it, and the run must not overwrite that wake-up.
-    pub wakes_seen: i64,
+    /// The case as read: an unchanged case is not written, and a fact recorded since the run
+    /// read it (its wake count moved on) keeps the case due instead of being overwritten.
+    pub previous: Option<StoredCase>,
+    pub actions: Vec<NewAction>,
     pub promise_updates: Vec<(i64, &'static str)>,
 }
 
@@ -217,29 +215,19 @@ pub struct CaseUpdate {
 pub struct RunWrites {
     pub actions: u64,
     pub cases: u64,
-    /// Customers whose next review date changed.
-    pub schedules: u64,
     pub promises: u64,
 }
 
 impl RunWrites {
     pub fn total(&self) -> u64 {
-        self.actions + self.cases + self.schedules + self.promises
+        self.actions + self.cases + self.promises
     }
 
     pub fn add(&mut self, other: RunWrites) {
         self.actions += other.actions;
         self.cases += other.cases;
-        self.schedules += other.schedules;
         self.promises += other.promises;
     }
-}
-
-/// A customer whose case needs looking at, with how many facts had woken it when read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DueCustomer {
-    pub id: CustomerId,
-    pub wakes_seen: i64,
 }
 
 pub(crate) type DebtorRow = (
@@ -461,35 +449,57 @@ impl Readable for OpenInvoice {
     }
 }
 
-/// A customer's case as stored.
+/// A customer's case as stored: its progress, the day it next needs looking at and how many
+/// facts have woken it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCase {
+    pub progress: CaseProgress,
+    pub next_review_on: Date,
+    pub wake_count: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CaseRecord {
     pub(crate) customer: CustomerId,
-    pub(crate) progress: CaseProgress,
+    pub(crate) case: StoredCase,
 }
 
-type CaseRow = (i64, i64, Option<String>, Option<i64>, Option<String>, bool);
+type CaseRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    bool,
+    String,
+    i64,
+);
 
 impl Readable for CaseRecord {
     type Row = CaseRow;
-    const SELECT: &'static str = "SELECT customer_id, episode, iso(anchor_on), level, iso(level_on), handed_off \
+    const SELECT: &'static str = "SELECT customer_id, episode, iso(anchor_on), level, iso(level_on), handed_off, iso(next_review_on), wake_count \
          FROM dunning_cases WHERE tenant_id = $1";
     const CUSTOMER: &'static str = "customer_id";
     const ORDER: &'static str = "customer_id";
 
     fn from_row(row: CaseRow) -> Result<Self, StoreError> {
-        let (customer, episode, anchor_on, level, level_on, handed_off) = row;
+        let (customer, episode, anchor_on, level, level_on, handed_off, next_review_on, wake_count) =
+            row;
         Ok(CaseRecord {
             customer: CustomerId(customer),
-            progress: CaseProgress {
-                episode: u32::try_from(episode).map_err(|_| corrupt("case episode"))?,
-                anchor_on: anchor_on.as_deref().map(parse_date).transpose()?,
-                level: level
-                    .map(usize::try_from)
-                    .transpose()
-                    .map_err(|_| corrupt("case level"))?,
-                level_on: level_on.as_deref().map(parse_date).transpose()?,
-                handed_off,
+            case: StoredCase {
+                progress: CaseProgress {
+                    episode: u32::try_from(episode).map_err(|_| corrupt("case episode"))?,
+                    anchor_on: anchor_on.as_deref().map(parse_date).transpose()?,
+                    level: level
+                        .map(usize::try_from)
+                        .transpose()
+                        .map_err(|_| corrupt("case level"))?,
+                    level_on: level_on.as_deref().map(parse_date).transpose()?,
+                    handed_off,
+                },
+                next_review_on: parse_date(&next_review_on)?,
+                wake_count,
             },
         })
     }

@@ -1,11 +1,12 @@
 //! The daily run's reads and writes: which customers are due, everything the engine needs about
 //! a batch of them, and the decisions written back.
 //!
-//! Schedule, don't scan: every customer carries the date its case next needs looking at
-//! (`customers.next_review_on`, indexed). '0001-01-01' means now: a new customer, or a new fact
-//! (an invoice imported or changed, a payment, a promise, an approval); '9999-12-31' means only
-//! a new fact wakes the case. A normal day reads the customers whose date has come; a re-run of
-//! the same day reads none.
+//! Schedule, don't scan: every customer has a case row from its creation (a trigger), and the
+//! row carries the date the case next needs looking at (`dunning_cases.next_review_on`,
+//! indexed). '0001-01-01' means now: a new customer, or a new fact (an invoice imported or
+//! changed, a payment, a promise, an approval); '9999-12-31' means only a new fact wakes the
+//! case. A normal day reads the cases whose date has come; a re-run of the same day reads none.
+//! Deciding a case rewrites that one narrow row (progress and date together).
 //!
 //! On SQLite a batch is read and written through a direct connection (`sqlite_direct`): the
 //! batch's customer ids go into a temporary table that every query joins, so a cold run (all
@@ -15,34 +16,35 @@
 
 use std::collections::HashMap;
 
-use domain::engine::CaseProgress;
 use domain::ids::CustomerId;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::dunning::{
-    ActionRecord, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, DueCustomer,
-    HoldRecord, INSERT_ACTION, IncidentRecord, OpenInvoice, PolicyRecord, PromiseRecord, Readable,
-    RunWrites, bind_action, id_list, select_by_customer, sqlite_dialect,
+    ActionRecord, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
+    INSERT_ACTION, IncidentRecord, OpenInvoice, PolicyRecord, PromiseRecord, Readable, RunWrites,
+    StoredCase, bind_action, id_list, select_by_customer, sqlite_dialect,
 };
 use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
 use crate::{Store, StoreError, TenantStore, timestamp_text};
 
 /// The review date meaning "only a new fact wakes this case".
-const DORMANT: &str = "9999-12-31";
+const DORMANT: Date = jiff::civil::date(9999, 12, 31);
 
-const DUE_CUSTOMERS: &str = "SELECT id, wake_count FROM customers WHERE tenant_id = $1 AND next_review_on <= $2::date ORDER BY id";
+const DUE_CUSTOMERS: &str = "SELECT customer_id FROM dunning_cases WHERE tenant_id = $1 AND next_review_on <= $2::date ORDER BY customer_id";
 
-const UPSERT_CASE: &str = "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at) \
-     VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz) \
-     ON CONFLICT (tenant_id, customer_id) DO UPDATE SET episode = excluded.episode, anchor_on = excluded.anchor_on, \
-     level = excluded.level, level_on = excluded.level_on, handed_off = excluded.handed_off, updated_at = excluded.updated_at";
+/// A case the run decided. The date moves only if no fact woke the case since the run read it
+/// (`wake_count` unchanged); the progress is the run's in any case, as its actions are recorded.
+const WRITE_CASE: &str = "UPDATE dunning_cases SET episode = $3, anchor_on = $4::date, level = $5, level_on = $6::date, \
+     handed_off = $7, updated_at = $8::timestamptz, \
+     next_review_on = CASE WHEN wake_count = $10 THEN $9::date ELSE next_review_on END \
+     WHERE tenant_id = $1 AND customer_id = $2";
 
-/// Moves the review date only when no fact woke the case since the run read it (see
-/// `CaseUpdate`).
-const RESCHEDULE: &str = "UPDATE customers SET next_review_on = $3::date \
-     WHERE tenant_id = $1 AND id = $2 AND wake_count = $4 AND next_review_on <> $3::date";
+/// A case without a row (a customer older than the rows' trigger cannot be, but the run does
+/// not rely on it).
+const INSERT_CASE: &str = "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at, next_review_on) \
+     VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz, $9::date) ON CONFLICT (tenant_id, customer_id) DO NOTHING";
 
 const RESOLVE_PROMISE: &str = "UPDATE promises SET status = $3, resolved_on = $4::date WHERE tenant_id = $1 AND id = $2 AND status = 'pending'";
 
@@ -87,10 +89,10 @@ impl BatchQueries {
     }
 }
 
-fn cases_by_customer(cases: Vec<CaseRecord>) -> HashMap<CustomerId, CaseProgress> {
+fn cases_by_customer(cases: Vec<CaseRecord>) -> HashMap<CustomerId, StoredCase> {
     cases
         .into_iter()
-        .map(|case| (case.customer, case.progress))
+        .map(|record| (record.customer, record.case))
         .collect()
 }
 
@@ -103,46 +105,38 @@ fn policies_by_customer(policies: Vec<PolicyRecord>) -> HashMap<CustomerId, Stri
 
 impl TenantStore<'_> {
     /// The customers whose case needs looking at on `today`, in id order.
-    pub async fn customers_due(&self, today: Date) -> Result<Vec<DueCustomer>, StoreError> {
-        let rows: Vec<(i64, i64)> = match self.store {
+    pub async fn customers_due(&self, today: Date) -> Result<Vec<CustomerId>, StoreError> {
+        let ids: Vec<i64> = match self.store {
             Store::Sqlite(pool) => {
                 let tenant = self.tenant.0;
                 let sql = sqlite_dialect(DUE_CUSTOMERS);
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
                     let mut statement = connection.prepare(&sql).map_err(store_error)?;
                     let rows = statement
-                        .query_map(params![tenant, today.to_string()], |row| {
-                            Ok((row.get(0)?, row.get(1)?))
-                        })
+                        .query_map(params![tenant, today.to_string()], |row| row.get(0))
                         .map_err(store_error)?;
                     rows.collect::<Result<_, _>>().map_err(store_error)
                 })
                 .await?
             }
             Store::Postgres(pool) => {
-                sqlx::query_as(DUE_CUSTOMERS)
+                sqlx::query_scalar(DUE_CUSTOMERS)
                     .bind(self.tenant.0)
                     .bind(today.to_string())
                     .fetch_all(pool)
                     .await?
             }
         };
-        Ok(rows
-            .into_iter()
-            .map(|(id, wakes_seen)| DueCustomer {
-                id: CustomerId(id),
-                wakes_seen,
-            })
-            .collect())
+        Ok(ids.into_iter().map(CustomerId).collect())
     }
 
     /// Forgets every case's schedule and level: the next run starts every case afresh (after a
     /// change of scenario or policy, or to measure a cold run).
     pub async fn reset_dunning(&self) -> Result<(), StoreError> {
         let statements = [
-            "UPDATE customers SET next_review_on = '0001-01-01'::date WHERE tenant_id = $1 AND next_review_on <> '0001-01-01'::date",
             // Episodes are kept so the actions decided afresh get keys of their own.
-            "UPDATE dunning_cases SET anchor_on = NULL, level = NULL, level_on = NULL WHERE tenant_id = $1",
+            "UPDATE dunning_cases SET anchor_on = NULL, level = NULL, level_on = NULL, \
+             next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1",
         ];
         with_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
@@ -160,7 +154,7 @@ impl TenantStore<'_> {
     /// Puts a customer's case in front of the next run.
     pub async fn wake_customer(&self, customer: CustomerId) -> Result<(), StoreError> {
         let sql = self.sql(
-            "UPDATE customers SET next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1 AND id = $2",
+            "UPDATE dunning_cases SET next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1 AND customer_id = $2",
         );
         with_pool!(self.store, |pool| {
             sqlx::query(sql)
@@ -240,9 +234,9 @@ impl TenantStore<'_> {
                 let mut writes = RunWrites::default();
                 let mut tx = pool.begin().await?;
                 for update in &updates {
-                    if update.previous.as_ref() != Some(&update.progress) {
+                    if let Some(write) = CaseWrite::of(update) {
                         let progress = &update.progress;
-                        sqlx::query(UPSERT_CASE)
+                        let query = sqlx::query(write.sql)
                             .bind(tenant)
                             .bind(update.customer.0)
                             .bind(i64::from(progress.episode))
@@ -251,9 +245,12 @@ impl TenantStore<'_> {
                             .bind(progress.level_on.map(|date| date.to_string()))
                             .bind(progress.handed_off)
                             .bind(&now)
-                            .execute(&mut *tx)
-                            .await?;
-                        writes.cases += 1;
+                            .bind(write.next_review_on);
+                        let query = match write.wakes_seen {
+                            Some(seen) => query.bind(seen),
+                            None => query,
+                        };
+                        writes.cases += query.execute(&mut *tx).await?.rows_affected();
                     }
                     for action in &update.actions {
                         let result = bind_action(sqlx::query(INSERT_ACTION), tenant, action, &now)
@@ -261,14 +258,6 @@ impl TenantStore<'_> {
                             .await?;
                         writes.actions += result.rows_affected();
                     }
-                    let result = sqlx::query(RESCHEDULE)
-                        .bind(tenant)
-                        .bind(update.customer.0)
-                        .bind(review_text(update.next_review_on))
-                        .bind(update.wakes_seen)
-                        .execute(&mut *tx)
-                        .await?;
-                    writes.schedules += result.rows_affected();
                     for (promise, status) in &update.promise_updates {
                         let result = sqlx::query(RESOLVE_PROMISE)
                             .bind(tenant)
@@ -287,8 +276,36 @@ impl TenantStore<'_> {
     }
 }
 
-fn review_text(next: Option<Date>) -> String {
-    next.map_or_else(|| DORMANT.to_owned(), |date| date.to_string())
+/// How one decided case is written, if it changed.
+struct CaseWrite {
+    /// `WRITE_CASE` or `INSERT_CASE`, in PostgreSQL's dialect.
+    sql: &'static str,
+    next_review_on: String,
+    /// The wake count read, for `WRITE_CASE`.
+    wakes_seen: Option<i64>,
+}
+
+impl CaseWrite {
+    fn of(update: &CaseUpdate) -> Option<CaseWrite> {
+        let next = update.next_review_on.unwrap_or(DORMANT);
+        match &update.previous {
+            Some(previous)
+                if previous.progress == update.progress && previous.next_review_on == next =>
+            {
+                None
+            }
+            Some(previous) => Some(CaseWrite {
+                sql: WRITE_CASE,
+                next_review_on: next.to_string(),
+                wakes_seen: Some(previous.wake_count),
+            }),
+            None => Some(CaseWrite {
+                sql: INSERT_CASE,
+                next_review_on: next.to_string(),
+                wakes_seen: None,
+            }),
+        }
+    }
 }
 
 /// The SQLite side of `load_cases`: one read transaction, the batch's ids in a temporary table.
@@ -354,15 +371,15 @@ fn record_direct(
     let mut writes = RunWrites::default();
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
-        let mut upsert_case = transaction.prepare(&sqlite_dialect(UPSERT_CASE))?;
+        let mut write_case = transaction.prepare(&sqlite_dialect(WRITE_CASE))?;
+        let mut insert_case = transaction.prepare(&sqlite_dialect(INSERT_CASE))?;
         let mut insert_action = transaction.prepare(&sqlite_dialect(INSERT_ACTION))?;
-        let mut reschedule = transaction.prepare(&sqlite_dialect(RESCHEDULE))?;
         let mut resolve_promise = transaction.prepare(&sqlite_dialect(RESOLVE_PROMISE))?;
         let today = &now[..10];
         for update in updates {
-            if update.previous.as_ref() != Some(&update.progress) {
+            if let Some(write) = CaseWrite::of(update) {
                 let progress = &update.progress;
-                upsert_case.execute(params![
+                let values = params![
                     tenant,
                     update.customer.0,
                     i64::from(progress.episode),
@@ -371,8 +388,17 @@ fn record_direct(
                     progress.level_on.map(|date| date.to_string()),
                     progress.handed_off,
                     now,
-                ])?;
-                writes.cases += 1;
+                    write.next_review_on,
+                ];
+                let written = match write.wakes_seen {
+                    Some(seen) => {
+                        let mut all = values.to_vec();
+                        all.push(&seen);
+                        write_case.execute(all.as_slice())?
+                    }
+                    None => insert_case.execute(values)?,
+                };
+                writes.cases += written as u64;
             }
             for action in &update.actions {
                 let numbers = serde_json::to_string(&action.invoice_numbers)
@@ -395,12 +421,6 @@ fn record_direct(
                     now,
                 ])? as u64;
             }
-            writes.schedules += reschedule.execute(params![
-                tenant,
-                update.customer.0,
-                review_text(update.next_review_on),
-                update.wakes_seen,
-            ])? as u64;
             for (promise, status) in &update.promise_updates {
                 writes.promises +=
                     resolve_promise.execute(params![tenant, promise, status, today])? as u64;

@@ -200,8 +200,8 @@ impl ImportTransaction {
                     customers.sort_unstable();
                     customers.dedup();
                     sqlx::query(
-                        "UPDATE customers SET next_review_on = DATE '0001-01-01', wake_count = wake_count + 1 \
-                         WHERE tenant_id = $1 AND id = ANY($2)",
+                        "UPDATE dunning_cases SET next_review_on = DATE '0001-01-01', wake_count = wake_count + 1 \
+                         WHERE tenant_id = $1 AND customer_id = ANY($2)",
                     )
                     .bind(self.tenant)
                     .bind(customers)

@@ -43,8 +43,8 @@ pub use customer_details::{
 };
 pub use dunning::{
     ACTION_STATUSES, ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord,
-    CustomerFile, DebtorRecord, DisputeRecord, DueCustomer, HoldRecord, IncidentRecord, NewAction,
-    NewContact, OpenInvoice, PromiseRecord, RunWrites,
+    CustomerFile, DebtorRecord, DisputeRecord, HoldRecord, IncidentRecord, NewAction, NewContact,
+    OpenInvoice, PromiseRecord, RunWrites, StoredCase,
 };
 pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};

@@ -496,17 +496,28 @@ impl<'c> Writer<'c> {
         if customers.newest > largest.unwrap_or(0) {
             return Err(missing(customers.newest));
         }
-        // Checking that the customer exists and putting its case in front of the next daily
-        // run (it has new or changed invoices) is one statement: no row updated, no customer.
+        let mut lookup = self
+            .transaction
+            .prepare("SELECT 1 FROM customers WHERE id = ?1 AND tenant_id = ?2")
+            .map_err(store_error)?;
+        // The customer has new or changed invoices: its case goes in front of the next run.
         let mut wake = self
             .transaction
-            .prepare("UPDATE customers SET next_review_on = '0001-01-01', wake_count = wake_count + 1 WHERE id = ?1 AND tenant_id = ?2")
+            .prepare(
+                "UPDATE dunning_cases SET next_review_on = '0001-01-01', wake_count = wake_count + 1 \
+                 WHERE tenant_id = ?2 AND customer_id = ?1",
+            )
             .map_err(store_error)?;
         for &customer in &customers.existing {
-            if wake.execute([customer, self.tenant]).map_err(store_error)? == 0 {
+            if !lookup
+                .exists([customer, self.tenant])
+                .map_err(store_error)?
+            {
                 return Err(missing(customer));
             }
+            wake.execute([customer, self.tenant]).map_err(store_error)?;
         }
+        drop(lookup);
         drop(wake);
         self.record(counts).map_err(store_error)
     }

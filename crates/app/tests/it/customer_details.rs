@@ -5,7 +5,7 @@
 use app::customer_details::{
     self, CustomerDetailsError, DetailField, DetailProblem, DetailsChanges, ProblemKind,
 };
-use app::dunning::{self, RunOptions, RunReport};
+use app::dunning::{self, ReportDetail, RunOptions, RunReport};
 use app::{ActionRecord, Store, TenantRecord};
 use domain::customer::{Channel, ChannelConsent, Language};
 use domain::scenario::RiskSegment;
@@ -37,6 +37,7 @@ async fn run(store: &Store, tenant: &TenantRecord, day: Date) -> RunReport {
             date: Some(day),
             dry_run: false,
             language: Language::English,
+            detail: ReportDetail::Every,
         },
     )
     .await

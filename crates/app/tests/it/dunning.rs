@@ -1,7 +1,7 @@
 //! The daily run on a real database: each step recorded once, a re-run writes nothing, and what
 //! collectors record (disputes, promises, holds, incidents, contacts) stops or redirects it.
 
-use app::dunning::{self, ContactEntry, RunOptions, RunReport};
+use app::dunning::{self, ContactEntry, ReportDetail, RunOptions, RunReport};
 use app::{Store, TenantRecord};
 use domain::customer::Language;
 use domain::engine::CaseProgress;
@@ -35,6 +35,7 @@ async fn run(store: &Store, tenant: &TenantRecord, day: Date) -> RunReport {
             date: Some(day),
             dry_run: false,
             language: Language::English,
+            detail: ReportDetail::Every,
         },
     )
     .await
@@ -115,6 +116,7 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
                 date: Some(date(2026, 11, 30)),
                 dry_run: true,
                 language: Language::French,
+                detail: ReportDetail::Every,
             },
         )
         .await
@@ -513,27 +515,41 @@ async fn a_fact_recorded_while_the_run_decides_is_not_overwritten_by_it() {
         let handle = store.tenant(tenant.id);
         let today = date(2026, 11, 20);
         let late = handle.customers_due(today).await.unwrap()[0];
+        let batch = handle.load_cases(&[late], today).await.unwrap();
+        let read = batch.cases[&late].clone();
+        assert_eq!(
+            read.next_review_on,
+            date(1, 1, 1),
+            "a new customer is due now"
+        );
 
         // A collector records a fact about LATE after the run read it and before it writes.
-        handle.wake_customer(late.id).await.unwrap();
+        handle.wake_customer(late).await.unwrap();
+        let level_taken = CaseProgress {
+            level: Some(1),
+            level_on: Some(today),
+            ..read.progress.clone()
+        };
         let decided = CaseUpdate {
-            customer: late.id,
-            progress: CaseProgress::default(),
-            previous: None,
-            actions: Vec::new(),
+            customer: late,
+            progress: level_taken.clone(),
             next_review_on: Some(date(2026, 11, 27)),
-            wakes_seen: late.wakes_seen,
+            previous: Some(read),
+            actions: Vec::new(),
             promise_updates: Vec::new(),
         };
-        let writes = handle
+        handle
             .record_cases(vec![decided], test_support::fixed_now())
             .await
             .unwrap();
-        assert_eq!(writes.schedules, 0);
-        let due = handle.customers_due(today).await.unwrap();
         assert!(
-            due.iter().any(|customer| customer.id == late.id),
+            handle.customers_due(today).await.unwrap().contains(&late),
             "the case is looked at again today, with the new fact"
+        );
+        let after = handle.load_cases(&[late], today).await.unwrap();
+        assert_eq!(
+            after.cases[&late].progress, level_taken,
+            "the step the run took is remembered"
         );
     });
 }

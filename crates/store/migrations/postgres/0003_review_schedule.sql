@@ -1,32 +1,44 @@
--- Schedule, don't scan, one date per customer: the day the customer's case next needs looking
--- at. '0001-01-01': now (a new customer, or a new fact); '9999-12-31': only a new fact wakes it.
--- One date per customer instead of one per open invoice: a cold run writes one row per case,
--- not one per invoice.
+-- Schedule, don't scan, one row per customer: every customer has its case row from its creation,
+-- and the row carries the day the case next needs looking at. '0001-01-01': now (a new customer,
+-- or a new fact); '9999-12-31': only a new fact wakes it. The run writes one narrow row per case
+-- it decides (progress and next date together), not one row per open invoice.
 
 DROP TRIGGER invoices_reschedule ON invoices;
 DROP FUNCTION invoices_reschedule();
 DROP INDEX invoices_next_action;
 ALTER TABLE invoices DROP COLUMN next_action_on;
 
--- The run reads a batch of customers' open invoices from this index alone (no table lookups):
--- the narrow projection of open items, kept by the database.
+-- The run reads a batch of customers' open invoices from this index alone.
 CREATE INDEX open_invoices_by_customer ON invoices (tenant_id, customer_id, due_on, number, outstanding_minor, currency, service_on)
     WHERE outstanding_minor > 0;
 
-ALTER TABLE customers ADD COLUMN next_review_on DATE NOT NULL DEFAULT DATE '0001-01-01';
--- Counts the facts that woke the case: the run moves the date only when no fact arrived
--- between its reading the customer and its writing the decision (a wake-up while the date was
--- already "now" changes only this count).
-ALTER TABLE customers ADD COLUMN wake_count BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX customers_next_review ON customers (tenant_id, next_review_on);
+-- wake_count counts the facts that woke the case: the run moves the date only when no fact
+-- arrived between its reading the case and its writing the decision (a wake-up while the date
+-- was already "now" changes only this count).
+ALTER TABLE dunning_cases ALTER COLUMN episode SET DEFAULT 0;
+ALTER TABLE dunning_cases ADD COLUMN next_review_on DATE NOT NULL DEFAULT DATE '0001-01-01';
+ALTER TABLE dunning_cases ADD COLUMN wake_count BIGINT NOT NULL DEFAULT 0;
+INSERT INTO dunning_cases (tenant_id, customer_id, updated_at)
+    SELECT c.tenant_id, c.id, c.created_at FROM customers c
+     WHERE NOT EXISTS (SELECT 1 FROM dunning_cases d WHERE d.tenant_id = c.tenant_id AND d.customer_id = c.id);
+CREATE INDEX dunning_cases_next_review ON dunning_cases (tenant_id, next_review_on);
+
+CREATE FUNCTION customers_open_case() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO dunning_cases (tenant_id, customer_id, updated_at) VALUES (NEW.tenant_id, NEW.id, NEW.created_at);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER customers_open_case AFTER INSERT ON customers
+    FOR EACH ROW EXECUTE FUNCTION customers_open_case();
 
 -- A change of what is owed, of when it falls due or of whose it is puts the case (both cases,
 -- when the invoice changes hands) back in front of the engine. Inserting an invoice does not
 -- fire anything: the import wakes the existing customers it gave new invoices to.
 CREATE FUNCTION invoices_wake_customer() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE customers SET next_review_on = DATE '0001-01-01', wake_count = wake_count + 1
-     WHERE id IN (NEW.customer_id, OLD.customer_id);
+    UPDATE dunning_cases SET next_review_on = DATE '0001-01-01', wake_count = wake_count + 1
+     WHERE tenant_id = NEW.tenant_id AND customer_id IN (NEW.customer_id, OLD.customer_id);
     RETURN NULL;
 END;
 $$;

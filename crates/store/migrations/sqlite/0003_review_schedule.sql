@@ -1,7 +1,7 @@
--- Schedule, don't scan, one date per customer: the day the customer's case next needs looking
--- at. '0001-01-01': now (a new customer, or a new fact); '9999-12-31': only a new fact wakes it.
--- One date per customer instead of one per open invoice: a cold run writes one row per case,
--- not one per invoice.
+-- Schedule, don't scan, one row per customer: every customer has its case row from its creation,
+-- and the row carries the day the case next needs looking at. '0001-01-01': now (a new customer,
+-- or a new fact); '9999-12-31': only a new fact wakes it. The run writes one narrow row per case
+-- it decides (progress and next date together), not one row per open invoice.
 
 DROP TRIGGER invoices_reschedule;
 DROP INDEX invoices_next_action;
@@ -12,22 +12,46 @@ ALTER TABLE invoices DROP COLUMN next_action_on;
 CREATE INDEX open_invoices_by_customer ON invoices (tenant_id, customer_id, due_on, number, outstanding_minor, currency, service_on)
     WHERE outstanding_minor > 0;
 
-ALTER TABLE customers ADD COLUMN next_review_on TEXT NOT NULL DEFAULT '0001-01-01';
--- Counts the facts that woke the case: the run moves the date only when no fact arrived
--- between its reading the customer and its writing the decision (a wake-up while the date was
--- already "now" changes only this count).
-ALTER TABLE customers ADD COLUMN wake_count INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX customers_next_review ON customers (tenant_id, next_review_on);
+-- WITHOUT ROWID: the case is found and rewritten in the primary key's own tree.
+-- wake_count counts the facts that woke the case: the run moves the date only when no fact
+-- arrived between its reading the case and its writing the decision (a wake-up while the date
+-- was already "now" changes only this count).
+CREATE TABLE dunning_cases_new (
+    tenant_id      INTEGER NOT NULL REFERENCES tenants (id),
+    customer_id    INTEGER NOT NULL REFERENCES customers (id),
+    episode        INTEGER NOT NULL DEFAULT 0 CHECK (episode >= 0),
+    anchor_on      TEXT,
+    level          INTEGER CHECK (level >= 0),
+    level_on       TEXT,
+    handed_off     INTEGER NOT NULL DEFAULT 0 CHECK (handed_off IN (0, 1)),
+    next_review_on TEXT NOT NULL DEFAULT '0001-01-01',
+    wake_count     INTEGER NOT NULL DEFAULT 0,
+    updated_at     TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, customer_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO dunning_cases_new (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at)
+    SELECT tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at FROM dunning_cases;
+INSERT INTO dunning_cases_new (tenant_id, customer_id, updated_at)
+    SELECT c.tenant_id, c.id, c.created_at FROM customers c
+     WHERE NOT EXISTS (SELECT 1 FROM dunning_cases d WHERE d.tenant_id = c.tenant_id AND d.customer_id = c.id);
+DROP TABLE dunning_cases;
+ALTER TABLE dunning_cases_new RENAME TO dunning_cases;
+CREATE INDEX dunning_cases_next_review ON dunning_cases (tenant_id, next_review_on);
+
+CREATE TRIGGER customers_open_case AFTER INSERT ON customers
+BEGIN
+    INSERT INTO dunning_cases (tenant_id, customer_id, updated_at) VALUES (NEW.tenant_id, NEW.id, NEW.created_at);
+END;
 
 -- A change of what is owed, of when it falls due or of whose it is puts the case (both cases,
 -- when the invoice changes hands) back in front of the engine. Inserting an invoice does not
 -- fire anything: the import wakes the existing customers it gave new invoices to, once each,
--- where a trigger would look the customer up once per row.
+-- where a trigger would look the case up once per row.
 CREATE TRIGGER invoices_wake_customer AFTER UPDATE OF outstanding_minor, due_on, customer_id ON invoices
 WHEN NEW.outstanding_minor IS NOT OLD.outstanding_minor
   OR NEW.due_on IS NOT OLD.due_on
   OR NEW.customer_id IS NOT OLD.customer_id
 BEGIN
-    UPDATE customers SET next_review_on = '0001-01-01', wake_count = wake_count + 1
-     WHERE id IN (NEW.customer_id, OLD.customer_id);
+    UPDATE dunning_cases SET next_review_on = '0001-01-01', wake_count = wake_count + 1
+     WHERE tenant_id = NEW.tenant_id AND customer_id IN (NEW.customer_id, OLD.customer_id);
 END;
