@@ -187,40 +187,73 @@ pub async fn run_day(
         outcomes: Vec::new(),
         writes: RunWrites::default(),
     };
-    for chunk in due.chunks(CHUNK) {
-        let batch = handle.load_cases(chunk, since).await?;
-        let mut updates = Vec::with_capacity(chunk.len());
-        let grouped = Grouped::new(&batch);
-        for debtor in &batch.debtors {
-            let (update, outcome) = decide_one(
-                &grouped,
-                debtor,
-                &rules,
-                &creditor_tz,
-                today,
-                options.language,
-            )?;
-            updates.push(update);
-            let acting = outcome.outcome == "act";
-            if acting {
-                report.actions_decided += outcome.channels.len();
+    let mut chunks = due.chunks(CHUNK);
+    let mut batch = match chunks.next() {
+        Some(chunk) => Some(handle.load_cases(chunk, since).await?),
+        None => None,
+    };
+    while let Some(current) = batch.take() {
+        let next_chunk = chunks.next();
+        // The next batch is read (on SQLite, on a thread of its own) while this one is decided
+        // and written: the run keeps both cores busy.
+        let (next, writes) = tokio::join!(
+            async {
+                match next_chunk {
+                    Some(chunk) => handle.load_cases(chunk, since).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+            async {
+                let updates =
+                    decide_batch(&current, &rules, &creditor_tz, today, &options, &mut report)?;
+                if options.dry_run {
+                    Ok(RunWrites::default())
+                } else {
+                    Ok::<_, DunningError>(handle.record_cases(updates, clock.now()).await?)
+                }
             }
-            let keep = match options.detail {
-                ReportDetail::Acting => acting,
-                ReportDetail::Every => true,
-                ReportDetail::CountsOnly => false,
-            };
-            if keep {
-                report.outcomes.push(outcome);
-            }
-        }
-        if !options.dry_run {
-            report
-                .writes
-                .add(handle.record_cases(updates, clock.now()).await?);
-        }
+        );
+        report.writes.add(writes?);
+        batch = next?;
     }
     Ok(report)
+}
+
+/// Decides every customer of a batch; counts and keeps outcomes in the report as asked.
+fn decide_batch(
+    batch: &CaseBatch,
+    rules: &DunningRules,
+    creditor_tz: &TimeZone,
+    today: Date,
+    options: &RunOptions,
+    report: &mut RunReport,
+) -> Result<Vec<CaseUpdate>, DunningError> {
+    let grouped = Grouped::new(batch);
+    let mut updates = Vec::with_capacity(batch.debtors.len());
+    for debtor in &batch.debtors {
+        let (update, outcome) = decide_one(
+            &grouped,
+            debtor,
+            rules,
+            creditor_tz,
+            today,
+            options.language,
+        )?;
+        updates.push(update);
+        let acting = outcome.outcome == "act";
+        if acting {
+            report.actions_decided += outcome.channels.len();
+        }
+        let keep = match options.detail {
+            ReportDetail::Acting => acting,
+            ReportDetail::Every => true,
+            ReportDetail::CountsOnly => false,
+        };
+        if keep {
+            report.outcomes.push(outcome);
+        }
+    }
+    Ok(updates)
 }
 
 /// One batch's rows, grouped by customer.
