@@ -35,7 +35,7 @@ use formats::problem::{Problem, ProblemKind};
 use store::{
     CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, Store, StoreError, TenantRecord,
 };
-use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_64_with_seed};
 
 use crate::clock::Clock;
 
@@ -282,7 +282,7 @@ pub async fn import_invoices(
             .into_iter()
             .map(|(reference, _, hash)| (reference, hash))
             .collect(),
-        seen_customers: HashSet::new(),
+        seen_customers: HashSet::default(),
         invoices: existing_invoices,
         customer_counts: RowCounts::default(),
         invoice_counts: RowCounts::default(),
@@ -551,7 +551,7 @@ struct Checked {
     rest_numbers: Vec<u64>,
     /// By `reference_key`: the customer's identity hash and first line. A collision (odds about
     /// 1 in 10^13 for a million customers) would reject a valid file, never accept a bad one.
-    customers: HashMap<u64, (u64, u64)>,
+    customers: ByHash<(u64, u64)>,
 }
 
 impl Checked {
@@ -562,7 +562,7 @@ impl Checked {
             more: 0,
             numbers: Vec::new(),
             rest_numbers: Vec::new(),
-            customers: HashMap::new(),
+            customers: ByHash::default(),
         }
     }
 
@@ -785,19 +785,43 @@ fn duplicate_numbers(numbers: &mut [(u64, u64)], note: &mut dyn FnMut(Problem)) 
 /// Name, kind and country: what must agree on every row of a customer. The reference itself is
 /// hashed too, so that two references whose `reference_key`s collide are told apart here (the
 /// file is then rejected) instead of being merged later.
+///
+/// Chained one-shot hashes (each part seeds the next) rather than the streaming hasher: this runs
+/// for every row of the file, and the streaming state costs more than the few bytes it hashes.
 fn customer_identity_hash(customer: &CustomerDetails) -> u64 {
-    let mut hasher = Xxh3::new();
-    for part in [
+    [
         customer.reference.as_str(),
         customer.legal_name.as_str(),
         customer.kind.code(),
         customer.country.as_str(),
-    ] {
-        hasher.write(part.as_bytes());
-        hasher.write_u8(0x1f);
-    }
-    hasher.finish()
+    ]
+    .iter()
+    .fold(0, |seed, part| xxh3_64_with_seed(part.as_bytes(), seed))
 }
+
+/// A map key that is already a good 64-bit hash (an xxh3 of a reference): hashing it again, as
+/// the default SipHash does, would cost more than the lookup.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is expected; anything else is folded in, still correct.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
 
 fn customer_hash(customer: &CustomerDetails) -> i64 {
     let mut hasher = Xxh3::new();
@@ -861,7 +885,7 @@ fn reference_key(reference: &str) -> u64 {
 struct Classifier {
     /// Reference → content hash of the tenant's stored customers.
     customers: HashMap<String, i64>,
-    seen_customers: HashSet<u64>,
+    seen_customers: HashSet<u64, std::hash::BuildHasherDefault<Prehashed>>,
     /// (hash of the number, content hash) of the tenant's stored invoices, sorted.
     invoices: Vec<(u64, i64)>,
     customer_counts: RowCounts,
