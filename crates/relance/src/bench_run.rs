@@ -465,6 +465,8 @@ CREATE UNIQUE INDEX invoices_number ON invoices (tenant_id, number);
 CREATE INDEX invoices_by_customer ON invoices (tenant_id, customer_id, due_on);
 CREATE INDEX open_invoices_by_due_date ON invoices (tenant_id, due_on, customer_id, outstanding_minor)
   WHERE outstanding_minor > 0;
+CREATE INDEX open_invoices_by_customer ON invoices (tenant_id, customer_id, due_on, number, outstanding_minor)
+  WHERE outstanding_minor > 0;
 DROP TABLE raw;
 CREATE TABLE dunning_cases (tenant_id BIGINT NOT NULL, customer_id BIGINT NOT NULL, episode BIGINT NOT NULL,
   anchor_on DATE, level BIGINT, level_on DATE, handed_off INTEGER NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
@@ -475,7 +477,6 @@ CREATE TABLE actions (id BIGSERIAL PRIMARY KEY, tenant_id BIGINT NOT NULL, custo
   decided_on DATE NOT NULL, scheduled_at TEXT NOT NULL, status TEXT NOT NULL, explanation TEXT NOT NULL,
   status_note TEXT, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
   UNIQUE (tenant_id, customer_id, episode, step_key, channel));
-CREATE INDEX actions_by_customer ON actions (tenant_id, customer_id, decided_on);
 CREATE INDEX actions_by_date ON actions (tenant_id, decided_on);
 {}
 VACUUM ANALYZE;
