@@ -7,6 +7,7 @@ use app::customer_details::{
     self, CustomerDetailsError, DetailField, DetailProblem, DetailsChanges,
 };
 use app::dunning;
+use app::late_payment::CustomerTerms;
 use app::{CustomerDetailsRecord, Store, TenantRecord};
 use domain::customer::Channel;
 use domain::scenario::Scenario;
@@ -42,6 +43,8 @@ pub(crate) async fn set(
         country: args.country.as_deref(),
         consents: args.consents.iter().map(String::as_str).collect(),
         scenario: args.scenario.as_deref(),
+        jurisdiction: args.jurisdiction.as_deref(),
+        contract_rate: args.contract_rate.as_deref(),
     };
     let update = customer_details::set_details(store, tenant, clock, &args.reference, &changes)
         .await
@@ -61,7 +64,7 @@ pub(crate) async fn set(
             customer_ref: details.reference.as_str(),
             name: &details.legal_name,
             kind: details.kind.code(),
-            details: details_json(details, tenant),
+            details: details_json(details, &update.terms, tenant),
             changed: update.changed.iter().map(DetailField::code).collect(),
         });
     }
@@ -97,7 +100,7 @@ pub(crate) async fn set(
     };
     say(format!(
         "{summary}\n\n{}",
-        details_text(details, tenant, lang)
+        details_text(details, &update.terms, tenant, lang)
     ))
 }
 
@@ -228,6 +231,7 @@ fn localise(error: CustomerDetailsError, lang: Lang) -> anyhow::Error {
             }
             anyhow!(text)
         }
+        CustomerDetailsError::LatePayment(error) => anyhow!(error.describe(language(lang))),
         other => other.into(),
     }
 }
@@ -276,10 +280,21 @@ pub(crate) struct DetailsJson<'a> {
     consent: ConsentJson,
     scenario: Option<&'a str>,
     effective_scenario: &'a str,
+    late_payment: TermsJson,
+}
+
+/// A customer's late-payment terms: `jurisdiction` and `contract_rate` are null when it has none
+/// of its own; `effective_jurisdiction` is what statements apply.
+#[derive(Serialize)]
+pub(crate) struct TermsJson {
+    jurisdiction: Option<String>,
+    effective_jurisdiction: String,
+    contract_rate: Option<String>,
 }
 
 pub(crate) fn details_json<'a>(
     details: &'a CustomerDetailsRecord,
+    terms: &CustomerTerms,
     tenant: &'a TenantRecord,
 ) -> DetailsJson<'a> {
     let settings = &details.settings;
@@ -312,12 +327,18 @@ pub(crate) fn details_json<'a>(
             .scenario
             .as_deref()
             .unwrap_or(Scenario::default_name(details.kind)),
+        late_payment: TermsJson {
+            jurisdiction: terms.own.jurisdiction.map(|j| j.to_string()),
+            effective_jurisdiction: terms.effective.jurisdiction.to_string(),
+            contract_rate: terms.own.contract_rate.map(|rate| rate.to_string()),
+        },
     }
 }
 
 /// The details as lines of `label : value`, for people.
 pub(crate) fn details_text(
     details: &CustomerDetailsRecord,
+    terms: &CustomerTerms,
     tenant: &TenantRecord,
     lang: Lang,
 ) -> String {
@@ -397,6 +418,10 @@ pub(crate) fn details_text(
         (tr(lang, "Adresse", "Address"), address),
         (tr(lang, "Consentements", "Consent"), consent),
         (tr(lang, "Scénario", "Scenario"), scenario),
+        (
+            tr(lang, "Régime de retard", "Late payment"),
+            crate::law_cmds::terms_text(terms, lang),
+        ),
     ];
     let width = lines
         .iter()
