@@ -91,11 +91,21 @@ pub(crate) async fn set(
             tr(lang, "modifié :", "changed:"),
             labels.join(", "),
             tr(lang, " ; ", "; "),
-            tr(
-                lang,
-                "le prochain `relance run` en tiendra compte.",
-                "the next `relance run` takes it into account."
-            )
+            if update.changed.iter().all(|field| {
+                matches!(field, DetailField::Jurisdiction | DetailField::ContractRate)
+            }) {
+                tr(
+                    lang,
+                    "les prochains décomptes (`relance statement`) en tiendront compte.",
+                    "the next statements (`relance statement`) take it into account.",
+                )
+            } else {
+                tr(
+                    lang,
+                    "le prochain `relance run` en tiendra compte.",
+                    "the next `relance run` takes it into account.",
+                )
+            }
         )
     };
     say(format!(
