@@ -373,23 +373,25 @@ impl RuleBook {
     }
 }
 
+/// The tables compiled in, in `RateTableKind::ALL` order: what is in force without books.
+pub fn builtin_rate_tables() -> Vec<RateTableInForce> {
+    let builtin = builtin_tables();
+    [
+        RateTable::EcbMainRefinancing(builtin.ecb),
+        RateTable::FrenchLegalInterest(builtin.french_legal),
+        RateTable::GermanBase(builtin.german_base),
+    ]
+    .into_iter()
+    .map(|table| RateTableInForce {
+        table,
+        imported_at: None,
+    })
+    .collect()
+}
+
 /// Every rate table in force, in `RateTableKind::ALL` order.
 pub async fn rate_tables(store: &Store) -> Result<Vec<RateTableInForce>, LawError> {
-    let builtin = builtin_tables();
-    let mut in_force = vec![
-        RateTableInForce {
-            table: RateTable::EcbMainRefinancing(builtin.ecb),
-            imported_at: None,
-        },
-        RateTableInForce {
-            table: RateTable::FrenchLegalInterest(builtin.french_legal),
-            imported_at: None,
-        },
-        RateTableInForce {
-            table: RateTable::GermanBase(builtin.german_base),
-            imported_at: None,
-        },
-    ];
+    let mut in_force = builtin_rate_tables();
     for record in store.rate_tables().await? {
         let table =
             read_rate_table_as(record.kind, record.csv.as_bytes()).map_err(|mut problems| {

@@ -19,7 +19,7 @@ use crate::cli::{
     IncidentResolveArgs, Lang,
 };
 use crate::commands::say;
-use crate::output::print_json;
+use crate::output::{labelled, print_json};
 use crate::tr;
 
 pub(crate) async fn set(
@@ -433,21 +433,5 @@ pub(crate) fn details_text(
             crate::law_cmds::terms_text(terms, lang),
         ),
     ];
-    let width = lines
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
-    lines
-        .iter()
-        .map(|(label, value)| {
-            // Values start in one column: French puts its spaced colon after the padding.
-            let pad = " ".repeat(width - label.chars().count());
-            match lang {
-                Lang::Fr => format!("{label}{pad} : {value}"),
-                Lang::En => format!("{label}:{pad} {value}"),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    labelled(&lines, lang)
 }

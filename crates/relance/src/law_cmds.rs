@@ -29,7 +29,7 @@ use crate::cli::{
 };
 use crate::commands::{cell_amount, emit, say};
 use crate::config::{Config, Database};
-use crate::output::{Table, human_amount, print_json};
+use crate::output::{Table, human_amount, labelled, print_json};
 use crate::{EXIT_REJECTED, Reported, tr};
 
 pub(crate) async fn run(
@@ -44,7 +44,7 @@ pub(crate) async fn run(
         Command::Rates(RatesCommand::Show { kind, format }) => {
             let tables = match existing_store(config).await? {
                 Some(store) => late_payment::rate_tables(&store).await?,
-                None => builtin_in_force(),
+                None => late_payment::builtin_rate_tables(),
             };
             show_rates(&tables, kind.map(rate_table_kind), format, lang)
         }
@@ -140,24 +140,6 @@ async fn existing_store(config: &Config) -> anyhow::Result<Option<Store>> {
         return Ok(None);
     }
     Ok(Some(config.open_existing().await?))
-}
-
-fn builtin_in_force() -> Vec<RateTableInForce> {
-    let tables = RuleBook::builtin().tables;
-    vec![
-        RateTableInForce {
-            table: RateTable::EcbMainRefinancing(tables.ecb),
-            imported_at: None,
-        },
-        RateTableInForce {
-            table: RateTable::FrenchLegalInterest(tables.french_legal),
-            imported_at: None,
-        },
-        RateTableInForce {
-            table: RateTable::GermanBase(tables.german_base),
-            imported_at: None,
-        },
-    ]
 }
 
 fn rate_table_kind(kind: RateKind) -> RateTableKind {
@@ -530,13 +512,11 @@ fn figures_text(result: &LateInterest, lang: Lang) -> String {
         (tr(lang, "Payé", "Paid"), result.paid),
         (tr(lang, "Reste dû", "Still due"), result.balance.total),
     ];
-    text.push_str(&labelled(
-        lines
-            .iter()
-            .map(|(label, money)| (*label, human_amount(*money, lang)))
-            .collect(),
-        lang,
-    ));
+    let lines: Vec<(&str, String)> = lines
+        .iter()
+        .map(|(label, money)| (*label, human_amount(*money, lang)))
+        .collect();
+    text.push_str(&labelled(&lines, lang));
     for remark in &result.remarks {
         text.push_str(&format!("\n! {}", remark_text(remark, lang)));
     }
@@ -545,26 +525,6 @@ fn figures_text(result: &LateInterest, lang: Lang) -> String {
 
 fn remark_text(remark: &Remark, lang: Lang) -> String {
     remark.describe(language(lang))
-}
-
-/// Lines of `label : value`, values in one column.
-fn labelled(lines: Vec<(&str, String)>, lang: Lang) -> String {
-    let width = lines
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
-    lines
-        .iter()
-        .map(|(label, value)| {
-            let pad = " ".repeat(width - label.chars().count());
-            match lang {
-                Lang::Fr => format!("{label}{pad} : {value}"),
-                Lang::En => format!("{label}:{pad} {value}"),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 // --- statement ----------------------------------------------------------------------------------
@@ -818,7 +778,7 @@ fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
             details.push(format!("! {}", remark_text(remark, lang)));
         }
         if !details.is_empty() {
-            text.push_str(&format!("\n{} : ", line.invoice).replace(" : ", tr(lang, " : ", ": ")));
+            text.push_str(&format!("\n{}{}", line.invoice, tr(lang, " : ", ": ")));
             text.push_str(&details.join(tr(lang, " ; ", "; ")));
         }
     }
@@ -865,7 +825,7 @@ fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
     let totals = &statement.totals;
     text.push_str("\n\n");
     text.push_str(&labelled(
-        vec![
+        &[
             (
                 tr(lang, "Principal", "Principal"),
                 human_amount(totals.principal, lang),
@@ -1286,7 +1246,7 @@ fn show_policy(
             )
         })
         .collect();
-    say(labelled(lines, lang))
+    say(labelled(&lines, lang))
 }
 
 // --- waivers ------------------------------------------------------------------------------------
