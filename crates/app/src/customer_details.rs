@@ -9,18 +9,20 @@
 
 use std::collections::HashMap;
 
-use domain::customer::{Channel, CustomerRef, EmailAddress, Language, PhoneNumber};
+use domain::customer::{Channel, CustomerKind, CustomerRef, EmailAddress, Language, PhoneNumber};
 use domain::identifiers::CountryCode;
 use domain::ids::CustomerId;
+use domain::late_payment::Jurisdiction;
 use domain::scenario::RiskSegment;
 use jiff::tz::TimeZone;
 use store::{
-    CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, Store, StoreError,
-    TenantRecord,
+    CustomerDetailsRecord, CustomerSettings, CustomerTermsRecord, IncidentDetail,
+    IncidentResolution, Store, StoreError, TenantRecord,
 };
 
 use crate::clock::Clock;
 use crate::dunning::{self, DunningError};
+use crate::late_payment::{self, CustomerTerms, InputProblemKind, LawError};
 
 /// What `time_zone` and `scenario` take to go back to the creditor's zone and the default
 /// scenario for the customer's kind.
@@ -46,6 +48,8 @@ pub enum DetailField {
     Country,
     Consent,
     Scenario,
+    Jurisdiction,
+    ContractRate,
 }
 
 impl DetailField {
@@ -65,6 +69,8 @@ impl DetailField {
             DetailField::Country => "country",
             DetailField::Consent => "consent",
             DetailField::Scenario => "scenario",
+            DetailField::Jurisdiction => "jurisdiction",
+            DetailField::ContractRate => "contract_rate",
         }
     }
 
@@ -84,6 +90,8 @@ impl DetailField {
             DetailField::Country => ("pays", "country"),
             DetailField::Consent => ("consentement", "consent"),
             DetailField::Scenario => ("scénario", "scenario"),
+            DetailField::Jurisdiction => ("régime de retard de paiement", "late-payment rule set"),
+            DetailField::ContractRate => ("taux contractuel de pénalités", "contract penalty rate"),
         };
         match language {
             Language::French => french,
@@ -118,6 +126,8 @@ pub enum ProblemKind {
         missing: Vec<DetailField>,
     },
     PreferredWithoutConsent,
+    /// A late-payment rule set or contract rate refused.
+    LatePayment(InputProblemKind),
 }
 
 /// One refused value, with the field it was given for.
@@ -204,6 +214,7 @@ impl DetailProblem {
                 "le client n'a pas consenti à ce canal",
                 "the customer has not consented to this channel",
             ),
+            ProblemKind::LatePayment(kind) => kind.describe(language),
         }
     }
 }
@@ -226,6 +237,8 @@ pub enum CustomerDetailsError {
     },
     #[error("customer {reference} has no open incident")]
     NoOpenIncident { reference: String },
+    #[error(transparent)]
+    LatePayment(LawError),
 }
 
 fn describe_all(problems: &[DetailProblem], language: Language) -> String {
@@ -262,12 +275,19 @@ pub struct DetailsChanges<'a> {
     pub country: Option<&'a str>,
     pub consents: Vec<&'a str>,
     pub scenario: Option<&'a str>,
+    /// A late-payment rule set (`fr-b2b`, `contract:12`…), or `default` for the one the
+    /// customer's country and kind give.
+    pub jurisdiction: Option<&'a str>,
+    /// Under `fr-b2b`: `12.5` or `3x-legal`; `none` removes it.
+    pub contract_rate: Option<&'a str>,
 }
 
 /// The customer after a change, and which details changed (none: nothing was written).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailsUpdate {
     pub details: CustomerDetailsRecord,
+    /// The customer's late-payment terms after the change.
+    pub terms: CustomerTerms,
     pub changed: Vec<DetailField>,
 }
 
@@ -324,27 +344,106 @@ pub async fn set_details(
         }
         _ => Vec::new(),
     };
-    let after = apply(&current.settings, changes, &scenarios).map_err(|problems| {
-        CustomerDetailsError::Invalid {
-            reference: current.reference.as_str().to_owned(),
-            problems,
+    let policy = late_payment::policy(store, tenant)
+        .await
+        .map_err(CustomerDetailsError::LatePayment)?;
+    let own_terms = handle.customer_late_payment_terms(id).await?;
+    let invalid = |problems| CustomerDetailsError::Invalid {
+        reference: current.reference.as_str().to_owned(),
+        problems,
+    };
+    let (after, terms_after) = match apply(&current.settings, changes, &scenarios) {
+        Ok(after) => {
+            let (terms_after, problems) =
+                apply_late_payment_terms(own_terms, &after, current.kind, changes);
+            if !problems.is_empty() {
+                return Err(invalid(problems));
+            }
+            (after, terms_after)
         }
-    })?;
-    let changed = changed_fields(&current.settings, &after);
+        Err(mut problems) => {
+            let (_, more) =
+                apply_late_payment_terms(own_terms, &current.settings, current.kind, changes);
+            problems.extend(more);
+            return Err(invalid(problems));
+        }
+    };
+    let mut changed = changed_fields(&current.settings, &after);
+    if terms_after.jurisdiction != own_terms.jurisdiction {
+        changed.push(DetailField::Jurisdiction);
+    }
+    if terms_after.contract_rate != own_terms.contract_rate {
+        changed.push(DetailField::ContractRate);
+    }
+    let terms = CustomerTerms::new(
+        terms_after,
+        Jurisdiction::for_customer(after.country, current.kind),
+        policy.creditor,
+    );
     if changed.is_empty() {
         return Ok(DetailsUpdate {
             details: current,
+            terms,
             changed,
         });
     }
     handle
         .update_customer_settings(id, &current.settings, &after, clock.now())
         .await?;
+    if terms_after != own_terms {
+        handle
+            .save_customer_late_payment_terms(id, &terms_after, clock.now())
+            .await?;
+    }
     handle.wake_customer(id).await?;
     Ok(DetailsUpdate {
         details: handle.customer_details(id).await?,
+        terms,
         changed,
     })
+}
+
+/// The customer's late-payment terms once the changes are applied, and the problems found. A
+/// contract rate is checked against the rule set whenever the request touches either of them
+/// or the country (which can change the rule set).
+fn apply_late_payment_terms(
+    own: CustomerTermsRecord,
+    settings: &CustomerSettings,
+    kind: CustomerKind,
+    changes: &DetailsChanges<'_>,
+) -> (CustomerTermsRecord, Vec<DetailProblem>) {
+    let mut problems = Vec::new();
+    let after = late_payment::apply_terms(
+        own,
+        changes.jurisdiction,
+        changes.contract_rate,
+        &mut problems,
+    );
+    let touched = changes.jurisdiction.is_some()
+        || changes.contract_rate.is_some()
+        || changes.country.is_some();
+    if problems.is_empty()
+        && touched
+        && let Some(problem) = late_payment::check_contract_rate(
+            &after,
+            Jurisdiction::for_customer(settings.country, kind),
+        )
+    {
+        problems.push(problem);
+    }
+    let problems = problems
+        .into_iter()
+        .map(|problem| DetailProblem {
+            field: if problem.field == "jurisdiction" {
+                DetailField::Jurisdiction
+            } else {
+                DetailField::ContractRate
+            },
+            value: problem.value,
+            kind: ProblemKind::LatePayment(problem.kind),
+        })
+        .collect();
+    (after, problems)
 }
 
 /// Resolves the customer's open incidents: contact may resume, so the legal routes proposed
@@ -401,14 +500,27 @@ async fn customer_id(
     tenant: &TenantRecord,
     reference: &str,
 ) -> Result<CustomerId, CustomerDetailsError> {
-    let unknown = || CustomerDetailsError::UnknownCustomer {
-        reference: reference.trim().to_owned(),
+    find_customer(store, tenant, reference)
+        .await?
+        .ok_or_else(|| CustomerDetailsError::UnknownCustomer {
+            reference: reference.trim().to_owned(),
+        })
+}
+
+/// The customer with this reference; `None` when there is none (a reference that cannot be
+/// one included).
+pub(crate) async fn find_customer(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<Option<CustomerId>, StoreError> {
+    let Ok(parsed) = CustomerRef::parse(reference) else {
+        return Ok(None);
     };
-    let parsed = CustomerRef::parse(reference).map_err(|_| unknown())?;
     match store.tenant(tenant.id).customer_id(&parsed).await {
-        Ok(id) => Ok(id),
-        Err(StoreError::NotFound { .. }) => Err(unknown()),
-        Err(error) => Err(error.into()),
+        Ok(id) => Ok(Some(id)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(error) => Err(error),
     }
 }
 

@@ -12,6 +12,9 @@
 //!   details, consent, time zone, language, risk segment, scenario), and closing incidents.
 //! - `dunning`: the daily run and what collectors record around it (promises, disputes, holds,
 //!   incidents, contacts, approvals), with the scenarios and contact policy behind it.
+//! - `late_payment`: late-payment law: a customer's statement of account (décompte), one-off
+//!   interest, the rate tables in force and their replacement, the tenant's late-payment
+//!   policy, waivers, and the mandatory mention for invoices and terms of sale.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
@@ -19,10 +22,12 @@ pub mod customer_details;
 pub mod demo;
 pub mod dunning;
 pub mod import;
+pub mod late_payment;
 pub mod queries;
 pub mod setup;
 
 pub use store::{
     ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,
-    IncidentDetail, InvoiceFilter, InvoiceRecord, Store, StoreError, TenantRecord,
+    CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, Store, StoreError,
+    TenantRecord, WaiverRecord,
 };

@@ -13,6 +13,10 @@ use domain::late_payment::{
     LegalRateCategory, PaymentOrder, PostJudgmentIncrease, Rate, RateBasis, RateTables, Remark,
     StatementEntry, StatutoryRateFloor, late_interest, statement_of_account,
 };
+use domain::late_payment::{
+    ClaimStart, ClaimStatus, ClaimedStatement, LatePaymentPolicy, Share, StatementError,
+    WaivedCharges, Waiver, WaiverExtent, claimed_statement,
+};
 use domain::money::{Currency, Money};
 use domain::receivable::InvoiceNumber;
 use jiff::civil::{Date, date};
@@ -999,6 +1003,233 @@ fn a_statement_refuses_an_invoice_in_another_currency_and_names_a_failing_invoic
         ]),
         "invoice F-3: the ECB rate on 2014-01-01 is not in the rate table (it covers 2014-06-11 to 2026-01-01)"
     );
+}
+
+// --- What the creditor claims -------------------------------------------------------------------
+
+fn v1_entry() -> StatementEntry {
+    StatementEntry {
+        invoice: InvoiceNumber::parse("V1").unwrap(),
+        claim: Claim::new(eur("10000.00"), date(2024, 3, 15)),
+        terms: fr_b2b(),
+    }
+}
+
+fn claimed(
+    entries: &[StatementEntry],
+    as_of: Date,
+    policy: LatePaymentPolicy,
+    waivers: &[Waiver],
+) -> ClaimedStatement {
+    claimed_statement(Currency::EUR, entries, as_of, &tables(), &policy, waivers).unwrap()
+}
+
+fn policy(claim_start: ClaimStart) -> LatePaymentPolicy {
+    LatePaymentPolicy {
+        claim_start,
+        ..LatePaymentPolicy::french_defaults()
+    }
+}
+
+#[test]
+fn charges_are_claimed_from_the_due_date_by_default_never_or_once_a_formal_notice_is_sent() {
+    let as_of = date(2024, 6, 20);
+    let by_default = claimed(
+        &[v1_entry()],
+        as_of,
+        LatePaymentPolicy::french_defaults(),
+        &[],
+    );
+    let line = &by_default.lines[0];
+    assert_eq!(line.status, ClaimStatus::Claimed);
+    assert_eq!(line.interest_claimed, eur("385.34"));
+    assert_eq!(line.indemnity_claimed, eur("40.00"));
+    assert_eq!(by_default.totals.due, eur("10425.34"));
+
+    let never = claimed(&[v1_entry()], as_of, policy(ClaimStart::Never), &[]);
+    assert_eq!(never.lines[0].status, ClaimStatus::NotClaimed);
+    assert_eq!(never.totals.interest_accrued, eur("385.34"), "still shown");
+    assert_eq!(never.totals.interest_claimed, eur("0.00"));
+    assert_eq!(never.totals.indemnity_claimed, eur("0.00"));
+    assert_eq!(never.totals.due, eur("10000.00"));
+
+    let awaiting = claimed(
+        &[v1_entry()],
+        as_of,
+        policy(ClaimStart::FromFormalNotice),
+        &[],
+    );
+    assert_eq!(awaiting.lines[0].status, ClaimStatus::AwaitingFormalNotice);
+    assert_eq!(awaiting.totals.due, eur("10000.00"));
+    let mut noticed = v1_entry();
+    noticed.claim = noticed.claim.with_formal_notice(date(2024, 5, 2));
+    let after_notice = claimed(&[noticed], as_of, policy(ClaimStart::FromFormalNotice), &[]);
+    assert_eq!(after_notice.lines[0].status, ClaimStatus::Claimed);
+    assert_eq!(
+        after_notice.totals.interest_claimed,
+        eur("385.34"),
+        "everything accrued since the day after the due date, not only since the notice"
+    );
+    assert_eq!(after_notice.totals.due, eur("10425.34"));
+}
+
+#[test]
+fn payments_go_to_interest_first_only_while_it_is_claimed_in_full() {
+    let entry = StatementEntry {
+        invoice: InvoiceNumber::parse("V5").unwrap(),
+        claim: Claim::new(eur("12000.00"), date(2025, 1, 31))
+            .with_payment(date(2025, 3, 2), eur("5000.00")),
+        terms: fr_b2b(),
+    };
+    let as_of = date(2025, 4, 30);
+    // V5 B: the 5,000 pays the 129.70 accrued first.
+    let claimed_in_full = claimed(
+        std::slice::from_ref(&entry),
+        as_of,
+        LatePaymentPolicy::french_defaults(),
+        &[],
+    );
+    let line = &claimed_in_full.lines[0];
+    assert_eq!(line.late_interest.interest, eur("281.25"));
+    assert_eq!(line.due_principal, eur("7129.70"));
+    assert_eq!(line.due_interest, eur("151.55"));
+    assert_eq!(line.due, eur("7321.25"));
+    // V5 A: interest not claimed, so the payment cannot be kept against it.
+    let not_claimed = claimed(
+        std::slice::from_ref(&entry),
+        as_of,
+        policy(ClaimStart::Never),
+        &[],
+    );
+    let line = &not_claimed.lines[0];
+    assert_eq!(line.late_interest.interest, eur("278.49"));
+    assert_eq!(line.due_principal, eur("7000.00"));
+    assert_eq!(line.due, eur("7000.00"));
+    // A waiver of half the interest: principal first too, then half of V5 A's interest.
+    let half = Waiver {
+        invoice: None,
+        extent: WaiverExtent::Share(Share::parse("50").unwrap()),
+        charges: WaivedCharges::Interest,
+    };
+    let waived = claimed(
+        &[entry],
+        as_of,
+        LatePaymentPolicy::french_defaults(),
+        &[half],
+    );
+    let line = &waived.lines[0];
+    assert_eq!(
+        line.interest_waived,
+        eur("139.25"),
+        "278.49 / 2, half away from zero"
+    );
+    assert_eq!(line.interest_claimed, eur("139.24"));
+    assert_eq!(line.due, eur("7179.24"));
+}
+
+#[test]
+fn waivers_apply_in_order_to_the_invoices_they_cover_and_never_below_zero() {
+    let invoice = |number: &str, amount: &str, due_on: Date, paid_on: Date| StatementEntry {
+        invoice: InvoiceNumber::parse(number).unwrap(),
+        claim: Claim::new(eur(amount), due_on).with_payment(paid_on, eur(amount)),
+        terms: fr_b2b(),
+    };
+    // V7: interest 11.98, 3.99 and 19.97; 40 EUR each.
+    let entries = [
+        invoice("A", "1200.00", date(2025, 9, 30), date(2025, 10, 30)),
+        invoice("B", "800.00", date(2025, 10, 15), date(2025, 10, 30)),
+        invoice("C", "2000.00", date(2025, 10, 31), date(2025, 11, 30)),
+    ];
+    let waivers = [
+        Waiver {
+            invoice: None,
+            extent: WaiverExtent::Amount(eur("20.00")),
+            charges: WaivedCharges::Interest,
+        },
+        Waiver {
+            invoice: Some(InvoiceNumber::parse("B").unwrap()),
+            extent: WaiverExtent::Full,
+            charges: WaivedCharges::Indemnity,
+        },
+        Waiver {
+            invoice: None,
+            extent: WaiverExtent::Share(Share::parse("50").unwrap()),
+            charges: WaivedCharges::Both,
+        },
+    ];
+    let statement = claimed(
+        &entries,
+        date(2025, 11, 30),
+        LatePaymentPolicy::french_defaults(),
+        &waivers,
+    );
+    let waived: Vec<(Money, Money)> = statement
+        .lines
+        .iter()
+        .map(|line| (line.interest_waived, line.indemnity_waived))
+        .collect();
+    assert_eq!(
+        waived,
+        [
+            // 11.98 by the amount; half of the indemnity.
+            (eur("11.98"), eur("20.00")),
+            // 3.99 by the amount; the whole indemnity by the second waiver.
+            (eur("3.99"), eur("40.00")),
+            // 4.03 left of the amount, then half of 19.97 (9.985, rounded away from zero).
+            (eur("14.02"), eur("20.00")),
+        ]
+    );
+    let effects: Vec<(Money, Money)> = statement
+        .waivers
+        .iter()
+        .map(|effect| (effect.interest, effect.indemnity))
+        .collect();
+    assert_eq!(
+        effects,
+        [
+            (eur("20.00"), eur("0.00")),
+            (eur("0.00"), eur("40.00")),
+            (eur("9.99"), eur("40.00")),
+        ]
+    );
+    assert_eq!(statement.totals.interest_accrued, eur("35.94"));
+    assert_eq!(statement.totals.interest_claimed, eur("5.95"));
+    assert_eq!(statement.totals.indemnity_claimed, eur("40.00"));
+    assert_eq!(statement.totals.paid, eur("4000.00"));
+    assert_eq!(statement.totals.due, eur("45.95"));
+    assert_eq!(statement.totals.overpaid, eur("0.00"));
+}
+
+#[test]
+fn a_waiver_in_another_currency_is_refused() {
+    let waiver = Waiver {
+        invoice: None,
+        extent: WaiverExtent::Amount(Money::from_minor(100, Currency::from_code("USD").unwrap())),
+        charges: WaivedCharges::Both,
+    };
+    let result = claimed_statement(
+        Currency::EUR,
+        &[v1_entry()],
+        date(2024, 6, 20),
+        &tables(),
+        &LatePaymentPolicy::french_defaults(),
+        &[waiver],
+    );
+    assert!(matches!(
+        result,
+        Err(StatementError::WaiverCurrencyMismatch { .. })
+    ));
+}
+
+#[test]
+fn shares_read_as_percentages_with_two_decimals_at_most() {
+    assert_eq!(Share::parse("50").unwrap().hundredths_of_percent(), 5_000);
+    assert_eq!(Share::parse("12,5 %").unwrap().to_percent_string(), "12.5");
+    assert_eq!(Share::parse("100").unwrap().of(eur("40.00")), eur("40.00"));
+    assert_eq!(Share::parse("33.33").unwrap().of(eur("0.03")), eur("0.01"));
+    for text in ["0", "100.01", "-5", "12.345", "half"] {
+        assert!(Share::parse(text).is_err(), "{text:?}");
+    }
 }
 
 // --- Properties ---------------------------------------------------------------------------------

@@ -75,6 +75,53 @@ pub fn builtin_tables() -> RateTables {
     }
 }
 
+/// The table as the CSV file `read_rate_table` reads back: UTF-8, comma separated, the
+/// canonical header, rates with two to four decimals, ISO dates. This is the form a replacement
+/// is kept in and shown as, so an operator can export a table, edit it and import it again.
+pub fn write_rate_table(table: &RateTable) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written: csv::Result<()> = (|| {
+        writer.write_record(columns_of(table.kind()))?;
+        match table {
+            RateTable::EcbMainRefinancing(ecb) => {
+                for change in ecb.changes() {
+                    writer.write_record([
+                        change.effective_on.to_string(),
+                        change.rate.to_string(),
+                        change.source.clone(),
+                    ])?;
+                }
+            }
+            RateTable::FrenchLegalInterest(legal) => {
+                for entry in legal.entries() {
+                    writer.write_record([
+                        entry.half_year.start().to_string(),
+                        entry.category.code().to_owned(),
+                        entry.rate.to_string(),
+                        entry.source.clone(),
+                    ])?;
+                }
+            }
+            RateTable::GermanBase(german) => {
+                for entry in german.entries() {
+                    writer.write_record([
+                        entry.half_year.start().to_string(),
+                        entry.rate.to_string(),
+                        entry.source.clone(),
+                    ])?;
+                }
+            }
+        }
+        writer.flush()?;
+        Ok(())
+    })();
+    written.expect("writing CSV to memory cannot fail");
+    let bytes = writer
+        .into_inner()
+        .expect("writing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("every field is UTF-8 text")
+}
+
 /// Reads any of the three tables, recognised by its header.
 pub fn read_rate_table<R: Read>(reader: R) -> Result<RateTable, Vec<RateTableProblem>> {
     read(None, reader)

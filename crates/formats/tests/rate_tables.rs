@@ -9,7 +9,7 @@ use domain::late_payment::{
 use domain::money::{Currency, Money};
 use formats::rate_tables::{
     RateTableProblem, RateTableProblemKind, builtin_csv, builtin_tables, read_rate_table,
-    read_rate_table_as,
+    read_rate_table_as, write_rate_table,
 };
 use jiff::civil::date;
 
@@ -438,4 +438,17 @@ fn empty_files_and_tables_without_rows_are_refused() {
     let twice = problems("half_year_start,rate_percent,rate_percent,source\n");
     assert_eq!(twice[0].kind, RateTableProblemKind::DuplicateColumn);
     assert_eq!(twice[0].column.as_deref(), Some("rate_percent"));
+}
+
+#[test]
+fn a_written_table_reads_back_as_the_same_table() {
+    for kind in RateTableKind::ALL {
+        let table = read_rate_table_as(kind, builtin_csv(kind).as_bytes()).unwrap();
+        let written = write_rate_table(&table);
+        assert!(
+            written.starts_with(&format!("{}\n", builtin_csv(kind).lines().next().unwrap())),
+            "{written}"
+        );
+        assert_eq!(read_rate_table(written.as_bytes()).unwrap(), table);
+    }
 }

@@ -271,7 +271,13 @@ pub(crate) async fn run(
         | Command::Customers(_)
         | Command::Invoices(_)
         | Command::Report(_)
-        | Command::Bench(_) => unreachable!("handled by commands::run"),
+        | Command::Bench(_)
+        | Command::Interest(_)
+        | Command::Statement(_)
+        | Command::Rates(_)
+        | Command::LatePayment(_)
+        | Command::Waiver(_)
+        | Command::Mention(_) => unreachable!("handled by commands::run"),
     }
 }
 
@@ -543,6 +549,7 @@ async fn customer_show(
     let (file, invoices) = dunning::customer_file(store, tenant, reference).await?;
     let details = customer_details::details(store, tenant, reference).await?;
     let incidents = customer_details::incidents(store, tenant, reference).await?;
+    let terms = app::late_payment::customer_terms(store, tenant, reference).await?;
     let today = Clock::System.today_in(tenant.profile.time_zone.as_str());
     let first_missed = invoices
         .iter()
@@ -579,7 +586,7 @@ async fn customer_show(
             customer_ref: file.debtor.reference.as_str(),
             name: &file.debtor.legal_name,
             kind: file.debtor.kind.code(),
-            details: details_json(&details, tenant),
+            details: details_json(&details, &terms, tenant),
             first_missed_due_date: first_missed.map(|date| date.to_string()),
             invoices: invoices
                 .iter()
@@ -628,7 +635,7 @@ async fn customer_show(
         debtor.legal_name,
         debtor.kind.code()
     );
-    text.push_str(&details_text(&details, tenant, lang));
+    text.push_str(&details_text(&details, &terms, tenant, lang));
     text.push('\n');
     if let Some(first) = first_missed {
         text.push_str(&format!(

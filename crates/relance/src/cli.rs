@@ -102,6 +102,23 @@ pub(crate) enum Command {
     /// One customer: its whole file, and the details dunning relies on.
     #[command(subcommand)]
     Customer(CustomerCommand),
+    /// Late-payment interest and indemnity on one claim, period by period (works without books).
+    Interest(InterestArgs),
+    /// A customer's statement of account (décompte): each late invoice, payments received,
+    /// penalties, indemnities, waivers and the total due.
+    Statement(StatementArgs),
+    /// Rate tables of late-payment law (ECB, French legal rate, German base rate): show, import.
+    #[command(subcommand)]
+    Rates(RatesCommand),
+    /// The creditor's late-payment settings: when charges are claimed, and the choices the law
+    /// leaves open.
+    #[command(subcommand)]
+    LatePayment(LatePaymentCommand),
+    /// Waive penalties or indemnities (all, an amount or a share), list waivers, withdraw one.
+    #[command(subcommand)]
+    Waiver(WaiverCommand),
+    /// The mandatory late-payment mention for invoices and terms of sale (French or English, with --lang).
+    Mention(MentionArgs),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -354,8 +371,176 @@ pub(crate) struct CustomerSetArgs {
     /// A scenario's name; "default": the default for the customer's kind.
     #[arg(long)]
     pub(crate) scenario: Option<String>,
+    /// Late-payment rule set: fr-b2b, fr-b2c, de-b2b, de-b2c, eu, contract:RATE; "default": the one
+    /// the customer's country and kind give.
+    #[arg(long)]
+    pub(crate) jurisdiction: Option<String>,
+    /// The penalty rate the contract states, under fr-b2b: 12.5, or 3x-legal; "none" removes it.
+    #[arg(long)]
+    pub(crate) contract_rate: Option<String>,
     #[arg(long, value_enum, default_value_t = DetailsFormat::Table)]
     pub(crate) format: DetailsFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InterestArgs {
+    /// fr-b2b, fr-b2c, de-b2b, de-b2c, eu, or contract:RATE.
+    #[arg(long)]
+    pub(crate) jurisdiction: String,
+    /// Under fr-b2b, the rate the contract states: 12.5, or 3x-legal.
+    #[arg(long)]
+    pub(crate) contract_rate: Option<String>,
+    /// The amount claimed (including VAT unless the terms of sale say otherwise), as 1234.56.
+    #[arg(long)]
+    pub(crate) amount: String,
+    /// The due date.
+    #[arg(long)]
+    pub(crate) due: jiff::civil::Date,
+    /// Interest is counted through this day.
+    #[arg(long)]
+    pub(crate) until: jiff::civil::Date,
+    /// A payment received; repeat for several.
+    #[arg(long = "payment", value_name = "DATE:AMOUNT")]
+    pub(crate) payments: Vec<String>,
+    /// The formal notice (mise en demeure): where fr-b2c and de-b2c interest starts.
+    #[arg(long)]
+    pub(crate) notice_date: Option<jiff::civil::Date>,
+    #[arg(long, value_enum, default_value_t = DetailsFormat::Table)]
+    pub(crate) format: DetailsFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatementArgs {
+    /// The customer's reference.
+    #[arg(long)]
+    pub(crate) customer: String,
+    /// The day the statement is made for (default: today in the creditor's time zone).
+    #[arg(long)]
+    pub(crate) as_of: Option<jiff::civil::Date>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RateKind {
+    /// ECB main refinancing rate.
+    Ecb,
+    /// French legal interest rate.
+    FrLegal,
+    /// German base rate.
+    DeBase,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RatesCommand {
+    /// The rate tables in force; with --kind and --format csv, the file to edit and import again.
+    Show {
+        #[arg(long, value_enum)]
+        kind: Option<RateKind>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Replace a table with a file of the same shape (its header says which table); all or nothing.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LatePaymentCommand {
+    /// The settings in force.
+    Show {
+        #[arg(long, value_enum, default_value_t = DetailsFormat::Table)]
+        format: DetailsFormat,
+    },
+    /// Change settings; only the options given change.
+    Set(LatePaymentSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LatePaymentSetArgs {
+    /// When penalties and indemnities start being claimed: never, formal-notice, due-date.
+    #[arg(long)]
+    pub(crate) claim_from: Option<String>,
+    /// actual-365 (every day 1/365, leap years too) or actual-366-in-leap-years.
+    #[arg(long)]
+    pub(crate) day_count: Option<String>,
+    /// Where partial payments go first: interest-first (Code civil 1343-1) or principal-first.
+    #[arg(long)]
+    pub(crate) payment_order: Option<String>,
+    /// A French B2B contract rate below 3 × the legal rate: flag-for-review, apply-floor, apply-statutory-rate.
+    #[arg(long)]
+    pub(crate) below_floor: Option<String>,
+    /// The statutory rate (ECB + 10) below 3 × the legal rate, as in 2024: as-written, three-times-legal-rate.
+    #[arg(long)]
+    pub(crate) statutory_rate_floor: Option<String>,
+    /// The +5 points after a judgment: day-after-two-months, two-month-anniversary, not-applied.
+    #[arg(long)]
+    pub(crate) post_judgment_increase: Option<String>,
+    /// Who the creditor is (decides the legal rate's category): business, private-individual.
+    #[arg(long)]
+    pub(crate) creditor: Option<String>,
+    /// The discount for early payment invoices state: none, or PERCENT:DAYS (2:10).
+    #[arg(long)]
+    pub(crate) early_payment_discount: Option<String>,
+    #[arg(long, value_enum, default_value_t = DetailsFormat::Table)]
+    pub(crate) format: DetailsFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WaiverCommand {
+    /// Waive charges on one invoice or on all of a customer's invoices.
+    Add(WaiverAddArgs),
+    /// The customer's waivers, withdrawn ones too.
+    List {
+        #[arg(long)]
+        customer: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Withdraw a waiver (the agreement it was offered for was broken): the charges are claimed again.
+    Withdraw {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("extent").required(true).args(["all", "amount", "percent"])))]
+pub(crate) struct WaiverAddArgs {
+    #[arg(long)]
+    pub(crate) customer: String,
+    /// Only this invoice (default: every invoice of the customer).
+    #[arg(long)]
+    pub(crate) invoice: Option<String>,
+    /// Waive all of it.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Waive up to this amount.
+    #[arg(long)]
+    pub(crate) amount: Option<String>,
+    /// Waive this share, in percent.
+    #[arg(long)]
+    pub(crate) percent: Option<String>,
+    /// interest, indemnity or both.
+    #[arg(long)]
+    pub(crate) what: String,
+    /// Why (the agreement it is offered for).
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Who grants it (default: RELANCE_USER, else the system user).
+    #[arg(long, env = "RELANCE_USER")]
+    pub(crate) by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whose").args(["jurisdiction", "customer"])))]
+pub(crate) struct MentionArgs {
+    /// The rule set (default: fr-b2b, the mention French law requires of businesses).
+    #[arg(long)]
+    pub(crate) jurisdiction: Option<String>,
+    /// A customer's terms instead (its rule set and contract rate).
+    #[arg(long)]
+    pub(crate) customer: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

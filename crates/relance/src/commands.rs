@@ -50,6 +50,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
+        command @ (Command::Interest(_)
+        | Command::Statement(_)
+        | Command::Rates(_)
+        | Command::LatePayment(_)
+        | Command::Waiver(_)
+        | Command::Mention(_)) => crate::law_cmds::run(&config, global.tenant, command, lang).await,
         command => crate::casework::run(&config, global.tenant, command, lang).await,
     }
 }

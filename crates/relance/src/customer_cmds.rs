@@ -7,6 +7,7 @@ use app::customer_details::{
     self, CustomerDetailsError, DetailField, DetailProblem, DetailsChanges,
 };
 use app::dunning;
+use app::late_payment::CustomerTerms;
 use app::{CustomerDetailsRecord, Store, TenantRecord};
 use domain::customer::Channel;
 use domain::scenario::Scenario;
@@ -18,7 +19,7 @@ use crate::cli::{
     IncidentResolveArgs, Lang,
 };
 use crate::commands::say;
-use crate::output::print_json;
+use crate::output::{labelled, print_json};
 use crate::tr;
 
 pub(crate) async fn set(
@@ -42,6 +43,8 @@ pub(crate) async fn set(
         country: args.country.as_deref(),
         consents: args.consents.iter().map(String::as_str).collect(),
         scenario: args.scenario.as_deref(),
+        jurisdiction: args.jurisdiction.as_deref(),
+        contract_rate: args.contract_rate.as_deref(),
     };
     let update = customer_details::set_details(store, tenant, clock, &args.reference, &changes)
         .await
@@ -61,7 +64,7 @@ pub(crate) async fn set(
             customer_ref: details.reference.as_str(),
             name: &details.legal_name,
             kind: details.kind.code(),
-            details: details_json(details, tenant),
+            details: details_json(details, &update.terms, tenant),
             changed: update.changed.iter().map(DetailField::code).collect(),
         });
     }
@@ -88,16 +91,26 @@ pub(crate) async fn set(
             tr(lang, "modifié :", "changed:"),
             labels.join(", "),
             tr(lang, " ; ", "; "),
-            tr(
-                lang,
-                "le prochain `relance run` en tiendra compte.",
-                "the next `relance run` takes it into account."
-            )
+            if update.changed.iter().all(|field| {
+                matches!(field, DetailField::Jurisdiction | DetailField::ContractRate)
+            }) {
+                tr(
+                    lang,
+                    "les prochains décomptes (`relance statement`) en tiendront compte.",
+                    "the next statements (`relance statement`) take it into account.",
+                )
+            } else {
+                tr(
+                    lang,
+                    "le prochain `relance run` en tiendra compte.",
+                    "the next `relance run` takes it into account.",
+                )
+            }
         )
     };
     say(format!(
         "{summary}\n\n{}",
-        details_text(details, tenant, lang)
+        details_text(details, &update.terms, tenant, lang)
     ))
 }
 
@@ -228,6 +241,7 @@ fn localise(error: CustomerDetailsError, lang: Lang) -> anyhow::Error {
             }
             anyhow!(text)
         }
+        CustomerDetailsError::LatePayment(error) => anyhow!(error.describe(language(lang))),
         other => other.into(),
     }
 }
@@ -276,10 +290,21 @@ pub(crate) struct DetailsJson<'a> {
     consent: ConsentJson,
     scenario: Option<&'a str>,
     effective_scenario: &'a str,
+    late_payment: TermsJson,
+}
+
+/// A customer's late-payment terms: `jurisdiction` and `contract_rate` are null when it has none
+/// of its own; `effective_jurisdiction` is what statements apply.
+#[derive(Serialize)]
+pub(crate) struct TermsJson {
+    jurisdiction: Option<String>,
+    effective_jurisdiction: String,
+    contract_rate: Option<String>,
 }
 
 pub(crate) fn details_json<'a>(
     details: &'a CustomerDetailsRecord,
+    terms: &CustomerTerms,
     tenant: &'a TenantRecord,
 ) -> DetailsJson<'a> {
     let settings = &details.settings;
@@ -312,12 +337,18 @@ pub(crate) fn details_json<'a>(
             .scenario
             .as_deref()
             .unwrap_or(Scenario::default_name(details.kind)),
+        late_payment: TermsJson {
+            jurisdiction: terms.own.jurisdiction.map(|j| j.to_string()),
+            effective_jurisdiction: terms.effective.jurisdiction.to_string(),
+            contract_rate: terms.own.contract_rate.map(|rate| rate.to_string()),
+        },
     }
 }
 
 /// The details as lines of `label : value`, for people.
 pub(crate) fn details_text(
     details: &CustomerDetailsRecord,
+    terms: &CustomerTerms,
     tenant: &TenantRecord,
     lang: Lang,
 ) -> String {
@@ -397,22 +428,10 @@ pub(crate) fn details_text(
         (tr(lang, "Adresse", "Address"), address),
         (tr(lang, "Consentements", "Consent"), consent),
         (tr(lang, "Scénario", "Scenario"), scenario),
+        (
+            tr(lang, "Régime de retard", "Late payment"),
+            crate::law_cmds::terms_text(terms, lang),
+        ),
     ];
-    let width = lines
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
-    lines
-        .iter()
-        .map(|(label, value)| {
-            // Values start in one column: French puts its spaced colon after the padding.
-            let pad = " ".repeat(width - label.chars().count());
-            match lang {
-                Lang::Fr => format!("{label}{pad} : {value}"),
-                Lang::En => format!("{label}:{pad} {value}"),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    labelled(&lines, lang)
 }

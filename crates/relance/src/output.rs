@@ -117,6 +117,27 @@ pub(crate) fn human_amount(money: Money, lang: Lang) -> String {
     }
 }
 
+/// Lines of `label : value` with the values in one column; French puts its spaced colon after
+/// the padding, English right after the label.
+pub(crate) fn labelled(lines: &[(&str, String)], lang: Lang) -> String {
+    let width = lines
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|(label, value)| {
+            let pad = " ".repeat(width - label.chars().count());
+            match lang {
+                Lang::Fr => format!("{label}{pad} : {value}"),
+                Lang::En => format!("{label}:{pad} {value}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut stdout, value)?;

@@ -30,6 +30,7 @@ mod dunning;
 mod dunning_run;
 mod error;
 mod import;
+mod late_payment;
 mod migrate;
 mod payments;
 mod reads;
@@ -48,6 +49,9 @@ pub use dunning::{
 };
 pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
+pub use late_payment::{
+    CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
+};
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use tenants::TenantRecord;

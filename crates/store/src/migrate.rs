@@ -35,6 +35,11 @@ const SQLITE: &[Migration] = &[
         name: "customer_details",
         sql: include_str!("../migrations/sqlite/0004_customer_details.sql"),
     },
+    Migration {
+        version: 5,
+        name: "late_payment",
+        sql: include_str!("../migrations/sqlite/0005_late_payment.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -57,6 +62,11 @@ const POSTGRES: &[Migration] = &[
         version: 4,
         name: "customer_details",
         sql: include_str!("../migrations/postgres/0004_customer_details.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "late_payment",
+        sql: include_str!("../migrations/postgres/0005_late_payment.sql"),
     },
 ];
 

@@ -100,6 +100,7 @@ async fn every_detail_can_be_set_and_is_read_back() {
                 country: Some("fr"),
                 consents: vec!["sms=yes", "phone=no", "sms=oui"],
                 scenario: Some("gentle"),
+                ..DetailsChanges::default()
             },
         )
         .await

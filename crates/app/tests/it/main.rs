@@ -1,9 +1,10 @@
-//! Use cases on a real database: imports, reports, the demo, dunning and customer details, on
-//! every configured backend.
+//! Use cases on a real database: imports, reports, the demo, dunning, customer details and
+//! late-payment law, on every configured backend.
 
 mod customer_details;
 mod demo;
 mod dunning;
 mod fixtures;
 mod imports;
+mod late_payment;
 mod reports;

@@ -13,6 +13,10 @@
 //!   the post-judgment increase).
 //! - `late_interest`: one invoice's interest, indemnity and balance, with its periods.
 //! - `statement_of_account`: a customer's invoices together, each rounded on its own.
+//! - `claimed_statement`: the statement as the creditor claims it, with its `LatePaymentPolicy`
+//!   (from when it claims: never, from the formal notice, from the due date) and the `Waiver`s
+//!   it granted; `Jurisdiction::for_customer` chooses a customer's rule set from its country and
+//!   kind.
 //! - `late_payment_mention`: the mention invoices and terms of sale must carry, in French and
 //!   English.
 //!
@@ -21,6 +25,7 @@
 
 #![deny(clippy::float_arithmetic)]
 
+mod claim;
 mod interest;
 mod mention;
 mod rate;
@@ -28,6 +33,10 @@ mod rules;
 mod statement;
 mod tables;
 
+pub use claim::{
+    ClaimStart, ClaimStatus, ClaimedLine, ClaimedStatement, ClaimedTotals, LatePaymentPolicy,
+    Share, ShareError, WaivedCharges, Waiver, WaiverEffect, WaiverExtent, claimed_statement,
+};
 pub use interest::{
     Balance, Claim, ClaimPayment, ExactAmount, InterestPeriod, LateInterest, LatePaymentError,
     PaymentImputation, RateBasis, Remark, late_interest,
@@ -35,9 +44,9 @@ pub use interest::{
 pub use mention::{EarlyPaymentDiscount, late_payment_mention};
 pub use rate::{Half, HalfYear, HalfYearError, Rate, RateError};
 pub use rules::{
-    BelowFloorPolicy, ContractRate, CreditorKind, DayCount, InterestStart, Jurisdiction,
-    JurisdictionError, LatePaymentSettings, LatePaymentTerms, PaymentOrder, PostJudgmentIncrease,
-    StatutoryRateFloor,
+    BelowFloorPolicy, ContractRate, ContractRateError, CreditorKind, DayCount, InterestStart,
+    Jurisdiction, JurisdictionError, LatePaymentSettings, LatePaymentTerms, PaymentOrder,
+    PostJudgmentIncrease, StatutoryRateFloor,
 };
 pub use statement::{
     Statement, StatementEntry, StatementError, StatementLine, StatementTotals, statement_of_account,

@@ -3,10 +3,47 @@
 
 use std::fmt;
 
+use crate::customer::CustomerKind;
+use crate::identifiers::CountryCode;
 use crate::money::{Currency, Money};
 
 use super::rate::{Rate, RateError};
 use super::tables::LegalRateCategory;
+
+/// The member states of the European Union other than France and Germany (which have rule sets
+/// of their own), by ISO 3166-1 code: Greece is `GR` there, not the EU's `EL`.
+const OTHER_EU_MEMBER_STATES: &[&str] = &[
+    "AT", "BE", "BG", "CY", "CZ", "DK", "EE", "ES", "FI", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
+/// Gives a fieldless enum the code it is stored and typed as, the reverse lookup (case and
+/// surrounding spaces ignored) and the list of its values, in one place per enum.
+macro_rules! coded {
+    ($type:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: &'static [$type] = &[$($type::$variant),+];
+
+            /// The code in settings, files and on the command line.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $($type::$variant => $code),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$type> {
+                let wanted = text.trim().to_ascii_lowercase();
+                $type::ALL.iter().copied().find(|value| value.code() == wanted)
+            }
+
+            /// Every code, for messages that list what is accepted.
+            pub fn codes() -> Vec<&'static str> {
+                $type::ALL.iter().map(|value| value.code()).collect()
+            }
+        }
+    };
+}
+pub(super) use coded;
 
 /// The fixed recovery indemnity, in euro cents: 40 EUR (C. com. D441-5, § 288 (5) BGB,
 /// Directive 2011/7/EU art. 6).
@@ -85,6 +122,22 @@ impl Jurisdiction {
         }
     }
 
+    /// The rule set a customer falls under when nothing says otherwise, from its country and
+    /// kind: French and German customers under their own law; businesses elsewhere in the EU
+    /// under the Late Payment Directive's default; everyone else under the creditor's French
+    /// law. Consumers elsewhere in the EU also get French legal interest, not `eu`: the Directive
+    /// covers commercial transactions only, and its 40 EUR indemnity is never owed by a consumer.
+    pub fn for_customer(country: CountryCode, kind: CustomerKind) -> Jurisdiction {
+        let business = kind == CustomerKind::Business;
+        match country.as_str() {
+            "DE" if business => Jurisdiction::DeB2b,
+            "DE" => Jurisdiction::DeB2c,
+            code if business && OTHER_EU_MEMBER_STATES.contains(&code) => Jurisdiction::Eu,
+            _ if business => Jurisdiction::FrB2b,
+            _ => Jurisdiction::FrB2c,
+        }
+    }
+
     pub fn interest_start(&self) -> InterestStart {
         match self {
             Jurisdiction::FrB2b | Jurisdiction::DeB2b | Jurisdiction::Eu => {
@@ -132,6 +185,53 @@ pub enum ContractRate {
     TimesLegalRate(u32),
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{text:?} is not a contract rate (expected an annual percentage such as 12.5, or a multiple of the legal interest rate such as 3x-legal)"
+)]
+pub struct ContractRateError {
+    pub text: String,
+}
+
+/// The largest multiple of the legal rate a contract rate may be written as: far above any
+/// clause seen, low enough to catch a typing slip.
+const TIMES_LEGAL_RATE_MAX: u32 = 20;
+
+impl ContractRate {
+    /// Reads `12.5` (a fixed annual rate, as `Rate` reads it) or `3x-legal` (`3x`, `3xlegal`:
+    /// three times the legal interest rate).
+    pub fn parse(text: &str) -> Result<ContractRate, ContractRateError> {
+        let invalid = || ContractRateError {
+            text: text.to_owned(),
+        };
+        let lower = text.trim().to_ascii_lowercase();
+        let multiple = ["x-legal", "xlegal", "x"]
+            .iter()
+            .find_map(|suffix| lower.strip_suffix(suffix));
+        if let Some(times) = multiple {
+            let times: u32 = times.trim().parse().map_err(|_| invalid())?;
+            if !(1..=TIMES_LEGAL_RATE_MAX).contains(&times) {
+                return Err(invalid());
+            }
+            return Ok(ContractRate::TimesLegalRate(times));
+        }
+        match Rate::parse(&lower) {
+            Ok(rate) if !rate.is_negative() => Ok(ContractRate::Fixed(rate)),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+/// `12.50` or `3x-legal`: the form `parse` reads back.
+impl fmt::Display for ContractRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContractRate::Fixed(rate) => write!(f, "{rate}"),
+            ContractRate::TimesLegalRate(times) => write!(f, "{times}x-legal"),
+        }
+    }
+}
+
 /// Who the creditor is, which decides the category of the French legal rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CreditorKind {
@@ -140,6 +240,11 @@ pub enum CreditorKind {
     /// A natural person not acting for professional purposes.
     PrivateIndividual,
 }
+
+coded!(CreditorKind {
+    Business => "business",
+    PrivateIndividual => "private-individual",
+});
 
 impl CreditorKind {
     pub fn legal_rate_category(&self) -> LegalRateCategory {
@@ -194,6 +299,11 @@ pub enum DayCount {
     Actual366InLeapYears,
 }
 
+coded!(DayCount {
+    Actual365 => "actual-365",
+    Actual366InLeapYears => "actual-366-in-leap-years",
+});
+
 /// Where a partial payment goes while both principal and interest are owed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentOrder {
@@ -202,6 +312,11 @@ pub enum PaymentOrder {
     /// Principal first, then interest: a tenant may choose to favour its customers.
     PrincipalFirst,
 }
+
+coded!(PaymentOrder {
+    InterestFirst => "interest-first",
+    PrincipalFirst => "principal-first",
+});
 
 /// What to do with a French B2B contract rate below three times the legal rate of a semester.
 /// The text forbids such a rate but does not say what replaces it (LAW.md 3.3).
@@ -216,6 +331,12 @@ pub enum BelowFloorPolicy {
     ApplyStatutoryRate,
 }
 
+coded!(BelowFloorPolicy {
+    FlagForReview => "flag-for-review",
+    ApplyFloor => "apply-floor",
+    ApplyStatutoryRate => "apply-statutory-rate",
+});
+
 /// Whether the French B2B statutory rate (no contract rate) is raised to three times the legal
 /// rate in a half-year where that is higher, as in 2024 (LAW.md 3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +346,11 @@ pub enum StatutoryRateFloor {
     /// The higher of ECB + 10 points and three times the legal rate, with a remark.
     ThreeTimesLegalRate,
 }
+
+coded!(StatutoryRateFloor {
+    NotApplied => "as-written",
+    ThreeTimesLegalRate => "three-times-legal-rate",
+});
 
 /// The 5-point increase of the French legal rate after a money judgment (C. mon. fin. L313-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,6 +363,12 @@ pub enum PostJudgmentIncrease {
     /// Not applied: waived by the juge de l'exécution, or not claimed.
     NotApplied,
 }
+
+coded!(PostJudgmentIncrease {
+    FromDayAfterTwoMonths => "day-after-two-months",
+    FromTwoMonthAnniversary => "two-month-anniversary",
+    NotApplied => "not-applied",
+});
 
 /// The tenant's choices on the points the law leaves open; each variant says what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +442,85 @@ mod tests {
             Jurisdiction::Contract(Rate::percentage_points(8)).recovery_indemnity(),
             None
         );
+    }
+
+    #[test]
+    fn a_customers_rule_set_follows_its_country_and_kind() {
+        let country = |code| CountryCode::parse(code).unwrap();
+        let cases = [
+            ("FR", CustomerKind::Business, Jurisdiction::FrB2b),
+            ("FR", CustomerKind::Consumer, Jurisdiction::FrB2c),
+            ("DE", CustomerKind::Business, Jurisdiction::DeB2b),
+            ("DE", CustomerKind::Consumer, Jurisdiction::DeB2c),
+            ("BE", CustomerKind::Business, Jurisdiction::Eu),
+            ("GR", CustomerKind::Business, Jurisdiction::Eu),
+            ("BE", CustomerKind::Consumer, Jurisdiction::FrB2c),
+            ("CH", CustomerKind::Business, Jurisdiction::FrB2b),
+            ("US", CustomerKind::Consumer, Jurisdiction::FrB2c),
+        ];
+        for (code, kind, expected) in cases {
+            assert_eq!(
+                Jurisdiction::for_customer(country(code), kind),
+                expected,
+                "{code} {kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn contract_rates_read_as_a_percentage_or_a_multiple_of_the_legal_rate() {
+        for (text, expected) in [
+            ("12.5", ContractRate::Fixed(Rate::from_basis_points(1250))),
+            (
+                "15,21 %",
+                ContractRate::Fixed(Rate::from_basis_points(1521)),
+            ),
+            ("3x-legal", ContractRate::TimesLegalRate(3)),
+            ("3X", ContractRate::TimesLegalRate(3)),
+            ("4xlegal", ContractRate::TimesLegalRate(4)),
+        ] {
+            assert_eq!(ContractRate::parse(text), Ok(expected), "{text}");
+            assert_eq!(ContractRate::parse(&expected.to_string()), Ok(expected));
+        }
+        for text in ["", "x", "0x", "21x", "-1", "twelve", "12.5.1"] {
+            assert!(ContractRate::parse(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_setting_reads_back_its_own_code() {
+        fn check<T: Copy + PartialEq + fmt::Debug>(
+            all: &[T],
+            code: fn(&T) -> &'static str,
+            parse: fn(&str) -> Option<T>,
+        ) {
+            for value in all {
+                assert_eq!(parse(code(value)), Some(*value));
+                assert_eq!(
+                    parse(&format!(" {} ", code(value).to_uppercase())),
+                    Some(*value)
+                );
+            }
+            assert_eq!(parse("unknown"), None);
+        }
+        check(DayCount::ALL, DayCount::code, DayCount::parse);
+        check(PaymentOrder::ALL, PaymentOrder::code, PaymentOrder::parse);
+        check(
+            BelowFloorPolicy::ALL,
+            BelowFloorPolicy::code,
+            BelowFloorPolicy::parse,
+        );
+        check(
+            StatutoryRateFloor::ALL,
+            StatutoryRateFloor::code,
+            StatutoryRateFloor::parse,
+        );
+        check(
+            PostJudgmentIncrease::ALL,
+            PostJudgmentIncrease::code,
+            PostJudgmentIncrease::parse,
+        );
+        check(CreditorKind::ALL, CreditorKind::code, CreditorKind::parse);
     }
 
     #[test]

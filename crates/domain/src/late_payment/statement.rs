@@ -74,6 +74,8 @@ pub enum StatementError {
         expected: Currency,
         found: Currency,
     },
+    #[error("a waiver in {found} on a statement in {expected}")]
+    WaiverCurrencyMismatch { expected: Currency, found: Currency },
     #[error("the statement's totals are too large")]
     Overflow,
 }

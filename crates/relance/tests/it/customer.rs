@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::relance;
+use super::{json, relance};
 
 const EXPORT: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email\n\
     C1,Alpha SARL,F-1,2026-09-01,2026-10-01,1000.00,1000.00,compta@alpha.fr\n";
@@ -19,10 +19,6 @@ fn books(directory: &Path, database_url: Option<&str>) -> std::path::PathBuf {
     std::fs::write(&export, EXPORT).unwrap();
     relance(&data, &["import", "invoices", export.to_str().unwrap()]).success();
     data
-}
-
-fn json(stdout: &str) -> serde_json::Value {
-    serde_json::from_str(stdout).unwrap_or_else(|error| panic!("{error}: {stdout}"))
 }
 
 fn set_show_and_change_nothing(data: &Path) {

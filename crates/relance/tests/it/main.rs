@@ -2,6 +2,7 @@
 
 mod bench_run;
 mod customer;
+mod late_payment;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -46,6 +47,11 @@ fn relance(data_dir: &Path, args: &[&str]) -> Run {
         .output()
         .expect("the relance binary runs");
     Run { output }
+}
+
+/// Standard output read as JSON, or a failure that shows it.
+fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|error| panic!("{error}: {stdout}"))
 }
 
 const EXPORT: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding\n\

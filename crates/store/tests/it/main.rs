@@ -4,5 +4,6 @@ mod customer_details;
 mod durability;
 mod fixtures;
 mod imports;
+mod late_payment;
 mod money_rules;
 mod tenancy;
