@@ -6,6 +6,7 @@
 //! transaction. Actions are keyed by (customer, episode, step, channel) and every case carries
 //! the date it next needs looking at, so running the same day twice writes nothing.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use domain::case::{DelayReason, DisputeOutcome, DisputeReason, Promise, PromiseStatus};
@@ -238,6 +239,7 @@ fn decide_batch(
             creditor_tz,
             today,
             options.language,
+            options.detail == ReportDetail::Every,
         )?;
         updates.push(update);
         let acting = outcome.outcome == "act";
@@ -324,6 +326,7 @@ fn decide_one(
     creditor_tz: &TimeZone,
     today: Date,
     language: Language,
+    explain_all: bool,
 ) -> Result<(CaseUpdate, CaseOutcome), DunningError> {
     let customer = debtor.id;
     let empty = Vec::new();
@@ -423,11 +426,15 @@ fn decide_one(
     }
 
     let policy = match grouped.batch.policies.get(&customer) {
-        Some(text) => read_policy(text).map_err(|problem| DunningError::BadStoredText {
-            what: format!("contact policy of customer {}", debtor.reference),
-            problem,
-        })?,
-        None => rules.policy.clone(),
+        Some(text) => {
+            Cow::Owned(
+                read_policy(text).map_err(|problem| DunningError::BadStoredText {
+                    what: format!("contact policy of customer {}", debtor.reference),
+                    problem,
+                })?,
+            )
+        }
+        None => Cow::Borrowed(&rules.policy),
     };
     let scenario = rules.scenario_for(debtor.scenario.as_deref(), debtor.kind);
     let previous = grouped.batch.cases.get(&customer).cloned();
@@ -449,7 +456,13 @@ fn decide_one(
         incident: grouped.incidents.contains_key(&customer),
         awaiting_approval: awaiting,
     });
-    let explanation = decision.explain(language);
+    // Written for the cases that act, and for the others only when the report lists them: most
+    // cases of a cold run have nothing to do, and nobody reads why.
+    let explanation = if explain_all || matches!(decision.outcome, Outcome::Act(_)) {
+        decision.explain(language)
+    } else {
+        String::new()
+    };
     let number_of = |id| {
         invoices
             .iter()
