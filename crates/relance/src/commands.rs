@@ -160,7 +160,7 @@ async fn demo(config: &Config, args: &DemoArgs, lang: Lang) -> anyhow::Result<()
              Dont {} particuliers. Comportements : {}.\n\
              Import : {} factures créées, {} modifiées, {} inchangées.\n\
              Données : {data}\n\n\
-             À essayer (depuis les sources : cargo run --release -- …) :\n  relance report aging\n  relance customers list\n  relance invoices list --overdue\n  relance report aging --format json",
+             À essayer (depuis les sources : cargo run --release -- …) :\n  relance report aging\n  relance invoices list --overdue\n  relance run --dry-run                     (les relances du jour, expliquées)\n  relance run && relance actions list\n  relance customer show C000001\n  relance scenario show\n  relance interest --jurisdiction fr-b2b --amount 1000 --due 2026-01-31 --until 2026-06-30",
             report.company_name,
             report.as_of,
             report.seed,
@@ -175,7 +175,7 @@ async fn demo(config: &Config, args: &DemoArgs, lang: Lang) -> anyhow::Result<()
              Including {} consumers. Behaviours: {}.\n\
              Import: {} invoices created, {} updated, {} unchanged.\n\
              Data: {data}\n\n\
-             Try next (from the sources: cargo run --release -- …):\n  relance report aging\n  relance customers list\n  relance invoices list --overdue\n  relance report aging --format json",
+             Try next (from the sources: cargo run --release -- …):\n  relance report aging\n  relance invoices list --overdue\n  relance run --dry-run                     (today's reminders, explained)\n  relance run && relance actions list\n  relance customer show C000001\n  relance scenario show\n  relance interest --jurisdiction fr-b2b --amount 1000 --due 2026-01-31 --until 2026-06-30",
             report.company_name,
             report.as_of,
             report.seed,
