@@ -40,6 +40,11 @@ const SQLITE: &[Migration] = &[
         name: "late_payment",
         sql: include_str!("../migrations/sqlite/0005_late_payment.sql"),
     },
+    Migration {
+        version: 6,
+        name: "cheap_checks",
+        sql: include_str!("../migrations/sqlite/0006_cheap_checks.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -67,6 +72,11 @@ const POSTGRES: &[Migration] = &[
         version: 5,
         name: "late_payment",
         sql: include_str!("../migrations/postgres/0005_late_payment.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "cheap_checks",
+        sql: include_str!("../migrations/postgres/0006_cheap_checks.sql"),
     },
 ];
 
