@@ -188,16 +188,23 @@ pub async fn run_day(
         outcomes: Vec::new(),
         writes: RunWrites::default(),
     };
+    // Three stages run together, each on a batch of its own: the next batch is read and the
+    // previous batch's decisions are written (on SQLite, each on a thread of its own) while
+    // this one is decided here. Batches hold disjoint customers, so the order of their reads
+    // and writes does not matter.
     let mut chunks = due.chunks(CHUNK);
-    let mut batch = match chunks.next() {
+    let mut loaded = match chunks.next() {
         Some(chunk) => Some(handle.load_cases(chunk, since).await?),
         None => None,
     };
-    while let Some(current) = batch.take() {
+    let mut decided: Option<Vec<CaseUpdate>> = None;
+    while loaded.is_some() || decided.is_some() {
         let next_chunk = chunks.next();
-        // The next batch is read (on SQLite, on a thread of its own) while this one is decided
-        // and written: the run keeps both cores busy.
-        let (next, writes) = tokio::join!(
+        let current = loaded.take();
+        let to_write = decided.take();
+        // `join!` polls in order: the reading and the writing are started before the deciding,
+        // which runs to its end on this thread.
+        let (next, writes, updates) = tokio::join!(
             async {
                 match next_chunk {
                     Some(chunk) => handle.load_cases(chunk, since).await.map(Some),
@@ -205,17 +212,24 @@ pub async fn run_day(
                 }
             },
             async {
-                let updates =
-                    decide_batch(&current, &rules, &creditor_tz, today, &options, &mut report)?;
-                if options.dry_run {
-                    Ok(RunWrites::default())
-                } else {
-                    Ok::<_, DunningError>(handle.record_cases(updates, clock.now()).await?)
+                match to_write {
+                    Some(updates) if !options.dry_run => {
+                        handle.record_cases(updates, clock.now()).await
+                    }
+                    _ => Ok(RunWrites::default()),
                 }
+            },
+            async {
+                current
+                    .map(|batch| {
+                        decide_batch(&batch, &rules, &creditor_tz, today, &options, &mut report)
+                    })
+                    .transpose()
             }
         );
         report.writes.add(writes?);
-        batch = next?;
+        decided = updates?;
+        loaded = next?;
     }
     Ok(report)
 }
