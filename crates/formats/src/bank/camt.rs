@@ -574,8 +574,8 @@ fn merged_details(
 }
 
 /// The other party: the payer of a credit, the payee of a debit; for a reversal, the party of
-/// the movement it undoes. When the file names only the other side, that side is taken unless
-/// it is the statement's own account.
+/// the movement it undoes. When the file names only the other side, or names the statement's
+/// own account on the expected side, the other side is taken (never the own account).
 fn counterparty(
     transaction: &XmlElement,
     direction: Direction,
@@ -591,16 +591,23 @@ fn counterparty(
         Direction::Credit => ("Dbtr", "Cdtr"),
         Direction::Debit => ("Cdtr", "Dbtr"),
     };
-    let party = party(transaction, preferred);
-    if party.name.is_some() || party.account.is_some() {
-        return party;
+    let preferred = party(transaction, preferred);
+    let other = party(transaction, other);
+    let is_own = |party: &Counterparty| party.account.is_some() && party.account.as_ref() == own_account;
+    let named = |party: &Counterparty| party.name.is_some() || party.account.is_some();
+    // Some banks swap the roles (the statement's own account given as the payee of a debit);
+    // the own account is never the counterparty.
+    if named(&preferred) && !is_own(&preferred) {
+        return preferred;
     }
-    let fallback = self::party(transaction, other);
-    let is_own = fallback.account.is_some() && fallback.account.as_ref() == own_account;
-    if is_own || (fallback.name.is_none() && fallback.account.is_none()) {
-        return party;
+    if named(&other) && !is_own(&other) {
+        return other;
     }
-    fallback
+    if is_own(&preferred) {
+        Counterparty::default()
+    } else {
+        preferred
+    }
 }
 
 fn party(transaction: &XmlElement, role: &str) -> Counterparty {

@@ -347,10 +347,20 @@ fn split_line(text: &str) -> Option<LineFields<'_>> {
         Some((references, bank)) => (references, bank.trim()),
         None => (rest, ""),
     };
-    let cut = references
+    // The reference has 16 characters at most; what follows is not part of it, unless the
+    // 16th character is inside a word (ASN writes an 18-character IBAN there).
+    let mut cut = references
         .char_indices()
         .nth(16)
         .map_or(references.len(), |(index, _)| index);
+    if cut < references.len() && cut > 0 {
+        let before = references[..cut].chars().next_back();
+        if before.is_some_and(|c| !c.is_whitespace()) {
+            cut += references[cut..]
+                .find(char::is_whitespace)
+                .unwrap_or(references.len() - cut);
+        }
+    }
     Some(LineFields {
         value_date,
         entry_date,
@@ -412,9 +422,9 @@ fn statement_line(
     // Dutch banks (ASN) put the counterparty's IBAN in the reference and its name on the
     // supplementary line.
     if let Some(reference) = &customer_reference
-        && let Some(AccountId::Iban(iban)) = AccountId::parse(reference)
+        && shaped_like_iban(reference)
     {
-        entry.counterparty.account = Some(AccountId::Iban(iban));
+        entry.counterparty.account = AccountId::parse(reference);
         entry.counterparty.name = supplementary.first().cloned();
     }
     let lines: Vec<&str> = information
@@ -425,6 +435,16 @@ fn statement_line(
         read_information(&lines, &mut entry);
     }
     Ok(entry)
+}
+
+/// Two letters, two digits and 11 to 30 letters or digits: an IBAN, whether or not its check
+/// digits hold (anonymised files break them).
+fn shaped_like_iban(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (15..=34).contains(&bytes.len())
+        && bytes[..2].iter().all(u8::is_ascii_uppercase)
+        && bytes[2..4].iter().all(u8::is_ascii_digit)
+        && bytes[4..].iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// Fills the entry from its `:86:` lines, in whichever of the three shapes they are.
@@ -441,6 +461,27 @@ fn read_information(lines: &[&str], entry: &mut BankEntry) {
             .remittance
             .lines
             .extend(lines.iter().filter_map(|line| clean_text(line)));
+        read_labelled_counterparty(lines, entry);
+    }
+}
+
+/// `REK: NL65INGB0123456789/NAAM: PICQER`, as Knab and other Dutch banks write the
+/// counterparty in free text.
+fn read_labelled_counterparty(lines: &[&str], entry: &mut BankEntry) {
+    for line in lines {
+        let Some(start) = line.find("REK: ") else {
+            continue;
+        };
+        let rest = &line[start + 5..];
+        let (account, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        if entry.counterparty.account.is_none() {
+            entry.counterparty.account = AccountId::parse(account);
+        }
+        if let Some(name) = rest.trim_start().strip_prefix("NAAM: ")
+            && entry.counterparty.name.is_none()
+        {
+            entry.counterparty.name = clean_text(name);
+        }
     }
 }
 
