@@ -391,7 +391,9 @@ fn base_hash(account: Option<&AccountId>, entry: &BankEntry) -> (KeyLayer, u128)
         return (KeyLayer::BankReference, input.finish());
     }
     input.text("content");
-    input.text(&normalised(entry.counterparty.name.as_deref().unwrap_or("")));
+    input.text(&normalised(
+        entry.counterparty.name.as_deref().unwrap_or(""),
+    ));
     input.text(
         entry
             .counterparty
@@ -590,7 +592,10 @@ mod tests {
         assert_eq!(BankReferences::clean(" NONREF "), None);
         assert_eq!(BankReferences::clean("NOTPROVIDED"), None);
         assert_eq!(BankReferences::clean(""), None);
-        assert_eq!(BankReferences::clean(" 0724710345 "), Some("0724710345".into()));
+        assert_eq!(
+            BankReferences::clean(" 0724710345 "),
+            Some("0724710345".into())
+        );
     }
 
     #[test]

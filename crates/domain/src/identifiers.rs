@@ -14,7 +14,9 @@ pub enum IdentifierError {
     Iban { text: String },
     #[error("{text:?} is not a country code (two letters, ISO 3166-1)")]
     Country { text: String },
-    #[error("{text:?} is not an ISO 11649 creditor reference (RF, two check digits, 1 to 21 letters or digits)")]
+    #[error(
+        "{text:?} is not an ISO 11649 creditor reference (RF, two check digits, 1 to 21 letters or digits)"
+    )]
     RfReference { text: String },
 }
 

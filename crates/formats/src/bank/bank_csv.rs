@@ -12,7 +12,9 @@
 //! them both ways); a negative value in the credit column is refused, because it could be a
 //! debit put in the wrong column or a refund, and guessing would create or hide a payment.
 
-use domain::bank::{AccountId, BankEntry, BankReferences, BankStatement, Counterparty, Direction, Remittance};
+use domain::bank::{
+    AccountId, BankEntry, BankReferences, BankStatement, Counterparty, Direction, Remittance,
+};
 use domain::money::{Currency, Money};
 use jiff::civil::Date;
 
@@ -133,10 +135,12 @@ impl DateFormat {
         let [first, second, third] = <[(u8, usize); 3]>::try_from(parts).ok()?;
         let mut kinds = [first.0, second.0, third.0];
         kinds.sort_unstable();
-        let widths_valid = [first, second, third].iter().all(|&(kind, width)| match kind {
-            b'y' => width == 2 || width == 4,
-            _ => (1..=2).contains(&width) && (separated || width == 2),
-        });
+        let widths_valid = [first, second, third]
+            .iter()
+            .all(|&(kind, width)| match kind {
+                b'y' => width == 2 || width == 4,
+                _ => (1..=2).contains(&width) && (separated || width == 2),
+            });
         (kinds == [b'd', b'm', b'y'] && widths_valid).then(|| DateFormat {
             pattern: pattern.trim().to_owned(),
             parts: [first, second, third],
@@ -209,7 +213,9 @@ pub fn read_csv(bytes: &[u8], mapping: &BankCsvMapping) -> Result<BankFile, Vec<
     let line_at = |position: Option<&csv::Position>| -> u64 {
         let bytes = body.as_bytes();
         let mut offset = position.map_or(0, |position| {
-            usize::try_from(position.byte()).unwrap_or(usize::MAX).min(bytes.len())
+            usize::try_from(position.byte())
+                .unwrap_or(usize::MAX)
+                .min(bytes.len())
         });
         while bytes.get(offset) == Some(&b'\n') {
             offset += 1;
@@ -230,11 +236,10 @@ pub fn read_csv(bytes: &[u8], mapping: &BankCsvMapping) -> Result<BankFile, Vec<
                 }
             }
             Err(error) => {
-                return Err(vec![BankProblem::new(
-                    line_at(error.position()),
-                    BankProblemKind::InvalidText,
-                )
-                .with_value(&error.to_string())]);
+                return Err(vec![
+                    BankProblem::new(line_at(error.position()), BankProblemKind::InvalidText)
+                        .with_value(&error.to_string()),
+                ]);
             }
         }
     }
@@ -301,7 +306,11 @@ fn after_lines(text: &str, count: usize) -> (&str, u64) {
     for _ in 0..count {
         match rest.find(['\r', '\n']) {
             Some(end) => {
-                let skip = if rest[end..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if rest[end..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
                 rest = &rest[end + skip..];
                 line += 1;
             }
@@ -440,16 +449,18 @@ fn read_row(
         let text = column.text(record);
         if text.is_empty() {
             return if required {
-                Err(column.problem(line, BankProblemKind::Missing).with_value(&column.name))
+                Err(column
+                    .problem(line, BankProblemKind::Missing)
+                    .with_value(&column.name))
             } else {
                 Ok(None)
             };
         }
-        mapping
-            .date_format
-            .read(text)
-            .map(Some)
-            .ok_or_else(|| column.problem(line, BankProblemKind::InvalidDate).with_value(text))
+        mapping.date_format.read(text).map(Some).ok_or_else(|| {
+            column
+                .problem(line, BankProblemKind::InvalidDate)
+                .with_value(text)
+        })
     };
     let booking_date = date(&columns.date, true).map_err(|problem| problems.push(problem));
     let value_date = match &columns.value_date {
@@ -459,13 +470,20 @@ fn read_row(
     let row_currency = match &columns.currency {
         Some(column) if !column.text(record).is_empty() => {
             let code = column.text(record);
-            currency(code).map_err(|kind| problems.push(column.problem(line, kind).with_value(code)))
+            currency(code)
+                .map_err(|kind| problems.push(column.problem(line, kind).with_value(code)))
         }
         _ => Ok(mapping.currency),
     };
     let movement = match row_currency {
-        Ok(currency) => amount(line, record, &columns.amount, currency, mapping.decimal_separator)
-            .map_err(|problem| problems.push(problem)),
+        Ok(currency) => amount(
+            line,
+            record,
+            &columns.amount,
+            currency,
+            mapping.decimal_separator,
+        )
+        .map_err(|problem| problems.push(problem)),
         Err(()) => Err(()),
     };
     let (Ok(Some(booking_date)), Ok(value_date), Ok((direction, amount))) =
@@ -531,11 +549,13 @@ fn amount(
         if text.is_empty() {
             return Ok(None);
         }
-        parse_amount(text, currency, style).map(Some).map_err(|reason| {
-            column
-                .problem(line, BankProblemKind::InvalidAmount(reason))
-                .with_value(text)
-        })
+        parse_amount(text, currency, style)
+            .map(Some)
+            .map_err(|reason| {
+                column
+                    .problem(line, BankProblemKind::InvalidAmount(reason))
+                    .with_value(text)
+            })
     };
     let magnitude = |money: Money| Money::from_minor(money.minor().abs(), money.currency());
     match amounts {
@@ -593,8 +613,17 @@ mod tests {
         let compact = DateFormat::parse("yyyymmdd").unwrap();
         assert_eq!(compact.read("20260307"), Some(date(2026, 3, 7)));
         assert_eq!(compact.read("2026037"), None);
-        assert_eq!(DateFormat::parse("yyyy-mm-dd").unwrap().read("2026-03-07"), Some(date(2026, 3, 7)));
-        for invalid in ["dd/mm", "dd/mm/yyy", "ddmyyyy", "dd/mm/yyyy hh", "yyyy/dd/dd"] {
+        assert_eq!(
+            DateFormat::parse("yyyy-mm-dd").unwrap().read("2026-03-07"),
+            Some(date(2026, 3, 7))
+        );
+        for invalid in [
+            "dd/mm",
+            "dd/mm/yyy",
+            "ddmyyyy",
+            "dd/mm/yyyy hh",
+            "yyyy/dd/dd",
+        ] {
             assert_eq!(DateFormat::parse(invalid), None, "{invalid}");
         }
     }
@@ -644,11 +673,26 @@ mod tests {
         assert_eq!(
             entries,
             vec![
-                (2, date(2026, 3, 2), Direction::Credit, 120_000, "VIR ATELIER DUPONT FACT F-17".into()),
-                (3, date(2026, 3, 4), Direction::Debit, 234_567, "PRLV URSSAF".into()),
+                (
+                    2,
+                    date(2026, 3, 2),
+                    Direction::Credit,
+                    120_000,
+                    "VIR ATELIER DUPONT FACT F-17".into()
+                ),
+                (
+                    3,
+                    date(2026, 3, 4),
+                    Direction::Debit,
+                    234_567,
+                    "PRLV URSSAF".into()
+                ),
             ]
         );
-        assert!(matches!(file.statements[0].account, Some(AccountId::Iban(_))));
+        assert!(matches!(
+            file.statements[0].account,
+            Some(AccountId::Iban(_))
+        ));
     }
 
     #[test]
@@ -659,8 +703,8 @@ mod tests {
                     02/03/2026;;C;1,00;2,00\n\
                     02/03/2026;;D;;\n\
                     02/03/2026;;E;12,345;\n";
-        let problems = read_csv(text.as_bytes(), &BankCsvMapping::french(french_columns()))
-            .unwrap_err();
+        let problems =
+            read_csv(text.as_bytes(), &BankCsvMapping::french(french_columns())).unwrap_err();
         let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             found,
@@ -681,11 +725,23 @@ mod tests {
             &BankCsvMapping::french(french_columns()),
         )
         .unwrap_err();
-        let missing: Vec<Option<&str>> = problems.iter().map(|problem| problem.value.as_deref()).collect();
+        let missing: Vec<Option<&str>> = problems
+            .iter()
+            .map(|problem| problem.value.as_deref())
+            .collect();
         assert_eq!(
             missing,
-            vec![Some("Date de valeur"), Some("Crédit"), Some("Débit"), Some("Libellé")]
+            vec![
+                Some("Date de valeur"),
+                Some("Crédit"),
+                Some("Débit"),
+                Some("Libellé")
+            ]
         );
-        assert!(problems.iter().all(|problem| problem.kind == BankProblemKind::MissingColumn));
+        assert!(
+            problems
+                .iter()
+                .all(|problem| problem.kind == BankProblemKind::MissingColumn)
+        );
     }
 }

@@ -34,11 +34,9 @@ const STATEMENT: &str = "Stmt";
 const NOTIFICATION: &str = "Ntfctn";
 
 /// Reads a camt.053 or camt.054 file. With `expected`, a file of the other message is refused.
-pub fn read_camt(
-    bytes: &[u8],
-    expected: Option<BankFormat>,
-) -> Result<BankFile, Vec<BankProblem>> {
-    let text = decode(bytes, !declares_single_byte_encoding(bytes)).map_err(|problem| vec![problem])?;
+pub fn read_camt(bytes: &[u8], expected: Option<BankFormat>) -> Result<BankFile, Vec<BankProblem>> {
+    let text =
+        decode(bytes, !declares_single_byte_encoding(bytes)).map_err(|problem| vec![problem])?;
     let mut reader = XmlReader::new(&text);
     read_document(&mut reader, expected)
 }
@@ -55,9 +53,15 @@ fn declares_single_byte_encoding(bytes: &[u8]) -> bool {
     else {
         return false;
     };
-    ["iso-8859-1", "iso-8859-15", "latin1", "windows-1252", "cp1252"]
-        .iter()
-        .any(|name| declaration.contains(name))
+    [
+        "iso-8859-1",
+        "iso-8859-15",
+        "latin1",
+        "windows-1252",
+        "cp1252",
+    ]
+    .iter()
+    .any(|name| declaration.contains(name))
 }
 
 fn read_document(
@@ -219,8 +223,7 @@ fn read_statement(
                 if child.name == "Ntry" {
                     match read_entry(&child, &header) {
                         Ok(EntryOutcome::Booked(mut lines)) => {
-                            first_entry_currency
-                                .get_or_insert_with(|| lines[0].amount.currency());
+                            first_entry_currency.get_or_insert_with(|| lines[0].amount.currency());
                             entries.append(&mut lines);
                         }
                         Ok(EntryOutcome::Skipped(entry)) => skipped.push(entry),
@@ -396,7 +399,9 @@ fn read_entry(entry: &XmlElement, header: &Header) -> Result<EntryOutcome, Vec<B
         counterparty: Counterparty::default(),
         remittance: Remittance::default(),
         references: BankReferences {
-            bank: entry.text_at(&["AcctSvcrRef"]).and_then(BankReferences::clean),
+            bank: entry
+                .text_at(&["AcctSvcrRef"])
+                .and_then(BankReferences::clean),
             entry: entry.text_at(&["NtryRef"]).and_then(BankReferences::clean),
             ..BankReferences::default()
         },
@@ -406,7 +411,7 @@ fn read_entry(entry: &XmlElement, header: &Header) -> Result<EntryOutcome, Vec<B
     };
     let own_account = header.account.as_ref();
     if transactions.len() >= 2 {
-        let amounts = transaction_amounts(&transactions, &base).map_err(|found| found)?;
+        let amounts = transaction_amounts(&transactions, &base)?;
         if let Some(amounts) = amounts {
             let count = u32::try_from(transactions.len()).unwrap_or(u32::MAX);
             let parts = transactions
@@ -560,7 +565,9 @@ fn merged_details(
         line.remittance.creditor_reference = references.first().map(|&reference| reference.clone());
     }
     for remittance in &remittances {
-        line.remittance.lines.extend(remittance.lines.iter().cloned());
+        line.remittance
+            .lines
+            .extend(remittance.lines.iter().cloned());
         if !same_reference && let Some(reference) = &remittance.creditor_reference {
             line.remittance.lines.push(reference.reference().to_owned());
         }
@@ -593,7 +600,8 @@ fn counterparty(
     };
     let preferred = party(transaction, preferred);
     let other = party(transaction, other);
-    let is_own = |party: &Counterparty| party.account.is_some() && party.account.as_ref() == own_account;
+    let is_own =
+        |party: &Counterparty| party.account.is_some() && party.account.as_ref() == own_account;
     let named = |party: &Counterparty| party.name.is_some() || party.account.is_some();
     // Some banks swap the roles (the statement's own account given as the payee of a debit);
     // the own account is never the counterparty.
@@ -706,11 +714,9 @@ fn required<'e>(parent: &'e XmlElement, name: &str) -> Result<&'e XmlElement, Ba
 
 /// An `Amt` element: the amount in its `Ccy`.
 fn read_amount(element: &XmlElement) -> Result<Money, BankProblem> {
-    let code = element.attribute("Ccy").ok_or_else(|| {
-        element
-            .problem(BankProblemKind::Missing)
-            .with_value("Ccy")
-    })?;
+    let code = element
+        .attribute("Ccy")
+        .ok_or_else(|| element.problem(BankProblemKind::Missing).with_value("Ccy"))?;
     let currency = currency(code).map_err(|kind| element.problem(kind).with_value(code))?;
     parse_amount(&element.text, currency, ISO_AMOUNT).map_err(|reason| {
         element
@@ -740,9 +746,11 @@ fn optional_date(parent: &XmlElement, path: &[&str]) -> Result<Option<Date>, Ban
 }
 
 fn required_date(element: &XmlElement, path: &[&str]) -> Result<Date, BankProblem> {
-    let element = element
-        .find(path)
-        .ok_or_else(|| element.problem(BankProblemKind::Missing).with_value(&path.join("/")))?;
+    let element = element.find(path).ok_or_else(|| {
+        element
+            .problem(BankProblemKind::Missing)
+            .with_value(&path.join("/"))
+    })?;
     let holder = element
         .child("Dt")
         .or_else(|| element.child("DtTm"))
@@ -800,8 +808,14 @@ mod tests {
             &entry.remittance.creditor_reference,
             Some(CreditorReference::Rf(rf)) if rf.as_str() == "RF18539007547034"
         ));
-        assert_eq!(entry.counterparty.name.as_deref(), Some("Atelier Dupont SARL"));
-        assert!(matches!(entry.counterparty.account, Some(AccountId::Iban(_))));
+        assert_eq!(
+            entry.counterparty.name.as_deref(),
+            Some("Atelier Dupont SARL")
+        );
+        assert!(matches!(
+            entry.counterparty.account,
+            Some(AccountId::Iban(_))
+        ));
         assert_eq!(file.variant, "camt.053.001.08");
         assert_eq!(file.dedup_keys()[0][0].layer(), KeyLayer::Content);
     }
@@ -831,8 +845,10 @@ mod tests {
         <BookgDt><Dt>2026-03-31</Dt></BookgDt></Ntry>"#,
         ))
         .unwrap_err();
-        let kinds: Vec<(u64, &BankProblemKind)> =
-            problems.iter().map(|problem| (problem.line, &problem.kind)).collect();
+        let kinds: Vec<(u64, &BankProblemKind)> = problems
+            .iter()
+            .map(|problem| (problem.line, &problem.kind))
+            .collect();
         assert_eq!(
             kinds,
             vec![
@@ -840,7 +856,12 @@ mod tests {
                     8,
                     &BankProblemKind::InvalidAmount(crate::problem::AmountError::NotANumber)
                 ),
-                (8, &BankProblemKind::NotOneOf { expected: "CRDT, DBIT" }),
+                (
+                    8,
+                    &BankProblemKind::NotOneOf {
+                        expected: "CRDT, DBIT"
+                    }
+                ),
                 (10, &BankProblemKind::UnknownCurrency),
                 (11, &BankProblemKind::InvalidDate),
             ]
@@ -893,6 +914,9 @@ mod tests {
             Some("VIR SOCI\u{e9}T\u{e9}")
         );
         let problems = read_camt(&latin1("UTF-8"), None).unwrap_err();
-        assert_eq!((problems[0].line, &problems[0].kind), (8, &BankProblemKind::InvalidText));
+        assert_eq!(
+            (problems[0].line, &problems[0].kind),
+            (8, &BankProblemKind::InvalidText)
+        );
     }
 }

@@ -140,7 +140,8 @@ impl BankFile {
 pub fn detect(bytes: &[u8]) -> Option<BankFormat> {
     let head = &bytes[..bytes.len().min(64 * 1024)];
     let text = String::from_utf8_lossy(head);
-    let text = text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace() || c.is_control());
+    let text =
+        text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace() || c.is_control());
     if text.starts_with('<') {
         if text.contains("BkToCstmrStmt") || text.contains(":xsd:camt.053") {
             return Some(BankFormat::Camt053);
@@ -652,7 +653,11 @@ pub(crate) fn numbered_lines(text: &str) -> Vec<(u64, &str)> {
         match rest.find(['\r', '\n']) {
             Some(end) => {
                 lines.push((number, &rest[..end]));
-                let skip = if rest[end..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if rest[end..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
                 rest = &rest[end + skip..];
             }
             None => {
@@ -931,7 +936,7 @@ mod tests {
                 let digits: Vec<char> = whole.chars().collect();
                 let mut out = String::new();
                 for (index, digit) in digits.iter().enumerate() {
-                    if index > 0 && (digits.len() - index) % 3 == 0 {
+                    if index > 0 && (digits.len() - index).is_multiple_of(3) {
                         out.push(if comma { '.' } else { ',' });
                     }
                     out.push(*digit);
@@ -1021,7 +1026,10 @@ mod tests {
             detect(b"<Document><BkToCstmrDbtCdtNtfctn>"),
             Some(BankFormat::Camt054)
         );
-        assert_eq!(detect(b"OFXHEADER:100\nDATA:OFXSGML\n"), Some(BankFormat::Ofx));
+        assert_eq!(
+            detect(b"OFXHEADER:100\nDATA:OFXSGML\n"),
+            Some(BankFormat::Ofx)
+        );
         assert_eq!(detect(b"\r\n<OFX>\r\n"), Some(BankFormat::Ofx));
         assert_eq!(
             detect(b"\x01\n:20:ST1\n:25:PL29\n:28C:1/1\n"),
@@ -1062,7 +1070,9 @@ mod tests {
     #[test]
     fn problems_name_the_field_by_what_it_is_in_both_languages() {
         let problem = BankProblem::new(58, BankProblemKind::InvalidAmount(AmountError::NotANumber))
-            .at(Field::Element("Document/BkToCstmrStmt/Stmt/Ntry/Amt".into()))
+            .at(Field::Element(
+                "Document/BkToCstmrStmt/Stmt/Ntry/Amt".into(),
+            ))
             .with_value("12,50");
         assert_eq!(
             problem.describe(Language::French),
@@ -1082,9 +1092,11 @@ mod tests {
         let column = BankProblem::new(3, BankProblemKind::NegativeCredit)
             .at(Field::Column("Credit".into()))
             .with_value("-13.50");
-        assert!(column
-            .describe(Language::English)
-            .starts_with("line 3, column \"Credit\": \"-13.50\" is negative"));
+        assert!(
+            column
+                .describe(Language::English)
+                .starts_with("line 3, column \"Credit\": \"-13.50\" is negative")
+        );
     }
 
     #[test]
@@ -1098,9 +1110,7 @@ mod tests {
             },
             BankProblemKind::UnsupportedMessage,
             BankProblemKind::InvalidText,
-            BankProblemKind::MalformedXml {
-                reason: "x".into(),
-            },
+            BankProblemKind::MalformedXml { reason: "x".into() },
             BankProblemKind::DtdRefused,
             BankProblemKind::EntityRefused,
             BankProblemKind::TooDeep,

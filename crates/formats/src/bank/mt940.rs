@@ -24,8 +24,8 @@
 //! older 009 (direct debit returned) (Deutsche Kreditwirtschaft, DFÜ-Abkommen Anlage 3).
 
 use domain::bank::{
-    AccountId, Balance, BankEntry, BankReferences, BankStatement, Counterparty,
-    CreditorReference, Direction, Remittance,
+    AccountId, Balance, BankEntry, BankReferences, BankStatement, Counterparty, CreditorReference,
+    Direction, Remittance,
 };
 use domain::money::{Currency, Money};
 use jiff::civil::Date;
@@ -235,7 +235,11 @@ fn balance(field: &Tagged<'_>) -> Result<(Balance, Currency), BankProblem> {
             })
             .with_value(text)
     };
-    if text.len() < 11 || !text.is_char_boundary(1) || !text.is_char_boundary(7) || !text.is_char_boundary(10) {
+    if text.len() < 11
+        || !text.is_char_boundary(1)
+        || !text.is_char_boundary(7)
+        || !text.is_char_boundary(10)
+    {
         return Err(malformed());
     }
     let negative = match &text[..1] {
@@ -381,16 +385,20 @@ fn statement_line(
 ) -> Result<BankEntry, Vec<BankProblem>> {
     let first = field.first().trim();
     let Some(parts) = split_line(first) else {
-        return Err(vec![field
-            .problem(BankProblemKind::MalformedField {
-                expected: "YYMMDD[MMDD], C, D, RC or RD, amount, type, reference",
-            })
-            .with_value(first)]);
+        return Err(vec![
+            field
+                .problem(BankProblemKind::MalformedField {
+                    expected: "YYMMDD[MMDD], C, D, RC or RD, amount, type, reference",
+                })
+                .with_value(first),
+        ]);
     };
     let amount = parse_amount(parts.amount_text, currency, MT940_AMOUNT).map_err(|reason| {
-        vec![field
-            .problem(BankProblemKind::InvalidAmount(reason))
-            .with_value(parts.amount_text)]
+        vec![
+            field
+                .problem(BankProblemKind::InvalidAmount(reason))
+                .with_value(parts.amount_text),
+        ]
     })?;
     let mut supplementary: Vec<String> = field.lines[1..]
         .iter()
@@ -516,11 +524,13 @@ fn german_subfields(text: &str) -> Vec<(u8, String)> {
 
 /// Where the next `?nn` starts in `text`.
 fn next_subfield(text: &str) -> Option<usize> {
-    text.match_indices('?').map(|(index, _)| index).find(|&index| {
-        text.as_bytes()
-            .get(index + 1..index + 3)
-            .is_some_and(|number| number.iter().all(u8::is_ascii_digit))
-    })
+    text.match_indices('?')
+        .map(|(index, _)| index)
+        .find(|&index| {
+            text.as_bytes()
+                .get(index + 1..index + 3)
+                .is_some_and(|number| number.iter().all(u8::is_ascii_digit))
+        })
 }
 
 fn read_german(text: &str, entry: &mut BankEntry) {
@@ -583,10 +593,14 @@ fn read_sepa_keywords(text: &str, entry: &mut BankEntry) {
     let before = &text[..starts.first().map_or(text.len(), |(index, _)| *index)];
     let mut free_text: Vec<String> = clean_text(before).into_iter().collect();
     for (position, &(index, keyword)) in starts.iter().enumerate() {
-        let end = starts.get(position + 1).map_or(text.len(), |(next, _)| *next);
+        let end = starts
+            .get(position + 1)
+            .map_or(text.len(), |(next, _)| *next);
         let value = clean_text(&text[index + keyword.len()..end]);
         match keyword {
-            "EREF+" => entry.references.end_to_end = value.as_deref().and_then(BankReferences::clean),
+            "EREF+" => {
+                entry.references.end_to_end = value.as_deref().and_then(BankReferences::clean)
+            }
             "KREF+" => entry.references.customer = value.as_deref().and_then(BankReferences::clean),
             "MREF+" => entry.references.mandate = value.as_deref().and_then(BankReferences::clean),
             "SVWZ+" => free_text.extend(value),
@@ -601,8 +615,8 @@ fn read_sepa_keywords(text: &str, entry: &mut BankEntry) {
 
 /// The Dutch codes that can open a value in a structured `:86:` (NVB standard).
 const DUTCH_CODES: [&str; 16] = [
-    "TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "MARF", "CSID", "CNTP", "RTRN", "ORDP",
-    "BENM", "ULTD", "ULTC", "PURP", "ADDR",
+    "TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "MARF", "CSID", "CNTP", "RTRN", "ORDP", "BENM",
+    "ULTD", "ULTC", "PURP", "ADDR",
 ];
 
 /// `(code, value)` pairs of a Dutch structured `:86:`; a value keeps its inner slashes.
@@ -612,13 +626,13 @@ fn dutch_codes(text: &str) -> Vec<(&'static str, String)> {
         match DUTCH_CODES.iter().find(|code| **code == token) {
             Some(code) => pairs.push((code, String::new())),
             None => {
-                if let Some((_, value)) = pairs.last_mut() {
-                    if !value.is_empty() || !token.is_empty() {
-                        if !value.is_empty() {
-                            value.push('/');
-                        }
-                        value.push_str(token);
+                if let Some((_, value)) = pairs.last_mut()
+                    && (!value.is_empty() || !token.is_empty())
+                {
+                    if !value.is_empty() {
+                        value.push('/');
                     }
+                    value.push_str(token);
                 }
             }
         }
@@ -689,12 +703,21 @@ mod tests {
     fn marks_funds_codes_and_references_are_told_apart() {
         let line = split_line("0709040904RCR204,88NRTINONREF").unwrap();
         assert_eq!(
-            (line.direction, line.reversal, line.amount_text, line.transaction_type),
+            (
+                line.direction,
+                line.reversal,
+                line.amount_text,
+                line.transaction_type
+            ),
             (Direction::Debit, true, "204,88", "NRTI")
         );
         let line = split_line("1407290729C500NTRF29-07-2014 10:05//B4G29PGDCK1QFV3E").unwrap();
         assert_eq!(
-            (line.amount_text, line.customer_reference, line.bank_reference),
+            (
+                line.amount_text,
+                line.customer_reference,
+                line.bank_reference
+            ),
             ("500", "29-07-2014 10:05", "B4G29PGDCK1QFV3E")
         );
         let line = split_line("110527D000000001213,28N0440121470966      W.P. Jansen   ").unwrap();

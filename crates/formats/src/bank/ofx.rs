@@ -20,8 +20,8 @@
 //! application holds.
 
 use domain::bank::{
-    AccountId, Balance, BankEntry, BankReferences, BankStatement, Counterparty, Direction,
-    Period, Remittance,
+    AccountId, Balance, BankEntry, BankReferences, BankStatement, Counterparty, Direction, Period,
+    Remittance,
 };
 use domain::money::{Currency, Money};
 use jiff::civil::Date;
@@ -97,9 +97,16 @@ fn header_version(header: &str) -> Option<String> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
-    Open { name: String, line: u64 },
-    Close { name: String },
-    Text { text: String },
+    Open {
+        name: String,
+        line: u64,
+    },
+    Close {
+        name: String,
+    },
+    Text {
+        text: String,
+    },
     /// The `VERSION` of an `<?OFX …?>` processing instruction.
     Version(String),
 }
@@ -134,9 +141,7 @@ fn tokenize(body: &str, first_line: u64) -> Result<Vec<Token>, BankProblem> {
             let Some(end) = rest.find('>') else {
                 return Err(BankProblem::new(
                     line,
-                    BankProblemKind::MalformedField {
-                        expected: "<TAG>",
-                    },
+                    BankProblemKind::MalformedField { expected: "<TAG>" },
                 )
                 .with_value(&rest[..rest.len().min(40)]));
             };
@@ -170,7 +175,10 @@ fn tokenize(body: &str, first_line: u64) -> Result<Vec<Token>, BankProblem> {
             });
             consumed = end;
         }
-        line += rest[..consumed].bytes().filter(|&byte| byte == b'\n').count() as u64;
+        line += rest[..consumed]
+            .bytes()
+            .filter(|&byte| byte == b'\n')
+            .count() as u64;
         rest = &rest[consumed..];
     }
     Ok(tokens)
@@ -239,8 +247,7 @@ impl Node {
     }
 
     fn find(&self, path: &[&str]) -> Option<&Node> {
-        path.iter()
-            .try_fold(self, |node, name| node.child(name))
+        path.iter().try_fold(self, |node, name| node.child(name))
     }
 
     /// The trimmed text of the leaf at `path`, when it has some.
@@ -277,8 +284,10 @@ fn build_tree(tokens: &[Token]) -> Node {
             _ => None,
         })
         .collect();
-    let is_blank = |token: &Token| matches!(token, Token::Text { text } if text.trim().is_empty())
-        || matches!(token, Token::Version(_));
+    let is_blank = |token: &Token| {
+        matches!(token, Token::Text { text } if text.trim().is_empty())
+            || matches!(token, Token::Version(_))
+    };
     let mut stack = vec![Node::default()];
     let mut index = 0;
     while index < tokens.len() {
@@ -314,10 +323,13 @@ fn build_tree(tokens: &[Token]) -> Node {
                 };
                 match tokens.get(next) {
                     Some(Token::Close { name: closed }) if closed == name => {
-                        push_child(&mut stack, Node {
-                            text: Some(String::new()),
-                            ..node
-                        });
+                        push_child(
+                            &mut stack,
+                            Node {
+                                text: Some(String::new()),
+                                ..node
+                            },
+                        );
                         index = next + 1;
                     }
                     Some(Token::Open { .. }) if closable.contains(name.as_str()) => {
@@ -325,10 +337,13 @@ fn build_tree(tokens: &[Token]) -> Node {
                         index = next;
                     }
                     _ => {
-                        push_child(&mut stack, Node {
-                            text: Some(String::new()),
-                            ..node
-                        });
+                        push_child(
+                            &mut stack,
+                            Node {
+                                text: Some(String::new()),
+                                ..node
+                            },
+                        );
                         index = next;
                     }
                 }
@@ -375,7 +390,12 @@ fn read_statement(statement: &Node, problems: &mut Problems) -> Option<BankState
         })
         .unwrap_or_default();
     let declared = match statement.find(&["CURDEF"]) {
-        Some(node) => match node.text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        Some(node) => match node
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+        {
             Some(code) => match currency(code) {
                 Ok(currency) => Some(currency),
                 Err(kind) => {
@@ -476,7 +496,12 @@ fn date_at(parent: &Node, name: &str) -> Result<Option<Date>, BankProblem> {
     let Some(node) = parent.child(name) else {
         return Ok(None);
     };
-    let Some(text) = node.text.as_deref().map(str::trim).filter(|text| !text.is_empty()) else {
+    let Some(text) = node
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    else {
         return Ok(None);
     };
     parse_compact_date(text)
@@ -499,10 +524,11 @@ fn amount_at(node: &Node, currency: Currency) -> Result<Money, BankProblem> {
 
 /// `LEDGERBAL`: `None` when its amount or date is left empty, as some exports do.
 fn ledger_balance(ledger: &Node, currency: Currency) -> Result<Option<Balance>, BankProblem> {
-    let Some(amount) = ledger
-        .child("BALAMT")
-        .filter(|node| node.text.as_deref().is_some_and(|text| !text.trim().is_empty()))
-    else {
+    let Some(amount) = ledger.child("BALAMT").filter(|node| {
+        node.text
+            .as_deref()
+            .is_some_and(|text| !text.trim().is_empty())
+    }) else {
         return Ok(None);
     };
     let amount = amount_at(amount, currency)?;
@@ -522,7 +548,9 @@ fn read_transaction(transaction: &Node, currency: Currency) -> Result<BankEntry,
         Some(code) => match super::currency(code) {
             Ok(currency) => currency,
             Err(kind) => {
-                let node = transaction.find(&["CURRENCY", "CURSYM"]).unwrap_or(transaction);
+                let node = transaction
+                    .find(&["CURRENCY", "CURSYM"])
+                    .unwrap_or(transaction);
                 problems.push(node.problem(kind).with_value(code));
                 currency
             }
@@ -532,8 +560,16 @@ fn read_transaction(transaction: &Node, currency: Currency) -> Result<BankEntry,
     let required = |name: &str| {
         transaction
             .child(name)
-            .filter(|node| node.text.as_deref().is_some_and(|text| !text.trim().is_empty()))
-            .ok_or_else(|| transaction.problem(BankProblemKind::Missing).with_value(name))
+            .filter(|node| {
+                node.text
+                    .as_deref()
+                    .is_some_and(|text| !text.trim().is_empty())
+            })
+            .ok_or_else(|| {
+                transaction
+                    .problem(BankProblemKind::Missing)
+                    .with_value(name)
+            })
     };
     let amount = required("TRNAMT").and_then(|node| amount_at(node, currency));
     let posted = required("DTPOSTED").and_then(|node| {
@@ -593,8 +629,12 @@ fn read_transaction(transaction: &Node, currency: Currency) -> Result<BankEntry,
             creditor_reference: None,
         },
         references: BankReferences {
-            bank: transaction.text_at(&["FITID"]).and_then(BankReferences::clean),
-            customer: transaction.text_at(&["REFNUM"]).and_then(BankReferences::clean),
+            bank: transaction
+                .text_at(&["FITID"])
+                .and_then(BankReferences::clean),
+            customer: transaction
+                .text_at(&["REFNUM"])
+                .and_then(BankReferences::clean),
             cheque: transaction
                 .text_at(&["CHECKNUM"])
                 .and_then(BankReferences::clean),
@@ -626,24 +666,39 @@ mod tests {
         let entry = &statement.entries[0];
         assert_eq!(entry.amount.minor(), 120_000);
         assert_eq!(entry.line, 10);
-        assert_eq!(entry.remittance.lines, vec!["Facture F-17 & F-18".to_owned()]);
+        assert_eq!(
+            entry.remittance.lines,
+            vec!["Facture F-17 & F-18".to_owned()]
+        );
         assert_eq!(entry.references.bank.as_deref(), Some("A1"));
-        assert_eq!(statement.closing_balance.map(|b| b.amount.minor()), Some(120_000));
+        assert_eq!(
+            statement.closing_balance.map(|b| b.amount.minor()),
+            Some(120_000)
+        );
     }
 
     #[test]
     fn entities_are_read_and_declarations_refused() {
-        assert_eq!(unescape("A &amp; B &lt;&#233;&#xE9;&gt; & C &nbsp;"), "A & B <éé> & C &nbsp;");
+        assert_eq!(
+            unescape("A &amp; B &lt;&#233;&#xE9;&gt; & C &nbsp;"),
+            "A & B <éé> & C &nbsp;"
+        );
         let problems = read_ofx(
             b"<?xml version=\"1.0\"?>\n<!DOCTYPE OFX [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<OFX>&x;</OFX>",
         )
         .unwrap_err();
-        assert_eq!((problems[0].line, &problems[0].kind), (2, &BankProblemKind::DtdRefused));
+        assert_eq!(
+            (problems[0].line, &problems[0].kind),
+            (2, &BankProblemKind::DtdRefused)
+        );
     }
 
     #[test]
     fn a_correction_is_refused() {
-        let corrected = SGML.replace("<FITID>A1", "<FITID>A2<CORRECTFITID>A1<CORRECTACTION>DELETE");
+        let corrected = SGML.replace(
+            "<FITID>A1",
+            "<FITID>A2<CORRECTFITID>A1<CORRECTACTION>DELETE",
+        );
         let problems = read_ofx(corrected.as_bytes()).unwrap_err();
         assert_eq!(problems[0].kind, BankProblemKind::CorrectionUnsupported);
         assert_eq!(problems[0].field, Some(Field::Tag("CORRECTACTION".into())));
@@ -651,11 +706,7 @@ mod tests {
 
     #[test]
     fn unknown_aggregates_and_stray_end_tags_do_not_break_the_tree() {
-        let tokens = tokenize(
-            "<A><B>1<C><D>2</D></C></X><E></E><F>\n<G>3</A>",
-            1,
-        )
-        .unwrap();
+        let tokens = tokenize("<A><B>1<C><D>2</D></C></X><E></E><F>\n<G>3</A>", 1).unwrap();
         let root = build_tree(&tokens);
         let a = root.child("A").unwrap();
         let names: Vec<&str> = a.children.iter().map(|node| node.name.as_str()).collect();

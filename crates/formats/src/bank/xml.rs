@@ -113,8 +113,11 @@ impl<'a> XmlReader<'a> {
             .unwrap_or(usize::MAX)
             .min(self.source.len());
         if offset >= self.counted_to {
-            self.line += memchr::memchr_iter(b'\n', &self.source.as_bytes()[self.counted_to..offset])
-                .count() as u64;
+            self.line += memchr::memchr_iter(
+                b'\n',
+                &self.source.as_bytes()[self.counted_to..offset],
+            )
+            .count() as u64;
             self.counted_to = offset;
         }
         self.line
@@ -166,16 +169,21 @@ impl<'a> XmlReader<'a> {
                     return Ok(Node::End);
                 }
                 Event::Text(text) => {
-                    return Ok(Node::Text(text.xml_content(XmlVersion::Implicit1_0).into_owned()));
+                    return Ok(Node::Text(
+                        text.xml_content(XmlVersion::Implicit1_0).into_owned(),
+                    ));
                 }
                 Event::CData(data) => {
-                    return Ok(Node::Text(data.xml_content(XmlVersion::Implicit1_0).into_owned()));
+                    return Ok(Node::Text(
+                        data.xml_content(XmlVersion::Implicit1_0).into_owned(),
+                    ));
                 }
                 Event::GeneralRef(reference) => {
                     let resolved = match reference.resolve_char_ref() {
                         Ok(Some(character)) => Some(character.to_string()),
-                        Ok(None) => quick_xml::escape::resolve_xml_entity(&reference)
-                            .map(str::to_owned),
+                        Ok(None) => {
+                            quick_xml::escape::resolve_xml_entity(&reference).map(str::to_owned)
+                        }
                         Err(_) => None,
                     };
                     return match resolved {
@@ -335,9 +343,13 @@ mod tests {
         assert_eq!(undeclared.kind, BankProblemKind::EntityRefused);
         assert_eq!(undeclared.line, 2);
         assert_eq!(undeclared.value.as_deref(), Some("&xxe;"));
-        let doctype = read_root("<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY b \"c\">]>\n<a>&b;</a>")
-            .unwrap_err();
-        assert_eq!((doctype.kind, doctype.line), (BankProblemKind::DtdRefused, 2));
+        let doctype =
+            read_root("<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY b \"c\">]>\n<a>&b;</a>")
+                .unwrap_err();
+        assert_eq!(
+            (doctype.kind, doctype.line),
+            (BankProblemKind::DtdRefused, 2)
+        );
         let in_attribute = read_root("<a b=\"&c;\"/>").unwrap_err();
         assert_eq!(in_attribute.kind, BankProblemKind::EntityRefused);
     }
@@ -348,12 +360,19 @@ mod tests {
         assert!(matches!(problem.kind, BankProblemKind::MalformedXml { .. }));
         assert_eq!(problem.line, 3);
         let truncated = read_root("<a>\n<b>text").unwrap_err();
-        assert!(matches!(truncated.kind, BankProblemKind::MalformedXml { .. }));
+        assert!(matches!(
+            truncated.kind,
+            BankProblemKind::MalformedXml { .. }
+        ));
     }
 
     #[test]
     fn nesting_is_bounded() {
-        let deep = format!("{}{}", "<a>".repeat(DEPTH_MAX + 1), "</a>".repeat(DEPTH_MAX + 1));
+        let deep = format!(
+            "{}{}",
+            "<a>".repeat(DEPTH_MAX + 1),
+            "</a>".repeat(DEPTH_MAX + 1)
+        );
         assert_eq!(read_root(&deep).unwrap_err().kind, BankProblemKind::TooDeep);
     }
 }
