@@ -982,6 +982,90 @@ mod tests {
         }
     }
 
+    /// Pieces of every format, glued at random: whatever the bytes, a reader returns statements
+    /// or problems and never panics.
+    fn soup() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">",
+            "<BkToCstmrStmt>",
+            "<Stmt>",
+            "<Ntry>",
+            "</Ntry>",
+            "<Amt Ccy=\"EUR\">",
+            "</Amt>",
+            "<CdtDbtInd>CRDT</CdtDbtInd>",
+            "<BookgDt><Dt>2026-03-02</Dt></BookgDt>",
+            "<NtryDtls>",
+            "<TxDtls>",
+            "</TxDtls>",
+            "<Btch><NbOfTxs>2</NbOfTxs></Btch>",
+            "<Acct><Id><IBAN>",
+            "&amp;",
+            "&#xE9;",
+            "&x;",
+            "<![CDATA[",
+            "]]>",
+            "<!--",
+            "-->",
+            "<?xml version=\"1.0\"?>",
+            "<OFX>",
+            "<STMTRS>",
+            "<CURDEF>EUR",
+            "<STMTTRN>",
+            "<TRNAMT>-1,5",
+            "<DTPOSTED>20260302",
+            "</STMTTRN>",
+            "<BANKTRANLIST>",
+            "OFXHEADER:100\n",
+            ":20:X\n",
+            ":25:FR76\n",
+            ":60F:C260301EUR1,\n",
+            ":61:2603020302RCR1,5NTRFNONREF//B1\n",
+            ":86:166?00A?20B?3\n",
+            "/EREF/x//CNTP/a/b/c/",
+            "-\n",
+            "{1:F01}{4:\n",
+            "12,50;",
+            "01/02/2026;",
+            "\"",
+            "\n",
+            "\r",
+            "é",
+            "\u{feff}",
+            "?",
+            "//",
+            "1234567890",
+            " ",
+        ]);
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            prop::collection::vec(pieces, 0..60).prop_map(|pieces| pieces.concat().into_bytes()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn no_input_makes_a_reader_panic(bytes in soup()) {
+            let mapping = BankCsvMapping::french(CsvColumns {
+                date: CsvColumn::Position(2),
+                value_date: None,
+                amount: CsvAmountColumns::Signed(CsvColumn::Position(1)),
+                label: vec![CsvColumn::Position(3)],
+                counterparty: None,
+                counterparty_account: None,
+                reference: None,
+                currency: None,
+            });
+            let _ = read_bank_file(&bytes, None, Some(&mapping));
+            for format in BankFormat::ALL {
+                let _ = read_bank_file(&bytes, Some(format), Some(&mapping));
+            }
+            let _ = read_camt(&bytes, None);
+            let _ = read_ofx(&bytes);
+            let _ = read_mt940(&bytes);
+        }
+    }
+
     #[test]
     fn iso_dates_and_the_day_of_date_times() {
         assert_eq!(

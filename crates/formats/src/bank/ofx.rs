@@ -143,7 +143,7 @@ fn tokenize(body: &str, first_line: u64) -> Result<Vec<Token>, BankProblem> {
                     line,
                     BankProblemKind::MalformedField { expected: "<TAG>" },
                 )
-                .with_value(&rest[..rest.len().min(40)]));
+                .with_value(&rest.chars().take(40).collect::<String>()));
             };
             let inner = rest[1..end].trim();
             match inner.strip_prefix('/') {
