@@ -1,4 +1,5 @@
-//! Validated identifiers: French SIREN, IBAN, ISO 3166 country codes.
+//! Validated identifiers: French SIREN, IBAN, ISO 11649 creditor references, ISO 3166 country
+//! codes.
 //!
 //! Each is parsed once at the boundary (`parse`), so the rest of the code never sees an
 //! unchecked identifier.
@@ -13,6 +14,10 @@ pub enum IdentifierError {
     Iban { text: String },
     #[error("{text:?} is not a country code (two letters, ISO 3166-1)")]
     Country { text: String },
+    #[error(
+        "{text:?} is not an ISO 11649 creditor reference (RF, two check digits, 1 to 21 letters or digits)"
+    )]
+    RfReference { text: String },
 }
 
 /// The 9-digit French company number (SIREN), checked with the Luhn algorithm.
@@ -142,6 +147,84 @@ fn mod_97(text: &str) -> u32 {
     })
 }
 
+/// An ISO 11649 structured creditor reference ("RF" reference): `RF`, two check digits and a
+/// body of 1 to 21 letters or digits, checked with the same mod-97 rule as the IBAN.
+///
+/// Relance prints it on letters and QR codes so that a payment can be matched to its invoices
+/// without reading free text; bank files carry it back in the structured remittance
+/// information. It is held in the electronic format (upper case, no spaces).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RfReference(String);
+
+/// Longest body of an RF reference: 25 characters in all, less `RF` and the check digits.
+const RF_BODY_MAX: usize = 21;
+
+impl RfReference {
+    /// Reads a reference in the electronic (`RF18539007547034`) or print format
+    /// (`RF18 5390 0754 7034`), in any case.
+    pub fn parse(text: &str) -> Result<RfReference, IdentifierError> {
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let bytes = compact.as_bytes();
+        let well_formed = (5..=4 + RF_BODY_MAX).contains(&bytes.len())
+            && bytes.starts_with(b"RF")
+            && bytes[2..4].iter().all(u8::is_ascii_digit)
+            && bytes[4..].iter().all(u8::is_ascii_alphanumeric);
+        if well_formed && mod_97(&format!("{}{}", &compact[4..], &compact[..4])) == 1 {
+            Ok(RfReference(compact))
+        } else {
+            Err(IdentifierError::RfReference {
+                text: text.to_owned(),
+            })
+        }
+    }
+
+    /// The reference for `body` (1 to 21 letters or digits, spaces ignored), with its check
+    /// digits: what Relance issues for an invoice or a customer.
+    pub fn from_body(body: &str) -> Result<RfReference, IdentifierError> {
+        let compact: String = body
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if compact.is_empty()
+            || compact.len() > RF_BODY_MAX
+            || !compact.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(IdentifierError::RfReference {
+                text: body.to_owned(),
+            });
+        }
+        let check = 98 - mod_97(&format!("{compact}RF00"));
+        RfReference::parse(&format!("RF{check:02}{compact}"))
+    }
+
+    /// The electronic format: `RF18539007547034`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The body the reference was made from, without `RF` and the check digits.
+    pub fn body(&self) -> &str {
+        &self.0[4..]
+    }
+}
+
+impl fmt::Debug for RfReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for RfReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// An ISO 3166-1 alpha-2 country code, upper case.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryCode([u8; 2]);
@@ -177,7 +260,35 @@ impl fmt::Debug for CountryCode {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Every body issues a reference that reads back, and a typing error that puts another
+        /// digit for a digit or another letter for a letter is always caught (mod 97 changes
+        /// by a non-zero multiple of a power of ten, smaller than 97, which 97 cannot divide).
+        #[test]
+        fn issued_rf_references_read_back_and_catch_one_wrong_character(
+            body in "[0-9A-Z]{1,21}",
+            position in 0_usize..25,
+            shift in 1_u8..10,
+        ) {
+            let reference = RfReference::from_body(&body).unwrap();
+            prop_assert_eq!(RfReference::parse(reference.as_str()), Ok(reference.clone()));
+            prop_assert_eq!(reference.body(), body.as_str());
+            let mut altered = reference.as_str().as_bytes().to_vec();
+            let position = 2 + position % (altered.len() - 2);
+            let byte = altered[position];
+            altered[position] = if byte.is_ascii_digit() {
+                b'0' + (byte - b'0' + shift) % 10
+            } else {
+                b'A' + (byte - b'A' + shift) % 26
+            };
+            let altered = String::from_utf8(altered).unwrap();
+            prop_assert!(RfReference::parse(&altered).is_err(), "{}", altered);
+        }
+    }
 
     #[test]
     fn siren_accepts_valid_numbers_with_spaces() {
@@ -207,6 +318,33 @@ mod tests {
         assert_eq!(iban.as_str(), "FR7630006000011234567890189");
         assert!(Iban::parse("FR7630006000011234567890188").is_err());
         assert!(Iban::parse("FR76").is_err());
+    }
+
+    #[test]
+    fn rf_references_check_the_mod_97_rule() {
+        // The example of ISO 11649 itself.
+        let reference = RfReference::parse("RF18 5390 0754 7034").unwrap();
+        assert_eq!(reference.as_str(), "RF18539007547034");
+        assert_eq!(reference.body(), "539007547034");
+        assert!(RfReference::parse("rf18539007547034").is_ok());
+        assert!(RfReference::parse("RF19539007547034").is_err());
+        assert!(RfReference::parse("RF18").is_err());
+        assert!(RfReference::parse("RF1853900754703-4").is_err());
+        assert!(RfReference::parse("XX18539007547034").is_err());
+        assert!(RfReference::parse(&format!("RF00{}", "1".repeat(22))).is_err());
+    }
+
+    #[test]
+    fn rf_references_are_issued_with_their_check_digits() {
+        assert_eq!(
+            RfReference::from_body("5390 0754 7034").unwrap().as_str(),
+            "RF18539007547034"
+        );
+        let invoice = RfReference::from_body("F2026-0131".replace('-', "").as_str()).unwrap();
+        assert_eq!(RfReference::parse(invoice.as_str()), Ok(invoice.clone()));
+        assert!(RfReference::from_body("").is_err());
+        assert!(RfReference::from_body("F-1").is_err());
+        assert!(RfReference::from_body(&"9".repeat(22)).is_err());
     }
 
     #[test]

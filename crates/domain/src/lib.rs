@@ -8,11 +8,14 @@
 //!
 //! - `ids`: typed identifiers of stored records.
 //! - `money`: `Money` in integer minor units of a `Currency`; exact, checked arithmetic.
-//! - `identifiers`: validated legal and banking identifiers (SIREN, IBAN, country codes).
+//! - `identifiers`: validated legal and banking identifiers (SIREN, IBAN, ISO 11649 creditor
+//!   references, country codes).
 //! - `creditor`: the business that is owed money (a tenant's profile).
 //! - `customer`: the creditor's customers (debtors), their kind, language and contact consent.
 //! - `receivable`: invoices and credit notes, their balances and status.
 //! - `payment`: payments and their allocations to invoices, with the invariants that bind them.
+//! - `bank`: bank statements and their booked entries as every bank format reads into them,
+//!   and the layered keys that keep a re-imported entry from becoming a second payment.
 //! - `report`: report maths, starting with the aged balance.
 //! - `calendar`: public holidays (France, Alsace-Moselle) and the date of Easter.
 //! - `contact_hours`: when a debtor may be contacted, on the debtor's own clock.
@@ -23,6 +26,7 @@
 //! - `late_payment`: late-payment interest, penalties and indemnities per jurisdiction, from
 //!   dated rate tables; statements of account; the mandatory invoice mention.
 
+pub mod bank;
 pub mod calendar;
 pub mod case;
 pub mod contact_hours;

@@ -11,7 +11,10 @@
 //!   as commented TOML.
 //! - `rate_tables`: the late-payment rate tables (ECB, French legal rate, German base rate):
 //!   the built-in CSV files and operator replacements.
+//! - `bank`: bank statements (camt.053/054, OFX, MT940, mapped CSV) read into
+//!   `domain::bank` statements, with format detection; whole files in, all or nothing.
 
+pub mod bank;
 pub mod dunning_toml;
 pub mod fec;
 pub mod invoice_csv;
