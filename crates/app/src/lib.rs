@@ -12,6 +12,8 @@
 //!   details, consent, time zone, language, risk segment, scenario), and closing incidents.
 //! - `dunning`: the daily run and what collectors record around it (promises, disputes, holds,
 //!   incidents, contacts, approvals), with the scenarios and contact policy behind it.
+//! - `templates`: the message templates (list, show, edit with checks, reset, preview with a
+//!   customer's data or the sample) and the PDF letters of recorded actions and print batches.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
@@ -21,6 +23,7 @@ pub mod dunning;
 pub mod import;
 pub mod queries;
 pub mod setup;
+pub mod templates;
 
 pub use store::{
     ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,

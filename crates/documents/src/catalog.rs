@@ -56,7 +56,7 @@ impl Extra {
 }
 
 /// A built-in template and what it is for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Builtin {
     pub key: &'static str,
     pub kind: TemplateKind,

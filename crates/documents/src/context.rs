@@ -9,8 +9,13 @@
 use domain::case::DisputeReason;
 use domain::creditor::{CreditorProfile, PostalAddress};
 use domain::customer::{CustomerKind, Language};
-use domain::late_payment::{Half, HalfYear, Jurisdiction, Rate, RateBasis, Remark, Statement};
+use domain::late_payment::{
+    Claim, EarlyPaymentDiscount, Half, HalfYear, Jurisdiction, LatePaymentSettings,
+    LatePaymentTerms, Rate, RateBasis, RateTables, Remark, Statement, StatementEntry,
+    late_payment_mention, statement_of_account,
+};
 use domain::money::{Currency, Money, MoneyError};
+use domain::receivable::InvoiceNumber;
 use domain::receivable::days_past_due;
 use domain::scenario::{StepChannel, Tone};
 use jiff::ToSpan;
@@ -747,6 +752,57 @@ fn legal_footer(creditor: &CreditorProfile, language: Language) -> String {
             format!("{} – SIREN {}", creditor.company_name, siren.as_str())
         }
         (None, _) => creditor.company_name.clone(),
+    }
+}
+
+/// The statement of account of `invoices` under `terms` as of `as_of`, or why there is none.
+/// Each invoice is claimed for what is still unpaid, from its due date.
+pub fn statement_facts(
+    invoices: &[InvoiceFacts],
+    terms: LatePaymentTerms,
+    as_of: Date,
+    tables: &RateTables,
+    language: Language,
+) -> StatementFacts {
+    let Some(first) = invoices.first() else {
+        return StatementFacts::Unavailable {
+            reason: match language {
+                Language::French => "aucune facture ouverte".to_owned(),
+                Language::English => "no open invoice".to_owned(),
+            },
+        };
+    };
+    let currency = first.outstanding.currency();
+    let mut entries = Vec::new();
+    for invoice in invoices
+        .iter()
+        .filter(|invoice| invoice.outstanding.is_positive())
+    {
+        let Ok(number) = InvoiceNumber::parse(&invoice.number) else {
+            continue;
+        };
+        // What is still unpaid, from the due date: payments whose dates are not known are not
+        // guessed, so the figure never claims interest on money already received.
+        entries.push(StatementEntry {
+            invoice: number,
+            claim: Claim::new(invoice.outstanding, invoice.due_on),
+            terms,
+        });
+    }
+    let settings = LatePaymentSettings::french_defaults();
+    match statement_of_account(currency, &entries, as_of, tables, &settings) {
+        Ok(statement) => StatementFacts::Computed {
+            statement,
+            legal_basis: late_payment_mention(
+                &terms,
+                &settings,
+                EarlyPaymentDiscount::NotOffered,
+                language,
+            ),
+        },
+        Err(error) => StatementFacts::Unavailable {
+            reason: error.to_string(),
+        },
     }
 }
 

@@ -12,20 +12,17 @@ use domain::creditor::{CreditorProfile, PostalAddress, TimeZoneName};
 use domain::customer::{CustomerKind, Language};
 use domain::identifiers::{CountryCode, Iban, Siren};
 use domain::late_payment::{
-    Claim, EarlyPaymentDiscount, EcbRateChange, EcbRates, FrenchLegalRates, GermanBaseRate,
-    GermanBaseRates, Half, HalfYear, Jurisdiction, LatePaymentSettings, LatePaymentTerms,
-    LegalRate, LegalRateCategory, Rate, RateTables, StatementEntry, late_payment_mention,
-    statement_of_account,
+    EcbRateChange, EcbRates, FrenchLegalRates, GermanBaseRate, GermanBaseRates, Half, HalfYear,
+    Jurisdiction, LatePaymentTerms, LegalRate, LegalRateCategory, Rate, RateTables,
 };
 use domain::money::{Currency, Money};
-use domain::receivable::InvoiceNumber;
 use domain::scenario::{Scenario, StepChannel, Tone};
 use jiff::civil::{Date, date};
 
 use crate::catalog::{Builtin, TemplateKind};
 use crate::context::{
     AmountAsked, Collector, ContextError, DisputeFacts, InvoiceFacts, MessageContext, MessageFacts,
-    PromiseFacts, ReceiptFacts, Recipient, StatementFacts, StepFacts,
+    PromiseFacts, ReceiptFacts, Recipient, StepFacts, statement_facts,
 };
 
 /// The day the sample messages bear.
@@ -159,61 +156,11 @@ pub fn sample_rate_tables() -> RateTables {
     }
 }
 
-/// The French rule set for a kind of customer, for the sample (the app uses each customer's).
-fn jurisdiction(kind: CustomerKind) -> Jurisdiction {
+/// The French rule set for a kind of customer.
+pub fn jurisdiction(kind: CustomerKind) -> Jurisdiction {
     match kind {
         CustomerKind::Business => Jurisdiction::FrB2b,
         CustomerKind::Consumer => Jurisdiction::FrB2c,
-    }
-}
-
-/// The statement of account of `invoices` under `kind`'s rules, or why there is none.
-pub fn statement_facts(
-    invoices: &[InvoiceFacts],
-    terms: LatePaymentTerms,
-    as_of: Date,
-    tables: &RateTables,
-    language: Language,
-) -> StatementFacts {
-    let Some(first) = invoices.first() else {
-        return StatementFacts::Unavailable {
-            reason: match language {
-                Language::French => "aucune facture ouverte".to_owned(),
-                Language::English => "no open invoice".to_owned(),
-            },
-        };
-    };
-    let currency = first.outstanding.currency();
-    let mut entries = Vec::new();
-    for invoice in invoices
-        .iter()
-        .filter(|invoice| invoice.outstanding.is_positive())
-    {
-        let Ok(number) = InvoiceNumber::parse(&invoice.number) else {
-            continue;
-        };
-        // What is still unpaid, from the due date: payments whose dates are not known are not
-        // guessed, so the figure never claims interest on money already received.
-        entries.push(StatementEntry {
-            invoice: number,
-            claim: Claim::new(invoice.outstanding, invoice.due_on),
-            terms,
-        });
-    }
-    let settings = LatePaymentSettings::french_defaults();
-    match statement_of_account(currency, &entries, as_of, tables, &settings) {
-        Ok(statement) => StatementFacts::Computed {
-            statement,
-            legal_basis: late_payment_mention(
-                &terms,
-                &settings,
-                EarlyPaymentDiscount::NotOffered,
-                language,
-            ),
-        },
-        Err(error) => StatementFacts::Unavailable {
-            reason: error.to_string(),
-        },
     }
 }
 

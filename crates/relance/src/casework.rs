@@ -271,6 +271,8 @@ pub(crate) async fn run(
         | Command::Customers(_)
         | Command::Invoices(_)
         | Command::Report(_)
+        | Command::Template(_)
+        | Command::Letter(_)
         | Command::Bench(_) => unreachable!("handled by commands::run"),
     }
 }

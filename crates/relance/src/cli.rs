@@ -102,6 +102,11 @@ pub(crate) enum Command {
     /// One customer: its whole file, and the details dunning relies on.
     #[command(subcommand)]
     Customer(CustomerCommand),
+    /// Message templates: list, show, edit, reset, preview (in --lang).
+    #[command(subcommand)]
+    Template(crate::template_cmds::TemplateCommand),
+    /// The PDF letter of a recorded action, or the day's print batch.
+    Letter(crate::template_cmds::LetterArgs),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),

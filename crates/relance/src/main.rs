@@ -13,6 +13,7 @@ mod commands;
 mod config;
 mod customer_cmds;
 mod output;
+mod template_cmds;
 
 use std::process::ExitCode;
 

@@ -35,6 +35,7 @@ mod payments;
 mod reads;
 mod sqlite_direct;
 mod sqlite_import;
+mod templates;
 mod tenants;
 
 pub use connect::SqliteSettings;
@@ -50,6 +51,7 @@ pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
+pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 
 use domain::ids::TenantId;

@@ -35,6 +35,11 @@ const SQLITE: &[Migration] = &[
         name: "customer_details",
         sql: include_str!("../migrations/sqlite/0004_customer_details.sql"),
     },
+    Migration {
+        version: 6,
+        name: "templates",
+        sql: include_str!("../migrations/sqlite/0006_templates.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -57,6 +62,11 @@ const POSTGRES: &[Migration] = &[
         version: 4,
         name: "customer_details",
         sql: include_str!("../migrations/postgres/0004_customer_details.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "templates",
+        sql: include_str!("../migrations/postgres/0006_templates.sql"),
     },
 ];
 

@@ -5,4 +5,5 @@ mod durability;
 mod fixtures;
 mod imports;
 mod money_rules;
+mod templates;
 mod tenancy;
