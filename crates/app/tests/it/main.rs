@@ -7,3 +7,4 @@ mod dunning;
 mod fixtures;
 mod imports;
 mod reports;
+mod templates;

@@ -2,6 +2,7 @@
 
 mod bench_run;
 mod customer;
+mod templates;
 
 use std::path::Path;
 use std::process::{Command, Output};
