@@ -239,7 +239,7 @@ pub fn invoices_table(context: &MessageContext) -> Table {
             "Due date",
             "Amount",
             "Outstanding",
-            "Days late",
+            "Late",
         ]
     };
     let rows = context
