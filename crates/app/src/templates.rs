@@ -10,14 +10,16 @@
 //! the customer's kind (`fr-b2b` for businesses, `fr-b2c` for consumers); per-customer terms
 //! replace that choice once they are stored.
 
+use documents::catalog::default_step;
 use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
 use documents::context::{
     Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PromiseFacts, Recipient,
     StepFacts, statement_facts,
 };
+use documents::context::{amount_asked, jurisdiction};
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
-use documents::sample::{amount_asked, default_step, jurisdiction, sample_context};
+use documents::sample::sample_context;
 use documents::source::TemplateSource;
 use documents::{MessageContext, TemplateProblem};
 use domain::case::DisputeReason;
@@ -39,6 +41,9 @@ use crate::clock::Clock;
 pub enum TemplateError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The tenant's scenarios cannot be read (the step a template is sent for comes from them).
+    #[error(transparent)]
+    Dunning(#[from] crate::dunning::DunningError),
     #[error("unknown template {key:?} (known: {})", builtin_keys())]
     UnknownTemplate { key: String },
     #[error("template {key} ({}) refused: {} problem(s), nothing saved", language.code(), problems.len())]
@@ -365,14 +370,7 @@ async fn step_for(
     details: &CustomerDetailsRecord,
     builtin: &Builtin,
 ) -> Result<StepFacts, TemplateError> {
-    let rules = crate::dunning::rules(store, tenant)
-        .await
-        .map_err(|error| match error {
-            crate::dunning::DunningError::Store(error) => TemplateError::Store(error),
-            other => TemplateError::Store(StoreError::Corrupt {
-                what: other.to_string(),
-            }),
-        })?;
+    let rules = crate::dunning::rules(store, tenant).await?;
     let wanted = details
         .settings
         .scenario

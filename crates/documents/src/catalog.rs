@@ -6,8 +6,10 @@
 //! (a test checks that every key a default scenario names is here), plus the messages sent
 //! outside the ladder: promise confirmation, dispute acknowledgement, receipt, thank-you.
 
-use domain::customer::Language;
+use domain::customer::{CustomerKind, Language};
+use domain::scenario::{Scenario, StepChannel, Tone};
 
+use crate::context::StepFacts;
 use crate::source::TemplateSource;
 
 /// What a template produces.
@@ -200,6 +202,32 @@ pub fn builtin(key: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|builtin| builtin.key == key)
 }
 
+/// The step a template is sent for in the default scenario of `kind`; for messages outside
+/// the ladder, the channel they usually take.
+pub fn default_step(builtin: &Builtin, kind: CustomerKind) -> StepFacts {
+    let scenario = Scenario::default_for(kind);
+    if let Some(step) = scenario
+        .steps()
+        .iter()
+        .find(|step| step.template == builtin.key)
+    {
+        return StepFacts {
+            key: step.key.clone(),
+            tone: step.tone,
+            channel: step.channel,
+        };
+    }
+    StepFacts {
+        key: builtin.key.to_owned(),
+        tone: Tone::Courteous,
+        channel: match builtin.kind {
+            TemplateKind::Message => StepChannel::Email,
+            TemplateKind::CallScript => StepChannel::PhoneTask,
+            TemplateKind::Letter | TemplateKind::Document => StepChannel::Letter,
+        },
+    }
+}
+
 /// The keys, for messages that list them.
 pub fn builtin_keys() -> String {
     BUILTINS
@@ -211,8 +239,6 @@ pub fn builtin_keys() -> String {
 
 #[cfg(test)]
 mod tests {
-    use domain::scenario::Scenario;
-
     use super::*;
 
     #[test]

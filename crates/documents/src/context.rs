@@ -22,6 +22,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::catalog::{Builtin, TemplateKind};
 use crate::creditor_reference::CreditorReference;
 use crate::epc::{EpcTransfer, epc_qr_payload};
 use crate::format::{grouped_iban, long_date, money, short_date};
@@ -409,7 +410,7 @@ impl MessageContext {
             language: Some(language),
             sender: address_block(&creditor.company_name, &creditor.address, language),
             recipient: address_block(&customer.name, &customer.address, language),
-            legal_footer: legal_footer(creditor, language),
+            legal_footer: legal_footer(creditor),
             epc_payload,
             statement_unavailable,
         };
@@ -647,13 +648,13 @@ pub fn rate_note(statement: &Statement, language: Language) -> String {
         };
         sentences.push(if fr {
             format!(
-                "{} : {} % l'an ({how})",
+                "{} : {} % l'an, {how}",
                 half_year_text(*half_year, language),
                 r(*rate)
             )
         } else {
             format!(
-                "{}: {}% a year ({how})",
+                "{}: {}% a year, {how}",
                 half_year_text(*half_year, language),
                 r(*rate)
             )
@@ -743,15 +744,12 @@ fn address_block(name: &str, address: &PostalAddress, language: Language) -> Vec
     lines
 }
 
-fn legal_footer(creditor: &CreditorProfile, language: Language) -> String {
-    match (&creditor.siren, language) {
-        (Some(siren), Language::French) => {
-            format!("{} – SIREN {}", creditor.company_name, siren.as_str())
-        }
-        (Some(siren), Language::English) => {
-            format!("{} – SIREN {}", creditor.company_name, siren.as_str())
-        }
-        (None, _) => creditor.company_name.clone(),
+/// The creditor's identity at the foot of each page (the SIREN reads the same in both
+/// languages).
+fn legal_footer(creditor: &CreditorProfile) -> String {
+    match &creditor.siren {
+        Some(siren) => format!("{} – SIREN {}", creditor.company_name, siren.as_str()),
+        None => creditor.company_name.clone(),
     }
 }
 
@@ -803,6 +801,24 @@ pub fn statement_facts(
         Err(error) => StatementFacts::Unavailable {
             reason: error.to_string(),
         },
+    }
+}
+
+/// What a letter asks for: the statement's total (penalties and indemnities included); a
+/// message: the invoices' outstanding amounts.
+pub fn amount_asked(builtin: &Builtin) -> AmountAsked {
+    match builtin.kind {
+        TemplateKind::Letter => AmountAsked::StatementDue,
+        _ => AmountAsked::Outstanding,
+    }
+}
+
+/// The French statutory rule set for a kind of customer: commercial penalties between
+/// businesses (C. com. L441-10), legal interest for consumers (C. civ. 1231-6).
+pub fn jurisdiction(kind: CustomerKind) -> Jurisdiction {
+    match kind {
+        CustomerKind::Business => Jurisdiction::FrB2b,
+        CustomerKind::Consumer => Jurisdiction::FrB2c,
     }
 }
 

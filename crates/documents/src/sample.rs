@@ -13,16 +13,16 @@ use domain::customer::{CustomerKind, Language};
 use domain::identifiers::{CountryCode, Iban, Siren};
 use domain::late_payment::{
     EcbRateChange, EcbRates, FrenchLegalRates, GermanBaseRate, GermanBaseRates, Half, HalfYear,
-    Jurisdiction, LatePaymentTerms, LegalRate, LegalRateCategory, Rate, RateTables,
+    LatePaymentTerms, LegalRate, LegalRateCategory, Rate, RateTables,
 };
 use domain::money::{Currency, Money};
-use domain::scenario::{Scenario, StepChannel, Tone};
+use domain::scenario::Tone;
 use jiff::civil::{Date, date};
 
-use crate::catalog::{Builtin, TemplateKind};
+use crate::catalog::{Builtin, default_step};
 use crate::context::{
-    AmountAsked, Collector, ContextError, DisputeFacts, InvoiceFacts, MessageContext, MessageFacts,
-    PromiseFacts, ReceiptFacts, Recipient, StepFacts, statement_facts,
+    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageContext, MessageFacts,
+    PromiseFacts, ReceiptFacts, Recipient, amount_asked, jurisdiction, statement_facts,
 };
 
 /// The day the sample messages bear.
@@ -153,48 +153,6 @@ pub fn sample_rate_tables() -> RateTables {
         ecb,
         french_legal,
         german_base,
-    }
-}
-
-/// The French rule set for a kind of customer.
-pub fn jurisdiction(kind: CustomerKind) -> Jurisdiction {
-    match kind {
-        CustomerKind::Business => Jurisdiction::FrB2b,
-        CustomerKind::Consumer => Jurisdiction::FrB2c,
-    }
-}
-
-/// The step a template is sent for in the default scenario of `kind`; for messages outside
-/// the ladder, the channel they usually take.
-pub fn default_step(builtin: &Builtin, kind: CustomerKind) -> StepFacts {
-    let scenario = Scenario::default_for(kind);
-    if let Some(step) = scenario
-        .steps()
-        .iter()
-        .find(|step| step.template == builtin.key)
-    {
-        return StepFacts {
-            key: step.key.clone(),
-            tone: step.tone,
-            channel: step.channel,
-        };
-    }
-    StepFacts {
-        key: builtin.key.to_owned(),
-        tone: Tone::Courteous,
-        channel: match builtin.kind {
-            TemplateKind::Message => StepChannel::Email,
-            TemplateKind::CallScript => StepChannel::PhoneTask,
-            TemplateKind::Letter | TemplateKind::Document => StepChannel::Letter,
-        },
-    }
-}
-
-/// What a formal letter asks for: the statement's total; a reminder: the invoices.
-pub fn amount_asked(builtin: &Builtin) -> AmountAsked {
-    match builtin.kind {
-        TemplateKind::Letter => AmountAsked::StatementDue,
-        _ => AmountAsked::Outstanding,
     }
 }
 
