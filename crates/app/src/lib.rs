@@ -15,6 +15,8 @@
 //! - `late_payment`: late-payment law: a customer's statement of account (décompte), one-off
 //!   interest, the rate tables in force and their replacement, the tenant's late-payment
 //!   policy, waivers, and the mandatory mention for invoices and terms of sale.
+//! - `templates`: the message templates (list, show, edit with checks, reset, preview with a
+//!   customer's data or the sample) and the PDF letters of recorded actions and print batches.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
@@ -25,6 +27,7 @@ pub mod import;
 pub mod late_payment;
 pub mod queries;
 pub mod setup;
+pub mod templates;
 
 pub use store::{
     ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,

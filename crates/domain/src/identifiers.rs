@@ -202,9 +202,45 @@ impl RfReference {
         RfReference::parse(&format!("RF{check:02}{compact}"))
     }
 
+    /// The reference Relance prints for a customer, derived from the customer's code so that
+    /// the matcher can find the customer from a payment: the code's letters and digits,
+    /// upper-cased, when they fit in 21 characters and the code holds nothing but them and
+    /// separators (space, `-`, `_`, `.`, `/`); otherwise `H` followed by a base-36 hash of the
+    /// code (xxh3, 64 bits), which the matcher recomputes for each customer. The same code
+    /// always gives the same reference.
+    pub fn for_customer(code: &str) -> RfReference {
+        let trimmed = code.trim();
+        let mut body = String::new();
+        let mut only_separators_dropped = true;
+        for c in trimmed.chars() {
+            if c.is_ascii_alphanumeric() {
+                body.push(c.to_ascii_uppercase());
+            } else if !matches!(c, ' ' | '-' | '_' | '.' | '/') {
+                only_separators_dropped = false;
+            }
+        }
+        if !only_separators_dropped || body.is_empty() || body.len() > RF_BODY_MAX {
+            body = format!(
+                "H{}",
+                base36(xxhash_rust::xxh3::xxh3_64(trimmed.as_bytes()))
+            );
+        }
+        RfReference::from_body(&body).expect("the body is 1 to 21 letters or digits")
+    }
+
     /// The electronic format: `RF18539007547034`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The print format, in groups of four for a person to copy: `RF18 5390 0754 7034`.
+    pub fn grouped(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|chunk| std::str::from_utf8(chunk).expect("a reference is ASCII"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The body the reference was made from, without `RF` and the check digits.
@@ -223,6 +259,20 @@ impl fmt::Display for RfReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+fn base36(mut value: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut text = Vec::new();
+    loop {
+        text.push(DIGITS[(value % 36) as usize]);
+        value /= 36;
+        if value == 0 {
+            break;
+        }
+    }
+    text.reverse();
+    String::from_utf8(text).expect("base-36 digits are ASCII")
 }
 
 /// An ISO 3166-1 alpha-2 country code, upper case.
@@ -345,6 +395,36 @@ mod tests {
         assert!(RfReference::from_body("").is_err());
         assert!(RfReference::from_body("F-1").is_err());
         assert!(RfReference::from_body(&"9".repeat(22)).is_err());
+    }
+
+    #[test]
+    fn rf_references_print_in_groups_of_four_and_read_back() {
+        let reference = RfReference::parse("RF18 5390 0754 7034").unwrap();
+        assert_eq!(reference.grouped(), "RF18 5390 0754 7034");
+        for body in ["A", "C042", "ZZZZZZZZZZZZZZZZZZZZZ", "DUPONT2026"] {
+            let issued = RfReference::from_body(body).unwrap();
+            assert_eq!(
+                RfReference::parse(&issued.grouped().to_lowercase()),
+                Ok(issued)
+            );
+        }
+    }
+
+    #[test]
+    fn a_customers_reference_comes_from_its_code() {
+        assert_eq!(RfReference::for_customer("C042").body(), "C042");
+        assert_eq!(
+            RfReference::for_customer(" cli-2026/042 ").body(),
+            "CLI2026042"
+        );
+        // A code with other characters, or too long, is hashed: stable, and still valid.
+        let accented = RfReference::for_customer("CLIENTÉ");
+        assert!(accented.body().starts_with('H'));
+        assert_eq!(accented, RfReference::for_customer("CLIENTÉ"));
+        assert_ne!(accented, RfReference::for_customer("CLIENTE"));
+        let long = RfReference::for_customer("A-VERY-LONG-CUSTOMER-CODE-0001");
+        assert!(long.body().starts_with('H') && long.body().len() <= RF_BODY_MAX);
+        assert!(RfReference::parse(long.as_str()).is_ok());
     }
 
     #[test]

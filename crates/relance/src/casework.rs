@@ -277,7 +277,9 @@ pub(crate) async fn run(
         | Command::Rates(_)
         | Command::LatePayment(_)
         | Command::Waiver(_)
-        | Command::Mention(_) => unreachable!("handled by commands::run"),
+        | Command::Mention(_)
+        | Command::Template(_)
+        | Command::Letter(_) => unreachable!("handled by commands::run"),
     }
 }
 

@@ -119,6 +119,11 @@ pub(crate) enum Command {
     Waiver(WaiverCommand),
     /// The mandatory late-payment mention for invoices and terms of sale (French or English, with --lang).
     Mention(MentionArgs),
+    /// Message templates: list, show, edit, reset, preview (in --lang).
+    #[command(subcommand)]
+    Template(crate::template_cmds::TemplateCommand),
+    /// The PDF letter of a recorded action, or the day's print batch.
+    Letter(crate::template_cmds::LetterArgs),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),

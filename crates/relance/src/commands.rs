@@ -48,6 +48,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(ReportCommand::Aging(args)) => {
             aging(&config, global.tenant, &args, lang).await
         }
+        Command::Template(command) => {
+            crate::template_cmds::template(&config, global.tenant, command, lang).await
+        }
+        Command::Letter(args) => {
+            crate::template_cmds::letter(&config, global.tenant, args, lang).await
+        }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         command @ (Command::Interest(_)

@@ -36,6 +36,7 @@ mod payments;
 mod reads;
 mod sqlite_direct;
 mod sqlite_import;
+mod templates;
 mod tenants;
 
 pub use connect::SqliteSettings;
@@ -54,6 +55,7 @@ pub use late_payment::{
 };
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
+pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 
 use domain::ids::TenantId;

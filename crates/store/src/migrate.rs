@@ -45,6 +45,11 @@ const SQLITE: &[Migration] = &[
         name: "cheap_checks",
         sql: include_str!("../migrations/sqlite/0006_cheap_checks.sql"),
     },
+    Migration {
+        version: 7,
+        name: "templates",
+        sql: include_str!("../migrations/sqlite/0007_templates.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -77,6 +82,11 @@ const POSTGRES: &[Migration] = &[
         version: 6,
         name: "cheap_checks",
         sql: include_str!("../migrations/postgres/0006_cheap_checks.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "templates",
+        sql: include_str!("../migrations/postgres/0007_templates.sql"),
     },
 ];
 

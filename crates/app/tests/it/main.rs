@@ -8,3 +8,4 @@ mod fixtures;
 mod imports;
 mod late_payment;
 mod reports;
+mod templates;

@@ -6,4 +6,5 @@ mod fixtures;
 mod imports;
 mod late_payment;
 mod money_rules;
+mod templates;
 mod tenancy;

@@ -1,0 +1,634 @@
+//! Message templates and letters: list, show, edit, reset and preview the templates a tenant
+//! sends (the built-ins, or the tenant's edits of them), and render the letter of a recorded
+//! action (a formal notice) from the customer's real data.
+//!
+//! An edit is checked by `documents::check` (layout, syntax, unknown variables, blocks, a render
+//! with the sample data, SMS length) before anything is written: a refused edit saves nothing
+//! and reports every problem with its line and column.
+//!
+//! The statement of account uses the built-in rate tables and the French statutory rules for
+//! the customer's kind (`fr-b2b` for businesses, `fr-b2c` for consumers); per-customer terms
+//! replace that choice once they are stored.
+
+use documents::catalog::default_step;
+use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
+use documents::context::{
+    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PromiseFacts, Recipient,
+    StepFacts, statement_facts,
+};
+use documents::context::{amount_asked, jurisdiction};
+use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
+use documents::render::{RenderError, Rendered, check, render};
+use documents::sample::sample_context;
+use documents::source::TemplateSource;
+use documents::{MessageContext, TemplateProblem};
+use domain::case::DisputeReason;
+use domain::creditor::PostalAddress;
+use domain::customer::{CustomerRef, Language};
+use domain::ids::CustomerId;
+use domain::late_payment::LatePaymentTerms;
+use domain::scenario::{Scenario, StepChannel, Tone};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use store::{
+    ActionFilter, ActionRecord, CustomerDetailsRecord, InvoiceFilter, Store, StoreError,
+    TemplateRecord, TenantRecord,
+};
+
+use crate::clock::Clock;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The tenant's scenarios cannot be read (the step a template is sent for comes from them).
+    #[error(transparent)]
+    Dunning(#[from] crate::dunning::DunningError),
+    #[error("unknown template {key:?} (known: {})", builtin_keys())]
+    UnknownTemplate { key: String },
+    #[error("template {key} ({}) refused: {} problem(s), nothing saved", language.code(), problems.len())]
+    Invalid {
+        key: String,
+        language: Language,
+        problems: Vec<TemplateProblem>,
+    },
+    #[error("the stored template {key} ({}) is no longer valid: {}", language.code(), problems.first().map(|p| p.describe(Language::English)).unwrap_or_default())]
+    StoredInvalid {
+        key: String,
+        language: Language,
+        problems: Vec<TemplateProblem>,
+    },
+    #[error("unknown customer {reference}")]
+    UnknownCustomer { reference: String },
+    #[error("action {id} does not exist")]
+    UnknownAction { id: i64 },
+    #[error(
+        "customer {reference}: nothing is owed any more on the invoices of this message, so there is nothing to send"
+    )]
+    NothingOwed { reference: String },
+    #[error(
+        "customer {reference} has no {what} to confirm: preview {key} without --customer to see it with sample data"
+    )]
+    NoFact {
+        reference: String,
+        what: &'static str,
+        key: &'static str,
+    },
+    #[error("no letter was decided on {date}")]
+    NoLetters { date: Date },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+}
+
+/// Where a template's text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    Edited { updated_at: Timestamp },
+}
+
+/// A template as the tenant sends it, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateText {
+    pub builtin: &'static Builtin,
+    pub language: Language,
+    pub source: TemplateSource,
+    pub origin: Origin,
+}
+
+/// One line of `relance template list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateSummary {
+    pub builtin: &'static Builtin,
+    /// The languages the tenant edited it in.
+    pub edited: Vec<Language>,
+}
+
+fn known(key: &str) -> Result<&'static Builtin, TemplateError> {
+    builtin(key).ok_or_else(|| TemplateError::UnknownTemplate {
+        key: key.to_owned(),
+    })
+}
+
+/// Every template, with the languages the tenant edited.
+pub async fn list(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<TemplateSummary>, TemplateError> {
+    let edits = store.tenant(tenant.id).templates().await?;
+    Ok(documents::BUILTINS
+        .iter()
+        .map(|builtin| TemplateSummary {
+            builtin,
+            edited: edits
+                .iter()
+                .filter(|edit| edit.key == builtin.key)
+                .map(|edit| edit.language)
+                .collect(),
+        })
+        .collect())
+}
+
+/// The template as sent: the tenant's edit when there is one, else the built-in.
+pub async fn text(
+    store: &Store,
+    tenant: &TenantRecord,
+    key: &str,
+    language: Language,
+) -> Result<TemplateText, TemplateError> {
+    let builtin = known(key)?;
+    Ok(
+        match store.tenant(tenant.id).template(key, language).await? {
+            Some(edit) => TemplateText {
+                builtin,
+                language,
+                source: TemplateSource {
+                    subject: edit.subject,
+                    text: edit.text,
+                    html: edit.html,
+                    sms: edit.sms,
+                },
+                origin: Origin::Edited {
+                    updated_at: edit.updated_at,
+                },
+            },
+            None => TemplateText {
+                builtin,
+                language,
+                source: builtin.source(language),
+                origin: Origin::BuiltIn,
+            },
+        },
+    )
+}
+
+/// Checks an edited template file and, when it has no problem, saves it as the tenant's
+/// version. A refused file saves nothing.
+pub async fn edit(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    key: &str,
+    language: Language,
+    file: &str,
+) -> Result<TemplateText, TemplateError> {
+    let builtin = known(key)?;
+    let invalid = |problems| TemplateError::Invalid {
+        key: key.to_owned(),
+        language,
+        problems,
+    };
+    let located = TemplateSource::parse(file).map_err(invalid)?;
+    check(builtin, language, &located).map_err(invalid)?;
+    let source = located.source;
+    let now = clock.now();
+    store
+        .tenant(tenant.id)
+        .save_template(
+            &TemplateRecord {
+                key: key.to_owned(),
+                language,
+                subject: source.subject.clone(),
+                text: source.text.clone(),
+                html: source.html.clone(),
+                sms: source.sms.clone(),
+                updated_at: now,
+            },
+            now,
+        )
+        .await?;
+    Ok(TemplateText {
+        builtin,
+        language,
+        source,
+        origin: Origin::Edited { updated_at: now },
+    })
+}
+
+/// Goes back to the built-in text (in one language, or both); returns how many edits went.
+pub async fn reset(
+    store: &Store,
+    tenant: &TenantRecord,
+    key: &str,
+    language: Option<Language>,
+) -> Result<u64, TemplateError> {
+    known(key)?;
+    Ok(store
+        .tenant(tenant.id)
+        .delete_template(key, language)
+        .await?)
+}
+
+/// A rendered message and what it was rendered from.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub rendered: Rendered,
+    pub context: MessageContext,
+    pub origin: Origin,
+}
+
+impl Preview {
+    /// The message as a PDF letter.
+    pub fn pdf(&self) -> Result<Vec<u8>, TemplateError> {
+        Ok(letter_pdf(&Letter {
+            rendered: &self.rendered,
+            context: &self.context,
+        })?)
+    }
+}
+
+/// Renders a template in `language`: with the customer's real data when a customer is named
+/// (its open invoices, its statement of account today, its latest promise or dispute), else
+/// with the sample data.
+pub async fn preview(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    key: &str,
+    language: Language,
+    customer: Option<&str>,
+) -> Result<Preview, TemplateError> {
+    let template = text(store, tenant, key, language).await?;
+    let builtin = template.builtin;
+    let context = match customer {
+        None => sample_context(
+            builtin,
+            language,
+            domain::customer::CustomerKind::Business,
+            None,
+        ),
+        Some(reference) => {
+            let today = clock.today_in(tenant.profile.time_zone.as_str());
+            customer_context(store, tenant, builtin, language, reference, today).await?
+        }
+    };
+    let rendered = rendered_or_stored_problem(&template, &context)?;
+    Ok(Preview {
+        rendered,
+        context,
+        origin: template.origin,
+    })
+}
+
+/// A stored edit that no longer renders (its rules changed since) is reported as such.
+fn rendered_or_stored_problem(
+    template: &TemplateText,
+    context: &MessageContext,
+) -> Result<Rendered, TemplateError> {
+    match render(template.builtin, &template.source, context) {
+        Ok(rendered) => Ok(rendered),
+        Err(error @ RenderError::Template { .. }) if template.origin != Origin::BuiltIn => {
+            match check(
+                template.builtin,
+                template.language,
+                &template.source.located(),
+            ) {
+                Err(problems) => Err(TemplateError::StoredInvalid {
+                    key: template.builtin.key.to_owned(),
+                    language: template.language,
+                    problems,
+                }),
+                Ok(()) => Err(error.into()),
+            }
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn customer_id(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<CustomerId, TemplateError> {
+    let unknown = || TemplateError::UnknownCustomer {
+        reference: reference.to_owned(),
+    };
+    let parsed = CustomerRef::parse(reference).map_err(|_| unknown())?;
+    match store.tenant(tenant.id).customer_id(&parsed).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::NotFound { .. }) => Err(unknown()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn recipient(details: &CustomerDetailsRecord) -> Recipient {
+    let settings = &details.settings;
+    Recipient {
+        reference: details.reference.as_str().to_owned(),
+        name: details.legal_name.clone(),
+        kind: details.kind,
+        address: PostalAddress {
+            line1: settings.address_line1.clone(),
+            line2: settings.address_line2.clone(),
+            postal_code: settings.postal_code.clone(),
+            city: settings.city.clone(),
+            country: Some(settings.country),
+        },
+        email: settings.email.clone().unwrap_or_default(),
+        phone: settings.phone.clone().unwrap_or_default(),
+    }
+}
+
+/// The customer's open invoices, those with these numbers only when given.
+async fn open_invoices(
+    store: &Store,
+    tenant: &TenantRecord,
+    details: &CustomerDetailsRecord,
+    numbers: Option<&[String]>,
+) -> Result<Vec<InvoiceFacts>, TemplateError> {
+    let invoices = store
+        .tenant(tenant.id)
+        .invoices(&InvoiceFilter {
+            customer: Some(details.reference.clone()),
+            overdue_on: None,
+        })
+        .await?;
+    Ok(invoices
+        .into_iter()
+        .filter(|invoice| invoice.outstanding.is_positive())
+        .filter(|invoice| {
+            numbers.is_none_or(|numbers| numbers.iter().any(|n| n == invoice.number.as_str()))
+        })
+        .map(|invoice| InvoiceFacts {
+            number: invoice.number.as_str().to_owned(),
+            issued_on: invoice.issued_on,
+            due_on: invoice.due_on,
+            amount: invoice.amount,
+            outstanding: invoice.outstanding,
+        })
+        .collect())
+}
+
+/// The step of the customer's scenario that sends `builtin`, or its usual one.
+async fn step_for(
+    store: &Store,
+    tenant: &TenantRecord,
+    details: &CustomerDetailsRecord,
+    builtin: &Builtin,
+) -> Result<StepFacts, TemplateError> {
+    let rules = crate::dunning::rules(store, tenant).await?;
+    let wanted = details
+        .settings
+        .scenario
+        .clone()
+        .unwrap_or_else(|| Scenario::default_name(details.kind).to_owned());
+    let scenario = rules
+        .scenarios
+        .iter()
+        .find(|scenario| scenario.name() == wanted)
+        .or_else(|| {
+            rules
+                .scenarios
+                .iter()
+                .find(|scenario| scenario.name() == Scenario::default_name(details.kind))
+        });
+    Ok(scenario
+        .and_then(|scenario| {
+            scenario
+                .steps()
+                .iter()
+                .find(|step| step.template == builtin.key)
+        })
+        .map(|step| StepFacts {
+            key: step.key.clone(),
+            tone: step.tone,
+            channel: step.channel,
+        })
+        .unwrap_or_else(|| default_step(builtin, details.kind)))
+}
+
+/// The context of `builtin` for a real customer on `today`.
+async fn customer_context(
+    store: &Store,
+    tenant: &TenantRecord,
+    builtin: &'static Builtin,
+    language: Language,
+    reference: &str,
+    today: Date,
+) -> Result<MessageContext, TemplateError> {
+    let id = customer_id(store, tenant, reference).await?;
+    let handle = store.tenant(tenant.id);
+    let details = handle.customer_details(id).await?;
+    let all_open = open_invoices(store, tenant, &details, None).await?;
+    // A reminder is about what is late; before the due date, about what falls due.
+    let overdue: Vec<InvoiceFacts> = all_open
+        .iter()
+        .filter(|invoice| invoice.due_on < today)
+        .cloned()
+        .collect();
+    let invoices = if builtin.key == "pre_due_reminder" {
+        all_open
+            .into_iter()
+            .filter(|invoice| invoice.due_on >= today)
+            .collect()
+    } else if overdue.is_empty() {
+        all_open
+    } else {
+        overdue
+    };
+    let file = handle.customer_file(id).await?;
+    let fact_missing = |what: &'static str| TemplateError::NoFact {
+        reference: reference.to_owned(),
+        what,
+        key: builtin.key,
+    };
+    let promise = match builtin.extras.contains(&documents::catalog::Extra::Promise) {
+        false => None,
+        true => {
+            let promise = file
+                .promises
+                .iter()
+                .max_by_key(|promise| promise.id)
+                .ok_or_else(|| fact_missing("promise"))?;
+            Some(PromiseFacts {
+                amount: promise.amount,
+                due_on: promise.due_on,
+            })
+        }
+    };
+    let dispute = match builtin.extras.contains(&documents::catalog::Extra::Dispute) {
+        false => None,
+        true => {
+            let dispute = file
+                .disputes
+                .iter()
+                .max_by_key(|dispute| dispute.id)
+                .ok_or_else(|| fact_missing("dispute"))?;
+            Some(DisputeFacts {
+                invoice: dispute.invoice_number.clone(),
+                reason: DisputeReason::parse(&dispute.reason).unwrap_or(DisputeReason::Other),
+                opened_on: dispute.opened_on,
+            })
+        }
+    };
+    if builtin.extras.contains(&documents::catalog::Extra::Receipt) {
+        // Payments are not recorded one by one yet: receipts come with payment matching.
+        return Err(fact_missing("payment"));
+    }
+    let step = step_for(store, tenant, &details, builtin).await?;
+    message_context(
+        tenant, builtin, language, &details, invoices, step, today, promise, dispute,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn message_context(
+    tenant: &TenantRecord,
+    builtin: &Builtin,
+    language: Language,
+    details: &CustomerDetailsRecord,
+    invoices: Vec<InvoiceFacts>,
+    step: StepFacts,
+    today: Date,
+    promise: Option<PromiseFacts>,
+    dispute: Option<DisputeFacts>,
+) -> Result<MessageContext, TemplateError> {
+    let statement = statement_facts(
+        &invoices,
+        LatePaymentTerms::statutory(jurisdiction(details.kind)),
+        today,
+        &formats::rate_tables::builtin_tables(),
+        language,
+    );
+    let facts = MessageFacts {
+        language,
+        today,
+        creditor: &tenant.profile,
+        collector: Collector::accounts_department(language),
+        customer: recipient(details),
+        invoices,
+        statement,
+        step,
+        amount_asked: amount_asked(builtin),
+        promise,
+        dispute,
+        receipt: None,
+    };
+    Ok(MessageContext::build(&facts)?)
+}
+
+/// A letter ready to print.
+#[derive(Debug, Clone)]
+pub struct LetterDocument {
+    pub action: ActionRecord,
+    pub rendered: Rendered,
+    pub context: MessageContext,
+}
+
+/// The letter of a recorded action (a formal notice, or any step sent by post), rendered from
+/// the customer's data on `date` in the customer's language. Only invoices still unpaid are
+/// claimed; when none is, there is no letter.
+pub async fn letter_for_action(
+    store: &Store,
+    tenant: &TenantRecord,
+    id: i64,
+    date: Date,
+) -> Result<LetterDocument, TemplateError> {
+    let action = match store.tenant(tenant.id).action(id).await {
+        Ok(action) => action,
+        Err(StoreError::NotFound { .. }) => return Err(TemplateError::UnknownAction { id }),
+        Err(error) => return Err(error.into()),
+    };
+    letter_of(store, tenant, action, date).await
+}
+
+async fn letter_of(
+    store: &Store,
+    tenant: &TenantRecord,
+    action: ActionRecord,
+    date: Date,
+) -> Result<LetterDocument, TemplateError> {
+    let handle = store.tenant(tenant.id);
+    let details = handle.customer_details(action.customer).await?;
+    let language = details.settings.language;
+    let template = text(store, tenant, &action.template, language).await?;
+    let invoices = open_invoices(store, tenant, &details, Some(&action.invoice_numbers)).await?;
+    if invoices.is_empty() {
+        return Err(TemplateError::NothingOwed {
+            reference: action.customer_ref.clone(),
+        });
+    }
+    let step = StepFacts {
+        key: action.step_key.clone(),
+        tone: Tone::parse(&action.tone).unwrap_or(Tone::Formal),
+        channel: StepChannel::parse(&action.channel).unwrap_or(StepChannel::Letter),
+    };
+    let context = message_context(
+        tenant,
+        template.builtin,
+        language,
+        &details,
+        invoices,
+        step,
+        date,
+        None,
+        None,
+    )?;
+    let rendered = rendered_or_stored_problem(&template, &context)?;
+    Ok(LetterDocument {
+        action,
+        rendered,
+        context,
+    })
+}
+
+/// The day's print batch: one PDF with the letter of every postal action decided on `date`
+/// that is still to be sent (scheduled), customers whose invoices were all paid left out.
+pub async fn print_batch_for(
+    store: &Store,
+    tenant: &TenantRecord,
+    date: Date,
+    duplex: bool,
+) -> Result<(Vec<u8>, Vec<LetterDocument>), TemplateError> {
+    let actions = store
+        .tenant(tenant.id)
+        .actions(&ActionFilter {
+            decided_on: Some(date),
+            customer: None,
+            status: Some("scheduled"),
+        })
+        .await?;
+    let mut letters = Vec::new();
+    for action in actions.into_iter().filter(|action| {
+        matches!(
+            StepChannel::parse(&action.channel),
+            Ok(StepChannel::Letter | StepChannel::RegisteredLetter)
+        )
+    }) {
+        match letter_of(store, tenant, action, date).await {
+            Ok(letter) => letters.push(letter),
+            Err(TemplateError::NothingOwed { .. }) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    if letters.is_empty() {
+        return Err(TemplateError::NoLetters { date });
+    }
+    let pages: Vec<Letter<'_>> = letters
+        .iter()
+        .map(|letter| Letter {
+            rendered: &letter.rendered,
+            context: &letter.context,
+        })
+        .collect();
+    let pdf = print_batch(&pages, duplex)?;
+    Ok((pdf, letters))
+}
+
+/// The kinds a template list groups by.
+pub fn kind_label(kind: TemplateKind, language: Language) -> &'static str {
+    match (kind, language) {
+        (TemplateKind::Message, Language::French) => "message",
+        (TemplateKind::Message, Language::English) => "message",
+        (TemplateKind::CallScript, Language::French) => "script d'appel",
+        (TemplateKind::CallScript, Language::English) => "call script",
+        (TemplateKind::Letter, Language::French) => "lettre",
+        (TemplateKind::Letter, Language::English) => "letter",
+        (TemplateKind::Document, Language::French) => "document",
+        (TemplateKind::Document, Language::English) => "document",
+    }
+}

@@ -1,0 +1,209 @@
+//! What can be wrong with a template, located in its file and described in French or English.
+
+use domain::customer::Language;
+
+use crate::sms::SmsEncoding;
+use crate::source::Part;
+
+/// One problem of a template file: where it is and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateProblem {
+    /// 1-based line in the template file.
+    pub line: usize,
+    /// 1-based column (in characters), when known.
+    pub column: Option<usize>,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Text before the first `=== part ===` line.
+    TextOutsidePart,
+    UnknownPart {
+        name: String,
+    },
+    PartTwice {
+        part: Part,
+    },
+    MissingPart {
+        part: Part,
+    },
+    /// The template language refused the text (an unclosed tag, an unknown filter…).
+    Syntax {
+        detail: String,
+    },
+    /// A variable that does not exist; `suggestion` is the closest one that does.
+    UnknownVariable {
+        name: String,
+        suggestion: Option<&'static str>,
+    },
+    /// A variable of a group this template does not receive (`promise.amount` in a reminder).
+    NotAvailable {
+        name: String,
+        group: &'static str,
+        templates: String,
+    },
+    /// A line `@name` that names no block.
+    UnknownBlock {
+        name: String,
+    },
+    /// A block in a part that cannot hold one (the subject, an SMS).
+    BlockNotAllowed {
+        name: String,
+        part: Part,
+    },
+    /// Rendering with the sample data failed (a typo in an attribute, a filter misused…).
+    Render {
+        detail: String,
+    },
+    /// The SMS would take more parts than allowed.
+    SmsTooLong {
+        segments: usize,
+        allowed: usize,
+        encoding: SmsEncoding,
+        characters: usize,
+    },
+    /// The subject renders empty or on several lines.
+    SubjectNotOneLine,
+}
+
+impl TemplateProblem {
+    pub(crate) fn at(line: usize, kind: ProblemKind) -> TemplateProblem {
+        TemplateProblem {
+            line,
+            column: None,
+            kind,
+        }
+    }
+
+    /// `line 3, column 12: unknown variable customer.nmae (did you mean customer.name?)`
+    pub fn describe(&self, language: Language) -> String {
+        let place = match (self.column, language) {
+            (Some(column), Language::French) => format!("ligne {}, colonne {column}", self.line),
+            (Some(column), Language::English) => format!("line {}, column {column}", self.line),
+            (None, Language::French) => format!("ligne {}", self.line),
+            (None, Language::English) => format!("line {}", self.line),
+        };
+        let what = match (&self.kind, language) {
+            (ProblemKind::TextOutsidePart, Language::French) => {
+                "texte hors de toute partie (commencez par une ligne « === subject === »)"
+                    .to_owned()
+            }
+            (ProblemKind::TextOutsidePart, Language::English) => {
+                "text outside any part (start with a line \"=== subject ===\")".to_owned()
+            }
+            (ProblemKind::UnknownPart { name }, Language::French) => {
+                format!("partie inconnue « {name} » (parties : subject, text, html, sms)")
+            }
+            (ProblemKind::UnknownPart { name }, Language::English) => {
+                format!("unknown part \"{name}\" (parts: subject, text, html, sms)")
+            }
+            (ProblemKind::PartTwice { part }, Language::French) => {
+                format!("la partie « {part} » apparaît deux fois")
+            }
+            (ProblemKind::PartTwice { part }, Language::English) => {
+                format!("the part \"{part}\" is given twice")
+            }
+            (ProblemKind::MissingPart { part }, Language::French) => {
+                format!("la partie « {part} » manque ou est vide")
+            }
+            (ProblemKind::MissingPart { part }, Language::English) => {
+                format!("the part \"{part}\" is missing or empty")
+            }
+            (ProblemKind::Syntax { detail }, Language::French) => {
+                format!("erreur de syntaxe : {detail}")
+            }
+            (ProblemKind::Syntax { detail }, Language::English) => {
+                format!("syntax error: {detail}")
+            }
+            (ProblemKind::UnknownVariable { name, suggestion }, Language::French) => {
+                let hint = suggestion
+                    .map(|s| format!(" (vouliez-vous dire {s} ?)"))
+                    .unwrap_or_default();
+                format!(
+                    "variable inconnue {name}{hint} ; `relance template show --variables` les liste"
+                )
+            }
+            (ProblemKind::UnknownVariable { name, suggestion }, Language::English) => {
+                let hint = suggestion
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown variable {name}{hint}; `relance template show --variables` lists them"
+                )
+            }
+            (
+                ProblemKind::NotAvailable {
+                    name,
+                    group,
+                    templates,
+                },
+                Language::French,
+            ) => format!(
+                "{name} n'existe pas dans ce modèle : les variables {group}.* ne sont fournies qu'à {templates}"
+            ),
+            (
+                ProblemKind::NotAvailable {
+                    name,
+                    group,
+                    templates,
+                },
+                Language::English,
+            ) => format!(
+                "{name} does not exist in this template: {group}.* variables are given to {templates} only"
+            ),
+            (ProblemKind::UnknownBlock { name }, Language::French) => {
+                format!("bloc inconnu @{name} (blocs : @invoices, @statement, @payment)")
+            }
+            (ProblemKind::UnknownBlock { name }, Language::English) => {
+                format!("unknown block @{name} (blocks: @invoices, @statement, @payment)")
+            }
+            (ProblemKind::BlockNotAllowed { name, part }, Language::French) => {
+                format!("le bloc @{name} n'a pas sa place dans la partie « {part} »")
+            }
+            (ProblemKind::BlockNotAllowed { name, part }, Language::English) => {
+                format!("the block @{name} cannot be used in the \"{part}\" part")
+            }
+            (ProblemKind::Render { detail }, Language::French) => {
+                format!("le rendu avec les données d'exemple échoue : {detail}")
+            }
+            (ProblemKind::Render { detail }, Language::English) => {
+                format!("rendering with the sample data fails: {detail}")
+            }
+            (
+                ProblemKind::SmsTooLong {
+                    segments,
+                    allowed,
+                    encoding,
+                    characters,
+                },
+                Language::French,
+            ) => format!(
+                "le SMS compte {characters} caractères ({}) et prendrait {segments} SMS ; {allowed} au plus",
+                encoding.code()
+            ),
+            (
+                ProblemKind::SmsTooLong {
+                    segments,
+                    allowed,
+                    encoding,
+                    characters,
+                },
+                Language::English,
+            ) => format!(
+                "the SMS has {characters} characters ({}) and would take {segments} messages; {allowed} at most",
+                encoding.code()
+            ),
+            (ProblemKind::SubjectNotOneLine, Language::French) => {
+                "l'objet doit tenir sur une ligne, non vide".to_owned()
+            }
+            (ProblemKind::SubjectNotOneLine, Language::English) => {
+                "the subject must be one line, not empty".to_owned()
+            }
+        };
+        match language {
+            Language::French => format!("{place} : {what}"),
+            Language::English => format!("{place}: {what}"),
+        }
+    }
+}
