@@ -13,7 +13,7 @@ use jiff::civil::Date;
 
 /// Longest value kept in a problem: enough to recognise it, bounded so a corrupt file with a
 /// megabyte-long field does not produce a megabyte-long message.
-const VALUE_CHARS_MAX: usize = 120;
+pub(crate) const VALUE_CHARS_MAX: usize = 120;
 
 /// One thing wrong with an input file, at a physical line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,32 +149,13 @@ impl Problem {
 
     /// Records the offending value; an empty one is no value.
     pub(crate) fn with_value(mut self, value: &str) -> Problem {
-        let value = value.trim();
-        if value.is_empty() {
-            return self;
-        }
-        self.value = Some(if value.chars().count() > VALUE_CHARS_MAX {
-            let mut short: String = value.chars().take(VALUE_CHARS_MAX).collect();
-            short.push('…');
-            short
-        } else {
-            value.to_owned()
-        });
+        self.value = shown_value(value);
         self
     }
 
     /// One sentence naming the line, the column and the reason, in `language`.
     pub fn describe(&self, language: Language) -> String {
-        let mut text = match (language, &self.column) {
-            (Language::French, Some(column)) => {
-                format!("ligne {}, colonne « {column} » : ", self.line)
-            }
-            (Language::French, None) => format!("ligne {} : ", self.line),
-            (Language::English, Some(column)) => {
-                format!("line {}, column \"{column}\": ", self.line)
-            }
-            (Language::English, None) => format!("line {}: ", self.line),
-        };
+        let mut text = located(language, self.line, self.column.as_deref());
         match language {
             Language::French => text.push_str(&self.reason_fr()),
             Language::English => text.push_str(&self.reason_en()),
@@ -384,6 +365,31 @@ impl fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+/// An offending value as a problem shows it: trimmed, shortened past `VALUE_CHARS_MAX`
+/// characters; an empty one is no value. Shared by every reader's problems.
+pub(crate) fn shown_value(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        None
+    } else if value.chars().count() > VALUE_CHARS_MAX {
+        let mut short: String = value.chars().take(VALUE_CHARS_MAX).collect();
+        short.push('…');
+        Some(short)
+    } else {
+        Some(value.to_owned())
+    }
+}
+
+/// The start of a problem's sentence: the line and, when known, the column.
+pub(crate) fn located(language: Language, line: u64, column: Option<&str>) -> String {
+    match (language, column) {
+        (Language::French, Some(column)) => format!("ligne {line}, colonne « {column} » : "),
+        (Language::French, None) => format!("ligne {line} : "),
+        (Language::English, Some(column)) => format!("line {line}, column \"{column}\": "),
+        (Language::English, None) => format!("line {line}: "),
+    }
+}
 
 #[cfg(test)]
 mod tests {

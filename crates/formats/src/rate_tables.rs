@@ -28,15 +28,12 @@ use domain::late_payment::{
 use jiff::civil::Date;
 
 use crate::input::{LineEndings, is_blank, most_frequent_delimiter, record_start_line};
-use crate::problem::ProblemKind;
+use crate::problem::{ProblemKind, located, shown_value};
 use crate::text::{Decoder, parse_date, trim};
 
 const BUILTIN_ECB: &str = include_str!("../rates/ecb_mro_rates.csv");
 const BUILTIN_FRENCH_LEGAL: &str = include_str!("../rates/fr_legal_interest_rates.csv");
 const BUILTIN_GERMAN_BASE: &str = include_str!("../rates/de_base_rates.csv");
-
-/// Longest value kept in a problem, as in `problem`.
-const VALUE_CHARS_MAX: usize = 120;
 
 /// The CSV text of a built-in table, for showing or exporting it as a starting point.
 pub fn builtin_csv(kind: RateTableKind) -> &'static str {
@@ -204,32 +201,13 @@ impl RateTableProblem {
     }
 
     fn with_value(mut self, value: &str) -> RateTableProblem {
-        let value = value.trim();
-        if value.is_empty() {
-            return self;
-        }
-        self.value = Some(if value.chars().count() > VALUE_CHARS_MAX {
-            let mut short: String = value.chars().take(VALUE_CHARS_MAX).collect();
-            short.push('…');
-            short
-        } else {
-            value.to_owned()
-        });
+        self.value = shown_value(value);
         self
     }
 
     /// One sentence naming the line, the column and the reason, in `language`.
     pub fn describe(&self, language: Language) -> String {
-        let mut text = match (language, &self.column) {
-            (Language::French, Some(column)) => {
-                format!("ligne {}, colonne « {column} » : ", self.line)
-            }
-            (Language::French, None) => format!("ligne {} : ", self.line),
-            (Language::English, Some(column)) => {
-                format!("line {}, column \"{column}\": ", self.line)
-            }
-            (Language::English, None) => format!("line {}: ", self.line),
-        };
+        let mut text = located(language, self.line, self.column.as_deref());
         match language {
             Language::French => text.push_str(&self.reason_fr()),
             Language::English => text.push_str(&self.reason_en()),

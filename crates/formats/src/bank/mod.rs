@@ -25,7 +25,7 @@ use domain::customer::Language;
 use domain::money::{Currency, Money, MoneyError};
 use jiff::civil::Date;
 
-use crate::problem::AmountError;
+use crate::problem::{AmountError, shown_value};
 
 mod bank_csv;
 mod camt;
@@ -40,9 +40,6 @@ pub use ofx::read_ofx;
 
 /// At most this many problems are listed for a refused file; the rest are counted.
 pub const PROBLEMS_MAX: usize = 100;
-
-/// Longest value kept in a problem, as in `problem`.
-const VALUE_CHARS_MAX: usize = 120;
 
 /// The bank file formats Relance reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -344,17 +341,7 @@ impl BankProblem {
 
     /// Records the offending value; an empty one is no value.
     pub(crate) fn with_value(mut self, value: &str) -> BankProblem {
-        let value = value.trim();
-        if value.is_empty() {
-            return self;
-        }
-        self.value = Some(if value.chars().count() > VALUE_CHARS_MAX {
-            let mut short: String = value.chars().take(VALUE_CHARS_MAX).collect();
-            short.push('…');
-            short
-        } else {
-            value.to_owned()
-        });
+        self.value = shown_value(value);
         self
     }
 
