@@ -6,17 +6,17 @@
 //! with the sample data, SMS length) before anything is written: a refused edit saves nothing
 //! and reports every problem with its line and column.
 //!
-//! The statement of account uses the built-in rate tables and the French statutory rules for
-//! the customer's kind (`fr-b2b` for businesses, `fr-b2c` for consumers); per-customer terms
-//! replace that choice once they are stored.
+//! The statement of account uses the customer's late-payment terms (its own rule set and
+//! contract rate, else those of its country and kind) and the rate tables in force, as
+//! `relance statement` does.
 
 use documents::catalog::default_step;
 use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
+use documents::context::amount_asked;
 use documents::context::{
     Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PromiseFacts, Recipient,
     StepFacts, statement_facts,
 };
-use documents::context::{amount_asked, jurisdiction};
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
 use documents::sample::sample_context;
@@ -26,7 +26,7 @@ use domain::case::DisputeReason;
 use domain::creditor::PostalAddress;
 use domain::customer::{CustomerRef, Language};
 use domain::ids::CustomerId;
-use domain::late_payment::LatePaymentTerms;
+use domain::late_payment::{LatePaymentTerms, RateTables};
 use domain::scenario::{Scenario, StepChannel, Tone};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -44,6 +44,9 @@ pub enum TemplateError {
     /// The tenant's scenarios cannot be read (the step a template is sent for comes from them).
     #[error(transparent)]
     Dunning(#[from] crate::dunning::DunningError),
+    /// The customer's late-payment terms or the rate tables in force cannot be read.
+    #[error(transparent)]
+    Law(#[from] crate::late_payment::LawError),
     #[error("unknown template {key:?} (known: {})", builtin_keys())]
     UnknownTemplate { key: String },
     #[error("template {key} ({}) refused: {} problem(s), nothing saved", language.code(), problems.len())]
@@ -470,14 +473,16 @@ async fn customer_context(
         return Err(fact_missing("payment"));
     }
     let step = step_for(store, tenant, &details, builtin).await?;
+    let law = CustomerLaw::of(store, tenant, id).await?;
     message_context(
-        tenant, builtin, language, &details, invoices, step, today, promise, dispute,
+        tenant, &law, builtin, language, &details, invoices, step, today, promise, dispute,
     )
 }
 
 #[allow(clippy::too_many_arguments)]
 fn message_context(
     tenant: &TenantRecord,
+    law: &CustomerLaw,
     builtin: &Builtin,
     language: Language,
     details: &CustomerDetailsRecord,
@@ -487,13 +492,7 @@ fn message_context(
     promise: Option<PromiseFacts>,
     dispute: Option<DisputeFacts>,
 ) -> Result<MessageContext, TemplateError> {
-    let statement = statement_facts(
-        &invoices,
-        LatePaymentTerms::statutory(jurisdiction(details.kind)),
-        today,
-        &formats::rate_tables::builtin_tables(),
-        language,
-    );
+    let statement = statement_facts(&invoices, law.terms, today, &law.tables, language);
     let facts = MessageFacts {
         language,
         today,
@@ -509,6 +508,27 @@ fn message_context(
         receipt: None,
     };
     Ok(MessageContext::build(&facts)?)
+}
+
+/// What late-payment law says for one customer: its terms and the rate tables in force.
+struct CustomerLaw {
+    terms: LatePaymentTerms,
+    tables: RateTables,
+}
+
+impl CustomerLaw {
+    async fn of(
+        store: &Store,
+        tenant: &TenantRecord,
+        customer: CustomerId,
+    ) -> Result<CustomerLaw, TemplateError> {
+        Ok(CustomerLaw {
+            terms: crate::late_payment::terms_of(store, tenant, customer)
+                .await?
+                .effective,
+            tables: crate::late_payment::rule_book(store, tenant).await?.tables,
+        })
+    }
 }
 
 /// A letter ready to print.
@@ -557,8 +577,10 @@ async fn letter_of(
         tone: Tone::parse(&action.tone).unwrap_or(Tone::Formal),
         channel: StepChannel::parse(&action.channel).unwrap_or(StepChannel::Letter),
     };
+    let law = CustomerLaw::of(store, tenant, action.customer).await?;
     let context = message_context(
         tenant,
+        &law,
         template.builtin,
         language,
         &details,

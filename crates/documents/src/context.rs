@@ -813,15 +813,6 @@ pub fn amount_asked(builtin: &Builtin) -> AmountAsked {
     }
 }
 
-/// The French statutory rule set for a kind of customer: commercial penalties between
-/// businesses (C. com. L441-10), legal interest for consumers (C. civ. 1231-6).
-pub fn jurisdiction(kind: CustomerKind) -> Jurisdiction {
-    match kind {
-        CustomerKind::Business => Jurisdiction::FrB2b,
-        CustomerKind::Consumer => Jurisdiction::FrB2c,
-    }
-}
-
 /// A few country names for the last line of an address; the ISO code otherwise.
 fn country_name(code: &str, language: Language) -> String {
     let name = match (code, language) {

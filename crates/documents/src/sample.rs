@@ -13,7 +13,7 @@ use domain::customer::{CustomerKind, Language};
 use domain::identifiers::{CountryCode, Iban, Siren};
 use domain::late_payment::{
     EcbRateChange, EcbRates, FrenchLegalRates, GermanBaseRate, GermanBaseRates, Half, HalfYear,
-    LatePaymentTerms, LegalRate, LegalRateCategory, Rate, RateTables,
+    Jurisdiction, LatePaymentTerms, LegalRate, LegalRateCategory, Rate, RateTables,
 };
 use domain::money::{Currency, Money};
 use domain::scenario::Tone;
@@ -22,7 +22,7 @@ use jiff::civil::{Date, date};
 use crate::catalog::{Builtin, default_step};
 use crate::context::{
     Collector, ContextError, DisputeFacts, InvoiceFacts, MessageContext, MessageFacts,
-    PromiseFacts, ReceiptFacts, Recipient, amount_asked, jurisdiction, statement_facts,
+    PromiseFacts, ReceiptFacts, Recipient, amount_asked, statement_facts,
 };
 
 /// The day the sample messages bear.
@@ -180,7 +180,7 @@ pub fn sample_context(
     };
     let statement = statement_facts(
         &invoices,
-        LatePaymentTerms::statutory(jurisdiction(kind)),
+        LatePaymentTerms::statutory(Jurisdiction::for_customer(CountryCode::FRANCE, kind)),
         today,
         &sample_rate_tables(),
         language,

@@ -304,6 +304,41 @@ async fn the_formal_notice_of_an_action_claims_what_is_unpaid_and_nothing_once_p
 }
 
 #[tokio::test]
+async fn the_formal_notice_follows_the_customers_own_late_payment_terms() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let notice = up_to_the_formal_notice(store, &tenant).await;
+        // A contractual rate replaces the statutory rule set: 8 % a year, and no fixed
+        // indemnity, which only the statutory B2B rules add.
+        customer_details::set_details(
+            store,
+            &tenant,
+            clock(),
+            "LATE",
+            &DetailsChanges {
+                jurisdiction: Some("contract:8"),
+                ..DetailsChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+        let letter = templates::letter_for_action(store, &tenant, notice, date(2026, 5, 4))
+            .await
+            .unwrap();
+        let statement = letter.context.statement.as_ref().unwrap();
+        assert_eq!(statement.principal, "1\u{202F}500,00\u{A0}€");
+        assert_eq!(statement.indemnity, "0,00\u{A0}€");
+        assert!(statement.has_interest);
+        assert!(
+            statement.rate_note.contains("8 %") && !statement.rate_note.contains("BCE"),
+            "{}",
+            statement.rate_note
+        );
+    });
+}
+
+#[tokio::test]
 async fn a_statement_the_rate_tables_do_not_cover_is_an_error_not_a_blank() {
     on_every_backend!(|database| {
         let store = &database.store;
