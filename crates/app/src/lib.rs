@@ -26,11 +26,12 @@ pub mod dunning;
 pub mod import;
 pub mod late_payment;
 pub mod queries;
+pub mod recovery;
 pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,
-    CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, Store, StoreError,
-    TenantRecord, WaiverRecord,
+    ActionRecord, CollectionCostRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings,
+    CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord,
+    RecoveryStepKind, RecoveryStepRecord, Store, StoreError, TenantRecord, WaiverRecord,
 };

@@ -277,6 +277,7 @@ pub(crate) async fn run(
         | Command::Rates(_)
         | Command::LatePayment(_)
         | Command::Waiver(_)
+        | Command::Recovery(_)
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_) => unreachable!("handled by commands::run"),

@@ -34,6 +34,7 @@ mod late_payment;
 mod migrate;
 mod payments;
 mod reads;
+mod recovery;
 mod sqlite_direct;
 mod sqlite_import;
 mod templates;
@@ -55,6 +56,9 @@ pub use late_payment::{
 };
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
+pub use recovery::{
+    CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,
+};
 pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 
@@ -101,6 +105,12 @@ impl TenantStore<'_> {
 /// Timestamps are stored as RFC 3339 text in SQLite and `timestamptz` in PostgreSQL.
 fn timestamp_text(at: jiff::Timestamp) -> String {
     at.to_string()
+}
+
+fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        what: format!("instant {text:?}"),
+    })
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, StoreError> {

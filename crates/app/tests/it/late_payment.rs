@@ -5,7 +5,8 @@
 //! Figures are the worked examples of LAW.md §5 (V2, V5, V8) as a collector meets them.
 
 use app::late_payment::{
-    self, InputProblemKind, InterestRequest, LawError, MentionFor, PolicyChanges, PolicyField,
+    self, InputProblemKind, InterestRequest, LawError, LawRecord, MentionFor, PolicyChanges,
+    PolicyField,
     RuleBook, WaiverAmount, WaiverRequest,
 };
 use app::{Store, TenantRecord};
@@ -295,7 +296,10 @@ async fn a_waiver_offered_in_a_negotiation_applies_until_it_is_withdrawn() {
         ));
         assert!(matches!(
             late_payment::withdraw_waiver(store, &tenant, clock(), 999, "?").await,
-            Err(LawError::UnknownWaiver { id: 999 })
+            Err(LawError::UnknownRecord {
+                record: LawRecord::Waiver,
+                id: 999
+            })
         ));
     });
 }
