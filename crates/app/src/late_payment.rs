@@ -193,9 +193,13 @@ impl InputProblemKind {
             }
             InputProblemKind::NothingOverdue { on } => {
                 if french {
-                    format!("aucune facture de ce client n'était échue et impayée le {on} ; nommez les factures avec --invoice")
+                    format!(
+                        "aucune facture de ce client n'était échue et impayée le {on} ; nommez les factures avec --invoice"
+                    )
                 } else {
-                    format!("no invoice of this customer was overdue and unpaid on {on}; name the invoices with --invoice")
+                    format!(
+                        "no invoice of this customer was overdue and unpaid on {on}; name the invoices with --invoice"
+                    )
                 }
             }
             InputProblemKind::CostsNotChargeable { jurisdiction } => {
@@ -1509,7 +1513,11 @@ pub(crate) fn required_reason(reason: &str) -> Result<(), LawError> {
     Ok(())
 }
 
-pub(crate) fn found<T>(result: Result<T, StoreError>, record: LawRecord, id: i64) -> Result<T, LawError> {
+pub(crate) fn found<T>(
+    result: Result<T, StoreError>,
+    record: LawRecord,
+    id: i64,
+) -> Result<T, LawError> {
     match result {
         Ok(value) => Ok(value),
         Err(StoreError::NotFound { .. }) => Err(LawError::UnknownRecord { record, id }),

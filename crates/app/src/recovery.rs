@@ -61,7 +61,9 @@ pub async fn record_step(
     }
     let mut invoices = Vec::new();
     for number in request.invoices {
-        if let Some(invoice) = customer_invoice(store, tenant, customer, number, &mut problems).await? {
+        if let Some(invoice) =
+            customer_invoice(store, tenant, customer, number, &mut problems).await?
+        {
             if !invoices.contains(&invoice) {
                 invoices.push(invoice);
             }
@@ -161,7 +163,10 @@ pub async fn record_cost(
             InputProblemKind::Empty,
         ));
     }
-    let jurisdiction = terms_of(store, tenant, customer).await?.effective.jurisdiction;
+    let jurisdiction = terms_of(store, tenant, customer)
+        .await?
+        .effective
+        .jurisdiction;
     if jurisdiction.recovery_indemnity().is_none() {
         problems.push(InputProblem::new(
             "customer",
@@ -308,7 +313,10 @@ async fn unpaid_overdue_on(
     let mut unpaid = Vec::new();
     for invoice in invoices.into_iter().filter(|invoice| invoice.due_on < day) {
         let mut received_after = 0_i64;
-        for payment in payments.iter().filter(|payment| payment.invoice == invoice.id) {
+        for payment in payments
+            .iter()
+            .filter(|payment| payment.invoice == invoice.id)
+        {
             if payment.received_on > day {
                 received_after = received_after.saturating_add(payment.amount.minor());
             }

@@ -15,7 +15,7 @@ use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
 use documents::context::amount_asked;
 use documents::context::{
     Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PromiseFacts, Recipient,
-    StepFacts, statement_facts,
+    StatementFacts, StepFacts,
 };
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
@@ -26,7 +26,7 @@ use domain::case::DisputeReason;
 use domain::creditor::PostalAddress;
 use domain::customer::{CustomerRef, Language};
 use domain::ids::CustomerId;
-use domain::late_payment::{LatePaymentTerms, RateTables};
+use domain::late_payment::late_payment_mention;
 use domain::scenario::{Scenario, StepChannel, Tone};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -473,16 +473,16 @@ async fn customer_context(
         return Err(fact_missing("payment"));
     }
     let step = step_for(store, tenant, &details, builtin).await?;
-    let law = CustomerLaw::of(store, tenant, id).await?;
+    let statement = customer_statement(store, tenant, &details, today, language).await?;
     message_context(
-        tenant, &law, builtin, language, &details, invoices, step, today, promise, dispute,
+        tenant, statement, builtin, language, &details, invoices, step, today, promise, dispute,
     )
 }
 
 #[allow(clippy::too_many_arguments)]
 fn message_context(
     tenant: &TenantRecord,
-    law: &CustomerLaw,
+    statement: StatementFacts,
     builtin: &Builtin,
     language: Language,
     details: &CustomerDetailsRecord,
@@ -492,7 +492,6 @@ fn message_context(
     promise: Option<PromiseFacts>,
     dispute: Option<DisputeFacts>,
 ) -> Result<MessageContext, TemplateError> {
-    let statement = statement_facts(&invoices, law.terms, today, &law.tables, language);
     let facts = MessageFacts {
         language,
         today,
@@ -510,25 +509,56 @@ fn message_context(
     Ok(MessageContext::build(&facts)?)
 }
 
-/// What late-payment law says for one customer: its terms and the rate tables in force.
-struct CustomerLaw {
-    terms: LatePaymentTerms,
-    tables: RateTables,
-}
-
-impl CustomerLaw {
-    async fn of(
-        store: &Store,
-        tenant: &TenantRecord,
-        customer: CustomerId,
-    ) -> Result<CustomerLaw, TemplateError> {
-        Ok(CustomerLaw {
-            terms: crate::late_payment::terms_of(store, tenant, customer)
-                .await?
-                .effective,
-            tables: crate::late_payment::rule_book(store, tenant).await?.tables,
-        })
+/// The customer's statement of account on `today`, as `relance statement` shows it (its
+/// terms, the creditor's policy and waivers, payments, formal notices, judgments and proven
+/// costs), or why it cannot be computed.
+async fn customer_statement(
+    store: &Store,
+    tenant: &TenantRecord,
+    details: &CustomerDetailsRecord,
+    today: Date,
+    language: Language,
+) -> Result<StatementFacts, TemplateError> {
+    use crate::late_payment::LawError;
+    let found = match crate::late_payment::statement(
+        store,
+        tenant,
+        crate::clock::Clock::System,
+        details.reference.as_str(),
+        Some(today),
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(
+            error @ (LawError::Computation(_)
+            | LawError::InvoiceComputation { .. }
+            | LawError::StoredRateTable { .. }
+            | LawError::Overflow),
+        ) => {
+            return Ok(StatementFacts::Unavailable {
+                reason: error.describe(language),
+            });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if found.statement.lines.is_empty() {
+        return Ok(StatementFacts::Unavailable {
+            reason: match language {
+                Language::French => "aucune facture en retard".to_owned(),
+                Language::English => "no invoice overdue".to_owned(),
+            },
+        });
     }
+    Ok(StatementFacts::Computed {
+        legal_basis: late_payment_mention(
+            &found.terms.effective,
+            &found.policy.settings,
+            found.policy.early_payment_discount,
+            language,
+        ),
+        statement: found.statement,
+    })
 }
 
 /// A letter ready to print.
@@ -577,10 +607,10 @@ async fn letter_of(
         tone: Tone::parse(&action.tone).unwrap_or(Tone::Formal),
         channel: StepChannel::parse(&action.channel).unwrap_or(StepChannel::Letter),
     };
-    let law = CustomerLaw::of(store, tenant, action.customer).await?;
+    let statement = customer_statement(store, tenant, &details, date, language).await?;
     let context = message_context(
         tenant,
-        &law,
+        statement,
         template.builtin,
         language,
         &details,

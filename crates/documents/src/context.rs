@@ -10,9 +10,8 @@ use domain::case::DisputeReason;
 use domain::creditor::{CreditorProfile, PostalAddress};
 use domain::customer::{CustomerKind, Language};
 use domain::late_payment::{
-    Claim, EarlyPaymentDiscount, Half, HalfYear, Jurisdiction, LatePaymentSettings,
-    LatePaymentTerms, Rate, RateBasis, RateTables, Remark, Statement, StatementEntry,
-    late_payment_mention, statement_of_account,
+    Claim, ClaimedStatement, Half, HalfYear, Jurisdiction, LatePaymentPolicy, LatePaymentTerms,
+    Rate, RateBasis, RateTables, Remark, StatementEntry, claimed_statement, late_payment_mention,
 };
 use domain::money::{Currency, Money, MoneyError};
 use domain::receivable::InvoiceNumber;
@@ -76,7 +75,8 @@ pub struct InvoiceFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatementFacts {
     Computed {
-        statement: Statement,
+        /// As the creditor claims it: its policy, waivers and proven costs applied.
+        statement: ClaimedStatement,
         /// `domain::late_payment::late_payment_mention` for the customer's terms.
         legal_basis: String,
     },
@@ -229,9 +229,15 @@ pub struct StatementVars {
     pub total: String,
     pub paid: String,
     pub due: String,
+    /// The complementary indemnity for proven collection costs.
+    pub costs: String,
+    /// Penalties and indemnities the creditor waived.
+    pub waived: String,
     pub interest_label: String,
     pub has_interest: bool,
     pub has_indemnity: bool,
+    pub has_costs: bool,
+    pub has_waiver: bool,
     pub legal_basis: String,
     pub rate_note: String,
 }
@@ -481,7 +487,11 @@ impl MessageContext {
     }
 }
 
-fn statement_vars(statement: &Statement, legal_basis: &str, language: Language) -> StatementVars {
+fn statement_vars(
+    statement: &ClaimedStatement,
+    legal_basis: &str,
+    language: Language,
+) -> StatementVars {
     let m = |amount: Money| money(amount, language);
     let totals = &statement.totals;
     // Penalties for French businesses (C. com. L441-10), interest everywhere else.
@@ -495,33 +505,38 @@ fn statement_vars(statement: &Statement, legal_basis: &str, language: Language) 
         (false, Language::French) => "Intérêts",
         (false, Language::English) => "Interest",
     };
+    let waived = totals
+        .interest_waived
+        .checked_add(totals.indemnity_waived)
+        .expect("two parts of a total");
     StatementVars {
         as_of: long_date(statement.as_of, language),
         lines: statement
             .lines
             .iter()
-            .map(|line| {
-                let figures = &line.late_interest;
-                StatementLineVars {
-                    invoice: line.invoice.as_str().to_owned(),
-                    due_on: short_date(line.due_on, language),
-                    principal: m(figures.principal),
-                    interest: m(figures.interest),
-                    indemnity: m(figures.indemnity),
-                    paid: m(figures.paid),
-                    due: m(figures.balance.total),
-                }
+            .map(|line| StatementLineVars {
+                invoice: line.invoice.as_str().to_owned(),
+                due_on: short_date(line.due_on, language),
+                principal: m(line.late_interest.principal),
+                interest: m(line.interest_claimed),
+                indemnity: m(line.indemnity_claimed),
+                paid: m(line.late_interest.paid),
+                due: m(line.due),
             })
             .collect(),
         principal: m(totals.principal),
-        interest: m(totals.interest),
-        indemnity: m(totals.indemnity),
-        total: m(totals.total),
+        interest: m(totals.interest_claimed),
+        indemnity: m(totals.indemnity_claimed),
+        total: m(totals.claimed),
         paid: m(totals.paid),
         due: m(totals.due),
+        costs: m(totals.costs_claimed),
+        waived: m(waived),
         interest_label: interest_label.to_owned(),
-        has_interest: totals.interest.is_positive(),
-        has_indemnity: totals.indemnity.is_positive(),
+        has_interest: totals.interest_claimed.is_positive(),
+        has_indemnity: totals.indemnity_claimed.is_positive(),
+        has_costs: totals.costs_claimed.is_positive(),
+        has_waiver: waived.is_positive(),
         legal_basis: legal_basis.to_owned(),
         rate_note: rate_note(statement, language),
     }
@@ -549,7 +564,7 @@ fn half_year_text(half_year: HalfYear, language: Language) -> String {
 /// How the statement's figures were computed, for the small print under it: each rate applied
 /// and where it comes from, the day count, the indemnity's basis. Written from the periods
 /// the computation used, so it never states a rule the figures do not follow.
-pub fn rate_note(statement: &Statement, language: Language) -> String {
+pub fn rate_note(statement: &ClaimedStatement, language: Language) -> String {
     let fr = language == Language::French;
     let mut rates: Vec<(HalfYear, Rate, RateBasis)> = Vec::new();
     for line in &statement.lines {
@@ -696,7 +711,7 @@ pub fn rate_note(statement: &Statement, language: Language) -> String {
         .lines
         .first()
         .map(|line| line.late_interest.jurisdiction);
-    if statement.totals.indemnity.is_positive() {
+    if statement.totals.indemnity_claimed.is_positive() {
         let source = match (jurisdiction, fr) {
             (Some(Jurisdiction::FrB2b), true) => "article D441-5 du Code de commerce",
             (Some(Jurisdiction::FrB2b), false) => "French Commercial Code, article D441-5",
@@ -711,6 +726,16 @@ pub fn rate_note(statement: &Statement, language: Language) -> String {
             format!("Indemnité forfaitaire pour frais de recouvrement : 40 € par facture payée en retard ({source}).")
         } else {
             format!("Fixed recovery indemnity: EUR 40 per invoice paid late ({source}).")
+        });
+    }
+    if statement.totals.costs_claimed.is_positive() {
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(if fr {
+            "Indemnisation complémentaire des frais de recouvrement exposés au-delà des indemnités forfaitaires, sur justification (article L441-10 II du Code de commerce)."
+        } else {
+            "Complementary compensation for the collection costs incurred beyond the fixed indemnities, on proof (French Commercial Code, article L441-10 II)."
         });
     }
     note
@@ -753,7 +778,8 @@ fn legal_footer(creditor: &CreditorProfile) -> String {
     }
 }
 
-/// The statement of account of `invoices` under `terms` as of `as_of`, or why there is none.
+/// The statement of account of `invoices` under `terms` as of `as_of`, claimed by a creditor
+/// with the French defaults, or why there is none: what a preview shows without stored books.
 /// Each invoice is claimed for what is still unpaid, from its due date.
 pub fn statement_facts(
     invoices: &[InvoiceFacts],
@@ -787,14 +813,14 @@ pub fn statement_facts(
             terms,
         });
     }
-    let settings = LatePaymentSettings::french_defaults();
-    match statement_of_account(currency, &entries, as_of, tables, &settings) {
+    let policy = LatePaymentPolicy::french_defaults();
+    match claimed_statement(currency, &entries, as_of, tables, &policy, &[]) {
         Ok(statement) => StatementFacts::Computed {
             statement,
             legal_basis: late_payment_mention(
                 &terms,
-                &settings,
-                EarlyPaymentDiscount::NotOffered,
+                &policy.settings,
+                policy.early_payment_discount,
                 language,
             ),
         },

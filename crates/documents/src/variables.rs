@@ -113,9 +113,13 @@ variables! {
     "statement.total", Text, "total réclamé avant règlements", "total claimed before payments";
     "statement.paid", Text, "total déjà réglé", "total already paid";
     "statement.due", Text, "total restant dû, tout compris", "total still due, everything included";
+    "statement.costs", Text, "indemnisation complémentaire des frais de recouvrement justifiés", "complementary compensation for proven collection costs";
+    "statement.waived", Text, "pénalités et indemnités remises", "penalties and indemnities waived";
     "statement.interest_label", Text, "« Pénalités » (B2B) ou « Intérêts » (B2C)", "\"Penalties\" (B2B) or \"Interest\" (B2C)";
     "statement.has_interest", Flag, "des pénalités ou intérêts sont dus", "penalties or interest are due";
     "statement.has_indemnity", Flag, "des indemnités forfaitaires sont dues", "fixed indemnities are due";
+    "statement.has_costs", Flag, "des frais de recouvrement justifiés sont réclamés", "proven collection costs are claimed";
+    "statement.has_waiver", Flag, "une remise a été accordée", "a waiver was granted";
     "statement.rate_note", Text, "comment le décompte est calculé (taux appliqués, indemnité)", "how the statement is computed (rates applied, indemnity)";
     "statement.legal_basis", Text, "la mention légale des pénalités applicable au client", "the late-payment mention that applies to the customer";
     "payment.beneficiary", Text, "bénéficiaire du virement", "transfer beneficiary";

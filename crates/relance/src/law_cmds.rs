@@ -16,8 +16,8 @@ use app::late_payment::{
 use app::setup::{SetupError, select_tenant};
 use app::{Store, TenantRecord, WaiverRecord};
 use domain::late_payment::{
-    ClaimStatus, ClaimedLine, InterestPeriod, LateInterest, LatePaymentPolicy, RateBasis,
-    CostsNotClaimed, RateTable, RateTableKind, Remark, WaiverExtent,
+    ClaimStatus, ClaimedLine, CostsNotClaimed, InterestPeriod, LateInterest, LatePaymentPolicy,
+    RateBasis, RateTable, RateTableKind, Remark, WaiverExtent,
 };
 use domain::money::{Currency, Money};
 use serde::Serialize;

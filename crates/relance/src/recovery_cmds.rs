@@ -3,9 +3,7 @@
 
 use app::clock::Clock;
 use app::late_payment::LawRecord;
-use app::recovery::{
-    self, CollectionCostRequest, RecoveryFile, RecoveryStepRequest, step_name,
-};
+use app::recovery::{self, CollectionCostRequest, RecoveryFile, RecoveryStepRequest, step_name};
 use app::{CollectionCostRecord, RecoveryStepKind, RecoveryStepRecord, Store, TenantRecord};
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::civil::Date;
@@ -273,8 +271,24 @@ fn print_file(file: &RecoveryFile, format: OutputFormat, lang: Lang) -> anyhow::
                 "reference",
                 "state",
             ],
-            (Lang::Fr, _) => vec!["n°", "étape", "facture", "date", "signifié le", "référence", "état"],
-            (Lang::En, _) => vec!["id", "step", "invoice", "date", "served on", "reference", "state"],
+            (Lang::Fr, _) => vec![
+                "n°",
+                "étape",
+                "facture",
+                "date",
+                "signifié le",
+                "référence",
+                "état",
+            ],
+            (Lang::En, _) => vec![
+                "id",
+                "step",
+                "invoice",
+                "date",
+                "served on",
+                "reference",
+                "state",
+            ],
         },
         numeric: vec![true, false, false, false, false, false, false],
         rows: file

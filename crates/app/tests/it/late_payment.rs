@@ -6,8 +6,7 @@
 
 use app::late_payment::{
     self, InputProblemKind, InterestRequest, LawError, LawRecord, MentionFor, PolicyChanges,
-    PolicyField,
-    RuleBook, WaiverAmount, WaiverRequest,
+    PolicyField, RuleBook, WaiverAmount, WaiverRequest,
 };
 use app::{Store, TenantRecord};
 use domain::customer::Language;
@@ -31,11 +30,11 @@ const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_da
     DUPONT,Jean Dupont,D-1,2025-01-28,2025-02-28,2500.00,2500.00,b2c\n\
     OTHER,Autre SAS,O-1,2025-01-01,2025-01-31,100.00,100.00,b2b\n";
 
-fn eur(text: &str) -> Money {
+pub(crate) fn eur(text: &str) -> Money {
     Money::parse_decimal(text, Currency::EUR).unwrap()
 }
 
-async fn books(store: &Store) -> TenantRecord {
+pub(crate) async fn books(store: &Store) -> TenantRecord {
     let tenant = creditor(store, "Atelier Bellevue").await;
     import_csv(store, &tenant, "books.csv", BOOKS.as_bytes())
         .await
@@ -107,7 +106,7 @@ async fn formal_notice(
         .unwrap();
 }
 
-async fn statement(
+pub(crate) async fn statement(
     store: &Store,
     tenant: &TenantRecord,
     customer: &str,
@@ -119,7 +118,9 @@ async fn statement(
 }
 
 /// Each line as (invoice, interest accrued, indemnity, waived, due).
-fn lines(found: &late_payment::CustomerStatement) -> Vec<(String, Money, Money, Money, Money)> {
+pub(crate) fn lines(
+    found: &late_payment::CustomerStatement,
+) -> Vec<(String, Money, Money, Money, Money)> {
     found
         .statement
         .lines
@@ -138,7 +139,7 @@ fn lines(found: &late_payment::CustomerStatement) -> Vec<(String, Money, Money, 
         .collect()
 }
 
-fn line(
+pub(crate) fn line(
     invoice: &str,
     interest: &str,
     indemnity: &str,
@@ -154,7 +155,7 @@ fn line(
     )
 }
 
-const AS_OF: Date = date(2025, 4, 30);
+pub(crate) const AS_OF: Date = date(2025, 4, 30);
 
 #[tokio::test]
 async fn a_b2b_statement_charges_interest_on_what_is_unpaid_and_40_euros_per_late_invoice() {

@@ -7,5 +7,6 @@ mod dunning;
 mod fixtures;
 mod imports;
 mod late_payment;
+mod recovery;
 mod reports;
 mod templates;
