@@ -223,9 +223,9 @@ pub enum LawError {
     Store(#[from] StoreError),
     #[error("unknown customer {reference}")]
     UnknownCustomer { reference: String },
-    #[error("{} {id} does not exist", record.name(Language::English))]
+    #[error("{} {id}: no such record", record.name(Language::English))]
     UnknownRecord { record: LawRecord, id: i64 },
-    #[error("{} {id} was already withdrawn", record.name(Language::English))]
+    #[error("{} {id}: already withdrawn", record.name(Language::English))]
     AlreadyWithdrawn { record: LawRecord, id: i64 },
     #[error("nothing was done: {}", describe_problems(problems, Language::English))]
     Invalid { problems: Vec<InputProblem> },
@@ -269,8 +269,8 @@ impl LawRecord {
             LawRecord::Waiver => "waiver",
             LawRecord::RecoveryStep if french => "l'étape de recouvrement",
             LawRecord::RecoveryStep => "recovery step",
-            LawRecord::CollectionCost if french => "le frais de recouvrement",
-            LawRecord::CollectionCost => "collection cost",
+            LawRecord::CollectionCost if french => "les frais de recouvrement",
+            LawRecord::CollectionCost => "collection costs",
         }
     }
 }
@@ -299,12 +299,18 @@ impl LawError {
             LawError::UnknownCustomer { reference } if french => {
                 format!("client inconnu : {reference}")
             }
-            LawError::UnknownRecord { record, id } if french => {
-                format!("{} {id} n'existe pas", record.name(language))
-            }
-            LawError::AlreadyWithdrawn { record, id } if french => {
-                format!("{} {id} est déjà retiré(e)", record.name(language))
-            }
+            LawError::UnknownRecord { record, id } if french => match record {
+                LawRecord::CollectionCost => {
+                    format!("les frais de recouvrement {id} n'existent pas")
+                }
+                _ => format!("{} {id} n'existe pas", record.name(language)),
+            },
+            LawError::AlreadyWithdrawn { record, id } if french => match record {
+                LawRecord::CollectionCost => {
+                    format!("les frais de recouvrement {id} sont déjà retirés")
+                }
+                _ => format!("{} {id} est déjà retirée", record.name(language)),
+            },
             LawError::Invalid { problems } if french => {
                 format!(
                     "rien n'a été fait : {}",

@@ -63,10 +63,9 @@ pub async fn record_step(
     for number in request.invoices {
         if let Some(invoice) =
             customer_invoice(store, tenant, customer, number, &mut problems).await?
+            && !invoices.contains(&invoice)
         {
-            if !invoices.contains(&invoice) {
-                invoices.push(invoice);
-            }
+            invoices.push(invoice);
         }
     }
     if request.invoices.is_empty() {

@@ -557,7 +557,7 @@ async fn customer_statement(
             found.policy.early_payment_discount,
             language,
         ),
-        statement: found.statement,
+        statement: Box::new(found.statement),
     })
 }
 

@@ -76,7 +76,7 @@ pub struct InvoiceFacts {
 pub enum StatementFacts {
     Computed {
         /// As the creditor claims it: its policy, waivers and proven costs applied.
-        statement: ClaimedStatement,
+        statement: Box<ClaimedStatement>,
         /// `domain::late_payment::late_payment_mention` for the customer's terms.
         legal_basis: String,
     },
@@ -816,7 +816,7 @@ pub fn statement_facts(
     let policy = LatePaymentPolicy::french_defaults();
     match claimed_statement(currency, &entries, as_of, tables, &policy, &[]) {
         Ok(statement) => StatementFacts::Computed {
-            statement,
+            statement: Box::new(statement),
             legal_basis: late_payment_mention(
                 &terms,
                 &policy.settings,

@@ -885,40 +885,42 @@ fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
         });
     }
     let totals = &statement.totals;
+    let mut figures = vec![
+        (
+            tr(lang, "Principal", "Principal"),
+            human_amount(totals.principal, lang),
+        ),
+        (
+            tr(lang, "Intérêts réclamés", "Interest claimed"),
+            human_amount(totals.interest_claimed, lang),
+        ),
+        (
+            tr(lang, "Indemnités réclamées", "Indemnities claimed"),
+            human_amount(totals.indemnity_claimed, lang),
+        ),
+    ];
+    if statement.costs.is_some() {
+        figures.push((
+            tr(lang, "Frais de recouvrement", "Collection costs"),
+            human_amount(totals.costs_claimed, lang),
+        ));
+    }
+    figures.extend([
+        (
+            tr(lang, "Paiements reçus", "Payments received"),
+            human_amount(totals.paid, lang),
+        ),
+        (
+            tr(lang, "Total dû", "Total due"),
+            format!(
+                "{} {}",
+                human_amount(totals.due, lang),
+                statement.currency.code()
+            ),
+        ),
+    ]);
     text.push_str("\n\n");
-    text.push_str(&labelled(
-        &[
-            (
-                tr(lang, "Principal", "Principal"),
-                human_amount(totals.principal, lang),
-            ),
-            (
-                tr(lang, "Intérêts réclamés", "Interest claimed"),
-                human_amount(totals.interest_claimed, lang),
-            ),
-            (
-                tr(lang, "Indemnités réclamées", "Indemnities claimed"),
-                human_amount(totals.indemnity_claimed, lang),
-            ),
-            (
-                tr(lang, "Frais de recouvrement", "Collection costs"),
-                human_amount(totals.costs_claimed, lang),
-            ),
-            (
-                tr(lang, "Paiements reçus", "Payments received"),
-                human_amount(totals.paid, lang),
-            ),
-            (
-                tr(lang, "Total dû", "Total due"),
-                format!(
-                    "{} {}",
-                    human_amount(totals.due, lang),
-                    statement.currency.code()
-                ),
-            ),
-        ],
-        lang,
-    ));
+    text.push_str(&labelled(&figures, lang));
     if statement.needs_review() {
         text.push_str(tr(
             lang,

@@ -2,7 +2,6 @@
 //! Relance and counts in the statement of account.
 
 use app::clock::Clock;
-use app::late_payment::LawRecord;
 use app::recovery::{self, CollectionCostRequest, RecoveryFile, RecoveryStepRequest, step_name};
 use app::{CollectionCostRecord, RecoveryStepKind, RecoveryStepRecord, Store, TenantRecord};
 use clap::{Args, Subcommand, ValueEnum};
@@ -165,31 +164,31 @@ pub(crate) async fn run(
             print_file(&file, format, lang)
         }
         RecoveryCommand::Withdraw { what, id, reason } => {
-            let record = match what {
+            let reason = reason.trim();
+            match what {
                 Withdrawable::Step => {
-                    recovery::withdraw_step(store, tenant, clock, id, &reason).await?;
-                    LawRecord::RecoveryStep
+                    recovery::withdraw_step(store, tenant, clock, id, reason).await?;
+                    say(match lang {
+                        Lang::Fr => format!(
+                            "Étape n° {id} retirée : {reason} ; le décompte ne la compte plus."
+                        ),
+                        Lang::En => format!(
+                            "Step #{id} withdrawn: {reason}; the statement no longer counts it."
+                        ),
+                    })
                 }
                 Withdrawable::Cost => {
-                    recovery::withdraw_cost(store, tenant, clock, id, &reason).await?;
-                    LawRecord::CollectionCost
+                    recovery::withdraw_cost(store, tenant, clock, id, reason).await?;
+                    say(match lang {
+                        Lang::Fr => format!(
+                            "Frais n° {id} retirés : {reason} ; le décompte ne les compte plus."
+                        ),
+                        Lang::En => format!(
+                            "Costs #{id} withdrawn: {reason}; the statement no longer counts them."
+                        ),
+                    })
                 }
-            };
-            let name = record.name(language(lang));
-            say(match lang {
-                Lang::Fr => format!(
-                    "{}{} {id} retiré(e) : {} ; le décompte ne le compte plus.",
-                    name[..1].to_uppercase(),
-                    &name[1..],
-                    reason.trim()
-                ),
-                Lang::En => format!(
-                    "{}{} {id} withdrawn: {}; the statement no longer counts it.",
-                    name[..1].to_uppercase(),
-                    &name[1..],
-                    reason.trim()
-                ),
-            })
+            }
         }
     }
 }
