@@ -39,6 +39,7 @@ pub mod ids;
 pub mod late_payment;
 pub mod money;
 pub mod payment;
+pub mod plan;
 pub mod receivable;
 pub mod report;
 pub mod scenario;
