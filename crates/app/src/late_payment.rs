@@ -94,6 +94,16 @@ pub enum InputProblemKind {
     InTheFuture {
         today: Date,
     },
+    /// A day before today.
+    InThePast {
+        today: Date,
+    },
+    /// The invoice is already covered by a proposed or running payment plan.
+    InvoiceInPlan {
+        plan: i64,
+    },
+    /// The invoice is paid.
+    NothingOwedOnInvoice,
     /// No invoice of the customer was overdue and unpaid that day.
     NothingOverdue {
         on: Date,
@@ -190,6 +200,23 @@ impl InputProblemKind {
                 } else {
                     format!("a date in the future (today is {today})")
                 }
+            }
+            InputProblemKind::InThePast { today } => {
+                if french {
+                    format!("date passée (nous sommes le {today})")
+                } else {
+                    format!("a date in the past (today is {today})")
+                }
+            }
+            InputProblemKind::InvoiceInPlan { plan } => {
+                if french {
+                    format!("facture déjà couverte par l'échéancier {plan}")
+                } else {
+                    format!("invoice already covered by payment plan {plan}")
+                }
+            }
+            InputProblemKind::NothingOwedOnInvoice => {
+                pick("cette facture est réglée", "this invoice is paid")
             }
             InputProblemKind::NothingOverdue { on } => {
                 if french {

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod dunning;
 pub mod import;
 pub mod late_payment;
+pub mod plans;
 pub mod queries;
 pub mod recovery;
 pub mod setup;
@@ -32,6 +33,7 @@ pub mod templates;
 
 pub use store::{
     ActionRecord, CollectionCostRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings,
-    CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord,
-    RecoveryStepKind, RecoveryStepRecord, Store, StoreError, TenantRecord, WaiverRecord,
+    CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, PlanRecord,
+    PlanSettings, PlanStatus, RecoveryStepKind, RecoveryStepRecord, Store, StoreError,
+    TenantRecord, WaiverRecord,
 };

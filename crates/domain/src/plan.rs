@@ -101,11 +101,15 @@ impl Schedule {
     pub fn total(&self) -> Result<Money, MoneyError> {
         let mut installments = self.installments.iter();
         let first = installments.next().ok_or(MoneyError::Overflow)?.amount;
-        installments.try_fold(first, |sum, installment| sum.checked_add(installment.amount))
+        installments.try_fold(first, |sum, installment| {
+            sum.checked_add(installment.amount)
+        })
     }
 
     pub fn last_on(&self) -> Option<Date> {
-        self.installments.last().map(|installment| installment.due_on)
+        self.installments
+            .last()
+            .map(|installment| installment.due_on)
     }
 
     /// Installments after the down payment.
@@ -327,7 +331,10 @@ pub enum PlanState {
     /// Every installment due so far is paid.
     OnTrack,
     /// An installment is unpaid after its date, within the grace period: remind, do not lapse.
-    Late { installment: u32, grace_ends_on: Date },
+    Late {
+        installment: u32,
+        grace_ends_on: Date,
+    },
     /// An installment is still unpaid after the grace period: the plan lapses as its agreement
     /// says.
     Defaulted { installment: u32 },

@@ -278,6 +278,7 @@ pub(crate) async fn run(
         | Command::LatePayment(_)
         | Command::Waiver(_)
         | Command::Recovery(_)
+        | Command::Plan(_)
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_) => unreachable!("handled by commands::run"),

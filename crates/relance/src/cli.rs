@@ -121,6 +121,10 @@ pub(crate) enum Command {
     /// proven collection costs.
     #[command(subcommand)]
     Recovery(crate::recovery_cmds::RecoveryCommand),
+    /// Payment plans (échéanciers): propose, accept, show, list, cancel; the limits a collector
+    /// may grant without a manager.
+    #[command(subcommand)]
+    Plan(crate::plan_cmds::PlanCommand),
     /// The mandatory late-payment mention for invoices and terms of sale (French or English, with --lang).
     Mention(MentionArgs),
     /// Message templates: list, show, edit, reset, preview (in --lang).

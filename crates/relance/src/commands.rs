@@ -54,6 +54,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Letter(args) => {
             crate::template_cmds::letter(&config, global.tenant, args, lang).await
         }
+        Command::Plan(command) => {
+            crate::plan_cmds::run(&config, global.tenant, command, lang).await
+        }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         command @ (Command::Interest(_)

@@ -14,6 +14,7 @@ mod config;
 mod customer_cmds;
 mod law_cmds;
 mod output;
+mod plan_cmds;
 mod recovery_cmds;
 mod template_cmds;
 

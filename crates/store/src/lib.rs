@@ -33,6 +33,7 @@ mod import;
 mod late_payment;
 mod migrate;
 mod payments;
+mod plans;
 mod reads;
 mod recovery;
 mod sqlite_direct;
@@ -55,6 +56,7 @@ pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
 };
 pub use payments::NewPayment;
+pub use plans::{NewPlan, PlanEnd, PlanInvoice, PlanRecord, PlanSettings, PlanStatus};
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use recovery::{
     CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,

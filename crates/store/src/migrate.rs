@@ -55,6 +55,11 @@ const SQLITE: &[Migration] = &[
         name: "recovery_steps",
         sql: include_str!("../migrations/sqlite/0008_recovery_steps.sql"),
     },
+    Migration {
+        version: 9,
+        name: "payment_plans",
+        sql: include_str!("../migrations/sqlite/0009_payment_plans.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -97,6 +102,11 @@ const POSTGRES: &[Migration] = &[
         version: 8,
         name: "recovery_steps",
         sql: include_str!("../migrations/postgres/0008_recovery_steps.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "payment_plans",
+        sql: include_str!("../migrations/postgres/0009_payment_plans.sql"),
     },
 ];
 

@@ -50,7 +50,13 @@ pub(crate) async fn books(store: &Store) -> TenantRecord {
 }
 
 /// Records a payment and allocates it to the invoice, as a bank-statement import will.
-async fn pay(store: &Store, tenant: &TenantRecord, number: &str, paid_on: Date, amount: &str) {
+pub(crate) async fn pay(
+    store: &Store,
+    tenant: &TenantRecord,
+    number: &str,
+    paid_on: Date,
+    amount: &str,
+) {
     let handle = store.tenant(tenant.id);
     let (invoice, customer) = handle.invoice_by_number(number).await.unwrap();
     let payment = handle

@@ -7,6 +7,7 @@ mod dunning;
 mod fixtures;
 mod imports;
 mod late_payment;
+mod plans;
 mod recovery;
 mod reports;
 mod templates;
