@@ -603,3 +603,96 @@ fn notices_and_costs_recorded_outside_relance_change_the_statement_until_withdra
     assert_eq!(withdrawn["costs"], serde_json::Value::Null);
     assert_eq!(withdrawn["totals"]["due"], "5148.08");
 }
+
+#[test]
+fn a_payment_plan_is_proposed_accepted_and_listed_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = books(directory.path(), None);
+    let first = "2030-01-31".to_owned();
+    let proposed = json(
+        &relance(
+            &data,
+            &[
+                "plan",
+                "propose",
+                "--customer",
+                "C1",
+                "--monthly",
+                "2000",
+                "--first",
+                &first,
+                "--waive-penalties",
+                "--by",
+                "Camille Durand",
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(proposed["status"], "proposed");
+    assert_eq!(proposed["covered"], "5000.00");
+    let amounts: Vec<&str> = proposed["installments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|installment| installment["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["2000.00", "2000.00", "1000.00"]);
+    assert_eq!(proposed["needs_approval"], false);
+    let id = proposed["id"].as_i64().unwrap().to_string();
+
+    let accepted = relance(&data, &["plan", "accept", &id, "--note", "signé le 24/11"])
+        .success()
+        .stdout();
+    assert!(accepted.contains("en cours"), "{accepted}");
+    let listed = relance(&data, &["plan", "list", "--status", "active"])
+        .success()
+        .stdout();
+    assert!(
+        listed.contains("C1") && listed.contains("en cours") && listed.contains("2030-03-31"),
+        "{listed}"
+    );
+
+    let refused = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "plan",
+            "propose",
+            "--customer",
+            "C1",
+            "--installments",
+            "3",
+            "--first",
+            "2020-01-01",
+        ],
+    );
+    assert_eq!(refused.code(), 1);
+    assert!(
+        refused
+            .stderr()
+            .contains("--first \"2020-01-01\": a date in the past"),
+        "{}",
+        refused.stderr()
+    );
+    let settings = relance(
+        &data,
+        &[
+            "plan",
+            "settings",
+            "--max-installments",
+            "6",
+            "--grace-days",
+            "10",
+        ],
+    )
+    .success()
+    .stdout();
+    assert!(
+        settings.contains('6') && settings.contains("10"),
+        "{settings}"
+    );
+}
