@@ -48,6 +48,9 @@ pub enum PlanError {
         "payment plan {id} goes beyond the limits a collector may grant: a manager must approve it (--approved-by)"
     )]
     NeedsApproval { id: i64 },
+    /// The agreement cannot be written (its template, or the PDF).
+    #[error("{0}")]
+    Document(String),
 }
 
 impl From<LawError> for PlanError {
@@ -90,6 +93,7 @@ impl PlanError {
                 "l'échéancier {id} dépasse ce qu'un chargé de recouvrement peut accorder : un responsable doit le valider (--approved-by)"
             ),
             PlanError::Store(error) => error.to_string(),
+            PlanError::Document(error) => error.clone(),
         }
     }
 }
@@ -578,6 +582,29 @@ pub async fn list(
         views.push(view(store, tenant, plan, today).await?);
     }
     Ok(views)
+}
+
+/// The written agreement of plan `id` as a PDF to print and sign, bearing `date` (default:
+/// today), in the customer's language.
+pub async fn agreement(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    date: Option<Date>,
+) -> Result<Vec<u8>, PlanError> {
+    let plan = plan(store, tenant, id).await?;
+    let date = date.unwrap_or_else(|| clock.today_in(tenant.profile.time_zone.as_str()));
+    let grace_days = settings(store, tenant).await?.grace_days;
+    let (rendered, context) =
+        crate::templates::plan_agreement(store, tenant, &plan, grace_days, date)
+            .await
+            .map_err(|error| PlanError::Document(error.to_string()))?;
+    documents::pdf::letter_pdf(&documents::pdf::Letter {
+        rendered: &rendered,
+        context: &context,
+    })
+    .map_err(|error| PlanError::Document(error.to_string()))
 }
 
 /// What the daily review of running plans changed.

@@ -14,8 +14,8 @@ use documents::catalog::default_step;
 use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
 use documents::context::amount_asked;
 use documents::context::{
-    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PromiseFacts, Recipient,
-    StatementFacts, StepFacts,
+    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PlanFacts, PromiseFacts,
+    Recipient, StatementFacts, StepFacts,
 };
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
@@ -31,8 +31,8 @@ use domain::scenario::{Scenario, StepChannel, Tone};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use store::{
-    ActionFilter, ActionRecord, CustomerDetailsRecord, InvoiceFilter, Store, StoreError,
-    TemplateRecord, TenantRecord,
+    ActionFilter, ActionRecord, CustomerDetailsRecord, InvoiceFilter, PlanRecord, Store,
+    StoreError, TemplateRecord, TenantRecord,
 };
 
 use crate::clock::Clock;
@@ -47,6 +47,9 @@ pub enum TemplateError {
     /// The customer's late-payment terms or the rate tables in force cannot be read.
     #[error(transparent)]
     Law(#[from] crate::late_payment::LawError),
+    /// The tenant's plan settings cannot be read.
+    #[error(transparent)]
+    Plan(Box<crate::plans::PlanError>),
     #[error("unknown template {key:?} (known: {})", builtin_keys())]
     UnknownTemplate { key: String },
     #[error("template {key} ({}) refused: {} problem(s), nothing saved", language.code(), problems.len())]
@@ -472,10 +475,27 @@ async fn customer_context(
         // Payments are not recorded one by one yet: receipts come with payment matching.
         return Err(fact_missing("payment"));
     }
+    let plan = match builtin.extras.contains(&documents::catalog::Extra::Plan) {
+        false => None,
+        true => {
+            let latest = handle
+                .plans(None, Some(id))
+                .await?
+                .into_iter()
+                .max_by_key(|plan| plan.id)
+                .ok_or_else(|| fact_missing("payment plan"))?;
+            let grace_days = crate::plans::settings(store, tenant)
+                .await
+                .map_err(|error| TemplateError::Plan(Box::new(error)))?
+                .grace_days;
+            Some(plan_facts(&latest, grace_days))
+        }
+    };
     let step = step_for(store, tenant, &details, builtin).await?;
     let statement = customer_statement(store, tenant, &details, today, language).await?;
     message_context(
         tenant, statement, builtin, language, &details, invoices, step, today, promise, dispute,
+        plan,
     )
 }
 
@@ -491,6 +511,7 @@ fn message_context(
     today: Date,
     promise: Option<PromiseFacts>,
     dispute: Option<DisputeFacts>,
+    plan: Option<PlanFacts>,
 ) -> Result<MessageContext, TemplateError> {
     let facts = MessageFacts {
         language,
@@ -505,8 +526,71 @@ fn message_context(
         promise,
         dispute,
         receipt: None,
+        plan,
     };
     Ok(MessageContext::build(&facts)?)
+}
+
+/// What an agreement says of `plan`.
+fn plan_facts(plan: &PlanRecord, grace_days: u32) -> PlanFacts {
+    PlanFacts {
+        number: plan.id,
+        covered: plan.covered,
+        invoices: plan
+            .invoices
+            .iter()
+            .map(|invoice| invoice.number.clone())
+            .collect(),
+        installments: plan.installments.clone(),
+        every: plan.every,
+        waive_charges: plan.waive_charges,
+        grace_days,
+    }
+}
+
+/// The written agreement of a payment plan, in the customer's language, bearing `date`: the
+/// parties, the invoices, the schedule, the conditional waiver, what a default does, and room
+/// for both signatures.
+pub async fn plan_agreement(
+    store: &Store,
+    tenant: &TenantRecord,
+    plan: &PlanRecord,
+    grace_days: u32,
+    date: Date,
+) -> Result<(Rendered, MessageContext), TemplateError> {
+    let details = store
+        .tenant(tenant.id)
+        .customer_details(plan.customer)
+        .await?;
+    let language = details.settings.language;
+    let template = text(store, tenant, "plan_agreement", language).await?;
+    let numbers: Vec<String> = plan
+        .invoices
+        .iter()
+        .map(|invoice| invoice.number.clone())
+        .collect();
+    let invoices = open_invoices(store, tenant, &details, Some(&numbers)).await?;
+    let step = StepFacts {
+        key: "plan_agreement".to_owned(),
+        tone: Tone::Courteous,
+        channel: StepChannel::Letter,
+    };
+    let statement = customer_statement(store, tenant, &details, date, language).await?;
+    let context = message_context(
+        tenant,
+        statement,
+        template.builtin,
+        language,
+        &details,
+        invoices,
+        step,
+        date,
+        None,
+        None,
+        Some(plan_facts(plan, grace_days)),
+    )?;
+    let rendered = rendered_or_stored_problem(&template, &context)?;
+    Ok((rendered, context))
 }
 
 /// The customer's statement of account on `today`, as `relance statement` shows it (its
@@ -617,6 +701,7 @@ async fn letter_of(
         invoices,
         step,
         date,
+        None,
         None,
         None,
     )?;

@@ -14,6 +14,7 @@ use domain::late_payment::{
     Rate, RateBasis, RateTables, Remark, StatementEntry, claimed_statement, late_payment_mention,
 };
 use domain::money::{Currency, Money, MoneyError};
+use domain::plan::{Frequency, Installment};
 use domain::receivable::InvoiceNumber;
 use domain::receivable::days_past_due;
 use domain::scenario::{StepChannel, Tone};
@@ -124,6 +125,19 @@ pub struct ReceiptFacts {
     pub remaining: Money,
 }
 
+/// The payment plan an agreement sets out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFacts {
+    pub number: i64,
+    pub covered: Money,
+    pub invoices: Vec<String>,
+    /// In date order; number 0 is the down payment.
+    pub installments: Vec<Installment>,
+    pub every: Frequency,
+    pub waive_charges: bool,
+    pub grace_days: u32,
+}
+
 /// Everything a message can say, as the caller knows it.
 #[derive(Debug, Clone)]
 pub struct MessageFacts<'a> {
@@ -140,6 +154,7 @@ pub struct MessageFacts<'a> {
     pub promise: Option<PromiseFacts>,
     pub dispute: Option<DisputeFacts>,
     pub receipt: Option<ReceiptFacts>,
+    pub plan: Option<PlanFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,6 +192,8 @@ pub struct MessageContext {
     pub dispute: Option<DisputeVars>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptVars>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanVars>,
     #[serde(skip)]
     pub(crate) letter: LetterFacts,
 }
@@ -302,6 +319,71 @@ pub struct ReceiptVars {
     pub invoices: Vec<String>,
     pub remaining: String,
     pub fully_paid: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanVars {
+    pub number: String,
+    pub covered: String,
+    pub invoices: Vec<String>,
+    pub installments: Vec<InstallmentVars>,
+    pub count: usize,
+    pub frequency: String,
+    pub first_on: String,
+    pub last_on: String,
+    pub waive_charges: bool,
+    pub grace_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallmentVars {
+    pub label: String,
+    pub due_on: String,
+    pub amount: String,
+}
+
+fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
+    let fr = language == Language::French;
+    let day = |installment: Option<&Installment>| {
+        installment.map_or_else(String::new, |installment| {
+            long_date(installment.due_on, language)
+        })
+    };
+    PlanVars {
+        number: plan.number.to_string(),
+        covered: money(plan.covered, language),
+        invoices: plan.invoices.clone(),
+        installments: plan
+            .installments
+            .iter()
+            .map(|installment| InstallmentVars {
+                label: match (installment.number, fr) {
+                    (0, true) => "Acompte".to_owned(),
+                    (0, false) => "Down payment".to_owned(),
+                    (number, true) => format!("Échéance n° {number}"),
+                    (number, false) => format!("Installment {number}"),
+                },
+                due_on: long_date(installment.due_on, language),
+                amount: money(installment.amount, language),
+            })
+            .collect(),
+        count: plan.installments.len(),
+        frequency: match (plan.every, fr) {
+            (Frequency::Weekly, true) => "chaque semaine",
+            (Frequency::Weekly, false) => "every week",
+            (Frequency::Fortnightly, true) => "toutes les deux semaines",
+            (Frequency::Fortnightly, false) => "every two weeks",
+            (Frequency::Monthly, true) => "chaque mois",
+            (Frequency::Monthly, false) => "every month",
+            (Frequency::Quarterly, true) => "chaque trimestre",
+            (Frequency::Quarterly, false) => "every quarter",
+        }
+        .to_owned(),
+        first_on: day(plan.installments.first()),
+        last_on: day(plan.installments.last()),
+        waive_charges: plan.waive_charges,
+        grace_days: plan.grace_days,
+    }
 }
 
 /// What a letter prints beyond the templates' text.
@@ -466,6 +548,7 @@ impl MessageContext {
                 remaining: m(receipt.remaining),
                 fully_paid: !receipt.remaining.is_positive(),
             }),
+            plan: facts.plan.as_ref().map(|plan| plan_vars(plan, language)),
             letter,
         })
     }

@@ -1,6 +1,6 @@
 //! `relance plan propose|accept|show|list|cancel|settings`: payment plans (échéanciers).
 
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 use app::clock::Clock;
 use app::plans::{
     self, Acceptance, PlanError, PlanRequest, PlanView, SettingsChanges, SplitRequest,
@@ -51,6 +51,15 @@ pub(crate) enum PlanCommand {
         customer: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+    },
+    /// The written agreement as a PDF to print and have signed (the customer's language).
+    Agreement {
+        id: i64,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: std::path::PathBuf,
+        /// The date it bears (default: today).
+        #[arg(long)]
+        date: Option<Date>,
     },
     /// Cancel a proposed plan, or end a running one by agreement (its waivers are withdrawn).
     Cancel {
@@ -196,6 +205,20 @@ async fn with_tenant(
             };
             let views = plans::list(store, tenant, clock, status, customer.as_deref()).await?;
             print_list(&views, format, lang)
+        }
+        PlanCommand::Agreement { id, out, date } => {
+            let pdf = plans::agreement(store, tenant, clock, id, date).await?;
+            std::fs::write(&out, pdf).with_context(|| out.display().to_string())?;
+            say(match lang {
+                Lang::Fr => format!(
+                    "Échéancier n° {id} écrit dans {} : à faire signer, puis `relance plan accept {id}`.",
+                    out.display()
+                ),
+                Lang::En => format!(
+                    "Payment plan #{id} written to {}: have it signed, then `relance plan accept {id}`.",
+                    out.display()
+                ),
+            })
         }
         PlanCommand::Cancel { id, reason } => {
             plans::cancel(store, tenant, clock, id, &reason).await?;

@@ -643,6 +643,35 @@ fn a_payment_plan_is_proposed_accepted_and_listed_from_the_command_line() {
     assert_eq!(proposed["needs_approval"], false);
     let id = proposed["id"].as_i64().unwrap().to_string();
 
+    let pdf = directory.path().join("agreement.pdf");
+    relance(
+        &data,
+        &[
+            "plan",
+            "agreement",
+            &id,
+            "--out",
+            pdf.to_str().unwrap(),
+            "--date",
+            "2030-01-15",
+        ],
+    )
+    .success();
+    let text = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let text = String::from_utf8_lossy(&text.stdout).replace(['\u{202F}', '\u{A0}'], " ");
+    for expected in [
+        "Échéancier de paiement n° 1",
+        "Échéance n° 3 : 1 000,00 €, au plus tard le 31 mars 2030",
+        "renonce aux",
+        "Bon pour accord",
+        "Fait le 15 janvier 2030",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+
     let accepted = relance(&data, &["plan", "accept", &id, "--note", "signé le 24/11"])
         .success()
         .stdout();
