@@ -55,10 +55,10 @@ fn eur(minor: i64) -> Money {
 /// Three monthly installments after a down payment, penalties waived if honoured.
 fn sample_plan() -> PlanFacts {
     let installments = [
-        (0, date(2026, 6, 5), 500_00),
-        (1, date(2026, 7, 5), 1_000_00),
-        (2, date(2026, 8, 5), 1_000_00),
-        (3, date(2026, 9, 5), 1_355_50),
+        (0, date(2026, 6, 5), 50_000),
+        (1, date(2026, 7, 5), 100_000),
+        (2, date(2026, 8, 5), 100_000),
+        (3, date(2026, 9, 5), 135_550),
     ]
     .into_iter()
     .map(|(number, due_on, minor)| Installment {
