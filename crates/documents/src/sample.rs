@@ -69,7 +69,7 @@ fn sample_plan() -> PlanFacts {
     .collect();
     PlanFacts {
         number: 12,
-        covered: eur(3_855_50),
+        covered: eur(385_550),
         invoices: vec!["F-2026-0131".to_owned(), "F-2026-0178".to_owned()],
         installments,
         every: Frequency::Monthly,
