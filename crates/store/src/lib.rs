@@ -32,6 +32,7 @@ mod error;
 mod import;
 mod late_payment;
 mod migrate;
+mod outbox;
 mod payments;
 mod reads;
 mod sqlite_direct;
@@ -52,6 +53,10 @@ pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
+};
+pub use outbox::{
+    CancelReason, Claim, FailedContact, Finish, NewOutboxMessage, OUTBOX_STATUSES, OutboxRecord,
+    Resolution,
 };
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
