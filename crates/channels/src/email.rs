@@ -102,14 +102,17 @@ impl SmtpConfig {
             _ => return Err(bad("the scheme must be smtp:// or smtps://")),
         };
         SmtpTransport::from_url(&lettre_url).map_err(|error| bad(&error.to_string()))?;
+        let from = mailbox("the sender (RELANCE_SMTP_FROM)", from)?;
+        // Replies go to the reply address, else to the sender: never to nowhere.
+        let reply_to = match reply_to.filter(|text| !text.trim().is_empty()) {
+            Some(text) => mailbox("the reply address (RELANCE_SMTP_REPLY_TO)", text)?,
+            None => from.clone(),
+        };
         Ok(SmtpConfig {
             lettre_url,
             shown: hide_password(url),
-            from: mailbox("the sender (RELANCE_SMTP_FROM)", from)?,
-            reply_to: reply_to
-                .filter(|text| !text.trim().is_empty())
-                .map(|text| mailbox("the reply address (RELANCE_SMTP_REPLY_TO)", text))
-                .transpose()?,
+            from,
+            reply_to: Some(reply_to),
         })
     }
 

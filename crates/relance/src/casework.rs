@@ -279,7 +279,10 @@ pub(crate) async fn run(
         | Command::Waiver(_)
         | Command::Mention(_)
         | Command::Template(_)
-        | Command::Letter(_) => unreachable!("handled by commands::run"),
+        | Command::Letter(_)
+        | Command::Dispatch(_)
+        | Command::Outbox(_)
+        | Command::Calls(_) => unreachable!("handled by commands::run"),
     }
 }
 

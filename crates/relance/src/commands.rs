@@ -54,6 +54,15 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Letter(args) => {
             crate::template_cmds::letter(&config, global.tenant, args, lang).await
         }
+        Command::Dispatch(args) => {
+            crate::delivery_cmds::dispatch(&config, global.tenant, args, lang).await
+        }
+        Command::Outbox(command) => {
+            crate::delivery_cmds::outbox(&config, global.tenant, command, lang).await
+        }
+        Command::Calls(args) => {
+            crate::delivery_cmds::calls(&config, global.tenant, args, lang).await
+        }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         command @ (Command::Interest(_)

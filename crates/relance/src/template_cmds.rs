@@ -91,8 +91,19 @@ pub(crate) struct LetterArgs {
     /// printing on both sides.
     #[arg(long)]
     duplex: bool,
-    #[arg(long, value_name = "FILE.pdf")]
-    out: PathBuf,
+    /// The registered letters of this day's batch, for the post office: recipient, address,
+    /// reference, pages and weight (printed, no --out).
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["action", "batch"])]
+    registered_list: Option<jiff::civil::Date>,
+    /// With --registered-list: table, csv or json.
+    #[arg(long, value_enum, default_value_t = crate::cli::OutputFormat::Table)]
+    format: crate::cli::OutputFormat,
+    #[arg(
+        long,
+        value_name = "FILE.pdf",
+        required_unless_present = "registered_list"
+    )]
+    out: Option<PathBuf>,
 }
 
 fn write_file(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
@@ -386,6 +397,13 @@ pub(crate) async fn letter(
     args: LetterArgs,
     lang: Lang,
 ) -> anyhow::Result<()> {
+    if let Some(date) = args.registered_list {
+        return crate::delivery_cmds::registered_list(config, tenant, date, args.format, lang)
+            .await;
+    }
+    let Some(out) = args.out.clone() else {
+        anyhow::bail!("--out FILE.pdf");
+    };
     let store = config.open_existing().await?;
     let tenant = select_tenant(&store, tenant).await?;
     let date = args
@@ -399,11 +417,11 @@ pub(crate) async fn letter(
             rendered: &letter.rendered,
             context: &letter.context,
         })?;
-        write_file(&args.out, &pdf)?;
+        write_file(&out, &pdf)?;
         return say(match lang {
             Lang::Fr => format!(
                 "{} : {} pour {} ({}), {}.",
-                args.out.display(),
+                out.display(),
                 letter.rendered.subject,
                 letter.action.customer_ref,
                 letter.context.totals.outstanding,
@@ -411,7 +429,7 @@ pub(crate) async fn letter(
             ),
             Lang::En => format!(
                 "{}: {} for {} ({}), {}.",
-                args.out.display(),
+                out.display(),
                 letter.rendered.subject,
                 letter.action.customer_ref,
                 letter.context.totals.outstanding,
@@ -422,7 +440,7 @@ pub(crate) async fn letter(
     let (pdf, letters) = templates::print_batch_for(&store, &tenant, date, args.duplex)
         .await
         .map_err(|error| localise(error, lang))?;
-    write_file(&args.out, &pdf)?;
+    write_file(&out, &pdf)?;
     let registered = letters
         .iter()
         .filter(|letter| letter.context.message.registered)
@@ -430,12 +448,12 @@ pub(crate) async fn letter(
     say(match lang {
         Lang::Fr => format!(
             "{} : {} courrier(s) du {date}, dont {registered} recommandé(s).",
-            args.out.display(),
+            out.display(),
             letters.len()
         ),
         Lang::En => format!(
             "{}: {} letter(s) of {date}, {registered} of them registered.",
-            args.out.display(),
+            out.display(),
             letters.len()
         ),
     })
