@@ -1,0 +1,452 @@
+//! Delivery on a real database, to a real SMTP server (aiosmtpd) and a real HTTP server on
+//! loopback: each scheduled message goes once, inside the debtor's hours, with its headers,
+//! both parts and the letter attached; temporary failures are retried later, a refused
+//! recipient fails the channel and the next step takes another one; a message whose invoices
+//! were paid meanwhile is not sent.
+
+use app::clock::Clock;
+use app::customer_details::{self, DetailsChanges};
+use app::delivery::{self, CancelReason, Event, Transports};
+use app::dunning::{self, ReportDetail, RunOptions};
+use app::{Store, TenantRecord};
+use channels::{GENERIC_BODY, SmsGateway, SmtpConfig};
+use domain::customer::Language;
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use test_support::on_every_backend;
+use test_support::sinks::{HttpSink, SmtpSink};
+
+use crate::fixtures::{clock, creditor, import_csv};
+
+const PORTFOLIO: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email,phone\n\
+    LATE,Épicerie Lefèvre & Fils,F-1,2025-12-01,2026-01-05,1200.00,1200.00,compta@lefevre.fr,\n\
+    LATE,Épicerie Lefèvre & Fils,F-2,2025-12-15,2026-01-05,300.00,300.00,compta@lefevre.fr,\n\
+    SLOW,Boulangerie Mérel,F-3,2025-12-01,2026-01-05,480.00,480.00,later@merel.fr,\n\
+    GONE,Garage Dufour,F-4,2025-12-01,2026-01-05,250.00,250.00,bounce@dufour.fr,+33612345678\n\
+    TEXT,Fleurs Aubry,F-5,2025-12-01,2026-01-05,99.90,99.90,,+33698765432\n";
+
+const FIRST_DAY: Date = date(2026, 1, 6);
+
+fn at(text: &str) -> Clock {
+    Clock::Fixed(text.parse::<Timestamp>().unwrap())
+}
+
+async fn setup(store: &Store) -> TenantRecord {
+    let tenant = creditor(store, "Atelier Bellevue").await;
+    import_csv(store, &tenant, "portfolio.csv", PORTFOLIO.as_bytes())
+        .await
+        .unwrap();
+    // The customer who prefers SMS (and agreed to them), and the one whose e-mail bounces
+    // has a postal address and a phone for the fallback.
+    customer_details::set_details(
+        store,
+        &tenant,
+        clock(),
+        "TEXT",
+        &DetailsChanges {
+            preferred_channel: Some("sms"),
+            consents: vec!["sms=yes"],
+            ..DetailsChanges::default()
+        },
+    )
+    .await
+    .unwrap();
+    customer_details::set_details(
+        store,
+        &tenant,
+        clock(),
+        "GONE",
+        &DetailsChanges {
+            consents: vec!["sms=yes"],
+            address_line1: Some("12 rue des Forges"),
+            postal_code: Some("42000"),
+            city: Some("Saint-Étienne"),
+            ..DetailsChanges::default()
+        },
+    )
+    .await
+    .unwrap();
+    run(store, &tenant, FIRST_DAY).await;
+    tenant
+}
+
+async fn run(store: &Store, tenant: &TenantRecord, day: Date) {
+    dunning::run_day(
+        store,
+        tenant,
+        clock(),
+        RunOptions {
+            date: Some(day),
+            dry_run: false,
+            language: Language::French,
+            detail: ReportDetail::CountsOnly,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+fn smtp(sink: &SmtpSink) -> Transports {
+    Transports {
+        smtp: Some(
+            SmtpConfig::parse(
+                &sink.url(),
+                "Atelier Bellevue <compta@bellevue.example>",
+                Some("Service recouvrement <recouvrement@bellevue.example>"),
+            )
+            .unwrap(),
+        ),
+        ..Transports::default()
+    }
+}
+
+async fn action_of(store: &Store, tenant: &TenantRecord, customer: &str) -> app::ActionRecord {
+    let actions = dunning::list_actions(store, tenant, None, Some(customer), None)
+        .await
+        .unwrap();
+    actions.into_iter().next_back().unwrap()
+}
+
+#[tokio::test]
+async fn a_due_reminder_goes_once_with_its_headers_and_both_parts() {
+    on_every_backend!(|database| {
+        // A server per backend: it remembers the recipients it deferred once.
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let before = sink.received().len();
+        // 08:00 in Paris: the reminder is scheduled for 09:00, not due yet.
+        let early = delivery::dispatch(store, &tenant, at("2026-01-06T07:00:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert_eq!((early.queued, early.sent()), (0, 0));
+
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let sent: Vec<&str> = report
+            .events
+            .iter()
+            .filter(|event| event.event == Event::Sent)
+            .map(|event| event.customer_ref.as_str())
+            .collect();
+        assert_eq!(sent, ["LATE"], "{report:?}");
+        let received = sink.received();
+        assert_eq!(received.len(), before + 1);
+        let mail = received.last().unwrap();
+        let action = action_of(store, &tenant, "LATE").await;
+        assert_eq!(action.status, "sent");
+        assert!(
+            action
+                .status_note
+                .as_deref()
+                .unwrap()
+                .contains("compta@lefevre.fr")
+        );
+        assert_eq!(
+            mail.header("message_id"),
+            format!(
+                "<relance.{}.{}.email@bellevue.example>",
+                tenant.id.0, action.id
+            )
+        );
+        assert_eq!(
+            mail.header("from"),
+            "Atelier Bellevue <compta@bellevue.example>"
+        );
+        assert_eq!(
+            mail.header("reply_to"),
+            "Service recouvrement <recouvrement@bellevue.example>"
+        );
+        assert_eq!(mail.header("to"), "compta@lefevre.fr");
+        assert_eq!(mail.summary["content_type"], "multipart/alternative");
+        let subject = mail.header("subject");
+        assert!(subject.contains("règlement"), "{subject}");
+        let text = mail.part("text/plain").unwrap();
+        let html = mail.part("text/html").unwrap();
+        for expected in ["reçu le règlement", "F-1", "1\u{202F}200,00\u{A0}€", "F-2"] {
+            assert!(text.contains(expected), "{expected:?} not in {text}");
+            assert!(html.contains(expected), "{expected:?} not in {html}");
+        }
+        assert!(
+            html.starts_with("<!DOCTYPE html>") || html.contains("<html"),
+            "{html}"
+        );
+
+        // The same instant again: nothing is queued or sent a second time.
+        let again = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert_eq!((again.queued, again.sent()), (0, 0), "{again:?}");
+        // Later, only the deferred message goes (see the retry test); never the sent one.
+        let later = delivery::dispatch(store, &tenant, at("2026-01-06T10:00:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert!(
+            later
+                .events
+                .iter()
+                .all(|event| event.customer_ref == "SLOW"),
+            "{later:?}"
+        );
+        let to_late = sink
+            .received()
+            .iter()
+            .filter(|mail| mail.header("to") == "compta@lefevre.fr")
+            .count();
+        assert_eq!(to_late, 1);
+        assert_eq!(sink.received().len(), before + 2);
+    });
+}
+
+#[tokio::test]
+async fn without_smtp_messages_wait_and_outside_hours_nothing_goes() {
+    on_every_backend!(|database| {
+        // A server per backend: it remembers the recipients it deferred once.
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let before = sink.received().len();
+        let none = delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T08:30:00Z"),
+            &Transports::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(none.sent(), 0);
+        assert_eq!(none.waiting_no_smtp, 3, "{none:?}");
+        assert_eq!(
+            delivery::list(store, &tenant, Some("pending"))
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
+        // 20:30 in Paris: outside the debtor's hours, the SMTP server is not even called.
+        let night = delivery::dispatch(store, &tenant, at("2026-01-06T19:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert_eq!(night.sent(), 0);
+        assert_eq!(night.outside_hours, 3);
+        assert_eq!(sink.received().len(), before);
+        let morning = delivery::dispatch(store, &tenant, at("2026-01-07T08:15:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert_eq!(morning.sent(), 1, "{morning:?}");
+    });
+}
+
+#[tokio::test]
+async fn a_temporary_failure_is_retried_after_the_backoff_and_sent_once() {
+    on_every_backend!(|database| {
+        // A server per backend: it remembers the recipients it deferred once.
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let first = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let retry = first
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "SLOW")
+            .unwrap();
+        let Event::Retry { at: next, error } = &retry.event else {
+            panic!("{retry:?}");
+        };
+        assert!(error.contains("451"), "{error}");
+        assert_eq!(*next, "2026-01-06T08:31:00Z".parse::<Timestamp>().unwrap());
+        let waiting = delivery::show(store, &tenant, retry.message).await.unwrap();
+        assert_eq!(
+            (waiting.status.as_str(), waiting.attempts),
+            ("failed_temporary", 1)
+        );
+
+        let too_soon = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:30Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert_eq!((too_soon.sent(), too_soon.waiting_retry), (0, 1));
+        let later = delivery::dispatch(store, &tenant, at("2026-01-06T08:32:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        assert_eq!(later.sent(), 1, "{later:?}");
+        let sent = delivery::show(store, &tenant, retry.message).await.unwrap();
+        assert_eq!((sent.status.as_str(), sent.attempts), ("sent", 2));
+        let to_slow = sink
+            .received()
+            .iter()
+            .filter(|mail| mail.header("to") == "later@merel.fr")
+            .count();
+        assert_eq!(to_slow, 1);
+    });
+}
+
+#[tokio::test]
+async fn a_refused_recipient_fails_the_channel_and_the_next_step_takes_another() {
+    on_every_backend!(|database| {
+        // A server per backend: it remembers the recipients it deferred once.
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let bounce = report
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "GONE")
+            .unwrap();
+        assert!(
+            matches!(&bounce.event, Event::Failed { channel_failed: true, error } if error.contains("550")),
+            "{bounce:?}"
+        );
+        let (file, _) = dunning::customer_file(store, &tenant, "GONE")
+            .await
+            .unwrap();
+        assert!(
+            file.contacts
+                .iter()
+                .any(|contact| contact.channel == "email" && contact.outcome == "bounced"),
+            "{:?}",
+            file.contacts
+        );
+        let first = file
+            .actions
+            .iter()
+            .find(|action| action.channel == "email")
+            .unwrap();
+        assert_eq!(first.status, "cancelled");
+        assert!(first.status_note.as_deref().unwrap().contains("550"));
+
+        // The next written step of the ladder no longer uses e-mail.
+        dunning::simulate(
+            store,
+            &tenant,
+            clock(),
+            date(2026, 1, 7),
+            date(2026, 2, 10),
+            Language::French,
+        )
+        .await
+        .unwrap();
+        let later: Vec<String> = dunning::customer_file(store, &tenant, "GONE")
+            .await
+            .unwrap()
+            .0
+            .actions
+            .iter()
+            .filter(|action| action.decided_on > FIRST_DAY)
+            .map(|action| format!("{} {}", action.step_key, action.channel))
+            .collect();
+        assert!(!later.is_empty());
+        assert!(
+            later.iter().all(|action| !action.ends_with(" email")),
+            "{later:?}"
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_message_whose_invoices_were_paid_meanwhile_is_cancelled_not_sent() {
+    on_every_backend!(|database| {
+        // A server per backend: it remembers the recipients it deferred once.
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let before = sink.received().len();
+        // Queued while no SMTP server is configured…
+        delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T08:30:00Z"),
+            &Transports::default(),
+        )
+        .await
+        .unwrap();
+        // …then paid before it could go.
+        let paid = PORTFOLIO
+            .replace(",1200.00,1200.00,", ",1200.00,0.00,")
+            .replace(",300.00,300.00,", ",300.00,0.00,");
+        import_csv(store, &tenant, "paid.csv", paid.as_bytes())
+            .await
+            .unwrap();
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T09:00:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let late = report
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "LATE")
+            .unwrap();
+        assert_eq!(late.event, Event::Cancelled(CancelReason::Paid));
+        assert!(
+            sink.received()[before..]
+                .iter()
+                .all(|mail| mail.header("to") != "compta@lefevre.fr")
+        );
+        assert_eq!(action_of(store, &tenant, "LATE").await.status, "cancelled");
+    });
+}
+
+#[tokio::test]
+async fn an_sms_goes_through_the_gateway_as_json_after_a_busy_answer() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let gateway = HttpSink::start(vec![503]);
+        let transports = Transports {
+            sms: Some(
+                SmsGateway::new(
+                    &gateway.url("/v1/sms"),
+                    Some("Authorization: Bearer s3cret"),
+                    GENERIC_BODY,
+                    "BELLEVUE",
+                )
+                .unwrap(),
+            ),
+            ..Transports::default()
+        };
+        let first = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &transports)
+            .await
+            .unwrap();
+        let text = first
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "TEXT")
+            .unwrap();
+        assert!(
+            matches!(&text.event, Event::Retry { error, .. } if error.contains("503")),
+            "{text:?}"
+        );
+        let second = delivery::dispatch(store, &tenant, at("2026-01-06T08:35:00Z"), &transports)
+            .await
+            .unwrap();
+        assert_eq!(second.sent(), 1, "{second:?}");
+        let requests = gateway.received();
+        assert_eq!(requests.len(), 2);
+        let request = &requests[1];
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("POST", "/v1/sms")
+        );
+        assert_eq!(request.header("authorization"), Some("Bearer s3cret"));
+        assert_eq!(request.header("content-type"), Some("application/json"));
+        let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(body["to"], "+33698765432");
+        assert_eq!(body["sender"], "BELLEVUE");
+        let sms = body["text"].as_str().unwrap();
+        assert!(sms.contains("99,90"), "{sms}");
+        assert_eq!(requests[0].body, request.body);
+        assert_eq!(action_of(store, &tenant, "TEXT").await.status, "sent");
+    });
+}
+
+#[tokio::test]
+async fn backoff_doubles_from_one_minute_up_to_six_hours() {
+    let minutes: Vec<i64> = (1..=12)
+        .map(|attempts| delivery::backoff(attempts).as_secs() / 60)
+        .collect();
+    assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360]);
+}
