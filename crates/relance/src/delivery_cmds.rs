@@ -134,7 +134,7 @@ pub(crate) enum OutboxCommand {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[command(group(clap::ArgGroup::new("decision").required(true).multiple(false)))]
 pub(crate) struct ResolveArgs {
     id: i64,
     #[arg(long, group = "decision")]
