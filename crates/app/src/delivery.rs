@@ -40,6 +40,9 @@ pub const MAX_ATTEMPTS: u32 = 8;
 /// The first retry waits this long; each next one twice as long, up to `MAX_BACKOFF`.
 pub const FIRST_BACKOFF: SignedDuration = SignedDuration::from_secs(60);
 pub const MAX_BACKOFF: SignedDuration = SignedDuration::from_secs(6 * 3600);
+/// An action first seen by the dispatcher this long after its time is not sent: it is
+/// cancelled as expired (the daily run has decided later steps since).
+pub const EXPIRY: SignedDuration = SignedDuration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -238,17 +241,28 @@ async fn queue_due_actions(
     let now = clock.now();
     let handle = store.tenant(tenant.id);
     for action in handle.actions_without_message().await? {
-        let due = action
+        let scheduled = action
             .scheduled_at
             .parse::<ZonedDateTime>()
-            .map(|at| at.timestamp() <= now)
-            .unwrap_or(true);
-        if !due {
+            .map(|at| at.timestamp())
+            .unwrap_or(now);
+        if scheduled > now {
             continue;
         }
         let id = action.id;
         let customer_ref = action.customer_ref.clone();
-        match render(store, tenant, clock, action).await? {
+        let rendered = if now.duration_since(scheduled) > EXPIRY {
+            // Days of reminders never dispatched (a simulation, a server down for a week)
+            // must not all reach the debtor at once: the engine has moved on since.
+            Err(format!(
+                "expired: its time ({}) is more than {} days past",
+                action.scheduled_at,
+                EXPIRY.as_hours() / 24
+            ))
+        } else {
+            render(store, tenant, clock, action).await?
+        };
+        match rendered {
             Ok(mut message) => {
                 message.message_id = message_id(tenant, id, &message.channel, domain);
                 if handle.enqueue(&message, now).await?.is_some() {

@@ -450,3 +450,154 @@ async fn backoff_doubles_from_one_minute_up_to_six_hours() {
         .collect();
     assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360]);
 }
+
+fn pdftotext(path: &std::path::Path) -> String {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .replace(['\u{A0}', '\u{202F}'], " ")
+}
+
+#[tokio::test]
+async fn the_formal_notice_copy_carries_the_letter_and_old_reminders_expire() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let sink = SmtpSink::start();
+        let tenant = creditor(store, "Atelier Bellevue").await;
+        import_csv(store, &tenant, "portfolio.csv", PORTFOLIO.as_bytes())
+            .await
+            .unwrap();
+        customer_details::set_details(
+            store,
+            &tenant,
+            clock(),
+            "LATE",
+            &DetailsChanges {
+                address_line1: Some("3 place des Célestins"),
+                postal_code: Some("69002"),
+                city: Some("Lyon"),
+                phone: Some("+33478000000"),
+                ..DetailsChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+        dunning::simulate(
+            store,
+            &tenant,
+            clock(),
+            FIRST_DAY,
+            date(2026, 2, 10),
+            Language::French,
+        )
+        .await
+        .unwrap();
+        let waiting = dunning::list_actions(
+            store,
+            &tenant,
+            None,
+            Some("LATE"),
+            Some("awaiting_approval"),
+        )
+        .await
+        .unwrap();
+        let notice = waiting
+            .iter()
+            .find(|action| action.channel == "registered_letter")
+            .unwrap_or_else(|| panic!("no formal notice: {waiting:?}"));
+        dunning::approve_action(store, &tenant, clock(), notice.id)
+            .await
+            .unwrap();
+        let copy = dunning::list_actions(store, &tenant, None, Some("LATE"), Some("scheduled"))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|action| action.channel == "email" && action.template == "formal_notice")
+            .expect("the e-mail copy follows the approved letter");
+        let scheduled: jiff::ZonedDateTime = copy.scheduled_at.parse().unwrap();
+        let when = Clock::Fixed(scheduled.timestamp() + jiff::SignedDuration::from_mins(30));
+
+        let report = delivery::dispatch(store, &tenant, when, &smtp(&sink))
+            .await
+            .unwrap();
+        // The reminders never dispatched during the weeks simulated are not sent now.
+        assert!(
+            report
+                .not_queued
+                .iter()
+                .any(|skipped| skipped.customer_ref == "LATE"
+                    && skipped.reason.starts_with("expired")),
+            "{report:?}"
+        );
+        let to_late: Vec<_> = sink
+            .received()
+            .into_iter()
+            .filter(|mail| mail.header("to") == "compta@lefevre.fr")
+            .collect();
+        assert_eq!(to_late.len(), 1, "{report:?}");
+        let mail = &to_late[0];
+        assert_eq!(mail.summary["content_type"], "multipart/mixed");
+        assert!(
+            mail.header("subject").contains("Mise en demeure"),
+            "{}",
+            mail.header("subject")
+        );
+        assert!(mail.part("text/plain").is_some() && mail.part("text/html").is_some());
+        let (name, file) = &mail.attachments[0];
+        assert_eq!(name, "formal-notice-LATE.pdf");
+        assert!(std::fs::read(file).unwrap().starts_with(b"%PDF"));
+        let letter = pdftotext(file);
+        for expected in [
+            "Mise en demeure de payer",
+            "Épicerie Lefèvre & Fils",
+            "3 place des Célestins",
+            "1 500,00 €",
+        ] {
+            assert!(letter.contains(expected), "{expected:?} not in:\n{letter}");
+        }
+
+        // The registered letter itself is on the post office's list of its day.
+        let list = app::templates::registered_list(store, &tenant, notice.decided_on)
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 1);
+        let registered = &list[0];
+        assert_eq!(registered.name, "Épicerie Lefèvre & Fils");
+        assert!(
+            registered
+                .address
+                .iter()
+                .any(|line| line == "3 place des Célestins")
+        );
+        assert!(
+            registered.reference.starts_with("RF"),
+            "{}",
+            registered.reference
+        );
+        assert!(registered.pages >= 1);
+        assert_eq!(registered.weight_grams, 5 * registered.pages + 5);
+
+        // The phone step of the ladder is a call task with its script and the file in brief.
+        let call = dunning::list_actions(store, &tenant, None, Some("LATE"), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|action| action.channel == "phone_task")
+            .expect("a phone step");
+        let tasks = app::templates::call_tasks(store, &tenant, call.decided_on)
+            .await
+            .unwrap();
+        let task = tasks
+            .iter()
+            .find(|task| task.action.customer_ref == "LATE")
+            .unwrap();
+        assert_eq!(task.phone, "+33478000000");
+        assert_eq!(task.invoices, 2);
+        assert!(!task.script.trim().is_empty());
+    });
+}
