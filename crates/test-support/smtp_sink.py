@@ -7,7 +7,8 @@ attachment as NNNN-<name>.
 
 Recipients steer the server, as a real one would answer:
 - bounce…@…: 550 5.1.1 mailbox unavailable (a permanent refusal of the recipient);
-- later…@…: 451 4.3.0 the first time, accepted afterwards (a temporary failure).
+- later…@…: 451 4.3.0 the first time, accepted afterwards (a temporary failure);
+- busy…@…: 451 4.3.0 every time.
 """
 
 import email
@@ -29,6 +30,8 @@ class Handler:
         local = address.split("@")[0].lower()
         if local.startswith("bounce"):
             return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if local.startswith("busy"):
+            return "451 4.3.0 <%s>: try again later" % address
         if local.startswith("later") and address not in self.deferred:
             self.deferred.add(address)
             return "451 4.3.0 <%s>: try again later" % address

@@ -491,8 +491,9 @@ async fn send_one(
             },
             Event::Sent,
         ),
-        Outcome::Temporary { error } if message.attempts < MAX_ATTEMPTS => {
-            let at = now + backoff(message.attempts);
+        // `message` was read before the claim counted this attempt.
+        Outcome::Temporary { error } if message.attempts + 1 < MAX_ATTEMPTS => {
+            let at = now + backoff(message.attempts + 1);
             (
                 Finish::Retry {
                     error: error.clone(),
@@ -502,7 +503,7 @@ async fn send_one(
             )
         }
         Outcome::Temporary { error } => {
-            let error = format!("gave up after {} attempts: {error}", message.attempts);
+            let error = format!("gave up after {} attempts: {error}", message.attempts + 1);
             (
                 Finish::Failed {
                     error: error.clone(),

@@ -601,3 +601,46 @@ async fn the_formal_notice_copy_carries_the_letter_and_old_reminders_expire() {
         assert!(!task.script.trim().is_empty());
     });
 }
+
+#[tokio::test]
+async fn a_message_that_keeps_failing_temporarily_is_given_up_after_eight_attempts() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let sink = SmtpSink::start();
+        let tenant = creditor(store, "Atelier Bellevue").await;
+        let busy = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email\n\
+            BUSY,Café Roux,F-9,2025-12-01,2026-01-05,80.00,80.00,busy@roux.fr\n";
+        import_csv(store, &tenant, "busy.csv", busy.as_bytes())
+            .await
+            .unwrap();
+        run(store, &tenant, FIRST_DAY).await;
+        let mut now: Timestamp = "2026-01-06T08:30:00Z".parse().unwrap();
+        let mut waits = Vec::new();
+        for _ in 0..8 {
+            let report = delivery::dispatch(store, &tenant, Clock::Fixed(now), &smtp(&sink))
+                .await
+                .unwrap();
+            assert_eq!(report.events.len(), 1, "{report:?}");
+            match &report.events[0].event {
+                Event::Retry { at, .. } => {
+                    waits.push(at.duration_since(now).as_secs() / 60);
+                    now = *at;
+                }
+                Event::Failed {
+                    error,
+                    channel_failed: false,
+                } => {
+                    assert!(error.starts_with("gave up after 8 attempts"), "{error}");
+                    waits.push(-1);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, -1]);
+        let message = &delivery::list(store, &tenant, Some("failed"))
+            .await
+            .unwrap()[0];
+        assert_eq!(message.attempts, 8);
+        assert!(sink.received().is_empty());
+    });
+}
