@@ -1,7 +1,8 @@
 """A real SMTP server on loopback for Relance's delivery tests (aiosmtpd).
 
-Usage: smtp_sink.py PORT DIRECTORY. Prints "ready" once listening, stops when its standard
-input closes. Every message accepted is written to DIRECTORY as NNNN.json (its headers and
+Usage: smtp_sink.py PORT DIRECTORY [USER:PASSWORD]. Prints "ready" once listening, stops when
+its standard input closes. With USER:PASSWORD, mail is accepted only after AUTH (PLAIN or
+LOGIN) with them (535 otherwise). Every message accepted is written to DIRECTORY as NNNN.json (its headers and
 parts, decoded by Python's email package) and NNNN.eml (the bytes received), plus each PDF
 attachment as NNNN-<name>.
 
@@ -18,6 +19,7 @@ import os
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Handler:
@@ -76,10 +78,28 @@ class Handler:
         return "250 2.0.0 queued as %d" % self.count
 
 
+def authenticator(credentials):
+    user, password = credentials.split(":", 1)
+
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
 def main():
     port = int(sys.argv[1])
     out = sys.argv[2]
-    controller = Controller(Handler(out), hostname="127.0.0.1", port=port)
+    options = {}
+    if len(sys.argv) > 3:
+        # Plain text on loopback only: the tests check AUTH itself, not TLS.
+        options = {
+            "authenticator": authenticator(sys.argv[3]),
+            "auth_required": True,
+            "auth_require_tls": False,
+        }
+    controller = Controller(Handler(out), hostname="127.0.0.1", port=port, **options)
     controller.start()
     print("ready", flush=True)
     sys.stdin.read()

@@ -245,3 +245,76 @@ fn classify(error: &lettre::transport::smtp::Error) -> Outcome {
     }
     Outcome::Unknown { error: text }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> Result<SmtpConfig, SmtpConfigError> {
+        SmtpConfig::parse(url, "Compta <compta@acme.fr>", None)
+    }
+
+    #[test]
+    fn smtp_means_starttls_required_unless_told_otherwise() {
+        assert_eq!(
+            parse("smtp://u:p@mail.acme.fr:587").unwrap().lettre_url,
+            "smtp://u:p@mail.acme.fr:587?tls=required"
+        );
+        assert_eq!(
+            parse("smtp://mail.acme.fr?tls=starttls")
+                .unwrap()
+                .lettre_url,
+            "smtp://mail.acme.fr?tls=required"
+        );
+        assert_eq!(
+            parse("smtp://127.0.0.1:2525?tls=none").unwrap().lettre_url,
+            "smtp://127.0.0.1:2525"
+        );
+        assert_eq!(
+            parse("smtp://mail.acme.fr?tls=opportunistic")
+                .unwrap()
+                .lettre_url,
+            "smtp://mail.acme.fr?tls=opportunistic"
+        );
+        assert_eq!(
+            parse("smtps://u:p@mail.acme.fr").unwrap().lettre_url,
+            "smtps://u:p@mail.acme.fr"
+        );
+    }
+
+    #[test]
+    fn a_bad_url_or_address_is_refused_with_the_password_hidden() {
+        let error = parse("smtps://u:secret@mail.acme.fr?tls=none").unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("u:***@mail.acme.fr"), "{text}");
+        assert!(!text.contains("secret"));
+        assert!(matches!(
+            parse("http://mail.acme.fr"),
+            Err(SmtpConfigError::Url { .. })
+        ));
+        assert!(matches!(
+            parse("smtp://mail.acme.fr?port=25"),
+            Err(SmtpConfigError::Url { .. })
+        ));
+        assert!(matches!(
+            SmtpConfig::parse("smtp://mail.acme.fr", "not an address", None),
+            Err(SmtpConfigError::Address { .. })
+        ));
+    }
+
+    #[test]
+    fn replies_go_to_the_sender_unless_another_address_is_given() {
+        let config = parse("smtp://mail.acme.fr").unwrap();
+        assert_eq!(config.reply_to, Some(config.from.clone()));
+        let config = SmtpConfig::parse(
+            "smtp://mail.acme.fr",
+            "compta@acme.fr",
+            Some("Recouvrement <recouvrement@acme.fr>"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.reply_to.unwrap().email.to_string(),
+            "recouvrement@acme.fr"
+        );
+    }
+}

@@ -75,6 +75,15 @@ impl ReceivedMail {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        SmtpSink::spawn(None)
+    }
+
+    /// A server that accepts mail only after AUTH with these credentials.
+    pub fn with_login(user: &str, password: &str) -> SmtpSink {
+        SmtpSink::spawn(Some(format!("{user}:{password}")))
+    }
+
+    fn spawn(credentials: Option<String>) -> SmtpSink {
         let python = python_with_aiosmtpd();
         let directory = tempfile::tempdir().expect("a temporary directory");
         let port = free_port();
@@ -83,6 +92,7 @@ impl SmtpSink {
             .arg(&script)
             .arg(port.to_string())
             .arg(directory.path())
+            .args(credentials)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -644,3 +644,61 @@ async fn a_message_that_keeps_failing_temporarily_is_given_up_after_eight_attemp
         assert!(sink.received().is_empty());
     });
 }
+
+#[tokio::test]
+async fn the_smtp_login_is_used_and_a_refused_one_leaves_the_message_waiting() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let sink = SmtpSink::with_login("relance", "p@ss w0rd");
+        let tenant = setup(store).await;
+        let with = |password: &str| Transports {
+            smtp: Some(
+                SmtpConfig::parse(
+                    &format!("smtp://relance:{password}@127.0.0.1:{}?tls=none", sink.port),
+                    "compta@bellevue.example",
+                    None,
+                )
+                .unwrap(),
+            ),
+            ..Transports::default()
+        };
+        let refused =
+            delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &with("wrong"))
+                .await
+                .unwrap();
+        let late = refused
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "LATE")
+            .unwrap();
+        assert!(
+            matches!(&late.event, Event::NotSent { error } if error.contains("535")),
+            "{late:?}"
+        );
+        let waiting = delivery::show(store, &tenant, late.message).await.unwrap();
+        assert_eq!((waiting.status.as_str(), waiting.attempts), ("pending", 0));
+        assert!(sink.received().is_empty());
+
+        // The password percent-encoded in the URL, as URLs require.
+        let accepted = delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T08:31:00Z"),
+            &with("p%40ss%20w0rd"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            accepted
+                .events
+                .iter()
+                .any(|event| event.customer_ref == "LATE" && event.event == Event::Sent),
+            "{accepted:?}"
+        );
+        assert!(
+            sink.received()
+                .iter()
+                .any(|mail| mail.header("to") == "compta@lefevre.fr")
+        );
+    });
+}
