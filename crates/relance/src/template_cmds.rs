@@ -74,9 +74,10 @@ pub(crate) struct PreviewArgs {
     date: Option<jiff::civil::Date>,
 }
 
-/// `relance letter --action ID --out FILE.pdf`, or the day's print batch with `--date`.
+/// `relance letter --action ID --out FILE.pdf`, the day's print batch with `--batch --date`, or
+/// the registered-letter list with `--registered-list DATE`.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("which").required(true).args(["action", "batch"]))]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["action", "batch", "registered_list"]))]
 pub(crate) struct LetterArgs {
     /// A recorded action (a formal notice…): its letter, from the customer's data.
     #[arg(long)]
@@ -93,7 +94,7 @@ pub(crate) struct LetterArgs {
     duplex: bool,
     /// The registered letters of this day's batch, for the post office: recipient, address,
     /// reference, pages and weight (printed, no --out).
-    #[arg(long, value_name = "DATE", conflicts_with_all = ["action", "batch"])]
+    #[arg(long, value_name = "DATE")]
     registered_list: Option<jiff::civil::Date>,
     /// With --registered-list: table, csv or json.
     #[arg(long, value_enum, default_value_t = crate::cli::OutputFormat::Table)]

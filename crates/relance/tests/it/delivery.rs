@@ -208,3 +208,129 @@ fn without_smtp_the_dispatcher_says_the_messages_wait() {
     );
     assert_eq!(pending.as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn the_registered_letter_list_and_the_call_tasks_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(
+        &data,
+        &[
+            "init",
+            "--company",
+            "Atelier Dupont",
+            "--iban",
+            "FR7630006000011234567890189",
+        ],
+    )
+    .success();
+    let export = directory.path().join("export.csv");
+    std::fs::write(&export, EXPORT).unwrap();
+    relance(&data, &["import", "invoices", export.to_str().unwrap()]).success();
+    relance(
+        &data,
+        &[
+            "customer",
+            "set",
+            "C2",
+            "--address-line1",
+            "4 rue Mercière",
+            "--postal-code",
+            "69002",
+            "--city",
+            "Lyon",
+            "--phone",
+            "+33478000000",
+        ],
+    )
+    .success();
+    relance(
+        &data,
+        &["simulate", "--from", "2026-01-06", "--to", "2026-02-10"],
+    )
+    .success();
+    let waiting = json(
+        &relance(
+            &data,
+            &[
+                "actions",
+                "list",
+                "--customer",
+                "C2",
+                "--status",
+                "awaiting_approval",
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    let notice = waiting
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|action| action["channel"] == "registered_letter")
+        .unwrap_or_else(|| panic!("no formal notice: {waiting}"));
+    relance(
+        &data,
+        &[
+            "actions",
+            "approve",
+            &notice["id"].as_i64().unwrap().to_string(),
+        ],
+    )
+    .success();
+    let day = notice["decided_on"].as_str().unwrap();
+
+    let list = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "letter",
+            "--registered-list",
+            day,
+            "--format",
+            "csv",
+        ],
+    )
+    .success()
+    .stdout();
+    let mut lines = list.lines();
+    assert_eq!(
+        lines.next(),
+        Some("recipient,address,reference,customer,pages,weight_g")
+    );
+    let row = lines.next().unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        row.starts_with("Bêta & Cie,\"4 rue Mercière, 69002 Lyon"),
+        "{row}"
+    );
+    assert!(row.contains(",RF"), "{row}");
+    assert_eq!(lines.next(), None);
+
+    let actions = json(
+        &relance(
+            &data,
+            &["actions", "list", "--customer", "C2", "--format", "json"],
+        )
+        .success()
+        .stdout(),
+    );
+    let call_day = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|action| action["channel"] == "phone_task")
+        .unwrap_or_else(|| panic!("no phone step: {actions}"))["decided_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let calls = relance(&data, &["calls", "--date", &call_day])
+        .success()
+        .stdout();
+    assert!(calls.contains("Bêta & Cie (C2) — +33478000000"), "{calls}");
+    assert!(calls.contains("250,00"), "{calls}");
+    assert!(calls.lines().count() > 10, "the script follows: {calls}");
+}
