@@ -334,3 +334,122 @@ fn the_registered_letter_list_and_the_call_tasks_from_the_command_line() {
     assert!(calls.contains("250,00"), "{calls}");
     assert!(calls.lines().count() > 10, "the script follows: {calls}");
 }
+
+fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+/// `relance demo` then `relance run` on a working day: the e-mails scheduled for that day.
+fn demo_day(directory: &Path, database_url: Option<&str>) -> (PathBuf, usize) {
+    let data = directory.join("data");
+    if let Some(url) = database_url {
+        // Later commands find the database where `relance init --database-url` records it.
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(
+            data.join("relance.toml"),
+            format!("database_url = {}\n", toml_string(url)),
+        )
+        .unwrap();
+    }
+    relance(&data, &["demo", "--as-of", "2026-03-03"]).success();
+    relance(&data, &["run", "--date", "2026-03-03"]).success();
+    let scheduled = json(
+        &relance(
+            &data,
+            &[
+                "actions",
+                "list",
+                "--date",
+                "2026-03-03",
+                "--status",
+                "scheduled",
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    let emails = scheduled
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|action| action["channel"] == "email")
+        .count();
+    assert!(emails > 20, "{scheduled}");
+    (data, emails)
+}
+
+#[tokio::test]
+async fn the_demos_first_day_is_delivered_once_even_by_two_dispatchers_at_once() {
+    let directory = tempfile::tempdir().unwrap();
+    two_dispatchers(directory.path(), None);
+
+    let Some(schema) = test_support::PostgresSchema::create().await else {
+        return; // PostgreSQL is not configured for this run (CI always sets it).
+    };
+    let directory = tempfile::tempdir().unwrap();
+    two_dispatchers(directory.path(), Some(&schema.url));
+    schema.drop_schema().await;
+}
+
+fn two_dispatchers(directory: &Path, database_url: Option<&str>) {
+    let (data, emails) = demo_day(directory, database_url);
+    let sink = SmtpSink::start();
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_relance"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["dispatch", "--now", "2026-03-03T10:30:00+01:00"])
+            .env_remove("RELANCE_DATABASE_URL")
+            .env_remove("RELANCE_TENANT")
+            .env_remove("RELANCE_TEST_ABORT_AFTER_SEND")
+            .env("RELANCE_SMTP_URL", sink.url())
+            .env("RELANCE_SMTP_FROM", "Comptabilité <compta@demo.example>")
+            .spawn()
+            .expect("the relance binary starts")
+    };
+    let (mut first, mut second) = (start(), start());
+    assert!(first.wait().unwrap().success());
+    assert!(second.wait().unwrap().success());
+
+    let received = sink.received();
+    let mut ids: Vec<String> = received
+        .iter()
+        .map(|mail| mail.header("message_id"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), received.len(), "a message went twice");
+    let sent = json(
+        &relance(
+            &data,
+            &["outbox", "list", "--status", "sent", "--format", "json"],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(sent.as_array().unwrap().len(), received.len());
+    let all = json(
+        &relance(&data, &["outbox", "list", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    // Every e-mail of the day became one message, and every message left (the demo's
+    // addresses are all accepted).
+    assert_eq!(all.as_array().unwrap().len(), emails);
+    assert_eq!(received.len(), emails);
+
+    // A third dispatch sends nothing.
+    let again = Command::new(env!("CARGO_BIN_EXE_relance"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["dispatch", "--now", "2026-03-03T11:00:00+01:00"])
+        .env_remove("RELANCE_DATABASE_URL")
+        .env("RELANCE_SMTP_URL", sink.url())
+        .env("RELANCE_SMTP_FROM", "compta@demo.example")
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_eq!(sink.received().len(), emails);
+}
