@@ -15,7 +15,10 @@
 //!    A clear temporary failure is retried later with exponential backoff; a recipient refused
 //!    for good fails the channel (a bounced contact that the engine's fallback reads).
 
-use channels::{Email, Outcome, SmsGateway, SmtpConfig};
+use channels::{
+    Email, GENERIC_BODY, Outcome, SmsConfigError, SmsGateway, SmsPreset, SmtpConfig,
+    SmtpConfigError,
+};
 use documents::catalog::{TemplateKind, builtin};
 use documents::pdf::{Letter, letter_pdf};
 use domain::contact_policy::ContactPolicy;
@@ -27,7 +30,9 @@ use store::{
     ActionRecord, Claim, FailedContact, Finish, NewOutboxMessage, Store, StoreError, TenantRecord,
 };
 
-pub use store::{CancelReason, OutboxRecord, Resolution};
+pub use store::{
+    CancelReason, DeliverySettingsRecord as DeliverySettings, OutboxRecord, Resolution,
+};
 
 use crate::clock::Clock;
 use crate::templates::{TemplateError, asks_for_payment, message_for_action};
@@ -56,8 +61,145 @@ pub enum DeliveryError {
     NotUnknown { id: i64, status: String },
     #[error(transparent)]
     Dunning(#[from] crate::dunning::DunningError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     #[error("the send thread failed: {0}")]
     Thread(String),
+}
+
+/// Delivery settings that cannot work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Smtp(#[from] SmtpConfigError),
+    #[error(transparent)]
+    Sms(#[from] SmsConfigError),
+    #[error("an SMTP server is set but not the sender: set RELANCE_SMTP_FROM (or --smtp-from)")]
+    NoSender,
+    #[error("an SMS preset is set but not its API key: set RELANCE_SMS_KEY (or --sms-key)")]
+    NoKey,
+}
+
+/// The transports the settings describe (an SMTP server when `smtp_url` is set, an SMS
+/// gateway when `sms_url` or `sms_preset` is), checked.
+pub fn transports_from(settings: &DeliverySettings) -> Result<Transports, SettingsError> {
+    let smtp = match &settings.smtp_url {
+        None => None,
+        Some(url) => {
+            let from = settings
+                .smtp_from
+                .as_deref()
+                .ok_or(SettingsError::NoSender)?;
+            Some(SmtpConfig::parse(
+                url,
+                from,
+                settings.smtp_reply_to.as_deref(),
+            )?)
+        }
+    };
+    let sender = settings.sms_sender.as_deref().unwrap_or("Relance");
+    let sms = match (&settings.sms_preset, &settings.sms_url) {
+        (Some(name), url) => {
+            let preset = SmsPreset::parse(name)
+                .ok_or_else(|| SmsConfigError::Preset { name: name.clone() })?;
+            let key = settings.sms_key.as_deref().ok_or(SettingsError::NoKey)?;
+            let mut gateway = SmsGateway::preset(preset, key, sender)?;
+            if let Some(url) = url {
+                gateway.url = url.clone();
+            }
+            Some(gateway)
+        }
+        (None, Some(url)) => Some(SmsGateway::new(
+            url,
+            settings.sms_auth.as_deref(),
+            settings.sms_body.as_deref().unwrap_or(GENERIC_BODY),
+            sender,
+        )?),
+        (None, None) => None,
+    };
+    Ok(Transports {
+        smtp,
+        sms,
+        abort_after_send: false,
+    })
+}
+
+/// The settings in force: for each transport, the one given now (environment, command line)
+/// when it names a server, else the tenant's saved one.
+pub fn merged(saved: &DeliverySettings, given: &DeliverySettings) -> DeliverySettings {
+    let smtp = if given.smtp_url.is_some() {
+        given
+    } else {
+        saved
+    };
+    let sms = if given.sms_url.is_some() || given.sms_preset.is_some() {
+        given
+    } else {
+        saved
+    };
+    DeliverySettings {
+        smtp_url: smtp.smtp_url.clone(),
+        smtp_from: smtp.smtp_from.clone(),
+        smtp_reply_to: smtp.smtp_reply_to.clone(),
+        sms_url: sms.sms_url.clone(),
+        sms_auth: sms.sms_auth.clone(),
+        sms_body: sms.sms_body.clone(),
+        sms_sender: sms.sms_sender.clone(),
+        sms_preset: sms.sms_preset.clone(),
+        sms_key: sms.sms_key.clone(),
+    }
+}
+
+/// The tenant's saved delivery settings.
+pub async fn settings(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<DeliverySettings, DeliveryError> {
+    Ok(store.tenant(tenant.id).delivery_settings().await?)
+}
+
+/// Changes the tenant's delivery settings: a field given replaces the saved one (an empty
+/// text removes it), the others stay. The result is checked as a whole before anything is
+/// saved, so settings that cannot work are refused.
+pub async fn save_settings(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    changes: &DeliverySettings,
+) -> Result<DeliverySettings, DeliveryError> {
+    let saved = settings(store, tenant).await?;
+    let pick = |change: &Option<String>, old: &Option<String>| match change {
+        Some(text) if text.trim().is_empty() => None,
+        Some(text) => Some(text.trim().to_owned()),
+        None => old.clone(),
+    };
+    let next = DeliverySettings {
+        smtp_url: pick(&changes.smtp_url, &saved.smtp_url),
+        smtp_from: pick(&changes.smtp_from, &saved.smtp_from),
+        smtp_reply_to: pick(&changes.smtp_reply_to, &saved.smtp_reply_to),
+        sms_url: pick(&changes.sms_url, &saved.sms_url),
+        sms_auth: pick(&changes.sms_auth, &saved.sms_auth),
+        sms_body: pick(&changes.sms_body, &saved.sms_body),
+        sms_sender: pick(&changes.sms_sender, &saved.sms_sender),
+        sms_preset: pick(&changes.sms_preset, &saved.sms_preset),
+        sms_key: pick(&changes.sms_key, &saved.sms_key),
+    };
+    transports_from(&next)?;
+    store
+        .tenant(tenant.id)
+        .save_delivery_settings(&next, clock.now())
+        .await?;
+    Ok(next)
+}
+
+/// The transports a dispatch uses: the settings given now merged with the tenant's.
+pub async fn transports(
+    store: &Store,
+    tenant: &TenantRecord,
+    given: &DeliverySettings,
+) -> Result<Transports, DeliveryError> {
+    let saved = settings(store, tenant).await?;
+    Ok(transports_from(&merged(&saved, given))?)
 }
 
 /// The transports the dispatcher may use; a missing one leaves its messages waiting.

@@ -282,7 +282,8 @@ pub(crate) async fn run(
         | Command::Letter(_)
         | Command::Dispatch(_)
         | Command::Outbox(_)
-        | Command::Calls(_) => unreachable!("handled by commands::run"),
+        | Command::Calls(_)
+        | Command::Delivery(_) => unreachable!("handled by commands::run"),
     }
 }
 

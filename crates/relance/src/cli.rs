@@ -133,6 +133,9 @@ pub(crate) enum Command {
     Outbox(crate::delivery_cmds::OutboxCommand),
     /// The day's call tasks: who to call, the script and the customer's file in brief.
     Calls(crate::delivery_cmds::CallsArgs),
+    /// The creditor's SMTP server and SMS gateway, saved: show, set.
+    #[command(subcommand)]
+    Delivery(crate::delivery_cmds::DeliveryCommand),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),

@@ -63,6 +63,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calls(args) => {
             crate::delivery_cmds::calls(&config, global.tenant, args, lang).await
         }
+        Command::Delivery(command) => {
+            crate::delivery_cmds::delivery_settings(&config, global.tenant, command, lang).await
+        }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         command @ (Command::Interest(_)

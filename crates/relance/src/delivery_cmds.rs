@@ -1,18 +1,20 @@
 //! Delivery: `relance dispatch`, `relance outbox list|show|resolve` and `relance calls`.
 //!
-//! The transports are configured from the environment (or the flags): `RELANCE_SMTP_URL`,
+//! The transports come from the environment (or the flags): `RELANCE_SMTP_URL`,
 //! `RELANCE_SMTP_FROM`, `RELANCE_SMTP_REPLY_TO` for e-mail; `RELANCE_SMS_URL`,
 //! `RELANCE_SMS_AUTH`, `RELANCE_SMS_BODY`, `RELANCE_SMS_SENDER` or `RELANCE_SMS_PRESET` with
-//! `RELANCE_SMS_KEY` for SMS. Without them, messages wait in the outbox and the dispatcher says so.
+//! `RELANCE_SMS_KEY` for SMS; else from the tenant's settings (`relance delivery set`).
+//! Without either, messages wait in the outbox and the dispatcher says so.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use app::clock::Clock;
-use app::delivery::{self, DispatchReport, Event, OutboxRecord, Resolution, Transports};
+use app::delivery::{
+    self, DeliverySettings, DispatchReport, Event, OutboxRecord, Resolution, Transports,
+};
 use app::setup::select_tenant;
 use app::templates;
-use channels::{GENERIC_BODY, SmsGateway, SmsPreset, SmtpConfig};
 use clap::{Args, Subcommand};
 use domain::customer::Language;
 
@@ -35,7 +37,7 @@ pub(crate) struct DispatchArgs {
 #[derive(Debug, Args)]
 pub(crate) struct TransportArgs {
     /// SMTP server: smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS), or
-    /// smtp://host:port?tls=none (plain, local servers only).
+    /// smtp://host:port?tls=none (plain, local servers only). Default: the saved settings.
     #[arg(long, env = "RELANCE_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
     /// The sender of e-mails (From), e.g. "ACME Comptabilité <compta@acme.fr>".
@@ -50,12 +52,13 @@ pub(crate) struct TransportArgs {
     /// A header sent to the gateway, "Name: value" (e.g. "Authorization: Bearer …").
     #[arg(long, env = "RELANCE_SMS_AUTH", hide_env_values = true)]
     sms_auth: Option<String>,
-    /// The JSON body, with {to}, {to_digits}, {text} and {sender}.
-    #[arg(long, env = "RELANCE_SMS_BODY", default_value = GENERIC_BODY)]
-    sms_body: String,
-    /// The sender name or number shown on the phone.
-    #[arg(long, env = "RELANCE_SMS_SENDER", default_value = "Relance")]
-    sms_sender: String,
+    /// The JSON body, with {to}, {to_digits}, {text} and {sender}
+    /// (default: {"to":"{to}","text":"{text}","sender":"{sender}"}).
+    #[arg(long, env = "RELANCE_SMS_BODY")]
+    sms_body: Option<String>,
+    /// The sender name or number shown on the phone (default: Relance).
+    #[arg(long, env = "RELANCE_SMS_SENDER")]
+    sms_sender: Option<String>,
     /// A known gateway's format instead of --sms-url and --sms-body: brevo.
     #[arg(long, env = "RELANCE_SMS_PRESET")]
     sms_preset: Option<String>,
@@ -65,51 +68,151 @@ pub(crate) struct TransportArgs {
 }
 
 impl TransportArgs {
-    fn transports(&self, lang: Lang) -> anyhow::Result<Transports> {
-        let smtp = match &self.smtp_url {
-            None => None,
-            Some(url) => {
-                let from = self.smtp_from.as_deref().ok_or_else(|| {
-                    anyhow::anyhow!(tr(
-                        lang,
-                        "RELANCE_SMTP_URL est défini mais pas l'expéditeur : donnez RELANCE_SMTP_FROM (ou --smtp-from)",
-                        "RELANCE_SMTP_URL is set but not the sender: set RELANCE_SMTP_FROM (or --smtp-from)"
-                    ))
-                })?;
-                Some(SmtpConfig::parse(url, from, self.smtp_reply_to.as_deref())?)
-            }
-        };
-        let sms = match (&self.sms_preset, &self.sms_url) {
-            (Some(name), _) => {
-                let preset = SmsPreset::parse(name)
-                    .ok_or_else(|| channels::SmsConfigError::Preset { name: name.clone() })?;
-                let key = self.sms_key.as_deref().ok_or_else(|| {
-                    anyhow::anyhow!(tr(
-                        lang,
-                        "RELANCE_SMS_PRESET demande la clé d'API : RELANCE_SMS_KEY",
-                        "RELANCE_SMS_PRESET needs the API key: RELANCE_SMS_KEY"
-                    ))
-                })?;
-                let mut gateway = SmsGateway::preset(preset, key, &self.sms_sender)?;
-                if let Some(url) = &self.sms_url {
-                    gateway.url = url.clone();
-                }
-                Some(gateway)
-            }
-            (None, Some(url)) => Some(SmsGateway::new(
-                url,
-                self.sms_auth.as_deref(),
-                &self.sms_body,
-                &self.sms_sender,
-            )?),
-            (None, None) => None,
-        };
-        Ok(Transports {
-            smtp,
-            sms,
-            abort_after_send: std::env::var_os("RELANCE_TEST_ABORT_AFTER_SEND").is_some(),
-        })
+    fn settings(&self) -> DeliverySettings {
+        DeliverySettings {
+            smtp_url: self.smtp_url.clone(),
+            smtp_from: self.smtp_from.clone(),
+            smtp_reply_to: self.smtp_reply_to.clone(),
+            sms_url: self.sms_url.clone(),
+            sms_auth: self.sms_auth.clone(),
+            sms_body: self.sms_body.clone(),
+            sms_sender: self.sms_sender.clone(),
+            sms_preset: self.sms_preset.clone(),
+            sms_key: self.sms_key.clone(),
+        }
     }
+}
+
+/// `relance delivery show|set`: the tenant's saved SMTP server and SMS gateway.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DeliveryCommand {
+    /// The saved settings (passwords and keys hidden).
+    Show,
+    /// Change the saved settings: each option given replaces its value ("" removes it); the
+    /// whole is checked before it is saved. The environment and dispatch's options win over them.
+    Set(Box<DeliverySetArgs>),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeliverySetArgs {
+    #[arg(long)]
+    smtp_url: Option<String>,
+    #[arg(long)]
+    smtp_from: Option<String>,
+    #[arg(long)]
+    smtp_reply_to: Option<String>,
+    #[arg(long)]
+    sms_url: Option<String>,
+    #[arg(long)]
+    sms_auth: Option<String>,
+    #[arg(long)]
+    sms_body: Option<String>,
+    #[arg(long)]
+    sms_sender: Option<String>,
+    #[arg(long)]
+    sms_preset: Option<String>,
+    #[arg(long)]
+    sms_key: Option<String>,
+}
+
+fn localise_settings(error: delivery::DeliveryError, lang: Lang) -> anyhow::Error {
+    use delivery::{DeliveryError, SettingsError};
+    match (&error, lang) {
+        (DeliveryError::Settings(SettingsError::NoSender), Lang::Fr) => anyhow::anyhow!(
+            "un serveur SMTP est donné mais pas l'expéditeur : donnez RELANCE_SMTP_FROM (ou --smtp-from)"
+        ),
+        (DeliveryError::Settings(SettingsError::NoKey), Lang::Fr) => anyhow::anyhow!(
+            "une passerelle SMS connue est donnée mais pas sa clé d'API : donnez RELANCE_SMS_KEY (ou --sms-key)"
+        ),
+        _ => error.into(),
+    }
+}
+
+fn hidden(value: &Option<String>, secret: bool) -> String {
+    match value {
+        None => "—".to_owned(),
+        Some(_) if secret => "***".to_owned(),
+        Some(text) => text.clone(),
+    }
+}
+
+fn hide_url_password(url: &Option<String>) -> String {
+    match url {
+        None => "—".to_owned(),
+        Some(url) => crate::config::redact_url(url),
+    }
+}
+
+pub(crate) async fn delivery_settings(
+    config: &Config,
+    tenant: Option<i64>,
+    command: DeliveryCommand,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let store = config.open_existing().await?;
+    let tenant = select_tenant(&store, tenant).await?;
+    let shown = match command {
+        DeliveryCommand::Show => delivery::settings(&store, &tenant).await?,
+        DeliveryCommand::Set(args) => delivery::save_settings(
+            &store,
+            &tenant,
+            Clock::System,
+            &DeliverySettings {
+                smtp_url: args.smtp_url,
+                smtp_from: args.smtp_from,
+                smtp_reply_to: args.smtp_reply_to,
+                sms_url: args.sms_url,
+                sms_auth: args.sms_auth,
+                sms_body: args.sms_body,
+                sms_sender: args.sms_sender,
+                sms_preset: args.sms_preset,
+                sms_key: args.sms_key,
+            },
+        )
+        .await
+        .map_err(|error| localise_settings(error, lang))?,
+    };
+    say(crate::output::labelled(
+        &[
+            (
+                tr(lang, "Serveur SMTP", "SMTP server"),
+                hide_url_password(&shown.smtp_url),
+            ),
+            (
+                tr(lang, "Expéditeur", "Sender"),
+                hidden(&shown.smtp_from, false),
+            ),
+            (
+                tr(lang, "Réponses à", "Replies to"),
+                hidden(&shown.smtp_reply_to, false),
+            ),
+            (
+                tr(lang, "Passerelle SMS", "SMS gateway"),
+                hidden(&shown.sms_url, false),
+            ),
+            (
+                tr(lang, "En-tête SMS", "SMS header"),
+                hidden(&shown.sms_auth, true),
+            ),
+            (
+                tr(lang, "Corps SMS", "SMS body"),
+                hidden(&shown.sms_body, false),
+            ),
+            (
+                tr(lang, "Émetteur SMS", "SMS sender"),
+                hidden(&shown.sms_sender, false),
+            ),
+            (
+                tr(lang, "Passerelle connue", "SMS preset"),
+                hidden(&shown.sms_preset, false),
+            ),
+            (
+                tr(lang, "Clé d'API SMS", "SMS API key"),
+                hidden(&shown.sms_key, true),
+            ),
+        ],
+        lang,
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,9 +268,12 @@ pub(crate) async fn dispatch(
     args: DispatchArgs,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let transports = args.transports.transports(lang)?;
     let store = config.open_existing().await?;
     let tenant = select_tenant(&store, tenant).await?;
+    let mut transports = delivery::transports(&store, &tenant, &args.transports.settings())
+        .await
+        .map_err(|error| localise_settings(error, lang))?;
+    transports.abort_after_send = std::env::var_os("RELANCE_TEST_ABORT_AFTER_SEND").is_some();
     let clock = args.now.map_or(Clock::System, Clock::Fixed);
     let report = delivery::dispatch(&store, &tenant, clock, &transports).await?;
     print_report(&report, &transports, lang)

@@ -55,8 +55,8 @@ pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
 };
 pub use outbox::{
-    CancelReason, Claim, FailedContact, Finish, NewOutboxMessage, OUTBOX_STATUSES, OutboxRecord,
-    Resolution,
+    CancelReason, Claim, DeliverySettingsRecord, FailedContact, Finish, NewOutboxMessage,
+    OUTBOX_STATUSES, OutboxRecord, Resolution,
 };
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};

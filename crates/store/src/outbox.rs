@@ -831,3 +831,103 @@ impl TenantStore<'_> {
         Ok(true)
     }
 }
+
+/// A tenant's delivery settings, as saved (checked by `app` before).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliverySettingsRecord {
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub smtp_reply_to: Option<String>,
+    pub sms_url: Option<String>,
+    pub sms_auth: Option<String>,
+    pub sms_body: Option<String>,
+    pub sms_sender: Option<String>,
+    pub sms_preset: Option<String>,
+    pub sms_key: Option<String>,
+}
+
+type SettingsRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl TenantStore<'_> {
+    /// The tenant's delivery settings; all empty when never saved.
+    pub async fn delivery_settings(&self) -> Result<DeliverySettingsRecord, StoreError> {
+        let sql = self.sql(
+            "SELECT smtp_url, smtp_from, smtp_reply_to, sms_url, sms_auth, sms_body, sms_sender, sms_preset, sms_key \
+             FROM delivery_settings WHERE tenant_id = $1",
+        );
+        let row: Option<SettingsRow> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row
+            .map(
+                |(
+                    smtp_url,
+                    smtp_from,
+                    smtp_reply_to,
+                    sms_url,
+                    sms_auth,
+                    sms_body,
+                    sms_sender,
+                    sms_preset,
+                    sms_key,
+                )| DeliverySettingsRecord {
+                    smtp_url,
+                    smtp_from,
+                    smtp_reply_to,
+                    sms_url,
+                    sms_auth,
+                    sms_body,
+                    sms_sender,
+                    sms_preset,
+                    sms_key,
+                },
+            )
+            .unwrap_or_default())
+    }
+
+    /// Replaces the tenant's delivery settings.
+    pub async fn save_delivery_settings(
+        &self,
+        settings: &DeliverySettingsRecord,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "INSERT INTO delivery_settings (tenant_id, smtp_url, smtp_from, smtp_reply_to, sms_url, sms_auth, sms_body, sms_sender, \
+             sms_preset, sms_key, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz) \
+             ON CONFLICT (tenant_id) DO UPDATE SET smtp_url = excluded.smtp_url, smtp_from = excluded.smtp_from, \
+             smtp_reply_to = excluded.smtp_reply_to, sms_url = excluded.sms_url, sms_auth = excluded.sms_auth, \
+             sms_body = excluded.sms_body, sms_sender = excluded.sms_sender, sms_preset = excluded.sms_preset, \
+             sms_key = excluded.sms_key, updated_at = excluded.updated_at",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(&settings.smtp_url)
+                .bind(&settings.smtp_from)
+                .bind(&settings.smtp_reply_to)
+                .bind(&settings.sms_url)
+                .bind(&settings.sms_auth)
+                .bind(&settings.sms_body)
+                .bind(&settings.sms_sender)
+                .bind(&settings.sms_preset)
+                .bind(&settings.sms_key)
+                .bind(timestamp_text(now))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -207,6 +207,57 @@ fn without_smtp_the_dispatcher_says_the_messages_wait() {
         .stdout(),
     );
     assert_eq!(pending.as_array().unwrap().len(), 3);
+
+    // Saved with the creditor's settings instead: checked whole, passwords never shown.
+    let sink = SmtpSink::start();
+    let incomplete = relance(&data, &["delivery", "set", "--smtp-url", &sink.url()]);
+    assert_eq!(incomplete.code(), 1);
+    assert!(
+        incomplete.stderr().contains("pas l'expéditeur"),
+        "{}",
+        incomplete.stderr()
+    );
+    let url = sink.url().replace("127.0.0.1", "relance:s3cret@127.0.0.1");
+    let saved = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "delivery",
+            "set",
+            "--smtp-url",
+            &url,
+            "--smtp-from",
+            "Atelier Dupont <compta@dupont.example>",
+        ],
+    )
+    .success();
+    assert!(
+        saved.stdout().contains("relance:***@127.0.0.1"),
+        "{}",
+        saved.stdout()
+    );
+    assert!(!saved.stdout().contains("s3cret"));
+    // The sink asks for no login: keep the saved URL without one for the send.
+    relance(&data, &["delivery", "set", "--smtp-url", &sink.url()]).success();
+    let output = Command::new(env!("CARGO_BIN_EXE_relance"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--lang", "en", "dispatch", "--now", "2026-01-06T08:30:00Z"])
+        .env_remove("RELANCE_SMTP_URL")
+        .env_remove("RELANCE_SMTP_FROM")
+        .env_remove("RELANCE_SMS_URL")
+        .env_remove("RELANCE_SMS_PRESET")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("3 sent"), "{said}");
+    assert_eq!(sink.received().len(), 3);
+    assert!(
+        sink.received()
+            .iter()
+            .all(|mail| mail.header("from") == "Atelier Dupont <compta@dupont.example>")
+    );
 }
 
 #[test]
@@ -406,6 +457,7 @@ fn two_dispatchers(directory: &Path, database_url: Option<&str>) {
             .env_remove("RELANCE_TEST_ABORT_AFTER_SEND")
             .env("RELANCE_SMTP_URL", sink.url())
             .env("RELANCE_SMTP_FROM", "Comptabilité <compta@demo.example>")
+            .stdout(std::process::Stdio::null())
             .spawn()
             .expect("the relance binary starts")
     };

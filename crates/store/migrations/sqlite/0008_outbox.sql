@@ -39,3 +39,19 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_by_status ON outbox (tenant_id, status);
 CREATE INDEX outbox_by_customer ON outbox (tenant_id, customer_id);
+
+-- How a tenant's messages leave: its SMTP server and SMS gateway (the environment or the
+-- command line, when given, take precedence). Checked by the application before saving.
+CREATE TABLE delivery_settings (
+    tenant_id     INTEGER PRIMARY KEY REFERENCES tenants (id),
+    smtp_url      TEXT,
+    smtp_from     TEXT,
+    smtp_reply_to TEXT,
+    sms_url       TEXT,
+    sms_auth      TEXT,
+    sms_body      TEXT,
+    sms_sender    TEXT,
+    sms_preset    TEXT,
+    sms_key       TEXT,
+    updated_at    TEXT NOT NULL
+) STRICT;
