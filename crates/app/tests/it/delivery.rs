@@ -702,3 +702,72 @@ async fn the_smtp_login_is_used_and_a_refused_one_leaves_the_message_waiting() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_scheduled_thank_you_goes_like_any_action_and_says_what_was_paid() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let sink = SmtpSink::start();
+        let tenant = setup(store).await;
+        let paid = PORTFOLIO
+            .replace(",1200.00,1200.00,", ",1200.00,0.00,")
+            .replace(",300.00,300.00,", ",300.00,0.00,");
+        import_csv(store, &tenant, "paid.csv", paid.as_bytes())
+            .await
+            .unwrap();
+        let late = action_of(store, &tenant, "LATE").await;
+        // As the payments work records it: a scheduled action of the thank_you template.
+        store
+            .tenant(tenant.id)
+            .propose_action(
+                &store::NewAction {
+                    customer: late.customer,
+                    episode: late.episode,
+                    step_key: "thank_you".to_owned(),
+                    channel: "email".to_owned(),
+                    companion: false,
+                    tone: "courteous".to_owned(),
+                    template: "thank_you".to_owned(),
+                    invoice_ids: late.invoice_ids.clone(),
+                    invoice_numbers: late.invoice_numbers.clone(),
+                    decided_on: FIRST_DAY,
+                    scheduled_at: late.scheduled_at.clone(),
+                    status: "scheduled",
+                    explanation: "paid in full".to_owned(),
+                },
+                clock().now(),
+            )
+            .await
+            .unwrap();
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        // The reminder was cancelled (paid), the thank-you went.
+        let events: Vec<(String, Event)> = report
+            .events
+            .iter()
+            .filter(|event| event.customer_ref == "LATE")
+            .map(|event| (event.recipient.clone(), event.event.clone()))
+            .collect();
+        assert_eq!(
+            events
+                .iter()
+                .filter(|(_, event)| *event == Event::Sent)
+                .count(),
+            1,
+            "{report:?}"
+        );
+        let mail = sink
+            .received()
+            .into_iter()
+            .find(|mail| mail.header("to") == "compta@lefevre.fr")
+            .unwrap();
+        assert_eq!(mail.header("subject"), "Merci pour votre règlement");
+        let text = mail.part("text/plain").unwrap();
+        assert!(
+            text.contains("votre règlement de 1\u{202F}500,00\u{A0}€"),
+            "{text}"
+        );
+        assert!(text.contains("votre compte est désormais à jour"), "{text}");
+    });
+}

@@ -7,8 +7,8 @@ use domain::ids::{CustomerId, InvoiceId, TenantId};
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use store::{
-    CancelReason, Claim, FailedContact, Finish, NewAction, NewOutboxMessage, OutboxRecord,
-    Resolution, Store,
+    CancelReason, Claim, DeliverySettingsRecord, FailedContact, Finish, NewAction,
+    NewOutboxMessage, OutboxRecord, Resolution, Store,
 };
 use test_support::{fixed_now, on_every_backend};
 
@@ -374,5 +374,43 @@ async fn a_temporary_failure_waits_for_its_next_attempt() {
             Claim::Claimed
         );
         assert_eq!(only(store, tenant).await.attempts, 2);
+    });
+}
+
+#[tokio::test]
+async fn delivery_settings_are_saved_replaced_and_kept_to_their_tenant() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let first = creditor_with_one_invoice(store, "Premier").await;
+        let second = creditor_with_one_invoice(store, "Second").await;
+        let ours = store.tenant(first);
+        assert_eq!(
+            ours.delivery_settings().await.unwrap(),
+            DeliverySettingsRecord::default()
+        );
+        let settings = DeliverySettingsRecord {
+            smtp_url: Some("smtps://compta:secret@smtp.exemple.fr".to_owned()),
+            smtp_from: Some("Compta <compta@exemple.fr>".to_owned()),
+            sms_preset: Some("brevo".to_owned()),
+            sms_key: Some("xkeysib-1".to_owned()),
+            ..DeliverySettingsRecord::default()
+        };
+        ours.save_delivery_settings(&settings, fixed_now())
+            .await
+            .unwrap();
+        assert_eq!(ours.delivery_settings().await.unwrap(), settings);
+        let replaced = DeliverySettingsRecord {
+            sms_preset: None,
+            sms_key: None,
+            ..settings.clone()
+        };
+        ours.save_delivery_settings(&replaced, fixed_now())
+            .await
+            .unwrap();
+        assert_eq!(ours.delivery_settings().await.unwrap(), replaced);
+        assert_eq!(
+            store.tenant(second).delivery_settings().await.unwrap(),
+            DeliverySettingsRecord::default()
+        );
     });
 }
