@@ -771,3 +771,72 @@ async fn a_scheduled_thank_you_goes_like_any_action_and_says_what_was_paid() {
         assert!(text.contains("votre compte est désormais à jour"), "{text}");
     });
 }
+
+#[tokio::test]
+async fn a_partial_payment_rewrites_the_message_and_a_promise_or_a_hold_stops_it() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let sink = SmtpSink::start();
+        let tenant = setup(store).await;
+        // Queued while no SMTP server is configured…
+        delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T08:30:00Z"),
+            &Transports::default(),
+        )
+        .await
+        .unwrap();
+        // …then 1,000.00 of F-1 is paid, SLOW promises to pay and GONE's case is held.
+        let partly = PORTFOLIO.replace(",1200.00,1200.00,", ",1200.00,200.00,");
+        import_csv(store, &tenant, "partly.csv", partly.as_bytes())
+            .await
+            .unwrap();
+        let meanwhile = at("2026-01-06T08:45:00Z");
+        dunning::add_promise(
+            store,
+            &tenant,
+            meanwhile,
+            "SLOW",
+            "480.00",
+            date(2026, 1, 20),
+            "",
+        )
+        .await
+        .unwrap();
+        dunning::hold(
+            store,
+            &tenant,
+            clock(),
+            "GONE",
+            date(2026, 1, 31),
+            "en travaux",
+        )
+        .await
+        .unwrap();
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T09:00:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let event = |customer: &str| {
+            report
+                .events
+                .iter()
+                .find(|event| event.customer_ref == customer)
+                .map(|event| event.event.clone())
+        };
+        assert_eq!(event("LATE"), Some(Event::Sent), "{report:?}");
+        assert_eq!(
+            event("SLOW"),
+            Some(Event::Cancelled(CancelReason::Promised))
+        );
+        assert_eq!(event("GONE"), Some(Event::Cancelled(CancelReason::OnHold)));
+        let received = sink.received();
+        assert_eq!(received.len(), 1);
+        // The message says what is owed now: 200.00 + 300.00, not the 1,500.00 first written.
+        let text = received[0].part("text/plain").unwrap();
+        assert!(text.contains("200,00\u{A0}€"), "{text}");
+        assert!(!text.contains("1\u{202F}200,00"), "{text}");
+        let sent = &delivery::list(store, &tenant, Some("sent")).await.unwrap()[0];
+        assert_eq!(sent.claimed_minor, 50_000);
+    });
+}
