@@ -264,6 +264,9 @@ pub struct DispatchReport {
     /// Waiting because no SMTP server, or no SMS gateway, is configured.
     pub waiting_no_smtp: usize,
     pub waiting_no_sms: usize,
+    /// Not tried because their transport refused an earlier message of the pass for a reason
+    /// of ours (credentials, TLS).
+    pub waiting_unusable: usize,
     /// Taken by another dispatcher meanwhile.
     pub taken: usize,
 }
@@ -295,7 +298,14 @@ pub async fn dispatch(
     let domain = message_domain(transports.smtp.as_ref());
     queue_due_actions(store, tenant, clock, &domain, &mut report).await?;
     let rules = crate::dunning::rules(store, tenant).await?;
+    // A channel whose transport turned out unusable (credentials, TLS) is not tried again
+    // for every other message of the pass.
+    let mut unusable: Vec<String> = Vec::new();
     for waiting in handle.outbox_waiting().await? {
+        if unusable.contains(&waiting.channel) {
+            report.waiting_unusable += 1;
+            continue;
+        }
         if waiting
             .next_attempt_at
             .is_some_and(|at| at > now && waiting.status == "failed_temporary")
@@ -321,6 +331,8 @@ pub async fn dispatch(
             report.outside_hours += 1;
             continue;
         }
+        let channel = waiting.channel.clone();
+        let before = report.events.len();
         send_one(
             store,
             tenant,
@@ -331,6 +343,12 @@ pub async fn dispatch(
             &mut report,
         )
         .await?;
+        if report.events[before..]
+            .iter()
+            .any(|event| matches!(event.event, Event::NotSent { .. }))
+        {
+            unusable.push(channel);
+        }
     }
     Ok(report)
 }

@@ -355,6 +355,18 @@ fn print_report(
             report.waiting_retry
         ),
     })?;
+    if report.waiting_unusable > 0 {
+        say(match lang {
+            Lang::Fr => format!(
+                "{} message(s) non tentés : leur serveur a refusé la configuration (voir l'erreur ci-dessus).",
+                report.waiting_unusable
+            ),
+            Lang::En => format!(
+                "{} message(s) not tried: their server refused the configuration (see the error above).",
+                report.waiting_unusable
+            ),
+        })?;
+    }
     if report.waiting_no_smtp > 0 && transports.smtp.is_none() {
         say(match lang {
             Lang::Fr => format!(

@@ -666,17 +666,27 @@ async fn the_smtp_login_is_used_and_a_refused_one_leaves_the_message_waiting() {
             delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &with("wrong"))
                 .await
                 .unwrap();
-        let late = refused
-            .events
-            .iter()
-            .find(|event| event.customer_ref == "LATE")
-            .unwrap();
+        // The first message finds the login refused; the others of the pass are not tried.
+        assert_eq!(refused.events.len(), 1, "{refused:?}");
+        let first = &refused.events[0];
         assert!(
-            matches!(&late.event, Event::NotSent { error } if error.contains("535")),
-            "{late:?}"
+            matches!(&first.event, Event::NotSent { error } if error.contains("535")),
+            "{first:?}"
         );
-        let waiting = delivery::show(store, &tenant, late.message).await.unwrap();
-        assert_eq!((waiting.status.as_str(), waiting.attempts), ("pending", 0));
+        assert_eq!(refused.waiting_unusable, 2);
+        for message in delivery::list(store, &tenant, Some("pending"))
+            .await
+            .unwrap()
+        {
+            assert_eq!(message.attempts, 0);
+        }
+        assert_eq!(
+            delivery::list(store, &tenant, Some("pending"))
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
         assert!(sink.received().is_empty());
 
         // The password percent-encoded in the URL, as URLs require.
