@@ -850,3 +850,50 @@ async fn a_partial_payment_rewrites_the_message_and_a_promise_or_a_hold_stops_it
         assert_eq!(sent.claimed_minor, 50_000);
     });
 }
+
+#[tokio::test]
+async fn an_sms_refused_by_the_brevo_style_gateway_fails_the_number() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let gateway = HttpSink::start(vec![400]);
+        let mut sms =
+            SmsGateway::preset(channels::SmsPreset::Brevo, "xkeysib-test", "BELLEVUE").unwrap();
+        // Brevo's request format, posted to the loopback server instead of api.brevo.com.
+        sms.url = gateway.url("/v3/transactionalSMS/send");
+        let transports = Transports {
+            sms: Some(sms),
+            ..Transports::default()
+        };
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &transports)
+            .await
+            .unwrap();
+        let text = report
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "TEXT")
+            .unwrap();
+        assert!(
+            matches!(&text.event, Event::Failed { channel_failed: true, error } if error.contains("400")),
+            "{text:?}"
+        );
+        let requests = gateway.received();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].header("api-key"), Some("xkeysib-test"));
+        let body: serde_json::Value = serde_json::from_str(&requests[0].body).unwrap();
+        assert_eq!(body["recipient"], "33698765432");
+        assert_eq!(body["sender"], "BELLEVUE");
+        assert_eq!(body["type"], "transactional");
+        assert!(body["content"].as_str().unwrap().contains("99,90"));
+        let (file, _) = dunning::customer_file(store, &tenant, "TEXT")
+            .await
+            .unwrap();
+        assert!(
+            file.contacts
+                .iter()
+                .any(|contact| contact.channel == "sms" && contact.outcome == "wrong-number"),
+            "{:?}",
+            file.contacts
+        );
+    });
+}
