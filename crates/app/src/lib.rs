@@ -17,10 +17,14 @@
 //!   policy, waivers, and the mandatory mention for invoices and terms of sale.
 //! - `templates`: the message templates (list, show, edit with checks, reset, preview with a
 //!   customer's data or the sample) and the PDF letters of recorded actions and print batches.
+//! - `delivery`: the dispatcher (the outbox filled from scheduled e-mail and SMS actions,
+//!   each message sent once inside the debtor's hours, retried, failed or left for a person
+//!   when its delivery is unknown) and the outbox's list, content and resolutions.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
 pub mod customer_details;
+pub mod delivery;
 pub mod demo;
 pub mod dunning;
 pub mod import;

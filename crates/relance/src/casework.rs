@@ -281,7 +281,11 @@ pub(crate) async fn run(
         | Command::Plan(_)
         | Command::Mention(_)
         | Command::Template(_)
-        | Command::Letter(_) => unreachable!("handled by commands::run"),
+        | Command::Letter(_)
+        | Command::Dispatch(_)
+        | Command::Outbox(_)
+        | Command::Calls(_)
+        | Command::Delivery(_) => unreachable!("handled by commands::run"),
     }
 }
 
@@ -711,7 +715,18 @@ async fn customer_show(
                 action.step_key,
                 action.channel
             ),
-            format!("{} — {}", action.status, action.explanation),
+            // The note says how it went out (which message, to whom, when: `relance outbox
+            // show` gives its content) or why it did not.
+            format!(
+                "{} — {}{}",
+                action.status,
+                action.explanation,
+                action
+                    .status_note
+                    .as_deref()
+                    .map(|note| format!(" — {note}"))
+                    .unwrap_or_default()
+            ),
         ));
     }
     for contact in &file.contacts {

@@ -60,6 +60,11 @@ const SQLITE: &[Migration] = &[
         name: "payment_plans",
         sql: include_str!("../migrations/sqlite/0009_payment_plans.sql"),
     },
+    Migration {
+        version: 10,
+        name: "outbox",
+        sql: include_str!("../migrations/sqlite/0010_outbox.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -107,6 +112,11 @@ const POSTGRES: &[Migration] = &[
         version: 9,
         name: "payment_plans",
         sql: include_str!("../migrations/postgres/0009_payment_plans.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "outbox",
+        sql: include_str!("../migrations/postgres/0010_outbox.sql"),
     },
 ];
 
