@@ -833,6 +833,8 @@ pub fn describe_cancel(reason: CancelReason, language: Language) -> &'static str
         (CancelReason::Promised, Language::English) => "a promise to pay is pending",
         (CancelReason::OnHold, Language::French) => "le dossier est suspendu",
         (CancelReason::OnHold, Language::English) => "the case is on hold",
+        (CancelReason::InPlan, Language::French) => "les factures sont couvertes par un échéancier",
+        (CancelReason::InPlan, Language::English) => "the invoices are covered by a payment plan",
         (CancelReason::NoConsent, Language::French) => "le canal n'est plus autorisé",
         (CancelReason::NoConsent, Language::English) => "the channel is no longer consented",
         (CancelReason::Withdrawn, Language::French) => "l'action a été retirée",

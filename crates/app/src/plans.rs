@@ -612,7 +612,13 @@ pub async fn agreement(
 pub struct PlanReview {
     pub completed: Vec<i64>,
     pub lapsed: Vec<i64>,
+    /// Messages queued: reminders before an installment, confirmations of installments paid,
+    /// reminders of a missed one within grace.
+    pub messages: usize,
 }
+
+/// Days before an installment its reminder goes out.
+pub const REMINDER_DAYS: i64 = 3;
 
 /// Follows every running plan on `today`: a plan paid in full is completed (its waivers stay);
 /// one with an installment unpaid after the grace period lapses (its waivers are withdrawn and
@@ -637,7 +643,11 @@ pub async fn review(
                 PlanStatus::Lapsed,
                 format!("échéance n° {installment} impayée après le délai de grâce"),
             ),
-            PlanState::OnTrack | PlanState::Late { .. } => continue,
+            PlanState::OnTrack | PlanState::Late { .. } => {
+                review.messages +=
+                    plan_messages(store, tenant, clock, &plan, &standing, today).await?;
+                continue;
+            }
         };
         let end = PlanEnd {
             status,
@@ -656,6 +666,117 @@ pub async fn review(
         handle.wake_customer(plan.customer).await?;
     }
     Ok(review)
+}
+
+/// Queues the courteous messages a running plan calls for on `today`, by e-mail where the
+/// customer has one and consents (a plan's messages are not worth a letter): each under its own
+/// key (`plan-ID-before-N`, `plan-ID-paid-N`, `plan-ID-missed-N`), so none is queued twice.
+async fn plan_messages(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    plan: &PlanRecord,
+    standing: &PlanStanding,
+    today: Date,
+) -> Result<usize, PlanError> {
+    let handle = store.tenant(tenant.id);
+    let details = handle.customer_details(plan.customer).await?;
+    if details.settings.email.is_none() || !details.settings.consent.email {
+        return Ok(0);
+    }
+    let mut messages: Vec<(String, &'static str, String)> = Vec::new();
+    // Installments paid since acceptance, the down payment included; the last one completes
+    // the plan and is thanked by the receipt instead.
+    for installment in plan.installments.iter().take(standing.paid as usize) {
+        messages.push((
+            format!("plan-{}-paid-{}", plan.id, installment.number),
+            "plan_installment_received",
+            format!(
+                "installment {} of plan {} paid",
+                installment.number, plan.id
+            ),
+        ));
+    }
+    match (standing.state, standing.next) {
+        (PlanState::OnTrack, Some((installment, _)))
+            if (installment.due_on - today).get_days() <= REMINDER_DAYS as i32
+                && installment.due_on >= today =>
+        {
+            messages.push((
+                format!("plan-{}-before-{}", plan.id, installment.number),
+                "plan_installment_reminder",
+                format!(
+                    "installment {} of plan {} falls due on {}",
+                    installment.number, plan.id, installment.due_on
+                ),
+            ));
+        }
+        (
+            PlanState::Late {
+                installment,
+                grace_ends_on,
+            },
+            _,
+        ) => {
+            messages.push((
+                format!("plan-{}-missed-{installment}", plan.id),
+                "plan_installment_missed",
+                format!(
+                    "installment {installment} of plan {} unpaid, grace until {grace_ends_on}",
+                    plan.id
+                ),
+            ));
+        }
+        _ => {}
+    }
+    let zone = jiff::tz::TimeZone::get(tenant.profile.time_zone.as_str())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let scheduled_at = today
+        .to_zoned_datetime(zone)
+        .map_err(|_| ScheduleError::DateOutOfRange)?
+        .to_string();
+    let already: Vec<String> = handle
+        .actions(&store::ActionFilter {
+            decided_on: None,
+            customer: Some(plan.customer),
+            status: None,
+        })
+        .await?
+        .into_iter()
+        .map(|action| action.step_key)
+        .collect();
+    let mut queued = 0;
+    for (step_key, template, explanation) in messages {
+        if already.contains(&step_key) {
+            continue;
+        }
+        handle
+            .propose_action(
+                &store::NewAction {
+                    customer: plan.customer,
+                    episode: 0,
+                    step_key,
+                    channel: "email".to_owned(),
+                    companion: false,
+                    tone: "courteous".to_owned(),
+                    template: template.to_owned(),
+                    invoice_ids: plan.invoices.iter().map(|invoice| invoice.id).collect(),
+                    invoice_numbers: plan
+                        .invoices
+                        .iter()
+                        .map(|invoice| invoice.number.clone())
+                        .collect(),
+                    decided_on: today,
+                    scheduled_at: scheduled_at.clone(),
+                    status: "scheduled",
+                    explanation,
+                },
+                clock.now(),
+            )
+            .await?;
+        queued += 1;
+    }
+    Ok(queued)
 }
 
 async fn plan(store: &Store, tenant: &TenantRecord, id: i64) -> Result<PlanRecord, PlanError> {

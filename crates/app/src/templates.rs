@@ -488,7 +488,7 @@ async fn customer_context(
                 .await
                 .map_err(|error| TemplateError::Plan(Box::new(error)))?
                 .grace_days;
-            Some(plan_facts(&latest, grace_days))
+            Some(plan_facts(&latest, grace_days, today))
         }
     };
     let step = step_for(store, tenant, &details, builtin).await?;
@@ -550,8 +550,25 @@ fn message_context(
     Ok(MessageContext::build(&facts)?)
 }
 
-/// What an agreement says of `plan`.
-fn plan_facts(plan: &PlanRecord, grace_days: u32) -> PlanFacts {
+/// What a message or the agreement says of `plan` on `today`.
+fn plan_facts(plan: &PlanRecord, grace_days: u32, today: Date) -> PlanFacts {
+    let paid = plan.paid();
+    let schedule = domain::plan::Schedule {
+        installments: plan.installments.clone(),
+    };
+    let standing = domain::plan::standing(&schedule, paid, today, grace_days).ok();
+    let grace_ends_on = match standing.as_ref().map(|standing| standing.state) {
+        Some(domain::plan::PlanState::Late { grace_ends_on, .. }) => Some(grace_ends_on),
+        _ => standing
+            .as_ref()
+            .and_then(|standing| standing.next)
+            .and_then(|(installment, _)| {
+                installment
+                    .due_on
+                    .checked_add(jiff::Span::new().days(i64::from(grace_days)))
+                    .ok()
+            }),
+    };
     PlanFacts {
         number: plan.id,
         covered: plan.covered,
@@ -564,7 +581,20 @@ fn plan_facts(plan: &PlanRecord, grace_days: u32) -> PlanFacts {
         every: plan.every,
         waive_charges: plan.waive_charges,
         grace_days,
+        paid,
+        next: standing.and_then(|standing| standing.next),
+        grace_ends_on,
     }
+}
+
+/// The plan a plan message is about: its id is in the action's step key (`plan-ID-…`).
+pub fn plan_of_step(step_key: &str) -> Option<i64> {
+    step_key
+        .strip_prefix("plan-")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// The written agreement of a payment plan, in the customer's language, bearing `date`: the
@@ -605,7 +635,7 @@ pub async fn plan_agreement(
         step,
         date,
         Extras {
-            plan: Some(plan_facts(plan, grace_days)),
+            plan: Some(plan_facts(plan, grace_days, date)),
             ..Extras::default()
         },
     )?;
@@ -718,6 +748,7 @@ async fn letter_of(
     } else {
         action_extras(store, tenant, &action, &details, builtin, &invoices, date).await?
     };
+    let plan = action_plan(store, tenant, &action, builtin, date).await?;
     let step = StepFacts {
         key: action.step_key.clone(),
         tone: Tone::parse(&action.tone).unwrap_or(Tone::Formal),
@@ -737,7 +768,7 @@ async fn letter_of(
             promise,
             dispute,
             receipt,
-            plan: None,
+            plan,
         },
     )?;
     let rendered = rendered_or_stored_problem(&template, &context)?;
@@ -891,6 +922,35 @@ async fn action_extras(
         }
     };
     Ok((promise, dispute, receipt))
+}
+
+/// The plan facts of a plan message (a reminder, a confirmation, a missed installment).
+async fn action_plan(
+    store: &Store,
+    tenant: &TenantRecord,
+    action: &ActionRecord,
+    builtin: &'static Builtin,
+    date: Date,
+) -> Result<Option<PlanFacts>, TemplateError> {
+    if !builtin.receives(documents::catalog::Extra::Plan) {
+        return Ok(None);
+    }
+    let missing = || TemplateError::NoFact {
+        reference: action.customer_ref.clone(),
+        what: "payment plan",
+        key: builtin.key,
+    };
+    let id = plan_of_step(&action.step_key).ok_or_else(missing)?;
+    let plan = match store.tenant(tenant.id).plan(id).await {
+        Ok(plan) => plan,
+        Err(StoreError::NotFound { .. }) => return Err(missing()),
+        Err(error) => return Err(error.into()),
+    };
+    let grace_days = crate::plans::settings(store, tenant)
+        .await
+        .map_err(|error| TemplateError::Plan(Box::new(error)))?
+        .grace_days;
+    Ok(Some(plan_facts(&plan, grace_days, date)))
 }
 
 /// The day's print batch: one PDF with the letter of every postal action decided on `date`

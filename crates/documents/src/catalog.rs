@@ -199,6 +199,27 @@ pub const BUILTINS: &[Builtin] = &[
         &[Extra::Plan]
     ),
     builtin!(
+        "plan_installment_reminder",
+        TemplateKind::Message,
+        "Rappel avant une échéance de l'échéancier",
+        "Reminder before a plan installment",
+        &[Extra::Plan]
+    ),
+    builtin!(
+        "plan_installment_received",
+        TemplateKind::Message,
+        "Confirmation d'une échéance reçue",
+        "Plan installment received",
+        &[Extra::Plan]
+    ),
+    builtin!(
+        "plan_installment_missed",
+        TemplateKind::Message,
+        "Échéance manquée, dans le délai de grâce",
+        "Missed installment, within the grace period",
+        &[Extra::Plan]
+    ),
+    builtin!(
         "thank_you",
         TemplateKind::Message,
         "Remerciement après paiement complet",

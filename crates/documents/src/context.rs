@@ -136,6 +136,12 @@ pub struct PlanFacts {
     pub every: Frequency,
     pub waive_charges: bool,
     pub grace_days: u32,
+    /// Paid towards the plan so far.
+    pub paid: Money,
+    /// The first installment not fully paid, and what is left of it.
+    pub next: Option<(Installment, Money)>,
+    /// The last day of grace of that installment, once its date has passed.
+    pub grace_ends_on: Option<Date>,
 }
 
 /// Everything a message can say, as the caller knows it.
@@ -333,6 +339,11 @@ pub struct PlanVars {
     pub last_on: String,
     pub waive_charges: bool,
     pub grace_days: u32,
+    pub paid: String,
+    pub remaining: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<InstallmentVars>,
+    pub grace_ends_on: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -340,6 +351,8 @@ pub struct InstallmentVars {
     pub label: String,
     pub due_on: String,
     pub amount: String,
+    /// What is left to pay of it.
+    pub left: String,
 }
 
 fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
@@ -349,6 +362,21 @@ fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
             long_date(installment.due_on, language)
         })
     };
+    let installment_vars = |installment: &Installment, left: Money| InstallmentVars {
+        label: match (installment.number, fr) {
+            (0, true) => "Acompte".to_owned(),
+            (0, false) => "Down payment".to_owned(),
+            (number, true) => format!("Échéance n° {number}"),
+            (number, false) => format!("Installment {number}"),
+        },
+        due_on: long_date(installment.due_on, language),
+        amount: money(installment.amount, language),
+        left: money(left, language),
+    };
+    let remaining = Money::from_minor(
+        (plan.covered.minor() - plan.paid.minor()).max(0),
+        plan.covered.currency(),
+    );
     PlanVars {
         number: plan.number.to_string(),
         covered: money(plan.covered, language),
@@ -356,16 +384,7 @@ fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
         installments: plan
             .installments
             .iter()
-            .map(|installment| InstallmentVars {
-                label: match (installment.number, fr) {
-                    (0, true) => "Acompte".to_owned(),
-                    (0, false) => "Down payment".to_owned(),
-                    (number, true) => format!("Échéance n° {number}"),
-                    (number, false) => format!("Installment {number}"),
-                },
-                due_on: long_date(installment.due_on, language),
-                amount: money(installment.amount, language),
-            })
+            .map(|installment| installment_vars(installment, installment.amount))
             .collect(),
         count: plan.installments.len(),
         frequency: match (plan.every, fr) {
@@ -383,6 +402,15 @@ fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
         last_on: day(plan.installments.last()),
         waive_charges: plan.waive_charges,
         grace_days: plan.grace_days,
+        paid: money(plan.paid, language),
+        remaining: money(remaining, language),
+        next: plan
+            .next
+            .as_ref()
+            .map(|(installment, left)| installment_vars(installment, *left)),
+        grace_ends_on: plan
+            .grace_ends_on
+            .map_or_else(String::new, |day| long_date(day, language)),
     }
 }
 

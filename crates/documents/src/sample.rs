@@ -54,7 +54,7 @@ fn eur(minor: i64) -> Money {
 
 /// Three monthly installments after a down payment, penalties waived if honoured.
 fn sample_plan() -> PlanFacts {
-    let installments = [
+    let installments: Vec<Installment> = [
         (0, date(2026, 6, 5), 50_000),
         (1, date(2026, 7, 5), 100_000),
         (2, date(2026, 8, 5), 100_000),
@@ -67,6 +67,11 @@ fn sample_plan() -> PlanFacts {
         amount: eur(minor),
     })
     .collect();
+    let next = Installment {
+        number: 1,
+        due_on: date(2026, 7, 5),
+        amount: eur(100_000),
+    };
     PlanFacts {
         number: 12,
         covered: eur(385_550),
@@ -75,6 +80,9 @@ fn sample_plan() -> PlanFacts {
         every: Frequency::Monthly,
         waive_charges: true,
         grace_days: 5,
+        paid: eur(50_000),
+        next: Some((next, eur(100_000))),
+        grace_ends_on: Some(date(2026, 7, 10)),
     }
 }
 

@@ -161,6 +161,13 @@ variables! {
     "plan.first_on", Text, "date de la première échéance (plan_agreement)", "date of the first installment (plan_agreement)";
     "plan.last_on", Text, "date de la dernière échéance (plan_agreement)", "date of the last installment (plan_agreement)";
     "plan.waive_charges", Flag, "pénalités remises si l'échéancier est respecté (plan_agreement)", "charges waived if the plan is honoured (plan_agreement)";
+    "plan.paid", Text, "déjà réglé au titre de l'échéancier (plan_*)", "paid towards the plan so far (plan_*)";
+    "plan.remaining", Text, "reste à régler au titre de l'échéancier (plan_*)", "still to pay under the plan (plan_*)";
+    "plan.next.label", Text, "« Échéance n° N »", "\"Installment N\"";
+    "plan.next.due_on", Text, "sa date (longue)", "its date (long)";
+    "plan.next.amount", Text, "son montant", "its amount";
+    "plan.next.left", Text, "ce qu'il en reste à payer", "what is left to pay of it";
+    "plan.grace_ends_on", Text, "dernier jour de grâce d'une échéance manquée (plan_installment_missed)", "last day of grace of a missed installment (plan_installment_missed)";
     "plan.grace_days", Number, "jours de grâce après une échéance manquée (plan_agreement)", "days of grace after a missed installment (plan_agreement)";
 }
 

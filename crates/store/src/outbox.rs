@@ -89,6 +89,8 @@ pub enum CancelReason {
     Promised,
     /// The case is on hold.
     OnHold,
+    /// Every invoice it asks for is covered by a payment plan accepted since.
+    InPlan,
     /// The customer withdrew consent to this channel.
     NoConsent,
     /// The action is no longer scheduled (skipped or cancelled by a person).
@@ -104,6 +106,7 @@ impl CancelReason {
             CancelReason::Disputed => "disputed",
             CancelReason::Promised => "promised",
             CancelReason::OnHold => "on_hold",
+            CancelReason::InPlan => "in_plan",
             CancelReason::NoConsent => "no_consent",
             CancelReason::Withdrawn => "withdrawn",
             CancelReason::ByHand => "by_hand",
@@ -529,6 +532,14 @@ impl TenantStore<'_> {
         let held = self.sql(
             "SELECT COUNT(*) FROM holds WHERE tenant_id = $1 AND customer_id = $2 AND until_on >= $3::date",
         );
+        let planned = self.sql(&format!(
+            "SELECT COUNT(DISTINCT i.id) FROM invoices i JOIN payment_plan_invoices pi ON pi.invoice_id = i.id \
+             JOIN payment_plans p ON p.id = pi.plan_id \
+             WHERE i.tenant_id = $1 AND p.status = 'active' AND i.outstanding_minor > 0 AND i.id IN ({invoices})"
+        ));
+        let open_invoices = self.sql(&format!(
+            "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND outstanding_minor > 0 AND id IN ({invoices})"
+        ));
         let contact = self.sql(
             "SELECT consent_email, consent_sms, email, phone FROM customers WHERE tenant_id = $1 AND id = $2",
         );
@@ -604,6 +615,14 @@ impl TenantStore<'_> {
                     .bind(today.to_string())
                     .fetch_one(&mut *tx)
                     .await?;
+                let in_plan: i64 = sqlx::query_scalar(planned)
+                    .bind(tenant)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let still_open: i64 = sqlx::query_scalar(open_invoices)
+                    .bind(tenant)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 if owed_now == 0 {
                     reason = Some(CancelReason::Paid);
                 } else if disputes > 0 {
@@ -612,6 +631,8 @@ impl TenantStore<'_> {
                     reason = Some(CancelReason::Promised);
                 } else if holds > 0 {
                     reason = Some(CancelReason::OnHold);
+                } else if in_plan > 0 && in_plan == still_open {
+                    reason = Some(CancelReason::InPlan);
                 } else if owed_now != message.claimed_minor {
                     changed = true;
                 }

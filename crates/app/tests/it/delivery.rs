@@ -897,3 +897,66 @@ async fn an_sms_refused_by_the_brevo_style_gateway_fails_the_number() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_reminder_whose_invoices_went_into_a_payment_plan_is_cancelled_not_sent() {
+    on_every_backend!(|database| {
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let before = sink.received().len();
+        // Queued while no SMTP server is configured…
+        delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T08:30:00Z"),
+            &Transports::default(),
+        )
+        .await
+        .unwrap();
+        // …then the customer agreed a plan for both invoices before it could go.
+        let plan = app::plans::propose(
+            store,
+            &tenant,
+            at("2026-01-06T08:40:00Z"),
+            &app::plans::PlanRequest {
+                customer: "LATE",
+                invoices: &[],
+                split: app::plans::SplitRequest::Installments(3),
+                first_on: date(2026, 1, 31),
+                every: "1m",
+                down_payment: None,
+                waive_charges: false,
+                by: "Camille Durand",
+            },
+        )
+        .await
+        .unwrap();
+        app::plans::accept(
+            store,
+            &tenant,
+            at("2026-01-06T08:45:00Z"),
+            plan.plan.id,
+            &app::plans::Acceptance {
+                approved_by: None,
+                note: "",
+            },
+        )
+        .await
+        .unwrap();
+        let report = delivery::dispatch(store, &tenant, at("2026-01-06T09:00:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let late = report
+            .events
+            .iter()
+            .find(|event| event.customer_ref == "LATE")
+            .unwrap();
+        assert_eq!(late.event, Event::Cancelled(CancelReason::InPlan));
+        assert!(
+            sink.received()[before..]
+                .iter()
+                .all(|mail| mail.header("to") != "compta@lefevre.fr")
+        );
+    });
+}

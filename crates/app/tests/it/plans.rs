@@ -70,6 +70,29 @@ async fn run(store: &Store, tenant: &TenantRecord, day: Date) -> dunning::CaseOu
         .expect("ACME is reviewed")
 }
 
+/// The message queued under `step_key`, rendered as the dispatcher renders it.
+async fn plan_message(
+    store: &Store,
+    tenant: &TenantRecord,
+    step_key: &str,
+) -> documents::render::Rendered {
+    let action = store
+        .tenant(tenant.id)
+        .actions(&store::ActionFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|action| action.step_key == step_key)
+        .unwrap_or_else(|| panic!("{step_key} queued"));
+    assert_eq!(action.status, "scheduled");
+    assert_eq!(action.channel, "email");
+    let day = action.decided_on;
+    app::templates::message_for_action(store, tenant, action, day)
+        .await
+        .unwrap()
+        .rendered
+}
+
 async fn accepted_plan(store: &Store, tenant: &TenantRecord) -> i64 {
     let proposed = plans::propose(store, tenant, clock(), &three_installments(&[]))
         .await
@@ -174,7 +197,35 @@ async fn two_installments_then_nothing_lapse_the_plan_withdraw_the_waiver_and_re
         let store = &database.store;
         let tenant = books(store).await;
         let id = accepted_plan(store, &tenant).await;
+        // Three days before the first installment, a courteous reminder; once.
+        let review = plans::review(store, &tenant, clock(), date(2026, 11, 27))
+            .await
+            .unwrap();
+        assert_eq!(review.messages, 1);
+        let again = plans::review(store, &tenant, clock(), date(2026, 11, 28))
+            .await
+            .unwrap();
+        assert_eq!(again.messages, 0, "queued once");
+        let reminder = plan_message(store, &tenant, &format!("plan-{id}-before-1")).await;
+        assert!(
+            reminder
+                .text
+                .contains("1\u{202f}166,66\u{a0}€, arrive le 30 novembre 2026"),
+            "{}",
+            reminder.text
+        );
+
         pay(store, &tenant, "F-1", date(2026, 11, 30), "1166.66").await;
+        let review = plans::review(store, &tenant, clock(), date(2026, 12, 1))
+            .await
+            .unwrap();
+        assert_eq!(review.messages, 1, "the first installment is confirmed");
+        let received = plan_message(store, &tenant, &format!("plan-{id}-paid-1")).await;
+        assert!(
+            received.subject.contains("versement bien reçu"),
+            "{}",
+            received.subject
+        );
         pay(store, &tenant, "F-1", date(2026, 12, 30), "1166.66").await;
 
         // Within the 5 days of grace after 30 January, the plan is late but runs.
@@ -197,6 +248,12 @@ async fn two_installments_then_nothing_lapse_the_plan_withdraw_the_waiver_and_re
             .await
             .unwrap();
         assert!(review.lapsed.is_empty());
+        let missed = plan_message(store, &tenant, &format!("plan-{id}-missed-3")).await;
+        assert!(
+            missed.text.contains("au plus tard le 4 février 2027"),
+            "{}",
+            missed.text
+        );
 
         // The daily run of 5 February lapses it and resumes dunning on the same run.
         let resumed = run(store, &tenant, date(2027, 2, 5)).await;
