@@ -104,6 +104,10 @@ pub enum InputProblemKind {
     },
     /// The invoice is paid.
     NothingOwedOnInvoice,
+    /// A settlement that cannot be applied to the invoice's balance.
+    Settlement(domain::settlement::SettlementError),
+    /// The invoice's balance changed while this was recorded: nothing was written; try again.
+    ChangedMeanwhile,
     /// No invoice of the customer was overdue and unpaid that day.
     NothingOverdue {
         on: Date,
@@ -218,6 +222,35 @@ impl InputProblemKind {
             InputProblemKind::NothingOwedOnInvoice => {
                 pick("cette facture est réglée", "this invoice is paid")
             }
+            InputProblemKind::Settlement(error) => {
+                use domain::settlement::SettlementError;
+                match (error, french) {
+                    (SettlementError::NothingOwed, true) => {
+                        "la facture ne doit plus rien".to_owned()
+                    }
+                    (SettlementError::AmountRequired, true) => {
+                        "un avoir ou un règlement en nature a un montant (--amount)".to_owned()
+                    }
+                    (SettlementError::AssignmentTakesTheBalance, true) => {
+                        "une cession porte sur tout le solde : ne donnez pas de montant".to_owned()
+                    }
+                    (SettlementError::NotPositive, true) => {
+                        "le montant doit être positif".to_owned()
+                    }
+                    (SettlementError::MoreThanOwed { balance }, true) => format!(
+                        "plus que le solde de la facture ({})",
+                        balance.to_decimal_string()
+                    ),
+                    (SettlementError::CurrencyMismatch, true) => {
+                        "pas dans la devise de la facture".to_owned()
+                    }
+                    (error, false) => error.to_string(),
+                }
+            }
+            InputProblemKind::ChangedMeanwhile => pick(
+                "le solde de la facture a changé entre-temps ; rien n'a été enregistré, recommencez",
+                "the invoice's balance changed meanwhile; nothing was recorded, try again",
+            ),
             InputProblemKind::NothingOverdue { on } => {
                 if french {
                     format!(
@@ -1151,6 +1184,16 @@ pub async fn statement(
             .entry(payment.invoice)
             .or_default()
             .push((payment.received_on, payment.amount));
+    }
+    // A settlement in kind pays on its day; the other settlements take their amount off the
+    // invoice from the start (they are in the undated part below).
+    for settlement in handle.settlements(Some(id), None).await? {
+        if settlement.kind.pays_on_its_day() {
+            payments
+                .entry(settlement.invoice)
+                .or_default()
+                .push((settlement.settled_on, settlement.amount));
+        }
     }
     let mut notices = formal_notices(store, tenant, id, as_of).await?;
     let steps = recorded_steps(&handle.recovery_steps_of(id).await?, as_of);

@@ -32,12 +32,13 @@ pub mod late_payment;
 pub mod plans;
 pub mod queries;
 pub mod recovery;
+pub mod settlements;
 pub mod setup;
 pub mod templates;
 
 pub use store::{
     ActionRecord, CollectionCostRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings,
     CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, PlanRecord,
-    PlanSettings, PlanStatus, RecoveryStepKind, RecoveryStepRecord, Store, StoreError,
-    TenantRecord, WaiverRecord,
+    PlanSettings, PlanStatus, RecoveryStepKind, RecoveryStepRecord, SettlementRecord, Store,
+    StoreError, TenantRecord, WaiverRecord,
 };

@@ -43,3 +43,4 @@ pub mod plan;
 pub mod receivable;
 pub mod report;
 pub mod scenario;
+pub mod settlement;

@@ -278,6 +278,7 @@ pub(crate) async fn run(
         | Command::LatePayment(_)
         | Command::Waiver(_)
         | Command::Recovery(_)
+        | Command::Settlement(_)
         | Command::Plan(_)
         | Command::Mention(_)
         | Command::Template(_)
@@ -800,6 +801,66 @@ async fn customer_show(
                 incident.resolution_note.clone().unwrap_or_default(),
             ));
         }
+    }
+    for settlement in app::settlements::list(store, tenant, Some(reference), None).await? {
+        timeline.push((
+            settlement.settled_on.to_string(),
+            format!(
+                "{} {}",
+                app::settlements::kind_name(settlement.kind, language(lang)),
+                settlement.invoice_number
+            ),
+            format!(
+                "{} {} — {} ({}){}",
+                settlement.amount.to_decimal_string(),
+                settlement.amount.currency().code(),
+                settlement.reason,
+                settlement.decided_by,
+                if settlement.counterparty.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", settlement.counterparty)
+                }
+            ),
+        ));
+    }
+    for view in app::plans::list(store, tenant, Clock::System, None, Some(reference)).await? {
+        let plan = &view.plan;
+        timeline.push((
+            plan.proposed_at.strftime("%Y-%m-%d").to_string(),
+            format!("{} {}", tr(lang, "échéancier", "payment plan"), plan.id),
+            format!(
+                "{} {} {}, {} — {}",
+                plan.covered.to_decimal_string(),
+                plan.covered.currency().code(),
+                tr(lang, "en", "in"),
+                plan.installments.len(),
+                app::plans::status_name(plan.status, language(lang))
+            ),
+        ));
+        if let (Some(ended_on), Some(reason)) = (plan.ended_on, &plan.end_reason) {
+            timeline.push((
+                ended_on.to_string(),
+                format!(
+                    "{} {}",
+                    tr(lang, "fin de l'échéancier", "plan ended"),
+                    plan.id
+                ),
+                reason.clone(),
+            ));
+        }
+    }
+    let recovery = app::recovery::recovery_file(store, tenant, reference).await?;
+    for step in recovery.steps.iter().filter(|step| !step.is_withdrawn()) {
+        timeline.push((
+            step.occurred_on.to_string(),
+            format!(
+                "{} {}",
+                app::recovery::step_name(step.kind, language(lang)),
+                step.invoice_number
+            ),
+            step.reference.clone(),
+        ));
     }
     timeline.sort();
     say(format!("\n{}", tr(lang, "Historique", "Timeline")))?;

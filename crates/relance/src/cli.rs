@@ -125,6 +125,10 @@ pub(crate) enum Command {
     /// may grant without a manager.
     #[command(subcommand)]
     Plan(crate::plan_cmds::PlanCommand),
+    /// Settlements without a payment: credit notes, settlements in kind, assignments of the
+    /// receivable, write-offs; each with a reason and who decided it.
+    #[command(subcommand)]
+    Settlement(crate::settlement_cmds::SettlementCommand),
     /// The mandatory late-payment mention for invoices and terms of sale (French or English, with --lang).
     Mention(MentionArgs),
     /// Message templates: list, show, edit, reset, preview (in --lang).

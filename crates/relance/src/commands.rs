@@ -77,6 +77,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::LatePayment(_)
         | Command::Waiver(_)
         | Command::Recovery(_)
+        | Command::Settlement(_)
         | Command::Mention(_)) => crate::law_cmds::run(&config, global.tenant, command, lang).await,
         command => crate::casework::run(&config, global.tenant, command, lang).await,
     }

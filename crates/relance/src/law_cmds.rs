@@ -131,6 +131,9 @@ async fn with_tenant(
         Command::Recovery(command) => {
             crate::recovery_cmds::run(store, tenant, clock, command, lang).await
         }
+        Command::Settlement(command) => {
+            crate::settlement_cmds::run(store, tenant, clock, command, lang).await
+        }
         _ => unreachable!("late-payment commands only"),
     }
 }

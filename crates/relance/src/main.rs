@@ -17,6 +17,7 @@ mod law_cmds;
 mod output;
 mod plan_cmds;
 mod recovery_cmds;
+mod settlement_cmds;
 mod template_cmds;
 
 use std::process::ExitCode;

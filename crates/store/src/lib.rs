@@ -37,6 +37,7 @@ mod payments;
 mod plans;
 mod reads;
 mod recovery;
+mod settlements;
 mod sqlite_direct;
 mod sqlite_import;
 mod templates;
@@ -66,6 +67,7 @@ pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use recovery::{
     CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,
 };
+pub use settlements::{NewSettlement, SettlementRecord};
 pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 

@@ -65,6 +65,11 @@ const SQLITE: &[Migration] = &[
         name: "outbox",
         sql: include_str!("../migrations/sqlite/0010_outbox.sql"),
     },
+    Migration {
+        version: 12,
+        name: "settlements",
+        sql: include_str!("../migrations/sqlite/0012_settlements.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -117,6 +122,11 @@ const POSTGRES: &[Migration] = &[
         version: 10,
         name: "outbox",
         sql: include_str!("../migrations/postgres/0010_outbox.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "settlements",
+        sql: include_str!("../migrations/postgres/0012_settlements.sql"),
     },
 ];
 

@@ -11,4 +11,5 @@ mod late_payment;
 mod plans;
 mod recovery;
 mod reports;
+mod settlements;
 mod templates;
