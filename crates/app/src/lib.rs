@@ -17,6 +17,9 @@
 //!   policy, waivers, and the mandatory mention for invoices and terms of sale.
 //! - `templates`: the message templates (list, show, edit with checks, reset, preview with a
 //!   customer's data or the sample) and the PDF letters of recorded actions and print batches.
+//! - `payments`: bank statements imported and matched to open invoices, the review queue,
+//!   manual payments, and what a payment does (promises kept, messages stopped, the case closed
+//!   with a receipt and thanks).
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
@@ -25,6 +28,7 @@ pub mod demo;
 pub mod dunning;
 pub mod import;
 pub mod late_payment;
+pub mod payments;
 pub mod queries;
 pub mod setup;
 pub mod templates;

@@ -106,6 +106,7 @@ pub struct MatchIndex {
     by_name_token: HashMap<String, Vec<usize>>,
     normalised_names: Vec<String>,
     by_amount: HashMap<(i64, String), Vec<usize>>,
+    by_invoice: HashMap<InvoiceId, usize>,
 }
 
 impl MatchIndex {
@@ -117,9 +118,11 @@ impl MatchIndex {
         let mut by_customer: HashMap<CustomerId, Vec<usize>> = HashMap::new();
         let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_amount: HashMap<(i64, String), Vec<usize>> = HashMap::new();
+        let mut by_invoice = HashMap::with_capacity(items.len());
         for (position, item) in items.iter().enumerate() {
+            by_invoice.insert(item.invoice, position);
             by_customer.entry(item.customer).or_default().push(position);
-            let key = canonical_number(&item.number);
+            let key = index_key(&item.number);
             if !key.is_empty() {
                 by_number.entry(key).or_default().push(position);
             }
@@ -173,6 +176,17 @@ impl MatchIndex {
             by_name_token,
             normalised_names,
             by_amount,
+            by_invoice,
+        }
+    }
+
+    /// Takes an applied allocation off the invoice, so that the next lines see what it still
+    /// owes (an invoice paid off is no candidate any more).
+    pub fn record_allocation(&mut self, invoice: InvoiceId, amount: Money) {
+        if let Some(&position) = self.by_invoice.get(&invoice) {
+            let item = &mut self.items[position];
+            let left = (item.outstanding.minor() - amount.minor()).max(0);
+            item.outstanding = Money::from_minor(left, item.outstanding.currency());
         }
     }
 
@@ -189,7 +203,13 @@ impl MatchIndex {
     fn items_of(&self, customer: CustomerId) -> Vec<&OpenItem> {
         self.by_customer
             .get(&customer)
-            .map(|positions| positions.iter().map(|&p| &self.items[p]).collect())
+            .map(|positions| {
+                positions
+                    .iter()
+                    .map(|&p| &self.items[p])
+                    .filter(|item| item.outstanding.is_positive())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -223,7 +243,9 @@ impl MatchIndex {
             for (key, needed_correction) in number_candidates(text) {
                 if let Some(positions) = self.by_number.get(&key) {
                     for &position in positions {
-                        if !found.contains(&position) {
+                        if self.items[position].outstanding.is_positive()
+                            && !found.contains(&position)
+                        {
                             found.push(position);
                             corrected |= needed_correction;
                         }
@@ -385,8 +407,19 @@ impl MatchIndex {
             line.amount.minor(),
             line.amount.currency().code().to_owned(),
         );
-        match self.by_amount.get(&key).map(Vec::as_slice) {
-            Some([only]) => {
+        let same_amount: Vec<usize> = self
+            .by_amount
+            .get(&key)
+            .map(|positions| {
+                positions
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.items[p].outstanding == line.amount)
+                    .collect()
+            })
+            .unwrap_or_default();
+        match same_amount.as_slice() {
+            [only] => {
                 let item = &self.items[*only];
                 evidence.push(Evidence::AmountOnly { candidates: 1 });
                 let mut proposal = self.proposal_on_items(
@@ -402,15 +435,15 @@ impl MatchIndex {
                 proposal.apply = false;
                 proposal
             }
-            Some(several) => {
+            [] => {
+                evidence.push(Evidence::NothingFound);
+                Proposal::nothing(line.amount, 0, evidence)
+            }
+            several => {
                 evidence.push(Evidence::AmountOnly {
                     candidates: several.len(),
                 });
                 Proposal::nothing(line.amount, 10, evidence)
-            }
-            None => {
-                evidence.push(Evidence::NothingFound);
-                Proposal::nothing(line.amount, 0, evidence)
             }
         }
     }
@@ -972,6 +1005,25 @@ fn has_digit_before_letter(bytes: &[u8]) -> bool {
     false
 }
 
+/// Canonical numbers shorter than this (`F-4` is `4`) are only found as written, prefix
+/// included: a lone figure in a text is too often a quantity, a day or an amount.
+const SHORT_NUMBER: usize = 3;
+
+/// The key an invoice number is indexed under: its canonical form, or, when that is short,
+/// its letters and digits as written (prefixed with `=`).
+fn index_key(number: &str) -> String {
+    let key = canonical_number(number);
+    if key.is_empty() || key.len() >= SHORT_NUMBER {
+        return key;
+    }
+    let compacted: String = number
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    format!("={compacted}")
+}
+
 /// The canonical numbers a text may be citing: each token (letters and digits glued together),
 /// and the joins of up to four consecutive tokens separated only by `-`, `/`, `.`, `_` or one
 /// space, so that `F 2026-0131` is found; never a part of a token, so that a number is never
@@ -1011,8 +1063,10 @@ pub fn number_candidates(text: &str) -> Vec<(String, bool)> {
             }
             joined.push_str(&tokens[last].0);
             let (key, corrected) = canonical_compact(&joined);
-            if key.len() >= 2 {
+            if key.len() >= SHORT_NUMBER {
                 candidates.push((key, corrected));
+            } else if !key.is_empty() {
+                candidates.push((format!("={joined}"), false));
             }
         }
     }
@@ -1236,6 +1290,26 @@ mod tests {
         }
         let proposal = index.match_line(&line(5_000, None, "FACT 123"), &settings());
         assert!(proposal.apply);
+    }
+
+    #[test]
+    fn a_short_invoice_number_is_found_only_as_written() {
+        let index = MatchIndex::new(
+            vec![item(1, 1, "F-4", "2026-01-31", 5_000)],
+            vec![customer(1, "C001", "Alpha", &[])],
+        );
+        assert!(
+            index
+                .match_line(&line(5_000, None, "FACTURE F-4"), &settings())
+                .apply
+        );
+        assert!(
+            index
+                .match_line(&line(5_000, None, "facture f4"), &settings())
+                .apply
+        );
+        let lone = index.match_line(&line(5_000, None, "4 PALETTES"), &settings());
+        assert!(!lone.apply, "{lone:?}");
     }
 
     #[test]

@@ -7,5 +7,6 @@ mod dunning;
 mod fixtures;
 mod imports;
 mod late_payment;
+mod payments;
 mod reports;
 mod templates;
