@@ -34,7 +34,7 @@ pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,
-    CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, Store, StoreError,
-    TenantRecord, WaiverRecord,
+    ActionRecord, AppliedPayment, BankLineRecord, CustomerDetailsRecord, CustomerFile,
+    CustomerSettings, CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter,
+    InvoiceRecord, Store, StoreError, TenantRecord, WaiverRecord,
 };

@@ -383,6 +383,14 @@ fn effects(
         } else {
             "thanks after full payment".to_owned()
         },
+        undo_note: undo_note(language),
+    }
+}
+
+fn undo_note(language: Language) -> String {
+    match language {
+        Language::French => "annulée : le paiement a été défait".to_owned(),
+        Language::English => "cancelled: the payment was undone".to_owned(),
     }
 }
 
@@ -519,12 +527,15 @@ pub async fn unmatch_line(
     tenant: &TenantRecord,
     clock: Clock,
     line: i64,
+    language: Language,
 ) -> Result<Money, PaymentError> {
     let handle = store.tenant(tenant.id);
     if handle.bank_line(line).await?.is_none() {
         return Err(PaymentError::UnknownLine { id: line });
     }
-    Ok(handle.unmatch_bank_line(line, clock.now()).await?)
+    Ok(handle
+        .unmatch_bank_line(line, &undo_note(language), clock.now())
+        .await?)
 }
 
 /// Sets a waiting line aside: it is not a customer's payment.

@@ -39,6 +39,15 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Invoices(args)) => {
             import_invoices(&config, global.tenant, &args, lang).await
         }
+        Command::Import(ImportCommand::Bank(args)) => {
+            crate::payment_cmds::import_bank(&config, global.tenant, &args, lang).await
+        }
+        Command::Payments(command) => {
+            crate::payment_cmds::payments_command(&config, global.tenant, command, lang).await
+        }
+        Command::Payment(command) => {
+            crate::payment_cmds::payment_command(&config, global.tenant, command, lang).await
+        }
         Command::Customers(CustomersCommand::List(args)) => {
             list_customers(&config, global.tenant, &args, lang).await
         }

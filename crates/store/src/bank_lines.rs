@@ -20,6 +20,17 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::dunning::{INSERT_ACTION, NewAction, bind_action, corrupt, dialect, id_list};
+
+/// The receipt and thank-you of a closure: a new action, or the one of an earlier closure in
+/// the same episode that an undone payment had cancelled, scheduled again.
+fn requeue_sql() -> String {
+    INSERT_ACTION.replace(
+        "DO NOTHING",
+        "DO UPDATE SET status = 'scheduled', status_note = NULL, invoice_ids = excluded.invoice_ids, \
+         invoice_numbers = excluded.invoice_numbers, decided_on = excluded.decided_on, scheduled_at = excluded.scheduled_at, \
+         explanation = excluded.explanation, updated_at = excluded.updated_at WHERE actions.status = 'cancelled'",
+    )
+}
 use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
 
 /// A booked entry to store, with what to do with it once stored.
@@ -99,6 +110,8 @@ pub struct PaymentEffects {
     pub closure_note: String,
     pub receipt_explanation: String,
     pub thank_you_explanation: String,
+    /// The note on a receipt or thank-you cancelled because its payment was undone.
+    pub undo_note: String,
 }
 
 /// What recording a payment did.
@@ -558,7 +571,7 @@ macro_rules! apply_payment {
                             explanation: explanation.clone(),
                         };
                         let written = bind_action(
-                            sqlx::query(q(store, INSERT_ACTION)),
+                            sqlx::query(q(store, &requeue_sql())),
                             tenant,
                             &action,
                             now,
@@ -584,11 +597,25 @@ macro_rules! apply_payment {
 /// Undoes a payment inside `$tx`: its allocations go back to the invoices they paid, the
 /// payment goes. Returns the amount given back to invoices.
 macro_rules! undo_payment {
-    ($tx:ident, $store:expr, $tenant:expr, $payment:expr, $now:expr) => {{
+    ($tx:ident, $store:expr, $tenant:expr, $payment:expr, $now:expr, $note:expr) => {{
         let store: &Store = $store;
         let tenant: i64 = $tenant;
         let payment: i64 = $payment;
         let now: &str = $now;
+        let note: &str = $note;
+        // A receipt or thank-you not sent yet no longer holds once the payment is undone.
+        sqlx::query(q(
+            store,
+            "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
+             WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
+             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)",
+        ))
+        .bind(note.to_owned())
+        .bind(now.to_owned())
+        .bind(tenant)
+        .bind(payment)
+        .execute(&mut *$tx)
+        .await?;
         let allocations: Vec<(i64, i64)> = sqlx::query_as(q(
             store,
             "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 ORDER BY id",
@@ -860,7 +887,14 @@ impl TenantStore<'_> {
                         match original {
                             Some((original, payment)) => {
                                 if let Some(payment) = payment {
-                                    let _ = undo_payment!(tx, store, tenant, payment, &now);
+                                    let _ = undo_payment!(
+                                        tx,
+                                        store,
+                                        tenant,
+                                        payment,
+                                        &now,
+                                        &effects.undo_note
+                                    );
                                 }
                                 sqlx::query(q(
                                     store,
@@ -993,7 +1027,12 @@ impl TenantStore<'_> {
 
     /// Undoes what a line paid: its allocations go back to the invoices, its payment goes, and
     /// the line waits in the queue again. Returns the amount given back to invoices.
-    pub async fn unmatch_bank_line(&self, line: i64, now: Timestamp) -> Result<Money, StoreError> {
+    pub async fn unmatch_bank_line(
+        &self,
+        line: i64,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<Money, StoreError> {
         let now = timestamp_text(now);
         let store = self.store;
         let tenant = self.tenant.0;
@@ -1016,7 +1055,7 @@ impl TenantStore<'_> {
                     message: format!("bank line {line} is {state}: it pays nothing to undo"),
                 });
             };
-            let restored = undo_payment!(tx, store, tenant, payment, &now);
+            let restored = undo_payment!(tx, store, tenant, payment, &now, note);
             sqlx::query(q(
                 store,
                 "UPDATE bank_lines SET state = 'unmatched', updated_at = $1::timestamptz WHERE tenant_id = $2 AND id = $3",

@@ -436,7 +436,7 @@ async fn a_collector_matches_unmatches_and_records_payments_by_hand() {
             .is_err()
         );
 
-        let restored = payments::unmatch_line(store, &tenant, clock(), line)
+        let restored = payments::unmatch_line(store, &tenant, clock(), line, Language::French)
             .await
             .unwrap();
         assert_eq!(restored.to_decimal_string(), "500.00");
@@ -446,10 +446,40 @@ async fn a_collector_matches_unmatches_and_records_payments_by_hand() {
             1
         );
         assert!(
-            payments::unmatch_line(store, &tenant, clock(), line)
+            payments::unmatch_line(store, &tenant, clock(), line, Language::French)
                 .await
                 .is_err()
         );
+
+        let receipt_status = |actions: Vec<app::ActionRecord>| {
+            actions
+                .into_iter()
+                .find(|action| action.step_key == "receipt")
+                .map(|action| action.status)
+        };
+        let soon = dunning::list_actions(store, &tenant, None, Some("SOON"), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            receipt_status(soon).as_deref(),
+            Some("cancelled"),
+            "the undone payment's receipt is not sent"
+        );
+        let again = payments::match_line(
+            store,
+            &tenant,
+            clock(),
+            line,
+            &["F-3".to_owned()],
+            Language::French,
+        )
+        .await
+        .unwrap();
+        assert!(again.case_closed && again.receipt_queued);
+        let soon = dunning::list_actions(store, &tenant, None, Some("SOON"), None)
+            .await
+            .unwrap();
+        assert_eq!(receipt_status(soon).as_deref(), Some("scheduled"));
 
         // A cheque for more than LATE owes: oldest first, the rest a credit balance.
         let cheque = ManualPayment {
