@@ -586,3 +586,99 @@ async fn receipts_and_thanks_can_be_switched_off_and_the_threshold_changed() {
         assert_eq!(outstanding(store, &tenant, "F-2").await, "2.00");
     });
 }
+
+fn bank_samples() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples");
+    let mut files = Vec::new();
+    let mut dirs: Vec<std::path::PathBuf> = ["camt053", "camt054", "ofx", "mt940", "csv-bank"]
+        .iter()
+        .map(|dir| root.join(dir))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The samples a bank file reader refuses (decision 0007), and every CSV export, which needs
+/// its bank's column mapping.
+fn refused(path: &std::path::Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name == "camt_054_Beispiel_NotificationMissing.xml"
+        || name == "decimal_error.ofx"
+        || path.ends_with("cmxl/mt940.sta")
+        || name.ends_with(".csv")
+}
+
+#[tokio::test]
+async fn every_bank_sample_is_stored_once_or_refused_with_located_problems() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let samples = bank_samples();
+        assert!(samples.len() >= 30, "{} samples", samples.len());
+        let mut stored = 0;
+        for path in &samples {
+            let bytes = std::fs::read(path).unwrap();
+            let result = import(store, &tenant, &bytes).await;
+            if refused(path) {
+                let Err(PaymentError::Rejected(problems)) = result else {
+                    panic!("{} should be refused: {result:?}", path.display());
+                };
+                assert!(!problems.is_empty() && problems.iter().all(|p| p.line >= 1));
+                continue;
+            }
+            let report = result.unwrap_or_else(|error| panic!("{}: {error:?}", path.display()));
+            let read = formats::bank::read_bank_file(&bytes, None, None).unwrap();
+            let entries = read.entries().count() as u32;
+            let outcome = &report.outcome;
+            assert_eq!(outcome.lines_read, entries, "{}", path.display());
+            assert_eq!(
+                outcome.created + outcome.duplicates,
+                entries,
+                "{}",
+                path.display()
+            );
+            stored += outcome.created;
+        }
+        assert!(stored > 500, "{stored} lines stored");
+        // Everything again: nothing is created, nothing is applied twice.
+        for path in samples.iter().filter(|path| !refused(path)) {
+            let bytes = std::fs::read(path).unwrap();
+            let report = import(store, &tenant, &bytes).await.unwrap();
+            assert_eq!(report.outcome.created, 0, "{}", path.display());
+            assert_eq!(report.outcome.applied, 0, "{}", path.display());
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_notification_then_the_statement_booking_it_store_its_payments_once() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples");
+        let notification =
+            std::fs::read(root.join(
+                "camt054/camt.054-ES_P_CH0309000000250090342_38000000_0_2016052723011813.xml",
+            ))
+            .unwrap();
+        let statement = std::fs::read(
+            root.join("camt053/camt.053_P_CH0309000000250090342_380000000_0_2016053100163801.xml"),
+        )
+        .unwrap();
+        let first = import(store, &tenant, &notification).await.unwrap();
+        assert_eq!(first.outcome.created, 8);
+        let second = import(store, &tenant, &statement).await.unwrap();
+        assert_eq!(second.outcome.duplicates, 8);
+        assert_eq!(second.outcome.created, 32 - 8);
+    });
+}
