@@ -165,6 +165,28 @@ async fn a_payment_with_the_customers_reference_pays_everything_closes_the_case_
             .invoices(&InvoiceFilter::default())
             .await
             .unwrap();
+        dunning::add_promise(
+            store,
+            &tenant,
+            clock(),
+            "LATE",
+            "1500.00",
+            date(2026, 11, 30),
+            "virement",
+        )
+        .await
+        .unwrap();
+        dunning::add_promise(
+            store,
+            &tenant,
+            clock(),
+            "SOON",
+            "500.00",
+            date(2026, 11, 30),
+            "",
+        )
+        .await
+        .unwrap();
         let rf = late_reference();
         let file = camt(&[
             Entry {
@@ -243,6 +265,15 @@ async fn a_payment_with_the_customers_reference_pays_everything_closes_the_case_
         assert_eq!(closures.len(), 1);
         assert_eq!(closures[0].closed_on, date(2026, 11, 20));
         assert!(credit.is_empty());
+
+        let (late_file, _) = dunning::customer_file(store, &tenant, "LATE")
+            .await
+            .unwrap();
+        assert_eq!(late_file.promises[0].status, "kept");
+        let (soon_file, _) = dunning::customer_file(store, &tenant, "SOON")
+            .await
+            .unwrap();
+        assert_eq!(soon_file.promises[0].status, "pending", "nothing was paid");
 
         // The same file again: nothing new, nothing paid twice.
         let again = import(store, &tenant, &file).await.unwrap();
