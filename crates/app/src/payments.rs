@@ -661,3 +661,62 @@ pub async fn customer_payments(
         handle.credit_balance(customer).await?,
     ))
 }
+
+/// An open invoice with its customer's code and name (the benchmark's answer key is written
+/// against these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvoiceView {
+    pub invoice: InvoiceId,
+    pub number: String,
+    pub customer_ref: String,
+    pub customer_name: String,
+    pub outstanding: Money,
+}
+
+pub async fn open_invoices(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<OpenInvoiceView>, PaymentError> {
+    let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
+    let names: std::collections::HashMap<CustomerId, (String, String)> = payers
+        .into_iter()
+        .map(|payer| (payer.customer, (payer.reference, payer.legal_name)))
+        .collect();
+    let mut views: Vec<OpenInvoiceView> = items
+        .into_iter()
+        .filter_map(|item| {
+            let (reference, name) = names.get(&item.customer)?.clone();
+            Some(OpenInvoiceView {
+                invoice: item.invoice,
+                number: item.number,
+                customer_ref: reference,
+                customer_name: name,
+                outstanding: item.outstanding,
+            })
+        })
+        .collect();
+    views.sort_by(|a, b| a.number.cmp(&b.number));
+    Ok(views)
+}
+
+/// Every stored bank line in the order it was stored.
+pub async fn bank_lines(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<BankLineRecord>, PaymentError> {
+    let mut lines = store
+        .tenant(tenant.id)
+        .bank_lines_in(&[
+            "auto_applied",
+            "suggested",
+            "unmatched",
+            "manual",
+            "ignored",
+            "reversed",
+            "reversal",
+            "outgoing",
+        ])
+        .await?;
+    lines.sort_by_key(|line| line.id);
+    Ok(lines)
+}

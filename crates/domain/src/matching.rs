@@ -44,6 +44,9 @@ pub struct MatchSettings {
     pub max_subset_steps: u32,
 }
 
+/// Below any sensible threshold: the customer is certain, the invoices are not.
+const AMBIGUOUS_SET_CONFIDENCE: u8 = 80;
+
 impl MatchSettings {
     pub const DEFAULT_THRESHOLD: u8 = 90;
     pub const DEFAULT_TOLERANCE_MINOR: i64 = 100;
@@ -483,7 +486,8 @@ impl MatchIndex {
                 settings,
             );
         }
-        if let Some(chosen) = subset_paying(&items, line.amount, settings) {
+        if let Some(found) = subset_paying(&items, line.amount, settings) {
+            let chosen = found.items;
             let difference = chosen
                 .iter()
                 .map(|item| item.outstanding.minor())
@@ -502,6 +506,11 @@ impl MatchIndex {
                     difference: Money::from_minor(difference, line.amount.currency()),
                 });
                 confidence = confidence.saturating_sub(2);
+            }
+            if !found.unique {
+                // The customer is known but not which of its invoices: a person chooses.
+                evidence.push(Evidence::SeveralSets);
+                confidence = confidence.min(AMBIGUOUS_SET_CONFIDENCE);
             }
             let (allocations, left) = oldest_first(&chosen, line.amount);
             return Proposal::finish(
@@ -666,6 +675,8 @@ pub enum Evidence {
     NearAmount {
         difference: Money,
     },
+    /// Several sets of the customer's invoices add up to the amount.
+    SeveralSets,
     /// The payment covers less than what it names: oldest due first.
     PartialOldestFirst,
     /// The payment exceeds what it pays: the rest is the customer's credit.
@@ -755,6 +766,12 @@ impl Evidence {
                     (false, false) => format!("{shown} {code} over (rounding?)"),
                 }
             }
+            Evidence::SeveralSets => if fr {
+                "plusieurs combinaisons de factures donnent ce montant"
+            } else {
+                "several sets of invoices add up to this amount"
+            }
+            .to_owned(),
             Evidence::PartialOldestFirst => if fr {
                 "paiement partiel, imputé aux plus anciennes échéances"
             } else {
@@ -832,32 +849,57 @@ pub fn oldest_first(items: &[&OpenItem], amount: Money) -> (Vec<(InvoiceId, Mone
     (allocations, Money::from_minor(left, amount.currency()))
 }
 
+/// A set of a customer's invoices that a payment's amount pays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubsetMatch<'a> {
+    pub items: Vec<&'a OpenItem>,
+    /// No other set of the same size, nor one invoice more, gives the amount: the amount alone
+    /// says which invoices are paid.
+    pub unique: bool,
+}
+
 /// The invoices of one customer whose outstanding amounts add up to `amount` (exactly, or
 /// within the tolerance), searched among its oldest `max_subset_items` within
-/// `max_subset_steps` combinations. One invoice first (the oldest of equal ones), then the
-/// smallest set; `None` when no set fits or the search ran out of steps before finding one.
+/// `max_subset_steps` combinations: the smallest set, exact before near; `None` when no set
+/// fits or the search ran out of steps before finding one.
 pub fn subset_paying<'a>(
     items: &[&'a OpenItem],
     amount: Money,
     settings: &MatchSettings,
-) -> Option<Vec<&'a OpenItem>> {
+) -> Option<SubsetMatch<'a>> {
     let target = amount.minor();
     let tolerance = settings.amount_tolerance_minor.max(0);
-    let usable: Vec<&OpenItem> = items
+    let same_currency: Vec<&OpenItem> = items
         .iter()
         .copied()
         .filter(|item| item.outstanding.currency() == amount.currency())
+        .collect();
+    // Beyond the window, sets of several invoices are not searched: one found inside it may
+    // not be the only one, so it is never called unique.
+    let truncated = same_currency.len() > settings.max_subset_items;
+    let usable: Vec<&OpenItem> = same_currency
+        .iter()
+        .copied()
         .take(settings.max_subset_items)
         .collect();
-    // One invoice, exact then near.
-    if let Some(item) = usable
-        .iter()
-        .find(|item| item.outstanding.minor() == target)
-    {
-        return Some(vec![*item]);
-    }
     let mut steps = 0u32;
-    let mut near: Option<Vec<usize>> = None;
+    // One invoice of exactly the amount, among all of the customer's (a lookup, not a search).
+    let equal: Vec<&OpenItem> = same_currency
+        .iter()
+        .copied()
+        .filter(|item| item.outstanding.minor() == target)
+        .collect();
+    if let Some(first) = equal.first() {
+        let unique = equal.len() == 1
+            && !truncated
+            && count_sets(&usable, 2, target, 0, &mut steps, settings) == 0
+            && steps < settings.max_subset_steps;
+        return Some(SubsetMatch {
+            items: vec![*first],
+            unique,
+        });
+    }
+    let mut near: Option<(usize, Vec<usize>)> = None;
     // Sets of growing size, so that the smallest exact set wins; a near set only when no exact
     // one exists within the bounds.
     for size in 1..=usable.len() {
@@ -876,15 +918,101 @@ pub fn subset_paying<'a>(
             settings.max_subset_steps,
         );
         match best {
-            Some((0, set)) => return Some(set.iter().map(|&i| usable[i]).collect()),
-            Some((_, set)) if near.is_none() => near = Some(set),
+            Some((0, set)) => {
+                let unique = !truncated
+                    && count_sets(&usable, size, target, 0, &mut steps, settings) == 1
+                    && count_sets(&usable, size + 1, target, 0, &mut steps, settings) == 0
+                    && steps < settings.max_subset_steps;
+                return Some(SubsetMatch {
+                    items: set.iter().map(|&i| usable[i]).collect(),
+                    unique,
+                });
+            }
+            Some((_, set)) if near.is_none() => near = Some((size, set)),
             _ => {}
         }
         if steps >= settings.max_subset_steps {
             break;
         }
     }
-    near.map(|set| set.iter().map(|&i| usable[i]).collect())
+    let (size, set) = near?;
+    let unique = !truncated
+        && count_sets(&usable, size, target, tolerance, &mut steps, settings) == 1
+        && steps < settings.max_subset_steps;
+    Some(SubsetMatch {
+        items: set.iter().map(|&i| usable[i]).collect(),
+        unique,
+    })
+}
+
+/// How many sets of `size` items sum to `target` within `tolerance`: 0, 1 or 2 (two or more).
+fn count_sets(
+    items: &[&OpenItem],
+    size: usize,
+    target: i64,
+    tolerance: i64,
+    steps: &mut u32,
+    settings: &MatchSettings,
+) -> u32 {
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        items: &[&OpenItem],
+        start: usize,
+        left: usize,
+        sum: i64,
+        target: i64,
+        tolerance: i64,
+        found: &mut u32,
+        steps: &mut u32,
+        max_steps: u32,
+    ) {
+        if *found >= 2 || *steps >= max_steps {
+            return;
+        }
+        *steps += 1;
+        if left == 0 {
+            if (sum - target).abs() <= tolerance {
+                *found += 1;
+            }
+            return;
+        }
+        for index in start..items.len() {
+            let next = sum + items[index].outstanding.minor();
+            if next > target + tolerance {
+                continue;
+            }
+            walk(
+                items,
+                index + 1,
+                left - 1,
+                next,
+                target,
+                tolerance,
+                found,
+                steps,
+                max_steps,
+            );
+            if *found >= 2 || *steps >= max_steps {
+                return;
+            }
+        }
+    }
+    if size == 0 || size > items.len() {
+        return 0;
+    }
+    let mut found = 0;
+    walk(
+        items,
+        0,
+        size,
+        0,
+        target,
+        tolerance,
+        &mut found,
+        steps,
+        settings.max_subset_steps,
+    );
+    found
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1417,6 +1545,28 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_whose_amount_fits_several_sets_of_invoices_waits_for_review() {
+        let index = MatchIndex::new(
+            vec![
+                item(1, 1, "A-100", "2026-01-31", 10_000),
+                item(2, 1, "A-101", "2026-02-28", 10_000),
+                item(3, 1, "A-102", "2026-03-31", 5_000),
+            ],
+            vec![customer(1, "C001", "Alpha", &[])],
+        );
+        let rf = RfReference::for_customer("C001");
+        let mut credit = line(10_000, None, "");
+        credit.creditor_reference = Some(rf.as_str());
+        let proposal = index.match_line(&credit, &settings());
+        assert_eq!(proposal.customer, Some(CustomerId(1)));
+        assert!(!proposal.apply, "{proposal:?}");
+        assert!(proposal.evidence.contains(&Evidence::SeveralSets));
+        // 15 000 is A-100 + A-102 or A-101 + A-102: ambiguous too; 25 000 is all three.
+        credit.amount = eur(25_000);
+        assert!(index.match_line(&credit, &settings()).apply);
+    }
+
+    #[test]
     fn an_overpayment_keeps_the_rest_as_the_customers_credit() {
         let index = portfolio();
         let rf = RfReference::for_customer("C003");
@@ -1490,7 +1640,7 @@ mod tests {
 
     #[test]
     fn the_subset_sum_is_bounded_and_prefers_the_smallest_set() {
-        let items: Vec<OpenItem> = (0..40)
+        let items: Vec<OpenItem> = (0..20)
             .map(|i| item(i, 1, &format!("N{i}"), "2026-01-01", 1_000 + i * 7))
             .collect();
         let refs: Vec<&OpenItem> = items.iter().collect();
@@ -1499,13 +1649,34 @@ mod tests {
             ..settings()
         };
         let one = subset_paying(&refs, eur(1_007), &settings).unwrap();
-        assert_eq!(one.len(), 1);
+        assert_eq!(one.items.len(), 1);
+        assert!(one.unique);
         let two = subset_paying(&refs, eur(1_000 + 1_007), &settings).unwrap();
-        assert_eq!(two.len(), 2);
-        // Beyond the items considered, nothing is found, and the search stops.
+        assert_eq!(two.items.len(), 2);
+        assert!(two.unique);
+        // 1000 + 1021 = 1007 + 1014: the amount does not say which pair.
+        let either = subset_paying(&refs, eur(2_021), &settings).unwrap();
+        assert_eq!(either.items.len(), 2);
+        assert!(!either.unique);
         assert!(subset_paying(&refs, eur(1), &settings).is_none());
-        let huge = subset_paying(&refs, eur(1_000_000), &settings);
-        assert!(huge.is_none());
+        assert!(subset_paying(&refs, eur(1_000_000), &settings).is_none());
+    }
+
+    #[test]
+    fn beyond_the_window_one_invoice_is_still_found_but_never_called_unique() {
+        let items: Vec<OpenItem> = (0..40)
+            .map(|i| item(i, 1, &format!("N{i}"), "2026-01-01", 1_000 + i * 7))
+            .collect();
+        let refs: Vec<&OpenItem> = items.iter().collect();
+        let settings = MatchSettings {
+            amount_tolerance_minor: 0,
+            ..settings()
+        };
+        let late = subset_paying(&refs, eur(1_000 + 35 * 7), &settings).unwrap();
+        assert_eq!(late.items[0].invoice, InvoiceId(35));
+        assert!(!late.unique);
+        let pair = subset_paying(&refs, eur(1_000 + 1_007), &settings).unwrap();
+        assert!(!pair.unique);
     }
 
     #[test]

@@ -685,6 +685,10 @@ pub(crate) enum BenchCommand {
     /// The daily dunning run: cold, same day again, next day, cold after a reset; with the same
     /// decisions as one SQL script in sqlite3 and PostgreSQL as references.
     Run(BenchRunArgs),
+    /// Bank-statement matching against the generator's answer key: end-to-end time, precision
+    /// of auto-applied matches, recall and share auto-applied; with an exact-reference hash
+    /// join as reference.
+    Match(crate::bench_match::BenchMatchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -65,6 +65,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
+        Command::Bench(BenchCommand::Match(args)) => crate::bench_match::run(&args).await,
         command @ (Command::Interest(_)
         | Command::Statement(_)
         | Command::Rates(_)

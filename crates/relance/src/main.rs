@@ -5,6 +5,7 @@
 //! 3 input rejected (a file with problems: nothing was imported).
 
 mod bench;
+mod bench_match;
 mod bench_run;
 mod bench_tools;
 mod casework;
