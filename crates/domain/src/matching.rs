@@ -486,7 +486,8 @@ impl MatchIndex {
                 settings,
             );
         }
-        if let Some(found) = subset_paying(&items, line.amount, settings) {
+        let (found, complete) = subset_search(&items, line.amount, settings);
+        if let Some(found) = found {
             let chosen = found.items;
             let difference = chosen
                 .iter()
@@ -528,11 +529,17 @@ impl MatchIndex {
         } else {
             evidence.push(Evidence::PartialOldestFirst);
         }
+        let mut confidence = otherwise;
+        if !complete {
+            // Some set of its invoices may give the amount: the search did not see them all.
+            evidence.push(Evidence::NotAllSearched { open: items.len() });
+            confidence = confidence.min(AMBIGUOUS_SET_CONFIDENCE);
+        }
         Proposal::finish(
             Some(customer),
             allocations,
             left,
-            otherwise,
+            confidence,
             evidence,
             settings,
         )
@@ -677,6 +684,10 @@ pub enum Evidence {
     },
     /// Several sets of the customer's invoices add up to the amount.
     SeveralSets,
+    /// The customer has too many open invoices for every set to be tried.
+    NotAllSearched {
+        open: usize,
+    },
     /// The payment covers less than what it names: oldest due first.
     PartialOldestFirst,
     /// The payment exceeds what it pays: the rest is the customer's credit.
@@ -772,6 +783,15 @@ impl Evidence {
                 "several sets of invoices add up to this amount"
             }
             .to_owned(),
+            Evidence::NotAllSearched { open } => {
+                if fr {
+                    format!(
+                        "{open} factures ouvertes : toutes les combinaisons n'ont pas été essayées"
+                    )
+                } else {
+                    format!("{open} open invoices: not every combination was tried")
+                }
+            }
             Evidence::PartialOldestFirst => if fr {
                 "paiement partiel, imputé aux plus anciennes échéances"
             } else {
@@ -867,6 +887,16 @@ pub fn subset_paying<'a>(
     amount: Money,
     settings: &MatchSettings,
 ) -> Option<SubsetMatch<'a>> {
+    subset_search(items, amount, settings).0
+}
+
+/// `subset_paying`, and whether the search covered every set (no invoice left out of the
+/// window, no step budget run out): only then does "no set found" mean there is none.
+pub fn subset_search<'a>(
+    items: &[&'a OpenItem],
+    amount: Money,
+    settings: &MatchSettings,
+) -> (Option<SubsetMatch<'a>>, bool) {
     let target = amount.minor();
     let tolerance = settings.amount_tolerance_minor.max(0);
     let same_currency: Vec<&OpenItem> = items
@@ -894,10 +924,13 @@ pub fn subset_paying<'a>(
             && !truncated
             && count_sets(&usable, 2, target, 0, &mut steps, settings) == 0
             && steps < settings.max_subset_steps;
-        return Some(SubsetMatch {
-            items: vec![*first],
-            unique,
-        });
+        return (
+            Some(SubsetMatch {
+                items: vec![*first],
+                unique,
+            }),
+            !truncated,
+        );
     }
     let mut near: Option<(usize, Vec<usize>)> = None;
     // Sets of growing size, so that the smallest exact set wins; a near set only when no exact
@@ -923,10 +956,13 @@ pub fn subset_paying<'a>(
                     && count_sets(&usable, size, target, 0, &mut steps, settings) == 1
                     && count_sets(&usable, size + 1, target, 0, &mut steps, settings) == 0
                     && steps < settings.max_subset_steps;
-                return Some(SubsetMatch {
-                    items: set.iter().map(|&i| usable[i]).collect(),
-                    unique,
-                });
+                return (
+                    Some(SubsetMatch {
+                        items: set.iter().map(|&i| usable[i]).collect(),
+                        unique,
+                    }),
+                    !truncated,
+                );
             }
             Some((_, set)) if near.is_none() => near = Some((size, set)),
             _ => {}
@@ -935,14 +971,20 @@ pub fn subset_paying<'a>(
             break;
         }
     }
-    let (size, set) = near?;
+    let complete = !truncated && steps < settings.max_subset_steps;
+    let Some((size, set)) = near else {
+        return (None, complete);
+    };
     let unique = !truncated
         && count_sets(&usable, size, target, tolerance, &mut steps, settings) == 1
         && steps < settings.max_subset_steps;
-    Some(SubsetMatch {
-        items: set.iter().map(|&i| usable[i]).collect(),
-        unique,
-    })
+    (
+        Some(SubsetMatch {
+            items: set.iter().map(|&i| usable[i]).collect(),
+            unique,
+        }),
+        complete,
+    )
 }
 
 /// How many sets of `size` items sum to `target` within `tolerance`: 0, 1 or 2 (two or more).
@@ -1677,6 +1719,8 @@ mod tests {
         assert!(!late.unique);
         let pair = subset_paying(&refs, eur(1_000 + 1_007), &settings).unwrap();
         assert!(!pair.unique);
+        let (nothing, complete) = subset_search(&refs, eur(3), &settings);
+        assert!(nothing.is_none() && !complete);
     }
 
     #[test]
