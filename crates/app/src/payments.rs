@@ -360,7 +360,18 @@ fn effects(
     let fr = language == Language::French;
     PaymentEffects {
         today,
-        scheduled_at: clock.now().to_string(),
+        // RFC 9557 with the zone, as the run writes its actions; now, in the creditor's zone.
+        scheduled_at: clock
+            .now()
+            .in_tz(tenant.profile.time_zone.as_str())
+            .map(|zoned| zoned.to_string())
+            .unwrap_or_else(|_| {
+                clock
+                    .now()
+                    .in_tz("UTC")
+                    .map(|z| z.to_string())
+                    .unwrap_or_default()
+            }),
         send_receipt: settings.send_receipt,
         send_thank_you: settings.send_thank_you,
         cancel_note: if fr {

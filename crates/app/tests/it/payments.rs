@@ -253,6 +253,8 @@ async fn a_payment_with_the_customers_reference_pays_everything_closes_the_case_
             );
         }
         assert_eq!(receipt.template, "receipt");
+        let at: jiff::ZonedDateTime = receipt.scheduled_at.parse().unwrap();
+        assert_eq!(at.time_zone().iana_name(), Some("Europe/Paris"));
         assert_eq!(thanks.template, "thank_you");
         let late = store
             .tenant(tenant.id)
