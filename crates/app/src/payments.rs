@@ -461,6 +461,28 @@ pub async fn match_line(
             "name at least one invoice to pay".into(),
         ));
     }
+    if matches!(record.state.as_str(), "manual" | "auto_applied") {
+        // The same match asked again changes nothing; another one needs an unmatch first.
+        let mut paid = Vec::new();
+        for (invoice, _) in &record.suggestion {
+            paid.push(handle.invoice_number(*invoice).await?);
+        }
+        let mut asked: Vec<String> = invoice_numbers.to_vec();
+        asked.sort();
+        asked.dedup();
+        paid.sort();
+        if paid == asked {
+            return Ok(AppliedPayment {
+                payment: record.payment,
+                already_recorded: true,
+                ..AppliedPayment::default()
+            });
+        }
+        return Err(PaymentError::Invalid(format!(
+            "bank line {line} already pays {}: undo it first with `relance payments unmatch {line}`",
+            paid.join(", ")
+        )));
+    }
     let (customer, items) = customer_items(store, tenant, invoice_numbers).await?;
     let refs: Vec<&OpenItem> = items.iter().collect();
     let (allocations, _) = oldest_first(&refs, record.amount);

@@ -1013,12 +1013,15 @@ impl TenantStore<'_> {
             let applied = apply_payment!(tx, store, tenant, plan, effects, &now);
             sqlx::query(q(
                 store,
-                "UPDATE bank_lines SET state = 'manual', payment_id = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
+                "UPDATE bank_lines SET state = 'manual', payment_id = $1, updated_at = $2::timestamptz, \
+                 suggested_customer_id = $5, suggestion = $6 WHERE tenant_id = $3 AND id = $4",
             ))
             .bind(applied.payment.map(|payment| payment.0))
             .bind(now.clone())
             .bind(tenant)
             .bind(line)
+            .bind(plan.customer.0)
+            .bind(suggestion_text(&plan.allocations))
             .execute(&mut *tx)
             .await?;
             Ok::<_, StoreError>(applied)

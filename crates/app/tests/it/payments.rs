@@ -455,20 +455,31 @@ async fn a_collector_matches_unmatches_and_records_payments_by_hand() {
                 .unwrap()
                 .is_empty()
         );
-        // A line already paying cannot be matched again.
+        // The same match again changes nothing; another one is refused until unmatched.
+        let again = payments::match_line(
+            store,
+            &tenant,
+            clock(),
+            line,
+            &["F-3".to_owned()],
+            Language::French,
+        )
+        .await
+        .unwrap();
+        assert!(again.already_recorded);
+        assert_eq!(outstanding(store, &tenant, "F-3").await, "0.00");
         assert!(
             payments::match_line(
                 store,
                 &tenant,
                 clock(),
                 line,
-                &["F-3".to_owned()],
+                &["F-4".to_owned()],
                 Language::French
             )
             .await
             .is_err()
         );
-
         let restored = payments::unmatch_line(store, &tenant, clock(), line, Language::French)
             .await
             .unwrap();
