@@ -79,6 +79,9 @@ pub(crate) struct ImportBankArgs {
     /// CSV: lines before the header.
     #[arg(long)]
     csv_skip_lines: Option<usize>,
+    /// CSV: rows to leave out at the end (a closing-balance line).
+    #[arg(long)]
+    csv_footer_lines: Option<usize>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     output: OutputFormat,
 }
@@ -212,6 +215,9 @@ fn csv_mapping(args: &ImportBankArgs, lang: Lang) -> anyhow::Result<Option<BankC
     }
     if let Some(skip) = args.csv_skip_lines {
         mapping.skip_lines = skip;
+    }
+    if let Some(footer) = args.csv_footer_lines {
+        mapping.footer_lines = footer;
     }
     mapping.account = args.csv_account.clone();
     Ok(Some(mapping))

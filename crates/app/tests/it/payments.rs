@@ -726,3 +726,62 @@ async fn a_notification_then_the_statement_booking_it_store_its_payments_once() 
         assert_eq!(second.outcome.created, 32 - 8);
     });
 }
+
+#[tokio::test]
+async fn a_csv_export_imports_through_its_mapping_and_only_once() {
+    use formats::bank::{
+        BankCsvMapping, BankFormat, CsvAmountColumns, CsvColumn, CsvColumns, DateFormat,
+    };
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples");
+        let bytes =
+            std::fs::read(root.join("csv-bank/meta_data_separated_credit_debit.csv")).unwrap();
+        let mapping = BankCsvMapping {
+            delimiter: b',',
+            skip_lines: 4,
+            footer_lines: 1,
+            date_format: DateFormat::parse("dd/mm/yy").unwrap(),
+            account: Some("08088804068".into()),
+            ..BankCsvMapping::french(CsvColumns {
+                date: CsvColumn::named("Date"),
+                value_date: None,
+                amount: CsvAmountColumns::CreditDebit {
+                    credit: CsvColumn::named("Credit"),
+                    debit: CsvColumn::named("Debit"),
+                },
+                label: vec![CsvColumn::named("Label"), CsvColumn::named("Detail")],
+                counterparty: None,
+                counterparty_account: None,
+                reference: Some(CsvColumn::named("Operation Number")),
+                currency: None,
+            })
+        };
+        let import_csv = async || {
+            payments::import_bank(
+                store,
+                &tenant,
+                clock(),
+                &bytes,
+                "export.csv",
+                Some(BankFormat::Csv),
+                Some(&mapping),
+                Language::French,
+            )
+            .await
+            .unwrap()
+        };
+        let first = import_csv().await;
+        assert_eq!(
+            (
+                first.outcome.created,
+                first.outcome.outgoing,
+                first.outcome.queued
+            ),
+            (4, 3, 1)
+        );
+        let again = import_csv().await;
+        assert_eq!((again.outcome.created, again.outcome.duplicates), (0, 4));
+    });
+}
