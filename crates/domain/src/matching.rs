@@ -28,7 +28,7 @@ use jiff::civil::Date;
 use crate::customer::Language;
 use crate::identifiers::RfReference;
 use crate::ids::{CustomerId, InvoiceId};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 
 /// The creditor's choices for matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,14 +203,18 @@ impl MatchIndex {
             .map(|&position| &self.customers[position])
     }
 
-    fn items_of(&self, customer: CustomerId) -> Vec<&OpenItem> {
+    /// The customer's open items in the payment's currency: a payment in one currency never
+    /// pays an invoice in another (that takes a conversion, a person's decision).
+    fn items_of(&self, customer: CustomerId, currency: Currency) -> Vec<&OpenItem> {
         self.by_customer
             .get(&customer)
             .map(|positions| {
                 positions
                     .iter()
                     .map(|&p| &self.items[p])
-                    .filter(|item| item.outstanding.is_positive())
+                    .filter(|item| {
+                        item.outstanding.is_positive() && item.outstanding.currency() == currency
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -246,7 +250,9 @@ impl MatchIndex {
             for (key, needed_correction) in number_candidates(text) {
                 if let Some(positions) = self.by_number.get(&key) {
                     for &position in positions {
-                        if self.items[position].outstanding.is_positive()
+                        let outstanding = self.items[position].outstanding;
+                        if outstanding.is_positive()
+                            && outstanding.currency() == line.amount.currency()
                             && !found.contains(&position)
                         {
                             found.push(position);
@@ -474,14 +480,16 @@ impl MatchIndex {
         otherwise: u8,
         mut evidence: Vec<Evidence>,
     ) -> Proposal {
-        let items = self.items_of(customer);
+        let items = self.items_of(customer, line.amount.currency());
         if items.is_empty() {
+            // Money from a customer who owes nothing (in this currency): a person decides
+            // whether it is a prepayment, a mistake or someone else's payment.
             evidence.push(Evidence::NothingOpen);
             return Proposal::finish(
                 Some(customer),
                 Vec::new(),
                 line.amount,
-                otherwise.min(exact),
+                otherwise.min(exact).min(AMBIGUOUS_SET_CONFIDENCE),
                 evidence,
                 settings,
             );
@@ -1326,7 +1334,6 @@ fn fold_accent(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
 
     fn eur(minor: i64) -> Money {
         Money::from_minor(minor, Currency::EUR)
@@ -1480,6 +1487,19 @@ mod tests {
         );
         let lone = index.match_line(&line(5_000, None, "4 PALETTES"), &settings());
         assert!(!lone.apply, "{lone:?}");
+    }
+
+    #[test]
+    fn a_payment_in_another_currency_pays_no_invoice() {
+        let index = portfolio();
+        let chf = Currency::from_code("CHF").unwrap();
+        let rf = RfReference::for_customer("C001");
+        let mut credit = line(120_000, None, "F2026-0131");
+        credit.amount = Money::from_minor(120_000, chf);
+        credit.creditor_reference = Some(rf.as_str());
+        let proposal = index.match_line(&credit, &settings());
+        assert!(proposal.allocations.is_empty(), "{proposal:?}");
+        assert!(!proposal.apply);
     }
 
     #[test]
