@@ -785,3 +785,62 @@ async fn a_csv_export_imports_through_its_mapping_and_only_once() {
         assert_eq!((again.outcome.created, again.outcome.duplicates), (0, 4));
     });
 }
+
+#[tokio::test]
+async fn a_reminder_still_claiming_an_unpaid_invoice_is_not_stopped_and_the_case_stays_open() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        dunning::run_day(
+            store,
+            &tenant,
+            clock(),
+            RunOptions {
+                date: Some(date(2026, 11, 20)),
+                dry_run: false,
+                language: Language::English,
+                detail: ReportDetail::Every,
+            },
+        )
+        .await
+        .unwrap();
+        let before = dunning::list_actions(store, &tenant, None, Some("LATE"), Some("scheduled"))
+            .await
+            .unwrap();
+        assert!(
+            before.iter().any(|a| a.invoice_numbers.len() == 2),
+            "{before:?}"
+        );
+        let rf = late_reference();
+        let report = import(
+            store,
+            &tenant,
+            &camt(&[Entry {
+                amount: "1200.00",
+                rf: Some(&rf),
+                text: "F-1",
+                ..Entry::default()
+            }]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.outcome.applied, report.outcome.cases_closed),
+            (1, 0)
+        );
+        assert_eq!(outstanding(store, &tenant, "F-1").await, "0.00");
+        assert_eq!(outstanding(store, &tenant, "F-2").await, "300.00");
+        let after = dunning::list_actions(store, &tenant, None, Some("LATE"), None)
+            .await
+            .unwrap();
+        for action in &before {
+            let now = after.iter().find(|a| a.id == action.id).unwrap();
+            assert_eq!(now.status, "scheduled", "F-2 is still owed");
+        }
+        assert!(
+            !after
+                .iter()
+                .any(|a| a.step_key == "receipt" || a.step_key == "thank_you")
+        );
+    });
+}
