@@ -677,7 +677,9 @@ impl TenantStore<'_> {
             });
             found.extend(rows);
         }
-        found.retain(|pair| keys.contains(pair));
+        // The query matched keys only; a key of another account is another line.
+        let wanted: HashSet<&(String, String)> = keys.iter().collect();
+        found.retain(|pair| wanted.contains(pair));
         Ok(found)
     }
 
