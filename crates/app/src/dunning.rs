@@ -38,6 +38,8 @@ const HISTORY_DAYS: i64 = 31;
 pub enum DunningError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Plans(Box<crate::plans::PlanError>),
     #[error("unknown customer {reference}")]
     UnknownCustomer { reference: String },
     #[error("unknown invoice {number}")]
@@ -179,6 +181,13 @@ pub async fn run_day(
     let creditor_tz = TimeZone::get(&creditor_zone).unwrap_or(TimeZone::UTC);
     let since = today - Span::new().days(HISTORY_DAYS);
 
+    // Plans that were honoured or fell into default end first, waking their customers, so this
+    // run already resumes dunning on a lapsed plan's invoices.
+    if !options.dry_run {
+        crate::plans::review(store, tenant, clock, today)
+            .await
+            .map_err(|error| DunningError::Plans(Box::new(error)))?;
+    }
     let due = handle.customers_due(today).await?;
     let mut report = RunReport {
         date: today,
@@ -352,6 +361,7 @@ fn decide_one(
             due_on: invoice.due_on,
             outstanding: invoice.outstanding,
             disputed: invoice.disputed,
+            in_plan: invoice.in_plan,
         })
         .collect();
     let time_zone = debtor

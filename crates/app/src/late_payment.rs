@@ -39,11 +39,12 @@ use formats::rate_tables::{
 use jiff::Timestamp;
 use jiff::civil::Date;
 use store::{
-    ActionFilter, CustomerTermsRecord, InvoiceFilter, NewWaiver, Store, StoreError, TenantRecord,
-    WaiverRecord,
+    ActionFilter, CollectionCostRecord, CustomerTermsRecord, InvoiceFilter, NewWaiver, Store,
+    StoreError, TenantRecord, WaiverRecord,
 };
 
 use crate::clock::Clock;
+use crate::recovery::recorded_steps;
 
 /// The dunning step template whose letter is the formal notice (mise en demeure).
 const FORMAL_NOTICE_TEMPLATE: &str = "formal_notice";
@@ -89,10 +90,32 @@ pub enum InputProblemKind {
         customer: String,
     },
     UnknownInvoice,
+    /// A day after today.
+    InTheFuture {
+        today: Date,
+    },
+    /// A day before today.
+    InThePast {
+        today: Date,
+    },
+    /// The invoice is already covered by a proposed or running payment plan.
+    InvoiceInPlan {
+        plan: i64,
+    },
+    /// The invoice is paid.
+    NothingOwedOnInvoice,
+    /// No invoice of the customer was overdue and unpaid that day.
+    NothingOverdue {
+        on: Date,
+    },
+    /// The customer's rule set has no fixed indemnity, so no collection costs are charged.
+    CostsNotChargeable {
+        jurisdiction: Jurisdiction,
+    },
 }
 
 impl InputProblem {
-    fn new(field: &'static str, value: &str, kind: InputProblemKind) -> InputProblem {
+    pub(crate) fn new(field: &'static str, value: &str, kind: InputProblemKind) -> InputProblem {
         InputProblem {
             field,
             value: value.to_owned(),
@@ -171,6 +194,52 @@ impl InputProblemKind {
                 }
             }
             InputProblemKind::UnknownInvoice => pick("facture inconnue", "unknown invoice"),
+            InputProblemKind::InTheFuture { today } => {
+                if french {
+                    format!("date future (nous sommes le {today})")
+                } else {
+                    format!("a date in the future (today is {today})")
+                }
+            }
+            InputProblemKind::InThePast { today } => {
+                if french {
+                    format!("date passée (nous sommes le {today})")
+                } else {
+                    format!("a date in the past (today is {today})")
+                }
+            }
+            InputProblemKind::InvoiceInPlan { plan } => {
+                if french {
+                    format!("facture déjà couverte par l'échéancier {plan}")
+                } else {
+                    format!("invoice already covered by payment plan {plan}")
+                }
+            }
+            InputProblemKind::NothingOwedOnInvoice => {
+                pick("cette facture est réglée", "this invoice is paid")
+            }
+            InputProblemKind::NothingOverdue { on } => {
+                if french {
+                    format!(
+                        "aucune facture de ce client n'était échue et impayée le {on} ; nommez les factures avec --invoice"
+                    )
+                } else {
+                    format!(
+                        "no invoice of this customer was overdue and unpaid on {on}; name the invoices with --invoice"
+                    )
+                }
+            }
+            InputProblemKind::CostsNotChargeable { jurisdiction } => {
+                if french {
+                    format!(
+                        "le régime {jurisdiction} n'a pas d'indemnité forfaitaire : les frais de recouvrement restent à la charge du créancier (un consommateur ne les supporte pas)"
+                    )
+                } else {
+                    format!(
+                        "the {jurisdiction} rule set has no fixed indemnity: collection costs stay with the creditor (a consumer does not bear them)"
+                    )
+                }
+            }
         }
     }
 }
@@ -181,10 +250,10 @@ pub enum LawError {
     Store(#[from] StoreError),
     #[error("unknown customer {reference}")]
     UnknownCustomer { reference: String },
-    #[error("waiver {id} does not exist")]
-    UnknownWaiver { id: i64 },
-    #[error("waiver {id} was already withdrawn")]
-    AlreadyWithdrawn { id: i64 },
+    #[error("{} {id}: no such record", record.name(Language::English))]
+    UnknownRecord { record: LawRecord, id: i64 },
+    #[error("{} {id}: already withdrawn", record.name(Language::English))]
+    AlreadyWithdrawn { record: LawRecord, id: i64 },
     #[error("nothing was done: {}", describe_problems(problems, Language::English))]
     Invalid { problems: Vec<InputProblem> },
     #[error("{file}: {} problem(s), nothing was imported", problems.len())]
@@ -211,6 +280,28 @@ pub enum LawError {
     Overflow,
 }
 
+/// The records of the law a collector can withdraw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LawRecord {
+    Waiver,
+    RecoveryStep,
+    CollectionCost,
+}
+
+impl LawRecord {
+    pub fn name(&self, language: Language) -> &'static str {
+        let french = language == Language::French;
+        match self {
+            LawRecord::Waiver if french => "la remise",
+            LawRecord::Waiver => "waiver",
+            LawRecord::RecoveryStep if french => "l'étape de recouvrement",
+            LawRecord::RecoveryStep => "recovery step",
+            LawRecord::CollectionCost if french => "les frais de recouvrement",
+            LawRecord::CollectionCost => "collection costs",
+        }
+    }
+}
+
 impl From<StatementError> for LawError {
     fn from(error: StatementError) -> LawError {
         match error {
@@ -220,6 +311,7 @@ impl From<StatementError> for LawError {
             // Only invoices and waivers in the statement's currency are given to it.
             StatementError::CurrencyMismatch { .. }
             | StatementError::WaiverCurrencyMismatch { .. }
+            | StatementError::CostsCurrencyMismatch { .. }
             | StatementError::Overflow => LawError::Overflow,
         }
     }
@@ -234,12 +326,18 @@ impl LawError {
             LawError::UnknownCustomer { reference } if french => {
                 format!("client inconnu : {reference}")
             }
-            LawError::UnknownWaiver { id } if french => {
-                format!("la remise {id} n'existe pas")
-            }
-            LawError::AlreadyWithdrawn { id } if french => {
-                format!("la remise {id} est déjà retirée")
-            }
+            LawError::UnknownRecord { record, id } if french => match record {
+                LawRecord::CollectionCost => {
+                    format!("les frais de recouvrement {id} n'existent pas")
+                }
+                _ => format!("{} {id} n'existe pas", record.name(language)),
+            },
+            LawError::AlreadyWithdrawn { record, id } if french => match record {
+                LawRecord::CollectionCost => {
+                    format!("les frais de recouvrement {id} sont déjà retirés")
+                }
+                _ => format!("{} {id} est déjà retirée", record.name(language)),
+            },
             LawError::Invalid { problems } if french => {
                 format!(
                     "rien n'a été fait : {}",
@@ -962,7 +1060,7 @@ pub fn compute_interest(
     .map_err(LawError::Computation)
 }
 
-fn positive_amount(
+pub(crate) fn positive_amount(
     field: &'static str,
     text: &str,
     currency: Currency,
@@ -997,7 +1095,10 @@ pub struct InvoiceNote {
     pub id: InvoiceId,
     /// Paid with no payment on record (an import's outstanding amount): taken as paid on time.
     pub undated_paid: Money,
+    /// The first formal notice, sent through Relance or recorded as sent outside it.
     pub formal_notice_on: Option<Date>,
+    /// The day a recorded judgment counts from (enforceable and served).
+    pub judgment_on: Option<Date>,
 }
 
 /// A customer's statement of account (décompte).
@@ -1012,6 +1113,8 @@ pub struct CustomerStatement {
     pub notes: Vec<InvoiceNote>,
     /// The waivers in force, in the order applied (`statement.waivers` says what each took).
     pub waivers: Vec<WaiverRecord>,
+    /// The proven collection costs counted (`statement.costs` says what is claimed of them).
+    pub costs: Vec<CollectionCostRecord>,
     /// Invoices in another currency than the creditor's, not in this statement.
     pub other_currencies: Vec<InvoiceNumber>,
 }
@@ -1049,7 +1152,14 @@ pub async fn statement(
             .or_default()
             .push((payment.received_on, payment.amount));
     }
-    let notices = formal_notices(store, tenant, id, as_of).await?;
+    let mut notices = formal_notices(store, tenant, id, as_of).await?;
+    let steps = recorded_steps(&handle.recovery_steps_of(id).await?, as_of);
+    for (invoice, notice_on) in steps.notices {
+        notices
+            .entry(invoice)
+            .and_modify(|first| *first = (*first).min(notice_on))
+            .or_insert(notice_on);
+    }
 
     let mut entries = Vec::new();
     let mut notes = Vec::new();
@@ -1107,6 +1217,10 @@ pub async fn statement(
         if let Some(notice_on) = formal_notice_on {
             claim = claim.with_formal_notice(notice_on);
         }
+        let judgment_on = steps.judgments.get(&invoice.id).copied();
+        if let Some(judgment_on) = judgment_on {
+            claim = claim.with_judgment(judgment_on);
+        }
         entries.push(StatementEntry {
             invoice: invoice.number,
             claim,
@@ -1116,6 +1230,7 @@ pub async fn statement(
             id: invoice.id,
             undated_paid,
             formal_notice_on,
+            judgment_on,
         });
     }
 
@@ -1126,7 +1241,7 @@ pub async fn statement(
         .filter(|record| !record.is_withdrawn() && waiver_in_currency(record, currency))
         .collect();
     let in_force: Vec<_> = waivers.iter().map(|record| record.waiver.clone()).collect();
-    let statement = claimed_statement(
+    let mut statement = claimed_statement(
         currency,
         &entries,
         as_of,
@@ -1134,6 +1249,24 @@ pub async fn statement(
         &book.policy,
         &in_force,
     )?;
+    let mut costs: Vec<CollectionCostRecord> = handle
+        .collection_costs_of(id)
+        .await?
+        .into_iter()
+        .filter(|cost| {
+            !cost.is_withdrawn() && cost.incurred_on <= as_of && cost.amount.currency() == currency
+        })
+        .collect();
+    costs.sort_by_key(|cost| (cost.incurred_on, cost.id));
+    if !costs.is_empty() {
+        let mut proven = Money::zero(currency);
+        for cost in &costs {
+            proven = proven
+                .checked_add(cost.amount)
+                .map_err(|_| LawError::Overflow)?;
+        }
+        statement = statement.with_proven_costs(proven, terms.effective.jurisdiction)?;
+    }
     Ok(CustomerStatement {
         customer_ref: details.reference,
         legal_name: details.legal_name,
@@ -1142,6 +1275,7 @@ pub async fn statement(
         statement,
         notes,
         waivers,
+        costs,
         other_currencies,
     })
 }
@@ -1233,29 +1367,7 @@ pub async fn add_waiver(
     let mut problems = Vec::new();
     let invoice = match request.invoice {
         None => None,
-        Some(number) => match handle.invoice_by_number(number.trim()).await {
-            Ok((invoice, owner)) if owner == id => Some(invoice),
-            Ok((_, owner)) => {
-                let owner = handle.customer_details(owner).await?.reference;
-                problems.push(InputProblem::new(
-                    "invoice",
-                    number,
-                    InputProblemKind::InvoiceOfAnotherCustomer {
-                        customer: owner.as_str().to_owned(),
-                    },
-                ));
-                None
-            }
-            Err(StoreError::NotFound { .. }) => {
-                problems.push(InputProblem::new(
-                    "invoice",
-                    number,
-                    InputProblemKind::UnknownInvoice,
-                ));
-                None
-            }
-            Err(error) => return Err(error.into()),
-        },
+        Some(number) => customer_invoice(store, tenant, id, number, &mut problems).await?,
     };
     let extent = match request.amount {
         WaiverAmount::All => Some(WaiverExtent::Full),
@@ -1331,22 +1443,17 @@ pub async fn withdraw_waiver(
     id: i64,
     reason: &str,
 ) -> Result<WaiverRecord, LawError> {
-    if reason.trim().is_empty() {
-        return Err(LawError::Invalid {
-            problems: vec![InputProblem::new("reason", reason, InputProblemKind::Empty)],
-        });
-    }
+    required_reason(reason)?;
     let handle = store.tenant(tenant.id);
-    match handle.waiver(id).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound { .. }) => return Err(LawError::UnknownWaiver { id }),
-        Err(error) => return Err(error.into()),
-    }
+    found(handle.waiver(id).await, LawRecord::Waiver, id)?;
     if !handle
         .withdraw_waiver(id, reason.trim(), clock.now())
         .await?
     {
-        return Err(LawError::AlreadyWithdrawn { id });
+        return Err(LawError::AlreadyWithdrawn {
+            record: LawRecord::Waiver,
+            id,
+        });
     }
     Ok(handle.waiver(id).await?)
 }
@@ -1395,7 +1502,63 @@ pub async fn mention(
     ))
 }
 
-async fn customer_id(
+/// The id of the customer's invoice `number`; `None` with a problem when there is no such
+/// invoice or it is another customer's.
+pub(crate) async fn customer_invoice(
+    store: &Store,
+    tenant: &TenantRecord,
+    customer: CustomerId,
+    number: &str,
+    problems: &mut Vec<InputProblem>,
+) -> Result<Option<InvoiceId>, LawError> {
+    let handle = store.tenant(tenant.id);
+    match handle.invoice_by_number(number.trim()).await {
+        Ok((invoice, owner)) if owner == customer => Ok(Some(invoice)),
+        Ok((_, owner)) => {
+            let owner = handle.customer_details(owner).await?.reference;
+            problems.push(InputProblem::new(
+                "invoice",
+                number,
+                InputProblemKind::InvoiceOfAnotherCustomer {
+                    customer: owner.as_str().to_owned(),
+                },
+            ));
+            Ok(None)
+        }
+        Err(StoreError::NotFound { .. }) => {
+            problems.push(InputProblem::new(
+                "invoice",
+                number,
+                InputProblemKind::UnknownInvoice,
+            ));
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) fn required_reason(reason: &str) -> Result<(), LawError> {
+    if reason.trim().is_empty() {
+        return Err(LawError::Invalid {
+            problems: vec![InputProblem::new("reason", reason, InputProblemKind::Empty)],
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn found<T>(
+    result: Result<T, StoreError>,
+    record: LawRecord,
+    id: i64,
+) -> Result<T, LawError> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(StoreError::NotFound { .. }) => Err(LawError::UnknownRecord { record, id }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) async fn customer_id(
     store: &Store,
     tenant: &TenantRecord,
     reference: &str,

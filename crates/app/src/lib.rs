@@ -29,12 +29,15 @@ pub mod dunning;
 pub mod import;
 pub mod late_payment;
 pub mod payments;
+pub mod plans;
 pub mod queries;
+pub mod recovery;
 pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionRecord, AppliedPayment, BankLineRecord, CustomerDetailsRecord, CustomerFile,
-    CustomerSettings, CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter,
-    InvoiceRecord, Store, StoreError, TenantRecord, WaiverRecord,
+    ActionRecord, AppliedPayment, BankLineRecord, CollectionCostRecord, CustomerDetailsRecord,
+    CustomerFile, CustomerSettings, CustomerSummary, CustomerTermsRecord, IncidentDetail,
+    InvoiceFilter, InvoiceRecord, PlanRecord, PlanSettings, PlanStatus, RecoveryStepKind,
+    RecoveryStepRecord, Store, StoreError, TenantRecord, WaiverRecord,
 };

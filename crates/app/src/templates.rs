@@ -14,8 +14,8 @@ use documents::catalog::default_step;
 use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
 use documents::context::amount_asked;
 use documents::context::{
-    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PromiseFacts, Recipient,
-    StepFacts, statement_facts,
+    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PlanFacts, PromiseFacts,
+    Recipient, StatementFacts, StepFacts,
 };
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
@@ -26,13 +26,13 @@ use domain::case::DisputeReason;
 use domain::creditor::PostalAddress;
 use domain::customer::{CustomerRef, Language};
 use domain::ids::CustomerId;
-use domain::late_payment::{LatePaymentTerms, RateTables};
+use domain::late_payment::late_payment_mention;
 use domain::scenario::{Scenario, StepChannel, Tone};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use store::{
-    ActionFilter, ActionRecord, CustomerDetailsRecord, InvoiceFilter, Store, StoreError,
-    TemplateRecord, TenantRecord,
+    ActionFilter, ActionRecord, CustomerDetailsRecord, InvoiceFilter, PlanRecord, Store,
+    StoreError, TemplateRecord, TenantRecord,
 };
 
 use crate::clock::Clock;
@@ -47,6 +47,9 @@ pub enum TemplateError {
     /// The customer's late-payment terms or the rate tables in force cannot be read.
     #[error(transparent)]
     Law(#[from] crate::late_payment::LawError),
+    /// The tenant's plan settings cannot be read.
+    #[error(transparent)]
+    Plan(Box<crate::plans::PlanError>),
     #[error("unknown template {key:?} (known: {})", builtin_keys())]
     UnknownTemplate { key: String },
     #[error("template {key} ({}) refused: {} problem(s), nothing saved", language.code(), problems.len())]
@@ -472,17 +475,34 @@ async fn customer_context(
         // Payments are not recorded one by one yet: receipts come with payment matching.
         return Err(fact_missing("payment"));
     }
+    let plan = match builtin.extras.contains(&documents::catalog::Extra::Plan) {
+        false => None,
+        true => {
+            let latest = handle
+                .plans(None, Some(id))
+                .await?
+                .into_iter()
+                .max_by_key(|plan| plan.id)
+                .ok_or_else(|| fact_missing("payment plan"))?;
+            let grace_days = crate::plans::settings(store, tenant)
+                .await
+                .map_err(|error| TemplateError::Plan(Box::new(error)))?
+                .grace_days;
+            Some(plan_facts(&latest, grace_days))
+        }
+    };
     let step = step_for(store, tenant, &details, builtin).await?;
-    let law = CustomerLaw::of(store, tenant, id).await?;
+    let statement = customer_statement(store, tenant, &details, today, language).await?;
     message_context(
-        tenant, &law, builtin, language, &details, invoices, step, today, promise, dispute,
+        tenant, statement, builtin, language, &details, invoices, step, today, promise, dispute,
+        plan,
     )
 }
 
 #[allow(clippy::too_many_arguments)]
 fn message_context(
     tenant: &TenantRecord,
-    law: &CustomerLaw,
+    statement: StatementFacts,
     builtin: &Builtin,
     language: Language,
     details: &CustomerDetailsRecord,
@@ -491,8 +511,8 @@ fn message_context(
     today: Date,
     promise: Option<PromiseFacts>,
     dispute: Option<DisputeFacts>,
+    plan: Option<PlanFacts>,
 ) -> Result<MessageContext, TemplateError> {
-    let statement = statement_facts(&invoices, law.terms, today, &law.tables, language);
     let facts = MessageFacts {
         language,
         today,
@@ -506,29 +526,123 @@ fn message_context(
         promise,
         dispute,
         receipt: None,
+        plan,
     };
     Ok(MessageContext::build(&facts)?)
 }
 
-/// What late-payment law says for one customer: its terms and the rate tables in force.
-struct CustomerLaw {
-    terms: LatePaymentTerms,
-    tables: RateTables,
+/// What an agreement says of `plan`.
+fn plan_facts(plan: &PlanRecord, grace_days: u32) -> PlanFacts {
+    PlanFacts {
+        number: plan.id,
+        covered: plan.covered,
+        invoices: plan
+            .invoices
+            .iter()
+            .map(|invoice| invoice.number.clone())
+            .collect(),
+        installments: plan.installments.clone(),
+        every: plan.every,
+        waive_charges: plan.waive_charges,
+        grace_days,
+    }
 }
 
-impl CustomerLaw {
-    async fn of(
-        store: &Store,
-        tenant: &TenantRecord,
-        customer: CustomerId,
-    ) -> Result<CustomerLaw, TemplateError> {
-        Ok(CustomerLaw {
-            terms: crate::late_payment::terms_of(store, tenant, customer)
-                .await?
-                .effective,
-            tables: crate::late_payment::rule_book(store, tenant).await?.tables,
-        })
+/// The written agreement of a payment plan, in the customer's language, bearing `date`: the
+/// parties, the invoices, the schedule, the conditional waiver, what a default does, and room
+/// for both signatures.
+pub async fn plan_agreement(
+    store: &Store,
+    tenant: &TenantRecord,
+    plan: &PlanRecord,
+    grace_days: u32,
+    date: Date,
+) -> Result<(Rendered, MessageContext), TemplateError> {
+    let details = store
+        .tenant(tenant.id)
+        .customer_details(plan.customer)
+        .await?;
+    let language = details.settings.language;
+    let template = text(store, tenant, "plan_agreement", language).await?;
+    let numbers: Vec<String> = plan
+        .invoices
+        .iter()
+        .map(|invoice| invoice.number.clone())
+        .collect();
+    let invoices = open_invoices(store, tenant, &details, Some(&numbers)).await?;
+    let step = StepFacts {
+        key: "plan_agreement".to_owned(),
+        tone: Tone::Courteous,
+        channel: StepChannel::Letter,
+    };
+    let statement = customer_statement(store, tenant, &details, date, language).await?;
+    let context = message_context(
+        tenant,
+        statement,
+        template.builtin,
+        language,
+        &details,
+        invoices,
+        step,
+        date,
+        None,
+        None,
+        Some(plan_facts(plan, grace_days)),
+    )?;
+    let rendered = rendered_or_stored_problem(&template, &context)?;
+    Ok((rendered, context))
+}
+
+/// The customer's statement of account on `today`, as `relance statement` shows it (its
+/// terms, the creditor's policy and waivers, payments, formal notices, judgments and proven
+/// costs), or why it cannot be computed.
+async fn customer_statement(
+    store: &Store,
+    tenant: &TenantRecord,
+    details: &CustomerDetailsRecord,
+    today: Date,
+    language: Language,
+) -> Result<StatementFacts, TemplateError> {
+    use crate::late_payment::LawError;
+    let found = match crate::late_payment::statement(
+        store,
+        tenant,
+        crate::clock::Clock::System,
+        details.reference.as_str(),
+        Some(today),
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(
+            error @ (LawError::Computation(_)
+            | LawError::InvoiceComputation { .. }
+            | LawError::StoredRateTable { .. }
+            | LawError::Overflow),
+        ) => {
+            return Ok(StatementFacts::Unavailable {
+                reason: error.describe(language),
+            });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if found.statement.lines.is_empty() {
+        return Ok(StatementFacts::Unavailable {
+            reason: match language {
+                Language::French => "aucune facture en retard".to_owned(),
+                Language::English => "no invoice overdue".to_owned(),
+            },
+        });
     }
+    Ok(StatementFacts::Computed {
+        legal_basis: late_payment_mention(
+            &found.terms.effective,
+            &found.policy.settings,
+            found.policy.early_payment_discount,
+            language,
+        ),
+        statement: Box::new(found.statement),
+    })
 }
 
 /// A letter ready to print.
@@ -577,16 +691,17 @@ async fn letter_of(
         tone: Tone::parse(&action.tone).unwrap_or(Tone::Formal),
         channel: StepChannel::parse(&action.channel).unwrap_or(StepChannel::Letter),
     };
-    let law = CustomerLaw::of(store, tenant, action.customer).await?;
+    let statement = customer_statement(store, tenant, &details, date, language).await?;
     let context = message_context(
         tenant,
-        &law,
+        statement,
         template.builtin,
         language,
         &details,
         invoices,
         step,
         date,
+        None,
         None,
         None,
     )?;

@@ -302,7 +302,7 @@ pub fn statement_table(context: &MessageContext) -> Option<Table> {
             "Due",
         ]
     };
-    let rows = statement
+    let mut rows: Vec<Vec<String>> = statement
         .lines
         .iter()
         .map(|line| {
@@ -317,6 +317,22 @@ pub fn statement_table(context: &MessageContext) -> Option<Table> {
             ]
         })
         .collect();
+    if statement.has_costs {
+        rows.push(vec![
+            if fr {
+                "Frais de recouvrement justifiés"
+            } else {
+                "Proven collection costs"
+            }
+            .to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            statement.costs.clone(),
+            String::new(),
+            statement.costs.clone(),
+        ]);
+    }
     Some(Table {
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),
         rows,
@@ -488,6 +504,17 @@ fn block_text(block: Block, context: &MessageContext) -> String {
                     "{} {}",
                     if fr { "indemnités" } else { "indemnities" },
                     statement.indemnity
+                ));
+            }
+            if statement.has_costs {
+                parts.push(format!(
+                    "{} {}",
+                    if fr {
+                        "frais de recouvrement justifiés"
+                    } else {
+                        "proven collection costs"
+                    },
+                    statement.costs
                 ));
             }
             parts.push(format!(

@@ -45,6 +45,8 @@ pub enum Extra {
     Dispute,
     /// `receipt.*`: the payment received.
     Receipt,
+    /// `plan.*`: the payment plan agreed.
+    Plan,
 }
 
 impl Extra {
@@ -53,6 +55,7 @@ impl Extra {
             Extra::Promise => "promise",
             Extra::Dispute => "dispute",
             Extra::Receipt => "receipt",
+            Extra::Plan => "plan",
         }
     }
 }
@@ -96,7 +99,7 @@ impl Builtin {
             .source
     }
 
-    /// Whether the template may use a variable group (`promise`, `dispute`, `receipt`).
+    /// Whether the template may use a variable group (`promise`, `dispute`, `receipt`, `plan`).
     pub fn receives(&self, extra: Extra) -> bool {
         self.extras.contains(&extra)
     }
@@ -187,6 +190,13 @@ pub const BUILTINS: &[Builtin] = &[
         "Quittance",
         "Receipt",
         &[Extra::Receipt]
+    ),
+    builtin!(
+        "plan_agreement",
+        TemplateKind::Document,
+        "Échéancier de paiement (accord écrit à signer)",
+        "Payment plan (written agreement to sign)",
+        &[Extra::Plan]
     ),
     builtin!(
         "thank_you",

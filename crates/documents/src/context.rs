@@ -10,11 +10,11 @@ use domain::case::DisputeReason;
 use domain::creditor::{CreditorProfile, PostalAddress};
 use domain::customer::{CustomerKind, Language};
 use domain::late_payment::{
-    Claim, EarlyPaymentDiscount, Half, HalfYear, Jurisdiction, LatePaymentSettings,
-    LatePaymentTerms, Rate, RateBasis, RateTables, Remark, Statement, StatementEntry,
-    late_payment_mention, statement_of_account,
+    Claim, ClaimedStatement, Half, HalfYear, Jurisdiction, LatePaymentPolicy, LatePaymentTerms,
+    Rate, RateBasis, RateTables, Remark, StatementEntry, claimed_statement, late_payment_mention,
 };
 use domain::money::{Currency, Money, MoneyError};
+use domain::plan::{Frequency, Installment};
 use domain::receivable::InvoiceNumber;
 use domain::receivable::days_past_due;
 use domain::scenario::{StepChannel, Tone};
@@ -76,7 +76,8 @@ pub struct InvoiceFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatementFacts {
     Computed {
-        statement: Statement,
+        /// As the creditor claims it: its policy, waivers and proven costs applied.
+        statement: Box<ClaimedStatement>,
         /// `domain::late_payment::late_payment_mention` for the customer's terms.
         legal_basis: String,
     },
@@ -124,6 +125,19 @@ pub struct ReceiptFacts {
     pub remaining: Money,
 }
 
+/// The payment plan an agreement sets out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFacts {
+    pub number: i64,
+    pub covered: Money,
+    pub invoices: Vec<String>,
+    /// In date order; number 0 is the down payment.
+    pub installments: Vec<Installment>,
+    pub every: Frequency,
+    pub waive_charges: bool,
+    pub grace_days: u32,
+}
+
 /// Everything a message can say, as the caller knows it.
 #[derive(Debug, Clone)]
 pub struct MessageFacts<'a> {
@@ -140,6 +154,7 @@ pub struct MessageFacts<'a> {
     pub promise: Option<PromiseFacts>,
     pub dispute: Option<DisputeFacts>,
     pub receipt: Option<ReceiptFacts>,
+    pub plan: Option<PlanFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,6 +192,8 @@ pub struct MessageContext {
     pub dispute: Option<DisputeVars>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptVars>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanVars>,
     #[serde(skip)]
     pub(crate) letter: LetterFacts,
 }
@@ -229,9 +246,15 @@ pub struct StatementVars {
     pub total: String,
     pub paid: String,
     pub due: String,
+    /// The complementary indemnity for proven collection costs.
+    pub costs: String,
+    /// Penalties and indemnities the creditor waived.
+    pub waived: String,
     pub interest_label: String,
     pub has_interest: bool,
     pub has_indemnity: bool,
+    pub has_costs: bool,
+    pub has_waiver: bool,
     pub legal_basis: String,
     pub rate_note: String,
 }
@@ -296,6 +319,71 @@ pub struct ReceiptVars {
     pub invoices: Vec<String>,
     pub remaining: String,
     pub fully_paid: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanVars {
+    pub number: String,
+    pub covered: String,
+    pub invoices: Vec<String>,
+    pub installments: Vec<InstallmentVars>,
+    pub count: usize,
+    pub frequency: String,
+    pub first_on: String,
+    pub last_on: String,
+    pub waive_charges: bool,
+    pub grace_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallmentVars {
+    pub label: String,
+    pub due_on: String,
+    pub amount: String,
+}
+
+fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
+    let fr = language == Language::French;
+    let day = |installment: Option<&Installment>| {
+        installment.map_or_else(String::new, |installment| {
+            long_date(installment.due_on, language)
+        })
+    };
+    PlanVars {
+        number: plan.number.to_string(),
+        covered: money(plan.covered, language),
+        invoices: plan.invoices.clone(),
+        installments: plan
+            .installments
+            .iter()
+            .map(|installment| InstallmentVars {
+                label: match (installment.number, fr) {
+                    (0, true) => "Acompte".to_owned(),
+                    (0, false) => "Down payment".to_owned(),
+                    (number, true) => format!("Échéance n° {number}"),
+                    (number, false) => format!("Installment {number}"),
+                },
+                due_on: long_date(installment.due_on, language),
+                amount: money(installment.amount, language),
+            })
+            .collect(),
+        count: plan.installments.len(),
+        frequency: match (plan.every, fr) {
+            (Frequency::Weekly, true) => "chaque semaine",
+            (Frequency::Weekly, false) => "every week",
+            (Frequency::Fortnightly, true) => "toutes les deux semaines",
+            (Frequency::Fortnightly, false) => "every two weeks",
+            (Frequency::Monthly, true) => "chaque mois",
+            (Frequency::Monthly, false) => "every month",
+            (Frequency::Quarterly, true) => "chaque trimestre",
+            (Frequency::Quarterly, false) => "every quarter",
+        }
+        .to_owned(),
+        first_on: day(plan.installments.first()),
+        last_on: day(plan.installments.last()),
+        waive_charges: plan.waive_charges,
+        grace_days: plan.grace_days,
+    }
 }
 
 /// What a letter prints beyond the templates' text.
@@ -460,6 +548,7 @@ impl MessageContext {
                 remaining: m(receipt.remaining),
                 fully_paid: !receipt.remaining.is_positive(),
             }),
+            plan: facts.plan.as_ref().map(|plan| plan_vars(plan, language)),
             letter,
         })
     }
@@ -481,7 +570,11 @@ impl MessageContext {
     }
 }
 
-fn statement_vars(statement: &Statement, legal_basis: &str, language: Language) -> StatementVars {
+fn statement_vars(
+    statement: &ClaimedStatement,
+    legal_basis: &str,
+    language: Language,
+) -> StatementVars {
     let m = |amount: Money| money(amount, language);
     let totals = &statement.totals;
     // Penalties for French businesses (C. com. L441-10), interest everywhere else.
@@ -495,33 +588,38 @@ fn statement_vars(statement: &Statement, legal_basis: &str, language: Language) 
         (false, Language::French) => "Intérêts",
         (false, Language::English) => "Interest",
     };
+    let waived = totals
+        .interest_waived
+        .checked_add(totals.indemnity_waived)
+        .expect("two parts of a total");
     StatementVars {
         as_of: long_date(statement.as_of, language),
         lines: statement
             .lines
             .iter()
-            .map(|line| {
-                let figures = &line.late_interest;
-                StatementLineVars {
-                    invoice: line.invoice.as_str().to_owned(),
-                    due_on: short_date(line.due_on, language),
-                    principal: m(figures.principal),
-                    interest: m(figures.interest),
-                    indemnity: m(figures.indemnity),
-                    paid: m(figures.paid),
-                    due: m(figures.balance.total),
-                }
+            .map(|line| StatementLineVars {
+                invoice: line.invoice.as_str().to_owned(),
+                due_on: short_date(line.due_on, language),
+                principal: m(line.late_interest.principal),
+                interest: m(line.interest_claimed),
+                indemnity: m(line.indemnity_claimed),
+                paid: m(line.late_interest.paid),
+                due: m(line.due),
             })
             .collect(),
         principal: m(totals.principal),
-        interest: m(totals.interest),
-        indemnity: m(totals.indemnity),
-        total: m(totals.total),
+        interest: m(totals.interest_claimed),
+        indemnity: m(totals.indemnity_claimed),
+        total: m(totals.claimed),
         paid: m(totals.paid),
         due: m(totals.due),
+        costs: m(totals.costs_claimed),
+        waived: m(waived),
         interest_label: interest_label.to_owned(),
-        has_interest: totals.interest.is_positive(),
-        has_indemnity: totals.indemnity.is_positive(),
+        has_interest: totals.interest_claimed.is_positive(),
+        has_indemnity: totals.indemnity_claimed.is_positive(),
+        has_costs: totals.costs_claimed.is_positive(),
+        has_waiver: waived.is_positive(),
         legal_basis: legal_basis.to_owned(),
         rate_note: rate_note(statement, language),
     }
@@ -549,7 +647,7 @@ fn half_year_text(half_year: HalfYear, language: Language) -> String {
 /// How the statement's figures were computed, for the small print under it: each rate applied
 /// and where it comes from, the day count, the indemnity's basis. Written from the periods
 /// the computation used, so it never states a rule the figures do not follow.
-pub fn rate_note(statement: &Statement, language: Language) -> String {
+pub fn rate_note(statement: &ClaimedStatement, language: Language) -> String {
     let fr = language == Language::French;
     let mut rates: Vec<(HalfYear, Rate, RateBasis)> = Vec::new();
     for line in &statement.lines {
@@ -696,7 +794,7 @@ pub fn rate_note(statement: &Statement, language: Language) -> String {
         .lines
         .first()
         .map(|line| line.late_interest.jurisdiction);
-    if statement.totals.indemnity.is_positive() {
+    if statement.totals.indemnity_claimed.is_positive() {
         let source = match (jurisdiction, fr) {
             (Some(Jurisdiction::FrB2b), true) => "article D441-5 du Code de commerce",
             (Some(Jurisdiction::FrB2b), false) => "French Commercial Code, article D441-5",
@@ -711,6 +809,16 @@ pub fn rate_note(statement: &Statement, language: Language) -> String {
             format!("Indemnité forfaitaire pour frais de recouvrement : 40 € par facture payée en retard ({source}).")
         } else {
             format!("Fixed recovery indemnity: EUR 40 per invoice paid late ({source}).")
+        });
+    }
+    if statement.totals.costs_claimed.is_positive() {
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(if fr {
+            "Indemnisation complémentaire des frais de recouvrement exposés au-delà des indemnités forfaitaires, sur justification (article L441-10 II du Code de commerce)."
+        } else {
+            "Complementary compensation for the collection costs incurred beyond the fixed indemnities, on proof (French Commercial Code, article L441-10 II)."
         });
     }
     note
@@ -753,7 +861,8 @@ fn legal_footer(creditor: &CreditorProfile) -> String {
     }
 }
 
-/// The statement of account of `invoices` under `terms` as of `as_of`, or why there is none.
+/// The statement of account of `invoices` under `terms` as of `as_of`, claimed by a creditor
+/// with the French defaults, or why there is none: what a preview shows without stored books.
 /// Each invoice is claimed for what is still unpaid, from its due date.
 pub fn statement_facts(
     invoices: &[InvoiceFacts],
@@ -787,14 +896,14 @@ pub fn statement_facts(
             terms,
         });
     }
-    let settings = LatePaymentSettings::french_defaults();
-    match statement_of_account(currency, &entries, as_of, tables, &settings) {
+    let policy = LatePaymentPolicy::french_defaults();
+    match claimed_statement(currency, &entries, as_of, tables, &policy, &[]) {
         Ok(statement) => StatementFacts::Computed {
-            statement,
+            statement: Box::new(statement),
             legal_basis: late_payment_mention(
                 &terms,
-                &settings,
-                EarlyPaymentDiscount::NotOffered,
+                &policy.settings,
+                policy.early_payment_discount,
                 language,
             ),
         },

@@ -16,12 +16,13 @@ use domain::late_payment::{
     Jurisdiction, LatePaymentTerms, LegalRate, LegalRateCategory, Rate, RateTables,
 };
 use domain::money::{Currency, Money};
+use domain::plan::{Frequency, Installment};
 use domain::scenario::Tone;
 use jiff::civil::{Date, date};
 
 use crate::catalog::{Builtin, default_step};
 use crate::context::{
-    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageContext, MessageFacts,
+    Collector, ContextError, DisputeFacts, InvoiceFacts, MessageContext, MessageFacts, PlanFacts,
     PromiseFacts, ReceiptFacts, Recipient, amount_asked, statement_facts,
 };
 
@@ -49,6 +50,32 @@ pub fn sample_creditor() -> CreditorProfile {
 
 fn eur(minor: i64) -> Money {
     Money::from_minor(minor, Currency::EUR)
+}
+
+/// Three monthly installments after a down payment, penalties waived if honoured.
+fn sample_plan() -> PlanFacts {
+    let installments = [
+        (0, date(2026, 6, 5), 50_000),
+        (1, date(2026, 7, 5), 100_000),
+        (2, date(2026, 8, 5), 100_000),
+        (3, date(2026, 9, 5), 135_550),
+    ]
+    .into_iter()
+    .map(|(number, due_on, minor)| Installment {
+        number,
+        due_on,
+        amount: eur(minor),
+    })
+    .collect();
+    PlanFacts {
+        number: 12,
+        covered: eur(385_550),
+        invoices: vec!["F-2026-0131".to_owned(), "F-2026-0178".to_owned()],
+        installments,
+        every: Frequency::Monthly,
+        waive_charges: true,
+        grace_days: 5,
+    }
 }
 
 fn sample_recipient(kind: CustomerKind) -> Recipient {
@@ -219,6 +246,7 @@ pub fn sample_context(
                 eur(2_655_50)
             },
         }),
+        plan: Some(sample_plan()),
     };
     MessageContext::build(&facts).unwrap_or_else(|error: ContextError| {
         panic!("the sample context of {} builds: {error}", builtin.key)

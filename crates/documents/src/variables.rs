@@ -113,9 +113,13 @@ variables! {
     "statement.total", Text, "total réclamé avant règlements", "total claimed before payments";
     "statement.paid", Text, "total déjà réglé", "total already paid";
     "statement.due", Text, "total restant dû, tout compris", "total still due, everything included";
+    "statement.costs", Text, "indemnisation complémentaire des frais de recouvrement justifiés", "complementary compensation for proven collection costs";
+    "statement.waived", Text, "pénalités et indemnités remises", "penalties and indemnities waived";
     "statement.interest_label", Text, "« Pénalités » (B2B) ou « Intérêts » (B2C)", "\"Penalties\" (B2B) or \"Interest\" (B2C)";
     "statement.has_interest", Flag, "des pénalités ou intérêts sont dus", "penalties or interest are due";
     "statement.has_indemnity", Flag, "des indemnités forfaitaires sont dues", "fixed indemnities are due";
+    "statement.has_costs", Flag, "des frais de recouvrement justifiés sont réclamés", "proven collection costs are claimed";
+    "statement.has_waiver", Flag, "une remise a été accordée", "a waiver was granted";
     "statement.rate_note", Text, "comment le décompte est calculé (taux appliqués, indemnité)", "how the statement is computed (rates applied, indemnity)";
     "statement.legal_basis", Text, "la mention légale des pénalités applicable au client", "the late-payment mention that applies to the customer";
     "payment.beneficiary", Text, "bénéficiaire du virement", "transfer beneficiary";
@@ -145,6 +149,19 @@ variables! {
     "receipt.invoices", List, "numéros des factures réglées (receipt, thank_you)", "numbers of the invoices paid (receipt, thank_you)";
     "receipt.remaining", Text, "reste dû après ce paiement (receipt, thank_you)", "still due after this payment (receipt, thank_you)";
     "receipt.fully_paid", Flag, "tout est réglé (receipt, thank_you)", "everything is paid (receipt, thank_you)";
+    "plan.number", Text, "numéro de l'échéancier (plan_agreement)", "the plan's number (plan_agreement)";
+    "plan.covered", Text, "montant couvert (plan_agreement)", "amount covered (plan_agreement)";
+    "plan.invoices", List, "numéros des factures couvertes (plan_agreement)", "numbers of the invoices covered (plan_agreement)";
+    "plan.installments", List, "une ligne par échéance (plan_agreement)", "one line per installment (plan_agreement)";
+    "plan.installments[].label", Text, "« Acompte » ou « Échéance n° N »", "\"Down payment\" or \"Installment N\"";
+    "plan.installments[].due_on", Text, "date de l'échéance (longue)", "the installment's date (long)";
+    "plan.installments[].amount", Text, "montant de l'échéance", "the installment's amount";
+    "plan.count", Number, "nombre d'échéances, acompte compris (plan_agreement)", "number of installments, down payment included (plan_agreement)";
+    "plan.frequency", Text, "périodicité en toutes lettres (plan_agreement)", "frequency in words (plan_agreement)";
+    "plan.first_on", Text, "date de la première échéance (plan_agreement)", "date of the first installment (plan_agreement)";
+    "plan.last_on", Text, "date de la dernière échéance (plan_agreement)", "date of the last installment (plan_agreement)";
+    "plan.waive_charges", Flag, "pénalités remises si l'échéancier est respecté (plan_agreement)", "charges waived if the plan is honoured (plan_agreement)";
+    "plan.grace_days", Number, "jours de grâce après une échéance manquée (plan_agreement)", "days of grace after a missed installment (plan_agreement)";
 }
 
 /// The functions the template language offers without a context.
@@ -167,7 +184,7 @@ pub(crate) fn check(name: &str, builtin: &Builtin) -> Result<(), ProblemKind> {
         });
     }
     let group = group_of(name);
-    let extra = [Extra::Promise, Extra::Dispute, Extra::Receipt]
+    let extra = [Extra::Promise, Extra::Dispute, Extra::Receipt, Extra::Plan]
         .into_iter()
         .find(|extra| extra.group() == group);
     match extra {

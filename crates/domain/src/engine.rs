@@ -61,6 +61,8 @@ pub struct CaseItem {
     pub due_on: Date,
     pub outstanding: Money,
     pub disputed: bool,
+    /// Covered by an active payment plan: the plan's own reminders follow it, not the scenario.
+    pub in_plan: bool,
 }
 
 /// Where the customer's case stands on its scenario.
@@ -226,6 +228,11 @@ pub enum Reason {
         count: usize,
     },
     AllDisputed,
+    InPlanLeftAside {
+        count: usize,
+    },
+    /// Every open invoice not in dispute is covered by an active payment plan.
+    AllInPlan,
     NothingOwed,
     LadderComplete,
 }
@@ -258,13 +265,26 @@ pub fn decide(input: &CaseInput<'_>) -> CaseDecision {
     if input.incident {
         return finish(Outcome::Paused, progress, None, vec![Reason::Incident]);
     }
-    let active: Vec<&CaseItem> = open.iter().copied().filter(|item| !item.disputed).collect();
-    let disputed = open.len() - active.len();
+    let active: Vec<&CaseItem> = open
+        .iter()
+        .copied()
+        .filter(|item| !item.disputed && !item.in_plan)
+        .collect();
+    let disputed = open.iter().filter(|item| item.disputed).count();
+    let in_plan = open.len() - active.len() - disputed;
     if active.is_empty() {
-        return finish(Outcome::Paused, progress, None, vec![Reason::AllDisputed]);
+        let reason = if in_plan == 0 {
+            Reason::AllDisputed
+        } else {
+            Reason::AllInPlan
+        };
+        return finish(Outcome::Paused, progress, None, vec![reason]);
     }
     if disputed > 0 {
         reasons.push(Reason::DisputedLeftAside { count: disputed });
+    }
+    if in_plan > 0 {
+        reasons.push(Reason::InPlanLeftAside { count: in_plan });
     }
     if let Some(until) = input.hold_until
         && until >= input.today
@@ -768,6 +788,20 @@ impl Reason {
                     "toutes les factures ouvertes sont en litige".to_owned()
                 } else {
                     "every open invoice is disputed".to_owned()
+                }
+            }
+            Reason::InPlanLeftAside { count } => {
+                if fr {
+                    format!("{count} facture(s) couverte(s) par un échéancier mise(s) de côté")
+                } else {
+                    format!("{count} invoice(s) covered by a payment plan left aside")
+                }
+            }
+            Reason::AllInPlan => {
+                if fr {
+                    "les factures ouvertes sont couvertes par un échéancier en cours".to_owned()
+                } else {
+                    "the open invoices are covered by a running payment plan".to_owned()
                 }
             }
             Reason::NothingOwed => {

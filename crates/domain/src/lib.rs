@@ -42,6 +42,7 @@ pub mod late_payment;
 pub mod matching;
 pub mod money;
 pub mod payment;
+pub mod plan;
 pub mod receivable;
 pub mod report;
 pub mod scenario;

@@ -72,6 +72,7 @@ impl Case {
                     due_on,
                     outstanding: eur(minor),
                     disputed: false,
+                    in_plan: false,
                 })
                 .collect(),
             progress: CaseProgress::default(),
@@ -269,6 +270,37 @@ fn a_disputed_invoice_leaves_dunning_and_the_others_go_on() {
     let decision = case.decide(date(2026, 11, 12));
     assert_eq!(decision.outcome, Outcome::Paused);
     assert_eq!(decision.next_review_on, None);
+}
+
+#[test]
+fn invoices_in_a_running_payment_plan_are_left_to_the_plan_and_the_others_go_on() {
+    let mut case = Case::business(&[
+        (1, date(2026, 11, 2), 500_00),
+        (2, date(2026, 11, 2), 700_00),
+        (3, date(2026, 11, 2), 900_00),
+    ]);
+    case.items[0].in_plan = true;
+    case.items[1].disputed = true;
+    let decision = case.run(date(2026, 11, 3)).unwrap();
+    let Outcome::Act(step) = &decision.outcome else {
+        panic!("{decision:?}")
+    };
+    assert_eq!(step.invoices, vec![InvoiceId(3)]);
+    let explained = decision.explain(Language::English);
+    assert!(
+        explained.contains("1 invoice(s) covered by a payment plan left aside"),
+        "{explained}"
+    );
+
+    case.items[2].in_plan = true;
+    let decision = case.decide(date(2026, 11, 12));
+    assert_eq!(decision.outcome, Outcome::Paused);
+    assert_eq!(decision.reasons, vec![Reason::AllInPlan]);
+    assert!(
+        decision
+            .explain(Language::French)
+            .contains("couvertes par un échéancier")
+    );
 }
 
 #[test]

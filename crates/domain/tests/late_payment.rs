@@ -14,8 +14,8 @@ use domain::late_payment::{
     StatementEntry, StatutoryRateFloor, late_interest, statement_of_account,
 };
 use domain::late_payment::{
-    ClaimStart, ClaimStatus, ClaimedStatement, LatePaymentPolicy, Share, StatementError,
-    WaivedCharges, Waiver, WaiverExtent, claimed_statement,
+    ClaimStart, ClaimStatus, ClaimedStatement, CostsNotClaimed, LatePaymentPolicy, Share,
+    StatementError, WaivedCharges, Waiver, WaiverExtent, claimed_statement,
 };
 use domain::money::{Currency, Money};
 use domain::receivable::InvoiceNumber;
@@ -1499,4 +1499,163 @@ proptest! {
         prop_assert_eq!(result.total.minor() - result.paid.minor(), result.balance.total.minor());
         prop_assert!(result.balance.principal.minor() >= 0 && result.balance.interest.minor() >= 0);
     }
+}
+
+// --- Proven collection costs --------------------------------------------------------------------
+
+fn two_invoices() -> Vec<StatementEntry> {
+    let second = StatementEntry {
+        invoice: InvoiceNumber::parse("V1-bis").unwrap(),
+        claim: Claim::new(eur("500.00"), date(2024, 4, 15)),
+        terms: fr_b2b(),
+    };
+    vec![v1_entry(), second]
+}
+
+#[test]
+fn proven_costs_are_claimed_only_beyond_the_fixed_indemnities_of_the_claimed_invoices() {
+    let as_of = date(2024, 6, 20);
+    let statement = claimed(
+        &two_invoices(),
+        as_of,
+        LatePaymentPolicy::french_defaults(),
+        &[],
+    );
+    let due_before = statement.totals.due;
+    let with_costs = statement
+        .with_proven_costs(eur("250.00"), Jurisdiction::FrB2b)
+        .unwrap();
+    let costs = with_costs.costs.unwrap();
+    assert_eq!(costs.proven, eur("250.00"));
+    assert_eq!(
+        costs.covered_by_indemnities,
+        eur("80.00"),
+        "two invoices, 40 EUR each"
+    );
+    assert_eq!(costs.claimed, eur("170.00"));
+    assert_eq!(costs.not_claimed, None);
+    assert_eq!(with_costs.totals.costs_claimed, eur("170.00"));
+    assert_eq!(
+        with_costs.totals.due,
+        due_before.checked_add(eur("170.00")).unwrap()
+    );
+}
+
+#[test]
+fn costs_the_indemnities_already_cover_add_nothing() {
+    let statement = claimed(
+        &two_invoices(),
+        date(2024, 6, 20),
+        LatePaymentPolicy::french_defaults(),
+        &[],
+    );
+    let due_before = statement.totals.due;
+    let with_costs = statement
+        .with_proven_costs(eur("80.00"), Jurisdiction::FrB2b)
+        .unwrap();
+    let costs = with_costs.costs.unwrap();
+    assert_eq!(costs.claimed, eur("0.00"));
+    assert_eq!(
+        costs.not_claimed,
+        Some(CostsNotClaimed::CoveredByIndemnities)
+    );
+    assert_eq!(with_costs.totals.due, due_before);
+}
+
+#[test]
+fn a_waived_indemnity_is_not_made_up_for_by_proven_costs() {
+    let waiver = Waiver {
+        invoice: None,
+        extent: WaiverExtent::Full,
+        charges: WaivedCharges::Indemnity,
+    };
+    let statement = claimed(
+        &two_invoices(),
+        date(2024, 6, 20),
+        LatePaymentPolicy::french_defaults(),
+        &[waiver],
+    );
+    assert_eq!(statement.totals.indemnity_claimed, eur("0.00"));
+    let costs = statement
+        .with_proven_costs(eur("250.00"), Jurisdiction::FrB2b)
+        .unwrap()
+        .costs
+        .unwrap();
+    assert_eq!(costs.covered_by_indemnities, eur("80.00"));
+    assert_eq!(costs.claimed, eur("170.00"));
+}
+
+#[test]
+fn a_consumer_is_never_charged_collection_costs() {
+    let entry = StatementEntry {
+        invoice: InvoiceNumber::parse("C-1").unwrap(),
+        claim: Claim::new(eur("1000.00"), date(2024, 3, 15)).with_formal_notice(date(2024, 4, 1)),
+        terms: LatePaymentTerms::statutory(Jurisdiction::FrB2c),
+    };
+    let statement = claimed(
+        &[entry],
+        date(2024, 6, 20),
+        LatePaymentPolicy::french_defaults(),
+        &[],
+    );
+    let due_before = statement.totals.due;
+    let with_costs = statement
+        .with_proven_costs(eur("300.00"), Jurisdiction::FrB2c)
+        .unwrap();
+    let costs = with_costs.costs.unwrap();
+    assert_eq!(costs.claimed, eur("0.00"));
+    assert_eq!(
+        costs.not_claimed,
+        Some(CostsNotClaimed::RuleSetWithoutIndemnity)
+    );
+    assert_eq!(with_costs.totals.due, due_before);
+}
+
+#[test]
+fn costs_wait_like_the_other_charges_for_a_creditor_that_claims_from_the_formal_notice() {
+    let statement = claimed(
+        &two_invoices(),
+        date(2024, 6, 20),
+        policy(ClaimStart::FromFormalNotice),
+        &[],
+    );
+    let costs = statement
+        .with_proven_costs(eur("250.00"), Jurisdiction::FrB2b)
+        .unwrap()
+        .costs
+        .unwrap();
+    assert_eq!(costs.claimed, eur("0.00"));
+    assert_eq!(costs.not_claimed, Some(CostsNotClaimed::ChargesNotClaimed));
+}
+
+#[test]
+fn giving_the_costs_again_replaces_them_and_another_currency_is_refused() {
+    let statement = claimed(
+        &two_invoices(),
+        date(2024, 6, 20),
+        LatePaymentPolicy::french_defaults(),
+        &[],
+    );
+    let due_before = statement.totals.due;
+    let twice = statement
+        .clone()
+        .with_proven_costs(eur("250.00"), Jurisdiction::FrB2b)
+        .unwrap()
+        .with_proven_costs(eur("100.00"), Jurisdiction::FrB2b)
+        .unwrap();
+    assert_eq!(twice.totals.costs_claimed, eur("20.00"));
+    assert_eq!(
+        twice.totals.due,
+        due_before.checked_add(eur("20.00")).unwrap()
+    );
+    assert_eq!(
+        statement
+            .with_proven_costs(
+                Money::from_minor(100, Currency::from_code("USD").unwrap()),
+                Jurisdiction::FrB2b
+            )
+            .unwrap_err()
+            .to_string(),
+        "collection costs in USD on a statement in EUR"
+    );
 }

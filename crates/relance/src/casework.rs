@@ -277,6 +277,8 @@ pub(crate) async fn run(
         | Command::Rates(_)
         | Command::LatePayment(_)
         | Command::Waiver(_)
+        | Command::Recovery(_)
+        | Command::Plan(_)
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_)

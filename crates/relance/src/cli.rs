@@ -123,6 +123,14 @@ pub(crate) enum Command {
     /// Waive penalties or indemnities (all, an amount or a share), list waivers, withdraw one.
     #[command(subcommand)]
     Waiver(WaiverCommand),
+    /// Steps taken outside Relance that the statement counts: a formal notice, a judgment,
+    /// proven collection costs.
+    #[command(subcommand)]
+    Recovery(crate::recovery_cmds::RecoveryCommand),
+    /// Payment plans (échéanciers): propose, accept, show, list, cancel; the limits a collector
+    /// may grant without a manager.
+    #[command(subcommand)]
+    Plan(crate::plan_cmds::PlanCommand),
     /// The mandatory late-payment mention for invoices and terms of sale (French or English, with --lang).
     Mention(MentionArgs),
     /// Message templates: list, show, edit, reset, preview (in --lang).

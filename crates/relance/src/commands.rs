@@ -63,6 +63,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Letter(args) => {
             crate::template_cmds::letter(&config, global.tenant, args, lang).await
         }
+        Command::Plan(command) => {
+            crate::plan_cmds::run(&config, global.tenant, command, lang).await
+        }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         Command::Bench(BenchCommand::Match(args)) => crate::bench_match::run(&args).await,
@@ -71,6 +74,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Rates(_)
         | Command::LatePayment(_)
         | Command::Waiver(_)
+        | Command::Recovery(_)
         | Command::Mention(_)) => crate::law_cmds::run(&config, global.tenant, command, lang).await,
         command => crate::casework::run(&config, global.tenant, command, lang).await,
     }

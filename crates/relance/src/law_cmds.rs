@@ -16,8 +16,8 @@ use app::late_payment::{
 use app::setup::{SetupError, select_tenant};
 use app::{Store, TenantRecord, WaiverRecord};
 use domain::late_payment::{
-    ClaimStatus, ClaimedLine, InterestPeriod, LateInterest, LatePaymentPolicy, RateBasis,
-    RateTable, RateTableKind, Remark, WaiverExtent,
+    ClaimStatus, ClaimedLine, CostsNotClaimed, InterestPeriod, LateInterest, LatePaymentPolicy,
+    RateBasis, RateTable, RateTableKind, Remark, WaiverExtent,
 };
 use domain::money::{Currency, Money};
 use serde::Serialize;
@@ -128,6 +128,9 @@ async fn with_tenant(
             })
         }
         Command::Mention(args) => mention(store, tenant, &args, lang).await,
+        Command::Recovery(command) => {
+            crate::recovery_cmds::run(store, tenant, clock, command, lang).await
+        }
         _ => unreachable!("late-payment commands only"),
     }
 }
@@ -678,6 +681,27 @@ fn statement_table(found: &CustomerStatement, format: OutputFormat, lang: Lang) 
     }
 }
 
+fn costs_not_claimed_text(reason: Option<CostsNotClaimed>, lang: Lang) -> &'static str {
+    match reason {
+        None => "",
+        Some(CostsNotClaimed::RuleSetWithoutIndemnity) => tr(
+            lang,
+            " (régime sans indemnité forfaitaire : frais à la charge du créancier)",
+            " (rule set without a fixed indemnity: the costs stay with the creditor)",
+        ),
+        Some(CostsNotClaimed::ChargesNotClaimed) => tr(
+            lang,
+            " (pénalités et indemnités pas encore réclamées)",
+            " (charges not claimed yet)",
+        ),
+        Some(CostsNotClaimed::CoveredByIndemnities) => tr(
+            lang,
+            " (couverts par les indemnités forfaitaires)",
+            " (covered by the fixed indemnities)",
+        ),
+    }
+}
+
 fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
     let statement = &found.statement;
     let mut text = match lang {
@@ -713,6 +737,12 @@ fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
             details.push(match lang {
                 Lang::Fr => format!("mise en demeure le {notice_on}"),
                 Lang::En => format!("formal notice on {notice_on}"),
+            });
+        }
+        if let Some(judgment_on) = note.judgment_on {
+            details.push(match lang {
+                Lang::Fr => format!("jugement exécutoire et signifié le {judgment_on}"),
+                Lang::En => format!("judgment enforceable and served on {judgment_on}"),
             });
         }
         if let Some(starts_on) = line.late_interest.interest_starts_on
@@ -805,6 +835,38 @@ fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
             ));
         }
     }
+    if let Some(costs) = &statement.costs {
+        text.push_str(tr(
+            lang,
+            "\n\nFrais de recouvrement justifiés :",
+            "\n\nProven collection costs:",
+        ));
+        for cost in &found.costs {
+            text.push_str(&format!(
+                "\n  #{} {} {} — {}",
+                cost.id,
+                cost.incurred_on,
+                human_amount(cost.amount, lang),
+                cost.description
+            ));
+        }
+        text.push_str(&match lang {
+            Lang::Fr => format!(
+                "\n  total {}, dont {} couverts par les indemnités forfaitaires : indemnité complémentaire réclamée {}{}",
+                human_amount(costs.proven, lang),
+                human_amount(costs.covered_by_indemnities, lang),
+                human_amount(costs.claimed, lang),
+                costs_not_claimed_text(costs.not_claimed, lang)
+            ),
+            Lang::En => format!(
+                "\n  total {}, of which {} covered by the fixed indemnities: complementary indemnity claimed {}{}",
+                human_amount(costs.proven, lang),
+                human_amount(costs.covered_by_indemnities, lang),
+                human_amount(costs.claimed, lang),
+                costs_not_claimed_text(costs.not_claimed, lang)
+            ),
+        });
+    }
     if !found.other_currencies.is_empty() {
         let numbers: Vec<String> = found
             .other_currencies
@@ -823,36 +885,42 @@ fn statement_text(found: &CustomerStatement, lang: Lang) -> String {
         });
     }
     let totals = &statement.totals;
+    let mut figures = vec![
+        (
+            tr(lang, "Principal", "Principal"),
+            human_amount(totals.principal, lang),
+        ),
+        (
+            tr(lang, "Intérêts réclamés", "Interest claimed"),
+            human_amount(totals.interest_claimed, lang),
+        ),
+        (
+            tr(lang, "Indemnités réclamées", "Indemnities claimed"),
+            human_amount(totals.indemnity_claimed, lang),
+        ),
+    ];
+    if statement.costs.is_some() {
+        figures.push((
+            tr(lang, "Frais de recouvrement", "Collection costs"),
+            human_amount(totals.costs_claimed, lang),
+        ));
+    }
+    figures.extend([
+        (
+            tr(lang, "Paiements reçus", "Payments received"),
+            human_amount(totals.paid, lang),
+        ),
+        (
+            tr(lang, "Total dû", "Total due"),
+            format!(
+                "{} {}",
+                human_amount(totals.due, lang),
+                statement.currency.code()
+            ),
+        ),
+    ]);
     text.push_str("\n\n");
-    text.push_str(&labelled(
-        &[
-            (
-                tr(lang, "Principal", "Principal"),
-                human_amount(totals.principal, lang),
-            ),
-            (
-                tr(lang, "Intérêts réclamés", "Interest claimed"),
-                human_amount(totals.interest_claimed, lang),
-            ),
-            (
-                tr(lang, "Indemnités réclamées", "Indemnities claimed"),
-                human_amount(totals.indemnity_claimed, lang),
-            ),
-            (
-                tr(lang, "Paiements reçus", "Payments received"),
-                human_amount(totals.paid, lang),
-            ),
-            (
-                tr(lang, "Total dû", "Total due"),
-                format!(
-                    "{} {}",
-                    human_amount(totals.due, lang),
-                    statement.currency.code()
-                ),
-            ),
-        ],
-        lang,
-    ));
+    text.push_str(&labelled(&figures, lang));
     if statement.needs_review() {
         text.push_str(tr(
             lang,
@@ -871,6 +939,7 @@ struct StatementLineJson {
     paid: String,
     paid_without_date: String,
     formal_notice_date: Option<String>,
+    judgment_date: Option<String>,
     status: &'static str,
     interest_starts_on: Option<String>,
     interest: String,
@@ -900,8 +969,17 @@ struct StatementTotalsJson {
     indemnity: String,
     indemnity_waived: String,
     indemnity_claimed: String,
+    costs_claimed: String,
     due: String,
     overpaid: String,
+}
+
+#[derive(Serialize)]
+struct CostsJson {
+    proven: String,
+    covered_by_indemnities: String,
+    claimed: String,
+    not_claimed: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -915,6 +993,7 @@ struct StatementJson {
     claim_from: &'static str,
     invoices: Vec<StatementLineJson>,
     waivers: Vec<WaiverJson>,
+    costs: Option<CostsJson>,
     totals: StatementTotalsJson,
     other_currency_invoices: Vec<String>,
     needs_review: bool,
@@ -949,6 +1028,7 @@ fn statement_json(found: &CustomerStatement) -> StatementJson {
                     paid: text(figures.paid),
                     paid_without_date: text(note.undated_paid),
                     formal_notice_date: note.formal_notice_on.map(|day| day.to_string()),
+                    judgment_date: note.judgment_on.map(|day| day.to_string()),
                     status: status_code(line.status),
                     interest_starts_on: figures.interest_starts_on.map(|day| day.to_string()),
                     interest: text(figures.interest),
@@ -979,6 +1059,16 @@ fn statement_json(found: &CustomerStatement) -> StatementJson {
                 ..waiver_json(record)
             })
             .collect(),
+        costs: statement.costs.map(|costs| CostsJson {
+            proven: text(costs.proven),
+            covered_by_indemnities: text(costs.covered_by_indemnities),
+            claimed: text(costs.claimed),
+            not_claimed: costs.not_claimed.map(|reason| match reason {
+                CostsNotClaimed::RuleSetWithoutIndemnity => "rule-set-without-indemnity",
+                CostsNotClaimed::ChargesNotClaimed => "charges-not-claimed",
+                CostsNotClaimed::CoveredByIndemnities => "covered-by-indemnities",
+            }),
+        }),
         totals: StatementTotalsJson {
             principal: text(totals.principal),
             paid: text(totals.paid),
@@ -988,6 +1078,7 @@ fn statement_json(found: &CustomerStatement) -> StatementJson {
             indemnity: text(totals.indemnity_accrued),
             indemnity_waived: text(totals.indemnity_waived),
             indemnity_claimed: text(totals.indemnity_claimed),
+            costs_claimed: text(totals.costs_claimed),
             due: text(totals.due),
             overpaid: text(totals.overpaid),
         },

@@ -16,6 +16,8 @@ mod customer_cmds;
 mod law_cmds;
 mod output;
 mod payment_cmds;
+mod plan_cmds;
+mod recovery_cmds;
 mod template_cmds;
 
 use std::process::ExitCode;

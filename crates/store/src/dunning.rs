@@ -77,6 +77,8 @@ pub struct OpenInvoice {
     pub outstanding: Money,
     /// Under an open dispute, or taken out of dunning by an upheld one.
     pub disputed: bool,
+    /// Covered by an active payment plan.
+    pub in_plan: bool,
 }
 
 /// A contact to log, with codes already checked.
@@ -422,19 +424,32 @@ impl Readable for DebtorRecord {
     }
 }
 
-type OpenInvoiceRow = (i64, i64, String, String, Option<String>, String, i64, bool);
+type OpenInvoiceRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    bool,
+    bool,
+);
 
 impl Readable for OpenInvoice {
     type Row = OpenInvoiceRow;
     const SELECT: &'static str = "SELECT i.id, i.customer_id, i.number, iso(i.due_on), iso(i.service_on), i.currency, i.outstanding_minor, \
          EXISTS (SELECT 1 FROM disputes d WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id \
-                 AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))) \
+                 AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))), \
+         EXISTS (SELECT 1 FROM payment_plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id \
+                 WHERE pi.invoice_id = i.id AND p.status = 'active') \
          FROM invoices i WHERE i.tenant_id = $1 AND i.outstanding_minor > 0";
     const CUSTOMER: &'static str = "i.customer_id";
     const ORDER: &'static str = "i.customer_id, i.due_on, i.number";
 
     fn from_row(row: OpenInvoiceRow) -> Result<Self, StoreError> {
-        let (id, customer, number, due_on, service_on, currency, outstanding, disputed) = row;
+        let (id, customer, number, due_on, service_on, currency, outstanding, disputed, in_plan) =
+            row;
         let currency = Currency::from_code(&currency)
             .map_err(|_| corrupt(format!("invoice {id}: currency")))?;
         Ok(OpenInvoice {
@@ -445,6 +460,7 @@ impl Readable for OpenInvoice {
             service_on: service_on.as_deref().map(parse_date).transpose()?,
             outstanding: Money::from_minor(outstanding, currency),
             disputed,
+            in_plan,
         })
     }
 }

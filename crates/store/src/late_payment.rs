@@ -20,7 +20,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::dunning::{corrupt, dialect};
-use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
+use crate::{Store, StoreError, TenantStore, parse_date, parse_timestamp, timestamp_text};
 
 /// An operator's replacement of a built-in rate table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,11 +76,6 @@ pub struct InvoicePayment {
     pub invoice: InvoiceId,
     pub received_on: Date,
     pub amount: Money,
-}
-
-fn parse_timestamp(text: &str) -> Result<Timestamp, StoreError> {
-    text.parse()
-        .map_err(|_| corrupt(format!("instant {text:?}")))
 }
 
 fn rate_table_kind(code: &str) -> Result<RateTableKind, StoreError> {

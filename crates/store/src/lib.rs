@@ -34,7 +34,9 @@ mod import;
 mod late_payment;
 mod migrate;
 mod payments;
+mod plans;
 mod reads;
+mod recovery;
 mod sqlite_direct;
 mod sqlite_import;
 mod templates;
@@ -60,7 +62,11 @@ pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
 };
 pub use payments::NewPayment;
+pub use plans::{NewPlan, PlanEnd, PlanInvoice, PlanRecord, PlanSettings, PlanStatus};
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
+pub use recovery::{
+    CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,
+};
 pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 
@@ -107,6 +113,12 @@ impl TenantStore<'_> {
 /// Timestamps are stored as RFC 3339 text in SQLite and `timestamptz` in PostgreSQL.
 fn timestamp_text(at: jiff::Timestamp) -> String {
     at.to_string()
+}
+
+fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        what: format!("instant {text:?}"),
+    })
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, StoreError> {

@@ -52,8 +52,18 @@ const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 8,
+        name: "recovery_steps",
+        sql: include_str!("../migrations/sqlite/0008_recovery_steps.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "payment_plans",
+        sql: include_str!("../migrations/sqlite/0009_payment_plans.sql"),
+    },
+    Migration {
+        version: 10,
         name: "bank_payments",
-        sql: include_str!("../migrations/sqlite/0008_bank_payments.sql"),
+        sql: include_str!("../migrations/sqlite/0010_bank_payments.sql"),
     },
 ];
 
@@ -95,8 +105,18 @@ const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 8,
+        name: "recovery_steps",
+        sql: include_str!("../migrations/postgres/0008_recovery_steps.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "payment_plans",
+        sql: include_str!("../migrations/postgres/0009_payment_plans.sql"),
+    },
+    Migration {
+        version: 10,
         name: "bank_payments",
-        sql: include_str!("../migrations/postgres/0008_bank_payments.sql"),
+        sql: include_str!("../migrations/postgres/0010_bank_payments.sql"),
     },
 ];
 

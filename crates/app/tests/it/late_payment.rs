@@ -5,8 +5,8 @@
 //! Figures are the worked examples of LAW.md §5 (V2, V5, V8) as a collector meets them.
 
 use app::late_payment::{
-    self, InputProblemKind, InterestRequest, LawError, MentionFor, PolicyChanges, PolicyField,
-    RuleBook, WaiverAmount, WaiverRequest,
+    self, InputProblemKind, InterestRequest, LawError, LawRecord, MentionFor, PolicyChanges,
+    PolicyField, RuleBook, WaiverAmount, WaiverRequest,
 };
 use app::{Store, TenantRecord};
 use domain::customer::Language;
@@ -30,11 +30,11 @@ const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_da
     DUPONT,Jean Dupont,D-1,2025-01-28,2025-02-28,2500.00,2500.00,b2c\n\
     OTHER,Autre SAS,O-1,2025-01-01,2025-01-31,100.00,100.00,b2b\n";
 
-fn eur(text: &str) -> Money {
+pub(crate) fn eur(text: &str) -> Money {
     Money::parse_decimal(text, Currency::EUR).unwrap()
 }
 
-async fn books(store: &Store) -> TenantRecord {
+pub(crate) async fn books(store: &Store) -> TenantRecord {
     let tenant = creditor(store, "Atelier Bellevue").await;
     import_csv(store, &tenant, "books.csv", BOOKS.as_bytes())
         .await
@@ -50,7 +50,13 @@ async fn books(store: &Store) -> TenantRecord {
 }
 
 /// Records a payment and allocates it to the invoice, as a bank-statement import will.
-async fn pay(store: &Store, tenant: &TenantRecord, number: &str, paid_on: Date, amount: &str) {
+pub(crate) async fn pay(
+    store: &Store,
+    tenant: &TenantRecord,
+    number: &str,
+    paid_on: Date,
+    amount: &str,
+) {
     let handle = store.tenant(tenant.id);
     let (invoice, customer) = handle.invoice_by_number(number).await.unwrap();
     let payment = handle
@@ -106,7 +112,7 @@ async fn formal_notice(
         .unwrap();
 }
 
-async fn statement(
+pub(crate) async fn statement(
     store: &Store,
     tenant: &TenantRecord,
     customer: &str,
@@ -118,7 +124,9 @@ async fn statement(
 }
 
 /// Each line as (invoice, interest accrued, indemnity, waived, due).
-fn lines(found: &late_payment::CustomerStatement) -> Vec<(String, Money, Money, Money, Money)> {
+pub(crate) fn lines(
+    found: &late_payment::CustomerStatement,
+) -> Vec<(String, Money, Money, Money, Money)> {
     found
         .statement
         .lines
@@ -137,7 +145,7 @@ fn lines(found: &late_payment::CustomerStatement) -> Vec<(String, Money, Money, 
         .collect()
 }
 
-fn line(
+pub(crate) fn line(
     invoice: &str,
     interest: &str,
     indemnity: &str,
@@ -153,7 +161,7 @@ fn line(
     )
 }
 
-const AS_OF: Date = date(2025, 4, 30);
+pub(crate) const AS_OF: Date = date(2025, 4, 30);
 
 #[tokio::test]
 async fn a_b2b_statement_charges_interest_on_what_is_unpaid_and_40_euros_per_late_invoice() {
@@ -295,7 +303,10 @@ async fn a_waiver_offered_in_a_negotiation_applies_until_it_is_withdrawn() {
         ));
         assert!(matches!(
             late_payment::withdraw_waiver(store, &tenant, clock(), 999, "?").await,
-            Err(LawError::UnknownWaiver { id: 999 })
+            Err(LawError::UnknownRecord {
+                record: LawRecord::Waiver,
+                id: 999
+            })
         ));
     });
 }

@@ -8,5 +8,7 @@ mod fixtures;
 mod imports;
 mod late_payment;
 mod payments;
+mod plans;
+mod recovery;
 mod reports;
 mod templates;

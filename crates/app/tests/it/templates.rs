@@ -344,12 +344,13 @@ async fn a_statement_the_rate_tables_do_not_cover_is_an_error_not_a_blank() {
         let store = &database.store;
         let tenant = setup(store).await;
         let notice = up_to_the_formal_notice(store, &tenant).await;
-        // The built-in tables stop at the first half of 2026.
+        // The built-in tables stop at the first half of 2026; the reason is in the customer's
+        // language and says what to do.
         let error = templates::letter_for_action(store, &tenant, notice, date(2026, 11, 20))
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, TemplateError::Render(documents::RenderError::StatementUnavailable { reason, .. }) if reason.contains("ECB")),
+            matches!(&error, TemplateError::Render(documents::RenderError::StatementUnavailable { reason, .. }) if reason.contains("BCE") && reason.contains("relance rates import")),
             "{error}"
         );
     });

@@ -17,6 +17,8 @@
 //!   claimed in full. Where it is not claimed, or a waiver touches it, payments go to the
 //!   principal first: a creditor cannot keep a payment against interest it does not claim, and a
 //!   waiver never leaves the debtor owing more principal than its payments left.
+//! - `ClaimedStatement::with_proven_costs` adds the collection costs the creditor can prove
+//!   beyond the fixed indemnities (C. com. L441-10 II: a complementary indemnity, on proof).
 
 use jiff::civil::Date;
 
@@ -26,7 +28,7 @@ use crate::receivable::InvoiceNumber;
 use super::interest::{LateInterest, late_interest};
 use super::mention::EarlyPaymentDiscount;
 use super::rate::Rate;
-use super::rules::{CreditorKind, LatePaymentSettings, PaymentOrder, coded};
+use super::rules::{CreditorKind, Jurisdiction, LatePaymentSettings, PaymentOrder, coded};
 use super::statement::{StatementEntry, StatementError};
 use super::tables::RateTables;
 
@@ -247,7 +249,9 @@ pub struct ClaimedTotals {
     pub indemnity_accrued: Money,
     pub indemnity_waived: Money,
     pub indemnity_claimed: Money,
-    /// `principal + interest_claimed + indemnity_claimed`.
+    /// The complementary indemnity for proven collection costs (`ProvenCosts::claimed`).
+    pub costs_claimed: Money,
+    /// `principal + interest_claimed + indemnity_claimed + costs_claimed`.
     pub claimed: Money,
     pub paid: Money,
     pub due: Money,
@@ -272,6 +276,35 @@ pub struct ClaimedStatement {
     pub totals: ClaimedTotals,
     /// One per waiver given, in the same order.
     pub waivers: Vec<WaiverEffect>,
+    /// `None` until `with_proven_costs` is given some.
+    pub costs: Option<ProvenCosts>,
+}
+
+/// Collection costs the creditor proves (a bailiff's or a lawyer's fees, say), as a statement
+/// claims them: only what exceeds the fixed indemnities the law gives on its claimed invoices
+/// (C. com. L441-10 II, "une indemnisation complémentaire, sur justification"), never from a
+/// debtor whose rule set has no fixed indemnity (a consumer: collection costs stay with the
+/// creditor, CPCE L111-8), and only once the statement claims charges at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProvenCosts {
+    pub proven: Money,
+    /// The fixed indemnities the law gives on the claimed invoices, before waivers: they already
+    /// compensate this much of the costs (a waiver of them is not made up for by the costs).
+    pub covered_by_indemnities: Money,
+    pub claimed: Money,
+    /// Why nothing is claimed, where nothing is.
+    pub not_claimed: Option<CostsNotClaimed>,
+}
+
+/// Why proven costs are not claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostsNotClaimed {
+    /// The customer's rule set has no fixed indemnity, so no complementary one either.
+    RuleSetWithoutIndemnity,
+    /// No invoice of the statement has its charges claimed (policy, or no formal notice yet).
+    ChargesNotClaimed,
+    /// The fixed indemnities cover them.
+    CoveredByIndemnities,
 }
 
 impl ClaimedStatement {
@@ -280,6 +313,60 @@ impl ClaimedStatement {
         self.lines
             .iter()
             .any(|line| line.late_interest.needs_review())
+    }
+
+    /// The statement with `proven` collection costs claimed under `jurisdiction`, the
+    /// customer's rule set, as `ProvenCosts` says. Replaces any costs given before.
+    pub fn with_proven_costs(
+        mut self,
+        proven: Money,
+        jurisdiction: Jurisdiction,
+    ) -> Result<ClaimedStatement, StatementError> {
+        if proven.currency() != self.currency {
+            return Err(StatementError::CostsCurrencyMismatch {
+                expected: self.currency,
+                found: proven.currency(),
+            });
+        }
+        let zero = Money::zero(self.currency);
+        let mut covered = zero;
+        for line in &self.lines {
+            if line.status == ClaimStatus::Claimed {
+                covered = covered
+                    .checked_add(line.indemnity_claimed)?
+                    .checked_add(line.indemnity_waived)?;
+            }
+        }
+        let any_claimed = self
+            .lines
+            .iter()
+            .any(|line| line.status == ClaimStatus::Claimed);
+        let beyond = at_least_zero(proven.checked_sub(covered)?);
+        let not_claimed = if jurisdiction.recovery_indemnity().is_none() {
+            Some(CostsNotClaimed::RuleSetWithoutIndemnity)
+        } else if !any_claimed {
+            Some(CostsNotClaimed::ChargesNotClaimed)
+        } else if beyond.is_zero() {
+            Some(CostsNotClaimed::CoveredByIndemnities)
+        } else {
+            None
+        };
+        let claimed = if not_claimed.is_none() { beyond } else { zero };
+        if let Some(before) = self.costs.take() {
+            self.totals.costs_claimed = self.totals.costs_claimed.checked_sub(before.claimed)?;
+            self.totals.claimed = self.totals.claimed.checked_sub(before.claimed)?;
+            self.totals.due = self.totals.due.checked_sub(before.claimed)?;
+        }
+        self.totals.costs_claimed = self.totals.costs_claimed.checked_add(claimed)?;
+        self.totals.claimed = self.totals.claimed.checked_add(claimed)?;
+        self.totals.due = self.totals.due.checked_add(claimed)?;
+        self.costs = Some(ProvenCosts {
+            proven,
+            covered_by_indemnities: covered,
+            claimed,
+            not_claimed,
+        });
+        Ok(self)
     }
 }
 
@@ -376,6 +463,7 @@ pub fn claimed_statement(
         indemnity_accrued: zero,
         indemnity_waived: zero,
         indemnity_claimed: zero,
+        costs_claimed: zero,
         claimed: zero,
         paid: zero,
         due: zero,
@@ -395,6 +483,7 @@ pub fn claimed_statement(
             indemnity_claimed: totals
                 .indemnity_claimed
                 .checked_add(line.indemnity_claimed)?,
+            costs_claimed: zero,
             claimed: totals.claimed.checked_add(line.claimed_total())?,
             paid: totals.paid.checked_add(figures.paid)?,
             due: totals.due.checked_add(line.due)?,
@@ -408,6 +497,7 @@ pub fn claimed_statement(
         lines,
         totals,
         waivers: effects,
+        costs: None,
     })
 }
 

@@ -34,8 +34,9 @@ mod statement;
 mod tables;
 
 pub use claim::{
-    ClaimStart, ClaimStatus, ClaimedLine, ClaimedStatement, ClaimedTotals, LatePaymentPolicy,
-    Share, ShareError, WaivedCharges, Waiver, WaiverEffect, WaiverExtent, claimed_statement,
+    ClaimStart, ClaimStatus, ClaimedLine, ClaimedStatement, ClaimedTotals, CostsNotClaimed,
+    LatePaymentPolicy, ProvenCosts, Share, ShareError, WaivedCharges, Waiver, WaiverEffect,
+    WaiverExtent, claimed_statement,
 };
 pub use interest::{
     Balance, Claim, ClaimPayment, ExactAmount, InterestPeriod, LateInterest, LatePaymentError,

@@ -76,6 +76,8 @@ pub enum StatementError {
     },
     #[error("a waiver in {found} on a statement in {expected}")]
     WaiverCurrencyMismatch { expected: Currency, found: Currency },
+    #[error("collection costs in {found} on a statement in {expected}")]
+    CostsCurrencyMismatch { expected: Currency, found: Currency },
     #[error("the statement's totals are too large")]
     Overflow,
 }

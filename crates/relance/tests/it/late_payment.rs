@@ -478,3 +478,250 @@ fn a_rate_table_is_exported_edited_and_imported_all_or_nothing() {
     let all_as_csv = relance(&data, &["rates", "show", "--format", "csv"]);
     assert_eq!(all_as_csv.code(), 1, "one table per file");
 }
+
+fn json_statement_of(data: &Path, customer: &str, as_of: &str) -> serde_json::Value {
+    json(
+        &relance(
+            data,
+            &[
+                "statement",
+                "--customer",
+                customer,
+                "--as-of",
+                as_of,
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    )
+}
+
+#[test]
+fn notices_and_costs_recorded_outside_relance_change_the_statement_until_withdrawn() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = books(directory.path(), None);
+    // C2 is a consumer: no interest until a formal notice.
+    let before = json_statement_of(&data, "C2", "2025-05-09");
+    assert_eq!(before["totals"]["due"], "2500.00");
+
+    let recorded = relance(
+        &data,
+        &[
+            "recovery",
+            "notice",
+            "--customer",
+            "C2",
+            "--on",
+            "2025-03-10",
+            "--reference",
+            "LRAR 1A 234",
+        ],
+    )
+    .success()
+    .stdout();
+    assert!(recorded.contains("B-1"), "{recorded}");
+    // LAW.md V8: 60 days at 3.71 % from 11 March.
+    let after = json_statement_of(&data, "C2", "2025-05-09");
+    assert_eq!(after["invoices"][0]["formal_notice_date"], "2025-03-10");
+    assert_eq!(after["invoices"][0]["interest"], "15.25");
+    assert_eq!(after["totals"]["due"], "2515.25");
+
+    let refused = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "recovery",
+            "cost",
+            "--customer",
+            "C2",
+            "--amount",
+            "120.00",
+            "--on",
+            "2025-04-01",
+            "--description",
+            "Bailiff",
+        ],
+    );
+    assert_eq!(refused.code(), 1);
+    assert!(
+        refused
+            .stderr()
+            .contains("collection costs stay with the creditor"),
+        "{}",
+        refused.stderr()
+    );
+
+    relance(
+        &data,
+        &[
+            "recovery",
+            "cost",
+            "--customer",
+            "C1",
+            "--amount",
+            "300.00",
+            "--on",
+            "2025-04-01",
+            "--description",
+            "Huissier : sommation de payer",
+        ],
+    )
+    .success();
+    let with_costs = json_statement_of(&data, "C1", "2025-04-11");
+    assert_eq!(
+        with_costs["costs"],
+        serde_json::json!({"proven": "300.00", "covered_by_indemnities": "40.00", "claimed": "260.00", "not_claimed": null})
+    );
+    // V2 on the 5,000 owed: 108.08 and 40 EUR, then the costs beyond the indemnity.
+    assert_eq!(with_costs["totals"]["due"], "5408.08");
+
+    let listed = json(
+        &relance(
+            &data,
+            &["recovery", "list", "--customer", "C1", "--format", "json"],
+        )
+        .success()
+        .stdout(),
+    );
+    let id = listed["costs"][0]["id"].as_i64().unwrap().to_string();
+    relance(
+        &data,
+        &[
+            "recovery",
+            "withdraw",
+            "cost",
+            &id,
+            "--reason",
+            "facture d'huissier refusée",
+        ],
+    )
+    .success();
+    let withdrawn = json_statement_of(&data, "C1", "2025-04-11");
+    assert_eq!(withdrawn["costs"], serde_json::Value::Null);
+    assert_eq!(withdrawn["totals"]["due"], "5148.08");
+}
+
+#[test]
+fn a_payment_plan_is_proposed_accepted_and_listed_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = books(directory.path(), None);
+    let first = "2030-01-31".to_owned();
+    let proposed = json(
+        &relance(
+            &data,
+            &[
+                "plan",
+                "propose",
+                "--customer",
+                "C1",
+                "--monthly",
+                "2000",
+                "--first",
+                &first,
+                "--waive-penalties",
+                "--by",
+                "Camille Durand",
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(proposed["status"], "proposed");
+    assert_eq!(proposed["covered"], "5000.00");
+    let amounts: Vec<&str> = proposed["installments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|installment| installment["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["2000.00", "2000.00", "1000.00"]);
+    assert_eq!(proposed["needs_approval"], false);
+    let id = proposed["id"].as_i64().unwrap().to_string();
+
+    let pdf = directory.path().join("agreement.pdf");
+    relance(
+        &data,
+        &[
+            "plan",
+            "agreement",
+            &id,
+            "--out",
+            pdf.to_str().unwrap(),
+            "--date",
+            "2030-01-15",
+        ],
+    )
+    .success();
+    let text = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let text = String::from_utf8_lossy(&text.stdout).replace(['\u{202F}', '\u{A0}'], " ");
+    for expected in [
+        "Échéancier de paiement n° 1",
+        "Échéance n° 3 : 1 000,00 €, au plus tard le 31 mars 2030",
+        "renonce aux",
+        "Bon pour accord",
+        "Fait le 15 janvier 2030",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+
+    let accepted = relance(&data, &["plan", "accept", &id, "--note", "signé le 24/11"])
+        .success()
+        .stdout();
+    assert!(accepted.contains("en cours"), "{accepted}");
+    let listed = relance(&data, &["plan", "list", "--status", "active"])
+        .success()
+        .stdout();
+    assert!(
+        listed.contains("C1") && listed.contains("en cours") && listed.contains("2030-03-31"),
+        "{listed}"
+    );
+
+    let refused = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "plan",
+            "propose",
+            "--customer",
+            "C1",
+            "--installments",
+            "3",
+            "--first",
+            "2020-01-01",
+        ],
+    );
+    assert_eq!(refused.code(), 1);
+    assert!(
+        refused
+            .stderr()
+            .contains("--first \"2020-01-01\": a date in the past"),
+        "{}",
+        refused.stderr()
+    );
+    let settings = relance(
+        &data,
+        &[
+            "plan",
+            "settings",
+            "--max-installments",
+            "6",
+            "--grace-days",
+            "10",
+        ],
+    )
+    .success()
+    .stdout();
+    assert!(
+        settings.contains('6') && settings.contains("10"),
+        "{settings}"
+    );
+}

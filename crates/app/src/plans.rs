@@ -1,0 +1,713 @@
+//! Payment plans (échéanciers): propose a schedule the customer can afford, accept it (a manager
+//! approves one beyond the tenant's limits), follow it installment by installment, and let it
+//! lapse as the agreement says when an installment stays unpaid after the grace period.
+//!
+//! A plan covers invoices' outstanding amounts. With `waive_charges`, the penalties and
+//! indemnities of its invoices are waived while it runs, on condition: the waivers are withdrawn
+//! if it lapses, and stay if it completes. While a plan is active, dunning leaves its invoices
+//! aside (`domain::engine`); when it lapses, the case wakes and resumes where it stood.
+
+use domain::customer::Language;
+use domain::ids::InvoiceId;
+use domain::late_payment::{WaivedCharges, WaiverExtent};
+use domain::money::Money;
+use domain::plan::{
+    Frequency, LimitExceeded, PlanError as ScheduleError, PlanLimits, PlanStanding, PlanState,
+    ScheduleRequest, Split, propose as propose_schedule, standing,
+};
+use jiff::civil::Date;
+use store::{
+    InvoiceFilter, NewPlan, NewWaiver, PlanEnd, PlanRecord, PlanSettings, PlanStatus, Store,
+    StoreError, TenantRecord,
+};
+
+use crate::clock::Clock;
+use crate::late_payment::{
+    InputProblem, InputProblemKind, LawError, customer_id, customer_invoice, positive_amount,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown customer {reference}")]
+    UnknownCustomer { reference: String },
+    #[error("payment plan {id} does not exist")]
+    UnknownPlan { id: i64 },
+    #[error("nothing was done: {}", describe(problems, Language::English))]
+    Invalid { problems: Vec<InputProblem> },
+    #[error("the schedule cannot be made: {0}")]
+    Schedule(#[from] ScheduleError),
+    #[error("payment plan {id} is {}: only a proposed plan can be {verb}", status.code())]
+    NotProposed {
+        id: i64,
+        status: PlanStatus,
+        verb: &'static str,
+    },
+    #[error(
+        "payment plan {id} goes beyond the limits a collector may grant: a manager must approve it (--approved-by)"
+    )]
+    NeedsApproval { id: i64 },
+    /// The agreement cannot be written (its template, or the PDF).
+    #[error("{0}")]
+    Document(String),
+}
+
+impl From<LawError> for PlanError {
+    fn from(error: LawError) -> PlanError {
+        match error {
+            LawError::Store(error) => PlanError::Store(error),
+            LawError::UnknownCustomer { reference } => PlanError::UnknownCustomer { reference },
+            LawError::Invalid { problems } => PlanError::Invalid { problems },
+            other => PlanError::Store(StoreError::Corrupt {
+                what: other.to_string(),
+            }),
+        }
+    }
+}
+
+impl PlanError {
+    pub fn describe(&self, language: Language) -> String {
+        if language == Language::English {
+            return self.to_string();
+        }
+        match self {
+            PlanError::UnknownCustomer { reference } => format!("client inconnu : {reference}"),
+            PlanError::UnknownPlan { id } => format!("l'échéancier {id} n'existe pas"),
+            PlanError::Invalid { problems } => {
+                format!("rien n'a été fait : {}", describe(problems, language))
+            }
+            PlanError::Schedule(error) => format!(
+                "l'échéancier ne peut pas être établi : {}",
+                schedule_error_fr(error)
+            ),
+            PlanError::NotProposed { id, status, verb } => format!(
+                "l'échéancier {id} est {} : seul un échéancier proposé peut être {}",
+                status_name(*status, language),
+                match *verb {
+                    "accepted" => "accepté",
+                    _ => "annulé",
+                }
+            ),
+            PlanError::NeedsApproval { id } => format!(
+                "l'échéancier {id} dépasse ce qu'un chargé de recouvrement peut accorder : un responsable doit le valider (--approved-by)"
+            ),
+            PlanError::Store(error) => error.to_string(),
+            PlanError::Document(error) => error.clone(),
+        }
+    }
+}
+
+fn schedule_error_fr(error: &ScheduleError) -> String {
+    match error {
+        ScheduleError::NothingCovered => "le montant couvert doit être positif".to_owned(),
+        ScheduleError::NoInstallment => "il faut au moins une échéance".to_owned(),
+        ScheduleError::NonPositiveInstallment => "les échéances seraient nulles".to_owned(),
+        ScheduleError::BadDownPayment => {
+            "l'acompte doit être positif et inférieur au montant couvert".to_owned()
+        }
+        ScheduleError::CurrencyMismatch => "montants dans des devises différentes".to_owned(),
+        ScheduleError::TooManyInstallments { max } => format!("plus de {max} échéances"),
+        ScheduleError::DateOutOfRange => "date hors limites".to_owned(),
+    }
+}
+
+fn describe(problems: &[InputProblem], language: Language) -> String {
+    problems
+        .iter()
+        .map(|problem| {
+            format!(
+                "--{} {:?}: {}",
+                problem.field.replace('_', "-"),
+                problem.value,
+                problem.describe(language)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A plan's status as a collector reads it.
+pub fn status_name(status: PlanStatus, language: Language) -> &'static str {
+    match (status, language) {
+        (PlanStatus::Proposed, Language::French) => "proposé",
+        (PlanStatus::Active, Language::French) => "en cours",
+        (PlanStatus::Completed, Language::French) => "honoré",
+        (PlanStatus::Lapsed, Language::French) => "caduc",
+        (PlanStatus::Cancelled, Language::French) => "annulé",
+        (PlanStatus::Proposed, Language::English) => "proposed",
+        (PlanStatus::Active, Language::English) => "active",
+        (PlanStatus::Completed, Language::English) => "completed",
+        (PlanStatus::Lapsed, Language::English) => "lapsed",
+        (PlanStatus::Cancelled, Language::English) => "cancelled",
+    }
+}
+
+/// How the plan is split, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitRequest<'a> {
+    Installments(u32),
+    /// What the customer can afford per installment.
+    Amount(&'a str),
+}
+
+/// A plan to propose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRequest<'a> {
+    pub customer: &'a str,
+    /// Invoice numbers; none: every overdue invoice of the customer not already in a plan.
+    pub invoices: &'a [String],
+    pub split: SplitRequest<'a>,
+    pub first_on: Date,
+    /// `1w`, `2w`, `1m` or `3m`.
+    pub every: &'a str,
+    pub down_payment: Option<&'a str>,
+    /// Waive penalties and indemnities on condition the plan is honoured.
+    pub waive_charges: bool,
+    pub by: &'a str,
+}
+
+/// A plan with where it stands today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanView {
+    pub plan: PlanRecord,
+    /// `None` for a plan not running (proposed, or ended).
+    pub standing: Option<PlanStanding>,
+}
+
+pub async fn settings(store: &Store, tenant: &TenantRecord) -> Result<PlanSettings, PlanError> {
+    Ok(store
+        .tenant(tenant.id)
+        .plan_settings()
+        .await?
+        .unwrap_or_else(|| PlanSettings::defaults(tenant.profile.currency)))
+}
+
+/// Changes to the tenant's plan settings, as typed; `None`: unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettingsChanges<'a> {
+    pub max_installments: Option<u32>,
+    pub min_installment: Option<&'a str>,
+    pub max_months: Option<u32>,
+    pub grace_days: Option<u32>,
+}
+
+pub async fn set_settings(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    changes: &SettingsChanges<'_>,
+) -> Result<PlanSettings, PlanError> {
+    let mut settings = settings(store, tenant).await?;
+    let mut problems = Vec::new();
+    for (field, value) in [
+        ("max_installments", changes.max_installments),
+        ("max_months", changes.max_months),
+    ] {
+        if value == Some(0) {
+            problems.push(InputProblem::new(field, "0", InputProblemKind::NotPositive));
+        }
+    }
+    if let Some(text) = changes.min_installment {
+        match Money::parse_decimal(text.trim(), tenant.profile.currency) {
+            Ok(amount) if !amount.is_negative() => settings.limits.min_installment = amount,
+            _ => problems.push(InputProblem::new(
+                "min_installment",
+                text,
+                InputProblemKind::NotAnAmount {
+                    currency: tenant.profile.currency,
+                },
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(PlanError::Invalid { problems });
+    }
+    let limits = &mut settings.limits;
+    limits.max_installments = changes.max_installments.unwrap_or(limits.max_installments);
+    limits.max_months = changes.max_months.unwrap_or(limits.max_months);
+    settings.grace_days = changes.grace_days.unwrap_or(settings.grace_days);
+    store
+        .tenant(tenant.id)
+        .save_plan_settings(&settings, clock.now())
+        .await?;
+    Ok(settings)
+}
+
+/// Proposes a plan: its schedule, and whether a manager must approve it. Proposing the same plan
+/// again returns the one proposed before.
+pub async fn propose(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    request: &PlanRequest<'_>,
+) -> Result<PlanView, PlanError> {
+    let customer = customer_id(store, tenant, request.customer).await?;
+    let handle = store.tenant(tenant.id);
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let currency = tenant.profile.currency;
+    let mut problems = Vec::new();
+    if request.first_on < today {
+        problems.push(InputProblem::new(
+            "first",
+            &request.first_on.to_string(),
+            InputProblemKind::InThePast { today },
+        ));
+    }
+    let every = Frequency::parse(request.every);
+    if every.is_none() {
+        problems.push(InputProblem::new(
+            "every",
+            request.every,
+            InputProblemKind::NotOneOf {
+                known: ["1w", "2w", "1m", "3m"].map(str::to_owned).to_vec(),
+            },
+        ));
+    }
+    let split = match request.split {
+        SplitRequest::Installments(count) => Some(Split::Installments(count)),
+        SplitRequest::Amount(text) => {
+            positive_amount("monthly", text, currency, &mut problems).map(Split::Amount)
+        }
+    };
+    let down_payment = match request.down_payment {
+        Some(text) => positive_amount("down_payment", text, currency, &mut problems),
+        None => None,
+    };
+    if request.by.trim().is_empty() {
+        problems.push(InputProblem::new("by", request.by, InputProblemKind::Empty));
+    }
+
+    let open: Vec<PlanRecord> = handle
+        .plans(None, Some(customer))
+        .await?
+        .into_iter()
+        .filter(|plan| matches!(plan.status, PlanStatus::Proposed | PlanStatus::Active))
+        .collect();
+    let active_plan = |invoice: InvoiceId| {
+        open.iter().any(|plan| {
+            plan.status == PlanStatus::Active
+                && plan.invoices.iter().any(|covered| covered.id == invoice)
+        })
+    };
+    let details = handle.customer_details(customer).await?;
+    let invoices = handle
+        .invoices(&InvoiceFilter {
+            customer: Some(details.reference),
+            overdue_on: None,
+        })
+        .await?;
+    let mut covered: Vec<(InvoiceId, Money)> = Vec::new();
+    if request.invoices.is_empty() {
+        // Invoices a running plan already covers are left to it.
+        for invoice in &invoices {
+            if invoice.due_on < today
+                && invoice.outstanding.is_positive()
+                && invoice.outstanding.currency() == currency
+                && !active_plan(invoice.id)
+            {
+                covered.push((invoice.id, invoice.outstanding));
+            }
+        }
+        if covered.is_empty() {
+            problems.push(InputProblem::new(
+                "invoice",
+                "",
+                InputProblemKind::NothingOverdue { on: today },
+            ));
+        }
+    }
+    for number in request.invoices {
+        let Some(id) = customer_invoice(store, tenant, customer, number, &mut problems).await?
+        else {
+            continue;
+        };
+        let invoice = invoices
+            .iter()
+            .find(|invoice| invoice.id == id)
+            .expect("the customer's invoice is listed");
+        if !invoice.outstanding.is_positive() {
+            problems.push(InputProblem::new(
+                "invoice",
+                number,
+                InputProblemKind::NothingOwedOnInvoice,
+            ));
+        } else if !covered.iter().any(|(covered, _)| *covered == id) {
+            covered.push((id, invoice.outstanding));
+        }
+    }
+    let (Some(every), Some(split), true) = (every, split, problems.is_empty()) else {
+        return Err(PlanError::Invalid { problems });
+    };
+
+    let mut total = Money::zero(currency);
+    for (_, outstanding) in &covered {
+        total = total
+            .checked_add(*outstanding)
+            .map_err(|_| ScheduleError::CurrencyMismatch)?;
+    }
+    let settings = settings(store, tenant).await?;
+    let proposal = propose_schedule(
+        &ScheduleRequest {
+            covered: total,
+            split,
+            first_on: request.first_on,
+            every,
+            down_payment,
+        },
+        &settings.limits,
+    )?;
+    let exceeded: Vec<String> = proposal
+        .exceeded
+        .iter()
+        .map(|limit| exceeded_code(limit).to_owned())
+        .collect();
+
+    let same = open.iter().find(|plan| {
+        plan.status == PlanStatus::Proposed
+            && plan.every == every
+            && plan.waive_charges == request.waive_charges
+            && plan.installments == proposal.schedule.installments
+            && plan.invoices.len() == covered.len()
+            && covered
+                .iter()
+                .all(|(id, _)| plan.invoices.iter().any(|invoice| invoice.id == *id))
+    });
+    if let Some(plan) = same {
+        return show(store, tenant, clock, plan.id).await;
+    }
+    // An invoice is in one plan at most.
+    let mut conflicts = Vec::new();
+    for (id, _) in &covered {
+        if let Some(plan) = open
+            .iter()
+            .find(|plan| plan.invoices.iter().any(|invoice| invoice.id == *id))
+        {
+            let number = invoices
+                .iter()
+                .find(|invoice| invoice.id == *id)
+                .map(|invoice| invoice.number.to_string())
+                .unwrap_or_default();
+            conflicts.push(InputProblem::new(
+                "invoice",
+                &number,
+                InputProblemKind::InvoiceInPlan { plan: plan.id },
+            ));
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(PlanError::Invalid {
+            problems: conflicts,
+        });
+    }
+    let id = handle
+        .add_plan(
+            &NewPlan {
+                customer,
+                covered: total,
+                every,
+                waive_charges: request.waive_charges,
+                exceeded: &exceeded,
+                proposed_by: request.by.trim(),
+                invoices: &covered,
+                installments: &proposal.schedule.installments,
+            },
+            clock.now(),
+        )
+        .await?;
+    show(store, tenant, clock, id).await
+}
+
+fn exceeded_code(limit: &LimitExceeded) -> &'static str {
+    match limit {
+        LimitExceeded::TooManyInstallments { .. } => "max-installments",
+        LimitExceeded::InstallmentTooSmall { .. } => "min-installment",
+        LimitExceeded::TooLong { .. } => "max-months",
+    }
+}
+
+/// What a limit code means, for a collector.
+pub fn exceeded_text(code: &str, limits: &PlanLimits, language: Language) -> String {
+    let fr = language == Language::French;
+    match code {
+        "max-installments" if fr => format!("plus de {} échéances", limits.max_installments),
+        "max-installments" => format!("more than {} installments", limits.max_installments),
+        "min-installment" if fr => format!(
+            "échéances de moins de {}",
+            limits.min_installment.to_decimal_string()
+        ),
+        "min-installment" => format!(
+            "installments below {}",
+            limits.min_installment.to_decimal_string()
+        ),
+        "max-months" if fr => format!("plus de {} mois", limits.max_months),
+        "max-months" => format!("longer than {} months", limits.max_months),
+        other => other.to_owned(),
+    }
+}
+
+/// How the customer's acceptance was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acceptance<'a> {
+    /// Who approved a plan beyond the limits (a manager); not needed within them.
+    pub approved_by: Option<&'a str>,
+    /// Where the signed copy is kept, or how the customer agreed.
+    pub note: &'a str,
+}
+
+/// The customer accepted the plan (a signed copy is on file): it starts, dunning leaves its
+/// invoices aside, and the conditional waiver is granted. Accepting an active plan again changes
+/// nothing.
+pub async fn accept(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    acceptance: &Acceptance<'_>,
+) -> Result<PlanView, PlanError> {
+    let handle = store.tenant(tenant.id);
+    let plan = plan(store, tenant, id).await?;
+    match plan.status {
+        PlanStatus::Active => return show(store, tenant, clock, id).await,
+        PlanStatus::Proposed => {}
+        status => {
+            return Err(PlanError::NotProposed {
+                id,
+                status,
+                verb: "accepted",
+            });
+        }
+    }
+    let approved_by = acceptance
+        .approved_by
+        .map(str::trim)
+        .filter(|name| !name.is_empty());
+    if !plan.exceeded.is_empty() && approved_by.is_none() {
+        return Err(PlanError::NeedsApproval { id });
+    }
+    if !handle
+        .activate_plan(
+            id,
+            approved_by,
+            "paper",
+            acceptance.note.trim(),
+            clock.now(),
+        )
+        .await?
+    {
+        return show(store, tenant, clock, id).await;
+    }
+    if plan.waive_charges {
+        let reason = waiver_reason(id);
+        let granted_by = approved_by.unwrap_or(plan.proposed_by.as_str());
+        for invoice in &plan.invoices {
+            handle
+                .add_waiver(
+                    &NewWaiver {
+                        customer: plan.customer,
+                        invoice: Some(invoice.id),
+                        extent: WaiverExtent::Full,
+                        charges: WaivedCharges::Both,
+                        reason: &reason,
+                        granted_by,
+                    },
+                    clock.now(),
+                )
+                .await?;
+        }
+    }
+    handle.wake_customer(plan.customer).await?;
+    show(store, tenant, clock, id).await
+}
+
+/// Cancels a plan not yet accepted, or stops a running one by mutual agreement: its waivers are
+/// withdrawn and dunning resumes.
+pub async fn cancel(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    reason: &str,
+) -> Result<PlanView, PlanError> {
+    if reason.trim().is_empty() {
+        return Err(PlanError::Invalid {
+            problems: vec![InputProblem::new("reason", reason, InputProblemKind::Empty)],
+        });
+    }
+    let plan = plan(store, tenant, id).await?;
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let end = PlanEnd {
+        status: PlanStatus::Cancelled,
+        on: today,
+        reason: reason.trim(),
+    };
+    if !store.tenant(tenant.id).end_plan(id, &end).await? {
+        return Err(PlanError::NotProposed {
+            id,
+            status: plan.status,
+            verb: "cancelled",
+        });
+    }
+    withdraw_waivers(store, tenant, clock, &plan, reason.trim()).await?;
+    store.tenant(tenant.id).wake_customer(plan.customer).await?;
+    show(store, tenant, clock, id).await
+}
+
+pub async fn show(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+) -> Result<PlanView, PlanError> {
+    let plan = plan(store, tenant, id).await?;
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    view(store, tenant, plan, today).await
+}
+
+/// Plans in `status` (any if `None`) of a customer (any if `None`), oldest first.
+pub async fn list(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    status: Option<PlanStatus>,
+    customer: Option<&str>,
+) -> Result<Vec<PlanView>, PlanError> {
+    let customer = match customer {
+        Some(reference) => Some(customer_id(store, tenant, reference).await?),
+        None => None,
+    };
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let mut views = Vec::new();
+    for plan in store.tenant(tenant.id).plans(status, customer).await? {
+        views.push(view(store, tenant, plan, today).await?);
+    }
+    Ok(views)
+}
+
+/// The written agreement of plan `id` as a PDF to print and sign, bearing `date` (default:
+/// today), in the customer's language.
+pub async fn agreement(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    date: Option<Date>,
+) -> Result<Vec<u8>, PlanError> {
+    let plan = plan(store, tenant, id).await?;
+    let date = date.unwrap_or_else(|| clock.today_in(tenant.profile.time_zone.as_str()));
+    let grace_days = settings(store, tenant).await?.grace_days;
+    let (rendered, context) =
+        crate::templates::plan_agreement(store, tenant, &plan, grace_days, date)
+            .await
+            .map_err(|error| PlanError::Document(error.to_string()))?;
+    documents::pdf::letter_pdf(&documents::pdf::Letter {
+        rendered: &rendered,
+        context: &context,
+    })
+    .map_err(|error| PlanError::Document(error.to_string()))
+}
+
+/// What the daily review of running plans changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanReview {
+    pub completed: Vec<i64>,
+    pub lapsed: Vec<i64>,
+}
+
+/// Follows every running plan on `today`: a plan paid in full is completed (its waivers stay);
+/// one with an installment unpaid after the grace period lapses (its waivers are withdrawn and
+/// dunning resumes). Running it twice on the same day changes nothing the second time.
+pub async fn review(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    today: Date,
+) -> Result<PlanReview, PlanError> {
+    let handle = store.tenant(tenant.id);
+    let grace_days = settings(store, tenant).await?.grace_days;
+    let mut review = PlanReview::default();
+    for plan in handle.plans(Some(PlanStatus::Active), None).await? {
+        let schedule = domain::plan::Schedule {
+            installments: plan.installments.clone(),
+        };
+        let standing = standing(&schedule, plan.paid(), today, grace_days)?;
+        let (status, reason) = match standing.state {
+            PlanState::Completed => (PlanStatus::Completed, "échéancier honoré".to_owned()),
+            PlanState::Defaulted { installment } => (
+                PlanStatus::Lapsed,
+                format!("échéance n° {installment} impayée après le délai de grâce"),
+            ),
+            PlanState::OnTrack | PlanState::Late { .. } => continue,
+        };
+        let end = PlanEnd {
+            status,
+            on: today,
+            reason: &reason,
+        };
+        if !handle.end_plan(plan.id, &end).await? {
+            continue;
+        }
+        if status == PlanStatus::Lapsed {
+            withdraw_waivers(store, tenant, clock, &plan, &reason).await?;
+            review.lapsed.push(plan.id);
+        } else {
+            review.completed.push(plan.id);
+        }
+        handle.wake_customer(plan.customer).await?;
+    }
+    Ok(review)
+}
+
+async fn plan(store: &Store, tenant: &TenantRecord, id: i64) -> Result<PlanRecord, PlanError> {
+    match store.tenant(tenant.id).plan(id).await {
+        Ok(plan) => Ok(plan),
+        Err(StoreError::NotFound { .. }) => Err(PlanError::UnknownPlan { id }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn view(
+    store: &Store,
+    tenant: &TenantRecord,
+    plan: PlanRecord,
+    today: Date,
+) -> Result<PlanView, PlanError> {
+    let standing = if plan.status == PlanStatus::Active {
+        let grace_days = settings(store, tenant).await?.grace_days;
+        let schedule = domain::plan::Schedule {
+            installments: plan.installments.clone(),
+        };
+        Some(standing(&schedule, plan.paid(), today, grace_days)?)
+    } else {
+        None
+    };
+    Ok(PlanView { plan, standing })
+}
+
+/// The reason the conditional waivers of plan `id` are recorded with, which also finds them.
+fn waiver_reason(id: i64) -> String {
+    format!("Échéancier n° {id} : remise conditionnée au respect de l'échéancier")
+}
+
+async fn withdraw_waivers(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    plan: &PlanRecord,
+    why: &str,
+) -> Result<(), PlanError> {
+    let handle = store.tenant(tenant.id);
+    let reason = waiver_reason(plan.id);
+    for waiver in handle.waivers_of(plan.customer).await? {
+        if !waiver.is_withdrawn() && waiver.reason == reason {
+            handle
+                .withdraw_waiver(
+                    waiver.id,
+                    &format!("Échéancier n° {} : {why}", plan.id),
+                    clock.now(),
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
