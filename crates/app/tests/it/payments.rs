@@ -844,3 +844,59 @@ async fn a_reminder_still_claiming_an_unpaid_invoice_is_not_stopped_and_the_case
         );
     });
 }
+
+#[tokio::test]
+async fn a_bank_payment_of_an_installment_pays_the_customers_plan() {
+    use app::plans::{self, Acceptance, PlanRequest, SplitRequest};
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let request = PlanRequest {
+            customer: "LATE",
+            invoices: &[],
+            split: SplitRequest::Installments(3),
+            first_on: date(2026, 11, 30),
+            every: "1m",
+            down_payment: None,
+            waive_charges: false,
+            by: "Camille Durand",
+        };
+        let proposed = plans::propose(store, &tenant, clock(), &request)
+            .await
+            .unwrap();
+        let id = proposed.plan.id;
+        plans::accept(
+            store,
+            &tenant,
+            clock(),
+            id,
+            &Acceptance {
+                approved_by: None,
+                note: "",
+            },
+        )
+        .await
+        .unwrap();
+        let installment = proposed.plan.installments[0].amount;
+        let rf = late_reference();
+        let amount = installment.to_decimal_string();
+        let report = import(
+            store,
+            &tenant,
+            &camt(&[Entry {
+                amount: &amount,
+                rf: Some(&rf),
+                text: "ECHEANCE 1",
+                ..Entry::default()
+            }]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            report.outcome.applied, 1,
+            "the customer's reference, the oldest first"
+        );
+        let view = plans::show(store, &tenant, clock(), id).await.unwrap();
+        assert_eq!(view.standing.unwrap().paid, 1);
+    });
+}
