@@ -410,8 +410,45 @@ pub async fn review_queue(
     store: &Store,
     tenant: &TenantRecord,
 ) -> Result<Vec<ReviewItem>, PaymentError> {
+    lines_in(store, tenant, &["suggested", "unmatched"]).await
+}
+
+/// Every line state a bank line can be in.
+pub const LINE_STATES: [&str; 8] = [
+    "auto_applied",
+    "suggested",
+    "unmatched",
+    "manual",
+    "ignored",
+    "reversed",
+    "reversal",
+    "outgoing",
+];
+
+/// The stored bank lines in one state (every state when `None`), oldest first, with what each
+/// pays or would pay: to audit what was applied and why.
+pub async fn list_lines(
+    store: &Store,
+    tenant: &TenantRecord,
+    state: Option<&str>,
+) -> Result<Vec<ReviewItem>, PaymentError> {
+    match state {
+        Some(state) if !LINE_STATES.contains(&state) => Err(PaymentError::Invalid(format!(
+            "unknown state {state:?} (known: {})",
+            LINE_STATES.join(", ")
+        ))),
+        Some(state) => lines_in(store, tenant, &[state]).await,
+        None => lines_in(store, tenant, &LINE_STATES).await,
+    }
+}
+
+async fn lines_in(
+    store: &Store,
+    tenant: &TenantRecord,
+    states: &[&str],
+) -> Result<Vec<ReviewItem>, PaymentError> {
     let handle = store.tenant(tenant.id);
-    let lines = handle.bank_lines_in(&["suggested", "unmatched"]).await?;
+    let lines = handle.bank_lines_in(states).await?;
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
         let mut numbers = Vec::new();
@@ -737,19 +774,7 @@ pub async fn bank_lines(
     store: &Store,
     tenant: &TenantRecord,
 ) -> Result<Vec<BankLineRecord>, PaymentError> {
-    let mut lines = store
-        .tenant(tenant.id)
-        .bank_lines_in(&[
-            "auto_applied",
-            "suggested",
-            "unmatched",
-            "manual",
-            "ignored",
-            "reversed",
-            "reversal",
-            "outgoing",
-        ])
-        .await?;
+    let mut lines = store.tenant(tenant.id).bank_lines_in(&LINE_STATES).await?;
     lines.sort_by_key(|line| line.id);
     Ok(lines)
 }

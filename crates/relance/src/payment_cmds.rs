@@ -93,6 +93,14 @@ pub(crate) enum PaymentsCommand {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Every imported bank line, or those in one state, with what it pays and why.
+    Lines {
+        /// auto_applied, suggested, unmatched, manual, ignored, reversed, reversal, outgoing.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// Pay invoices (one customer's) with a bank line: oldest due first, the rest a credit.
     Match {
         line: i64,
@@ -371,109 +379,11 @@ pub(crate) async fn payments_command(
     match command {
         PaymentsCommand::Review { format } => {
             let queue = payments::review_queue(&store, &tenant).await?;
-            if format == OutputFormat::Json {
-                #[derive(Serialize)]
-                struct Suggestion {
-                    invoice_number: String,
-                    amount: String,
-                }
-                #[derive(Serialize)]
-                struct Json {
-                    line: i64,
-                    booking_date: String,
-                    amount: String,
-                    currency: String,
-                    payer: String,
-                    payer_account: String,
-                    remittance: String,
-                    reference: String,
-                    state: String,
-                    confidence: u8,
-                    customer_ref: Option<String>,
-                    suggestion: Vec<Suggestion>,
-                    explanation: String,
-                }
-                let items: Vec<Json> = queue
-                    .iter()
-                    .map(|item| Json {
-                        line: item.line.id,
-                        booking_date: item.line.booking_date.to_string(),
-                        amount: item.line.amount.to_decimal_string(),
-                        currency: item.line.amount.currency().code().to_owned(),
-                        payer: item.line.counterparty_name.clone(),
-                        payer_account: item.line.counterparty_account.clone(),
-                        remittance: item.line.remittance.clone(),
-                        reference: item.line.creditor_reference.clone(),
-                        state: item.line.state.clone(),
-                        confidence: item.line.confidence,
-                        customer_ref: item.customer.clone(),
-                        suggestion: item
-                            .invoices
-                            .iter()
-                            .map(|(number, amount)| Suggestion {
-                                invoice_number: number.clone(),
-                                amount: amount.to_decimal_string(),
-                            })
-                            .collect(),
-                        explanation: explanation(&item.line, lang).to_owned(),
-                    })
-                    .collect();
-                return print_json(&items);
-            }
-            let table = Table {
-                headers: if lang == Lang::Fr {
-                    vec![
-                        "ligne",
-                        "date",
-                        "montant",
-                        "payeur",
-                        "libellé",
-                        "état",
-                        "client",
-                        "factures",
-                        "explication",
-                    ]
-                } else {
-                    vec![
-                        "line",
-                        "date",
-                        "amount",
-                        "payer",
-                        "text",
-                        "state",
-                        "customer",
-                        "invoices",
-                        "explanation",
-                    ]
-                },
-                numeric: vec![true, false, true, false, false, false, false, false, false],
-                rows: queue
-                    .iter()
-                    .map(|item| {
-                        let amount = if format == OutputFormat::Csv {
-                            item.line.amount.to_decimal_string()
-                        } else {
-                            human_amount(item.line.amount, lang)
-                        };
-                        vec![
-                            item.line.id.to_string(),
-                            item.line.booking_date.to_string(),
-                            amount,
-                            item.line.counterparty_name.clone(),
-                            shorten(&item.line.remittance, 40),
-                            item.line.state.clone(),
-                            item.customer.clone().unwrap_or_default(),
-                            item.invoices
-                                .iter()
-                                .map(|(number, _)| number.clone())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            explanation(&item.line, lang).to_owned(),
-                        ]
-                    })
-                    .collect(),
-            };
-            emit(&table, format)
+            print_lines(&queue, format, lang)
+        }
+        PaymentsCommand::Lines { state, format } => {
+            let lines = payments::list_lines(&store, &tenant, state.as_deref()).await?;
+            print_lines(&lines, format, lang)
         }
         PaymentsCommand::Match { line, invoices } => {
             let applied =
@@ -534,6 +444,116 @@ fn explanation(line: &app::BankLineRecord, lang: Lang) -> &str {
         Lang::Fr => &line.explanation_fr,
         Lang::En => &line.explanation_en,
     }
+}
+
+fn print_lines(
+    queue: &[payments::ReviewItem],
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    if format == OutputFormat::Json {
+        #[derive(Serialize)]
+        struct Suggestion {
+            invoice_number: String,
+            amount: String,
+        }
+        #[derive(Serialize)]
+        struct Json {
+            line: i64,
+            booking_date: String,
+            amount: String,
+            currency: String,
+            payer: String,
+            payer_account: String,
+            remittance: String,
+            reference: String,
+            state: String,
+            confidence: u8,
+            customer_ref: Option<String>,
+            suggestion: Vec<Suggestion>,
+            explanation: String,
+        }
+        let items: Vec<Json> = queue
+            .iter()
+            .map(|item| Json {
+                line: item.line.id,
+                booking_date: item.line.booking_date.to_string(),
+                amount: item.line.amount.to_decimal_string(),
+                currency: item.line.amount.currency().code().to_owned(),
+                payer: item.line.counterparty_name.clone(),
+                payer_account: item.line.counterparty_account.clone(),
+                remittance: item.line.remittance.clone(),
+                reference: item.line.creditor_reference.clone(),
+                state: item.line.state.clone(),
+                confidence: item.line.confidence,
+                customer_ref: item.customer.clone(),
+                suggestion: item
+                    .invoices
+                    .iter()
+                    .map(|(number, amount)| Suggestion {
+                        invoice_number: number.clone(),
+                        amount: amount.to_decimal_string(),
+                    })
+                    .collect(),
+                explanation: explanation(&item.line, lang).to_owned(),
+            })
+            .collect();
+        return print_json(&items);
+    }
+    let table = Table {
+        headers: if lang == Lang::Fr {
+            vec![
+                "ligne",
+                "date",
+                "montant",
+                "payeur",
+                "libellé",
+                "état",
+                "client",
+                "factures",
+                "explication",
+            ]
+        } else {
+            vec![
+                "line",
+                "date",
+                "amount",
+                "payer",
+                "text",
+                "state",
+                "customer",
+                "invoices",
+                "explanation",
+            ]
+        },
+        numeric: vec![true, false, true, false, false, false, false, false, false],
+        rows: queue
+            .iter()
+            .map(|item| {
+                let amount = if format == OutputFormat::Csv {
+                    item.line.amount.to_decimal_string()
+                } else {
+                    human_amount(item.line.amount, lang)
+                };
+                vec![
+                    item.line.id.to_string(),
+                    item.line.booking_date.to_string(),
+                    amount,
+                    item.line.counterparty_name.clone(),
+                    shorten(&item.line.remittance, 40),
+                    item.line.state.clone(),
+                    item.customer.clone().unwrap_or_default(),
+                    item.invoices
+                        .iter()
+                        .map(|(number, _)| number.clone())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    explanation(&item.line, lang).to_owned(),
+                ]
+            })
+            .collect(),
+    };
+    emit(&table, format)
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -45,6 +45,29 @@ fn a_bank_statement_pays_closes_and_queues_from_the_command_line() {
         again.stdout()
     );
 
+    let applied = json(
+        &relance(
+            &data,
+            &[
+                "payments",
+                "lines",
+                "--state",
+                "auto_applied",
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(applied.as_array().unwrap().len(), 1);
+    assert_eq!(applied[0]["customer_ref"], "LATE");
+    assert!(
+        applied[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("F2026-0131")
+    );
     let queue = json(
         &relance(&data, &["payments", "review", "--format", "json"])
             .success()
