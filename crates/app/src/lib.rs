@@ -20,10 +20,14 @@
 //! - `payments`: bank statements imported and matched to open invoices, the review queue,
 //!   manual payments, and what a payment does (promises kept, messages stopped, the case closed
 //!   with a receipt and thanks).
+//! - `delivery`: the dispatcher (the outbox filled from scheduled e-mail and SMS actions,
+//!   each message sent once inside the debtor's hours, retried, failed or left for a person
+//!   when its delivery is unknown) and the outbox's list, content and resolutions.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod clock;
 pub mod customer_details;
+pub mod delivery;
 pub mod demo;
 pub mod dunning;
 pub mod import;

@@ -15,7 +15,7 @@ use documents::catalog::{Builtin, TemplateKind, builtin, builtin_keys};
 use documents::context::amount_asked;
 use documents::context::{
     Collector, ContextError, DisputeFacts, InvoiceFacts, MessageFacts, PlanFacts, PromiseFacts,
-    Recipient, StatementFacts, StepFacts,
+    ReceiptFacts, Recipient, StatementFacts, StepFacts,
 };
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
@@ -494,9 +494,30 @@ async fn customer_context(
     let step = step_for(store, tenant, &details, builtin).await?;
     let statement = customer_statement(store, tenant, &details, today, language).await?;
     message_context(
-        tenant, statement, builtin, language, &details, invoices, step, today, promise, dispute,
-        plan,
+        tenant,
+        statement,
+        builtin,
+        language,
+        &details,
+        invoices,
+        step,
+        today,
+        Extras {
+            promise,
+            dispute,
+            receipt: None,
+            plan,
+        },
     )
+}
+
+/// The facts only some templates receive.
+#[derive(Debug, Default)]
+struct Extras {
+    promise: Option<PromiseFacts>,
+    dispute: Option<DisputeFacts>,
+    receipt: Option<ReceiptFacts>,
+    plan: Option<PlanFacts>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -509,9 +530,7 @@ fn message_context(
     invoices: Vec<InvoiceFacts>,
     step: StepFacts,
     today: Date,
-    promise: Option<PromiseFacts>,
-    dispute: Option<DisputeFacts>,
-    plan: Option<PlanFacts>,
+    extras: Extras,
 ) -> Result<MessageContext, TemplateError> {
     let facts = MessageFacts {
         language,
@@ -523,10 +542,10 @@ fn message_context(
         statement,
         step,
         amount_asked: amount_asked(builtin),
-        promise,
-        dispute,
-        receipt: None,
-        plan,
+        promise: extras.promise,
+        dispute: extras.dispute,
+        receipt: extras.receipt,
+        plan: extras.plan,
     };
     Ok(MessageContext::build(&facts)?)
 }
@@ -585,9 +604,10 @@ pub async fn plan_agreement(
         invoices,
         step,
         date,
-        None,
-        None,
-        Some(plan_facts(plan, grace_days)),
+        Extras {
+            plan: Some(plan_facts(plan, grace_days)),
+            ..Extras::default()
+        },
     )?;
     let rendered = rendered_or_stored_problem(&template, &context)?;
     Ok((rendered, context))
@@ -680,12 +700,24 @@ async fn letter_of(
     let details = handle.customer_details(action.customer).await?;
     let language = details.settings.language;
     let template = text(store, tenant, &action.template, language).await?;
-    let invoices = open_invoices(store, tenant, &details, Some(&action.invoice_numbers)).await?;
+    let builtin = template.builtin;
+    let receipt = builtin.receives(documents::catalog::Extra::Receipt);
+    let invoices = if receipt {
+        // A receipt or a thank-you is about invoices paid: they are listed whatever remains.
+        action_invoices(store, tenant, &details, &action.invoice_numbers).await?
+    } else {
+        open_invoices(store, tenant, &details, Some(&action.invoice_numbers)).await?
+    };
     if invoices.is_empty() {
         return Err(TemplateError::NothingOwed {
             reference: action.customer_ref.clone(),
         });
     }
+    let (promise, dispute, receipt) = if builtin.extras.is_empty() {
+        (None, None, None)
+    } else {
+        action_extras(store, tenant, &action, &details, builtin, &invoices, date).await?
+    };
     let step = StepFacts {
         key: action.step_key.clone(),
         tone: Tone::parse(&action.tone).unwrap_or(Tone::Formal),
@@ -701,9 +733,12 @@ async fn letter_of(
         invoices,
         step,
         date,
-        None,
-        None,
-        None,
+        Extras {
+            promise,
+            dispute,
+            receipt,
+            plan: None,
+        },
     )?;
     let rendered = rendered_or_stored_problem(&template, &context)?;
     Ok(LetterDocument {
@@ -711,6 +746,151 @@ async fn letter_of(
         rendered,
         context,
     })
+}
+
+/// The message of any recorded action (an e-mail, an SMS, a letter), rendered from the
+/// customer's data on `date` in the customer's language: the invoices it asks for that are
+/// still unpaid, or, for a receipt or a thank-you, the invoices it names with what was paid.
+pub async fn message_for_action(
+    store: &Store,
+    tenant: &TenantRecord,
+    action: ActionRecord,
+    date: Date,
+) -> Result<LetterDocument, TemplateError> {
+    letter_of(store, tenant, action, date).await
+}
+
+/// Whether the template asks the customer for money (a reminder, a notice), as opposed to
+/// confirming a promise, acknowledging a dispute or thanking for a payment.
+pub fn asks_for_payment(key: &str) -> bool {
+    builtin(key).is_some_and(|builtin| {
+        builtin.extras.is_empty() && builtin.kind != TemplateKind::CallScript
+    })
+}
+
+/// The invoices an action names, paid or not.
+async fn action_invoices(
+    store: &Store,
+    tenant: &TenantRecord,
+    details: &CustomerDetailsRecord,
+    numbers: &[String],
+) -> Result<Vec<InvoiceFacts>, TemplateError> {
+    let invoices = store
+        .tenant(tenant.id)
+        .invoices(&InvoiceFilter {
+            customer: Some(details.reference.clone()),
+            overdue_on: None,
+        })
+        .await?;
+    Ok(invoices
+        .into_iter()
+        .filter(|invoice| numbers.iter().any(|n| n == invoice.number.as_str()))
+        .map(|invoice| InvoiceFacts {
+            number: invoice.number.as_str().to_owned(),
+            issued_on: invoice.issued_on,
+            due_on: invoice.due_on,
+            amount: invoice.amount,
+            outstanding: invoice.outstanding,
+        })
+        .collect())
+}
+
+/// The promise, dispute or payment a message outside the ladder is about: the customer's
+/// latest promise or dispute; for a receipt, what was paid on the action's invoices (their
+/// amounts less what remains) and what the customer still owes in all.
+async fn action_extras(
+    store: &Store,
+    tenant: &TenantRecord,
+    action: &ActionRecord,
+    details: &CustomerDetailsRecord,
+    builtin: &'static Builtin,
+    invoices: &[InvoiceFacts],
+    date: Date,
+) -> Result<
+    (
+        Option<PromiseFacts>,
+        Option<DisputeFacts>,
+        Option<ReceiptFacts>,
+    ),
+    TemplateError,
+> {
+    use documents::catalog::Extra;
+    let file = store
+        .tenant(tenant.id)
+        .customer_file(action.customer)
+        .await?;
+    let missing = |what: &'static str| TemplateError::NoFact {
+        reference: action.customer_ref.clone(),
+        what,
+        key: builtin.key,
+    };
+    let promise = match builtin.receives(Extra::Promise) {
+        false => None,
+        true => {
+            let promise = file
+                .promises
+                .iter()
+                .max_by_key(|promise| promise.id)
+                .ok_or_else(|| missing("promise"))?;
+            Some(PromiseFacts {
+                amount: promise.amount,
+                due_on: promise.due_on,
+            })
+        }
+    };
+    let dispute = match builtin.receives(Extra::Dispute) {
+        false => None,
+        true => {
+            let dispute = file
+                .disputes
+                .iter()
+                .max_by_key(|dispute| dispute.id)
+                .ok_or_else(|| missing("dispute"))?;
+            Some(DisputeFacts {
+                invoice: dispute.invoice_number.clone(),
+                reason: DisputeReason::parse(&dispute.reason).unwrap_or(DisputeReason::Other),
+                opened_on: dispute.opened_on,
+            })
+        }
+    };
+    let receipt = match builtin.receives(Extra::Receipt) {
+        false => None,
+        true => {
+            let first = invoices.first().ok_or_else(|| missing("payment"))?;
+            let zero = domain::money::Money::zero(first.amount.currency());
+            let mut paid = zero;
+            for invoice in invoices {
+                let settled = invoice
+                    .amount
+                    .checked_sub(invoice.outstanding)
+                    .map_err(|_| ContextError::Overflow)?;
+                paid = paid
+                    .checked_add(settled)
+                    .map_err(|_| ContextError::Overflow)?;
+            }
+            let mut remaining = zero;
+            for invoice in open_invoices(store, tenant, details, None).await? {
+                if invoice.outstanding.currency() == zero.currency() {
+                    remaining = remaining
+                        .checked_add(invoice.outstanding)
+                        .map_err(|_| ContextError::Overflow)?;
+                }
+            }
+            if !paid.is_positive() {
+                return Err(missing("payment"));
+            }
+            Some(ReceiptFacts {
+                amount: paid,
+                paid_on: date,
+                invoices: invoices
+                    .iter()
+                    .map(|invoice| invoice.number.clone())
+                    .collect(),
+                remaining,
+            })
+        }
+    };
+    Ok((promise, dispute, receipt))
 }
 
 /// The day's print batch: one PDF with the letter of every postal action decided on `date`
@@ -768,4 +948,165 @@ pub fn kind_label(kind: TemplateKind, language: Language) -> &'static str {
         (TemplateKind::Document, Language::French) => "document",
         (TemplateKind::Document, Language::English) => "document",
     }
+}
+
+/// One line of the post office's list of registered letters.
+#[derive(Debug, Clone)]
+pub struct RegisteredLetter {
+    pub action: ActionRecord,
+    pub name: String,
+    /// The address lines as printed in the window.
+    pub address: Vec<String>,
+    /// The payment reference the letter carries (ISO 11649), which identifies it.
+    pub reference: String,
+    pub pages: usize,
+    /// Estimated: 5 g per A4 sheet of 80 g/m² and 5 g for a DL envelope.
+    pub weight_grams: usize,
+}
+
+/// The registered letters of the day's print batch, for the post office's deposit list:
+/// recipient, address, reference, pages and weight. Customers whose invoices were all paid are
+/// left out, as from the batch.
+pub async fn registered_list(
+    store: &Store,
+    tenant: &TenantRecord,
+    date: Date,
+) -> Result<Vec<RegisteredLetter>, TemplateError> {
+    let actions = store
+        .tenant(tenant.id)
+        .actions(&ActionFilter {
+            decided_on: Some(date),
+            customer: None,
+            status: Some("scheduled"),
+        })
+        .await?;
+    let mut list = Vec::new();
+    for action in actions
+        .into_iter()
+        .filter(|action| StepChannel::parse(&action.channel) == Ok(StepChannel::RegisteredLetter))
+    {
+        let letter = match letter_of(store, tenant, action, date).await {
+            Ok(letter) => letter,
+            Err(TemplateError::NothingOwed { .. }) => continue,
+            Err(error) => return Err(error),
+        };
+        let pages = documents::letter_pages(&Letter {
+            rendered: &letter.rendered,
+            context: &letter.context,
+        })?;
+        list.push(RegisteredLetter {
+            name: letter.context.customer.name.clone(),
+            address: letter.context.customer.address.clone(),
+            reference: letter.context.payment.reference.clone(),
+            pages,
+            weight_grams: 5 * pages + 5,
+            action: letter.action,
+        });
+    }
+    Ok(list)
+}
+
+/// A call to make: the script, rendered with the customer's data, and the file's summary.
+#[derive(Debug, Clone)]
+pub struct CallTask {
+    pub action: ActionRecord,
+    pub name: String,
+    pub phone: String,
+    pub invoices: usize,
+    pub outstanding: String,
+    pub days_late: i64,
+    /// Contacts, promises, disputes in the customer's file, latest last (at most five).
+    pub history: Vec<String>,
+    pub script: String,
+}
+
+/// The phone steps scheduled on `date`: one call task each, with the call script in the
+/// customer's language and a summary of the customer's file.
+pub async fn call_tasks(
+    store: &Store,
+    tenant: &TenantRecord,
+    date: Date,
+) -> Result<Vec<CallTask>, TemplateError> {
+    let handle = store.tenant(tenant.id);
+    let actions = handle
+        .actions(&ActionFilter {
+            decided_on: Some(date),
+            customer: None,
+            status: Some("scheduled"),
+        })
+        .await?;
+    let mut tasks = Vec::new();
+    for action in actions
+        .into_iter()
+        .filter(|action| StepChannel::parse(&action.channel) == Ok(StepChannel::PhoneTask))
+    {
+        let customer = action.customer;
+        let letter = match letter_of(store, tenant, action, date).await {
+            Ok(letter) => letter,
+            Err(TemplateError::NothingOwed { .. }) => continue,
+            Err(error) => return Err(error),
+        };
+        let file = handle.customer_file(customer).await?;
+        let mut history: Vec<(Date, String)> = Vec::new();
+        for contact in &file.contacts {
+            history.push((
+                contact.occurred_on,
+                format!(
+                    "{} {} {}{}",
+                    contact.occurred_on,
+                    contact.channel,
+                    contact.outcome,
+                    contact
+                        .reason
+                        .as_deref()
+                        .map(|reason| format!(" ({reason})"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        for promise in &file.promises {
+            history.push((
+                promise.due_on,
+                format!(
+                    "{} promise {} {}",
+                    promise.due_on, promise.amount, promise.status
+                ),
+            ));
+        }
+        for dispute in &file.disputes {
+            history.push((
+                dispute.opened_on,
+                format!(
+                    "{} dispute {} {}",
+                    dispute.opened_on, dispute.invoice_number, dispute.reason
+                ),
+            ));
+        }
+        for sent in file.actions.iter().filter(|action| action.status == "sent") {
+            history.push((
+                sent.decided_on,
+                format!(
+                    "{} {} {} sent",
+                    sent.decided_on, sent.step_key, sent.channel
+                ),
+            ));
+        }
+        history.sort();
+        let skip = history.len().saturating_sub(5);
+        tasks.push(CallTask {
+            name: letter.context.customer.name.clone(),
+            phone: letter.context.customer.phone.clone(),
+            invoices: letter.context.totals.count,
+            outstanding: letter.context.totals.outstanding.clone(),
+            days_late: letter.context.totals.days_late,
+            history: history
+                .into_iter()
+                .skip(skip)
+                .map(|(_, line)| line)
+                .collect(),
+            script: letter.rendered.text.clone(),
+            action: letter.action,
+        });
+    }
+    Ok(tasks)
 }

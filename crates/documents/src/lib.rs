@@ -36,7 +36,7 @@ pub mod variables;
 
 pub use catalog::{BUILTINS, Builtin, TemplateKind, builtin, builtin_keys};
 pub use context::{MessageContext, MessageFacts};
-pub use pdf::{Letter, PdfError, letter_pdf, print_batch};
+pub use pdf::{Letter, PdfError, letter_pages, letter_pdf, print_batch};
 pub use problem::{ProblemKind, TemplateProblem};
 pub use render::{RenderError, Rendered, check, render};
 pub use source::{LocatedSource, Part, TemplateSource};

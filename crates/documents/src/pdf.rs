@@ -816,6 +816,11 @@ pub fn letter_pdf(letter: &Letter<'_>) -> Result<Vec<u8>, PdfError> {
     )
 }
 
+/// How many pages a letter takes (for the post office's list: pages give the weight).
+pub fn letter_pages(letter: &Letter<'_>) -> Result<usize, PdfError> {
+    Ok(compose(letter)?.len())
+}
+
 /// Many letters in one PDF for the printer, each starting on a new page; with `duplex`, on a
 /// new sheet (a blank page follows a letter with an odd number of pages).
 pub fn print_batch(letters: &[Letter<'_>], duplex: bool) -> Result<Vec<u8>, PdfError> {

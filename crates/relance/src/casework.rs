@@ -283,7 +283,11 @@ pub(crate) async fn run(
         | Command::Template(_)
         | Command::Letter(_)
         | Command::Payments(_)
-        | Command::Payment(_) => unreachable!("handled by commands::run"),
+        | Command::Payment(_)
+        | Command::Dispatch(_)
+        | Command::Outbox(_)
+        | Command::Calls(_)
+        | Command::Delivery(_) => unreachable!("handled by commands::run"),
     }
 }
 
@@ -722,7 +726,18 @@ async fn customer_show(
                 action.step_key,
                 action.channel
             ),
-            format!("{} — {}", action.status, action.explanation),
+            // The note says how it went out (which message, to whom, when: `relance outbox
+            // show` gives its content) or why it did not.
+            format!(
+                "{} — {}{}",
+                action.status,
+                action.explanation,
+                action
+                    .status_note
+                    .as_deref()
+                    .map(|note| format!(" — {note}"))
+                    .unwrap_or_default()
+            ),
         ));
     }
     for contact in &file.contacts {

@@ -136,8 +136,20 @@ pub(crate) enum Command {
     /// Message templates: list, show, edit, reset, preview (in --lang).
     #[command(subcommand)]
     Template(crate::template_cmds::TemplateCommand),
-    /// The PDF letter of a recorded action, or the day's print batch.
+    /// The PDF letter of a recorded action, the day's print batch, or the day's list of
+    /// registered letters for the post office.
     Letter(crate::template_cmds::LetterArgs),
+    /// Send what is due: scheduled e-mails and SMS, once, inside each debtor's contact hours
+    /// (SMTP and SMS gateway from RELANCE_SMTP_URL, RELANCE_SMS_URL…).
+    Dispatch(crate::delivery_cmds::DispatchArgs),
+    /// The outbox: list messages, show one, resolve one whose delivery is unknown.
+    #[command(subcommand)]
+    Outbox(crate::delivery_cmds::OutboxCommand),
+    /// The day's call tasks: who to call, the script and the customer's file in brief.
+    Calls(crate::delivery_cmds::CallsArgs),
+    /// The creditor's SMTP server and SMS gateway, saved: show, set.
+    #[command(subcommand)]
+    Delivery(crate::delivery_cmds::DeliveryCommand),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),

@@ -66,6 +66,18 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(command) => {
             crate::plan_cmds::run(&config, global.tenant, command, lang).await
         }
+        Command::Dispatch(args) => {
+            crate::delivery_cmds::dispatch(&config, global.tenant, args, lang).await
+        }
+        Command::Outbox(command) => {
+            crate::delivery_cmds::outbox(&config, global.tenant, command, lang).await
+        }
+        Command::Calls(args) => {
+            crate::delivery_cmds::calls(&config, global.tenant, args, lang).await
+        }
+        Command::Delivery(command) => {
+            crate::delivery_cmds::delivery_settings(&config, global.tenant, command, lang).await
+        }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         Command::Bench(BenchCommand::Match(args)) => crate::bench_match::run(&args).await,

@@ -13,6 +13,7 @@ mod cli;
 mod commands;
 mod config;
 mod customer_cmds;
+mod delivery_cmds;
 mod law_cmds;
 mod output;
 mod payment_cmds;

@@ -74,9 +74,10 @@ pub(crate) struct PreviewArgs {
     date: Option<jiff::civil::Date>,
 }
 
-/// `relance letter --action ID --out FILE.pdf`, or the day's print batch with `--date`.
+/// `relance letter --action ID --out FILE.pdf`, the day's print batch with `--batch --date`, or
+/// the registered-letter list with `--registered-list DATE`.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("which").required(true).args(["action", "batch"]))]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["action", "batch", "registered_list"]))]
 pub(crate) struct LetterArgs {
     /// A recorded action (a formal notice…): its letter, from the customer's data.
     #[arg(long)]
@@ -91,8 +92,19 @@ pub(crate) struct LetterArgs {
     /// printing on both sides.
     #[arg(long)]
     duplex: bool,
-    #[arg(long, value_name = "FILE.pdf")]
-    out: PathBuf,
+    /// The registered letters of this day's batch, for the post office: recipient, address,
+    /// reference, pages and weight (printed, no --out).
+    #[arg(long, value_name = "DATE")]
+    registered_list: Option<jiff::civil::Date>,
+    /// With --registered-list: table, csv or json.
+    #[arg(long, value_enum, default_value_t = crate::cli::OutputFormat::Table)]
+    format: crate::cli::OutputFormat,
+    #[arg(
+        long,
+        value_name = "FILE.pdf",
+        required_unless_present = "registered_list"
+    )]
+    out: Option<PathBuf>,
 }
 
 fn write_file(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
@@ -386,6 +398,13 @@ pub(crate) async fn letter(
     args: LetterArgs,
     lang: Lang,
 ) -> anyhow::Result<()> {
+    if let Some(date) = args.registered_list {
+        return crate::delivery_cmds::registered_list(config, tenant, date, args.format, lang)
+            .await;
+    }
+    let Some(out) = args.out.clone() else {
+        anyhow::bail!("--out FILE.pdf");
+    };
     let store = config.open_existing().await?;
     let tenant = select_tenant(&store, tenant).await?;
     let date = args
@@ -399,11 +418,11 @@ pub(crate) async fn letter(
             rendered: &letter.rendered,
             context: &letter.context,
         })?;
-        write_file(&args.out, &pdf)?;
+        write_file(&out, &pdf)?;
         return say(match lang {
             Lang::Fr => format!(
                 "{} : {} pour {} ({}), {}.",
-                args.out.display(),
+                out.display(),
                 letter.rendered.subject,
                 letter.action.customer_ref,
                 letter.context.totals.outstanding,
@@ -411,7 +430,7 @@ pub(crate) async fn letter(
             ),
             Lang::En => format!(
                 "{}: {} for {} ({}), {}.",
-                args.out.display(),
+                out.display(),
                 letter.rendered.subject,
                 letter.action.customer_ref,
                 letter.context.totals.outstanding,
@@ -422,7 +441,7 @@ pub(crate) async fn letter(
     let (pdf, letters) = templates::print_batch_for(&store, &tenant, date, args.duplex)
         .await
         .map_err(|error| localise(error, lang))?;
-    write_file(&args.out, &pdf)?;
+    write_file(&out, &pdf)?;
     let registered = letters
         .iter()
         .filter(|letter| letter.context.message.registered)
@@ -430,12 +449,12 @@ pub(crate) async fn letter(
     say(match lang {
         Lang::Fr => format!(
             "{} : {} courrier(s) du {date}, dont {registered} recommandé(s).",
-            args.out.display(),
+            out.display(),
             letters.len()
         ),
         Lang::En => format!(
             "{}: {} letter(s) of {date}, {registered} of them registered.",
-            args.out.display(),
+            out.display(),
             letters.len()
         ),
     })

@@ -1,4 +1,4 @@
-//! Bank statements brought in and what their lines paid (migration `0010_bank_payments`).
+//! Bank statements brought in and what their lines paid (migration `0011_bank_payments`).
 //!
 //! Every booked entry is stored once per tenant and account under its layered key, so a
 //! repeated or overlapping statement creates nothing twice. A credit line is applied (a payment,

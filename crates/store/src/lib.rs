@@ -33,6 +33,7 @@ mod error;
 mod import;
 mod late_payment;
 mod migrate;
+mod outbox;
 mod payments;
 mod plans;
 mod reads;
@@ -60,6 +61,10 @@ pub use error::StoreError;
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
+};
+pub use outbox::{
+    CancelReason, Claim, DeliverySettingsRecord, FailedContact, Finish, NewOutboxMessage,
+    OUTBOX_STATUSES, OutboxRecord, Resolution,
 };
 pub use payments::NewPayment;
 pub use plans::{NewPlan, PlanEnd, PlanInvoice, PlanRecord, PlanSettings, PlanStatus};

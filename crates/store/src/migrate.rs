@@ -62,8 +62,13 @@ const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 10,
+        name: "outbox",
+        sql: include_str!("../migrations/sqlite/0010_outbox.sql"),
+    },
+    Migration {
+        version: 11,
         name: "bank_payments",
-        sql: include_str!("../migrations/sqlite/0010_bank_payments.sql"),
+        sql: include_str!("../migrations/sqlite/0011_bank_payments.sql"),
     },
 ];
 
@@ -115,8 +120,13 @@ const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 10,
+        name: "outbox",
+        sql: include_str!("../migrations/postgres/0010_outbox.sql"),
+    },
+    Migration {
+        version: 11,
         name: "bank_payments",
-        sql: include_str!("../migrations/postgres/0010_bank_payments.sql"),
+        sql: include_str!("../migrations/postgres/0011_bank_payments.sql"),
     },
 ];
 

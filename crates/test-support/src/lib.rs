@@ -6,6 +6,10 @@
 //!   `RELANCE_TEST_POSTGRES_URL` is set; if it is set and the server cannot be reached, the test
 //!   fails: it never skips silently.
 //! - `fixed_now()`: the instant tests use instead of a clock.
+//! - `sinks`: real servers on loopback that delivery tests send to (SMTP through Python's
+//!   aiosmtpd, HTTP for the SMS gateway).
+
+pub mod sinks;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -2,6 +2,7 @@
 //! late-payment law, on every configured backend.
 
 mod customer_details;
+mod delivery;
 mod demo;
 mod dunning;
 mod fixtures;

@@ -2,6 +2,7 @@
 
 mod bench_run;
 mod customer;
+mod delivery;
 mod late_payment;
 mod payments;
 mod templates;

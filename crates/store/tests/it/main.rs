@@ -7,5 +7,6 @@ mod fixtures;
 mod imports;
 mod late_payment;
 mod money_rules;
+mod outbox;
 mod templates;
 mod tenancy;
