@@ -900,3 +900,82 @@ async fn a_bank_payment_of_an_installment_pays_the_customers_plan() {
         assert_eq!(view.standing.unwrap().paid, 1);
     });
 }
+
+#[tokio::test]
+async fn the_receipt_and_thanks_of_a_closed_case_are_sent_by_the_dispatcher_once() {
+    use app::delivery::{self, Event, Transports};
+    use channels::SmtpConfig;
+    use test_support::sinks::SmtpSink;
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let sink = SmtpSink::start();
+        let tenant = setup(store).await;
+        let rf = late_reference();
+        let report = import(
+            store,
+            &tenant,
+            &camt(&[Entry {
+                amount: "1500.00",
+                rf: Some(&rf),
+                ..Entry::default()
+            }]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.outcome.receipts_queued, report.outcome.thanks_queued),
+            (1, 1)
+        );
+        let transports = Transports {
+            smtp: Some(
+                SmtpConfig::parse(
+                    &sink.url(),
+                    "Atelier Bellevue <compta@bellevue.example>",
+                    None,
+                )
+                .unwrap(),
+            ),
+            ..Transports::default()
+        };
+        let sent = delivery::dispatch(store, &tenant, clock(), &transports)
+            .await
+            .unwrap();
+        let late: Vec<&Event> = sent
+            .events
+            .iter()
+            .filter(|event| event.customer_ref == "LATE")
+            .map(|event| &event.event)
+            .collect();
+        assert_eq!(
+            late.iter().filter(|event| ***event == Event::Sent).count(),
+            2,
+            "{sent:?}"
+        );
+        let mails: Vec<_> = sink
+            .received()
+            .into_iter()
+            .filter(|mail| mail.header("to") == "compta@retard.fr")
+            .collect();
+        assert_eq!(mails.len(), 2);
+        assert!(
+            mails
+                .iter()
+                .any(|mail| mail.header("subject") == "Merci pour votre règlement"),
+            "{:?}",
+            mails
+                .iter()
+                .map(|m| m.header("subject"))
+                .collect::<Vec<_>>()
+        );
+        // Dispatching again sends nothing more.
+        let again = delivery::dispatch(store, &tenant, clock(), &transports)
+            .await
+            .unwrap();
+        assert!(
+            !again
+                .events
+                .iter()
+                .any(|event| event.customer_ref == "LATE" && event.event == Event::Sent)
+        );
+    });
+}
