@@ -17,6 +17,9 @@
 //!   policy, waivers, and the mandatory mention for invoices and terms of sale.
 //! - `templates`: the message templates (list, show, edit with checks, reset, preview with a
 //!   customer's data or the sample) and the PDF letters of recorded actions and print batches.
+//! - `payments`: bank statements imported and matched to open invoices, the review queue,
+//!   manual payments, and what a payment does (promises kept, messages stopped, the case closed
+//!   with a receipt and thanks).
 //! - `delivery`: the dispatcher (the outbox filled from scheduled e-mail and SMS actions,
 //!   each message sent once inside the debtor's hours, retried, failed or left for a person
 //!   when its delivery is unknown) and the outbox's list, content and resolutions.
@@ -29,6 +32,7 @@ pub mod demo;
 pub mod dunning;
 pub mod import;
 pub mod late_payment;
+pub mod payments;
 pub mod plans;
 pub mod queries;
 pub mod recovery;
@@ -37,8 +41,8 @@ pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionRecord, CollectionCostRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings,
-    CustomerSummary, CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, PlanRecord,
-    PlanSettings, PlanStatus, RecoveryStepKind, RecoveryStepRecord, SettlementRecord, Store,
-    StoreError, TenantRecord, WaiverRecord,
+    ActionRecord, AppliedPayment, BankLineRecord, CollectionCostRecord, CustomerDetailsRecord,
+    CustomerFile, CustomerSettings, CustomerSummary, CustomerTermsRecord, IncidentDetail,
+    InvoiceFilter, InvoiceRecord, PlanRecord, PlanSettings, PlanStatus, RecoveryStepKind,
+    RecoveryStepRecord, SettlementRecord, Store, StoreError, TenantRecord, WaiverRecord,
 };

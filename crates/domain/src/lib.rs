@@ -16,6 +16,8 @@
 //! - `payment`: payments and their allocations to invoices, with the invariants that bind them.
 //! - `bank`: bank statements and their booked entries as every bank format reads into them,
 //!   and the layered keys that keep a re-imported entry from becoming a second payment.
+//! - `matching`: which open invoices a bank credit pays, how sure, and why (RF references,
+//!   invoice numbers in the text, known accounts, names, amounts and sums of amounts).
 //! - `report`: report maths, starting with the aged balance.
 //! - `calendar`: public holidays (France, Alsace-Moselle) and the date of Easter.
 //! - `contact_hours`: when a debtor may be contacted, on the debtor's own clock.
@@ -37,6 +39,7 @@ pub mod engine;
 pub mod identifiers;
 pub mod ids;
 pub mod late_payment;
+pub mod matching;
 pub mod money;
 pub mod payment;
 pub mod plan;

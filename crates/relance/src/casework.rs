@@ -283,6 +283,8 @@ pub(crate) async fn run(
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_)
+        | Command::Payments(_)
+        | Command::Payment(_)
         | Command::Dispatch(_)
         | Command::Outbox(_)
         | Command::Calls(_)
@@ -559,6 +561,8 @@ async fn customer_show(
     let details = customer_details::details(store, tenant, reference).await?;
     let incidents = customer_details::incidents(store, tenant, reference).await?;
     let terms = app::late_payment::customer_terms(store, tenant, reference).await?;
+    let (closures, credit) =
+        app::payments::customer_payments(store, tenant, file.debtor.id).await?;
     let today = Clock::System.today_in(tenant.profile.time_zone.as_str());
     let first_missed = invoices
         .iter()
@@ -590,6 +594,8 @@ async fn customer_show(
             disputes: Vec<serde_json::Value>,
             holds: Vec<serde_json::Value>,
             incidents: Vec<serde_json::Value>,
+            closures: Vec<serde_json::Value>,
+            credit_balance: Vec<String>,
         }
         let value = FileJson {
             customer_ref: file.debtor.reference.as_str(),
@@ -633,6 +639,11 @@ async fn customer_show(
                 .iter()
                 .map(|i| serde_json::json!({"opened_on": i.opened_on.to_string(), "note": i.note, "resolved_on": i.resolved_on.map(|x| x.to_string()), "resolution_note": i.resolution_note}))
                 .collect(),
+            closures: closures
+                .iter()
+                .map(|c| serde_json::json!({"closed_on": c.closed_on.to_string(), "payment": c.payment.map(|p| p.0), "note": c.note}))
+                .collect(),
+            credit_balance: credit.iter().map(|m| format!("{} {}", m.to_decimal_string(), m.currency().code())).collect(),
         };
         return print_json(&value);
     }
@@ -861,6 +872,20 @@ async fn customer_show(
             ),
             step.reference.clone(),
         ));
+    }
+    for closure in &closures {
+        timeline.push((
+            closure.closed_on.to_string(),
+            tr(lang, "dossier clos", "case closed").to_owned(),
+            closure.note.clone(),
+        ));
+    }
+    for balance in &credit {
+        say(format!(
+            "{} {}",
+            tr(lang, "Avoir (trop-perçu) :", "Credit balance (overpaid):"),
+            crate::output::human_amount(*balance, lang)
+        ))?;
     }
     timeline.sort();
     say(format!("\n{}", tr(lang, "Historique", "Timeline")))?;

@@ -60,9 +60,15 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Create a demo creditor with a realistic portfolio (about 300 customers, 3,000 invoices).
     Demo(DemoArgs),
-    /// Import customers and invoices (CSV or FEC).
+    /// Import customers and invoices (CSV or FEC), or a bank statement.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Bank credits: the review queue, matching by hand, undoing a match, the settings.
+    #[command(subcommand)]
+    Payments(crate::payment_cmds::PaymentsCommand),
+    /// Record a payment received outside a bank file.
+    #[command(subcommand)]
+    Payment(crate::payment_cmds::PaymentCommand),
     /// List customers.
     #[command(subcommand)]
     Customers(CustomersCommand),
@@ -618,6 +624,9 @@ pub(crate) struct DemoArgs {
 pub(crate) enum ImportCommand {
     /// Import customers and invoices from a CSV export or a FEC file.
     Invoices(ImportInvoicesArgs),
+    /// Import a bank statement (camt.053/054, OFX, MT940, CSV): credits matched to invoices and
+    /// applied, or queued for review; all or nothing, and nothing twice.
+    Bank(Box<crate::payment_cmds::ImportBankArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -700,6 +709,10 @@ pub(crate) enum BenchCommand {
     /// The daily dunning run: cold, same day again, next day, cold after a reset; with the same
     /// decisions as one SQL script in sqlite3 and PostgreSQL as references.
     Run(BenchRunArgs),
+    /// Bank-statement matching against the generator's answer key: end-to-end time, precision
+    /// of auto-applied matches, recall and share auto-applied; with an exact-reference hash
+    /// join as reference.
+    Match(crate::bench_match::BenchMatchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,15 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Invoices(args)) => {
             import_invoices(&config, global.tenant, &args, lang).await
         }
+        Command::Import(ImportCommand::Bank(args)) => {
+            crate::payment_cmds::import_bank(&config, global.tenant, &args, lang).await
+        }
+        Command::Payments(command) => {
+            crate::payment_cmds::payments_command(&config, global.tenant, command, lang).await
+        }
+        Command::Payment(command) => {
+            crate::payment_cmds::payment_command(&config, global.tenant, command, lang).await
+        }
         Command::Customers(CustomersCommand::List(args)) => {
             list_customers(&config, global.tenant, &args, lang).await
         }
@@ -71,6 +80,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
+        Command::Bench(BenchCommand::Match(args)) => crate::bench_match::run(&args).await,
         command @ (Command::Interest(_)
         | Command::Statement(_)
         | Command::Rates(_)

@@ -5,6 +5,7 @@
 //! 3 input rejected (a file with problems: nothing was imported).
 
 mod bench;
+mod bench_match;
 mod bench_run;
 mod bench_tools;
 mod casework;
@@ -15,6 +16,7 @@ mod customer_cmds;
 mod delivery_cmds;
 mod law_cmds;
 mod output;
+mod payment_cmds;
 mod plan_cmds;
 mod recovery_cmds;
 mod settlement_cmds;

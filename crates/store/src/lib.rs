@@ -24,6 +24,7 @@ macro_rules! with_pool {
     };
 }
 
+mod bank_lines;
 mod connect;
 mod customer_details;
 mod dunning;
@@ -43,6 +44,11 @@ mod sqlite_import;
 mod templates;
 mod tenants;
 
+pub use bank_lines::{
+    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
+    NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
+    StoredProposal,
+};
 pub use connect::SqliteSettings;
 pub use customer_details::{
     CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, ResolvedIncidents,

@@ -66,6 +66,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0010_outbox.sql"),
     },
     Migration {
+        version: 11,
+        name: "bank_payments",
+        sql: include_str!("../migrations/sqlite/0011_bank_payments.sql"),
+    },
+    Migration {
         version: 12,
         name: "settlements",
         sql: include_str!("../migrations/sqlite/0012_settlements.sql"),
@@ -122,6 +127,11 @@ const POSTGRES: &[Migration] = &[
         version: 10,
         name: "outbox",
         sql: include_str!("../migrations/postgres/0010_outbox.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "bank_payments",
+        sql: include_str!("../migrations/postgres/0011_bank_payments.sql"),
     },
     Migration {
         version: 12,

@@ -10,6 +10,9 @@
 //! - `customers`: French businesses and consumers with a payer type and a behaviour.
 //! - `for_each_invoice`: invoices streamed one at a time (10 M fit in constant memory).
 //! - `write_invoice_csv`: the same stream in Relance's invoice import format.
+//! - `labelled_bank_lines`: bank credits over open invoices with their answer key (references,
+//!   references in noise, grouped payments, partials, fees, name only, amount only), and
+//!   `write_camt053` to put them in a statement.
 //! - `demo_creditor`: the French SME the demo collects for.
 //!
 //! Portability: ChaCha and rand's integer and float sampling are specified bit for bit, and
@@ -17,6 +20,7 @@
 //! turns on num-traits' `std`), so the draws do not depend on the platform's C library. Even a
 //! one-ulp difference could only show where a draw falls exactly on a cent or day boundary.
 
+mod bank_lines;
 mod creditor;
 mod csv_export;
 mod customers;
@@ -28,6 +32,7 @@ use jiff::civil::Date;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+pub use bank_lines::{LabelledLine, LineKind, OpenInvoiceFact, labelled_bank_lines, write_camt053};
 pub use creditor::demo_creditor;
 pub use csv_export::{INVOICE_CSV_HEADER, write_invoice_csv};
 pub use customers::{Behaviour, GeneratedCustomer, PayerType, customers};

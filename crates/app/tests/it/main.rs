@@ -8,6 +8,7 @@ mod dunning;
 mod fixtures;
 mod imports;
 mod late_payment;
+mod payments;
 mod plans;
 mod recovery;
 mod reports;

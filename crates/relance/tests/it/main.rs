@@ -4,6 +4,7 @@ mod bench_run;
 mod customer;
 mod delivery;
 mod late_payment;
+mod payments;
 mod templates;
 
 use std::path::Path;

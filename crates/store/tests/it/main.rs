@@ -1,5 +1,6 @@
 //! The store's contract: every operation behaves the same on SQLite and PostgreSQL.
 
+mod bank_lines;
 mod customer_details;
 mod durability;
 mod fixtures;

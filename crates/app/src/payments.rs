@@ -1,0 +1,780 @@
+//! Money in: bank statements imported and matched, the review queue, manual payments, and the
+//! creditor's payment settings.
+//!
+//! Matching is `domain::matching` over the tenant's open items, line after line, each applied
+//! proposal taken off the items before the next line is matched (two lines of one file never
+//! pay the same euro twice). Everything a file does is written in one transaction by
+//! `store::TenantStore::import_bank_lines`; a payment's effects (outstanding, promises,
+//! pending messages, closure, receipt and thanks) are written with it.
+
+use domain::bank::{BankEntry, Direction};
+use domain::customer::{CustomerRef, Language};
+use domain::ids::{CustomerId, InvoiceId};
+use domain::matching::{
+    CreditLine, KnownCustomer, MatchIndex, MatchSettings, OpenItem, oldest_first,
+};
+use domain::money::Money;
+use formats::bank::{BankCsvMapping, BankFormat, BankProblem, read_bank_file};
+use jiff::civil::Date;
+use store::{
+    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
+    NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord, StoredProposal,
+};
+
+use crate::clock::Clock;
+use crate::{Store, StoreError, TenantRecord};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The file was refused: every problem, located.
+    #[error("the bank file was refused ({} problem(s))", .0.len())]
+    Rejected(Vec<BankProblem>),
+    #[error("unknown customer {reference}")]
+    UnknownCustomer { reference: String },
+    #[error("unknown invoice {number}")]
+    UnknownInvoice { number: String },
+    #[error("bank line {id} does not exist")]
+    UnknownLine { id: i64 },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The creditor's payment settings, defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentSettings {
+    pub auto_apply_threshold: u8,
+    pub amount_tolerance: Money,
+    pub send_receipt: bool,
+    pub send_thank_you: bool,
+}
+
+impl PaymentSettings {
+    fn match_settings(&self) -> MatchSettings {
+        MatchSettings {
+            auto_apply_threshold: self.auto_apply_threshold,
+            amount_tolerance_minor: self.amount_tolerance.minor(),
+            ..MatchSettings::default()
+        }
+    }
+}
+
+pub async fn settings(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<PaymentSettings, PaymentError> {
+    let currency = tenant.profile.currency;
+    Ok(match store.tenant(tenant.id).payment_settings().await? {
+        Some(saved) => PaymentSettings {
+            auto_apply_threshold: saved.auto_apply_threshold,
+            amount_tolerance: Money::from_minor(saved.amount_tolerance_minor, currency),
+            send_receipt: saved.send_receipt,
+            send_thank_you: saved.send_thank_you,
+        },
+        None => PaymentSettings {
+            auto_apply_threshold: MatchSettings::DEFAULT_THRESHOLD,
+            amount_tolerance: Money::from_minor(MatchSettings::DEFAULT_TOLERANCE_MINOR, currency),
+            send_receipt: true,
+            send_thank_you: true,
+        },
+    })
+}
+
+/// What `relance payments settings set` may change; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChange {
+    pub auto_apply_threshold: Option<u8>,
+    pub amount_tolerance: Option<String>,
+    pub send_receipt: Option<bool>,
+    pub send_thank_you: Option<bool>,
+}
+
+pub async fn change_settings(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    change: &SettingsChange,
+) -> Result<PaymentSettings, PaymentError> {
+    let mut current = settings(store, tenant).await?;
+    if let Some(threshold) = change.auto_apply_threshold {
+        if threshold > 100 {
+            return Err(PaymentError::Invalid(format!(
+                "the threshold is a confidence from 0 to 100, not {threshold}"
+            )));
+        }
+        current.auto_apply_threshold = threshold;
+    }
+    if let Some(text) = &change.amount_tolerance {
+        let tolerance = Money::parse_decimal(text.trim(), tenant.profile.currency)
+            .map_err(|error| PaymentError::Invalid(format!("tolerance {text:?}: {error}")))?;
+        if tolerance.is_negative() {
+            return Err(PaymentError::Invalid(
+                "the tolerance cannot be negative".into(),
+            ));
+        }
+        current.amount_tolerance = tolerance;
+    }
+    if let Some(receipt) = change.send_receipt {
+        current.send_receipt = receipt;
+    }
+    if let Some(thanks) = change.send_thank_you {
+        current.send_thank_you = thanks;
+    }
+    store
+        .tenant(tenant.id)
+        .save_payment_settings(
+            &PaymentSettingsRecord {
+                auto_apply_threshold: current.auto_apply_threshold,
+                amount_tolerance_minor: current.amount_tolerance.minor(),
+                send_receipt: current.send_receipt,
+                send_thank_you: current.send_thank_you,
+            },
+            clock.now(),
+        )
+        .await?;
+    Ok(current)
+}
+
+/// What a bank import reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankImportReport {
+    pub format: BankFormat,
+    pub variant: String,
+    pub statements: usize,
+    /// Entries the file lists without the bank booking them (pending, information only).
+    pub skipped: usize,
+    pub outcome: BankImportOutcome,
+}
+
+/// Imports a bank file: every booked entry stored once, credits matched and applied or
+/// queued, reversals undoing what they undo; all or nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_bank(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    bytes: &[u8],
+    file_name: &str,
+    format: Option<BankFormat>,
+    mapping: Option<&BankCsvMapping>,
+    language: Language,
+) -> Result<BankImportReport, PaymentError> {
+    let file = read_bank_file(bytes, format, mapping).map_err(PaymentError::Rejected)?;
+    let keys = file.dedup_keys();
+    let handle = store.tenant(tenant.id);
+    let settings = settings(store, tenant).await?;
+    let match_settings = settings.match_settings();
+
+    let mut candidates = Vec::new();
+    for (statement, statement_keys) in file.statements.iter().zip(&keys) {
+        let account = statement
+            .account
+            .as_ref()
+            .map(|account| account.as_str().to_owned())
+            .unwrap_or_default();
+        for (entry, key) in statement.entries.iter().zip(statement_keys) {
+            candidates.push((account.clone(), key.as_str().to_owned(), entry));
+        }
+    }
+    let pairs: Vec<(String, String)> = candidates
+        .iter()
+        .map(|(account, key, _)| (account.clone(), key.clone()))
+        .collect();
+    let existing = handle.existing_bank_keys(&pairs).await?;
+    let mut index = matching_index(store, tenant).await?;
+
+    let mut lines = Vec::with_capacity(candidates.len());
+    for (account, key, entry) in candidates {
+        let duplicate = existing.contains(&(account.clone(), key.clone()));
+        let plan = if duplicate {
+            // Stored already: the store counts it and leaves it alone.
+            LinePlan::Outgoing
+        } else {
+            plan_for(&mut index, entry, &match_settings)
+        };
+        lines.push(new_line(account, key, entry, plan));
+    }
+    let meta = BankImportMeta {
+        file_name: file_name.to_owned(),
+        format: file.format.code().to_owned(),
+        file_hash: format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes)),
+        statements: u32::try_from(file.statements.len()).unwrap_or(u32::MAX),
+    };
+    let effects = effects(tenant, clock, &settings, language);
+    let outcome = handle
+        .import_bank_lines(&meta, &lines, &effects, clock.now())
+        .await?;
+    Ok(BankImportReport {
+        format: file.format,
+        variant: file.variant.clone(),
+        statements: file.statements.len(),
+        skipped: file
+            .statements
+            .iter()
+            .map(|statement| statement.skipped.len())
+            .sum(),
+        outcome,
+    })
+}
+
+async fn matching_index(store: &Store, tenant: &TenantRecord) -> Result<MatchIndex, PaymentError> {
+    let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
+    Ok(MatchIndex::new(
+        items
+            .into_iter()
+            .map(|item| OpenItem {
+                invoice: item.invoice,
+                customer: item.customer,
+                number: item.number,
+                due_on: item.due_on,
+                outstanding: item.outstanding,
+            })
+            .collect(),
+        payers
+            .into_iter()
+            .map(|payer| KnownCustomer {
+                id: payer.customer,
+                reference: payer.reference,
+                name: payer.legal_name,
+                accounts: payer.accounts,
+            })
+            .collect(),
+    ))
+}
+
+fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings) -> LinePlan {
+    match (entry.direction, entry.reversal) {
+        (Direction::Debit, true) => LinePlan::Reversal {
+            not_found_fr: "retour de paiement : le crédit d'origine n'a pas été trouvé, à vérifier"
+                .to_owned(),
+            not_found_en: "returned payment: the original credit was not found, to be checked"
+                .to_owned(),
+        },
+        (Direction::Debit, false) => LinePlan::Outgoing,
+        // A credit that undoes a debit (a cancelled refund) is no customer's payment.
+        (Direction::Credit, true) => LinePlan::Review {
+            proposal: StoredProposal {
+                explanation_fr: "crédit d'annulation d'un débit : à vérifier".to_owned(),
+                explanation_en: "credit cancelling a debit: to be checked".to_owned(),
+                ..StoredProposal::default()
+            },
+        },
+        (Direction::Credit, false) => {
+            let text = remittance_text(entry);
+            let creditor_reference = entry
+                .remittance
+                .creditor_reference
+                .as_ref()
+                .map(|reference| reference.reference().to_owned());
+            let line = CreditLine {
+                amount: entry.amount,
+                counterparty_name: entry.counterparty.name.as_deref(),
+                counterparty_account: entry
+                    .counterparty
+                    .account
+                    .as_ref()
+                    .map(|account| account.as_str()),
+                remittance: &text,
+                creditor_reference: creditor_reference.as_deref(),
+            };
+            let proposal = index.match_line(&line, settings);
+            let stored = StoredProposal {
+                customer: proposal.customer,
+                allocations: proposal.allocations.clone(),
+                confidence: proposal.confidence,
+                explanation_fr: proposal.explanation(Language::French),
+                explanation_en: proposal.explanation(Language::English),
+            };
+            match (proposal.apply, proposal.customer) {
+                (true, Some(customer)) => {
+                    for (invoice, amount) in &proposal.allocations {
+                        index.record_allocation(*invoice, *amount);
+                    }
+                    LinePlan::Apply {
+                        proposal: stored,
+                        customer,
+                    }
+                }
+                _ => LinePlan::Review { proposal: stored },
+            }
+        }
+    }
+}
+
+/// The texts a payer or bank wrote about a credit, where invoice numbers may be.
+fn remittance_text(entry: &BankEntry) -> String {
+    let mut text = entry.remittance.text();
+    for reference in [
+        &entry.references.end_to_end,
+        &entry.references.customer,
+        &entry.additional_info,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push(' ');
+        text.push_str(reference);
+    }
+    text
+}
+
+fn new_line(account: String, key: String, entry: &BankEntry, plan: LinePlan) -> NewBankLine {
+    NewBankLine {
+        account,
+        dedup_key: key,
+        source_line: entry.line,
+        booking_date: entry.booking_date,
+        value_date: entry.value_date,
+        credit: entry.direction == Direction::Credit,
+        reversal: entry.reversal,
+        amount: entry.amount,
+        counterparty_name: entry.counterparty.name.clone().unwrap_or_default(),
+        counterparty_account: entry
+            .counterparty
+            .account
+            .as_ref()
+            .map(|account| account.as_str().to_owned())
+            .unwrap_or_default(),
+        remittance: entry.remittance.text(),
+        creditor_reference: entry
+            .remittance
+            .creditor_reference
+            .as_ref()
+            .map(|reference| reference.reference().to_owned())
+            .unwrap_or_default(),
+        bank_reference: entry.references.bank.clone().unwrap_or_default(),
+        end_to_end: entry.references.end_to_end.clone().unwrap_or_default(),
+        mandate: entry.references.mandate.clone().unwrap_or_default(),
+        plan,
+    }
+}
+
+fn effects(
+    tenant: &TenantRecord,
+    clock: Clock,
+    settings: &PaymentSettings,
+    language: Language,
+) -> PaymentEffects {
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let fr = language == Language::French;
+    PaymentEffects {
+        today,
+        // RFC 9557 with the zone, as the run writes its actions; now, in the creditor's zone.
+        scheduled_at: clock
+            .now()
+            .in_tz(tenant.profile.time_zone.as_str())
+            .map(|zoned| zoned.to_string())
+            .unwrap_or_else(|_| {
+                clock
+                    .now()
+                    .in_tz("UTC")
+                    .map(|z| z.to_string())
+                    .unwrap_or_default()
+            }),
+        send_receipt: settings.send_receipt,
+        send_thank_you: settings.send_thank_you,
+        cancel_note: if fr {
+            format!("annulée le {today} : les factures réclamées sont payées")
+        } else {
+            format!("cancelled on {today}: the invoices it claims are paid")
+        },
+        closure_note: if fr {
+            "dossier clos : le client ne doit plus rien".to_owned()
+        } else {
+            "case closed: the customer owes nothing more".to_owned()
+        },
+        receipt_explanation: if fr {
+            "quittance : le client a tout réglé".to_owned()
+        } else {
+            "receipt: the customer has paid everything".to_owned()
+        },
+        thank_you_explanation: if fr {
+            "remerciement après règlement complet".to_owned()
+        } else {
+            "thanks after full payment".to_owned()
+        },
+        undo_note: undo_note(language),
+    }
+}
+
+fn undo_note(language: Language) -> String {
+    match language {
+        Language::French => "annulée : le paiement a été défait".to_owned(),
+        Language::English => "cancelled: the payment was undone".to_owned(),
+    }
+}
+
+/// The review queue: credits waiting for a person, oldest first, with the matcher's proposal.
+pub async fn review_queue(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<ReviewItem>, PaymentError> {
+    lines_in(store, tenant, &["suggested", "unmatched"]).await
+}
+
+/// Every line state a bank line can be in.
+pub const LINE_STATES: [&str; 8] = [
+    "auto_applied",
+    "suggested",
+    "unmatched",
+    "manual",
+    "ignored",
+    "reversed",
+    "reversal",
+    "outgoing",
+];
+
+/// The stored bank lines in one state (every state when `None`), oldest first, with what each
+/// pays or would pay: to audit what was applied and why.
+pub async fn list_lines(
+    store: &Store,
+    tenant: &TenantRecord,
+    state: Option<&str>,
+) -> Result<Vec<ReviewItem>, PaymentError> {
+    match state {
+        Some(state) if !LINE_STATES.contains(&state) => Err(PaymentError::Invalid(format!(
+            "unknown state {state:?} (known: {})",
+            LINE_STATES.join(", ")
+        ))),
+        Some(state) => lines_in(store, tenant, &[state]).await,
+        None => lines_in(store, tenant, &LINE_STATES).await,
+    }
+}
+
+async fn lines_in(
+    store: &Store,
+    tenant: &TenantRecord,
+    states: &[&str],
+) -> Result<Vec<ReviewItem>, PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let lines = handle.bank_lines_in(states).await?;
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        let mut numbers = Vec::new();
+        for (invoice, amount) in &line.suggestion {
+            numbers.push((handle.invoice_number(*invoice).await?, *amount));
+        }
+        let customer = match line.suggested_customer {
+            Some(customer) => Some(handle.customer_reference(customer).await?),
+            None => None,
+        };
+        items.push(ReviewItem {
+            line,
+            customer,
+            invoices: numbers,
+        });
+    }
+    Ok(items)
+}
+
+/// A line of the review queue with its suggestion in the words of the books.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub line: BankLineRecord,
+    /// The suggested customer's reference.
+    pub customer: Option<String>,
+    /// The suggested allocations, by invoice number.
+    pub invoices: Vec<(String, Money)>,
+}
+
+/// Pays invoices with a bank credit by hand. The invoices must be one customer's; the line's
+/// amount goes to them oldest first, and what is left is the customer's credit.
+pub async fn match_line(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    line: i64,
+    invoice_numbers: &[String],
+    language: Language,
+) -> Result<AppliedPayment, PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let record = handle
+        .bank_line(line)
+        .await?
+        .ok_or(PaymentError::UnknownLine { id: line })?;
+    if invoice_numbers.is_empty() {
+        return Err(PaymentError::Invalid(
+            "name at least one invoice to pay".into(),
+        ));
+    }
+    if matches!(record.state.as_str(), "manual" | "auto_applied") {
+        // The same match asked again changes nothing; another one needs an unmatch first.
+        let mut paid = Vec::new();
+        for (invoice, _) in &record.suggestion {
+            paid.push(handle.invoice_number(*invoice).await?);
+        }
+        let mut asked: Vec<String> = invoice_numbers.to_vec();
+        asked.sort();
+        asked.dedup();
+        paid.sort();
+        if paid == asked {
+            return Ok(AppliedPayment {
+                payment: record.payment,
+                already_recorded: true,
+                ..AppliedPayment::default()
+            });
+        }
+        return Err(PaymentError::Invalid(format!(
+            "bank line {line} already pays {}: undo it first with `relance payments unmatch {line}`",
+            paid.join(", ")
+        )));
+    }
+    let (customer, items) = customer_items(store, tenant, invoice_numbers).await?;
+    let refs: Vec<&OpenItem> = items.iter().collect();
+    let (allocations, _) = oldest_first(&refs, record.amount);
+    let plan = PaymentPlan {
+        customer,
+        received_on: record.booking_date,
+        amount: record.amount,
+        reference: if record.creditor_reference.is_empty() {
+            record.remittance.chars().take(140).collect()
+        } else {
+            record.creditor_reference.clone()
+        },
+        idempotency_key: format!("bank-line:{line}"),
+        allocations,
+    };
+    let settings = settings(store, tenant).await?;
+    Ok(handle
+        .match_bank_line(
+            line,
+            &plan,
+            &effects(tenant, clock, &settings, language),
+            clock.now(),
+        )
+        .await?)
+}
+
+/// The open items of the invoices named, which must all be one customer's.
+async fn customer_items(
+    store: &Store,
+    tenant: &TenantRecord,
+    numbers: &[String],
+) -> Result<(CustomerId, Vec<OpenItem>), PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let mut customer = None;
+    let mut ids: Vec<InvoiceId> = Vec::new();
+    for number in numbers {
+        let (invoice, owner) =
+            handle
+                .invoice_by_number(number)
+                .await
+                .map_err(|error| match error {
+                    StoreError::NotFound { .. } => PaymentError::UnknownInvoice {
+                        number: number.clone(),
+                    },
+                    other => other.into(),
+                })?;
+        if customer.is_some_and(|known| known != owner) {
+            return Err(PaymentError::Invalid(format!(
+                "invoice {number} is another customer's: one payment pays one customer's invoices"
+            )));
+        }
+        customer = Some(owner);
+        ids.push(invoice);
+    }
+    let customer = customer.expect("at least one invoice");
+    let (open, _) = handle.matching_inputs().await?;
+    let items = open
+        .into_iter()
+        .filter(|item| ids.contains(&item.invoice))
+        .map(|item| OpenItem {
+            invoice: item.invoice,
+            customer: item.customer,
+            number: item.number,
+            due_on: item.due_on,
+            outstanding: item.outstanding,
+        })
+        .collect();
+    Ok((customer, items))
+}
+
+/// Undoes what a line paid; the invoices owe again what it had paid, and the line waits in
+/// the queue.
+pub async fn unmatch_line(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    line: i64,
+    language: Language,
+) -> Result<Money, PaymentError> {
+    let handle = store.tenant(tenant.id);
+    if handle.bank_line(line).await?.is_none() {
+        return Err(PaymentError::UnknownLine { id: line });
+    }
+    Ok(handle
+        .unmatch_bank_line(line, &undo_note(language), clock.now())
+        .await?)
+}
+
+/// Sets a waiting line aside: it is not a customer's payment.
+pub async fn ignore_line(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    line: i64,
+) -> Result<(), PaymentError> {
+    let handle = store.tenant(tenant.id);
+    if handle.bank_line(line).await?.is_none() {
+        return Err(PaymentError::UnknownLine { id: line });
+    }
+    Ok(handle.ignore_bank_line(line, clock.now()).await?)
+}
+
+/// A payment received outside a bank file.
+#[derive(Debug, Clone)]
+pub struct ManualPayment<'a> {
+    pub customer: &'a str,
+    pub amount: &'a str,
+    pub received_on: Date,
+    /// Invoices it pays; none: the customer's oldest first.
+    pub invoices: &'a [String],
+    pub reference: &'a str,
+}
+
+/// Records a manual payment. The same payment (customer, amount, day, reference, invoices)
+/// recorded twice is recorded once.
+pub async fn add_payment(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    payment: &ManualPayment<'_>,
+    language: Language,
+) -> Result<AppliedPayment, PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let reference =
+        CustomerRef::parse(payment.customer).map_err(|_| PaymentError::UnknownCustomer {
+            reference: payment.customer.to_owned(),
+        })?;
+    let customer = handle
+        .customer_id(&reference)
+        .await
+        .map_err(|error| match error {
+            StoreError::NotFound { .. } => PaymentError::UnknownCustomer {
+                reference: payment.customer.to_owned(),
+            },
+            other => other.into(),
+        })?;
+    let amount = Money::parse_decimal(payment.amount.trim(), tenant.profile.currency)
+        .map_err(|error| PaymentError::Invalid(format!("amount {:?}: {error}", payment.amount)))?;
+    if !amount.is_positive() {
+        return Err(PaymentError::Invalid(
+            "a payment is a positive amount".into(),
+        ));
+    }
+    let items: Vec<OpenItem> = if payment.invoices.is_empty() {
+        let (open, _) = handle.matching_inputs().await?;
+        open.into_iter()
+            .filter(|item| item.customer == customer)
+            .map(|item| OpenItem {
+                invoice: item.invoice,
+                customer: item.customer,
+                number: item.number,
+                due_on: item.due_on,
+                outstanding: item.outstanding,
+            })
+            .collect()
+    } else {
+        let (owner, items) = customer_items(store, tenant, payment.invoices).await?;
+        if owner != customer {
+            return Err(PaymentError::Invalid(format!(
+                "the invoices named are not {}'s",
+                payment.customer
+            )));
+        }
+        items
+    };
+    let refs: Vec<&OpenItem> = items.iter().collect();
+    let (allocations, _) = oldest_first(&refs, amount);
+    let key = format!(
+        "manual:{:032x}",
+        xxhash_rust::xxh3::xxh3_128(
+            format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                customer.0,
+                amount.minor(),
+                payment.received_on,
+                payment.reference.trim(),
+                payment.invoices.join(",")
+            )
+            .as_bytes()
+        )
+    );
+    let plan = PaymentPlan {
+        customer,
+        received_on: payment.received_on,
+        amount,
+        reference: payment.reference.trim().to_owned(),
+        idempotency_key: key,
+        allocations,
+    };
+    let settings = settings(store, tenant).await?;
+    Ok(handle
+        .record_manual_payment(
+            &plan,
+            &effects(tenant, clock, &settings, language),
+            clock.now(),
+        )
+        .await?)
+}
+
+/// A customer's closed cases and credit balance, for the customer file.
+pub async fn customer_payments(
+    store: &Store,
+    tenant: &TenantRecord,
+    customer: CustomerId,
+) -> Result<(Vec<ClosureRecord>, Vec<Money>), PaymentError> {
+    let handle = store.tenant(tenant.id);
+    Ok((
+        handle.case_closures(customer).await?,
+        handle.credit_balance(customer).await?,
+    ))
+}
+
+/// An open invoice with its customer's code and name (the benchmark's answer key is written
+/// against these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvoiceView {
+    pub invoice: InvoiceId,
+    pub number: String,
+    pub customer_ref: String,
+    pub customer_name: String,
+    pub outstanding: Money,
+}
+
+pub async fn open_invoices(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<OpenInvoiceView>, PaymentError> {
+    let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
+    let names: std::collections::HashMap<CustomerId, (String, String)> = payers
+        .into_iter()
+        .map(|payer| (payer.customer, (payer.reference, payer.legal_name)))
+        .collect();
+    let mut views: Vec<OpenInvoiceView> = items
+        .into_iter()
+        .filter_map(|item| {
+            let (reference, name) = names.get(&item.customer)?.clone();
+            Some(OpenInvoiceView {
+                invoice: item.invoice,
+                number: item.number,
+                customer_ref: reference,
+                customer_name: name,
+                outstanding: item.outstanding,
+            })
+        })
+        .collect();
+    views.sort_by(|a, b| a.number.cmp(&b.number));
+    Ok(views)
+}
+
+/// Every stored bank line in the order it was stored.
+pub async fn bank_lines(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<BankLineRecord>, PaymentError> {
+    let mut lines = store.tenant(tenant.id).bank_lines_in(&LINE_STATES).await?;
+    lines.sort_by_key(|line| line.id);
+    Ok(lines)
+}

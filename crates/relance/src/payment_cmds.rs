@@ -1,0 +1,696 @@
+//! Money in: `relance import bank`, `relance payments review|match|unmatch|ignore|settings` and
+//! `relance payment add`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow, bail};
+use app::clock::Clock;
+use app::payments::{self, ManualPayment, PaymentError, SettingsChange};
+use app::setup::select_tenant;
+use clap::{Args, Subcommand, ValueEnum};
+use formats::bank::{
+    BankCsvMapping, BankFormat, CsvAmountColumns, CsvColumn, CsvColumns, DateFormat,
+};
+use serde::Serialize;
+
+use crate::casework::language;
+use crate::cli::{Lang, OutputFormat};
+use crate::commands::{emit, say};
+use crate::config::Config;
+use crate::output::{Table, human_amount, print_json};
+use crate::{EXIT_REJECTED, Reported, tr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BankFileFormat {
+    Auto,
+    Camt053,
+    Camt054,
+    Ofx,
+    Mt940,
+    Csv,
+}
+
+/// `relance import bank FILE`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportBankArgs {
+    /// The bank file: camt.053, camt.054, OFX, MT940, or a CSV export with --mapping.
+    file: PathBuf,
+    /// The file's format (default: detected).
+    #[arg(long, value_enum, default_value_t = BankFileFormat::Auto)]
+    format: BankFileFormat,
+    /// A CSV export's conventions: `french` (`;`, decimal comma, dd/mm/yyyy, euros, columns
+    /// Date, Libellé, Montant unless the --csv-… options name others).
+    #[arg(long)]
+    mapping: Option<String>,
+    /// CSV: the booking date column.
+    #[arg(long)]
+    csv_date: Option<String>,
+    /// CSV: one signed amount column (positive: money in).
+    #[arg(long, conflicts_with_all = ["csv_credit", "csv_debit"])]
+    csv_amount: Option<String>,
+    /// CSV: the credit column (with --csv-debit).
+    #[arg(long, requires = "csv_debit")]
+    csv_credit: Option<String>,
+    /// CSV: the debit column (with --csv-credit).
+    #[arg(long, requires = "csv_credit")]
+    csv_debit: Option<String>,
+    /// CSV: label columns, in order (repeat the option).
+    #[arg(long)]
+    csv_label: Vec<String>,
+    /// CSV: the payer's name column.
+    #[arg(long)]
+    csv_counterparty: Option<String>,
+    /// CSV: the bank's reference column (unique per line).
+    #[arg(long)]
+    csv_reference: Option<String>,
+    /// CSV: the account the export is of (keeps two accounts' lines apart).
+    #[arg(long)]
+    csv_account: Option<String>,
+    /// CSV: the date pattern (dd/mm/yyyy, yyyy-mm-dd, mm/dd/yyyy, yyyymmdd…).
+    #[arg(long)]
+    csv_date_format: Option<String>,
+    /// CSV: the delimiter (default `;`).
+    #[arg(long)]
+    csv_delimiter: Option<char>,
+    /// CSV: the decimal separator (default `,`).
+    #[arg(long)]
+    csv_decimal: Option<char>,
+    /// CSV: lines before the header.
+    #[arg(long)]
+    csv_skip_lines: Option<usize>,
+    /// CSV: rows to leave out at the end (a closing-balance line).
+    #[arg(long)]
+    csv_footer_lines: Option<usize>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentsCommand {
+    /// Bank credits waiting for a person, with the matcher's suggestion and its reasons.
+    Review {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Every imported bank line, or those in one state, with what it pays and why.
+    Lines {
+        /// auto_applied, suggested, unmatched, manual, ignored, reversed, reversal, outgoing.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Pay invoices (one customer's) with a bank line: oldest due first, the rest a credit.
+    Match {
+        line: i64,
+        #[arg(required = true)]
+        invoices: Vec<String>,
+    },
+    /// Undo what a bank line paid: the invoices owe it again, the line waits for review.
+    Unmatch { line: i64 },
+    /// Set a waiting line aside: it is not a customer's payment.
+    Ignore { line: i64 },
+    /// The matching threshold, the amount tolerance, receipts and thanks.
+    #[command(subcommand)]
+    Settings(PaymentSettingsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentSettingsCommand {
+    Show {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Change what is given; the rest stays.
+    Set {
+        /// Apply matches at or above this confidence (0–100) without review.
+        #[arg(long)]
+        threshold: Option<u8>,
+        /// How far a payment may be from what it pays (bank fees, rounding), e.g. 1.00.
+        #[arg(long)]
+        tolerance: Option<String>,
+        /// Queue a receipt (quittance) when a customer has paid everything: yes or no.
+        #[arg(long)]
+        receipt: Option<YesNo>,
+        /// Queue a thank-you when a customer has paid everything: yes or no.
+        #[arg(long)]
+        thank_you: Option<YesNo>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum YesNo {
+    Yes,
+    No,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentCommand {
+    /// Record a payment received outside a bank file (cheque, cash, card).
+    Add(PaymentAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PaymentAddArgs {
+    #[arg(long)]
+    customer: String,
+    #[arg(long)]
+    amount: String,
+    /// The day it was received.
+    #[arg(long)]
+    on: jiff::civil::Date,
+    /// Invoices it pays (repeat); none: the customer's oldest first.
+    #[arg(long = "invoice")]
+    invoices: Vec<String>,
+    #[arg(long, default_value = "")]
+    reference: String,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+fn csv_mapping(args: &ImportBankArgs, lang: Lang) -> anyhow::Result<Option<BankCsvMapping>> {
+    let wants_csv = args.format == BankFileFormat::Csv
+        || args.mapping.is_some()
+        || args.csv_date.is_some()
+        || args.csv_amount.is_some()
+        || args.csv_credit.is_some();
+    if !wants_csv {
+        return Ok(None);
+    }
+    if let Some(name) = &args.mapping
+        && !name.eq_ignore_ascii_case("french")
+    {
+        bail!(
+            "{} {name:?} ({})",
+            tr(lang, "correspondance CSV inconnue", "unknown CSV mapping"),
+            tr(lang, "connue : french", "known: french")
+        );
+    }
+    let column = |name: &str| CsvColumn::named(name);
+    let amount = match (&args.csv_amount, &args.csv_credit, &args.csv_debit) {
+        (Some(amount), _, _) => CsvAmountColumns::Signed(column(amount)),
+        (None, Some(credit), Some(debit)) => CsvAmountColumns::CreditDebit {
+            credit: column(credit),
+            debit: column(debit),
+        },
+        _ => CsvAmountColumns::Signed(column("Montant")),
+    };
+    let labels = if args.csv_label.is_empty() {
+        vec![column("Libellé")]
+    } else {
+        args.csv_label.iter().map(|name| column(name)).collect()
+    };
+    let mut mapping = BankCsvMapping::french(CsvColumns {
+        date: column(args.csv_date.as_deref().unwrap_or("Date")),
+        value_date: None,
+        amount,
+        label: labels,
+        counterparty: args.csv_counterparty.as_deref().map(column),
+        counterparty_account: None,
+        reference: args.csv_reference.as_deref().map(column),
+        currency: None,
+    });
+    if let Some(pattern) = &args.csv_date_format {
+        mapping.date_format =
+            DateFormat::parse(pattern).ok_or_else(|| anyhow!("--csv-date-format {pattern:?}"))?;
+    }
+    if let Some(delimiter) = args.csv_delimiter {
+        mapping.delimiter = u8::try_from(delimiter).context("--csv-delimiter")?;
+    }
+    if let Some(decimal) = args.csv_decimal {
+        mapping.decimal_separator = decimal;
+    }
+    if let Some(skip) = args.csv_skip_lines {
+        mapping.skip_lines = skip;
+    }
+    if let Some(footer) = args.csv_footer_lines {
+        mapping.footer_lines = footer;
+    }
+    mapping.account = args.csv_account.clone();
+    Ok(Some(mapping))
+}
+
+pub(crate) async fn import_bank(
+    config: &Config,
+    tenant: Option<i64>,
+    args: &ImportBankArgs,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let store = config.open_existing().await?;
+    let tenant = select_tenant(&store, tenant).await?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let format = match args.format {
+        BankFileFormat::Auto => None,
+        BankFileFormat::Camt053 => Some(BankFormat::Camt053),
+        BankFileFormat::Camt054 => Some(BankFormat::Camt054),
+        BankFileFormat::Ofx => Some(BankFormat::Ofx),
+        BankFileFormat::Mt940 => Some(BankFormat::Mt940),
+        BankFileFormat::Csv => Some(BankFormat::Csv),
+    };
+    let mapping = csv_mapping(args, lang)?;
+    let file_name = args.file.display().to_string();
+    let result = payments::import_bank(
+        &store,
+        &tenant,
+        Clock::System,
+        &bytes,
+        &file_name,
+        format,
+        mapping.as_ref(),
+        language(lang),
+    )
+    .await;
+    match result {
+        Ok(report) => {
+            let outcome = &report.outcome;
+            if args.output == OutputFormat::Json {
+                #[derive(Serialize)]
+                struct Json<'a> {
+                    file: &'a str,
+                    format: &'a str,
+                    variant: &'a str,
+                    statements: usize,
+                    lines_read: u32,
+                    created: u32,
+                    duplicates: u32,
+                    applied: u32,
+                    queued: u32,
+                    outgoing: u32,
+                    reversals_applied: u32,
+                    reversals_queued: u32,
+                    not_booked: usize,
+                    cases_closed: u32,
+                    receipts_queued: u32,
+                    thanks_queued: u32,
+                }
+                return print_json(&Json {
+                    file: &file_name,
+                    format: report.format.code(),
+                    variant: &report.variant,
+                    statements: report.statements,
+                    lines_read: outcome.lines_read,
+                    created: outcome.created,
+                    duplicates: outcome.duplicates,
+                    applied: outcome.applied,
+                    queued: outcome.queued,
+                    outgoing: outcome.outgoing,
+                    reversals_applied: outcome.reversals_applied,
+                    reversals_queued: outcome.reversals_queued,
+                    not_booked: report.skipped,
+                    cases_closed: outcome.cases_closed,
+                    receipts_queued: outcome.receipts_queued,
+                    thanks_queued: outcome.thanks_queued,
+                });
+            }
+            let text = match lang {
+                Lang::Fr => format!(
+                    "{file_name} ({}, {} relevé(s)) : {} ligne(s) lue(s), {} créée(s), {} déjà importée(s).\n\
+                     Paiements appliqués : {} ; en attente de revue : {} ; débits : {} ; retours appliqués : {} ; non comptabilisées ignorées : {}.\n\
+                     Dossiers clos : {} (quittances : {}, remerciements : {}).",
+                    report.variant,
+                    report.statements,
+                    outcome.lines_read,
+                    outcome.created,
+                    outcome.duplicates,
+                    outcome.applied,
+                    outcome.queued,
+                    outcome.outgoing,
+                    outcome.reversals_applied,
+                    report.skipped,
+                    outcome.cases_closed,
+                    outcome.receipts_queued,
+                    outcome.thanks_queued
+                ),
+                Lang::En => format!(
+                    "{file_name} ({}, {} statement(s)): {} line(s) read, {} created, {} already imported.\n\
+                     Payments applied: {}; waiting for review: {}; debits: {}; returns applied: {}; not booked, left out: {}.\n\
+                     Cases closed: {} (receipts: {}, thanks: {}).",
+                    report.variant,
+                    report.statements,
+                    outcome.lines_read,
+                    outcome.created,
+                    outcome.duplicates,
+                    outcome.applied,
+                    outcome.queued,
+                    outcome.outgoing,
+                    outcome.reversals_applied,
+                    report.skipped,
+                    outcome.cases_closed,
+                    outcome.receipts_queued,
+                    outcome.thanks_queued
+                ),
+            };
+            say(text)
+        }
+        Err(PaymentError::Rejected(problems)) => {
+            let mut stderr = std::io::stderr().lock();
+            match lang {
+                Lang::Fr => writeln!(
+                    stderr,
+                    "{file_name} refusé : {} problème(s), rien n'a été importé.",
+                    problems.len()
+                )?,
+                Lang::En => writeln!(
+                    stderr,
+                    "{file_name} rejected: {} problem(s), nothing was imported.",
+                    problems.len()
+                )?,
+            }
+            for problem in &problems {
+                writeln!(stderr, "  {}", problem.describe(language(lang)))?;
+            }
+            Err(Reported(EXIT_REJECTED).into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(crate) async fn payments_command(
+    config: &Config,
+    tenant: Option<i64>,
+    command: PaymentsCommand,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let store = config.open_existing().await?;
+    let tenant = select_tenant(&store, tenant).await?;
+    let clock = Clock::System;
+    match command {
+        PaymentsCommand::Review { format } => {
+            let queue = payments::review_queue(&store, &tenant).await?;
+            print_lines(&queue, format, lang)
+        }
+        PaymentsCommand::Lines { state, format } => {
+            let lines = payments::list_lines(&store, &tenant, state.as_deref()).await?;
+            print_lines(&lines, format, lang)
+        }
+        PaymentsCommand::Match { line, invoices } => {
+            let applied =
+                payments::match_line(&store, &tenant, clock, line, &invoices, language(lang))
+                    .await?;
+            say(applied_text(&applied, tenant.profile.currency, lang))
+        }
+        PaymentsCommand::Unmatch { line } => {
+            let restored =
+                payments::unmatch_line(&store, &tenant, clock, line, language(lang)).await?;
+            say(match lang {
+                Lang::Fr => format!(
+                    "ligne {line} défaite : {} de nouveau dus ; elle attend une revue.",
+                    human_amount(restored, lang)
+                ),
+                Lang::En => format!(
+                    "line {line} undone: {} owed again; it waits for review.",
+                    human_amount(restored, lang)
+                ),
+            })
+        }
+        PaymentsCommand::Ignore { line } => {
+            payments::ignore_line(&store, &tenant, clock, line).await?;
+            say(match lang {
+                Lang::Fr => format!("ligne {line} mise de côté."),
+                Lang::En => format!("line {line} set aside."),
+            })
+        }
+        PaymentsCommand::Settings(PaymentSettingsCommand::Show { format }) => {
+            let settings = payments::settings(&store, &tenant).await?;
+            print_settings(&settings, format, lang)
+        }
+        PaymentsCommand::Settings(PaymentSettingsCommand::Set {
+            threshold,
+            tolerance,
+            receipt,
+            thank_you,
+        }) => {
+            let settings = payments::change_settings(
+                &store,
+                &tenant,
+                clock,
+                &SettingsChange {
+                    auto_apply_threshold: threshold,
+                    amount_tolerance: tolerance,
+                    send_receipt: receipt.map(|value| value == YesNo::Yes),
+                    send_thank_you: thank_you.map(|value| value == YesNo::Yes),
+                },
+            )
+            .await?;
+            print_settings(&settings, OutputFormat::Table, lang)
+        }
+    }
+}
+
+fn explanation(line: &app::BankLineRecord, lang: Lang) -> &str {
+    match lang {
+        Lang::Fr => &line.explanation_fr,
+        Lang::En => &line.explanation_en,
+    }
+}
+
+fn print_lines(
+    queue: &[payments::ReviewItem],
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    if format == OutputFormat::Json {
+        #[derive(Serialize)]
+        struct Suggestion {
+            invoice_number: String,
+            amount: String,
+        }
+        #[derive(Serialize)]
+        struct Json {
+            line: i64,
+            booking_date: String,
+            amount: String,
+            currency: String,
+            payer: String,
+            payer_account: String,
+            remittance: String,
+            reference: String,
+            state: String,
+            confidence: u8,
+            customer_ref: Option<String>,
+            suggestion: Vec<Suggestion>,
+            explanation: String,
+        }
+        let items: Vec<Json> = queue
+            .iter()
+            .map(|item| Json {
+                line: item.line.id,
+                booking_date: item.line.booking_date.to_string(),
+                amount: item.line.amount.to_decimal_string(),
+                currency: item.line.amount.currency().code().to_owned(),
+                payer: item.line.counterparty_name.clone(),
+                payer_account: item.line.counterparty_account.clone(),
+                remittance: item.line.remittance.clone(),
+                reference: item.line.creditor_reference.clone(),
+                state: item.line.state.clone(),
+                confidence: item.line.confidence,
+                customer_ref: item.customer.clone(),
+                suggestion: item
+                    .invoices
+                    .iter()
+                    .map(|(number, amount)| Suggestion {
+                        invoice_number: number.clone(),
+                        amount: amount.to_decimal_string(),
+                    })
+                    .collect(),
+                explanation: explanation(&item.line, lang).to_owned(),
+            })
+            .collect();
+        return print_json(&items);
+    }
+    let table = Table {
+        headers: if lang == Lang::Fr {
+            vec![
+                "ligne",
+                "date",
+                "montant",
+                "payeur",
+                "libellé",
+                "état",
+                "client",
+                "factures",
+                "explication",
+            ]
+        } else {
+            vec![
+                "line",
+                "date",
+                "amount",
+                "payer",
+                "text",
+                "state",
+                "customer",
+                "invoices",
+                "explanation",
+            ]
+        },
+        numeric: vec![true, false, true, false, false, false, false, false, false],
+        rows: queue
+            .iter()
+            .map(|item| {
+                let amount = if format == OutputFormat::Csv {
+                    item.line.amount.to_decimal_string()
+                } else {
+                    human_amount(item.line.amount, lang)
+                };
+                vec![
+                    item.line.id.to_string(),
+                    item.line.booking_date.to_string(),
+                    amount,
+                    item.line.counterparty_name.clone(),
+                    shorten(&item.line.remittance, 40),
+                    item.line.state.clone(),
+                    item.customer.clone().unwrap_or_default(),
+                    item.invoices
+                        .iter()
+                        .map(|(number, _)| number.clone())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    explanation(&item.line, lang).to_owned(),
+                ]
+            })
+            .collect(),
+    };
+    emit(&table, format)
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(max - 1).collect();
+        short.push('…');
+        short
+    }
+}
+
+fn print_settings(
+    settings: &payments::PaymentSettings,
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    if format == OutputFormat::Json {
+        return print_json(&serde_json::json!({
+            "auto_apply_threshold": settings.auto_apply_threshold,
+            "amount_tolerance": settings.amount_tolerance.to_decimal_string(),
+            "receipt": settings.send_receipt,
+            "thank_you": settings.send_thank_you,
+        }));
+    }
+    let yes_no = |value: bool| match (lang, value) {
+        (Lang::Fr, true) => "oui",
+        (Lang::Fr, false) => "non",
+        (Lang::En, true) => "yes",
+        (Lang::En, false) => "no",
+    };
+    say(match lang {
+        Lang::Fr => format!(
+            "Seuil d'application automatique : {} (confiance sur 100)\nTolérance de montant : {}\nQuittance à la clôture : {}\nRemerciement à la clôture : {}",
+            settings.auto_apply_threshold,
+            human_amount(settings.amount_tolerance, lang),
+            yes_no(settings.send_receipt),
+            yes_no(settings.send_thank_you)
+        ),
+        Lang::En => format!(
+            "Auto-apply threshold: {} (confidence out of 100)\nAmount tolerance: {}\nReceipt on closure: {}\nThank-you on closure: {}",
+            settings.auto_apply_threshold,
+            human_amount(settings.amount_tolerance, lang),
+            yes_no(settings.send_receipt),
+            yes_no(settings.send_thank_you)
+        ),
+    })
+}
+
+fn applied_text(
+    applied: &app::AppliedPayment,
+    currency: domain::money::Currency,
+    lang: Lang,
+) -> String {
+    let money = |minor: i64| human_amount(domain::money::Money::from_minor(minor, currency), lang);
+    if applied.already_recorded {
+        return tr(
+            lang,
+            "ce paiement est déjà enregistré : rien n'a changé.",
+            "this payment is already recorded: nothing changed.",
+        )
+        .to_owned();
+    }
+    let mut text = match lang {
+        Lang::Fr => format!(
+            "paiement {} : {} imputés, {} en avoir",
+            applied.payment.map(|p| p.0).unwrap_or_default(),
+            money(applied.allocated_minor),
+            money(applied.unallocated_minor)
+        ),
+        Lang::En => format!(
+            "payment {}: {} allocated, {} left as credit",
+            applied.payment.map(|p| p.0).unwrap_or_default(),
+            money(applied.allocated_minor),
+            money(applied.unallocated_minor)
+        ),
+    };
+    if applied.promises_kept > 0 {
+        text.push_str(&match lang {
+            Lang::Fr => format!("; promesses tenues : {}", applied.promises_kept),
+            Lang::En => format!("; promises kept: {}", applied.promises_kept),
+        });
+    }
+    if applied.actions_cancelled > 0 {
+        text.push_str(&match lang {
+            Lang::Fr => format!("; relances annulées : {}", applied.actions_cancelled),
+            Lang::En => format!("; reminders cancelled: {}", applied.actions_cancelled),
+        });
+    }
+    if applied.case_closed {
+        text.push_str(tr(lang, "; dossier clos", "; case closed"));
+        if applied.receipt_queued {
+            text.push_str(tr(lang, ", quittance prévue", ", receipt queued"));
+        }
+        if applied.thank_you_queued {
+            text.push_str(tr(lang, ", remerciement prévu", ", thank-you queued"));
+        }
+    }
+    text.push('.');
+    text
+}
+
+pub(crate) async fn payment_command(
+    config: &Config,
+    tenant: Option<i64>,
+    command: PaymentCommand,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let store = config.open_existing().await?;
+    let tenant = select_tenant(&store, tenant).await?;
+    let PaymentCommand::Add(args) = command;
+    let applied = payments::add_payment(
+        &store,
+        &tenant,
+        Clock::System,
+        &ManualPayment {
+            customer: &args.customer,
+            amount: &args.amount,
+            received_on: args.on,
+            invoices: &args.invoices,
+            reference: &args.reference,
+        },
+        language(lang),
+    )
+    .await?;
+    if args.format == OutputFormat::Json {
+        return print_json(&serde_json::json!({
+            "payment": applied.payment.map(|p| p.0),
+            "already_recorded": applied.already_recorded,
+            "allocated": domain::money::Money::from_minor(applied.allocated_minor, tenant.profile.currency).to_decimal_string(),
+            "credit": domain::money::Money::from_minor(applied.unallocated_minor, tenant.profile.currency).to_decimal_string(),
+            "promises_kept": applied.promises_kept,
+            "actions_cancelled": applied.actions_cancelled,
+            "case_closed": applied.case_closed,
+            "receipt_queued": applied.receipt_queued,
+            "thank_you_queued": applied.thank_you_queued,
+        }));
+    }
+    say(applied_text(&applied, tenant.profile.currency, lang))
+}

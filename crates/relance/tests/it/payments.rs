@@ -1,0 +1,177 @@
+//! Money in from the command line: a bank statement imported (and again), the review queue,
+//! matching and unmatching by hand, a manual payment, the settings, and a refused file.
+
+use crate::{json, relance};
+
+const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email\n\
+LATE,Retard SARL,F2026-0131,2026-10-01,2026-11-02,1200.00,1200.00,compta@retard.fr\n\
+LATE,Retard SARL,F2026-0145,2026-10-15,2026-11-19,300.00,300.00,compta@retard.fr\n\
+SOON,Bientot Distribution SAS,F2026-0200,2026-10-23,2026-11-23,500.00,500.00,\n";
+
+const STATEMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId><CreDtTm>2026-11-20T10:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S</Id><CreDtTm>2026-11-20T10:00:00</CreDtTm><Acct><Id><IBAN>FR1420041010050500013M02606</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Ntry><Amt Ccy="EUR">1500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>RETARD</Nm></Dbtr></RltdPties><RmtInf><Ustrd>FACT F2026-0131 ET F2026-O145</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<Ntry><Amt Ccy="EUR">500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>BIENTOT DISTRIBUTION</Nm></Dbtr></RltdPties><RmtInf><Ustrd>VIREMENT</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"#;
+
+#[test]
+fn a_bank_statement_pays_closes_and_queues_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Atelier"]).success();
+    let books = directory.path().join("books.csv");
+    std::fs::write(&books, BOOKS).unwrap();
+    relance(&data, &["import", "invoices", books.to_str().unwrap()]).success();
+    let statement = directory.path().join("statement.xml");
+    std::fs::write(&statement, STATEMENT).unwrap();
+    let file = statement.to_str().unwrap();
+
+    let first = json(
+        &relance(&data, &["import", "bank", file, "--output", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(first["created"], 2);
+    assert_eq!(first["applied"], 1);
+    assert_eq!(first["queued"], 1);
+    assert_eq!(first["cases_closed"], 1);
+    assert_eq!(first["receipts_queued"], 1);
+    let again = relance(&data, &["--lang", "en", "import", "bank", file]).success();
+    assert!(
+        again.stdout().contains("0 created, 2 already imported"),
+        "{}",
+        again.stdout()
+    );
+
+    let applied = json(
+        &relance(
+            &data,
+            &[
+                "payments",
+                "lines",
+                "--state",
+                "auto_applied",
+                "--format",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(applied.as_array().unwrap().len(), 1);
+    assert_eq!(applied[0]["customer_ref"], "LATE");
+    assert!(
+        applied[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("F2026-0131")
+    );
+    let queue = json(
+        &relance(&data, &["payments", "review", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["customer_ref"], "SOON");
+    assert_eq!(queue[0]["suggestion"][0]["invoice_number"], "F2026-0200");
+    let line = queue[0]["line"].as_i64().unwrap().to_string();
+
+    let matched = relance(
+        &data,
+        &["--lang", "en", "payments", "match", &line, "F2026-0200"],
+    )
+    .success();
+    assert!(
+        matched.stdout().contains("case closed"),
+        "{}",
+        matched.stdout()
+    );
+    let undone = relance(&data, &["--lang", "en", "payments", "unmatch", &line]).success();
+    assert!(undone.stdout().contains("owed again"));
+    relance(&data, &["payments", "ignore", &line]).success();
+    let empty = json(
+        &relance(&data, &["payments", "review", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert!(empty.as_array().unwrap().is_empty());
+
+    let cheque = [
+        "payment",
+        "add",
+        "--customer",
+        "SOON",
+        "--amount",
+        "200",
+        "--on",
+        "2026-11-20",
+        "--reference",
+        "CHQ 7",
+        "--format",
+        "json",
+    ];
+    let paid = json(&relance(&data, &cheque).success().stdout());
+    assert_eq!(paid["allocated"], "200.00");
+    assert_eq!(paid["case_closed"], false);
+    assert_eq!(
+        json(&relance(&data, &cheque).success().stdout())["already_recorded"],
+        true
+    );
+
+    let shown = json(
+        &relance(&data, &["customer", "show", "LATE", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(shown["closures"].as_array().unwrap().len(), 1);
+    let actions = json(
+        &relance(
+            &data,
+            &["actions", "list", "--customer", "LATE", "--format", "json"],
+        )
+        .success()
+        .stdout(),
+    );
+    let steps: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["step"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps.contains(&"receipt") && steps.contains(&"thank_you"),
+        "{steps:?}"
+    );
+
+    relance(
+        &data,
+        &[
+            "payments",
+            "settings",
+            "set",
+            "--threshold",
+            "97",
+            "--thank-you",
+            "no",
+        ],
+    )
+    .success();
+    let settings = json(
+        &relance(&data, &["payments", "settings", "show", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(settings["auto_apply_threshold"], 97);
+    assert_eq!(settings["thank_you"], false);
+
+    let bad = directory.path().join("bad.ofx");
+    std::fs::write(&bad, "OFXHEADER:100\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>\n<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261120<TRNAMT>12,3,4<FITID>1</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n").unwrap();
+    let refused = relance(
+        &data,
+        &["--lang", "en", "import", "bank", bad.to_str().unwrap()],
+    );
+    assert_eq!(refused.code(), 3, "{}", refused.stderr());
+    assert!(refused.stderr().contains("line 3"), "{}", refused.stderr());
+}

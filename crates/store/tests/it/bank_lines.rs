@@ -1,0 +1,334 @@
+//! Bank lines and what they pay: each booked entry stored once per tenant and account, a
+//! payment and its effects written with the import or not at all, undoing a payment gives the
+//! invoices back what it had paid.
+
+use domain::customer::CustomerRef;
+use domain::ids::TenantId;
+use domain::money::{Currency, Money};
+use jiff::civil::date;
+use store::{
+    BankImportMeta, InvoiceFilter, LinePlan, NewBankLine, PaymentEffects, Store, StoredProposal,
+};
+use test_support::{fixed_now, on_every_backend};
+
+use crate::fixtures::{creditor, customer, import, invoice};
+
+fn eur(minor: i64) -> Money {
+    Money::from_minor(minor, Currency::EUR)
+}
+
+fn meta() -> BankImportMeta {
+    BankImportMeta {
+        file_name: "statement.xml".into(),
+        format: "camt053".into(),
+        file_hash: "h".into(),
+        statements: 1,
+    }
+}
+
+fn effects() -> PaymentEffects {
+    PaymentEffects {
+        today: date(2026, 11, 20),
+        scheduled_at: "2026-11-20T09:00:00Z".into(),
+        send_receipt: true,
+        send_thank_you: false,
+        cancel_note: "paid".into(),
+        closure_note: "closed".into(),
+        receipt_explanation: "receipt".into(),
+        thank_you_explanation: "thanks".into(),
+        undo_note: "undone".into(),
+    }
+}
+
+fn line(account: &str, key: &str, amount: i64, plan: LinePlan) -> NewBankLine {
+    NewBankLine {
+        account: account.into(),
+        dedup_key: key.into(),
+        source_line: 7,
+        booking_date: date(2026, 11, 20),
+        value_date: None,
+        credit: true,
+        reversal: false,
+        amount: eur(amount),
+        counterparty_name: "ALPHA".into(),
+        counterparty_account: String::new(),
+        remittance: "F-1".into(),
+        creditor_reference: String::new(),
+        bank_reference: String::new(),
+        end_to_end: String::new(),
+        mandate: String::new(),
+        plan,
+    }
+}
+
+async fn books(store: &Store, name: &str) -> TenantId {
+    let tenant = store
+        .create_tenant(&creditor(name), fixed_now())
+        .await
+        .unwrap();
+    import(
+        store,
+        tenant,
+        &[customer("C1", "Alpha"), customer("C2", "Beta")],
+        &[
+            invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000),
+            invoice("F-2", "C1", date(2026, 10, 15), 500, 500),
+            invoice("F-3", "C2", date(2026, 10, 1), 700, 700),
+        ],
+    )
+    .await;
+    tenant
+}
+
+async fn outstanding(store: &Store, tenant: TenantId) -> Vec<(String, i64)> {
+    let mut owed: Vec<(String, i64)> = store
+        .tenant(tenant)
+        .invoices(&InvoiceFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|invoice| (invoice.number.to_string(), invoice.outstanding.minor()))
+        .collect();
+    owed.sort();
+    owed
+}
+
+async fn id_of(store: &Store, tenant: TenantId, number: &str) -> domain::ids::InvoiceId {
+    store
+        .tenant(tenant)
+        .invoice_by_number(number)
+        .await
+        .unwrap()
+        .0
+}
+
+#[tokio::test]
+async fn a_line_is_stored_once_per_tenant_and_account_whatever_the_file_it_comes_in() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let first = books(store, "Premier").await;
+        let second = books(store, "Second").await;
+        let queued = || LinePlan::Review {
+            proposal: StoredProposal::default(),
+        };
+        let scope = store.tenant(first);
+        let outcome = scope
+            .import_bank_lines(
+                &meta(),
+                &[
+                    line("FR76A", "k1", 100, queued()),
+                    line("FR76A", "k2", 200, queued()),
+                ],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (outcome.created, outcome.duplicates, outcome.queued),
+            (2, 0, 2)
+        );
+        // An overlapping file: k2 again, k3 new; the same key on another account is another line.
+        let outcome = scope
+            .import_bank_lines(
+                &meta(),
+                &[
+                    line("FR76A", "k2", 200, queued()),
+                    line("FR76A", "k3", 300, queued()),
+                    line("FR76B", "k1", 100, queued()),
+                ],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!((outcome.created, outcome.duplicates), (2, 1));
+        // Another creditor's identical line is its own.
+        let other = store
+            .tenant(second)
+            .import_bank_lines(
+                &meta(),
+                &[line("FR76A", "k1", 100, queued())],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(other.created, 1);
+        let waiting = scope
+            .bank_lines_in(&["suggested", "unmatched"])
+            .await
+            .unwrap();
+        assert_eq!(waiting.len(), 4);
+        assert_eq!(
+            store
+                .tenant(second)
+                .bank_lines_in(&["unmatched"])
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let keys = scope
+            .existing_bank_keys(&[("FR76A".into(), "k3".into()), ("FR76B".into(), "k3".into())])
+            .await
+            .unwrap();
+        assert_eq!(keys.len(), 1);
+    });
+}
+
+#[tokio::test]
+async fn an_applied_line_pays_oldest_first_within_what_is_owed_and_keeps_the_rest_as_credit() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Premier").await;
+        let scope = store.tenant(tenant);
+        let c1 = scope
+            .customer_id(&CustomerRef::parse("C1").unwrap())
+            .await
+            .unwrap();
+        let ids = [
+            id_of(store, tenant, "F-1").await,
+            id_of(store, tenant, "F-2").await,
+        ];
+        // A proposal asking more of F-2 than it owes (stale): F-2 takes what it owes.
+        let plan = LinePlan::Apply {
+            customer: c1,
+            proposal: StoredProposal {
+                customer: Some(c1),
+                allocations: vec![(ids[0], eur(1000)), (ids[1], eur(900))],
+                confidence: 97,
+                explanation_fr: "ref".into(),
+                explanation_en: "ref".into(),
+            },
+        };
+        let outcome = scope
+            .import_bank_lines(
+                &meta(),
+                &[line("FR76A", "k1", 1600, plan)],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                outcome.applied,
+                outcome.cases_closed,
+                outcome.receipts_queued,
+                outcome.thanks_queued
+            ),
+            (1, 1, 1, 0)
+        );
+        assert_eq!(
+            outstanding(store, tenant).await,
+            vec![("F-1".into(), 0), ("F-2".into(), 0), ("F-3".into(), 700)]
+        );
+        assert_eq!(scope.credit_balance(c1).await.unwrap(), vec![eur(100)]);
+        assert_eq!(scope.case_closures(c1).await.unwrap().len(), 1);
+
+        // Undone: the invoices owe again, the payment and its credit are gone.
+        let line_id = scope.bank_lines_in(&["auto_applied"]).await.unwrap()[0].id;
+        let restored = scope
+            .unmatch_bank_line(line_id, "undone", fixed_now())
+            .await
+            .unwrap();
+        assert_eq!(restored, eur(1500));
+        assert_eq!(
+            outstanding(store, tenant).await,
+            vec![
+                ("F-1".into(), 1000),
+                ("F-2".into(), 500),
+                ("F-3".into(), 700)
+            ]
+        );
+        assert!(scope.credit_balance(c1).await.unwrap().is_empty());
+        assert_eq!(
+            scope.bank_line(line_id).await.unwrap().unwrap().state,
+            "unmatched"
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_line_paying_another_customers_invoice_writes_nothing_of_its_file() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Premier").await;
+        let scope = store.tenant(tenant);
+        let c1 = scope
+            .customer_id(&CustomerRef::parse("C1").unwrap())
+            .await
+            .unwrap();
+        let f3 = id_of(store, tenant, "F-3").await;
+        let bad = LinePlan::Apply {
+            customer: c1,
+            proposal: StoredProposal {
+                customer: Some(c1),
+                allocations: vec![(f3, eur(700))],
+                ..StoredProposal::default()
+            },
+        };
+        let queued = LinePlan::Review {
+            proposal: StoredProposal::default(),
+        };
+        let refused = scope
+            .import_bank_lines(
+                &meta(),
+                &[
+                    line("FR76A", "k0", 50, queued),
+                    line("FR76A", "k1", 700, bad),
+                ],
+                &effects(),
+                fixed_now(),
+            )
+            .await;
+        assert!(refused.is_err());
+        assert!(
+            scope
+                .bank_lines_in(&["unmatched", "suggested"])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(outstanding(store, tenant).await[2].1, 700);
+    });
+}
+
+#[tokio::test]
+async fn deleting_an_allocation_gives_the_amount_back_to_its_payment() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Premier").await;
+        let scope = store.tenant(tenant);
+        let payment = scope
+            .record_payment(
+                &store::NewPayment {
+                    customer: None,
+                    received_on: date(2026, 11, 2),
+                    amount: eur(600),
+                    reference: String::new(),
+                    idempotency_key: "p".into(),
+                },
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        let f1 = id_of(store, tenant, "F-1").await;
+        scope
+            .allocate_payment(payment, f1, eur(600), fixed_now())
+            .await
+            .unwrap()
+            .unwrap();
+        let delete = format!("DELETE FROM allocations WHERE payment_id = {payment}");
+        database.execute_raw(&delete, &delete).await.unwrap();
+        // The full amount can be allocated again: the payment's allocated total came back down.
+        assert!(
+            scope
+                .allocate_payment(payment, f1, eur(400), fixed_now())
+                .await
+                .unwrap()
+                .is_ok()
+        );
+    });
+}
