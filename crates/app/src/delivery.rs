@@ -822,6 +822,90 @@ pub async fn resolve(
     Ok(())
 }
 
+/// What a bounce notice did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BounceOutcome {
+    /// The message failed after all: the e-mail channel is marked failed for the customer and
+    /// the next step takes another channel.
+    Recorded {
+        message: i64,
+        customer_ref: String,
+        recipient: String,
+    },
+    /// A delay notice: the server is still trying; nothing changes.
+    Delayed,
+    /// Already recorded, or the message is not one that was sent.
+    AlreadyKnown { message: i64 },
+    /// No status could be read: a person should look at it.
+    Unclear,
+    /// It names no message of this creditor.
+    NotOurs,
+}
+
+/// Reads bounce notices (raw messages as a mail server returned them) and records each
+/// permanent failure on the message it names. Reading the same notice twice records it once.
+pub async fn record_bounces(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    notices: &[Vec<u8>],
+) -> Result<Vec<BounceOutcome>, DeliveryError> {
+    let handle = store.tenant(tenant.id);
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let prefix = format!("relance.{}.", tenant.id.0);
+    let mut outcomes = Vec::with_capacity(notices.len());
+    for raw in notices {
+        let notice = formats::bounce::read_bounce(raw);
+        let mut ours = None;
+        for id in notice
+            .message_ids
+            .iter()
+            .filter(|id| id.starts_with(&prefix))
+        {
+            if let Some(message) = handle.message_with_id(id).await? {
+                ours = Some(message);
+                break;
+            }
+        }
+        let Some(message) = ours else {
+            outcomes.push(BounceOutcome::NotOurs);
+            continue;
+        };
+        let outcome = match notice.kind {
+            formats::bounce::BounceKind::Delayed => BounceOutcome::Delayed,
+            formats::bounce::BounceKind::Unclear => BounceOutcome::Unclear,
+            formats::bounce::BounceKind::Permanent => {
+                let error = format!(
+                    "bounced{}{}",
+                    notice
+                        .status
+                        .as_deref()
+                        .map(|status| format!(" ({status})"))
+                        .unwrap_or_default(),
+                    notice
+                        .recipient
+                        .as_deref()
+                        .map(|to| format!(": {to}"))
+                        .unwrap_or_default()
+                );
+                if handle.bounce(&message, &error, today, clock.now()).await? {
+                    BounceOutcome::Recorded {
+                        message: message.id,
+                        customer_ref: message.customer_ref.clone(),
+                        recipient: message.recipient.clone(),
+                    }
+                } else {
+                    BounceOutcome::AlreadyKnown {
+                        message: message.id,
+                    }
+                }
+            }
+        };
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
 /// Why a message was cancelled, in words.
 pub fn describe_cancel(reason: CancelReason, language: Language) -> &'static str {
     match (reason, language) {

@@ -13,8 +13,11 @@
 //!   the built-in CSV files and operator replacements.
 //! - `bank`: bank statements (camt.053/054, OFX, MT940, mapped CSV) read into
 //!   `domain::bank` statements, with format detection; whole files in, all or nothing.
+//! - `bounce`: delivery status notifications, the messages they are about and whether the
+//!   failure is permanent.
 
 pub mod bank;
+pub mod bounce;
 pub mod dunning_toml;
 pub mod fec;
 pub mod invoice_csv;

@@ -234,6 +234,13 @@ pub(crate) enum OutboxCommand {
     /// Decide about a message whose delivery is unknown: it arrived (--sent), send it again
     /// (--resend), or do not send it (--cancel).
     Resolve(ResolveArgs),
+    /// Read bounce notices (raw e-mails saved from the sender's mailbox, .eml): a permanent
+    /// failure marks the e-mail channel failed for that customer, and the next step takes
+    /// another channel. Reading a notice twice records it once.
+    Bounce {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -436,6 +443,54 @@ pub(crate) async fn outbox(
                     ))
                 })?;
                 std::fs::write(&path, bytes).with_context(|| format!("{}", path.display()))?;
+            }
+            Ok(())
+        }
+        OutboxCommand::Bounce { files } => {
+            let mut notices = Vec::with_capacity(files.len());
+            for file in &files {
+                notices.push(std::fs::read(file).with_context(|| file.display().to_string())?);
+            }
+            let outcomes =
+                delivery::record_bounces(&store, &tenant, Clock::System, &notices).await?;
+            for (file, outcome) in files.iter().zip(outcomes) {
+                let what = match outcome {
+                    delivery::BounceOutcome::Recorded {
+                        message,
+                        customer_ref,
+                        recipient,
+                    } => match lang {
+                        Lang::Fr => format!(
+                            "message {message} ({customer_ref}, {recipient}) non distribué : l'e-mail est marqué en échec, la prochaine étape passera par un autre canal"
+                        ),
+                        Lang::En => format!(
+                            "message {message} ({customer_ref}, {recipient}) bounced: e-mail is marked failed, the next step takes another channel"
+                        ),
+                    },
+                    delivery::BounceOutcome::Delayed => tr(
+                        lang,
+                        "avis de retard : le serveur réessaie, rien ne change",
+                        "delay notice: the server is still trying, nothing changes",
+                    )
+                    .to_owned(),
+                    delivery::BounceOutcome::AlreadyKnown { message } => match lang {
+                        Lang::Fr => format!("message {message} : déjà enregistré, rien ne change"),
+                        Lang::En => format!("message {message}: already recorded, nothing changes"),
+                    },
+                    delivery::BounceOutcome::Unclear => tr(
+                        lang,
+                        "aucun statut lisible : à examiner",
+                        "no readable status: to be looked at",
+                    )
+                    .to_owned(),
+                    delivery::BounceOutcome::NotOurs => tr(
+                        lang,
+                        "ne concerne aucun message de ce créancier",
+                        "about no message of this creditor",
+                    )
+                    .to_owned(),
+                };
+                say(format!("{}: {what}", file.display()))?;
             }
             Ok(())
         }

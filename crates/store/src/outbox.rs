@@ -787,6 +787,49 @@ impl TenantStore<'_> {
         Ok(())
     }
 
+    /// The message carrying `message_id` (as Relance writes them: letters, digits, dots, `@`,
+    /// `-`, `_`; anything else finds nothing).
+    pub async fn message_with_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<OutboxRecord>, StoreError> {
+        let safe = message_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_'));
+        if !safe || message_id.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .outbox_where(&format!("o.message_id = '{message_id}'"))
+            .await?
+            .pop())
+    }
+
+    /// A message that was sent came back (a bounce notice): it failed after all, the channel is
+    /// recorded as failed on `on` (the engine's fallback reads it) and the case wakes; false when
+    /// the message is not `sent` (already recorded, or never sent).
+    pub async fn bounce(
+        &self,
+        message: &OutboxRecord,
+        error: &str,
+        on: Date,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let finish = Finish::Failed {
+            error: error.to_owned(),
+            contact: Some(FailedContact {
+                channel: "email",
+                outcome: "bounced",
+                on,
+            }),
+        };
+        match self.finish_from(message, &finish, now, "sent").await {
+            Ok(()) => Ok(true),
+            Err(StoreError::NotFound { .. }) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
     /// A person's decision about a message whose delivery is unknown; false when the message
     /// is not in that state.
     pub async fn resolve_message(

@@ -960,3 +960,82 @@ async fn a_reminder_whose_invoices_went_into_a_payment_plan_is_cancelled_not_sen
         );
     });
 }
+
+fn bounce_notice(message_id: &str, action: &str, status: &str) -> Vec<u8> {
+    format!(
+        "From: MAILER-DAEMON@mx.lefevre.fr\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: message/delivery-status\r\n\r\n\
+         Final-Recipient: rfc822; compta@lefevre.fr\r\nAction: {action}\r\nStatus: {status}\r\n\
+         --b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{message_id}>\r\n--b--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_bounce_notice_received_later_fails_the_channel_once_and_a_delay_changes_nothing() {
+    on_every_backend!(|database| {
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        delivery::dispatch(store, &tenant, at("2026-01-06T09:00:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let sent = delivery::list(store, &tenant, Some("sent"))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|message| message.customer_ref == "LATE")
+            .expect("LATE's reminder went out");
+
+        let delayed = delivery::record_bounces(
+            store,
+            &tenant,
+            at("2026-01-06T12:00:00Z"),
+            &[bounce_notice(&sent.message_id, "delayed", "4.4.7")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(delayed, [delivery::BounceOutcome::Delayed]);
+
+        let notice = bounce_notice(&sent.message_id, "failed", "5.1.1");
+        let outcomes = delivery::record_bounces(
+            store,
+            &tenant,
+            at("2026-01-07T08:00:00Z"),
+            &[notice.clone()],
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(&outcomes[..], [delivery::BounceOutcome::Recorded { customer_ref, .. }] if customer_ref == "LATE"),
+            "{outcomes:?}"
+        );
+        let again = delivery::record_bounces(store, &tenant, at("2026-01-07T08:05:00Z"), &[notice])
+            .await
+            .unwrap();
+        assert!(matches!(
+            &again[..],
+            [delivery::BounceOutcome::AlreadyKnown { .. }]
+        ));
+        let (file, _) = dunning::customer_file(store, &tenant, "LATE")
+            .await
+            .unwrap();
+        let bounced: Vec<_> = file
+            .contacts
+            .iter()
+            .filter(|contact| contact.outcome == "bounced")
+            .collect();
+        assert_eq!(bounced.len(), 1, "recorded once");
+        assert_eq!(bounced[0].channel, "email");
+
+        let foreign = bounce_notice("relance.999.1.email@bellevue.example", "failed", "5.1.1");
+        assert_eq!(
+            delivery::record_bounces(store, &tenant, clock(), &[foreign])
+                .await
+                .unwrap(),
+            [delivery::BounceOutcome::NotOurs]
+        );
+    });
+}
