@@ -1004,7 +1004,7 @@ async fn a_bounce_notice_received_later_fails_the_channel_once_and_a_delay_chang
             store,
             &tenant,
             at("2026-01-07T08:00:00Z"),
-            &[notice.clone()],
+            std::slice::from_ref(&notice),
         )
         .await
         .unwrap();
