@@ -17,20 +17,28 @@
 //!   policy, waivers, and the mandatory mention for invoices and terms of sale.
 //! - `templates`: the message templates (list, show, edit with checks, reset, preview with a
 //!   customer's data or the sample) and the PDF letters of recorded actions and print batches.
+//! - `accounts`: accounts of the web application, their roles, sessions and API tokens.
+//! - `calls`: a call's outcome (contact, promise, dispute) checked whole, then recorded.
+//! - `overview`: the dashboard's figures and lists, and pages of customers.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
+pub mod accounts;
+pub mod calls;
 pub mod clock;
 pub mod customer_details;
 pub mod demo;
 pub mod dunning;
 pub mod import;
 pub mod late_payment;
+pub mod overview;
 pub mod queries;
 pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionRecord, CustomerDetailsRecord, CustomerFile, CustomerSettings, CustomerSummary,
-    CustomerTermsRecord, IncidentDetail, InvoiceFilter, InvoiceRecord, Store, StoreError,
+    ActionFilter, ActionRecord, ContactLogRecord, CustomerDetailsRecord, CustomerFile,
+    CustomerPage, CustomerQuery, CustomerSettings, CustomerSort, CustomerSummary,
+    CustomerTermsRecord, DebtorRecord, DisputeRecord, HoldRecord, IncidentDetail, IncidentRecord,
+    InvoiceFilter, InvoiceRecord, PromiseOfCustomer, PromiseRecord, Store, StoreError,
     TenantRecord, WaiverRecord,
 };

@@ -60,6 +60,8 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Create a demo creditor with a realistic portfolio (about 300 customers, 3,000 invoices).
     Demo(DemoArgs),
+    /// Start the web application (staff pages and the JSON API).
+    Serve(ServeArgs),
     /// Import customers and invoices (CSV or FEC).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -588,6 +590,17 @@ pub(crate) struct DemoArgs {
     /// The day the portfolio is seen from (default: today in Paris).
     #[arg(long)]
     pub(crate) as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: String,
+    /// Start on the demo data (created if absent) with a demo administrator whose password is
+    /// printed.
+    #[arg(long)]
+    pub(crate) demo: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init(&config, &args, lang).await,
         Command::Demo(args) => demo(&config, &args, lang).await,
+        Command::Serve(args) => crate::serve_cmd::serve(&config, &args, lang).await,
         Command::Import(ImportCommand::Invoices(args)) => {
             import_invoices(&config, global.tenant, &args, lang).await
         }

@@ -14,6 +14,7 @@ mod config;
 mod customer_cmds;
 mod law_cmds;
 mod output;
+mod serve_cmd;
 mod template_cmds;
 
 use std::process::ExitCode;

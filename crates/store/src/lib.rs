@@ -24,6 +24,7 @@ macro_rules! with_pool {
     };
 }
 
+mod accounts;
 mod connect;
 mod customer_details;
 mod dunning;
@@ -32,6 +33,7 @@ mod error;
 mod import;
 mod late_payment;
 mod migrate;
+mod overview;
 mod payments;
 mod reads;
 mod sqlite_direct;
@@ -39,6 +41,7 @@ mod sqlite_import;
 mod templates;
 mod tenants;
 
+pub use accounts::{NewUser, UserRecord};
 pub use connect::SqliteSettings;
 pub use customer_details::{
     CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, ResolvedIncidents,
@@ -53,6 +56,7 @@ pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, In
 pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,
 };
+pub use overview::{CustomerPage, CustomerQuery, CustomerSort, PromiseOfCustomer};
 pub use payments::NewPayment;
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use templates::TemplateRecord;

@@ -50,6 +50,11 @@ const SQLITE: &[Migration] = &[
         name: "templates",
         sql: include_str!("../migrations/sqlite/0007_templates.sql"),
     },
+    Migration {
+        version: 8,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0008_accounts.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -87,6 +92,11 @@ const POSTGRES: &[Migration] = &[
         version: 7,
         name: "templates",
         sql: include_str!("../migrations/postgres/0007_templates.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "accounts",
+        sql: include_str!("../migrations/postgres/0008_accounts.sql"),
     },
 ];
 
