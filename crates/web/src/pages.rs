@@ -328,6 +328,8 @@ async fn dashboard_page(state: &AppState, staff: &Staff, run: Option<Value>) -> 
             "as_of": date(board.as_of, lang),
             "total": money(board.aging.total, lang),
             "overdue": money(board.overdue, lang),
+            "total_minor": board.aging.total.minor(),
+            "overdue_minor": board.overdue.minor(),
             "dso": board.dso_days,
             "chart": {
                 "width": WIDTH, "height": HEIGHT, "bar_width": bar_width,
