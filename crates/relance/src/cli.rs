@@ -689,6 +689,28 @@ pub(crate) enum BenchCommand {
     /// The daily dunning run: cold, same day again, next day, cold after a reset; with the same
     /// decisions as one SQL script in sqlite3 and PostgreSQL as references.
     Run(BenchRunArgs),
+    /// The web pages: the dashboard and the customers page rendered over a synthetic portfolio,
+    /// through the real server on loopback.
+    Web(BenchWebArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchWebArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) customers: u32,
+    #[arg(long, default_value_t = 100_000)]
+    pub(crate) invoices: u64,
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Requests per page.
+    #[arg(long, default_value_t = 400)]
+    pub(crate) requests: u32,
+    /// Connections at once.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) connections: u32,
+    /// Where to put the generated file and database (default: a temporary directory).
+    #[arg(long)]
+    pub(crate) work_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 mod bench;
 mod bench_run;
 mod bench_tools;
+mod bench_web;
 mod casework;
 mod cli;
 mod commands;
