@@ -1,6 +1,7 @@
 //! The web application end to end: the real server on a loopback port, spoken to over HTTP, on
 //! SQLite and (when `RELANCE_TEST_POSTGRES_URL` is set) PostgreSQL.
 
+mod chromium;
 mod harness;
 
 use app::clock::Clock;
@@ -28,6 +29,11 @@ fn clock() -> Clock {
     Clock::Fixed(fixed_now())
 }
 
+/// The first-run form's company, name, e-mail and password.
+pub(crate) fn first_run_company() -> (&'static str, &'static str, &'static str, &'static str) {
+    ("Atelier Test SARL", "Alice Admin", ADMIN, ADMIN_PASSWORD)
+}
+
 /// Creates the first administrator (and the creditor) through the first-run page.
 fn first_run(browser: &Browser) {
     let form = browser.get("/setup");
@@ -53,7 +59,7 @@ async fn tenant(store: &Store) -> TenantRecord {
 
 /// The books above, and the daily runs from September to today: LATE's formal notice waits for
 /// approval.
-async fn books(database: &TestDatabase) -> TenantRecord {
+pub(crate) async fn books(database: &TestDatabase) -> TenantRecord {
     let store = &database.store;
     let tenant = tenant(store).await;
     app::import::import_invoices(
