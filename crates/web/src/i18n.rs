@@ -299,6 +299,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The form expired or did not come from this application. Reload the page and try again.",
     ),
     ("back", "Retour", "Back"),
+    (
+        "not_movable",
+        "Cette action n'est plus en attente : rien n'a changé.",
+        "This action is no longer pending: nothing changed.",
+    ),
 ];
 
 /// French or English.

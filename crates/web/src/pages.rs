@@ -821,7 +821,7 @@ pub(crate) async fn approve(
         match app::dunning::approve_action(&state.store, &staff.tenant, state.clock, id).await {
             Ok(_) => None,
             Err(app::dunning::DunningError::ActionNotMovable { .. }) => {
-                Some(staff.lang.t("forbidden").to_owned())
+                Some(staff.lang.t("not_movable").to_owned())
             }
             Err(error) => return Err(in_lang(error.into(), staff.lang)),
         };
@@ -864,7 +864,7 @@ pub(crate) async fn skip(
         {
             Ok(_) => None,
             Err(app::dunning::DunningError::ActionNotMovable { .. }) => {
-                Some(staff.lang.t("forbidden").to_owned())
+                Some(staff.lang.t("not_movable").to_owned())
             }
             Err(error) => return Err(in_lang(error.into(), staff.lang)),
         };

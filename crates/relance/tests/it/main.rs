@@ -3,6 +3,7 @@
 mod bench_run;
 mod customer;
 mod late_payment;
+mod serve;
 mod templates;
 
 use std::path::Path;
