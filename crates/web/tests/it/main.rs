@@ -697,3 +697,87 @@ async fn the_api_answers_only_a_valid_token_and_round_trips_json() {
         });
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_creditors_customers_and_actions_answer_not_found() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        let token = blocking(|| {
+            first_run(&admin);
+            let csrf = admin.get("/admin").csrf();
+            admin
+                .post("/admin/tokens", &[("csrf", &csrf), ("name", "erp")])
+                .element("new-token")
+        });
+        books(&database).await;
+        // A second creditor in the same database, with a customer and a pending approval.
+        let mut profile = tenant(&database.store).await.profile;
+        profile.company_name = "Autre Créancier SAS".into();
+        let other_id = app::setup::add_creditor(&database.store, &profile, clock())
+            .await
+            .unwrap();
+        let other = app::setup::select_tenant(&database.store, Some(other_id.0))
+            .await
+            .unwrap();
+        app::import::import_invoices(
+            &database.store,
+            &other,
+            ImportInput::Bytes {
+                name: "other.csv",
+                bytes: b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\nSECRET,Client Secret SA,S-1,2026-01-01,2026-01-31,999.00\n",
+            },
+            ImportOptions {
+                format: InvoiceFileFormat::Csv,
+                payment_term_days: None,
+            },
+            &NoProgress,
+            clock(),
+        )
+        .await
+        .unwrap();
+        app::dunning::report_incident(
+            &database.store,
+            &other,
+            clock(),
+            "SECRET",
+            "menaces au téléphone",
+            Language::French,
+        )
+        .await
+        .unwrap();
+        let theirs = awaiting_approval(&database.store, &other).await[0].id;
+        blocking(|| {
+            assert_eq!(admin.get("/customers/SECRET").status, 404);
+            assert_eq!(admin.get("/customers?q=secret").element("total"), "0");
+            assert_eq!(
+                admin.get(&format!("/actions/{theirs}/letter.pdf")).status,
+                404
+            );
+            let csrf = admin.get("/actions").csrf();
+            let approve = admin.post(&format!("/actions/{theirs}/approve"), &[("csrf", &csrf)]);
+            assert_eq!(approve.status, 404);
+            assert!(!approve.text().contains("Client Secret"));
+            let api = Api::new(&server, &token);
+            assert_eq!(api.get("/customers/SECRET").status, 404);
+            assert_eq!(api.get("/customers/SECRET/invoices").status, 404);
+            assert_eq!(api.get("/customers?q=secret").json()["total"], 0);
+            assert_eq!(
+                api.post(
+                    &format!("/actions/{theirs}/approve"),
+                    "application/json",
+                    b""
+                )
+                .status,
+                404
+            );
+            let promise = api.post_json(
+                "/customers/SECRET/promises",
+                serde_json::json!({"amount": "1.00", "due_on": "2026-12-01"}),
+            );
+            assert_eq!(promise.status, 404);
+        });
+        let still = awaiting_approval(&database.store, &other).await;
+        assert!(still.iter().any(|action| action.id == theirs));
+    });
+}
