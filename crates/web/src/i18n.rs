@@ -200,6 +200,27 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("dispute_reason", "Motif du litige", "Dispute reason"),
     ("no_dispute", "Pas de litige", "No dispute"),
     ("save", "Enregistrer", "Save"),
+    ("delay_forgot", "Oubli", "Forgot"),
+    ("delay_cash_flow", "Trésorerie", "Cash flow"),
+    ("delay_dispute", "Contestation", "Dispute"),
+    ("delay_wrong_entity", "Mauvais destinataire", "Wrong entity"),
+    ("delay_bad_faith", "Mauvaise foi", "Bad faith"),
+    (
+        "delay_insolvency",
+        "Difficultés graves (procédure collective)",
+        "Insolvency",
+    ),
+    ("delay_other", "Autre", "Other"),
+    ("dispute_not_received", "Non reçu", "Not received"),
+    ("dispute_defective", "Défectueux", "Defective"),
+    (
+        "dispute_price",
+        "Désaccord sur le prix",
+        "Price disagreement",
+    ),
+    ("dispute_already_paid", "Déjà payé", "Already paid"),
+    ("dispute_not_ordered", "Non commandé", "Not ordered"),
+    ("dispute_other", "Autre", "Other"),
     ("call_saved", "Appel enregistré.", "Call recorded."),
     (
         "promise_saved",
@@ -366,6 +387,24 @@ mod tests {
         for (key, fr, en) in TEXTS {
             assert!(seen.insert(*key), "{key} twice");
             assert!(!fr.is_empty() && !en.is_empty(), "{key} is empty");
+        }
+    }
+
+    #[test]
+    fn every_reason_a_form_offers_has_a_label() {
+        use domain::case::{DelayReason, DisputeReason};
+        let known: HashSet<&str> = TEXTS.iter().map(|(key, _, _)| *key).collect();
+        for code in DelayReason::ALL.iter().map(|r| r.code()) {
+            assert!(
+                known.contains(format!("delay_{}", code.replace('-', "_")).as_str()),
+                "{code}"
+            );
+        }
+        for code in DisputeReason::ALL.iter().map(|r| r.code()) {
+            assert!(
+                known.contains(format!("dispute_{}", code.replace('-', "_")).as_str()),
+                "{code}"
+            );
         }
     }
 

@@ -585,11 +585,16 @@ async fn customer_view(
             "opened_on": date(i.opened_on, lang),
             "resolved_on": i.resolved_on.map(|day| date(day, lang)), "note": i.note,
         })).collect::<Vec<_>>(),
-        "delay_reasons": DelayReason::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
-        "dispute_reasons": DisputeReason::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        "delay_reasons": DelayReason::ALL.iter().map(|r| coded("delay", r.code(), lang)).collect::<Vec<_>>(),
+        "dispute_reasons": DisputeReason::ALL.iter().map(|r| coded("dispute", r.code(), lang)).collect::<Vec<_>>(),
         "can_work": staff.account.role.allows(Permission::Work),
     });
     Ok(FileView { values })
+}
+
+/// A code with its label in the page's language (`delay_cash_flow` for `cash-flow`).
+fn coded(prefix: &str, code: &str, lang: Lang) -> Value {
+    json!({ "code": code, "label": lang.t(&format!("{prefix}_{}", code.replace('-', "_"))) })
 }
 
 /// Contacts and actions, newest first.
@@ -602,7 +607,7 @@ fn timeline(file: &app::CustomerFile, lang: Lang) -> Vec<Value> {
             json!({
                 "date": date(contact.occurred_on, lang),
                 "channel": contact.channel,
-                "what": contact.reason.clone().unwrap_or_default(),
+                "what": contact.reason.as_deref().map(|code| lang.t(&format!("delay_{}", code.replace('-', "_")))).unwrap_or_default(),
                 "outcome": contact.outcome,
                 "note": contact.note,
             }),
