@@ -781,6 +781,7 @@ pub(crate) async fn actions(
         lang.t("actions_title"),
         json!({
             "date": day.to_string(),
+            "date_label": date(day, lang),
             "actions": list.iter().map(|a| action_json(a, lang)).collect::<Vec<_>>(),
         }),
     )

@@ -172,6 +172,20 @@ impl Driver {
     }
 }
 
+/// With `RELANCE_UPDATE_SCREENSHOTS` set, saves the page as `docs/images/<name>.png` (for the
+/// README).
+fn keep_screenshot(driver: &Driver, name: &str) {
+    if std::env::var_os("RELANCE_UPDATE_SCREENSHOTS").is_some() {
+        let png = driver.screenshot();
+        assert!(png.starts_with(b"\x89PNG"));
+        let path = format!(
+            "{}/../../docs/images/{name}.png",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::write(path, png).unwrap();
+    }
+}
+
 fn which(program: &str) -> Option<String> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
@@ -248,19 +262,12 @@ async fn in_chromium_a_collector_day_first_run_dashboard_call_with_a_promise_and
         driver.open(&format!("{base}/"));
         driver.element("svg.chart");
         assert!(driver.source().contains("Balance âgée"));
-        if std::env::var_os("RELANCE_UPDATE_SCREENSHOTS").is_some() {
-            let png = driver.screenshot();
-            assert!(png.starts_with(b"\x89PNG"));
-            let path = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../docs/images/dashboard.png"
-            );
-            std::fs::write(path, png).unwrap();
-        }
+        keep_screenshot(&driver, "dashboard");
 
         // A call with a promise, recorded without leaving the page.
         driver.open(&format!("{base}/customers/CALL"));
         driver.element("#call form");
+        keep_screenshot(&driver, "customer-file");
         driver.click("#reason option[value='cash-flow']");
         driver.script("document.getElementById('promise_on').value = '2026-12-01';");
         driver.type_in("#promise_amount", "300.00");
@@ -295,6 +302,7 @@ async fn in_chromium_a_collector_day_first_run_dashboard_call_with_a_promise_and
     blocking(|| {
         driver.open(&format!("{base}/actions"));
         driver.element(&format!("#action-{id}"));
+        keep_screenshot(&driver, "actions");
         driver.click(&format!("form[action='/actions/{id}/approve'] button"));
         // htmx swaps the row for its new state.
         driver.find(
