@@ -103,10 +103,7 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(web::serve(
         listener,
-        web::AppState {
-            store: store.clone(),
-            clock,
-        },
+        web::AppState::new(store.clone(), clock),
         async {
             let _ = stopped.await;
         },

@@ -88,7 +88,7 @@ pub(crate) async fn serve(config: &Config, args: &ServeArgs, lang: Lang) -> anyh
         None => {}
     }
     say(tr(lang, "Ctrl+C pour arrêter.", "Ctrl+C to stop."))?;
-    web::serve(listener, web::AppState { store, clock }, async {
+    web::serve(listener, web::AppState::new(store, clock), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

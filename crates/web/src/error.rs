@@ -19,6 +19,8 @@ pub(crate) enum WebError {
     /// The request was understood and refused (a bad value, a state that does not allow it).
     Refused(Lang, String),
     Unauthorized,
+    /// Too many failed logins: minutes to wait.
+    Throttled(i64),
     Internal(String),
     /// Same, for the API: JSON bodies.
     Api(StatusCode, String),
@@ -38,6 +40,10 @@ impl WebError {
                 format!("this needs the role {} or above", role.code()),
             ),
             WebError::NotFound(_) => WebError::Api(StatusCode::NOT_FOUND, "not found".into()),
+            WebError::Throttled(minutes) => WebError::Api(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many failed logins: try again in {minutes} minute(s)"),
+            ),
             WebError::Refused(_, message) => {
                 WebError::Api(StatusCode::UNPROCESSABLE_ENTITY, message)
             }
@@ -53,6 +59,7 @@ impl From<AccountError> for WebError {
     fn from(error: AccountError) -> WebError {
         match error {
             AccountError::Forbidden { needed } => WebError::Forbidden(Lang::Fr, needed),
+            AccountError::Throttled { minutes } => WebError::Throttled(minutes),
             AccountError::Store(store) => WebError::Internal(store.to_string()),
             AccountError::Randomness(_) | AccountError::Hashing(_) | AccountError::Setup(_) => {
                 WebError::Internal(error.to_string())
@@ -120,6 +127,11 @@ impl IntoResponse for WebError {
                 ),
             ),
             WebError::NotFound(lang) => page(StatusCode::NOT_FOUND, lang, lang.t("not_found")),
+            WebError::Throttled(minutes) => page(
+                StatusCode::TOO_MANY_REQUESTS,
+                Lang::Fr,
+                &format!("{} {minutes} min.", Lang::Fr.t("throttled")),
+            ),
             WebError::Refused(lang, message) => {
                 page(StatusCode::UNPROCESSABLE_ENTITY, lang, &message)
             }

@@ -321,6 +321,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("back", "Retour", "Back"),
     (
+        "throttled",
+        "Trop d'essais manqués pour cette adresse. Réessayez dans",
+        "Too many failed attempts for this address. Try again in",
+    ),
+    (
         "not_movable",
         "Cette action n'est plus en attente : rien n'a changé.",
         "This action is no longer pending: nothing changed.",
@@ -387,6 +392,24 @@ mod tests {
         for (key, fr, en) in TEXTS {
             assert!(seen.insert(*key), "{key} twice");
             assert!(!fr.is_empty() && !en.is_empty(), "{key} is empty");
+        }
+    }
+
+    #[test]
+    fn every_text_the_code_names_exists() {
+        let known: HashSet<&str> = TEXTS.iter().map(|(key, _, _)| *key).collect();
+        for source in [
+            include_str!("pages.rs"),
+            include_str!("error.rs"),
+            include_str!("auth.rs"),
+        ] {
+            for piece in source.split(".t(\"").skip(1) {
+                let key = &piece[..piece.find('"').unwrap()];
+                assert!(
+                    known.contains(key),
+                    "the code uses the unknown text {key:?}"
+                );
+            }
         }
     }
 

@@ -33,11 +33,23 @@ use tokio::net::TcpListener;
 /// The largest upload accepted (an invoice file).
 const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
-/// What every handler shares: the database and where time comes from.
+/// What every handler shares: the database, where time comes from, and the count of failed
+/// logins.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
     pub clock: Clock,
+    throttle: std::sync::Arc<app::accounts::LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Clock) -> AppState {
+        AppState {
+            store,
+            clock,
+            throttle: std::sync::Arc::default(),
+        }
+    }
 }
 
 /// Every route of the application.

@@ -148,7 +148,9 @@ pub(crate) async fn setup(
 }
 
 async fn open_session(state: &AppState, email: &str, password: &str) -> PageResult {
-    let (_, session) = accounts::login(&state.store, state.clock, email, password).await?;
+    let (_, session) =
+        accounts::login_throttled(&state.store, state.clock, &state.throttle, email, password)
+            .await?;
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -187,6 +189,16 @@ pub(crate) async fn login(
 ) -> PageResult {
     check_form_token(&headers, &form.csrf)?;
     match open_session(&state, &form.email, &form.password).await {
+        Err(WebError::Throttled(minutes)) => {
+            let lang = auth::lang(&headers);
+            anonymous_page(
+                &headers,
+                "login.html",
+                "login_title",
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({ "error": format!("{} {minutes} min.", lang.t("throttled")) }),
+            )
+        }
         Err(WebError::Refused(..)) => {
             let lang = auth::lang(&headers);
             anonymous_page(

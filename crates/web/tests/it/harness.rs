@@ -27,10 +27,7 @@ pub(crate) async fn start(store: &Store) -> Server {
     let listener = web::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = web::AppState {
-        store: store.clone(),
-        clock: Clock::Fixed(fixed_now()),
-    };
+    let state = web::AppState::new(store.clone(), Clock::Fixed(fixed_now()));
     tokio::spawn(async move {
         web::serve(listener, state, async {
             let _ = stopped.await;

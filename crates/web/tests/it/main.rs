@@ -781,3 +781,25 @@ async fn another_creditors_customers_and_actions_answer_not_found() {
         assert!(still.iter().any(|action| action.id == theirs));
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_passwords_lock_the_login_of_that_email_for_a_while() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        blocking(|| {
+            first_run(&Browser::new(&server));
+            let browser = Browser::new(&server);
+            for _ in 0..5 {
+                assert_eq!(browser.login(ADMIN, "guess-guess").status, 401);
+            }
+            let locked = browser.login(ADMIN, ADMIN_PASSWORD);
+            assert_eq!(locked.status, 429, "even the right password waits");
+            assert!(
+                locked.text().contains("Réessayez dans 15 min."),
+                "{}",
+                locked.text()
+            );
+            assert!(!browser.has_cookie("relance_session"));
+        });
+    });
+}
