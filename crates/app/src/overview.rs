@@ -6,8 +6,7 @@ use domain::report::{AgingReport, days_sales_outstanding};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use store::{
-    ActionFilter, ActionRecord, CustomerPage, CustomerQuery, PromiseOfCustomer, Store, StoreError,
-    TenantRecord,
+    ActionRecord, CustomerPage, CustomerQuery, PromiseOfCustomer, Store, StoreError, TenantRecord,
 };
 
 use crate::queries::aging_report;
@@ -16,6 +15,8 @@ use crate::queries::aging_report;
 pub const DSO_PERIOD_DAYS: u32 = 90;
 /// How far back the dashboard lists broken promises.
 pub const BROKEN_PROMISES_DAYS: i32 = 7;
+/// How many actions of each list the dashboard carries (the counts are of all).
+pub const DASHBOARD_SAMPLE: u32 = 15;
 /// The largest page of customers served.
 pub const MAX_PAGE: u32 = 200;
 
@@ -28,9 +29,12 @@ pub struct Dashboard {
     /// Invoiced over the DSO period.
     pub invoiced: Money,
     pub dso_days: Option<i64>,
-    /// The actions decided today, whatever their status.
+    /// How many actions were decided today, whatever their status, and the first
+    /// `DASHBOARD_SAMPLE` of them.
+    pub actions_today_count: i64,
     pub actions_today: Vec<ActionRecord>,
-    /// Every action waiting for a manager, whenever decided.
+    /// How many actions wait for a manager, whenever decided, and the first of them.
+    pub approvals_waiting_count: i64,
     pub approvals_waiting: Vec<ActionRecord>,
     pub promises_due_today: Vec<PromiseOfCustomer>,
     pub promises_broken: Vec<PromiseOfCustomer>,
@@ -51,19 +55,11 @@ pub async fn dashboard(
         .invoiced_between(period_start, as_of, aging.currency)
         .await?;
     let dso_days = days_sales_outstanding(aging.total, invoiced, DSO_PERIOD_DAYS);
-    let actions_today = handle
-        .actions(&ActionFilter {
-            decided_on: Some(as_of),
-            customer: None,
-            status: None,
-        })
+    let (actions_today_count, actions_today) = handle
+        .actions_sample(Some(as_of), None, DASHBOARD_SAMPLE)
         .await?;
-    let approvals_waiting = handle
-        .actions(&ActionFilter {
-            decided_on: None,
-            customer: None,
-            status: Some("awaiting_approval"),
-        })
+    let (approvals_waiting_count, approvals_waiting) = handle
+        .actions_sample(None, Some("awaiting_approval"), DASHBOARD_SAMPLE)
         .await?;
     let broken_since = as_of
         .checked_sub((BROKEN_PROMISES_DAYS - 1).days())
@@ -73,7 +69,9 @@ pub async fn dashboard(
         overdue: aging.overdue(),
         invoiced,
         dso_days,
+        actions_today_count,
         actions_today,
+        approvals_waiting_count,
         approvals_waiting,
         promises_due_today: handle.promises_due_on(as_of).await?,
         promises_broken: handle.promises_broken_since(broken_since).await?,

@@ -11,7 +11,7 @@ use domain::ids::CustomerId;
 use domain::money::{Currency, Money};
 use jiff::civil::Date;
 
-use crate::dunning::{PromiseRecord, corrupt, id_list};
+use crate::dunning::{ActionRecord, PromiseRecord, Readable, corrupt, id_list, select_where};
 use crate::{CustomerSummary, StoreError, TenantStore, parse_date};
 
 /// The order of a customers page.
@@ -167,6 +167,54 @@ impl TenantStore<'_> {
             customers: ids.iter().filter_map(|id| by_id.remove(id)).collect(),
             total,
         })
+    }
+
+    /// How many actions were decided on a day and/or have a status, and the first
+    /// `limit` of them in the queue's order: a dashboard shows a few of thousands.
+    pub async fn actions_sample(
+        &self,
+        decided_on: Option<Date>,
+        status: Option<&str>,
+        limit: u32,
+    ) -> Result<(i64, Vec<ActionRecord>), StoreError> {
+        let mut condition = String::from("1 = 1");
+        if let Some(day) = decided_on {
+            write!(condition, " AND a.decided_on = '{day}'::date").expect("string");
+        }
+        if let Some(status) = status {
+            let status = crate::ACTION_STATUSES
+                .iter()
+                .find(|known| **known == status)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("action status {status:?}"),
+                })?;
+            write!(condition, " AND a.status = '{status}'").expect("string");
+        }
+        let count_sql = self.sql(&format!(
+            "SELECT COUNT(*) FROM actions a WHERE a.tenant_id = $1 AND {condition}"
+        ));
+        let list_sql = self.sql(&format!(
+            "{} LIMIT {limit}",
+            select_where::<ActionRecord>(&condition)
+        ));
+        let (count, rows): (i64, Vec<<ActionRecord as Readable>::Row>) =
+            with_pool!(self.store, |pool| {
+                (
+                    sqlx::query_scalar(count_sql)
+                        .bind(self.tenant.0)
+                        .fetch_one(pool)
+                        .await?,
+                    sqlx::query_as(list_sql)
+                        .bind(self.tenant.0)
+                        .fetch_all(pool)
+                        .await?,
+                )
+            });
+        let actions = rows
+            .into_iter()
+            .map(ActionRecord::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((count, actions))
     }
 
     /// Pending promises due on `day`.

@@ -347,8 +347,11 @@ async fn dashboard_page(state: &AppState, staff: &Staff, run: Option<Value>) -> 
                 "width": WIDTH, "height": HEIGHT, "bar_width": bar_width,
                 "label_y": HEIGHT - 8, "bars": bars,
             },
+            // The page lists the first few; the counts are of all.
             "actions_today": board.actions_today.iter().map(|a| action_json(a, lang)).collect::<Vec<_>>(),
+            "actions_today_count": board.actions_today_count,
             "approvals": board.approvals_waiting.iter().map(|a| action_json(a, lang)).collect::<Vec<_>>(),
+            "approvals_count": board.approvals_waiting_count,
             "promises_due": board.promises_due_today.iter().map(promise).collect::<Vec<_>>(),
             "promises_broken": board.promises_broken.iter().map(promise).collect::<Vec<_>>(),
             "can_work": staff.account.role.allows(Permission::Work),
