@@ -822,6 +822,26 @@ pub async fn resolve(
     Ok(())
 }
 
+/// One dispatch pass over every creditor of the installation, each with its own saved
+/// transports merged with `given` (what the environment or the command line says): what
+/// `relance serve` runs every minute. A creditor whose settings cannot work is reported, the
+/// others still go.
+pub async fn dispatch_all(
+    store: &Store,
+    clock: Clock,
+    given: &DeliverySettings,
+) -> Result<Vec<(TenantRecord, Result<DispatchReport, DeliveryError>)>, DeliveryError> {
+    let mut reports = Vec::new();
+    for tenant in store.tenants().await? {
+        let report = match transports(store, &tenant, given).await {
+            Ok(transports) => dispatch(store, &tenant, clock, &transports).await,
+            Err(error) => Err(error),
+        };
+        reports.push((tenant, report));
+    }
+    Ok(reports)
+}
+
 /// What a bounce notice did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BounceOutcome {

@@ -58,6 +58,22 @@ pub enum InvoiceFileFormat {
     Fec,
 }
 
+impl InvoiceFileFormat {
+    /// The format a file's name suggests: a FEC is named `<SIREN>FEC<closing date>…`.
+    pub fn from_file_name(name: &str) -> InvoiceFileFormat {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let upper = base.to_ascii_uppercase();
+        let fec = upper.len() > 12
+            && upper.get(9..12) == Some("FEC")
+            && upper[..9].bytes().all(|byte| byte.is_ascii_digit());
+        if fec {
+            InvoiceFileFormat::Fec
+        } else {
+            InvoiceFileFormat::Csv
+        }
+    }
+}
+
 /// Where the file's bytes come from: a path (read twice, streaming) or bytes in memory.
 #[derive(Debug, Clone, Copy)]
 pub enum ImportInput<'a> {

@@ -23,8 +23,13 @@
 //! - `delivery`: the dispatcher (the outbox filled from scheduled e-mail and SMS actions,
 //!   each message sent once inside the debtor's hours, retried, failed or left for a person
 //!   when its delivery is unknown) and the outbox's list, content and resolutions.
+//! - `accounts`: accounts of the web application, their roles, sessions and API tokens.
+//! - `calls`: a call's outcome (contact, promise, dispute) checked whole, then recorded.
+//! - `overview`: the dashboard's figures and lists, and pages of customers.
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
+pub mod accounts;
+pub mod calls;
 pub mod clock;
 pub mod customer_details;
 pub mod delivery;
@@ -32,6 +37,7 @@ pub mod demo;
 pub mod dunning;
 pub mod import;
 pub mod late_payment;
+pub mod overview;
 pub mod payments;
 pub mod plans;
 pub mod queries;
@@ -41,8 +47,10 @@ pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionRecord, AppliedPayment, BankLineRecord, CollectionCostRecord, CustomerDetailsRecord,
-    CustomerFile, CustomerSettings, CustomerSummary, CustomerTermsRecord, IncidentDetail,
-    InvoiceFilter, InvoiceRecord, PlanRecord, PlanSettings, PlanStatus, RecoveryStepKind,
+    ActionFilter, ActionRecord, AppliedPayment, BankLineRecord, CollectionCostRecord,
+    ContactLogRecord, CustomerDetailsRecord, CustomerFile, CustomerPage, CustomerQuery,
+    CustomerSettings, CustomerSort, CustomerSummary, CustomerTermsRecord, DebtorRecord,
+    DisputeRecord, HoldRecord, IncidentDetail, IncidentRecord, InvoiceFilter, InvoiceRecord,
+    PlanRecord, PlanSettings, PlanStatus, PromiseOfCustomer, PromiseRecord, RecoveryStepKind,
     RecoveryStepRecord, SettlementRecord, Store, StoreError, TenantRecord, WaiverRecord,
 };

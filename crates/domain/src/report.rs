@@ -171,6 +171,36 @@ pub fn aged_balance(
     }
 }
 
+impl AgingReport {
+    /// What is past due: the total less the bucket of items not yet due.
+    pub fn overdue(&self) -> Money {
+        let not_due: i64 = self
+            .buckets
+            .iter()
+            .filter(|bucket| bucket.label == "not_due")
+            .map(|bucket| bucket.amount.minor())
+            .sum();
+        Money::from_minor(self.total.minor() - not_due, self.currency)
+    }
+}
+
+/// Days sales outstanding by the standard (count-free) method: what is owed divided by what
+/// was invoiced over the last `period_days`, times the period. Rounded to the nearest whole day,
+/// halves up. `None` when nothing was invoiced in the period or the currencies differ: the
+/// ratio then means nothing.
+pub fn days_sales_outstanding(
+    outstanding: Money,
+    invoiced: Money,
+    period_days: u32,
+) -> Option<i64> {
+    if invoiced.currency() != outstanding.currency() || invoiced.minor() <= 0 {
+        return None;
+    }
+    let numerator = i128::from(outstanding.minor()) * i128::from(period_days);
+    let denominator = i128::from(invoiced.minor());
+    i64::try_from((2 * numerator + denominator).div_euclid(2 * denominator)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -279,5 +309,49 @@ mod tests {
             AgingBuckets::new(vec![15, 45]).unwrap().labels(),
             ["not_due", "1-15", "16-45", "46+"]
         );
+    }
+
+    #[test]
+    fn dso_is_owed_over_invoiced_times_the_period_rounded_half_up() {
+        let eur = |minor| Money::from_minor(minor, Currency::EUR);
+        assert_eq!(
+            days_sales_outstanding(eur(100_000), eur(300_000), 90),
+            Some(30)
+        );
+        // 1/4 of 90 days is 22.5 days: halves go up.
+        assert_eq!(days_sales_outstanding(eur(1), eur(4), 90), Some(23));
+        // 1/7 of 90 days is 12.86 days.
+        assert_eq!(days_sales_outstanding(eur(1), eur(7), 90), Some(13));
+        assert_eq!(days_sales_outstanding(eur(0), eur(7), 90), Some(0));
+    }
+
+    #[test]
+    fn dso_needs_sales_in_the_period_and_one_currency() {
+        let eur = |minor| Money::from_minor(minor, Currency::EUR);
+        assert_eq!(days_sales_outstanding(eur(100), eur(0), 90), None);
+        assert_eq!(
+            days_sales_outstanding(
+                eur(100),
+                Money::from_minor(100, Currency::from_code("USD").unwrap()),
+                90
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn overdue_is_the_total_less_what_is_not_yet_due() {
+        let as_of = date(2026, 6, 30);
+        let report = aged_balance(
+            as_of,
+            Currency::EUR,
+            &AgingBuckets::standard(),
+            [
+                item("C1", date(2026, 7, 15), 1_000),
+                item("C1", date(2026, 6, 1), 250),
+                item("C2", date(2026, 1, 1), 50),
+            ],
+        );
+        assert_eq!(report.overdue(), Money::from_minor(300, Currency::EUR));
     }
 }

@@ -267,6 +267,7 @@ pub(crate) async fn run(
         }
         Command::Init(_)
         | Command::Demo(_)
+        | Command::Serve(_)
         | Command::Import(_)
         | Command::Customers(_)
         | Command::Invoices(_)

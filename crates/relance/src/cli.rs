@@ -60,6 +60,8 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Create a demo creditor with a realistic portfolio (about 300 customers, 3,000 invoices).
     Demo(DemoArgs),
+    /// Start the web application (staff pages and the JSON API).
+    Serve(ServeArgs),
     /// Import customers and invoices (CSV or FEC), or a bank statement.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -620,6 +622,22 @@ pub(crate) struct DemoArgs {
     pub(crate) as_of: Option<jiff::civil::Date>,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: String,
+    /// Start on the demo data (created if absent) with a demo administrator whose password is
+    /// printed.
+    #[arg(long)]
+    pub(crate) demo: bool,
+    /// Run the dispatcher every this many seconds (0: never; `relance dispatch` then sends).
+    #[arg(long, default_value_t = 60)]
+    pub(crate) dispatch_every: u64,
+    #[command(flatten)]
+    pub(crate) transports: crate::delivery_cmds::TransportArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum ImportCommand {
     /// Import customers and invoices from a CSV export or a FEC file.
@@ -713,6 +731,28 @@ pub(crate) enum BenchCommand {
     /// of auto-applied matches, recall and share auto-applied; with an exact-reference hash
     /// join as reference.
     Match(crate::bench_match::BenchMatchArgs),
+    /// The web pages: the dashboard and the customers page rendered over a synthetic portfolio,
+    /// through the real server on loopback.
+    Web(BenchWebArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchWebArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) customers: u32,
+    #[arg(long, default_value_t = 100_000)]
+    pub(crate) invoices: u64,
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Requests per page.
+    #[arg(long, default_value_t = 400)]
+    pub(crate) requests: u32,
+    /// Connections at once.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) connections: u32,
+    /// Where to put the generated file and database (default: a temporary directory).
+    #[arg(long)]
+    pub(crate) work_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,6 @@
 //! One function per command: call the use case, print the result.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{Context, bail};
 use app::InvoiceFilter;
@@ -36,6 +35,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init(&config, &args, lang).await,
         Command::Demo(args) => demo(&config, &args, lang).await,
+        Command::Serve(args) => crate::serve_cmd::serve(&config, &args, lang).await,
         Command::Import(ImportCommand::Invoices(args)) => {
             import_invoices(&config, global.tenant, &args, lang).await
         }
@@ -81,6 +81,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         Command::Bench(BenchCommand::Match(args)) => crate::bench_match::run(&args).await,
+        Command::Bench(BenchCommand::Web(args)) => crate::bench_web::run(&args).await,
         command @ (Command::Interest(_)
         | Command::Statement(_)
         | Command::Rates(_)
@@ -277,17 +278,6 @@ impl ImportProgress for ProgressBars {
     }
 }
 
-fn looks_like_fec(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|name| name.to_str())
-        .is_some_and(|name| {
-            let upper = name.to_ascii_uppercase();
-            upper.len() > 12
-                && upper.get(9..12) == Some("FEC")
-                && upper[..9].bytes().all(|byte| byte.is_ascii_digit())
-        })
-}
-
 async fn import_invoices(
     config: &Config,
     tenant: Option<i64>,
@@ -299,8 +289,7 @@ async fn import_invoices(
     let format = match args.format {
         Some(InvoiceFormat::Fec) => InvoiceFileFormat::Fec,
         Some(InvoiceFormat::Csv) => InvoiceFileFormat::Csv,
-        None if looks_like_fec(&args.file) => InvoiceFileFormat::Fec,
-        None => InvoiceFileFormat::Csv,
+        None => InvoiceFileFormat::from_file_name(&args.file.to_string_lossy()),
     };
     let total = std::fs::metadata(&args.file)
         .map(|metadata| metadata.len())

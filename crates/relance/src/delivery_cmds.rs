@@ -68,7 +68,7 @@ pub(crate) struct TransportArgs {
 }
 
 impl TransportArgs {
-    fn settings(&self) -> DeliverySettings {
+    pub(crate) fn settings(&self) -> DeliverySettings {
         DeliverySettings {
             smtp_url: self.smtp_url.clone(),
             smtp_from: self.smtp_from.clone(),

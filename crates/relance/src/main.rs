@@ -8,6 +8,7 @@ mod bench;
 mod bench_match;
 mod bench_run;
 mod bench_tools;
+mod bench_web;
 mod casework;
 mod cli;
 mod commands;
@@ -19,6 +20,7 @@ mod output;
 mod payment_cmds;
 mod plan_cmds;
 mod recovery_cmds;
+mod serve_cmd;
 mod settlement_cmds;
 mod template_cmds;
 

@@ -24,6 +24,7 @@ macro_rules! with_pool {
     };
 }
 
+mod accounts;
 mod bank_lines;
 mod connect;
 mod customer_details;
@@ -34,6 +35,7 @@ mod import;
 mod late_payment;
 mod migrate;
 mod outbox;
+mod overview;
 mod payments;
 mod plans;
 mod reads;
@@ -44,6 +46,7 @@ mod sqlite_import;
 mod templates;
 mod tenants;
 
+pub use accounts::{NewUser, UserRecord};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
     NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
@@ -67,6 +70,7 @@ pub use outbox::{
     CancelReason, Claim, DeliverySettingsRecord, FailedContact, Finish, NewOutboxMessage,
     OUTBOX_STATUSES, OutboxRecord, Resolution,
 };
+pub use overview::{CustomerPage, CustomerQuery, CustomerSort, PromiseOfCustomer};
 pub use payments::NewPayment;
 pub use plans::{NewPlan, PlanEnd, PlanInvoice, PlanRecord, PlanSettings, PlanStatus};
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};

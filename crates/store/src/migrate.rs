@@ -75,6 +75,11 @@ const SQLITE: &[Migration] = &[
         name: "settlements",
         sql: include_str!("../migrations/sqlite/0012_settlements.sql"),
     },
+    Migration {
+        version: 13,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -137,6 +142,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "settlements",
         sql: include_str!("../migrations/postgres/0012_settlements.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "accounts",
+        sql: include_str!("../migrations/postgres/0013_accounts.sql"),
     },
 ];
 

@@ -1039,3 +1039,42 @@ async fn a_bounce_notice_received_later_fails_the_channel_once_and_a_delay_chang
         );
     });
 }
+
+#[tokio::test]
+async fn one_dispatch_pass_serves_every_creditor_with_its_own_settings() {
+    on_every_backend!(|database| {
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        // A second creditor with nothing to send.
+        creditor(store, "Autre Créancier").await;
+        let given = delivery::DeliverySettings {
+            smtp_url: Some(sink.url()),
+            smtp_from: Some("Atelier Bellevue <compta@bellevue.example>".to_owned()),
+            ..delivery::DeliverySettings::default()
+        };
+        let reports = delivery::dispatch_all(store, at("2026-01-06T09:00:00Z"), &given)
+            .await
+            .unwrap();
+        assert_eq!(reports.len(), 2);
+        let (first, report) = &reports[0];
+        assert_eq!(first.id, tenant.id);
+        assert!(report.as_ref().unwrap().sent() > 0);
+        let (_, other) = &reports[1];
+        assert_eq!(other.as_ref().unwrap().sent(), 0);
+        // A second pass sends only what was deferred (retried after its backoff), never a
+        // message twice.
+        delivery::dispatch_all(store, at("2026-01-06T09:05:00Z"), &given)
+            .await
+            .unwrap();
+        let ids: Vec<String> = sink
+            .received()
+            .iter()
+            .map(|mail| mail.header("message_id"))
+            .collect();
+        let mut distinct = ids.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), ids.len(), "{ids:?}");
+    });
+}

@@ -1,6 +1,7 @@
 //! Use cases on a real database: imports, reports, the demo, dunning, customer details and
 //! late-payment law, on every configured backend.
 
+mod accounts;
 mod customer_details;
 mod delivery;
 mod demo;

@@ -5,6 +5,7 @@ mod customer;
 mod delivery;
 mod late_payment;
 mod payments;
+mod serve;
 mod templates;
 
 use std::path::Path;

@@ -1,0 +1,260 @@
+//! Accounts, sessions, API tokens and a call's outcome, on every backend.
+
+use app::accounts::{self, AccountError, AccountInput, Permission, Role};
+use app::calls::{CallOutcome, record_call};
+use app::clock::Clock;
+use jiff::ToSpan;
+use jiff::civil::date;
+use test_support::{fixed_now, on_every_backend};
+
+use crate::fixtures::{clock, creditor, import_csv};
+
+fn input<'a>(email: &'a str, password: &'a str) -> AccountInput<'a> {
+    AccountInput {
+        email,
+        display_name: "Alice",
+        password,
+    }
+}
+
+#[tokio::test]
+async fn the_first_administrator_is_created_once_with_the_creditor_if_there_is_none() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        assert!(accounts::needs_first_admin(store).await.unwrap());
+        let missing_company =
+            accounts::create_first_admin(store, clock(), None, input("a@x.example", "0123456789"))
+                .await;
+        assert!(matches!(missing_company, Err(AccountError::MissingName)));
+        let admin = accounts::create_first_admin(
+            store,
+            clock(),
+            Some("Atelier SARL"),
+            input(" Alice@X.example ", "0123456789"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(admin.role, Role::Admin);
+        assert_eq!(
+            admin.email, "alice@x.example",
+            "e-mails are kept trimmed and lowercased"
+        );
+        let tenant = app::setup::select_tenant(store, None).await.unwrap();
+        assert_eq!(tenant.profile.company_name, "Atelier SARL");
+        let again = accounts::create_first_admin(
+            store,
+            clock(),
+            Some("Autre"),
+            input("mallory@x.example", "0123456789"),
+        )
+        .await;
+        assert!(matches!(again, Err(AccountError::AlreadySetUp)));
+        assert_eq!(store.tenants().await.unwrap().len(), 1);
+    });
+}
+
+#[tokio::test]
+async fn a_session_opens_with_the_right_password_only_and_ends_at_logout_or_after_twelve_hours() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        creditor(store, "Atelier SARL").await;
+        accounts::create_first_admin(store, clock(), None, input("a@x.example", "0123456789"))
+            .await
+            .unwrap();
+        for (email, password) in [
+            ("a@x.example", "wrong-password"),
+            ("b@x.example", "0123456789"),
+        ] {
+            let refused = accounts::login(store, clock(), email, password).await;
+            assert!(matches!(refused, Err(AccountError::BadCredentials)));
+        }
+        let (account, session) = accounts::login(store, clock(), "A@X.example", "0123456789")
+            .await
+            .unwrap();
+        assert_eq!(session.secret.len(), 64);
+        assert_ne!(session.secret, session.csrf_token);
+        let (found, csrf) = accounts::session(store, clock(), &session.secret)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((found, csrf), (account.clone(), session.csrf_token.clone()));
+        let later = Clock::Fixed(fixed_now() + 12.hours());
+        assert!(
+            accounts::session(store, later, &session.secret)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            accounts::session(store, clock(), "not-a-secret")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        accounts::logout(store, &session.secret).await.unwrap();
+        assert!(
+            accounts::session(store, clock(), &session.secret)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    });
+}
+
+#[tokio::test]
+async fn only_an_administrator_adds_accounts_and_tokens_which_act_with_their_role() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        creditor(store, "Atelier SARL").await;
+        let admin =
+            accounts::create_first_admin(store, clock(), None, input("a@x.example", "0123456789"))
+                .await
+                .unwrap();
+        let collector = accounts::create_user(
+            store,
+            clock(),
+            &admin,
+            input("c@x.example", "0123456789"),
+            "collector",
+        )
+        .await
+        .unwrap();
+        assert!(collector.require(Permission::Work).is_ok());
+        assert!(matches!(
+            collector.require(Permission::Approve),
+            Err(AccountError::Forbidden {
+                needed: Role::Manager
+            })
+        ));
+        let by_collector = accounts::create_user(
+            store,
+            clock(),
+            &collector,
+            input("d@x.example", "0123456789"),
+            "admin",
+        )
+        .await;
+        assert!(matches!(by_collector, Err(AccountError::Forbidden { .. })));
+        let taken = accounts::create_user(
+            store,
+            clock(),
+            &admin,
+            input("C@x.example", "0123456789"),
+            "viewer",
+        )
+        .await;
+        assert!(matches!(taken, Err(AccountError::EmailTaken(_))));
+        let short = accounts::create_user(
+            store,
+            clock(),
+            &admin,
+            input("e@x.example", "short"),
+            "viewer",
+        )
+        .await;
+        assert!(matches!(short, Err(AccountError::WeakPassword)));
+        let unknown = accounts::create_user(
+            store,
+            clock(),
+            &admin,
+            input("e@x.example", "0123456789"),
+            "boss",
+        )
+        .await;
+        assert!(matches!(unknown, Err(AccountError::UnknownRole(_))));
+        assert!(
+            accounts::create_api_token(store, clock(), &collector, "erp")
+                .await
+                .is_err()
+        );
+        let token = accounts::create_api_token(store, clock(), &admin, "erp")
+            .await
+            .unwrap();
+        assert!(token.starts_with("rl_"));
+        let acting = accounts::api_account(store, &token).await.unwrap().unwrap();
+        assert_eq!(acting, admin);
+        assert!(
+            accounts::api_account(store, "rl_nope")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let users = accounts::list_users(store, &admin).await.unwrap();
+        assert_eq!(users.len(), 2);
+    });
+}
+
+#[tokio::test]
+async fn a_call_is_checked_whole_before_its_contact_promise_or_dispute_is_written() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier SARL").await;
+        import_csv(
+            store,
+            &tenant,
+            "books.csv",
+            b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\n\
+              C1,Alpha,F-1,2026-09-01,2026-10-01,500.00\n\
+              C2,Beta,F-2,2026-09-01,2026-10-01,80.00\n",
+        )
+        .await
+        .unwrap();
+        let call = |promise, dispute, reason, outcome| CallOutcome {
+            customer: "C1",
+            outcome,
+            reason,
+            promise,
+            dispute,
+            note: "",
+        };
+        let refusals = [
+            call(
+                Some(("abc", date(2026, 12, 1))),
+                None,
+                Some("cash-flow"),
+                "reached",
+            ),
+            call(
+                Some(("100.00", date(2026, 11, 1))),
+                None,
+                Some("cash-flow"),
+                "reached",
+            ),
+            call(None, Some(("F-2", "defective")), Some("dispute"), "reached"),
+            call(None, Some(("F-1", "bad")), Some("dispute"), "reached"),
+            call(None, None, None, "reached"),
+            call(Some(("100.00", date(2026, 12, 1))), None, None, "no-answer"),
+        ];
+        for refused in &refusals {
+            assert!(
+                record_call(store, &tenant, clock(), refused).await.is_err(),
+                "{refused:?}"
+            );
+        }
+        let (file, _) = app::dunning::customer_file(store, &tenant, "C1")
+            .await
+            .unwrap();
+        assert!(file.contacts.is_empty() && file.promises.is_empty() && file.disputes.is_empty());
+
+        let recorded = record_call(
+            store,
+            &tenant,
+            clock(),
+            &call(
+                Some(("100.00", date(2026, 12, 1))),
+                Some(("F-1", "defective")),
+                Some("dispute"),
+                "reached",
+            ),
+        )
+        .await
+        .unwrap();
+        assert!(recorded.promise.is_some() && recorded.dispute.is_some());
+        let (file, _) = app::dunning::customer_file(store, &tenant, "C1")
+            .await
+            .unwrap();
+        assert_eq!(file.contacts.len(), 1);
+        assert_eq!(file.promises[0].amount.minor(), 10_000);
+        assert_eq!(file.disputes[0].invoice_number, "F-1");
+    });
+}

@@ -1,0 +1,114 @@
+//! `relance serve`: the binary starts the web application and says where to open it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `relance serve` on a free port; returns it and the lines it printed before
+/// "Ctrl+C".
+fn serve(data: &std::path::Path, extra: &[&str]) -> (Server, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relance"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("RELANCE_DATABASE_URL")
+        .env_remove("RELANCE_LANG")
+        .env_remove("RELANCE_TENANT")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the relance binary runs");
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let done = line.contains("Ctrl+C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    (server, lines)
+}
+
+fn url_in(lines: &[String]) -> String {
+    let first = &lines[0];
+    first[first.find("http://").expect("the address is printed")..].to_owned()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+#[test]
+fn serve_demo_prints_the_address_and_a_login_that_works() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    let (server, lines) = serve(&data, &["--demo"]);
+    let url = url_in(&lines);
+    let login = lines
+        .iter()
+        .find(|line| line.starts_with("Connexion : admin@demo.relance.fr"))
+        .unwrap_or_else(|| panic!("no login printed: {lines:?}"));
+    let password = login.rsplit(' ').next().unwrap();
+    let agent = agent();
+    let home = agent.get(&url).call().unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/login");
+    let mut form = agent.get(&format!("{url}login")).call().unwrap();
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = form.body_mut().read_to_string().unwrap();
+    let start = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &page[start..start + 64];
+    let logged = agent
+        .post(&format!("{url}login"))
+        .header("cookie", &cookie)
+        .send_form([
+            ("csrf", csrf),
+            ("email", "admin@demo.relance.fr"),
+            ("password", password),
+        ])
+        .unwrap();
+    assert_eq!(logged.status(), 303, "the printed password logs in");
+    drop(server);
+
+    // Started again, the demo and its administrator are kept: no new password.
+    let (_again, lines) = serve(&data, &["--demo"]);
+    assert!(
+        !lines.iter().any(|line| line.contains("mot de passe")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn serve_on_a_new_data_directory_asks_for_the_first_administrator() {
+    let directory = tempfile::tempdir().unwrap();
+    let (_server, lines) = serve(&directory.path().join("data"), &[]);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("créer le premier compte administrateur")),
+        "{lines:?}"
+    );
+    let home = agent().get(&url_in(&lines)).call().unwrap();
+    assert_eq!(home.headers()["location"], "/setup");
+}

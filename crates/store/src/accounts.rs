@@ -1,0 +1,201 @@
+//! Accounts of the web application (migration `0013_accounts`): users with a role, sessions and
+//! API tokens. The store keeps only hashes of secrets; creating and checking them is `app`'s job.
+
+use domain::ids::TenantId;
+use jiff::Timestamp;
+
+use crate::dunning::dialect;
+use crate::{Store, StoreError, TenantStore, timestamp_text};
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub tenant: TenantId,
+    pub email: String,
+    pub display_name: String,
+    /// `admin`, `manager`, `collector` or `viewer` (a CHECK of the foundation).
+    pub role: String,
+    pub password_hash: Option<String>,
+}
+
+/// A new account, its password already hashed.
+#[derive(Debug, Clone, Copy)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+}
+
+type UserRow = (i64, i64, String, String, String, Option<String>);
+
+const USER_COLUMNS: &str = "u.id, u.tenant_id, u.email, u.display_name, u.role, u.password_hash";
+
+fn user(row: UserRow) -> UserRecord {
+    let (id, tenant, email, display_name, role, password_hash) = row;
+    UserRecord {
+        id,
+        tenant: TenantId(tenant),
+        email,
+        display_name,
+        role,
+        password_hash,
+    }
+}
+
+impl Store {
+    /// How many accounts the installation has (none: the first one is to be created).
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        Ok(with_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(pool)
+        .await?))
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = dialect(
+            self,
+            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"),
+        );
+        let row: Option<UserRow> =
+            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(email)
+                .fetch_optional(pool)
+                .await?);
+        Ok(row.map(user))
+    }
+
+    /// Records a session whose secret hashes to `token_hash`, valid until `expires_at` (Unix
+    /// seconds).
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: i64,
+        csrf_token: &str,
+        now: Timestamp,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let sql = dialect(
+            self,
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4::timestamptz, $5)",
+        );
+        with_pool!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(user)
+            .bind(csrf_token)
+            .bind(timestamp_text(now))
+            .bind(expires_at)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// The account and CSRF token of a session still valid at `now` (Unix seconds).
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(UserRecord, String)>, StoreError> {
+        let sql = dialect(
+            self,
+            &format!(
+                "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2"
+            ),
+        );
+        type Row = (i64, i64, String, String, String, Option<String>, String);
+        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?);
+        Ok(row.map(|(id, tenant, email, name, role, hash, csrf)| {
+            (user((id, tenant, email, name, role, hash)), csrf)
+        }))
+    }
+
+    /// Ends a session (logout); returns whether there was one.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let sql = dialect(self, "DELETE FROM sessions WHERE token_hash = $1");
+        Ok(
+            with_pool!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .execute(pool)
+                .await?
+                .rows_affected())
+                > 0,
+        )
+    }
+
+    /// The account behind an API token that was not revoked.
+    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = dialect(
+            self,
+            &format!(
+                "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.tenant_id = u.tenant_id"
+            ),
+        );
+        let row: Option<UserRow> =
+            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?);
+        Ok(row.map(user))
+    }
+}
+
+impl TenantStore<'_> {
+    pub async fn create_user(&self, new: &NewUser<'_>, now: Timestamp) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO users (tenant_id, email, display_name, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6::timestamptz) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(sql)
+            .bind(self.tenant.0)
+            .bind(new.email)
+            .bind(new.display_name)
+            .bind(new.role)
+            .bind(new.password_hash)
+            .bind(timestamp_text(now))
+            .fetch_one(pool)
+            .await?))
+    }
+
+    /// The tenant's accounts, by e-mail.
+    pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 ORDER BY u.email"
+        ));
+        let rows: Vec<UserRow> = with_pool!(self.store, |pool| sqlx::query_as(sql)
+            .bind(self.tenant.0)
+            .fetch_all(pool)
+            .await?);
+        Ok(rows.into_iter().map(user).collect())
+    }
+
+    /// Records an API token (its hash) made by `user`; returns its id.
+    pub async fn create_api_token(
+        &self,
+        user: i64,
+        name: &str,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO api_tokens (tenant_id, user_id, name, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5::timestamptz) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(sql)
+            .bind(self.tenant.0)
+            .bind(user)
+            .bind(name)
+            .bind(token_hash)
+            .bind(timestamp_text(now))
+            .fetch_one(pool)
+            .await?))
+    }
+}

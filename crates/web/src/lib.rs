@@ -1,0 +1,119 @@
+//! Relance's web application: the staff pages and the JSON API, served by one axum router.
+//!
+//! Pages are rendered on the server (minijinja templates compiled into the binary) and use
+//! htmx, served from the binary too, for partial updates; nothing is fetched from elsewhere.
+//! Every figure and every change goes through an `app` use case, as the command line does:
+//! this crate reads requests, checks who asks (`auth`), calls `app`, and renders the answer.
+//!
+//! - `pages`: the HTML pages (first run, login, dashboard, customers, customer file, today's
+//!   work, calls, import, accounts and tokens).
+//! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
+//! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
+//! - `i18n`: the pages' texts in French and English.
+
+mod api;
+mod auth;
+mod error;
+mod i18n;
+mod pages;
+mod views;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use app::Store;
+use app::clock::Clock;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+/// The largest upload accepted (an invoice file).
+const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+/// What every handler shares: the database, where time comes from, and the count of failed
+/// logins.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Clock,
+    throttle: std::sync::Arc<app::accounts::LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Clock) -> AppState {
+        AppState {
+            store,
+            clock,
+            throttle: std::sync::Arc::default(),
+        }
+    }
+}
+
+/// Every route of the application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/setup", get(pages::setup_form).post(pages::setup))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang/{code}", get(pages::switch_language))
+        .route("/run", post(pages::run_today))
+        .route("/customers", get(pages::customers))
+        .route("/customers/{reference}", get(pages::customer))
+        .route("/customers/{reference}/calls", post(pages::record_call))
+        .route("/actions", get(pages::actions))
+        .route("/actions/{id}/approve", post(pages::approve))
+        .route("/actions/{id}/skip", post(pages::skip))
+        .route("/actions/{id}/letter.pdf", get(pages::letter))
+        .route("/import", get(pages::import_form).post(pages::import))
+        .route("/admin", get(pages::admin))
+        .route("/admin/users", post(pages::add_user))
+        .route("/admin/tokens", post(pages::add_token))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/static/style.css", get(style))
+        .nest("/api/v1", api::router())
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Binds the address to listen on.
+pub async fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(address).await
+}
+
+const HTMX: &str = include_str!("../static/htmx-2.0.11.min.js");
+const STYLE: &str = include_str!("../static/style.css");
+
+async fn htmx() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        HTMX,
+    )
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
