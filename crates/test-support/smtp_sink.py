@@ -1,8 +1,9 @@
 """A real SMTP server on loopback for Relance's delivery tests (aiosmtpd).
 
-Usage: smtp_sink.py PORT DIRECTORY [USER:PASSWORD]. Prints "ready" once listening, stops when
-its standard input closes. With USER:PASSWORD, mail is accepted only after AUTH (PLAIN or
-LOGIN) with them (535 otherwise). Every message accepted is written to DIRECTORY as NNNN.json (its headers and
+Usage: smtp_sink.py PORT DIRECTORY [USER:PASSWORD | tls=CERT.pem,KEY.pem]. Prints "ready" once
+listening, stops when its standard input closes. With USER:PASSWORD, mail is accepted only after
+AUTH (PLAIN or LOGIN) with them (535 otherwise). With tls=CERT,KEY, STARTTLS is offered with
+that certificate and required before any mail. Every message accepted is written to DIRECTORY as NNNN.json (its headers and
 parts, decoded by Python's email package) and NNNN.eml (the bytes received), plus each PDF
 attachment as NNNN-<name>.
 
@@ -17,6 +18,7 @@ import email.policy
 import json
 import logging
 import os
+import ssl
 import sys
 import warnings
 
@@ -97,7 +99,12 @@ def main():
     port = int(sys.argv[1])
     out = sys.argv[2]
     options = {}
-    if len(sys.argv) > 3:
+    if len(sys.argv) > 3 and sys.argv[3].startswith("tls="):
+        cert, key = sys.argv[3][len("tls="):].split(",", 1)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        options = {"tls_context": context, "require_starttls": True}
+    elif len(sys.argv) > 3:
         # Plain text on loopback only: the tests check AUTH itself, not TLS.
         options = {
             "authenticator": authenticator(sys.argv[3]),

@@ -17,6 +17,11 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct SmtpConfig {
     /// The URL in lettre's form (`tls=required|opportunistic`, no parameter for plain text).
     lettre_url: String,
+    /// A certificate authority to trust besides the public ones (an internal mail server's),
+    /// PEM, read from the URL's `ca=PATH`.
+    ca_pem: Option<Vec<u8>>,
+    /// The server's name, as its certificate must show it.
+    host: String,
     /// The URL as given, password hidden, for messages.
     pub shown: String,
     pub from: Mailbox,
@@ -29,6 +34,8 @@ pub enum SmtpConfigError {
         "the SMTP URL {url:?} is not understood: {detail} (expected smtp://user:password@host:port, smtps://… or smtp://host:port?tls=none)"
     )]
     Url { url: String, detail: String },
+    #[error("the certificate authority {path:?} cannot be read: {detail}")]
+    CaFile { path: String, detail: String },
     #[error("{what} {value:?} is not an e-mail address: {detail}")]
     Address {
         what: &'static str,
@@ -62,8 +69,8 @@ fn mailbox(what: &'static str, value: &str) -> Result<Mailbox, SmtpConfigError> 
 
 impl SmtpConfig {
     /// Reads `smtp://[user:password@]host[:port][?tls=starttls|opportunistic|none]` (STARTTLS
-    /// required unless told otherwise) or `smtps://…` (TLS from the first byte), the sender and
-    /// the reply address.
+    /// required unless told otherwise) or `smtps://…` (TLS from the first byte), with `&ca=PATH`
+    /// to trust an internal certificate authority too, the sender and the reply address.
     pub fn parse(
         url: &str,
         from: &str,
@@ -78,10 +85,12 @@ impl SmtpConfig {
             None => (url, None),
         };
         let mut tls = None;
+        let mut ca = None;
         let mut others = Vec::new();
         for pair in query.into_iter().flat_map(|query| query.split('&')) {
             match pair.split_once('=') {
                 Some(("tls", value)) => tls = Some(value),
+                Some(("ca", value)) => ca = Some(value),
                 _ if pair.is_empty() => {}
                 _ => others.push(pair),
             }
@@ -101,6 +110,28 @@ impl SmtpConfig {
             }
             _ => return Err(bad("the scheme must be smtp:// or smtps://")),
         };
+        if ca.is_some() && tls == Some("none") {
+            return Err(bad("ca= needs TLS (tls=none sends in plain text)"));
+        }
+        let ca_pem = match ca {
+            None => None,
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|error| SmtpConfigError::CaFile {
+                    path: path.to_owned(),
+                    detail: error.to_string(),
+                })?;
+                lettre::transport::smtp::client::Certificate::from_pem(&pem).map_err(|error| {
+                    SmtpConfigError::CaFile {
+                        path: path.to_owned(),
+                        detail: error.to_string(),
+                    }
+                })?;
+                Some(pem)
+            }
+        };
+        let host = base.split_once("://").map(|(_, rest)| rest).unwrap_or(base);
+        let host = host.rsplit_once('@').map_or(host, |(_, after)| after);
+        let host = host.split(['/', ':']).next().unwrap_or_default().to_owned();
         SmtpTransport::from_url(&lettre_url).map_err(|error| bad(&error.to_string()))?;
         let from = mailbox("the sender (RELANCE_SMTP_FROM)", from)?;
         // Replies go to the reply address, else to the sender: never to nowhere.
@@ -110,6 +141,8 @@ impl SmtpConfig {
         };
         Ok(SmtpConfig {
             lettre_url,
+            ca_pem,
+            host,
             shown: hide_password(url),
             from,
             reply_to: Some(reply_to),
@@ -117,9 +150,22 @@ impl SmtpConfig {
     }
 
     fn transport(&self) -> Result<SmtpTransport, lettre::transport::smtp::Error> {
-        Ok(SmtpTransport::from_url(&self.lettre_url)?
-            .timeout(Some(SMTP_TIMEOUT))
-            .build())
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let mut builder = SmtpTransport::from_url(&self.lettre_url)?.timeout(Some(SMTP_TIMEOUT));
+        if let Some(pem) = &self.ca_pem {
+            let parameters = TlsParameters::builder(self.host.clone())
+                .add_root_certificate(Certificate::from_pem(pem)?)
+                .build()?;
+            // The same mode the URL asked for, trusting the extra authority too.
+            builder = builder.tls(if self.lettre_url.starts_with("smtps://") {
+                Tls::Wrapper(parameters)
+            } else if self.lettre_url.ends_with("tls=opportunistic") {
+                Tls::Opportunistic(parameters)
+            } else {
+                Tls::Required(parameters)
+            });
+        }
+        Ok(builder.build())
     }
 }
 
@@ -236,6 +282,13 @@ fn classify(error: &lettre::transport::smtp::Error) -> Outcome {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            // A certificate refused during the handshake: before MAIL FROM, nothing was sent.
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+            {
+                return Outcome::NotSent { error: text };
+            }
             use std::io::ErrorKind::{AddrNotAvailable, ConnectionRefused, NotFound};
             if matches!(io.kind(), ConnectionRefused | NotFound | AddrNotAvailable) {
                 return Outcome::Temporary { error: text };

@@ -26,7 +26,8 @@ const INVOICE_CSV: &str = "code_client;raison_sociale;numero_facture;date_factur
     C1;Épicerie Lefèvre;F-1;01/09/2026;01/10/2026;1 200,50;1 200,50\n\
     C2;Garage Dufour;F-2;2026-09-15;2026-10-15;99.90;0\n";
 
-const RATES: &str = "effective_date,rate_percent,source\n2025-06-11,2.15,ECB\n2026-01-01,2.15,ECB\n";
+const RATES: &str =
+    "effective_date,rate_percent,source\n2025-06-11,2.15,ECB\n2026-01-01,2.15,ECB\n";
 
 const SCENARIO: &str = "name = \"b2b\"\nkind = \"b2b\"\n\n[[step]]\nkey = \"first\"\noffset_days = 1\nchannel = \"email\"\ntone = \"courteous\"\ntemplate = \"first_reminder\"\n";
 
@@ -38,12 +39,10 @@ fn seeds() -> &'static [Vec<u8>] {
     static SEEDS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     SEEDS.get_or_init(|| {
         let root = format!("{}/../../../shared/samples", env!("CARGO_MANIFEST_DIR"));
-        let mut seeds: Vec<Vec<u8>> = [
-            INVOICE_CSV, RATES, SCENARIO, POLICY, BOUNCE,
-        ]
-        .iter()
-        .map(|text| text.as_bytes().to_vec())
-        .collect();
+        let mut seeds: Vec<Vec<u8>> = [INVOICE_CSV, RATES, SCENARIO, POLICY, BOUNCE]
+            .iter()
+            .map(|text| text.as_bytes().to_vec())
+            .collect();
         for folder in ["camt053", "camt054", "ofx", "mt940", "csv-bank", "fec"] {
             let mut paths: Vec<_> = std::fs::read_dir(format!("{root}/{folder}"))
                 .unwrap_or_else(|error| panic!("{root}/{folder}: {error}"))

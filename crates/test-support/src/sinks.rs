@@ -83,6 +83,16 @@ impl SmtpSink {
         SmtpSink::spawn(Some(format!("{user}:{password}")))
     }
 
+    /// A server that offers STARTTLS with this certificate and key (PEM files) and requires it
+    /// before any mail.
+    pub fn with_starttls(certificate: &Path, key: &Path) -> SmtpSink {
+        SmtpSink::spawn(Some(format!(
+            "tls={},{}",
+            certificate.display(),
+            key.display()
+        )))
+    }
+
     fn spawn(credentials: Option<String>) -> SmtpSink {
         let python = python_with_aiosmtpd();
         let directory = tempfile::tempdir().expect("a temporary directory");

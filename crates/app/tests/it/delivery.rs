@@ -1078,3 +1078,133 @@ async fn one_dispatch_pass_serves_every_creditor_with_its_own_settings() {
         assert_eq!(distinct.len(), ids.len(), "{ids:?}");
     });
 }
+
+/// A certificate authority and a certificate for 127.0.0.1 signed by it, made with openssl in
+/// `directory`: (the authority, the server's certificate, its key).
+fn certificates(
+    directory: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(directory)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Relance test authority",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        directory.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    (
+        directory.join("ca.pem"),
+        directory.join("server.pem"),
+        directory.join("server.key"),
+    )
+}
+
+#[tokio::test]
+async fn starttls_is_required_and_the_server_certificate_checked_against_a_trusted_authority() {
+    on_every_backend!(|database| {
+        let directory = tempfile::tempdir().unwrap();
+        let (authority, certificate, key) = certificates(directory.path());
+        let sink = SmtpSink::with_starttls(&certificate, &key);
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let transports = |url: String| Transports {
+            smtp: Some(
+                SmtpConfig::parse(&url, "Atelier Bellevue <compta@bellevue.example>", None)
+                    .unwrap(),
+            ),
+            ..Transports::default()
+        };
+        // A certificate no trusted authority signed: nothing leaves, the message waits.
+        let untrusted = delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T09:00:00Z"),
+            &transports(format!("smtp://127.0.0.1:{}", sink.port)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(untrusted.sent(), 0);
+        assert!(sink.received().is_empty());
+        // Trusting the internal authority, STARTTLS goes through and the mail arrives.
+        let trusted = delivery::dispatch(
+            store,
+            &tenant,
+            at("2026-01-06T09:01:00Z"),
+            &transports(format!(
+                "smtp://127.0.0.1:{}?ca={}",
+                sink.port,
+                authority.display()
+            )),
+        )
+        .await
+        .unwrap();
+        assert!(
+            trusted.sent() > 0,
+            "{:?} / first: {:?}",
+            trusted.events,
+            untrusted.events
+        );
+        assert!(
+            sink.received()
+                .iter()
+                .any(|mail| mail.header("to") == "compta@lefevre.fr")
+        );
+    });
+}
