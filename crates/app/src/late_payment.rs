@@ -131,6 +131,26 @@ impl InputProblem {
     pub fn describe(&self, language: Language) -> String {
         self.kind.describe(language)
     }
+
+    /// The problem as a command-line user reads it: `--option "value" : what is wrong` (no
+    /// value shown when none was given).
+    pub fn option_line(&self, language: Language) -> String {
+        let option = self.field.replace('_', "-");
+        let colon = if language == Language::French {
+            " : "
+        } else {
+            ": "
+        };
+        if self.value.is_empty() {
+            format!("--{option}{colon}{}", self.describe(language))
+        } else {
+            format!(
+                "--{option} {:?}{colon}{}",
+                self.value,
+                self.describe(language)
+            )
+        }
+    }
 }
 
 impl InputProblemKind {
@@ -402,14 +422,7 @@ impl LawError {
 fn describe_problems(problems: &[InputProblem], language: Language) -> String {
     problems
         .iter()
-        .map(|problem| {
-            format!(
-                "--{} {:?}: {}",
-                problem.field.replace('_', "-"),
-                problem.value,
-                problem.describe(language)
-            )
-        })
+        .map(|problem| problem.option_line(language))
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -115,14 +115,7 @@ fn schedule_error_fr(error: &ScheduleError) -> String {
 fn describe(problems: &[InputProblem], language: Language) -> String {
     problems
         .iter()
-        .map(|problem| {
-            format!(
-                "--{} {:?}: {}",
-                problem.field.replace('_', "-"),
-                problem.value,
-                problem.describe(language)
-            )
-        })
+        .map(|problem| problem.option_line(language))
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -10,8 +10,8 @@ use std::io::Write;
 use anyhow::{Context, anyhow};
 use app::clock::Clock;
 use app::late_payment::{
-    self, CustomerStatement, CustomerTerms, InputProblem, InterestRequest, LawError, MentionFor,
-    PolicyChanges, PolicyField, RateTableInForce, RuleBook, WaiverAmount, WaiverRequest,
+    self, CustomerStatement, CustomerTerms, InterestRequest, LawError, MentionFor, PolicyChanges,
+    PolicyField, RateTableInForce, RuleBook, WaiverAmount, WaiverRequest,
 };
 use app::setup::{SetupError, select_tenant};
 use app::{Store, TenantRecord, WaiverRecord};
@@ -169,22 +169,12 @@ fn localise(error: LawError, lang: Lang) -> anyhow::Error {
             .to_owned();
             for problem in &problems {
                 text.push_str("\n  ");
-                text.push_str(&problem_line(problem, lang));
+                text.push_str(&problem.option_line(language(lang)));
             }
             anyhow!(text)
         }
         other => anyhow!(other.describe(language(lang))),
     }
-}
-
-fn problem_line(problem: &InputProblem, lang: Lang) -> String {
-    format!(
-        "--{} {:?}{}{}",
-        problem.field.replace('_', "-"),
-        problem.value,
-        tr(lang, " : ", ": "),
-        problem.describe(language(lang))
-    )
 }
 
 /// A rate as people read it: `14,50 %` or `14.50%`.

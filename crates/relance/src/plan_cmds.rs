@@ -278,13 +278,8 @@ fn localise(error: PlanError, lang: Lang) -> anyhow::Error {
             )
             .to_owned();
             for problem in &problems {
-                text.push_str(&format!(
-                    "\n  --{} {:?}{}{}",
-                    problem.field.replace('_', "-"),
-                    problem.value,
-                    tr(lang, " : ", ": "),
-                    problem.describe(language(lang))
-                ));
+                text.push_str("\n  ");
+                text.push_str(&problem.option_line(language(lang)));
             }
             anyhow!(text)
         }
