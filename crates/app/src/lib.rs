@@ -51,6 +51,7 @@ pub use store::{
     ContactLogRecord, CustomerDetailsRecord, CustomerFile, CustomerPage, CustomerQuery,
     CustomerSettings, CustomerSort, CustomerSummary, CustomerTermsRecord, DebtorRecord,
     DisputeRecord, HoldRecord, IncidentDetail, IncidentRecord, InvoiceFilter, InvoiceRecord,
-    PlanRecord, PlanSettings, PlanStatus, PromiseOfCustomer, PromiseRecord, RecoveryStepKind,
-    RecoveryStepRecord, SettlementRecord, Store, StoreError, TenantRecord, WaiverRecord,
+    PlanDocumentKind, PlanRecord, PlanSettings, PlanStatus, PromiseOfCustomer, PromiseRecord,
+    RecoveryStepKind, RecoveryStepRecord, SettlementRecord, Store, StoreError, TenantRecord,
+    WaiverRecord,
 };

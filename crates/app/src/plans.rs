@@ -17,8 +17,8 @@ use domain::plan::{
 };
 use jiff::civil::Date;
 use store::{
-    InvoiceFilter, NewPlan, NewWaiver, PlanEnd, PlanRecord, PlanSettings, PlanStatus, Store,
-    StoreError, TenantRecord,
+    InvoiceFilter, NewPlan, NewWaiver, PlanDocumentKind, PlanDocumentRecord, PlanEnd, PlanRecord,
+    PlanSettings, PlanStatus, Store, StoreError, TenantRecord,
 };
 
 use crate::clock::Clock;
@@ -446,6 +446,15 @@ pub struct Acceptance<'a> {
     pub approved_by: Option<&'a str>,
     /// Where the signed copy is kept, or how the customer agreed.
     pub note: &'a str,
+    /// The signed copy, scanned: kept with the plan.
+    pub signed_copy: Option<SignedCopy<'a>>,
+}
+
+/// A file the customer signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedCopy<'a> {
+    pub file_name: &'a str,
+    pub content: &'a [u8],
 }
 
 /// The customer accepted the plan (a signed copy is on file): it starts, dunning leaves its
@@ -461,7 +470,11 @@ pub async fn accept(
     let handle = store.tenant(tenant.id);
     let plan = plan(store, tenant, id).await?;
     match plan.status {
-        PlanStatus::Active => return show(store, tenant, clock, id).await,
+        PlanStatus::Active => {
+            // A signed copy brought after the acceptance is kept, once.
+            keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
+            return show(store, tenant, clock, id).await;
+        }
         PlanStatus::Proposed => {}
         status => {
             return Err(PlanError::NotProposed {
@@ -509,8 +522,66 @@ pub async fn accept(
                 .await?;
         }
     }
+    // The exact agreement accepted, with its fingerprint, stays with the file.
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let pdf = agreement(store, tenant, clock, id, Some(today)).await?;
+    handle
+        .add_plan_document(
+            id,
+            PlanDocumentKind::Agreement,
+            &format!("echeancier-{id}.pdf"),
+            &crate::accounts::sha256_hex(&pdf),
+            &pdf,
+            clock.now(),
+        )
+        .await?;
+    keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
     handle.wake_customer(plan.customer).await?;
     show(store, tenant, clock, id).await
+}
+
+async fn keep_signed_copy(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    copy: Option<SignedCopy<'_>>,
+) -> Result<(), PlanError> {
+    if let Some(copy) = copy {
+        store
+            .tenant(tenant.id)
+            .add_plan_document(
+                id,
+                PlanDocumentKind::SignedCopy,
+                copy.file_name,
+                &crate::accounts::sha256_hex(copy.content),
+                copy.content,
+                clock.now(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The documents kept with plan `id` (the agreement accepted, the signed copy).
+pub async fn documents(
+    store: &Store,
+    tenant: &TenantRecord,
+    id: i64,
+) -> Result<Vec<PlanDocumentRecord>, PlanError> {
+    plan(store, tenant, id).await?;
+    Ok(store.tenant(tenant.id).plan_documents(id).await?)
+}
+
+/// The content of plan `id`'s document of `kind`, when one is kept.
+pub async fn document(
+    store: &Store,
+    tenant: &TenantRecord,
+    id: i64,
+    kind: PlanDocumentKind,
+) -> Result<Option<Vec<u8>>, PlanError> {
+    plan(store, tenant, id).await?;
+    Ok(store.tenant(tenant.id).plan_document(id, kind).await?)
 }
 
 /// Cancels a plan not yet accepted, or stops a running one by mutual agreement: its waivers are

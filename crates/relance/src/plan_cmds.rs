@@ -3,11 +3,11 @@
 use anyhow::{Context, anyhow};
 use app::clock::Clock;
 use app::plans::{
-    self, Acceptance, PlanError, PlanRequest, PlanView, SettingsChanges, SplitRequest,
+    self, Acceptance, PlanError, PlanRequest, PlanView, SettingsChanges, SignedCopy, SplitRequest,
     exceeded_text, status_name,
 };
 use app::setup::select_tenant;
-use app::{PlanSettings, PlanStatus, Store, TenantRecord};
+use app::{PlanDocumentKind, PlanSettings, PlanStatus, Store, TenantRecord};
 use clap::{Args, Subcommand};
 use domain::plan::PlanState;
 use jiff::civil::Date;
@@ -35,6 +35,20 @@ pub(crate) enum PlanCommand {
         /// Where the signed copy is kept, or how the customer agreed.
         #[arg(long, default_value = "")]
         note: String,
+        /// The signed copy, scanned (PDF or image): kept with the plan. Can also be given
+        /// after the acceptance, with the same command.
+        #[arg(long, value_name = "FILE")]
+        signed_copy: Option<std::path::PathBuf>,
+    },
+    /// The documents kept with a plan (the agreement accepted and the signed copy), or one of
+    /// them written to a file with --kind and --out.
+    Documents {
+        id: i64,
+        /// agreement or signed-copy.
+        #[arg(long, requires = "out")]
+        kind: Option<String>,
+        #[arg(long, value_name = "FILE", requires = "kind")]
+        out: Option<std::path::PathBuf>,
     },
     /// One plan: its invoices, its schedule and where it stands.
     Show {
@@ -164,10 +178,23 @@ async fn with_tenant(
             id,
             approved_by,
             note,
+            signed_copy,
         } => {
+            let copy = match &signed_copy {
+                Some(path) => Some((
+                    path.file_name()
+                        .map(|name| name.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "signed-copy".to_owned()),
+                    std::fs::read(path).with_context(|| path.display().to_string())?,
+                )),
+                None => None,
+            };
             let acceptance = Acceptance {
                 approved_by: approved_by.as_deref(),
                 note: &note,
+                signed_copy: copy
+                    .as_ref()
+                    .map(|(file_name, content)| SignedCopy { file_name, content }),
             };
             let view = plans::accept(store, tenant, clock, id, &acceptance).await?;
             say(match lang {
@@ -205,6 +232,54 @@ async fn with_tenant(
             };
             let views = plans::list(store, tenant, clock, status, customer.as_deref()).await?;
             print_list(&views, format, lang)
+        }
+        PlanCommand::Documents { id, kind, out } => {
+            if let (Some(kind), Some(out)) = (kind, out) {
+                let kind = match kind.trim() {
+                    "agreement" => PlanDocumentKind::Agreement,
+                    "signed-copy" | "signed_copy" => PlanDocumentKind::SignedCopy,
+                    other => {
+                        return Err(anyhow!(
+                            "--kind {other:?}: {}",
+                            tr(lang, "agreement ou signed-copy", "agreement or signed-copy")
+                        ));
+                    }
+                };
+                let content = plans::document(store, tenant, id, kind)
+                    .await?
+                    .ok_or_else(|| {
+                        anyhow!(tr(
+                            lang,
+                            "aucun document de ce type n'est conservé pour cet échéancier",
+                            "no document of that kind is kept for this plan"
+                        ))
+                    })?;
+                std::fs::write(&out, content).with_context(|| out.display().to_string())?;
+                return say(out.display().to_string());
+            }
+            let documents = plans::documents(store, tenant, id).await?;
+            if documents.is_empty() {
+                return say(tr(
+                    lang,
+                    "aucun document conservé (l'accord est conservé à l'acceptation)",
+                    "no document kept (the agreement is kept when the plan is accepted)",
+                ));
+            }
+            for document in documents {
+                say(format!(
+                    "{}  {}  {} {}  sha256 {}  {}",
+                    match document.kind {
+                        PlanDocumentKind::Agreement => "agreement  ",
+                        PlanDocumentKind::SignedCopy => "signed-copy",
+                    },
+                    document.file_name,
+                    document.size,
+                    tr(lang, "octets", "bytes"),
+                    document.sha256,
+                    document.created_at.strftime("%Y-%m-%d %H:%M")
+                ))?;
+            }
+            Ok(())
         }
         PlanCommand::Agreement { id, out, date } => {
             let pdf = plans::agreement(store, tenant, clock, id, date).await?;

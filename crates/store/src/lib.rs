@@ -72,7 +72,10 @@ pub use outbox::{
 };
 pub use overview::{CustomerPage, CustomerQuery, CustomerSort, PromiseOfCustomer};
 pub use payments::NewPayment;
-pub use plans::{NewPlan, PlanEnd, PlanInvoice, PlanRecord, PlanSettings, PlanStatus};
+pub use plans::{
+    NewPlan, PlanDocumentKind, PlanDocumentRecord, PlanEnd, PlanInvoice, PlanRecord, PlanSettings,
+    PlanStatus,
+};
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use recovery::{
     CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,

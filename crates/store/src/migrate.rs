@@ -80,6 +80,11 @@ const SQLITE: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
     },
+    Migration {
+        version: 15,
+        name: "plan_documents",
+        sql: include_str!("../migrations/sqlite/0015_plan_documents.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -147,6 +152,11 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         name: "accounts",
         sql: include_str!("../migrations/postgres/0013_accounts.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "plan_documents",
+        sql: include_str!("../migrations/postgres/0015_plan_documents.sql"),
     },
 ];
 

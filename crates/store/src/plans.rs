@@ -127,6 +127,42 @@ impl PlanSettings {
     }
 }
 
+/// A document kept with a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlanDocumentKind {
+    /// The agreement as generated when the plan was accepted.
+    Agreement,
+    /// The copy the customer signed, scanned.
+    SignedCopy,
+}
+
+impl PlanDocumentKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PlanDocumentKind::Agreement => "agreement",
+            PlanDocumentKind::SignedCopy => "signed_copy",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<PlanDocumentKind> {
+        match code {
+            "agreement" => Some(PlanDocumentKind::Agreement),
+            "signed_copy" => Some(PlanDocumentKind::SignedCopy),
+            _ => None,
+        }
+    }
+}
+
+/// A plan's document, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDocumentRecord {
+    pub kind: PlanDocumentKind,
+    pub file_name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub created_at: Timestamp,
+}
+
 /// How a plan ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanEnd<'a> {
@@ -344,6 +380,84 @@ impl TenantStore<'_> {
                 .rows_affected()
         });
         Ok(updated == 1)
+    }
+
+    /// Keeps a document with plan `id`; false (and nothing written) when one of that kind is
+    /// already kept.
+    pub async fn add_plan_document(
+        &self,
+        id: i64,
+        kind: PlanDocumentKind,
+        file_name: &str,
+        sha256: &str,
+        content: &[u8],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO plan_documents (tenant_id, plan_id, kind, file_name, sha256, content, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz) ON CONFLICT (plan_id, kind) DO NOTHING",
+        );
+        let written = with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(id)
+                .bind(kind.code())
+                .bind(file_name)
+                .bind(sha256)
+                .bind(content)
+                .bind(timestamp_text(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(written == 1)
+    }
+
+    /// The documents kept with plan `id`, oldest first.
+    pub async fn plan_documents(&self, id: i64) -> Result<Vec<PlanDocumentRecord>, StoreError> {
+        let sql = self.sql(
+            "SELECT kind, file_name, sha256, CAST(length(content) AS BIGINT), iso(created_at) FROM plan_documents \
+             WHERE tenant_id = $1 AND plan_id = $2 ORDER BY id",
+        );
+        let rows: Vec<(String, String, String, i64, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(kind, file_name, sha256, size, created_at)| {
+                Ok(PlanDocumentRecord {
+                    kind: PlanDocumentKind::parse(&kind)
+                        .ok_or_else(|| corrupt(format!("payment plan {id}: document kind")))?,
+                    file_name,
+                    sha256,
+                    size,
+                    created_at: parse_timestamp(&created_at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The content of a plan's document of `kind`, if one is kept.
+    pub async fn plan_document(
+        &self,
+        id: i64,
+        kind: PlanDocumentKind,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let sql = self.sql(
+            "SELECT content FROM plan_documents WHERE tenant_id = $1 AND plan_id = $2 AND kind = $3",
+        );
+        let content: Option<Vec<u8>> = with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .bind(id)
+                .bind(kind.code())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(content)
     }
 
     async fn currency(&self) -> Result<Currency, StoreError> {

@@ -940,6 +940,7 @@ async fn a_reminder_whose_invoices_went_into_a_payment_plan_is_cancelled_not_sen
             &app::plans::Acceptance {
                 approved_by: None,
                 note: "",
+                signed_copy: None,
             },
         )
         .await

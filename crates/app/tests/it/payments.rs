@@ -873,6 +873,7 @@ async fn a_bank_payment_of_an_installment_pays_the_customers_plan() {
             &Acceptance {
                 approved_by: None,
                 note: "",
+                signed_copy: None,
             },
         )
         .await

@@ -106,6 +106,7 @@ async fn accepted_plan(store: &Store, tenant: &TenantRecord) -> i64 {
         &Acceptance {
             approved_by: None,
             note: "signed copy in the customer's folder",
+            signed_copy: None,
         },
     )
     .await
@@ -291,6 +292,7 @@ async fn a_plan_beyond_the_limits_needs_a_manager_and_an_invoice_is_in_one_plan_
             &Acceptance {
                 approved_by: None,
                 note: "",
+                signed_copy: None,
             },
         )
         .await
@@ -323,6 +325,7 @@ async fn a_plan_beyond_the_limits_needs_a_manager_and_an_invoice_is_in_one_plan_
             &Acceptance {
                 approved_by: Some("Claire Martin"),
                 note: "",
+                signed_copy: None,
             },
         )
         .await

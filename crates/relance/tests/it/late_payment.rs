@@ -672,10 +672,54 @@ fn a_payment_plan_is_proposed_accepted_and_listed_from_the_command_line() {
         assert!(text.contains(expected), "{expected:?} in\n{text}");
     }
 
-    let accepted = relance(&data, &["plan", "accept", &id, "--note", "signé le 24/11"])
+    let scan = directory.path().join("signed.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 a scanned signature").unwrap();
+    let accepted = relance(
+        &data,
+        &[
+            "plan",
+            "accept",
+            &id,
+            "--note",
+            "signé le 24/11",
+            "--signed-copy",
+            scan.to_str().unwrap(),
+        ],
+    )
+    .success()
+    .stdout();
+    assert!(accepted.contains("en cours"), "{accepted}");
+    // The exact agreement accepted and the signed copy are kept, with their fingerprints.
+    let documents = relance(&data, &["plan", "documents", &id])
         .success()
         .stdout();
-    assert!(accepted.contains("en cours"), "{accepted}");
+    assert!(
+        documents.contains("agreement") && documents.contains("signed-copy"),
+        "{documents}"
+    );
+    let kept = directory.path().join("kept.pdf");
+    relance(
+        &data,
+        &[
+            "plan",
+            "documents",
+            &id,
+            "--kind",
+            "agreement",
+            "--out",
+            kept.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let kept_bytes = std::fs::read(&kept).unwrap();
+    assert!(kept_bytes.starts_with(b"%PDF"));
+    let sha = std::process::Command::new("sha256sum")
+        .arg(&kept)
+        .output()
+        .unwrap();
+    let sha = String::from_utf8_lossy(&sha.stdout);
+    let sha = sha.split_whitespace().next().unwrap();
+    assert!(documents.contains(sha), "{sha} in {documents}");
     let listed = relance(&data, &["plan", "list", "--status", "active"])
         .success()
         .stdout();
