@@ -38,6 +38,7 @@ mod outbox;
 mod overview;
 mod payments;
 mod plans;
+mod portal;
 mod reads;
 mod recovery;
 mod settlements;
@@ -73,6 +74,7 @@ pub use outbox::{
 pub use overview::{CustomerPage, CustomerQuery, CustomerSort, PromiseOfCustomer};
 pub use payments::NewPayment;
 pub use plans::{NewPlan, PlanEnd, PlanInvoice, PlanRecord, PlanSettings, PlanStatus};
+pub use portal::{PortalEventRecord, PortalLinkRecord};
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use recovery::{
     CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,

@@ -80,6 +80,11 @@ const SQLITE: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
     },
+    Migration {
+        version: 14,
+        name: "portal",
+        sql: include_str!("../migrations/sqlite/0014_portal.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -147,6 +152,11 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         name: "accounts",
         sql: include_str!("../migrations/postgres/0013_accounts.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "portal",
+        sql: include_str!("../migrations/postgres/0014_portal.sql"),
     },
 ];
 

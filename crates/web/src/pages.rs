@@ -567,6 +567,9 @@ async fn customer_view(
             })
         })
         .collect();
+    let portal_events = app::portal::events(&state.store, &staff.tenant, reference)
+        .await
+        .map_err(|error| WebError::Internal(error.to_string()))?;
     let debtor = &file.debtor;
     let values = json!({
         "c": {
@@ -583,7 +586,7 @@ async fn customer_view(
         },
         "statement": statement,
         "invoices": invoice_rows,
-        "timeline": timeline(&file, lang),
+        "timeline": timeline(&file, &portal_events, lang),
         "promises": file.promises.iter().map(|p| json!({
             "due_on": date(p.due_on, lang), "amount": money(p.amount, lang),
             "status": p.status, "note": p.note,
@@ -612,9 +615,26 @@ fn coded(prefix: &str, code: &str, lang: Lang) -> Value {
     json!({ "code": code, "label": lang.t(&format!("{prefix}_{}", code.replace('-', "_"))) })
 }
 
-/// Contacts and actions, newest first.
-fn timeline(file: &app::CustomerFile, lang: Lang) -> Vec<Value> {
+/// Contacts, actions and what the debtor did on the portal, newest first.
+fn timeline(
+    file: &app::CustomerFile,
+    portal: &[app::portal::PortalEventRecord],
+    lang: Lang,
+) -> Vec<Value> {
     let mut entries: Vec<(Date, i64, Value)> = Vec::new();
+    for event in portal {
+        entries.push((
+            event.occurred_on,
+            event.id,
+            json!({
+                "date": date(event.occurred_on, lang),
+                "channel": lang.t("timeline_portal"),
+                "what": lang.t(&format!("portal_event_{}", event.kind.replace('-', "_"))),
+                "outcome": "",
+                "note": event.note,
+            }),
+        ));
+    }
     for contact in &file.contacts {
         entries.push((
             contact.occurred_on,

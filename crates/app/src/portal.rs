@@ -1,0 +1,354 @@
+//! The debtor portal: a personal link per customer, and what the debtor may do with it.
+//!
+//! A link's secret is 32 random bytes from the operating system, in the address given to the
+//! debtor once and stored only as its SHA-256 (as sessions are, `accounts`). It expires
+//! (`LINK_DAYS` by default) and a collector can revoke every link of a customer. What the
+//! debtor chooses goes through the same use cases as a collector's (`dunning::add_promise`,
+//! `dunning::open_dispute`, `plans::propose`), so dunning pauses or adjusts the same way, and
+//! each choice is kept as a portal event for the staff timeline.
+
+use domain::customer::CustomerRef;
+use domain::ids::CustomerId;
+use jiff::ToSpan;
+use jiff::civil::Date;
+pub use store::PortalEventRecord;
+use store::{Store, StoreError, TenantRecord};
+
+use crate::accounts::{digest, random_hex};
+use crate::clock::Clock;
+use crate::dunning::DunningError;
+use crate::plans::{PlanError, PlanRequest, PlanView, SplitRequest};
+use crate::setup::select_tenant;
+
+/// How long a new link lasts.
+pub const LINK_DAYS: u32 = 60;
+/// How far ahead a debtor may promise to pay on the portal (further needs a collector).
+pub const PROMISE_MAX_DAYS: i32 = 30;
+/// The address of the portal when none is configured.
+pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown customer {reference}")]
+    UnknownCustomer { reference: String },
+    #[error("a link lasts at least one day")]
+    NoDays,
+    #[error("the random secret could not be made: {0}")]
+    Randomness(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Dunning(#[from] DunningError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+/// A new link: the secret, shown once, and when it stops working.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLink {
+    pub secret: String,
+    pub expires_on: Date,
+}
+
+impl NewLink {
+    /// The page's address under `base` (`RELANCE_PUBLIC_URL`, or the server's address).
+    pub fn url(&self, base: &str) -> String {
+        format!("{}/p/{}", base.trim_end_matches('/'), self.secret)
+    }
+}
+
+/// Who a live link lets in: one customer of one creditor, nothing else.
+#[derive(Debug, Clone)]
+pub struct PortalAccess {
+    pub tenant: TenantRecord,
+    pub customer: CustomerId,
+    pub customer_ref: CustomerRef,
+}
+
+/// What a link opens.
+#[derive(Debug, Clone)]
+pub enum Opened {
+    Live(Box<PortalAccess>),
+    /// Expired or revoked: the page says so and shows nothing else.
+    Gone,
+    Unknown,
+}
+
+async fn customer(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<CustomerId, PortalError> {
+    let unknown = || PortalError::UnknownCustomer {
+        reference: reference.trim().to_owned(),
+    };
+    let parsed = CustomerRef::parse(reference).map_err(|_| unknown())?;
+    match store.tenant(tenant.id).customer_id(&parsed).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::NotFound { .. }) => Err(unknown()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Issues a new link to `reference`'s page, valid for `days` (default `LINK_DAYS`). Links given
+/// before stay valid until they expire or are revoked: messages already sent carry them.
+pub async fn issue_link(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    reference: &str,
+    days: Option<u32>,
+) -> Result<NewLink, PortalError> {
+    let days = days.unwrap_or(LINK_DAYS);
+    if days == 0 {
+        return Err(PortalError::NoDays);
+    }
+    let id = customer(store, tenant, reference).await?;
+    let secret = random_hex().map_err(|error| PortalError::Randomness(error.to_string()))?;
+    let now = clock.now();
+    let expires_at = now.as_second() + i64::from(days) * 86_400;
+    store
+        .tenant(tenant.id)
+        .create_portal_link(id, &digest(&secret), now, expires_at)
+        .await?;
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let expires_on = today
+        .checked_add(i64::from(days).days())
+        .map_err(|error| PortalError::Invalid(error.to_string()))?;
+    Ok(NewLink { secret, expires_on })
+}
+
+/// Revokes every link of `reference`; returns how many were live.
+pub async fn revoke(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    reference: &str,
+) -> Result<u64, PortalError> {
+    let id = customer(store, tenant, reference).await?;
+    Ok(store
+        .tenant(tenant.id)
+        .revoke_portal_links(id, clock.now())
+        .await?)
+}
+
+/// The customer a link's secret opens, if it is live.
+pub async fn open(store: &Store, clock: Clock, secret: &str) -> Result<Opened, PortalError> {
+    // Only what a secret made here can look like reaches the database.
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(Opened::Unknown);
+    }
+    let Some(link) = store.portal_link(&digest(secret)).await? else {
+        return Ok(Opened::Unknown);
+    };
+    if link.revoked || link.expires_at <= clock.now().as_second() {
+        return Ok(Opened::Gone);
+    }
+    let tenant = select_tenant(store, Some(link.tenant.0))
+        .await
+        .map_err(|error| PortalError::Invalid(error.to_string()))?;
+    Ok(Opened::Live(Box::new(PortalAccess {
+        tenant,
+        customer: link.customer,
+        customer_ref: link.customer_ref,
+    })))
+}
+
+/// The last day a debtor may promise on the portal.
+pub fn last_promise_day(access: &PortalAccess, clock: Clock) -> Date {
+    let today = clock.today_in(access.tenant.profile.time_zone.as_str());
+    today.checked_add(PROMISE_MAX_DAYS.days()).unwrap_or(today)
+}
+
+async fn event(
+    store: &Store,
+    access: &PortalAccess,
+    clock: Clock,
+    kind: &str,
+    note: &str,
+) -> Result<(), PortalError> {
+    let today = clock.today_in(access.tenant.profile.time_zone.as_str());
+    store
+        .tenant(access.tenant.id)
+        .add_portal_event(access.customer, kind, note, today, clock.now())
+        .await?;
+    Ok(())
+}
+
+async fn owed(store: &Store, access: &PortalAccess) -> Result<domain::money::Money, PortalError> {
+    let currency = access.tenant.profile.currency;
+    let minor = store
+        .tenant(access.tenant.id)
+        .invoices(&store::InvoiceFilter {
+            customer: Some(access.customer_ref.clone()),
+            overdue_on: None,
+        })
+        .await?
+        .iter()
+        .filter(|invoice| invoice.outstanding.currency() == currency)
+        .map(|invoice| invoice.outstanding.minor())
+        .sum();
+    Ok(domain::money::Money::from_minor(minor, currency))
+}
+
+/// The debtor promises to pay `amount` (default: everything owed) by `due_on`, at most
+/// `PROMISE_MAX_DAYS` ahead. Dunning waits for the date, as after a promise taken by phone.
+pub async fn promise(
+    store: &Store,
+    access: &PortalAccess,
+    clock: Clock,
+    due_on: Date,
+    amount: Option<&str>,
+) -> Result<i64, PortalError> {
+    let last = last_promise_day(access, clock);
+    if due_on > last {
+        return Err(PortalError::Invalid(format!(
+            "the promised date {due_on} is after {last}, the last day the portal accepts"
+        )));
+    }
+    let amount = match amount.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => text.replace(',', "."),
+        None => owed(store, access).await?.to_decimal_string(),
+    };
+    let note = format!("portal: promise of {amount} by {due_on}");
+    let id = crate::dunning::add_promise(
+        store,
+        &access.tenant,
+        clock,
+        access.customer_ref.as_str(),
+        &amount,
+        due_on,
+        "from the debtor portal",
+    )
+    .await?;
+    event(store, access, clock, "promise", &note).await?;
+    Ok(id)
+}
+
+/// The debtor disputes one of their invoices; dunning of that invoice stops until a collector
+/// closes the dispute.
+pub async fn dispute(
+    store: &Store,
+    access: &PortalAccess,
+    clock: Clock,
+    invoice: &str,
+    reason: &str,
+    comment: &str,
+) -> Result<i64, PortalError> {
+    let invoices = store
+        .tenant(access.tenant.id)
+        .invoices(&store::InvoiceFilter {
+            customer: Some(access.customer_ref.clone()),
+            overdue_on: None,
+        })
+        .await?;
+    // Another customer's invoice is as unknown as one that does not exist.
+    if !invoices
+        .iter()
+        .any(|known| known.number.as_str() == invoice.trim())
+    {
+        return Err(PortalError::Invalid(format!(
+            "no invoice {:?} on this account",
+            invoice.trim()
+        )));
+    }
+    let comment = comment.trim();
+    let note = if comment.is_empty() {
+        "from the debtor portal".to_owned()
+    } else {
+        format!("from the debtor portal: {comment}")
+    };
+    let id =
+        crate::dunning::open_dispute(store, &access.tenant, clock, invoice.trim(), reason, &note)
+            .await?;
+    let summary = format!("portal: dispute of {} ({reason}) {comment}", invoice.trim());
+    event(store, access, clock, "dispute", summary.trim_end()).await?;
+    Ok(id)
+}
+
+/// What became of a plan asked for on the portal.
+#[derive(Debug, Clone)]
+pub enum PlanAsked {
+    /// Within the creditor's limits: a plan is proposed, for the debtor to accept.
+    Proposed(Box<PlanView>),
+    /// Beyond them: a collector has the request.
+    LeftToCollector,
+}
+
+/// The debtor asks to pay in `installments` monthly installments, the first in a month.
+pub async fn ask_plan(
+    store: &Store,
+    access: &PortalAccess,
+    clock: Clock,
+    installments: u32,
+) -> Result<PlanAsked, PortalError> {
+    if installments < 2 {
+        return Err(PortalError::Invalid(
+            "a plan has two installments at least".into(),
+        ));
+    }
+    let tenant = &access.tenant;
+    let limits = crate::plans::settings(store, tenant).await?.limits;
+    let request_note = format!("portal: plan in {installments} monthly installments asked for");
+    // Monthly installments from next month: the last comes `installments` months later.
+    if installments > limits.max_installments || installments > limits.max_months {
+        event(store, access, clock, "plan-request", &request_note).await?;
+        return Ok(PlanAsked::LeftToCollector);
+    }
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let first_on = today
+        .checked_add(1.month())
+        .map_err(|error| PortalError::Invalid(error.to_string()))?;
+    let view = crate::plans::propose(
+        store,
+        tenant,
+        clock,
+        &PlanRequest {
+            customer: access.customer_ref.as_str(),
+            invoices: &[],
+            split: SplitRequest::Installments(installments),
+            first_on,
+            every: "1m",
+            down_payment: None,
+            waive_charges: false,
+            by: "debtor portal",
+        },
+    )
+    .await?;
+    if !view.plan.exceeded.is_empty() {
+        crate::plans::cancel(
+            store,
+            tenant,
+            clock,
+            view.plan.id,
+            "asked for on the debtor portal beyond the limits: left to a collector",
+        )
+        .await?;
+        event(store, access, clock, "plan-request", &request_note).await?;
+        return Ok(PlanAsked::LeftToCollector);
+    }
+    event(
+        store,
+        access,
+        clock,
+        "plan",
+        &format!(
+            "portal: plan {} proposed in {installments} monthly installments",
+            view.plan.id
+        ),
+    )
+    .await?;
+    Ok(PlanAsked::Proposed(Box::new(view)))
+}
+
+/// What `reference` did on the portal, oldest first (for the staff timeline).
+pub async fn events(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<Vec<PortalEventRecord>, PortalError> {
+    let id = customer(store, tenant, reference).await?;
+    Ok(store.tenant(tenant.id).portal_events(id).await?)
+}
