@@ -120,6 +120,47 @@ pub async fn issue_link(
     Ok(NewLink { secret, expires_on })
 }
 
+/// The portal's public address: `RELANCE_PUBLIC_URL`, else `DEFAULT_BASE_URL`.
+pub fn public_base_url() -> String {
+    std::env::var("RELANCE_PUBLIC_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
+}
+
+/// The portal address a message sent to `customer` carries (`portal.url`): a new link of its
+/// own, issued only for a customer who already has a live one (the portal is opt-in, customer
+/// by customer, through `issue_link`). Each message gets its own link, so revoking closes them
+/// all and none outlives its expiry.
+pub async fn message_url(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: CustomerId,
+) -> Result<Option<String>, StoreError> {
+    let handle = store.tenant(tenant.id);
+    let now = clock.now();
+    if !handle
+        .has_live_portal_link(customer, now.as_second())
+        .await?
+    {
+        return Ok(None);
+    }
+    // Without randomness the message goes without its link rather than not at all.
+    let Ok(secret) = random_hex() else {
+        return Ok(None);
+    };
+    let expires_at = now.as_second() + i64::from(LINK_DAYS) * 86_400;
+    handle
+        .create_portal_link(customer, &digest(&secret), now, expires_at)
+        .await?;
+    let link = NewLink {
+        secret,
+        expires_on: clock.today_in(tenant.profile.time_zone.as_str()),
+    };
+    Ok(Some(link.url(&public_base_url())))
+}
+
 /// Revokes every link of `reference`; returns how many were live.
 pub async fn revoke(
     store: &Store,

@@ -104,6 +104,25 @@ impl TenantStore<'_> {
             .rows_affected()))
     }
 
+    /// Whether `customer` has a link neither revoked nor expired at `now` (Unix seconds).
+    pub async fn has_live_portal_link(
+        &self,
+        customer: CustomerId,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = self.sql(
+            "SELECT COUNT(*) FROM portal_links \
+             WHERE tenant_id = $1 AND customer_id = $2 AND revoked_at IS NULL AND expires_at > $3",
+        );
+        let count: i64 = with_pool!(self.store, |pool| sqlx::query_scalar(sql)
+            .bind(self.tenant.0)
+            .bind(customer.0)
+            .bind(now)
+            .fetch_one(pool)
+            .await?);
+        Ok(count > 0)
+    }
+
     pub async fn add_portal_event(
         &self,
         customer: CustomerId,
