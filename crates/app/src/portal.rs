@@ -2,7 +2,7 @@
 //!
 //! A link's secret is 32 random bytes from the operating system, in the address given to the
 //! debtor once and stored only as its SHA-256 (as sessions are, `accounts`). It expires
-//! (`LINK_DAYS` by default) and a collector can revoke every link of a customer. What the
+//! (`LINK_DAYS` unless the creditor set another) and a collector can revoke every link of a customer. What the
 //! debtor chooses goes through the same use cases as a collector's (`dunning::add_promise`,
 //! `dunning::open_dispute`, `plans::propose`), so dunning pauses or adjusts the same way, and
 //! each choice is kept as a portal event for the staff timeline.
@@ -20,10 +20,69 @@ use crate::dunning::DunningError;
 use crate::plans::{PlanError, PlanRequest, PlanView, SplitRequest};
 use crate::setup::select_tenant;
 
-/// How long a new link lasts.
+/// How long a new link lasts, unless the creditor says otherwise.
 pub const LINK_DAYS: u32 = 60;
-/// How far ahead a debtor may promise to pay on the portal (further needs a collector).
-pub const PROMISE_MAX_DAYS: i32 = 30;
+/// How far ahead a debtor may promise to pay on the portal (further needs a collector), unless
+/// the creditor says otherwise.
+pub const PROMISE_MAX_DAYS: u32 = 30;
+
+/// A creditor's portal settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalSettings {
+    pub link_days: u32,
+    pub promise_max_days: u32,
+}
+
+impl Default for PortalSettings {
+    fn default() -> PortalSettings {
+        PortalSettings {
+            link_days: LINK_DAYS,
+            promise_max_days: PROMISE_MAX_DAYS,
+        }
+    }
+}
+
+pub async fn settings(store: &Store, tenant: &TenantRecord) -> Result<PortalSettings, StoreError> {
+    Ok(match store.tenant(tenant.id).portal_settings().await? {
+        Some((link_days, promise_max_days)) => PortalSettings {
+            link_days: u32::try_from(link_days).unwrap_or(LINK_DAYS),
+            promise_max_days: u32::try_from(promise_max_days).unwrap_or(PROMISE_MAX_DAYS),
+        },
+        None => PortalSettings::default(),
+    })
+}
+
+/// Changes the creditor's settings (`None`: unchanged); a link lives a day at least, a promise
+/// may be a day ahead at least; neither more than a year.
+pub async fn set_settings(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    link_days: Option<u32>,
+    promise_max_days: Option<u32>,
+) -> Result<PortalSettings, PortalError> {
+    let mut current = settings(store, tenant).await?;
+    for (name, value) in [("link days", link_days), ("promise days", promise_max_days)] {
+        if let Some(value) = value
+            && !(1..=366).contains(&value)
+        {
+            return Err(PortalError::Invalid(format!(
+                "{name}: {value} is not between 1 and 366"
+            )));
+        }
+    }
+    current.link_days = link_days.unwrap_or(current.link_days);
+    current.promise_max_days = promise_max_days.unwrap_or(current.promise_max_days);
+    store
+        .tenant(tenant.id)
+        .save_portal_settings(
+            i64::from(current.link_days),
+            i64::from(current.promise_max_days),
+            clock.now(),
+        )
+        .await?;
+    Ok(current)
+}
 /// The address of the portal when none is configured.
 pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
 
@@ -92,8 +151,9 @@ async fn customer(
     }
 }
 
-/// Issues a new link to `reference`'s page, valid for `days` (default `LINK_DAYS`). Links given
-/// before stay valid until they expire or are revoked: messages already sent carry them.
+/// Issues a new link to `reference`'s page, valid for `days` (default: the creditor's setting).
+/// Links given before stay valid until they expire or are revoked: messages already sent carry
+/// them.
 pub async fn issue_link(
     store: &Store,
     tenant: &TenantRecord,
@@ -101,7 +161,10 @@ pub async fn issue_link(
     reference: &str,
     days: Option<u32>,
 ) -> Result<NewLink, PortalError> {
-    let days = days.unwrap_or(LINK_DAYS);
+    let days = match days {
+        Some(days) => days,
+        None => settings(store, tenant).await?.link_days,
+    };
     if days == 0 {
         return Err(PortalError::NoDays);
     }
@@ -150,7 +213,8 @@ pub async fn message_url(
     let Ok(secret) = random_hex() else {
         return Ok(None);
     };
-    let expires_at = now.as_second() + i64::from(LINK_DAYS) * 86_400;
+    let days = settings(store, tenant).await?.link_days;
+    let expires_at = now.as_second() + i64::from(days) * 86_400;
     handle
         .create_portal_link(customer, &digest(&secret), now, expires_at)
         .await?;
@@ -198,9 +262,14 @@ pub async fn open(store: &Store, clock: Clock, secret: &str) -> Result<Opened, P
 }
 
 /// The last day a debtor may promise on the portal.
-pub fn last_promise_day(access: &PortalAccess, clock: Clock) -> Date {
+pub async fn last_promise_day(
+    store: &Store,
+    access: &PortalAccess,
+    clock: Clock,
+) -> Result<Date, StoreError> {
+    let days = settings(store, &access.tenant).await?.promise_max_days;
     let today = clock.today_in(access.tenant.profile.time_zone.as_str());
-    today.checked_add(PROMISE_MAX_DAYS.days()).unwrap_or(today)
+    Ok(today.checked_add(i64::from(days).days()).unwrap_or(today))
 }
 
 async fn event(
@@ -234,8 +303,8 @@ async fn owed(store: &Store, access: &PortalAccess) -> Result<domain::money::Mon
     Ok(domain::money::Money::from_minor(minor, currency))
 }
 
-/// The debtor promises to pay `amount` (default: everything owed) by `due_on`, at most
-/// `PROMISE_MAX_DAYS` ahead. Dunning waits for the date, as after a promise taken by phone.
+/// The debtor promises to pay `amount` (default: everything owed) by `due_on`, at most the
+/// creditor's `promise_max_days` ahead. Dunning waits for the date, as after a promise taken by phone.
 pub async fn promise(
     store: &Store,
     access: &PortalAccess,
@@ -243,7 +312,7 @@ pub async fn promise(
     due_on: Date,
     amount: Option<&str>,
 ) -> Result<i64, PortalError> {
-    let last = last_promise_day(access, clock);
+    let last = last_promise_day(store, access, clock).await?;
     if due_on > last {
         return Err(PortalError::Invalid(format!(
             "the promised date {due_on} is after {last}, the last day the portal accepts"

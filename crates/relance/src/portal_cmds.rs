@@ -28,6 +28,16 @@ pub(crate) enum PortalCommand {
         #[arg(long)]
         customer: String,
     },
+    /// How long a new link works and how far ahead a debtor may promise to pay on the portal:
+    /// shown, or changed with the options given.
+    Settings {
+        /// Days a new link works (default 60).
+        #[arg(long)]
+        link_days: Option<u32>,
+        /// Days ahead a promise may be made on the portal (default 30).
+        #[arg(long)]
+        promise_days: Option<u32>,
+    },
 }
 
 pub(crate) async fn run(
@@ -58,6 +68,27 @@ pub(crate) async fn run(
                 );
             }
             Ok(())
+        }
+        PortalCommand::Settings {
+            link_days,
+            promise_days,
+        } => {
+            let settings = if link_days.is_none() && promise_days.is_none() {
+                portal::settings(&store, &tenant).await?
+            } else {
+                portal::set_settings(&store, &tenant, Clock::System, link_days, promise_days)
+                    .await?
+            };
+            say(match lang {
+                Lang::Fr => format!(
+                    "Liens valables {} jours ; promesses acceptées jusqu'à {} jours.",
+                    settings.link_days, settings.promise_max_days
+                ),
+                Lang::En => format!(
+                    "Links work for {} days; promises accepted up to {} days ahead.",
+                    settings.link_days, settings.promise_max_days
+                ),
+            })
         }
         PortalCommand::Revoke { customer } => {
             let count = portal::revoke(&store, &tenant, Clock::System, &customer).await?;

@@ -104,6 +104,39 @@ impl TenantStore<'_> {
             .rows_affected()))
     }
 
+    /// The creditor's `(link_days, promise_max_days)`, if it set them.
+    pub async fn portal_settings(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        let sql = self
+            .sql("SELECT link_days, promise_max_days FROM portal_settings WHERE tenant_id = $1");
+        Ok(with_pool!(self.store, |pool| sqlx::query_as(sql)
+            .bind(self.tenant.0)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    pub async fn save_portal_settings(
+        &self,
+        link_days: i64,
+        promise_max_days: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "INSERT INTO portal_settings (tenant_id, link_days, promise_max_days, updated_at) \
+             VALUES ($1, $2, $3, $4::timestamptz) \
+             ON CONFLICT (tenant_id) DO UPDATE SET link_days = excluded.link_days, \
+             promise_max_days = excluded.promise_max_days, updated_at = excluded.updated_at",
+        );
+        with_pool!(self.store, |pool| sqlx::query(sql)
+            .bind(self.tenant.0)
+            .bind(link_days)
+            .bind(promise_max_days)
+            .bind(timestamp_text(now))
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
     /// Whether `customer` has a link neither revoked nor expired at `now` (Unix seconds).
     pub async fn has_live_portal_link(
         &self,

@@ -184,6 +184,7 @@ async fn render_page(
         .map_err(internal)?
         .limits;
     let max_installments = limits.max_installments.min(limits.max_months).max(2);
+    let last_promise_day = portal::last_promise_day(&state.store, access, state.clock).await?;
     let (token, new_cookie) = form_token(headers)?;
     let values = json!({
         "title": format!("{} · {}", lang.t("portal_title"), tenant.profile.company_name),
@@ -214,8 +215,8 @@ async fn render_page(
         },
         "qr": qr,
         "today": today.to_string(),
-        "last_promise_day": portal::last_promise_day(access, state.clock).to_string(),
-        "last_promise_label": date(portal::last_promise_day(access, state.clock), lang),
+        "last_promise_day": last_promise_day.to_string(),
+        "last_promise_label": date(last_promise_day, lang),
         "installment_choices": (2..=max_installments).collect::<Vec<_>>(),
         "dispute_reasons": DisputeReason::ALL.iter().map(|r| json!({
             "code": r.code(),

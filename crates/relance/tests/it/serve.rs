@@ -158,3 +158,43 @@ fn portal_link_prints_an_address_that_opens_the_customers_page_until_revoked() {
     let unknown = crate::relance(&data, &["portal", "link", "--customer", "NOPE"]);
     assert_ne!(unknown.code(), 0);
 }
+
+#[test]
+fn portal_settings_are_shown_and_changed_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    crate::relance(&data, &["init", "--company", "Atelier Dupont SARL"]).success();
+    let shown = crate::relance(&data, &["--lang", "en", "portal", "settings"]).success();
+    assert!(
+        shown
+            .stdout()
+            .contains("60 days; promises accepted up to 30"),
+        "{}",
+        shown.stdout()
+    );
+    let changed = crate::relance(
+        &data,
+        &[
+            "portal",
+            "settings",
+            "--link-days",
+            "15",
+            "--promise-days",
+            "10",
+        ],
+    )
+    .success();
+    assert!(
+        changed.stdout().contains("15 jours"),
+        "{}",
+        changed.stdout()
+    );
+    let refused = crate::relance(&data, &["portal", "settings", "--promise-days", "0"]);
+    assert_ne!(refused.code(), 0);
+    let again = crate::relance(&data, &["portal", "settings"]).success();
+    assert!(
+        again.stdout().contains("jusqu'à 10 jours"),
+        "{}",
+        again.stdout()
+    );
+}

@@ -24,3 +24,11 @@ CREATE TABLE portal_events (
     created_at  TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX portal_events_by_customer ON portal_events (tenant_id, customer_id, occurred_on);
+
+-- A creditor's portal settings; no row: the defaults (links for 60 days, promises within 30).
+CREATE TABLE portal_settings (
+    tenant_id        BIGINT PRIMARY KEY REFERENCES tenants (id),
+    link_days        BIGINT NOT NULL CHECK (link_days > 0),
+    promise_max_days BIGINT NOT NULL CHECK (promise_max_days > 0),
+    updated_at       TIMESTAMPTZ NOT NULL
+);

@@ -445,3 +445,64 @@ async fn a_portal_form_without_its_token_is_refused_and_changes_nothing() {
         );
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_creditor_sets_how_long_links_work_and_how_far_ahead_a_promise_may_be() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = creditor_with_books(&database).await;
+        let store = &database.store;
+        let settings = app::portal::set_settings(store, &tenant, clock(), Some(5), Some(10))
+            .await
+            .unwrap();
+        assert_eq!((settings.link_days, settings.promise_max_days), (5, 10));
+        assert!(
+            app::portal::set_settings(store, &tenant, clock(), Some(0), None)
+                .await
+                .is_err()
+        );
+        let link = app::portal::issue_link(store, &tenant, clock(), "CALL", None)
+            .await
+            .unwrap();
+        assert_eq!(link.expires_on, date(2026, 11, 25));
+        let path = format!("/p/{}", link.secret);
+        let debtor = Browser::new(&server);
+        blocking(|| {
+            let page = debtor.get(&path);
+            assert!(
+                page.text().contains("max=\"2026-11-30\""),
+                "{}",
+                page.text()
+            );
+            let too_far = debtor.post(
+                &format!("{path}/promise"),
+                &[
+                    ("csrf", &page.csrf()),
+                    ("due_on", "2026-12-01"),
+                    ("amount", "100"),
+                ],
+            );
+            assert_eq!(too_far.status, 422);
+            let within = debtor.post(
+                &format!("{path}/promise"),
+                &[
+                    ("csrf", &page.csrf()),
+                    ("due_on", "2026-11-30"),
+                    ("amount", "100,50"),
+                ],
+            );
+            assert_eq!(within.status, 303, "{}", within.text());
+        });
+        let (file, _) = app::dunning::customer_file(store, &tenant, "CALL")
+            .await
+            .unwrap();
+        assert_eq!(file.promises.len(), 1);
+        assert_eq!(
+            file.promises[0].amount.minor(),
+            10_050,
+            "a decimal comma is read"
+        );
+    });
+}
