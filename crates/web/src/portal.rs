@@ -99,13 +99,18 @@ async fn render_page(
     secret: &str,
     access: &PortalAccess,
     done: Option<String>,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> PageResult {
-    let lang = auth::lang(headers);
     let tenant = &access.tenant;
     let reference = access.customer_ref.as_str();
     let today = state.clock.today_in(tenant.profile.time_zone.as_str());
     let (file, invoices) = app::dunning::customer_file(&state.store, tenant, reference).await?;
+    // The language chosen with the header's link, else the customer's own.
+    let lang = auth::cookie(headers, auth::LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| Lang::parse(&file.debtor.language))
+        .unwrap_or(Lang::Fr);
+    let error = error.map(|refused| refused.message(lang));
     let currency = tenant.profile.currency;
     let open: Vec<&app::InvoiceRecord> = invoices
         .iter()
@@ -263,12 +268,22 @@ fn done(secret: &str, what: &str) -> Response {
     private(Redirect::to(&format!("/p/{secret}?done={what}")).into_response())
 }
 
-fn refused(lang: Lang, error: &PortalError) -> String {
-    let detail = match error {
-        PortalError::Plan(plan) => plan.describe(lang.language()),
-        other => other.to_string(),
-    };
-    format!("{} {detail}", lang.t("portal_refused"))
+/// Why a choice was not recorded, said in the page's language.
+enum Refused {
+    /// A field that could not be read (its label's key).
+    Field(&'static str),
+    Error(PortalError),
+}
+
+impl Refused {
+    fn message(self, lang: Lang) -> String {
+        let detail = match self {
+            Refused::Field(key) => lang.t(key).to_owned(),
+            Refused::Error(PortalError::Plan(plan)) => plan.describe(lang.language()),
+            Refused::Error(other) => other.to_string(),
+        };
+        format!("{} {detail}", lang.t("portal_refused"))
+    }
 }
 
 #[derive(Deserialize)]
@@ -292,22 +307,17 @@ pub(crate) async fn promise(
         Err(response) => return Ok(response),
     };
     check_form_token(&headers, &form.csrf)?;
-    let lang = auth::lang(&headers);
     let Ok(due_on) = form.due_on.trim().parse::<jiff::civil::Date>() else {
-        let message = format!(
-            "{} {}",
-            lang.t("portal_refused"),
-            lang.t("portal_promise_date")
-        );
-        return render_page(&state, &headers, &secret, &access, None, Some(message)).await;
+        let refused = Refused::Field("portal_promise_date");
+        return render_page(&state, &headers, &secret, &access, None, Some(refused)).await;
     };
     let amount = Some(form.amount.as_str()).filter(|text| !text.trim().is_empty());
     match portal::promise(&state.store, &access, state.clock, due_on, amount).await {
         Ok(_) => Ok(done(&secret, "promise")),
         Err(PortalError::Store(error)) => Err(error.into()),
         Err(error) => {
-            let message = refused(lang, &error);
-            render_page(&state, &headers, &secret, &access, None, Some(message)).await
+            let refused = Refused::Error(error);
+            render_page(&state, &headers, &secret, &access, None, Some(refused)).await
         }
     }
 }
@@ -331,22 +341,17 @@ pub(crate) async fn plan(
         Err(response) => return Ok(response),
     };
     check_form_token(&headers, &form.csrf)?;
-    let lang = auth::lang(&headers);
     let Ok(count) = form.installments.trim().parse::<u32>() else {
-        let message = format!(
-            "{} {}",
-            lang.t("portal_refused"),
-            lang.t("portal_installments")
-        );
-        return render_page(&state, &headers, &secret, &access, None, Some(message)).await;
+        let refused = Refused::Field("portal_installments");
+        return render_page(&state, &headers, &secret, &access, None, Some(refused)).await;
     };
     match portal::ask_plan(&state.store, &access, state.clock, count).await {
         Ok(PlanAsked::Proposed(_)) => Ok(done(&secret, "plan")),
         Ok(PlanAsked::LeftToCollector) => Ok(done(&secret, "plan-request")),
         Err(PortalError::Store(error)) => Err(error.into()),
         Err(error) => {
-            let message = refused(lang, &error);
-            render_page(&state, &headers, &secret, &access, None, Some(message)).await
+            let refused = Refused::Error(error);
+            render_page(&state, &headers, &secret, &access, None, Some(refused)).await
         }
     }
 }
@@ -374,7 +379,6 @@ pub(crate) async fn dispute(
         Err(response) => return Ok(response),
     };
     check_form_token(&headers, &form.csrf)?;
-    let lang = auth::lang(&headers);
     match portal::dispute(
         &state.store,
         &access,
@@ -388,8 +392,8 @@ pub(crate) async fn dispute(
         Ok(_) => Ok(done(&secret, "dispute")),
         Err(PortalError::Store(error)) => Err(error.into()),
         Err(error) => {
-            let message = refused(lang, &error);
-            render_page(&state, &headers, &secret, &access, None, Some(message)).await
+            let refused = Refused::Error(error);
+            render_page(&state, &headers, &secret, &access, None, Some(refused)).await
         }
     }
 }

@@ -87,6 +87,7 @@ async fn a_link_opens_the_customers_page_with_what_is_owed_and_how_to_pay_and_no
             let english = debtor.get(&path);
             assert!(english.text().contains("What is left to pay"));
             assert!(english.text().contains("750.00"));
+            debtor.get("/lang/fr");
             // Another secret of the same shape opens nothing.
             let unknown = debtor.get(&format!("/p/{}", "0".repeat(64)));
             assert_eq!(unknown.status, 404);
@@ -504,5 +505,36 @@ async fn the_creditor_sets_how_long_links_work_and_how_far_ahead_a_promise_may_b
             10_050,
             "a decimal comma is read"
         );
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_speaking_customer_reads_the_page_in_english_until_choosing_french() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = creditor_with_books(&database).await;
+        let english = "UPDATE customers SET language = 'en' WHERE reference = 'CALL'";
+        database.execute_raw(english, english).await.unwrap();
+        let path = link(&database.store, &tenant, "CALL").await;
+        let debtor = Browser::new(&server);
+        blocking(|| {
+            let page = debtor.get(&path);
+            assert!(page.text().contains("<html lang=\"en\">"));
+            assert!(page.text().contains("What is left to pay"));
+            let refused = debtor.post(
+                &format!("{path}/promise"),
+                &[("csrf", &page.csrf()), ("due_on", "demain"), ("amount", "")],
+            );
+            assert_eq!(refused.status, 422);
+            assert!(
+                refused
+                    .text()
+                    .contains("Your request could not be recorded: Payment date")
+            );
+            debtor.get("/lang/fr");
+            assert!(debtor.get(&path).text().contains("Ce qui reste à régler"));
+        });
     });
 }
