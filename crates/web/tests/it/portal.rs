@@ -538,3 +538,52 @@ async fn an_english_speaking_customer_reads_the_page_in_english_until_choosing_f
         });
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_formal_notice_once_sent_is_downloaded_by_its_customer_only() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = creditor_with_books(&database).await;
+        let store = &database.store;
+        let late = link(store, &tenant, "LATE").await;
+        let call = link(store, &tenant, "CALL").await;
+        let notice = app::dunning::list_actions(store, &tenant, None, Some("LATE"), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|action| action.template == "formal_notice")
+            .expect("LATE's formal notice");
+        let debtor = Browser::new(&server);
+        blocking(|| {
+            assert!(
+                !debtor.get(&late).text().contains("Mise en demeure (PDF)"),
+                "not before it is sent"
+            );
+            assert_eq!(
+                debtor.get(&format!("{late}/notice/{}", notice.id)).status,
+                404
+            );
+        });
+        let sent = format!(
+            "UPDATE actions SET status = 'sent' WHERE id = {}",
+            notice.id
+        );
+        database.execute_raw(&sent, &sent).await.unwrap();
+        blocking(|| {
+            let page = debtor.get(&late);
+            assert!(
+                page.text()
+                    .contains(&format!("{late}/notice/{}", notice.id))
+            );
+            let pdf = debtor.get(&format!("{late}/notice/{}", notice.id));
+            assert_eq!(pdf.status, 200);
+            assert_eq!(pdf.content_type, "application/pdf");
+            assert!(pdf.body.starts_with(b"%PDF"));
+            let foreign = debtor.get(&format!("{call}/notice/{}", notice.id));
+            assert_eq!(foreign.status, 404, "another customer's notice");
+            assert!(!foreign.body.starts_with(b"%PDF"));
+        });
+    });
+}
