@@ -459,6 +459,23 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The link you followed has expired or was replaced. For any question about your account, please contact your usual contact directly.",
     ),
     ("timeline_portal", "portail", "portal"),
+    ("portal_staff_title", "Portail débiteur", "Debtor portal"),
+    (
+        "portal_staff_link",
+        "Créer un lien personnel",
+        "Create a personal link",
+    ),
+    (
+        "portal_staff_revoke",
+        "Révoquer ses liens",
+        "Revoke their links",
+    ),
+    (
+        "portal_staff_given",
+        "Lien à transmettre au client (affiché une seule fois) :",
+        "Link to give the customer (shown once):",
+    ),
+    ("portal_staff_revoked", "Liens révoqués :", "Links revoked:"),
     (
         "portal_event_promise",
         "Promesse (portail)",

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/customers", get(pages::customers))
         .route("/customers/{reference}", get(pages::customer))
         .route("/customers/{reference}/calls", post(pages::record_call))
+        .route("/customers/{reference}/portal", post(pages::portal_link))
         .route("/actions", get(pages::actions))
         .route("/actions/{id}/approve", post(pages::approve))
         .route("/actions/{id}/skip", post(pages::skip))

@@ -677,6 +677,53 @@ pub(crate) async fn customer(
 }
 
 #[derive(Deserialize)]
+pub(crate) struct PortalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    r#do: String,
+}
+
+/// A collector gives the customer a personal portal link (shown once) or revokes them all.
+pub(crate) async fn portal_link(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Form(form): Form<PortalForm>,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    check_csrf(&staff, &headers, Some(&form.csrf))?;
+    require(&staff, Permission::Work)?;
+    let lang = staff.lang;
+    let outcome = if form.r#do == "revoke" {
+        app::portal::revoke(&state.store, &staff.tenant, state.clock, &reference)
+            .await
+            .map(|count| ("portal_revoked", Value::from(count)))
+    } else {
+        app::portal::issue_link(&state.store, &staff.tenant, state.clock, &reference, None)
+            .await
+            .map(|link| {
+                let url = link.url(&app::portal::public_base_url());
+                ("portal_url", Value::from(url))
+            })
+    };
+    let (key, value) = match outcome {
+        Ok(found) => found,
+        Err(app::portal::PortalError::UnknownCustomer { .. }) => {
+            return Err(WebError::NotFound(lang));
+        }
+        Err(error) => return Err(WebError::Internal(error.to_string())),
+    };
+    let view = customer_view(&state, &staff, &reference).await?;
+    let mut values = view.values;
+    if let Value::Object(map) = &mut values {
+        map.insert(key.into(), value);
+    }
+    let title = format!("{} {reference}", lang.t("customer_file"));
+    page(&staff, "customer.html", &title, values)
+}
+
+#[derive(Deserialize)]
 pub(crate) struct CallForm {
     #[serde(default)]
     csrf: String,

@@ -587,3 +587,36 @@ async fn the_formal_notice_once_sent_is_downloaded_by_its_customer_only() {
         });
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_gives_a_link_from_the_customer_file_and_revokes_it_there() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        creditor_with_books(&database).await;
+        let debtor = Browser::new(&server);
+        blocking(|| {
+            let csrf = admin.get("/customers/CALL").csrf();
+            let forged = admin.post("/customers/CALL/portal", &[("csrf", ""), ("do", "link")]);
+            assert_eq!(forged.status, 403);
+            let given = admin.post("/customers/CALL/portal", &[("csrf", &csrf), ("do", "link")]);
+            assert_eq!(given.status, 200, "{}", given.text());
+            let url = given.element("portal-url");
+            let path = &url[url.find("/p/").unwrap()..];
+            assert_eq!(path.len(), 3 + 64);
+            assert!(debtor.get(path).text().contains("Martin Services"));
+            let revoked = admin.post(
+                "/customers/CALL/portal",
+                &[("csrf", &csrf), ("do", "revoke")],
+            );
+            assert_eq!(
+                revoked.element("portal-revoked").trim(),
+                "Liens révoqués : 1"
+            );
+            assert_eq!(debtor.get(path).status, 410);
+            let unknown = admin.post("/customers/NOPE/portal", &[("csrf", &csrf), ("do", "link")]);
+            assert_eq!(unknown.status, 404);
+        });
+    });
+}
