@@ -411,6 +411,13 @@ pub async fn ask_plan(
     let first_on = today
         .checked_add(1.month())
         .map_err(|error| PortalError::Invalid(error.to_string()))?;
+    let known: Vec<i64> = store
+        .tenant(tenant.id)
+        .plans(None, Some(access.customer))
+        .await?
+        .iter()
+        .map(|plan| plan.id)
+        .collect();
     let view = crate::plans::propose(
         store,
         tenant,
@@ -439,17 +446,20 @@ pub async fn ask_plan(
         event(store, access, clock, "plan-request", &request_note).await?;
         return Ok(PlanAsked::LeftToCollector);
     }
-    event(
-        store,
-        access,
-        clock,
-        "plan",
-        &format!(
-            "portal: plan {} proposed in {installments} monthly installments",
-            view.plan.id
-        ),
-    )
-    .await?;
+    // The same request again gets the plan proposed before, noted once.
+    if !known.contains(&view.plan.id) {
+        event(
+            store,
+            access,
+            clock,
+            "plan",
+            &format!(
+                "portal: plan {} proposed in {installments} monthly installments",
+                view.plan.id
+            ),
+        )
+        .await?;
+    }
     Ok(PlanAsked::Proposed(Box::new(view)))
 }
 

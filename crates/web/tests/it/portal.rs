@@ -322,6 +322,11 @@ async fn a_plan_asked_for_on_the_portal_is_proposed_within_the_limits_and_left_t
             );
             let page = debtor.get(&format!("{path}?done=plan"));
             assert!(page.text().contains("Échéancier (PDF)"), "{}", page.text());
+            let again = debtor.post(
+                &format!("{path}/plan"),
+                &[("csrf", &csrf), ("installments", "3")],
+            );
+            assert_eq!(again.status, 303, "the same request again: the same plan");
         });
         let plans = app::plans::list(store, &tenant, clock(), None, Some("CALL"))
             .await
@@ -332,6 +337,9 @@ async fn a_plan_asked_for_on_the_portal_is_proposed_within_the_limits_and_left_t
         assert_eq!(plan.installments.len(), 3);
         assert_eq!(plan.proposed_by, "debtor portal");
         assert_eq!(plan.covered.minor(), 75_000, "every overdue invoice");
+        let events = app::portal::events(store, &tenant, "CALL").await.unwrap();
+        let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+        assert_eq!(kinds, ["plan-request", "plan"], "each answer noted once");
         blocking(|| {
             let pdf = debtor.get(&format!("{path}/plan/{}", plan.id));
             assert_eq!(pdf.status, 200);
