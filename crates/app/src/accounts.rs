@@ -496,7 +496,7 @@ pub fn random_hex() -> Result<String, AccountError> {
     Ok(hex(&bytes))
 }
 
-fn digest(secret: &str) -> String {
+pub(crate) fn digest(secret: &str) -> String {
     sha256_hex(secret.as_bytes())
 }
 

@@ -35,7 +35,7 @@ pub use store::{
 };
 
 use crate::clock::Clock;
-use crate::templates::{TemplateError, asks_for_payment, message_for_action};
+use crate::templates::{TemplateError, asks_for_payment, message_with_portal};
 
 /// A message still `sending` this long after its send began has no dispatcher any more: the
 /// transports give up well before (60 s for SMTP, 30 s for SMS).
@@ -489,7 +489,8 @@ async fn render(
     };
     let action_id = action.id;
     let template = action.template.clone();
-    let document = match message_for_action(store, tenant, action, today).await {
+    let portal_url = crate::portal::message_url(store, tenant, clock, action.customer).await?;
+    let document = match message_with_portal(store, tenant, action, today, portal_url).await {
         Ok(document) => document,
         Err(TemplateError::NothingOwed { .. }) => {
             return Ok(Err("nothing is owed any more".to_owned()));

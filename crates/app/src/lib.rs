@@ -40,6 +40,7 @@ pub mod late_payment;
 pub mod overview;
 pub mod payments;
 pub mod plans;
+pub mod portal;
 pub mod queries;
 pub mod recovery;
 pub mod settlements;

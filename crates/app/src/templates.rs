@@ -507,6 +507,7 @@ async fn customer_context(
             dispute,
             receipt: None,
             plan,
+            portal_url: None,
         },
     )
 }
@@ -518,6 +519,7 @@ struct Extras {
     dispute: Option<DisputeFacts>,
     receipt: Option<ReceiptFacts>,
     plan: Option<PlanFacts>,
+    portal_url: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -546,6 +548,7 @@ fn message_context(
         dispute: extras.dispute,
         receipt: extras.receipt,
         plan: extras.plan,
+        portal_url: extras.portal_url,
     };
     Ok(MessageContext::build(&facts)?)
 }
@@ -717,7 +720,7 @@ pub async fn letter_for_action(
         Err(StoreError::NotFound { .. }) => return Err(TemplateError::UnknownAction { id }),
         Err(error) => return Err(error.into()),
     };
-    letter_of(store, tenant, action, date).await
+    letter_of(store, tenant, action, date, None).await
 }
 
 async fn letter_of(
@@ -725,6 +728,7 @@ async fn letter_of(
     tenant: &TenantRecord,
     action: ActionRecord,
     date: Date,
+    portal_url: Option<String>,
 ) -> Result<LetterDocument, TemplateError> {
     let handle = store.tenant(tenant.id);
     let details = handle.customer_details(action.customer).await?;
@@ -769,6 +773,7 @@ async fn letter_of(
             dispute,
             receipt,
             plan,
+            portal_url,
         },
     )?;
     let rendered = rendered_or_stored_problem(&template, &context)?;
@@ -788,7 +793,19 @@ pub async fn message_for_action(
     action: ActionRecord,
     date: Date,
 ) -> Result<LetterDocument, TemplateError> {
-    letter_of(store, tenant, action, date).await
+    letter_of(store, tenant, action, date, None).await
+}
+
+/// The same, with the address of the customer's portal page for `portal.url` (the message that
+/// is sent; previews and letters leave it empty, so that reading one issues no link).
+pub async fn message_with_portal(
+    store: &Store,
+    tenant: &TenantRecord,
+    action: ActionRecord,
+    date: Date,
+    portal_url: Option<String>,
+) -> Result<LetterDocument, TemplateError> {
+    letter_of(store, tenant, action, date, portal_url).await
 }
 
 /// Whether the template asks the customer for money (a reminder, a notice), as opposed to
@@ -976,7 +993,7 @@ pub async fn print_batch_for(
             Ok(StepChannel::Letter | StepChannel::RegisteredLetter)
         )
     }) {
-        match letter_of(store, tenant, action, date).await {
+        match letter_of(store, tenant, action, date, None).await {
             Ok(letter) => letters.push(letter),
             Err(TemplateError::NothingOwed { .. }) => {}
             Err(error) => return Err(error),
@@ -1045,7 +1062,7 @@ pub async fn registered_list(
         .into_iter()
         .filter(|action| StepChannel::parse(&action.channel) == Ok(StepChannel::RegisteredLetter))
     {
-        let letter = match letter_of(store, tenant, action, date).await {
+        let letter = match letter_of(store, tenant, action, date, None).await {
             Ok(letter) => letter,
             Err(TemplateError::NothingOwed { .. }) => continue,
             Err(error) => return Err(error),
@@ -1101,7 +1118,7 @@ pub async fn call_tasks(
         .filter(|action| StepChannel::parse(&action.channel) == Ok(StepChannel::PhoneTask))
     {
         let customer = action.customer;
-        let letter = match letter_of(store, tenant, action, date).await {
+        let letter = match letter_of(store, tenant, action, date, None).await {
             Ok(letter) => letter,
             Err(TemplateError::NothingOwed { .. }) => continue,
             Err(error) => return Err(error),

@@ -161,6 +161,8 @@ pub struct MessageFacts<'a> {
     pub dispute: Option<DisputeFacts>,
     pub receipt: Option<ReceiptFacts>,
     pub plan: Option<PlanFacts>,
+    /// The address of the customer's portal page, when the customer has one.
+    pub portal_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -192,6 +194,7 @@ pub struct MessageContext {
     pub payment: PaymentVars,
     pub message: MessageVars,
     pub collector: CollectorVars,
+    pub portal: PortalVars,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promise: Option<PromiseVars>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -296,6 +299,12 @@ pub struct MessageVars {
     pub step: String,
     pub channel: &'static str,
     pub registered: bool,
+}
+
+/// The debtor portal: empty when the customer has no link.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalVars {
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -577,6 +586,9 @@ impl MessageContext {
                 fully_paid: !receipt.remaining.is_positive(),
             }),
             plan: facts.plan.as_ref().map(|plan| plan_vars(plan, language)),
+            portal: PortalVars {
+                url: facts.portal_url.clone().unwrap_or_default(),
+            },
             letter,
         })
     }

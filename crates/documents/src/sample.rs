@@ -255,6 +255,10 @@ pub fn sample_context(
             },
         }),
         plan: Some(sample_plan()),
+        portal_url: Some(
+            "https://relance.example.fr/p/3f9a1c0e5b7d2a4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f2a4b6c8d0e2f4a6b8c0d"
+                .to_owned(),
+        ),
     };
     MessageContext::build(&facts).unwrap_or_else(|error: ContextError| {
         panic!("the sample context of {} builds: {error}", builtin.key)

@@ -139,6 +139,7 @@ variables! {
     "collector.name", Text, "signataire (gestionnaire du dossier)", "signatory (the collector in charge)";
     "collector.email", Text, "e-mail du gestionnaire (vide si inconnu)", "the collector's e-mail (empty if unknown)";
     "collector.phone", Text, "téléphone du gestionnaire (vide si inconnu)", "the collector's phone (empty if unknown)";
+    "portal.url", Text, "adresse de la page personnelle du client sur le portail (vide s'il n'a pas de lien)", "address of the customer's personal portal page (empty without a link)";
     "promise.amount", Text, "montant promis (promise_confirmation)", "amount promised (promise_confirmation)";
     "promise.date", Text, "date promise (promise_confirmation)", "date promised (promise_confirmation)";
     "dispute.invoice", Text, "facture contestée (dispute_acknowledgement)", "invoice disputed (dispute_acknowledgement)";

@@ -281,6 +281,7 @@ pub(crate) async fn run(
         | Command::Recovery(_)
         | Command::Settlement(_)
         | Command::Plan(_)
+        | Command::Portal(_)
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_)

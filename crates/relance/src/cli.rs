@@ -133,6 +133,9 @@ pub(crate) enum Command {
     /// may grant without a manager.
     #[command(subcommand)]
     Plan(crate::plan_cmds::PlanCommand),
+    /// The debtor portal: a personal link to a customer's page, or revoking its links.
+    #[command(subcommand)]
+    Portal(crate::portal_cmds::PortalCommand),
     /// Settlements without a payment: credit notes, settlements in kind, assignments of the
     /// receivable, write-offs; each with a reason and who decided it.
     #[command(subcommand)]

@@ -66,6 +66,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(command) => {
             crate::plan_cmds::run(&config, global.tenant, command, lang).await
         }
+        Command::Portal(command) => {
+            crate::portal_cmds::run(&config, global.tenant, command, lang).await
+        }
         Command::Dispatch(args) => {
             crate::delivery_cmds::dispatch(&config, global.tenant, args, lang).await
         }

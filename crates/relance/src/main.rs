@@ -19,6 +19,7 @@ mod law_cmds;
 mod output;
 mod payment_cmds;
 mod plan_cmds;
+mod portal_cmds;
 mod recovery_cmds;
 mod serve_cmd;
 mod settlement_cmds;

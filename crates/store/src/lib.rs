@@ -38,6 +38,7 @@ mod outbox;
 mod overview;
 mod payments;
 mod plans;
+mod portal;
 mod reads;
 mod recovery;
 mod settlements;
@@ -76,6 +77,7 @@ pub use plans::{
     NewPlan, PlanDocumentKind, PlanDocumentRecord, PlanEnd, PlanInvoice, PlanRecord, PlanSettings,
     PlanStatus,
 };
+pub use portal::{PortalEventRecord, PortalLinkRecord};
 pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use recovery::{
     CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,

@@ -81,6 +81,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
     },
     Migration {
+        version: 14,
+        name: "portal",
+        sql: include_str!("../migrations/sqlite/0014_portal.sql"),
+    },
+    Migration {
         version: 15,
         name: "plan_documents",
         sql: include_str!("../migrations/sqlite/0015_plan_documents.sql"),
@@ -152,6 +157,11 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         name: "accounts",
         sql: include_str!("../migrations/postgres/0013_accounts.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "portal",
+        sql: include_str!("../migrations/postgres/0014_portal.sql"),
     },
     Migration {
         version: 15,

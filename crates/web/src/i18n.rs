@@ -305,6 +305,197 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Jeton créé. Copiez-le maintenant, il ne sera plus affiché :",
         "Token created. Copy it now, it will not be shown again:",
     ),
+    // Debtor portal.
+    ("portal_title", "Votre compte", "Your account"),
+    ("portal_for", "pour", "for"),
+    (
+        "portal_intro",
+        "Cette page personnelle montre ce qui reste à régler et vous permet de nous répondre sans avoir à appeler. Ne la transmettez pas.",
+        "This personal page shows what is left to pay and lets you answer us without calling. Please do not pass it on.",
+    ),
+    (
+        "portal_owed",
+        "Ce qui reste à régler",
+        "What is left to pay",
+    ),
+    ("portal_owed_total", "Total restant dû", "Total still owed"),
+    (
+        "portal_nothing_owed",
+        "Rien ne reste à régler. Merci !",
+        "Nothing is left to pay. Thank you!",
+    ),
+    ("portal_disputed", "contestée", "disputed"),
+    (
+        "portal_statement_unavailable",
+        "Le décompte détaillé (intérêts et indemnités) ne peut pas être établi pour le moment ; les factures ci-dessus restent exactes. Nous restons à votre disposition pour toute question.",
+        "The detailed statement (interest and fees) cannot be drawn up for the moment; the invoices above are correct. Do not hesitate to contact us with any question.",
+    ),
+    ("portal_how_to_pay", "Comment régler", "How to pay"),
+    ("portal_beneficiary", "Bénéficiaire", "Beneficiary"),
+    (
+        "portal_reference",
+        "Référence à indiquer",
+        "Reference to give",
+    ),
+    (
+        "portal_reference_hint",
+        "Indiquez cette référence avec votre virement : il sera rapproché automatiquement. L'application de votre banque peut lire le QR code.",
+        "Give this reference with your transfer: it will be matched automatically. Your banking app can read the QR code.",
+    ),
+    (
+        "portal_qr",
+        "QR code de virement SEPA (EPC)",
+        "SEPA transfer QR code (EPC)",
+    ),
+    (
+        "portal_no_iban",
+        "Contactez-nous pour les coordonnées de paiement, en rappelant la référence",
+        "Contact us for the payment details, quoting the reference",
+    ),
+    ("portal_documents", "Documents", "Documents"),
+    (
+        "portal_notice_pdf",
+        "Mise en demeure (PDF)",
+        "Formal notice (PDF)",
+    ),
+    ("portal_plan_pdf", "Échéancier (PDF)", "Payment plan (PDF)"),
+    (
+        "portal_plan_proposed",
+        "proposé, à accepter",
+        "proposed, to accept",
+    ),
+    ("portal_plan_active", "en cours", "running"),
+    (
+        "portal_choices",
+        "Vous souhaitez nous répondre ?",
+        "Would you like to answer us?",
+    ),
+    (
+        "portal_promise_title",
+        "Je m'engage à payer",
+        "I promise to pay",
+    ),
+    ("portal_promise_date", "Date du paiement", "Payment date"),
+    (
+        "portal_promise_limit",
+        "Au plus tard le",
+        "At the latest on",
+    ),
+    (
+        "portal_promise_amount",
+        "Montant (vide : la totalité)",
+        "Amount (empty: all of it)",
+    ),
+    (
+        "portal_promise_button",
+        "Enregistrer mon engagement",
+        "Record my promise",
+    ),
+    (
+        "portal_plan_title",
+        "Je demande un échéancier",
+        "I ask for a payment plan",
+    ),
+    (
+        "portal_installments",
+        "Nombre de mensualités",
+        "Number of monthly installments",
+    ),
+    (
+        "portal_plan_hint",
+        "La première échéance tombe dans un mois ; l'échéancier vous sera proposé pour accord.",
+        "The first installment falls in a month; the plan will be proposed to you for agreement.",
+    ),
+    (
+        "portal_plan_button",
+        "Demander l'échéancier",
+        "Ask for the plan",
+    ),
+    (
+        "portal_dispute_title",
+        "Je conteste une facture",
+        "I dispute an invoice",
+    ),
+    ("portal_dispute_reason", "Motif", "Reason"),
+    ("portal_dispute_comment", "Commentaire", "Comment"),
+    (
+        "portal_dispute_button",
+        "Envoyer la contestation",
+        "Send the dispute",
+    ),
+    (
+        "portal_done_promise",
+        "Merci, votre engagement est enregistré : nous ne vous relancerons pas d'ici cette date.",
+        "Thank you, your promise is recorded: we will not remind you before that date.",
+    ),
+    (
+        "portal_done_dispute",
+        "Merci, votre contestation est enregistrée : les relances de cette facture sont suspendues le temps de l'examiner.",
+        "Thank you, your dispute is recorded: reminders for this invoice stop while we look into it.",
+    ),
+    (
+        "portal_done_plan",
+        "Merci, un échéancier vous est proposé ci-dessous, dans les documents.",
+        "Thank you, a payment plan is proposed to you below, under documents.",
+    ),
+    (
+        "portal_done_plan_request",
+        "Merci, votre demande est transmise : un conseiller vous recontactera rapidement.",
+        "Thank you, your request has been passed on: an adviser will contact you shortly.",
+    ),
+    (
+        "portal_refused",
+        "Votre demande n'a pas pu être enregistrée :",
+        "Your request could not be recorded:",
+    ),
+    (
+        "portal_gone_title",
+        "Ce lien n'est plus valable",
+        "This link is no longer valid",
+    ),
+    (
+        "portal_gone_text",
+        "Le lien que vous avez suivi a expiré ou a été remplacé. Pour toute question sur votre compte, merci de contacter directement votre interlocuteur habituel.",
+        "The link you followed has expired or was replaced. For any question about your account, please contact your usual contact directly.",
+    ),
+    ("timeline_portal", "portail", "portal"),
+    ("portal_staff_title", "Portail débiteur", "Debtor portal"),
+    (
+        "portal_staff_link",
+        "Créer un lien personnel",
+        "Create a personal link",
+    ),
+    (
+        "portal_staff_revoke",
+        "Révoquer ses liens",
+        "Revoke their links",
+    ),
+    (
+        "portal_staff_given",
+        "Lien à transmettre au client (affiché une seule fois) :",
+        "Link to give the customer (shown once):",
+    ),
+    ("portal_staff_revoked", "Liens révoqués :", "Links revoked:"),
+    (
+        "portal_event_promise",
+        "Promesse (portail)",
+        "Promise (portal)",
+    ),
+    (
+        "portal_event_dispute",
+        "Litige (portail)",
+        "Dispute (portal)",
+    ),
+    (
+        "portal_event_plan",
+        "Échéancier proposé (portail)",
+        "Plan proposed (portal)",
+    ),
+    (
+        "portal_event_plan_request",
+        "Demande d'échéancier (portail)",
+        "Plan asked for (portal)",
+    ),
     // Errors.
     ("error_title", "Erreur", "Error"),
     (
@@ -402,6 +593,7 @@ mod tests {
             include_str!("pages.rs"),
             include_str!("error.rs"),
             include_str!("auth.rs"),
+            include_str!("portal.rs"),
         ] {
             for piece in source.split(".t(\"").skip(1) {
                 let key = &piece[..piece.find('"').unwrap()];

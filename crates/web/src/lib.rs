@@ -8,6 +8,7 @@
 //! - `pages`: the HTML pages (first run, login, dashboard, customers, customer file, today's
 //!   work, calls, import, accounts and tokens).
 //! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
+//! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
 //! - `i18n`: the pages' texts in French and English.
 
@@ -16,6 +17,7 @@ mod auth;
 mod error;
 mod i18n;
 mod pages;
+mod portal;
 mod views;
 
 use std::future::Future;
@@ -64,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/customers", get(pages::customers))
         .route("/customers/{reference}", get(pages::customer))
         .route("/customers/{reference}/calls", post(pages::record_call))
+        .route("/customers/{reference}/portal", post(pages::portal_link))
         .route("/actions", get(pages::actions))
         .route("/actions/{id}/approve", post(pages::approve))
         .route("/actions/{id}/skip", post(pages::skip))
@@ -72,6 +75,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::add_user))
         .route("/admin/tokens", post(pages::add_token))
+        .route("/p/{secret}", get(portal::page))
+        .route("/p/{secret}/promise", post(portal::promise))
+        .route("/p/{secret}/plan", post(portal::plan))
+        .route("/p/{secret}/dispute", post(portal::dispute))
+        .route("/p/{secret}/notice/{id}", get(portal::notice))
+        .route("/p/{secret}/plan/{id}", get(portal::agreement))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
         .nest("/api/v1", api::router())

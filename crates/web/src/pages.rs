@@ -567,6 +567,9 @@ async fn customer_view(
             })
         })
         .collect();
+    let portal_events = app::portal::events(&state.store, &staff.tenant, reference)
+        .await
+        .map_err(|error| WebError::Internal(error.to_string()))?;
     let debtor = &file.debtor;
     let values = json!({
         "c": {
@@ -583,7 +586,7 @@ async fn customer_view(
         },
         "statement": statement,
         "invoices": invoice_rows,
-        "timeline": timeline(&file, lang),
+        "timeline": timeline(&file, &portal_events, lang),
         "promises": file.promises.iter().map(|p| json!({
             "due_on": date(p.due_on, lang), "amount": money(p.amount, lang),
             "status": p.status, "note": p.note,
@@ -612,9 +615,26 @@ fn coded(prefix: &str, code: &str, lang: Lang) -> Value {
     json!({ "code": code, "label": lang.t(&format!("{prefix}_{}", code.replace('-', "_"))) })
 }
 
-/// Contacts and actions, newest first.
-fn timeline(file: &app::CustomerFile, lang: Lang) -> Vec<Value> {
+/// Contacts, actions and what the debtor did on the portal, newest first.
+fn timeline(
+    file: &app::CustomerFile,
+    portal: &[app::portal::PortalEventRecord],
+    lang: Lang,
+) -> Vec<Value> {
     let mut entries: Vec<(Date, i64, Value)> = Vec::new();
+    for event in portal {
+        entries.push((
+            event.occurred_on,
+            event.id,
+            json!({
+                "date": date(event.occurred_on, lang),
+                "channel": lang.t("timeline_portal"),
+                "what": lang.t(&format!("portal_event_{}", event.kind.replace('-', "_"))),
+                "outcome": "",
+                "note": event.note,
+            }),
+        ));
+    }
     for contact in &file.contacts {
         entries.push((
             contact.occurred_on,
@@ -654,6 +674,53 @@ pub(crate) async fn customer(
     let view = customer_view(&state, &staff, &reference).await?;
     let title = format!("{} {reference}", staff.lang.t("customer_file"));
     page(&staff, "customer.html", &title, view.values)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PortalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    r#do: String,
+}
+
+/// A collector gives the customer a personal portal link (shown once) or revokes them all.
+pub(crate) async fn portal_link(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Form(form): Form<PortalForm>,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    check_csrf(&staff, &headers, Some(&form.csrf))?;
+    require(&staff, Permission::Work)?;
+    let lang = staff.lang;
+    let outcome = if form.r#do == "revoke" {
+        app::portal::revoke(&state.store, &staff.tenant, state.clock, &reference)
+            .await
+            .map(|count| ("portal_revoked", Value::from(count)))
+    } else {
+        app::portal::issue_link(&state.store, &staff.tenant, state.clock, &reference, None)
+            .await
+            .map(|link| {
+                let url = link.url(&app::portal::public_base_url());
+                ("portal_url", Value::from(url))
+            })
+    };
+    let (key, value) = match outcome {
+        Ok(found) => found,
+        Err(app::portal::PortalError::UnknownCustomer { .. }) => {
+            return Err(WebError::NotFound(lang));
+        }
+        Err(error) => return Err(WebError::Internal(error.to_string())),
+    };
+    let view = customer_view(&state, &staff, &reference).await?;
+    let mut values = view.values;
+    if let Value::Object(map) = &mut values {
+        map.insert(key.into(), value);
+    }
+    let title = format!("{} {reference}", lang.t("customer_file"));
+    page(&staff, "customer.html", &title, values)
 }
 
 #[derive(Deserialize)]

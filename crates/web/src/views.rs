@@ -40,6 +40,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("import.html", include_str!("../templates/import.html")),
     ("admin.html", include_str!("../templates/admin.html")),
+    ("portal.html", include_str!("../templates/portal.html")),
+    (
+        "portal_gone.html",
+        include_str!("../templates/portal_gone.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

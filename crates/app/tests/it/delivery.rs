@@ -1209,3 +1209,51 @@ async fn starttls_is_required_and_the_server_certificate_checked_against_a_trust
         );
     });
 }
+#[tokio::test]
+async fn a_customer_with_a_portal_link_gets_a_link_of_its_own_in_the_first_reminder() {
+    on_every_backend!(|database| {
+        let sink = SmtpSink::start();
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let given = app::portal::issue_link(store, &tenant, clock(), "LATE", None)
+            .await
+            .unwrap();
+        let before = sink.received().len();
+        delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))
+            .await
+            .unwrap();
+        let received = sink.received();
+        let mail = received[before..]
+            .iter()
+            .find(|mail| mail.header("to") == "compta@lefevre.fr")
+            .expect("LATE's first reminder");
+        let text = mail.part("text/plain").unwrap();
+        let base = format!("{}/p/", app::portal::public_base_url());
+        let at = text
+            .find(&base)
+            .unwrap_or_else(|| panic!("no portal address in {text}"))
+            + base.len();
+        let secret = &text[at..at + 64];
+        assert_ne!(
+            secret, given.secret,
+            "each message carries a link of its own"
+        );
+        assert!(text.contains("votre page personnelle"));
+        let opened = app::portal::open(store, at_clock(), secret).await.unwrap();
+        let app::portal::Opened::Live(access) = opened else {
+            panic!("the message's link does not open: {opened:?}");
+        };
+        assert_eq!(access.customer_ref.as_str(), "LATE");
+        app::portal::revoke(store, &tenant, clock(), "LATE")
+            .await
+            .unwrap();
+        assert!(matches!(
+            app::portal::open(store, at_clock(), secret).await.unwrap(),
+            app::portal::Opened::Gone
+        ));
+    });
+}
+
+fn at_clock() -> Clock {
+    at("2026-01-06T09:00:00Z")
+}

@@ -112,3 +112,89 @@ fn serve_on_a_new_data_directory_asks_for_the_first_administrator() {
     let home = agent().get(&url_in(&lines)).call().unwrap();
     assert_eq!(home.headers()["location"], "/setup");
 }
+
+#[test]
+fn portal_link_prints_an_address_that_opens_the_customers_page_until_revoked() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    crate::relance(&data, &["init", "--company", "Atelier Dupont SARL"]).success();
+    let file = directory.path().join("export.csv");
+    std::fs::write(&file, crate::EXPORT).unwrap();
+    crate::relance(&data, &["import", "invoices", file.to_str().unwrap()]).success();
+    let (_server, lines) = serve(&data, &[]);
+    let base = url_in(&lines);
+    let link = crate::relance(
+        &data,
+        &[
+            "portal",
+            "link",
+            "--customer",
+            "C1",
+            "--base-url",
+            base.trim_end_matches('/'),
+        ],
+    )
+    .success();
+    let url = link.stdout().trim().to_owned();
+    assert!(url.starts_with(&format!("{base}p/")), "{url}");
+    assert_eq!(url.len(), base.len() + 2 + 64, "{url}");
+    let agent = agent();
+    let mut page = agent.get(&url).call().unwrap();
+    assert_eq!(page.status(), 200);
+    let text = page.body_mut().read_to_string().unwrap();
+    assert!(text.contains("Alpha SARL"), "{text}");
+    assert!(text.contains("F-1"));
+    assert!(!text.contains("Beta SAS"), "another customer never shows");
+
+    let revoked = crate::relance(&data, &["portal", "revoke", "--customer", "C1"]).success();
+    assert!(
+        revoked.stdout().contains("1 lien(s) révoqué(s)"),
+        "{}",
+        revoked.stdout()
+    );
+    let mut gone = agent.get(&url).call().unwrap();
+    assert_eq!(gone.status(), 410);
+    assert!(!gone.body_mut().read_to_string().unwrap().contains("Alpha"));
+    let unknown = crate::relance(&data, &["portal", "link", "--customer", "NOPE"]);
+    assert_ne!(unknown.code(), 0);
+}
+
+#[test]
+fn portal_settings_are_shown_and_changed_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    crate::relance(&data, &["init", "--company", "Atelier Dupont SARL"]).success();
+    let shown = crate::relance(&data, &["--lang", "en", "portal", "settings"]).success();
+    assert!(
+        shown
+            .stdout()
+            .contains("60 days; promises accepted up to 30"),
+        "{}",
+        shown.stdout()
+    );
+    let changed = crate::relance(
+        &data,
+        &[
+            "portal",
+            "settings",
+            "--link-days",
+            "15",
+            "--promise-days",
+            "10",
+        ],
+    )
+    .success();
+    assert!(
+        changed.stdout().contains("15 jours"),
+        "{}",
+        changed.stdout()
+    );
+    let refused = crate::relance(&data, &["portal", "settings", "--promise-days", "0"]);
+    assert_ne!(refused.code(), 0);
+    let again = crate::relance(&data, &["portal", "settings"]).success();
+    assert!(
+        again.stdout().contains("jusqu'à 10 jours"),
+        "{}",
+        again.stdout()
+    );
+}

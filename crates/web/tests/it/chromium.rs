@@ -314,6 +314,34 @@ async fn in_chromium_a_collector_day_first_run_dashboard_call_with_a_promise_and
         .await
         .unwrap();
     assert_eq!(approved.status, "scheduled");
+
+    // As the debtor: the personal link, and a dispute of one invoice.
+    let link = app::portal::issue_link(&database.store, &tenant, crate::clock(), "CALL", None)
+        .await
+        .unwrap();
+    blocking(|| {
+        driver.open(&link.url(&base));
+        driver.element("#dispute-form");
+        assert!(driver.source().contains("Ce qui reste à régler"));
+        keep_screenshot(&driver, "portal");
+        driver.click("#invoice option[value='F-003']");
+        driver.click("#reason option[value='not-received']");
+        driver.type_in("#comment", "jamais livré");
+        driver.click("#dispute-form button[type=submit]");
+        driver.element("#portal-done");
+        assert!(
+            driver
+                .source()
+                .contains("votre contestation est enregistrée")
+        );
+    });
+    let file = app::dunning::customer_file(&database.store, &tenant, "CALL")
+        .await
+        .unwrap()
+        .0;
+    let dispute = file.disputes.last().expect("the dispute was recorded");
+    assert_eq!(dispute.invoice_number, "F-003");
+    assert_eq!(dispute.reason, "not-received");
     drop(driver);
     database.cleanup().await;
 }

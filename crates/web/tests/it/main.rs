@@ -3,6 +3,7 @@
 
 mod chromium;
 mod harness;
+mod portal;
 
 use app::clock::Clock;
 use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
@@ -25,7 +26,7 @@ FUT,Zeta Industries,F-005,2026-11-01,2026-12-15,5000.00,5000.00,ap@zeta.example,
 DUP2,Dupuis et Fils,F-006,2026-07-01,2026-07-31,99.90,99.90,dupuis@example.org,
 ";
 
-fn clock() -> Clock {
+pub(crate) fn clock() -> Clock {
     Clock::Fixed(fixed_now())
 }
 
@@ -35,7 +36,7 @@ pub(crate) fn first_run_company() -> (&'static str, &'static str, &'static str, 
 }
 
 /// Creates the first administrator (and the creditor) through the first-run page.
-fn first_run(browser: &Browser) {
+pub(crate) fn first_run(browser: &Browser) {
     let form = browser.get("/setup");
     assert_eq!(form.status, 200);
     let csrf = form.csrf();
