@@ -570,6 +570,18 @@ async fn customer_view(
     let portal_events = app::portal::events(&state.store, &staff.tenant, reference)
         .await
         .map_err(|error| WebError::Internal(error.to_string()))?;
+    let plans = app::plans::list(
+        &state.store,
+        &staff.tenant,
+        state.clock,
+        None,
+        Some(reference),
+    )
+    .await
+    .map_err(|error| WebError::Internal(error.describe(lang.language())))?;
+    let settlements = app::settlements::list(&state.store, &staff.tenant, Some(reference), None)
+        .await
+        .map_err(|error| WebError::Internal(error.describe(lang.language())))?;
     let debtor = &file.debtor;
     let values = json!({
         "c": {
@@ -595,6 +607,33 @@ async fn customer_view(
             "invoice": d.invoice_number, "reason": d.reason, "note": d.note,
             "opened_on": date(d.opened_on, lang),
             "closed_on": d.closed_on.map(|day| date(day, lang)), "outcome": d.outcome,
+        })).collect::<Vec<_>>(),
+        "plans": plans.iter().map(|view| {
+            let plan = &view.plan;
+            json!({
+                "id": plan.id,
+                "status": app::plans::status_name(plan.status, lang.language()),
+                "covered": money(plan.covered, lang),
+                "paid": money(plan.paid(), lang),
+                "count": plan.installments.len(),
+                "waived": plan.waive_charges,
+                "next": view.standing.as_ref().and_then(|standing| standing.next).map(|(installment, left)| json!({
+                    "due_on": date(installment.due_on, lang), "left": money(left, lang),
+                })),
+                "installments": plan.installments.iter().map(|installment| json!({
+                    "number": installment.number,
+                    "due_on": date(installment.due_on, lang),
+                    "amount": money(installment.amount, lang),
+                })).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
+        "settlements": settlements.iter().map(|settlement| json!({
+            "date": date(settlement.settled_on, lang),
+            "kind": app::settlements::kind_name(settlement.kind, lang.language()),
+            "invoice": settlement.invoice_number,
+            "amount": money(settlement.amount, lang),
+            "reason": settlement.reason,
+            "by": settlement.decided_by,
         })).collect::<Vec<_>>(),
         "holds": file.holds.iter().map(|h| json!({
             "until": date(h.until, lang), "reason": h.reason,

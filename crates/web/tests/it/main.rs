@@ -488,6 +488,64 @@ async fn the_customer_file_shows_invoices_timeline_and_statement_on_one_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_file_shows_payment_plans_and_settlements() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = books(&database).await;
+        let store = &database.store;
+        let proposed = app::plans::propose(
+            store,
+            &tenant,
+            clock(),
+            &app::plans::PlanRequest {
+                customer: "LATE",
+                invoices: &[],
+                split: app::plans::SplitRequest::Installments(3),
+                first_on: date(2026, 11, 30),
+                every: "1m",
+                down_payment: None,
+                waive_charges: true,
+                by: "Camille Durand",
+            },
+        )
+        .await
+        .unwrap();
+        app::settlements::record(
+            store,
+            &tenant,
+            clock(),
+            &app::settlements::SettlementRequest {
+                customer: "CALL",
+                invoice: "F-003",
+                kind: "write-off",
+                amount: None,
+                on: date(2026, 11, 20),
+                reason: "liquidation clôturée",
+                by: "Claire Martin",
+                counterparty: "",
+            },
+        )
+        .await
+        .unwrap();
+        blocking(|| {
+            let text = admin.get("/customers/LATE").text();
+            assert!(text.contains("Échéanciers"), "{text}");
+            assert!(
+                text.contains(&format!("Échéancier {}", proposed.plan.id)),
+                "{text}"
+            );
+            assert!(text.contains("proposé"));
+            assert!(text.contains("30/11/2026"), "the first installment");
+            let call = admin.get("/customers/CALL").text();
+            assert!(call.contains("passage en perte"), "{call}");
+            assert!(call.contains("liquidation clôturée"));
+        });
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_with_a_promise_records_the_contact_and_the_promise_or_nothing() {
     on_every_backend!(|database| {
         let server = start(&database.store).await;
