@@ -442,35 +442,7 @@ async fn customer_context(
         what,
         key: builtin.key,
     };
-    let promise = match builtin.extras.contains(&documents::catalog::Extra::Promise) {
-        false => None,
-        true => {
-            let promise = file
-                .promises
-                .iter()
-                .max_by_key(|promise| promise.id)
-                .ok_or_else(|| fact_missing("promise"))?;
-            Some(PromiseFacts {
-                amount: promise.amount,
-                due_on: promise.due_on,
-            })
-        }
-    };
-    let dispute = match builtin.extras.contains(&documents::catalog::Extra::Dispute) {
-        false => None,
-        true => {
-            let dispute = file
-                .disputes
-                .iter()
-                .max_by_key(|dispute| dispute.id)
-                .ok_or_else(|| fact_missing("dispute"))?;
-            Some(DisputeFacts {
-                invoice: dispute.invoice_number.clone(),
-                reason: DisputeReason::parse(&dispute.reason).unwrap_or(DisputeReason::Other),
-                opened_on: dispute.opened_on,
-            })
-        }
-    };
+    let (promise, dispute) = latest_promise_and_dispute(&file, builtin, fact_missing)?;
     if builtin.extras.contains(&documents::catalog::Extra::Receipt) {
         // Payments are not recorded one by one yet: receipts come with payment matching.
         return Err(fact_missing("payment"));
@@ -872,35 +844,7 @@ async fn action_extras(
         what,
         key: builtin.key,
     };
-    let promise = match builtin.receives(Extra::Promise) {
-        false => None,
-        true => {
-            let promise = file
-                .promises
-                .iter()
-                .max_by_key(|promise| promise.id)
-                .ok_or_else(|| missing("promise"))?;
-            Some(PromiseFacts {
-                amount: promise.amount,
-                due_on: promise.due_on,
-            })
-        }
-    };
-    let dispute = match builtin.receives(Extra::Dispute) {
-        false => None,
-        true => {
-            let dispute = file
-                .disputes
-                .iter()
-                .max_by_key(|dispute| dispute.id)
-                .ok_or_else(|| missing("dispute"))?;
-            Some(DisputeFacts {
-                invoice: dispute.invoice_number.clone(),
-                reason: DisputeReason::parse(&dispute.reason).unwrap_or(DisputeReason::Other),
-                opened_on: dispute.opened_on,
-            })
-        }
-    };
+    let (promise, dispute) = latest_promise_and_dispute(&file, builtin, missing)?;
     let receipt = match builtin.receives(Extra::Receipt) {
         false => None,
         true => {
@@ -939,6 +883,46 @@ async fn action_extras(
         }
     };
     Ok((promise, dispute, receipt))
+}
+
+/// The customer's latest promise and dispute, for the templates that receive them (a promise
+/// confirmation, a dispute acknowledgement); `missing` names what the customer lacks.
+fn latest_promise_and_dispute(
+    file: &store::CustomerFile,
+    builtin: &Builtin,
+    missing: impl Fn(&'static str) -> TemplateError,
+) -> Result<(Option<PromiseFacts>, Option<DisputeFacts>), TemplateError> {
+    use documents::catalog::Extra;
+    let promise = match builtin.receives(Extra::Promise) {
+        false => None,
+        true => {
+            let promise = file
+                .promises
+                .iter()
+                .max_by_key(|promise| promise.id)
+                .ok_or_else(|| missing("promise"))?;
+            Some(PromiseFacts {
+                amount: promise.amount,
+                due_on: promise.due_on,
+            })
+        }
+    };
+    let dispute = match builtin.receives(Extra::Dispute) {
+        false => None,
+        true => {
+            let dispute = file
+                .disputes
+                .iter()
+                .max_by_key(|dispute| dispute.id)
+                .ok_or_else(|| missing("dispute"))?;
+            Some(DisputeFacts {
+                invoice: dispute.invoice_number.clone(),
+                reason: DisputeReason::parse(&dispute.reason).unwrap_or(DisputeReason::Other),
+                opened_on: dispute.opened_on,
+            })
+        }
+    };
+    Ok((promise, dispute))
 }
 
 /// The plan facts of a plan message (a reminder, a confirmation, a missed installment).
