@@ -51,6 +51,8 @@ pub enum PlanError {
     /// The agreement cannot be written (its template, or the PDF).
     #[error("{0}")]
     Document(String),
+    #[error("the agreement of payment plan {id} changed since it was shown: read it again")]
+    DocumentChanged { id: i64 },
 }
 
 impl From<LawError> for PlanError {
@@ -94,6 +96,9 @@ impl PlanError {
             ),
             PlanError::Store(error) => error.to_string(),
             PlanError::Document(error) => error.clone(),
+            PlanError::DocumentChanged { id } => format!(
+                "l'échéancier {id} a changé depuis qu'il vous a été présenté : relisez-le avant de l'accepter"
+            ),
         }
     }
 }
@@ -467,7 +472,6 @@ pub async fn accept(
     id: i64,
     acceptance: &Acceptance<'_>,
 ) -> Result<PlanView, PlanError> {
-    let handle = store.tenant(tenant.id);
     let plan = plan(store, tenant, id).await?;
     match plan.status {
         PlanStatus::Active => {
@@ -491,21 +495,64 @@ pub async fn accept(
     if !plan.exceeded.is_empty() && approved_by.is_none() {
         return Err(PlanError::NeedsApproval { id });
     }
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let pdf = agreement(store, tenant, clock, id, Some(today)).await?;
+    if !activate(
+        store,
+        tenant,
+        clock,
+        &plan,
+        Activation {
+            approved_by,
+            how: "paper",
+            note: acceptance.note.trim(),
+            agreement: &pdf,
+        },
+    )
+    .await?
+    {
+        return show(store, tenant, clock, id).await;
+    }
+    keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
+    show(store, tenant, clock, id).await
+}
+
+/// How a plan is accepted.
+struct Activation<'a> {
+    approved_by: Option<&'a str>,
+    /// `paper` or `portal`.
+    how: &'a str,
+    note: &'a str,
+    /// The agreement as accepted, kept with its SHA-256.
+    agreement: &'a [u8],
+}
+
+/// Starts a proposed plan: its status, the agreement kept, the conditional waivers, the case
+/// woken. False when it was no longer proposed (someone else accepted it meanwhile).
+async fn activate(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    plan: &PlanRecord,
+    activation: Activation<'_>,
+) -> Result<bool, PlanError> {
+    let handle = store.tenant(tenant.id);
+    let id = plan.id;
     if !handle
         .activate_plan(
             id,
-            approved_by,
-            "paper",
-            acceptance.note.trim(),
+            activation.approved_by,
+            activation.how,
+            activation.note,
             clock.now(),
         )
         .await?
     {
-        return show(store, tenant, clock, id).await;
+        return Ok(false);
     }
     if plan.waive_charges {
         let reason = waiver_reason(id);
-        let granted_by = approved_by.unwrap_or(plan.proposed_by.as_str());
+        let granted_by = activation.approved_by.unwrap_or(plan.proposed_by.as_str());
         for invoice in &plan.invoices {
             handle
                 .add_waiver(
@@ -522,21 +569,112 @@ pub async fn accept(
                 .await?;
         }
     }
-    // The exact agreement accepted, with its fingerprint, stays with the file.
-    let today = clock.today_in(tenant.profile.time_zone.as_str());
-    let pdf = agreement(store, tenant, clock, id, Some(today)).await?;
     handle
         .add_plan_document(
             id,
             PlanDocumentKind::Agreement,
             &format!("echeancier-{id}.pdf"),
-            &crate::accounts::sha256_hex(&pdf),
-            &pdf,
+            &crate::accounts::sha256_hex(activation.agreement),
+            activation.agreement,
             clock.now(),
         )
         .await?;
-    keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
     handle.wake_customer(plan.customer).await?;
+    Ok(true)
+}
+
+/// What the debtor gives to accept a plan in the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnlineAcceptance<'a> {
+    /// The name the debtor typed, as a signature.
+    pub typed_name: &'a str,
+    /// The debtor ticked "I accept this agreement".
+    pub consent: bool,
+    /// Where the acceptance came from.
+    pub ip: &'a str,
+    /// The SHA-256 of the agreement the debtor was shown (`agreement_fingerprint`): the plan
+    /// starts only if it is still exactly that document.
+    pub document_sha256: &'a str,
+}
+
+/// The SHA-256 of plan `id`'s agreement as it reads today: what the portal shows and asks the
+/// debtor to accept.
+pub async fn agreement_fingerprint(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+) -> Result<String, PlanError> {
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let pdf = agreement(store, tenant, clock, id, Some(today)).await?;
+    Ok(crate::accounts::sha256_hex(&pdf))
+}
+
+/// The debtor accepts a proposed plan in the portal: a typed name, explicit consent, the time,
+/// the address it came from and the fingerprint of the exact document accepted are recorded,
+/// and the document is kept. A plan beyond the creditor's limits waits for a manager; a document
+/// that changed since it was shown (a new day, a new figure) must be read again.
+pub async fn accept_online(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    id: i64,
+    acceptance: &OnlineAcceptance<'_>,
+) -> Result<PlanView, PlanError> {
+    let plan = plan(store, tenant, id).await?;
+    match plan.status {
+        PlanStatus::Active => return show(store, tenant, clock, id).await,
+        PlanStatus::Proposed => {}
+        status => {
+            return Err(PlanError::NotProposed {
+                id,
+                status,
+                verb: "accepted",
+            });
+        }
+    }
+    let mut problems = Vec::new();
+    let typed_name = acceptance.typed_name.trim();
+    if typed_name.is_empty() {
+        problems.push(InputProblem::new(
+            "name",
+            acceptance.typed_name,
+            InputProblemKind::Empty,
+        ));
+    }
+    if !acceptance.consent {
+        problems.push(InputProblem::new("consent", "", InputProblemKind::Empty));
+    }
+    if !problems.is_empty() {
+        return Err(PlanError::Invalid { problems });
+    }
+    if !plan.exceeded.is_empty() {
+        return Err(PlanError::NeedsApproval { id });
+    }
+    let today = clock.today_in(tenant.profile.time_zone.as_str());
+    let pdf = agreement(store, tenant, clock, id, Some(today)).await?;
+    let sha256 = crate::accounts::sha256_hex(&pdf);
+    if sha256 != acceptance.document_sha256.trim() {
+        return Err(PlanError::DocumentChanged { id });
+    }
+    let note = format!(
+        "accepté en ligne par « {typed_name} », consentement exprès, le {}, depuis {}, document SHA-256 {sha256}",
+        clock.now(),
+        acceptance.ip
+    );
+    activate(
+        store,
+        tenant,
+        clock,
+        &plan,
+        Activation {
+            approved_by: None,
+            how: "portal",
+            note: &note,
+            agreement: &pdf,
+        },
+    )
+    .await?;
     show(store, tenant, clock, id).await
 }
 

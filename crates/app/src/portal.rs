@@ -463,6 +463,37 @@ pub async fn ask_plan(
     Ok(PlanAsked::Proposed(Box::new(view)))
 }
 
+/// The debtor accepts one of its proposed plans on the portal (`plans::accept_online` says
+/// what is recorded); noted on the staff timeline. Another customer's plan is unknown here.
+pub async fn accept_plan(
+    store: &Store,
+    access: &PortalAccess,
+    clock: Clock,
+    id: i64,
+    acceptance: &crate::plans::OnlineAcceptance<'_>,
+) -> Result<crate::plans::PlanView, PortalError> {
+    let tenant = &access.tenant;
+    let mine = store
+        .tenant(tenant.id)
+        .plans(None, Some(access.customer))
+        .await?
+        .iter()
+        .any(|plan| plan.id == id);
+    if !mine {
+        return Err(PlanError::UnknownPlan { id }.into());
+    }
+    let before = crate::plans::show(store, tenant, clock, id).await?;
+    let view = crate::plans::accept_online(store, tenant, clock, id, acceptance).await?;
+    if before.plan.status != view.plan.status {
+        let note = format!(
+            "portal: plan {id} accepted online by {}",
+            acceptance.typed_name.trim()
+        );
+        event(store, access, clock, "plan", &note).await?;
+    }
+    Ok(view)
+}
+
 /// What `reference` did on the portal, oldest first (for the staff timeline).
 pub async fn events(
     store: &Store,

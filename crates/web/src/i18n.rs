@@ -380,6 +380,26 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("portal_plan_active", "en cours", "running"),
     (
+        "portal_accept_name",
+        "Votre nom, en guise de signature",
+        "Your name, as your signature",
+    ),
+    (
+        "portal_accept_consent",
+        "J'ai lu l'échéancier ci-dessus (PDF) et je l'accepte",
+        "I have read the payment plan above (PDF) and I accept it",
+    ),
+    (
+        "portal_accept_button",
+        "Accepter l'échéancier",
+        "Accept the payment plan",
+    ),
+    (
+        "portal_done_plan_accepted",
+        "Merci : l'échéancier est accepté. Nous suspendons nos relances tant qu'il est respecté.",
+        "Thank you: the plan is accepted. We pause our reminders while it is honoured.",
+    ),
+    (
         "portal_choices",
         "Vous souhaitez nous répondre ?",
         "Would you like to answer us?",

@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{secret}/dispute", post(portal::dispute))
         .route("/p/{secret}/notice/{id}", get(portal::notice))
         .route("/p/{secret}/plan/{id}", get(portal::agreement))
+        .route("/p/{secret}/plan/{id}/accept", post(portal::accept_plan))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
         .nest("/api/v1", api::router())
@@ -94,9 +95,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer's address is kept for what must record where it came from (a plan accepted on
+    // the portal).
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Binds the address to listen on.

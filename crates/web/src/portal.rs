@@ -9,14 +9,14 @@
 
 use app::portal::{self, Opened, PlanAsked, PortalAccess, PortalError};
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::case::DisputeReason;
 use domain::identifiers::RfReference;
 use domain::money::Money;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::AppState;
 use crate::auth::{self, FORM_COOKIE, check_form_token, form_token, set_cookie};
@@ -85,7 +85,7 @@ pub(crate) async fn page(
         Err(response) => return Ok(response),
     };
     let message = done.done.as_deref().and_then(|code| match code {
-        "promise" | "dispute" | "plan" | "plan-request" => {
+        "promise" | "dispute" | "plan" | "plan-request" | "plan-accepted" => {
             Some(format!("portal_done_{}", code.replace('-', "_")))
         }
         _ => None,
@@ -153,24 +153,36 @@ async fn render_page(
     let plans = app::plans::list(&state.store, tenant, state.clock, None, Some(reference))
         .await
         .map_err(internal)?;
-    let plans: Vec<Value> = plans
-        .iter()
-        .filter(|view| {
-            matches!(
-                view.plan.status,
-                app::PlanStatus::Proposed | app::PlanStatus::Active
+    let mut shown = Vec::new();
+    for view in plans.iter().filter(|view| {
+        matches!(
+            view.plan.status,
+            app::PlanStatus::Proposed | app::PlanStatus::Active
+        )
+    }) {
+        // A proposed plan within the creditor's limits can be accepted here, for the exact
+        // document shown (its fingerprint goes with the form).
+        let fingerprint = if view.plan.status == app::PlanStatus::Proposed
+            && view.plan.exceeded.is_empty()
+        {
+            Some(
+                app::plans::agreement_fingerprint(&state.store, tenant, state.clock, view.plan.id)
+                    .await
+                    .map_err(internal)?,
             )
-        })
-        .map(|view| {
-            json!({
-                "id": view.plan.id,
-                "status": lang.t(&format!("portal_plan_{}", view.plan.status.code())),
-                "installments": view.plan.installments.iter().map(|i| json!({
-                    "due_on": date(i.due_on, lang), "amount": money(i.amount, lang),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+        } else {
+            None
+        };
+        shown.push(json!({
+            "id": view.plan.id,
+            "status": lang.t(&format!("portal_plan_{}", view.plan.status.code())),
+            "installments": view.plan.installments.iter().map(|i| json!({
+                "due_on": date(i.due_on, lang), "amount": money(i.amount, lang),
+            })).collect::<Vec<_>>(),
+            "fingerprint": fingerprint,
+        }));
+    }
+    let plans = shown;
     let rf = RfReference::for_customer(reference);
     let iban = tenant.profile.iban.as_ref();
     let qr = iban.and_then(|iban| {
@@ -349,6 +361,59 @@ pub(crate) async fn plan(
         Ok(PlanAsked::Proposed(_)) => Ok(done(&secret, "plan")),
         Ok(PlanAsked::LeftToCollector) => Ok(done(&secret, "plan-request")),
         Err(PortalError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            let refused = Refused::Error(error);
+            render_page(&state, &headers, &secret, &access, None, Some(refused)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AcceptForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    consent: String,
+    #[serde(default)]
+    document: String,
+}
+
+/// The debtor accepts a proposed plan: typed name, explicit consent, the address it came from
+/// (the first `X-Forwarded-For` behind a proxy, else the connection's) and the fingerprint of
+/// the document shown.
+pub(crate) async fn accept_plan(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path((secret, id)): Path<(String, i64)>,
+    Form(form): Form<AcceptForm>,
+) -> PageResult {
+    let access = match access(&state, &headers, &secret).await? {
+        Ok(access) => access,
+        Err(response) => return Ok(response),
+    };
+    check_form_token(&headers, &form.csrf)?;
+    let ip = headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(',').next())
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+        .unwrap_or_else(|| peer.ip().to_string());
+    let acceptance = app::plans::OnlineAcceptance {
+        typed_name: &form.name,
+        consent: matches!(form.consent.as_str(), "yes" | "on" | "true"),
+        ip: &ip,
+        document_sha256: &form.document,
+    };
+    match portal::accept_plan(&state.store, &access, state.clock, id, &acceptance).await {
+        Ok(_) => Ok(done(&secret, "plan-accepted")),
+        Err(PortalError::Store(error)) => Err(error.into()),
+        Err(PortalError::Plan(app::plans::PlanError::UnknownPlan { .. })) => {
+            Err(WebError::NotFound(auth::lang(&headers)))
+        }
         Err(error) => {
             let refused = Refused::Error(error);
             render_page(&state, &headers, &secret, &access, None, Some(refused)).await

@@ -628,3 +628,105 @@ async fn a_collector_gives_a_link_from_the_customer_file_and_revokes_it_there() 
         });
     });
 }
+
+/// The value of the hidden `document` field in a page (the agreement's fingerprint).
+fn fingerprint_in(page: &str) -> String {
+    let start = page
+        .find("name=\"document\" value=\"")
+        .expect("an acceptance form")
+        + "name=\"document\" value=\"".len();
+    page[start..start + 64].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_debtor_accepts_a_proposed_plan_with_a_typed_name_consent_and_the_documents_fingerprint()
+ {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = creditor_with_books(&database).await;
+        let store = &database.store;
+        let path = link(store, &tenant, "CALL").await;
+        let debtor = Browser::new(&server);
+        let fingerprint = blocking(|| {
+            let csrf = debtor.get(&path).csrf();
+            debtor.post(
+                &format!("{path}/plan"),
+                &[("csrf", &csrf), ("installments", "3")],
+            );
+            fingerprint_in(&debtor.get(&path).text())
+        });
+        let plan = app::plans::list(store, &tenant, clock(), None, Some("CALL"))
+            .await
+            .unwrap()
+            .remove(0)
+            .plan;
+        blocking(|| {
+            let csrf = debtor.get(&path).csrf();
+            let action = format!("{path}/plan/{}/accept", plan.id);
+            // Without consent, or for another document than the one shown: nothing starts.
+            let no_consent = debtor.post(
+                &action,
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Paul Martin"),
+                    ("document", &fingerprint),
+                ],
+            );
+            assert_eq!(no_consent.status, 422);
+            let other = "0".repeat(64);
+            let tampered = debtor.post(
+                &action,
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Paul Martin"),
+                    ("consent", "yes"),
+                    ("document", &other),
+                ],
+            );
+            assert_eq!(tampered.status, 422);
+            assert!(tampered.text().contains("relisez"), "{}", tampered.text());
+            let accepted = debtor.post(
+                &action,
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Paul Martin"),
+                    ("consent", "yes"),
+                    ("document", &fingerprint),
+                ],
+            );
+            assert_eq!(
+                accepted.location.as_deref(),
+                Some(format!("{path}?done=plan-accepted").as_str())
+            );
+        });
+        let accepted = app::plans::show(store, &tenant, clock(), plan.id)
+            .await
+            .unwrap()
+            .plan;
+        assert_eq!(accepted.status, app::PlanStatus::Active);
+        assert_eq!(accepted.accepted_how.as_deref(), Some("portal"));
+        let note = accepted.acceptance_note.unwrap();
+        assert!(
+            note.contains("Paul Martin")
+                && note.contains("127.0.0.1")
+                && note.contains(&fingerprint),
+            "{note}"
+        );
+        let documents = app::plans::documents(store, &tenant, plan.id)
+            .await
+            .unwrap();
+        assert_eq!(documents.len(), 1);
+        assert_eq!(
+            documents[0].sha256, fingerprint,
+            "the exact document accepted is kept"
+        );
+        let events = app::portal::events(store, &tenant, "CALL").await.unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|event| event.note.contains("accepted online"))
+        );
+    });
+}
