@@ -473,20 +473,10 @@ pub async fn accept(
     acceptance: &Acceptance<'_>,
 ) -> Result<PlanView, PlanError> {
     let plan = plan(store, tenant, id).await?;
-    match plan.status {
-        PlanStatus::Active => {
-            // A signed copy brought after the acceptance is kept, once.
-            keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
-            return show(store, tenant, clock, id).await;
-        }
-        PlanStatus::Proposed => {}
-        status => {
-            return Err(PlanError::NotProposed {
-                id,
-                status,
-                verb: "accepted",
-            });
-        }
+    if already_accepted(&plan)? {
+        // A signed copy brought after the acceptance is kept, once.
+        keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
+        return show(store, tenant, clock, id).await;
     }
     let approved_by = acceptance
         .approved_by
@@ -515,6 +505,20 @@ pub async fn accept(
     }
     keep_signed_copy(store, tenant, clock, id, acceptance.signed_copy).await?;
     show(store, tenant, clock, id).await
+}
+
+/// Whether `plan` was accepted already (accepting it again changes nothing); an error when it
+/// can no longer be accepted (ended or cancelled).
+fn already_accepted(plan: &PlanRecord) -> Result<bool, PlanError> {
+    match plan.status {
+        PlanStatus::Active => Ok(true),
+        PlanStatus::Proposed => Ok(false),
+        status => Err(PlanError::NotProposed {
+            id: plan.id,
+            status,
+            verb: "accepted",
+        }),
+    }
 }
 
 /// How a plan is accepted.
@@ -622,16 +626,8 @@ pub async fn accept_online(
     acceptance: &OnlineAcceptance<'_>,
 ) -> Result<PlanView, PlanError> {
     let plan = plan(store, tenant, id).await?;
-    match plan.status {
-        PlanStatus::Active => return show(store, tenant, clock, id).await,
-        PlanStatus::Proposed => {}
-        status => {
-            return Err(PlanError::NotProposed {
-                id,
-                status,
-                verb: "accepted",
-            });
-        }
+    if already_accepted(&plan)? {
+        return show(store, tenant, clock, id).await;
     }
     let mut problems = Vec::new();
     let typed_name = acceptance.typed_name.trim();
