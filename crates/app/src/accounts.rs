@@ -12,7 +12,7 @@ use domain::identifiers::CountryCode;
 use domain::ids::TenantId;
 use domain::money::Currency;
 use sha2::{Digest, Sha256};
-use store::{NewUser, Store, StoreError, UserRecord};
+use store::{ApiTokenRecord, NewUser, Store, StoreError, UserRecord};
 
 use crate::clock::Clock;
 use crate::setup::{SetupError, initialise, select_tenant};
@@ -137,6 +137,8 @@ pub enum AccountError {
     /// The same answer whether the e-mail or the password was wrong.
     #[error("wrong e-mail or password")]
     BadCredentials,
+    #[error("API token {id} does not exist")]
+    UnknownToken { id: i64 },
     #[error("this needs the role {} or above", .needed.code())]
     Forbidden { needed: Role },
     #[error("too many failed logins for this e-mail: try again in {minutes} minute(s)")]
@@ -446,13 +448,60 @@ pub async fn create_api_token(
     Ok(secret)
 }
 
+/// Who calls the API: the account a token acts as, and the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCaller {
+    pub account: Account,
+    /// The token's id (idempotency keys are kept per token).
+    pub token: i64,
+}
+
+/// The caller an API token names, if it is known and not revoked. Read at every request, so
+/// that a revoked token is refused from the next one on.
+pub async fn api_caller(store: &Store, secret: &str) -> Result<Option<ApiCaller>, AccountError> {
+    match store.api_token_user(&digest(secret)).await? {
+        Some((token, user)) => Ok(Some(ApiCaller {
+            account: account(user)?,
+            token,
+        })),
+        None => Ok(None),
+    }
+}
+
 /// The account an API token acts as, if it is known and not revoked.
 pub async fn api_account(store: &Store, secret: &str) -> Result<Option<Account>, AccountError> {
-    store
-        .api_token_user(&digest(secret))
+    Ok(api_caller(store, secret)
         .await?
-        .map(account)
-        .transpose()
+        .map(|caller| caller.account))
+}
+
+/// The creditor's API tokens, newest first: name, account, when made, when revoked.
+pub async fn list_api_tokens(
+    store: &Store,
+    by: &Account,
+) -> Result<Vec<ApiTokenRecord>, AccountError> {
+    by.require(Permission::Administer)?;
+    Ok(store.tenant(by.tenant).api_tokens().await?)
+}
+
+/// Revokes one of the creditor's tokens: it is refused from the next request on. Revoking it
+/// again changes nothing; another creditor's token is unknown here.
+pub async fn revoke_api_token(
+    store: &Store,
+    clock: Clock,
+    by: &Account,
+    id: i64,
+) -> Result<(), AccountError> {
+    by.require(Permission::Administer)?;
+    if store
+        .tenant(by.tenant)
+        .revoke_api_token(id, clock.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(AccountError::UnknownToken { id })
+    }
 }
 
 fn account(user: UserRecord) -> Result<Account, AccountError> {

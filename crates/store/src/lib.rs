@@ -25,6 +25,7 @@ macro_rules! with_pool {
 }
 
 mod accounts;
+mod audit;
 mod bank_lines;
 mod connect;
 mod customer_details;
@@ -47,7 +48,8 @@ mod sqlite_import;
 mod templates;
 mod tenants;
 
-pub use accounts::{NewUser, UserRecord};
+pub use accounts::{ApiTokenRecord, NewUser, UserRecord};
+pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
     NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,

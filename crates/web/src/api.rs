@@ -37,13 +37,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/actions/{id}/approve", post(approve))
         .route("/actions/{id}/skip", post(skip))
         .route("/imports/invoices", post(import_invoices))
+        .route("/tokens", get(crate::tokens::api_list))
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(crate::tokens::api_revoke),
+        )
 }
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI)
 }
 
-async fn caller(
+pub(crate) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(Account, TenantRecord), WebError> {

@@ -9,15 +9,18 @@
 //!   work, calls, import, accounts and tokens).
 //! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
+//! - `audit`: the audit log, kept by a layer around every route, and its page.
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
 //! - `i18n`: the pages' texts in French and English.
 
 mod api;
+mod audit;
 mod auth;
 mod error;
 mod i18n;
 mod pages;
 mod portal;
+mod tokens;
 mod views;
 
 use std::future::Future;
@@ -75,6 +78,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::add_user))
         .route("/admin/tokens", post(pages::add_token))
+        // The audit log, API tokens and bank statements.
+        .route("/admin/audit", get(audit::page))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/p/{secret}", get(portal::page))
         .route("/p/{secret}/promise", post(portal::promise))
         .route("/p/{secret}/plan", post(portal::plan))
@@ -85,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
         .nest("/api/v1", api::router())
+        // After every route: it wraps them all, those above and any added later.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .with_state(state)
 }

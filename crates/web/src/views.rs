@@ -40,6 +40,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("import.html", include_str!("../templates/import.html")),
     ("admin.html", include_str!("../templates/admin.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    (
+        "token_row.html",
+        include_str!("../templates/token_row.html"),
+    ),
     ("portal.html", include_str!("../templates/portal.html")),
     (
         "portal_gone.html",

@@ -56,7 +56,9 @@ pub(crate) struct Reply {
 impl Reply {
     /// The body as a browser shows it (the templates escape `/` in values).
     pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).replace("&#x2f;", "/")
+        String::from_utf8_lossy(&self.body)
+            .replace("&#x2f;", "/")
+            .replace("&#x27;", "'")
     }
 
     pub(crate) fn json(&self) -> serde_json::Value {
@@ -305,6 +307,16 @@ impl Api {
                 .header("authorization", &format!("Bearer {}", self.token))
                 .content_type(content_type)
                 .send(body)
+                .unwrap(),
+        )
+    }
+
+    pub(crate) fn delete(&self, path: &str) -> Reply {
+        Api::reply(
+            self.agent
+                .delete(&format!("{}{path}", self.base))
+                .header("authorization", &format!("Bearer {}", self.token))
+                .call()
                 .unwrap(),
         )
     }

@@ -3,6 +3,7 @@
 
 mod chromium;
 mod harness;
+mod operations;
 mod portal;
 
 use app::clock::Clock;
@@ -17,7 +18,7 @@ const ADMIN: &str = "admin@atelier.example";
 const ADMIN_PASSWORD: &str = "mot-de-passe-admin";
 
 /// Five customers: one a formal notice late, one to call, one paid, one not yet due, one more.
-const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email,phone
+pub(crate) const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email,phone
 LATE,Dupont Bâtiment SARL,F-001,2026-08-01,2026-09-01,1200.00,1200.00,compta@dupont.example,+33612345678
 CALL,Martin Services,F-002,2026-09-15,2026-10-15,450.00,450.00,contact@martin.example,+33687654321
 CALL,Martin Services,F-003,2026-10-20,2026-11-19,300.00,300.00,contact@martin.example,+33687654321
@@ -54,7 +55,7 @@ pub(crate) fn first_run(browser: &Browser) {
     assert_eq!(done.location.as_deref(), Some("/"));
 }
 
-async fn tenant(store: &Store) -> TenantRecord {
+pub(crate) async fn tenant(store: &Store) -> TenantRecord {
     app::setup::select_tenant(store, None).await.unwrap()
 }
 
@@ -103,7 +104,7 @@ pub(crate) async fn books(database: &TestDatabase) -> TenantRecord {
 }
 
 /// An account with this role, created by the administrator on the accounts page.
-fn add_user(admin: &Browser, email: &str, role: &str) {
+pub(crate) fn add_user(admin: &Browser, email: &str, role: &str) {
     let page = admin.get("/admin");
     assert_eq!(page.status, 200);
     let added = admin.post(

@@ -1,0 +1,72 @@
+//! The texts of the audit log, API tokens and bank pages: `(key, French, English)`, merged with
+//! the main table.
+
+pub(super) const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav_audit", "Journal d'audit", "Audit log"),
+    ("audit_title", "Journal d'audit", "Audit log"),
+    (
+        "audit_intro",
+        "Chaque modification faite dans l'application ou par l'API, et chaque consultation d'un dossier client, du plus récent au plus ancien. Le journal ne peut être ni modifié ni effacé.",
+        "Every change made in the application or through the API, and every reading of a customer's file, newest first. The log can be neither changed nor erased.",
+    ),
+    ("audit_user", "Utilisateur", "User"),
+    ("audit_customer", "Client", "Customer"),
+    ("audit_from", "Du", "From"),
+    ("audit_to", "Au", "To"),
+    ("audit_when", "Quand", "When"),
+    ("audit_via", "Par", "Through"),
+    ("audit_what", "Quoi", "What"),
+    ("audit_record", "Élément", "Record"),
+    ("audit_address", "Adresse réseau", "Network address"),
+    ("audit_via_web", "application", "application"),
+    ("audit_via_api", "API", "API"),
+    ("audit_via_cli", "ligne de commande", "command line"),
+    ("audit_what_view", "consultation du dossier", "file read"),
+    (
+        "audit_what_view_invoices",
+        "consultation des factures",
+        "invoices read",
+    ),
+    ("audit_what_letter", "lecture d'un courrier", "letter read"),
+    ("audit_what_call", "appel enregistré", "call recorded"),
+    (
+        "audit_what_portal",
+        "lien du portail donné ou révoqué",
+        "portal link given or revoked",
+    ),
+    (
+        "audit_what_promise",
+        "promesse enregistrée",
+        "promise recorded",
+    ),
+    ("audit_what_approve", "action approuvée", "action approved"),
+    ("audit_what_skip", "action ignorée", "action skipped"),
+    (
+        "audit_what_run",
+        "relance du jour lancée",
+        "daily run started",
+    ),
+    (
+        "audit_what_import",
+        "fichier de factures importé",
+        "invoice file imported",
+    ),
+    ("audit_what_user", "compte créé", "account created"),
+    ("audit_what_token", "jeton d'API créé", "API token created"),
+    (
+        "audit_what_token_revoke",
+        "jeton d'API révoqué",
+        "API token revoked",
+    ),
+    ("token_owner", "Agit comme", "Acts as"),
+    ("token_created_at", "Créé le", "Made on"),
+    ("token_state", "État", "State"),
+    ("token_active", "actif", "active"),
+    ("token_revoked", "révoqué le", "revoked on"),
+    ("token_revoke", "Révoquer", "Revoke"),
+    (
+        "token_revoke_confirm",
+        "Révoquer ce jeton ? Les programmes qui l'utilisent seront refusés dès leur prochaine requête.",
+        "Revoke this token? Programs using it are refused from their next request on.",
+    ),
+];

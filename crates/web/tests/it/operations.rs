@@ -1,0 +1,335 @@
+//! The audit log, API tokens, idempotent API writes, and bank statements in the pages, through
+//! the real server on loopback, on every backend.
+
+use app::TenantRecord;
+use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
+use test_support::{TestDatabase, on_every_backend};
+
+use crate::harness::{Api, Browser, blocking, start};
+use crate::{add_user, books, clock, first_run, tenant};
+
+const PASSWORD: &str = "un-mot-de-passe";
+
+/// A second creditor in the same database, with its customer SECRET and its own administrator.
+async fn other_creditor(database: &TestDatabase) -> (TenantRecord, app::accounts::Account) {
+    let store = &database.store;
+    let mut profile = tenant(store).await.profile;
+    profile.company_name = "Autre Créancier SAS".into();
+    let id = app::setup::add_creditor(store, &profile, clock())
+        .await
+        .unwrap();
+    let other = app::setup::select_tenant(store, Some(id.0)).await.unwrap();
+    app::import::import_invoices(
+        store,
+        &other,
+        ImportInput::Bytes {
+            name: "other.csv",
+            bytes: b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\nSECRET,Client Secret SA,S-1,2026-01-01,2026-01-31,999.00\n",
+        },
+        ImportOptions {
+            format: InvoiceFileFormat::Csv,
+            payment_term_days: None,
+        },
+        &NoProgress,
+        clock(),
+    )
+    .await
+    .unwrap();
+    // The other creditor's first account is made as its own administrator would.
+    let founder = app::accounts::Account {
+        id: 0,
+        tenant: other.id,
+        email: "founder@autre.example".into(),
+        display_name: "Founder".into(),
+        role: app::accounts::Role::Admin,
+    };
+    let admin = app::accounts::create_user(
+        store,
+        clock(),
+        &founder,
+        app::accounts::AccountInput {
+            email: "admin@autre.example",
+            display_name: "Olga Autre",
+            password: PASSWORD,
+        },
+        "admin",
+    )
+    .await
+    .unwrap();
+    (other, admin)
+}
+
+fn new_token(admin: &Browser, name: &str) -> String {
+    let csrf = admin.get("/admin").csrf();
+    let page = admin.post("/admin/tokens", &[("csrf", &csrf), ("name", name)]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    page.element("new-token")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_and_every_reading_of_a_file_is_in_the_audit_log_for_administrators_only() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        let token = blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "colin@atelier.example", "collector");
+            new_token(&admin, "erp")
+        });
+        books(&database).await;
+        blocking(|| {
+            let collector = Browser::new(&server);
+            collector.login("colin@atelier.example", PASSWORD);
+            let file = collector.get("/customers/CALL");
+            assert_eq!(file.status, 200);
+            let call = collector.htmx_post(
+                "/customers/CALL/calls",
+                &[
+                    ("csrf", &file.csrf()),
+                    ("outcome", "no-answer"),
+                    ("note", "messagerie"),
+                ],
+            );
+            assert_eq!(call.status, 200, "{}", call.text());
+            // A refused request changed nothing and is not a change in the log.
+            assert_eq!(collector.get("/customers/NOPE").status, 404);
+            let api = Api::new(&server, &token);
+            assert_eq!(api.get("/customers/LATE").status, 200);
+            // The customers list reads no file.
+            collector.get("/customers");
+
+            let refused = collector.get("/admin/audit");
+            assert_eq!(refused.status, 403, "the log is the administrators'");
+
+            let log = admin.get("/admin/audit");
+            assert_eq!(log.status, 200, "{}", log.text());
+            let text = log.text();
+            assert!(text.contains("Journal d'audit"));
+            assert!(text.contains("consultation du dossier"), "{text}");
+            assert!(text.contains("appel enregistré"));
+            assert!(text.contains("colin@atelier.example"));
+            assert!(text.contains("127.0.0.1"), "the address it came from");
+            assert!(text.contains("jeton d'API créé"));
+            assert!(!text.contains("NOPE"));
+
+            let call_only = admin.get("/admin/audit?customer=CALL");
+            assert_eq!(call_only.element("total"), "2", "{}", call_only.text());
+            let by_api = admin.get("/admin/audit?customer=LATE");
+            assert_eq!(by_api.element("total"), "1");
+            assert!(by_api.text().contains(">API<"));
+            let by_user = admin.get("/admin/audit?user=COLIN@atelier.example");
+            assert_eq!(by_user.element("total"), "2");
+            let by_name = admin.get("/admin/audit?user=alice%20admin");
+            assert_eq!(
+                by_name.element("total"),
+                "3",
+                "the token made, the collector added, the API's reading: {}",
+                by_name.text()
+            );
+            assert_eq!(
+                admin.get("/admin/audit?from=2026-11-21").element("total"),
+                "0",
+                "nothing happened after today"
+            );
+            assert_eq!(
+                admin
+                    .get("/admin/audit?from=2026-11-20&to=2026-11-20")
+                    .element("total"),
+                "5"
+            );
+            let bad_date = admin.get("/admin/audit?from=hier");
+            assert_eq!(bad_date.status, 422);
+            assert!(bad_date.text().contains("Du"), "names the field");
+            admin.get("/lang/en");
+            assert!(admin.get("/admin/audit").text().contains("call recorded"));
+        });
+        let tenant = tenant(&database.store).await;
+        let page = app::audit::list(
+            &database.store,
+            &tenant,
+            None,
+            &app::audit::AuditQuery {
+                customer: Some("CALL".into()),
+                limit: 10,
+                ..app::audit::AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let newest = &page.entries[0];
+        assert_eq!(newest.action, "POST /customers/{reference}/calls");
+        assert_eq!((newest.via.as_str(), newest.status), ("web", Some(200)));
+        assert_eq!(newest.actor_name.as_deref(), Some("collector"));
+        assert_eq!(page.entries[1].action, "GET /customers/{reference}");
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_can_be_neither_changed_nor_erased() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        books(&database).await;
+        blocking(|| assert_eq!(admin.get("/customers/LATE").status, 200));
+        let update = "UPDATE audit_log SET actor = 'nobody'";
+        let refused = database.execute_raw(update, update).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|error| error.contains("append-only")),
+            "{refused:?}"
+        );
+        let delete = "DELETE FROM audit_log";
+        assert!(database.execute_raw(delete, delete).await.is_err());
+        let tenant = tenant(&database.store).await;
+        let page = app::audit::list(
+            &database.store,
+            &tenant,
+            None,
+            &app::audit::AuditQuery {
+                limit: 10,
+                ..app::audit::AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.entries[0].actor, "admin@atelier.example");
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_reads_only_their_own_creditors_audit_log() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        books(&database).await;
+        let (_, other_admin) = other_creditor(&database).await;
+        blocking(|| {
+            let olga = Browser::new(&server);
+            assert_eq!(olga.login(&other_admin.email, PASSWORD).status, 303);
+            assert_eq!(olga.get("/customers/SECRET").status, 200);
+            assert_eq!(admin.get("/customers/LATE").status, 200);
+            let ours = admin.get("/admin/audit");
+            assert_eq!(ours.element("total"), "1");
+            assert!(!ours.text().contains("SECRET"));
+            assert!(!ours.text().contains("autre.example"));
+            let filtered = admin.get("/admin/audit?customer=SECRET");
+            assert_eq!(filtered.element("total"), "0");
+            let theirs = olga.get("/admin/audit");
+            assert_eq!(theirs.element("total"), "1");
+            assert!(theirs.text().contains("SECRET"));
+            assert!(!theirs.text().contains("LATE"));
+        });
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_lists_and_revokes_tokens_and_a_revoked_token_is_refused_at_once() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        let (erp, script) = blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "maud@atelier.example", "manager");
+            (new_token(&admin, "erp"), new_token(&admin, "script"))
+        });
+        let tenant = books(&database).await;
+        let (_, other_admin) = other_creditor(&database).await;
+        blocking(|| {
+            let page = admin.get("/admin");
+            let text = page.text();
+            assert!(text.contains("erp") && text.contains("script"), "{text}");
+            assert!(!text.contains(&erp), "a secret is shown once, when made");
+            let erp_api = Api::new(&server, &erp);
+            assert_eq!(erp_api.get("/customers").status, 200);
+            let listed = erp_api.get("/tokens");
+            assert_eq!(listed.status, 200, "{}", listed.text());
+            let tokens = listed.json()["tokens"].as_array().unwrap().clone();
+            assert_eq!(tokens.len(), 2);
+            assert!(
+                !listed.text().contains("rl_"),
+                "no secret, not even hashed, leaves the server"
+            );
+            let script_id = tokens.iter().find(|t| t["name"] == "script").unwrap()["id"]
+                .as_i64()
+                .unwrap();
+            let erp_id = tokens.iter().find(|t| t["name"] == "erp").unwrap()["id"]
+                .as_i64()
+                .unwrap();
+
+            // A manager may not see or revoke tokens, in the pages or the API.
+            let maud = Browser::new(&server);
+            maud.login("maud@atelier.example", PASSWORD);
+            let csrf = maud.get("/").csrf();
+            let refused = maud.post(
+                &format!("/admin/tokens/{script_id}/revoke"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(refused.status, 403);
+
+            // Revoked from the page with htmx: the row says so, and the token is refused.
+            let csrf = page.csrf();
+            let row = admin.htmx_post(
+                &format!("/admin/tokens/{script_id}/revoke"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(row.status, 200, "{}", row.text());
+            assert!(
+                row.text()
+                    .starts_with(&format!("<tr id=\"token-{script_id}\""))
+            );
+            assert!(row.text().contains("révoqué le"));
+            let script_api = Api::new(&server, &script);
+            assert_eq!(script_api.get("/customers").status, 401);
+            let again = admin.post(
+                &format!("/admin/tokens/{script_id}/revoke"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(again.status, 303, "revoking twice changes nothing");
+
+            // Another creditor's administrator knows nothing of these tokens.
+            let olga = Browser::new(&server);
+            olga.login(&other_admin.email, PASSWORD);
+            let theirs = olga.get("/admin");
+            assert!(!theirs.text().contains("erp"));
+            let csrf = theirs.csrf();
+            let crossed = olga.post(
+                &format!("/admin/tokens/{erp_id}/revoke"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(crossed.status, 404);
+            assert_eq!(erp_api.get("/customers").status, 200, "still valid");
+
+            // Through the API a token may revoke itself; the next request is refused.
+            let gone = erp_api.delete(&format!("/tokens/{erp_id}"));
+            assert_eq!(gone.status, 204, "{}", gone.text());
+            assert_eq!(erp_api.get("/customers").status, 401);
+        });
+        let log = app::audit::list(
+            &database.store,
+            &tenant,
+            None,
+            &app::audit::AuditQuery {
+                limit: 50,
+                ..app::audit::AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let revocations: Vec<&str> = log
+            .entries
+            .iter()
+            .filter(|entry| entry.action.contains("revoke") || entry.action.starts_with("DELETE"))
+            .map(|entry| entry.record.as_deref().unwrap_or_default())
+            .collect();
+        assert_eq!(revocations.len(), 3, "{revocations:?}");
+        assert!(
+            revocations
+                .iter()
+                .all(|record| record.starts_with("token "))
+        );
+    });
+}
