@@ -36,6 +36,7 @@ pub mod customer_details;
 pub mod delivery;
 pub mod demo;
 pub mod dunning;
+pub mod idempotency;
 pub mod import;
 pub mod late_payment;
 pub mod overview;

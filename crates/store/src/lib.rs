@@ -32,6 +32,7 @@ mod customer_details;
 mod dunning;
 mod dunning_run;
 mod error;
+mod idempotency;
 mod import;
 mod late_payment;
 mod migrate;
@@ -65,6 +66,7 @@ pub use dunning::{
     OpenInvoice, PromiseRecord, RunWrites, StoredCase,
 };
 pub use error::StoreError;
+pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,

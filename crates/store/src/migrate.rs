@@ -95,6 +95,11 @@ const SQLITE: &[Migration] = &[
         name: "audit_log",
         sql: include_str!("../migrations/sqlite/0018_audit_log.sql"),
     },
+    Migration {
+        version: 19,
+        name: "idempotency_keys",
+        sql: include_str!("../migrations/sqlite/0019_idempotency_keys.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -177,6 +182,11 @@ const POSTGRES: &[Migration] = &[
         version: 18,
         name: "audit_log",
         sql: include_str!("../migrations/postgres/0018_audit_log.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "idempotency_keys",
+        sql: include_str!("../migrations/postgres/0019_idempotency_keys.sql"),
     },
 ];
 

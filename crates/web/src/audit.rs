@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use app::accounts::{self, Account, Permission};
 use app::audit::{Actor, AuditEvent, AuditQuery, RecordRef, Via};
 use axum::extract::{ConnectInfo, MatchedPath, Query, Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use jiff::civil::Date;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, Staff, cookie, staff};
+use crate::auth::{SESSION_COOKIE, Staff, bearer, cookie, staff};
 use crate::error::{WebError, in_lang};
 use crate::i18n::Lang;
 use crate::pages::{self, PageResult};
@@ -52,11 +52,7 @@ fn report(message: &str) {
 /// The account behind a request's session or bearer token, if any.
 async fn actor(state: &AppState, headers: &HeaderMap, api: bool) -> Option<Account> {
     let found = if api {
-        let secret = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))?;
-        accounts::api_account(&state.store, secret.trim()).await
+        accounts::api_account(&state.store, bearer(headers)?).await
     } else {
         let secret = cookie(headers, SESSION_COOKIE)?;
         accounts::session(&state.store, state.clock, secret)

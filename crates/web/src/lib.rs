@@ -18,6 +18,7 @@ mod audit;
 mod auth;
 mod error;
 mod i18n;
+mod idempotency;
 mod pages;
 mod portal;
 mod tokens;
@@ -36,7 +37,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 /// The largest upload accepted (an invoice file).
-const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+pub(crate) const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
 /// What every handler shares: the database, where time comes from, and the count of failed
 /// logins.
@@ -90,7 +91,8 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{secret}/plan/{id}/accept", post(portal::accept_plan))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
-        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", get(api::openapi_json))
+        .nest("/api/v1", api::router(state.clone()))
         // After every route: it wraps them all, those above and any added later.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -333,3 +333,263 @@ async fn an_administrator_lists_and_revokes_tokens_and_a_revoked_token_is_refuse
         );
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_write_sent_again_with_its_idempotency_key_is_answered_again_and_done_once() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        let (token, second) = blocking(|| {
+            first_run(&admin);
+            (new_token(&admin, "erp"), new_token(&admin, "other program"))
+        });
+        let tenant = books(&database).await;
+        let promises = |file: &app::CustomerFile| file.promises.len();
+        let before = app::dunning::customer_file(&database.store, &tenant, "CALL")
+            .await
+            .unwrap()
+            .0;
+        let promise = serde_json::json!({"amount": "450.00", "due_on": "2026-12-10"});
+        blocking(|| {
+            let api = Api::new(&server, &token);
+            let first = api.send_with_key(
+                "POST",
+                "/customers/CALL/promises",
+                "order-7",
+                Some(promise.clone()),
+            );
+            assert_eq!(first.status, 201, "{}", first.text());
+            assert_eq!(first.header("idempotent-replayed"), None);
+            let again = api.send_with_key(
+                "POST",
+                "/customers/CALL/promises",
+                "order-7",
+                Some(promise.clone()),
+            );
+            assert_eq!(again.status, 201);
+            assert_eq!(again.header("idempotent-replayed"), Some("true"));
+            assert_eq!(again.json(), first.json(), "the first answer, the same id");
+            assert!(again.content_type.starts_with("application/json"));
+
+            let changed = api.send_with_key(
+                "POST",
+                "/customers/CALL/promises",
+                "order-7",
+                Some(serde_json::json!({"amount": "1.00", "due_on": "2026-12-10"})),
+            );
+            assert_eq!(changed.status, 422);
+            assert!(
+                changed.json()["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Idempotency-Key")
+            );
+            let elsewhere = api.send_with_key(
+                "POST",
+                "/customers/LATE/promises",
+                "order-7",
+                Some(promise.clone()),
+            );
+            assert_eq!(
+                elsewhere.status, 422,
+                "a key names one request, path included"
+            );
+
+            // Keys are per token: another program's same key is its own.
+            let other = Api::new(&server, &second);
+            let theirs = other.send_with_key(
+                "POST",
+                "/customers/CALL/promises",
+                "order-7",
+                Some(promise.clone()),
+            );
+            assert_eq!(theirs.status, 201);
+            assert_eq!(theirs.header("idempotent-replayed"), None);
+
+            // A refusal is an answer too, and is given again.
+            let past = serde_json::json!({"amount": "10.00", "due_on": "2026-01-01"});
+            let refused = api.send_with_key(
+                "POST",
+                "/customers/CALL/promises",
+                "late-1",
+                Some(past.clone()),
+            );
+            assert_eq!(refused.status, 422);
+            let refused_again =
+                api.send_with_key("POST", "/customers/CALL/promises", "late-1", Some(past));
+            assert_eq!(refused_again.status, 422);
+            assert_eq!(refused_again.header("idempotent-replayed"), Some("true"));
+
+            let too_long = api.send_with_key(
+                "POST",
+                "/customers/CALL/promises",
+                &"k".repeat(256),
+                Some(promise.clone()),
+            );
+            assert_eq!(too_long.status, 400);
+            assert!(
+                too_long.json()["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Idempotency-Key")
+            );
+            // Without a key, a write is done each time it is sent.
+            assert_eq!(
+                api.post_json("/customers/CALL/promises", promise.clone())
+                    .status,
+                201
+            );
+        });
+        let after = app::dunning::customer_file(&database.store, &tenant, "CALL")
+            .await
+            .unwrap()
+            .0;
+        assert_eq!(
+            promises(&after),
+            promises(&before) + 3,
+            "order-7 once per token, and the one without a key"
+        );
+        let log = app::audit::list(
+            &database.store,
+            &tenant,
+            None,
+            &app::audit::AuditQuery {
+                customer: Some("CALL".into()),
+                limit: 50,
+                ..app::audit::AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            log.total, 3,
+            "a replay changes nothing and is no change in the log"
+        );
+
+        // A key lasts a day: then the same request is served anew.
+        let caller = app::accounts::api_caller(&database.store, &token)
+            .await
+            .unwrap()
+            .unwrap();
+        let hash = app::idempotency::fingerprint(
+            "POST",
+            "/api/v1/customers/CALL/promises",
+            promise.to_string().as_bytes(),
+        );
+        let within = app::clock::Clock::Fixed(
+            test_support::fixed_now() + jiff::SignedDuration::from_hours(23),
+        );
+        assert!(matches!(
+            app::idempotency::claim(&database.store, within, &caller, "order-7", &hash)
+                .await
+                .unwrap(),
+            app::idempotency::Claim::Replay(_)
+        ));
+        let later = app::clock::Clock::Fixed(
+            test_support::fixed_now()
+                + jiff::SignedDuration::from_hours(app::idempotency::KEY_HOURS),
+        );
+        assert_eq!(
+            app::idempotency::claim(&database.store, later, &caller, "order-7", &hash)
+                .await
+                .unwrap(),
+            app::idempotency::Claim::Serve
+        );
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_write_takes_an_idempotency_key_and_the_openapi_document_says_so() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        let token = blocking(|| {
+            first_run(&admin);
+            new_token(&admin, "erp")
+        });
+        let tenant = books(&database).await;
+        let waiting = app::dunning::list_actions(
+            &database.store,
+            &tenant,
+            None,
+            None,
+            Some("awaiting_approval"),
+        )
+        .await
+        .unwrap();
+        let id = waiting[0].id;
+        blocking(|| {
+            let api = Api::new(&server, &token);
+            let approve = format!("/actions/{id}/approve");
+            let first = api.send_with_key("POST", &approve, "approve-1", None);
+            assert_eq!(first.status, 200, "{}", first.text());
+            let again = api.send_with_key("POST", &approve, "approve-1", None);
+            assert_eq!(again.status, 200, "not 'no longer awaiting approval'");
+            assert_eq!(again.json(), first.json());
+            let skip = format!("/actions/{id}/skip");
+            let reason = serde_json::json!({"reason": "paid at the counter"});
+            assert_eq!(
+                api.send_with_key("POST", &skip, "skip-1", Some(reason.clone()))
+                    .status,
+                200
+            );
+            assert_eq!(
+                api.send_with_key("POST", &skip, "skip-1", Some(reason))
+                    .header("idempotent-replayed"),
+                Some("true")
+            );
+            let listed = api.get("/tokens").json();
+            let own = listed["tokens"][0]["id"].as_i64().unwrap();
+            let spare = new_token(&admin, "spare");
+            let spare_id = Api::new(&server, &spare).get("/tokens").json()["tokens"][0]["id"]
+                .as_i64()
+                .unwrap();
+            assert_ne!(own, spare_id);
+            let gone = api.send_with_key(
+                "DELETE",
+                &format!("/tokens/{spare_id}"),
+                "revoke-spare",
+                None,
+            );
+            assert_eq!(gone.status, 204);
+            let gone_again = api.send_with_key(
+                "DELETE",
+                &format!("/tokens/{spare_id}"),
+                "revoke-spare",
+                None,
+            );
+            assert_eq!(gone_again.status, 204);
+            assert_eq!(gone_again.header("idempotent-replayed"), Some("true"));
+
+            let spec = Browser::new(&server).get("/api/openapi.json");
+            assert_eq!(spec.status, 200);
+            assert!(spec.content_type.starts_with("application/json"));
+            let spec = spec.json();
+            assert_eq!(spec["openapi"], "3.1.0");
+            let mut writes = 0;
+            for (path, operations) in spec["paths"].as_object().unwrap() {
+                for (method, operation) in operations.as_object().unwrap() {
+                    if !["post", "put", "patch", "delete"].contains(&method.as_str()) {
+                        continue;
+                    }
+                    writes += 1;
+                    let parameters = operation["parameters"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    assert!(
+                        parameters
+                            .iter()
+                            .any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey"),
+                        "{method} {path} documents no Idempotency-Key"
+                    );
+                    assert!(
+                        operation["responses"]["409"].is_object(),
+                        "{method} {path}: 409"
+                    );
+                }
+            }
+            assert!(writes >= 5, "{writes}");
+        });
+    });
+}
