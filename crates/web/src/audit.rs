@@ -38,6 +38,11 @@ fn unaudited(route: &str) -> bool {
     matches!(route, "/login" | "/logout" | "/setup") || route.starts_with("/p/")
 }
 
+/// Put on an answer that reports a refusal in a success (an htmx fragment with its error):
+/// nothing changed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unchanged;
+
 /// Set on an API answer replayed for a repeated `Idempotency-Key`: nothing changed again.
 pub(crate) const REPLAYED: &str = "idempotent-replayed";
 
@@ -96,6 +101,7 @@ pub(crate) async fn record(
     if status.is_client_error()
         || status.is_server_error()
         || response.headers().contains_key(REPLAYED)
+        || response.extensions().get::<Unchanged>().is_some()
     {
         return response;
     }
@@ -301,6 +307,10 @@ const LABELS: &[(&str, &str)] = &[
     ("POST /admin/users", "audit_what_user"),
     ("POST /admin/tokens", "audit_what_token"),
     ("POST /admin/tokens/{id}/revoke", "audit_what_token_revoke"),
+    ("POST /bank/import", "audit_what_bank_import"),
+    ("POST /bank-lines/{id}/match", "audit_what_bank_match"),
+    ("POST /bank-lines/{id}/unmatch", "audit_what_bank_unmatch"),
+    ("POST /bank-lines/{id}/ignore", "audit_what_bank_ignore"),
     ("DELETE /api/v1/tokens/{id}", "audit_what_token_revoke"),
 ];
 

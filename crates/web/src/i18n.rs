@@ -636,6 +636,8 @@ mod tests {
             include_str!("auth.rs"),
             include_str!("portal.rs"),
             include_str!("audit.rs"),
+            include_str!("bank_pages.rs"),
+            include_str!("tokens.rs"),
         ] {
             for piece in source.split(".t(\"").skip(1) {
                 let key = &piece[..piece.find('"').unwrap()];

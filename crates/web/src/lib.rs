@@ -16,6 +16,7 @@
 mod api;
 mod audit;
 mod auth;
+mod bank_pages;
 mod error;
 mod i18n;
 mod idempotency;
@@ -82,6 +83,12 @@ pub fn router(state: AppState) -> Router {
         // The audit log, API tokens and bank statements.
         .route("/admin/audit", get(audit::page))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/bank", get(bank_pages::page))
+        .route("/bank/import", post(bank_pages::import))
+        .route("/bank-lines/{id}", get(bank_pages::line))
+        .route("/bank-lines/{id}/match", post(bank_pages::match_line))
+        .route("/bank-lines/{id}/unmatch", post(bank_pages::unmatch_line))
+        .route("/bank-lines/{id}/ignore", post(bank_pages::ignore_line))
         .route("/p/{secret}", get(portal::page))
         .route("/p/{secret}/promise", post(portal::promise))
         .route("/p/{secret}/plan", post(portal::plan))

@@ -38,10 +38,17 @@ pub(crate) fn page(staff: &Staff, name: &str, title: &str, mut values: Value) ->
     Ok(Html(html).into_response())
 }
 
+/// A part of a page, for htmx. One that reports an `error` says that nothing changed, so that
+/// the audit log does not record it as a change.
 pub(crate) fn fragment(staff: &Staff, name: &str, values: Value) -> PageResult {
+    let refused = values.get("error").is_some_and(|error| !error.is_null());
     let html = views::render(name, staff.lang, &staff.csrf, values)
         .map_err(|error| WebError::Internal(error.to_string()))?;
-    Ok(Html(html).into_response())
+    let mut response = Html(html).into_response();
+    if refused {
+        response.extensions_mut().insert(crate::audit::Unchanged);
+    }
+    Ok(response)
 }
 
 pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {
@@ -1044,12 +1051,19 @@ pub(crate) async fn import_form(State(state): State<AppState>, headers: HeaderMa
     )
 }
 
-pub(crate) async fn import(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> PageResult {
-    let staff = staff(&state, &headers).await?;
+/// An uploaded file and its format field, read after the form's CSRF token.
+pub(crate) struct Upload {
+    pub(crate) format: String,
+    pub(crate) file: Option<(String, Vec<u8>)>,
+}
+
+/// Reads an upload form (`csrf`, `format`, `file`). The CSRF field comes first in the form:
+/// nothing is read from a forged one.
+pub(crate) async fn read_upload(
+    staff: &Staff,
+    headers: &HeaderMap,
+    multipart: &mut Multipart,
+) -> Result<Upload, WebError> {
     let lang = staff.lang;
     let mut csrf = String::new();
     let mut format = String::from("auto");
@@ -1064,9 +1078,8 @@ pub(crate) async fn import(
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "format" => format = field.text().await.unwrap_or_default(),
             "file" => {
-                let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
-                // The CSRF field comes first in the form: nothing is read from a forged one.
-                check_csrf(&staff, &headers, Some(&csrf))?;
+                let file_name = field.file_name().unwrap_or("upload").to_owned();
+                check_csrf(staff, headers, Some(&csrf))?;
                 let bytes = field
                     .bytes()
                     .await
@@ -1076,9 +1089,21 @@ pub(crate) async fn import(
             _ => {}
         }
     }
-    check_csrf(&staff, &headers, Some(&csrf))?;
+    check_csrf(staff, headers, Some(&csrf))?;
+    Ok(Upload { format, file })
+}
+
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    let lang = staff.lang;
+    let upload = read_upload(&staff, &headers, &mut multipart).await?;
     require(&staff, Permission::Work)?;
-    let Some((file_name, bytes)) = file else {
+    let format = upload.format;
+    let Some((file_name, bytes)) = upload.file else {
         return Err(WebError::Refused(lang, lang.t("import_file").to_owned()));
     };
     let format = match format.as_str() {

@@ -45,6 +45,12 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "token_row.html",
         include_str!("../templates/token_row.html"),
     ),
+    ("bank.html", include_str!("../templates/bank.html")),
+    ("bank_row.html", include_str!("../templates/bank_row.html")),
+    (
+        "bank_line.html",
+        include_str!("../templates/bank_line.html"),
+    ),
     ("portal.html", include_str!("../templates/portal.html")),
     (
         "portal_gone.html",

@@ -593,3 +593,318 @@ async fn every_api_write_takes_an_idempotency_key_and_the_openapi_document_says_
         });
     });
 }
+
+/// A French bank export: a transfer citing F-002, two credits nothing explains, and bank fees.
+const BANK_CSV: &str = "Date;Libellé;Montant\n\
+20/11/2026;VIR MARTIN SERVICES FACTURE F-002;450,00\n\
+20/11/2026;VIREMENT RECU REF 99812;123,45\n\
+20/11/2026;VIR SEPA INCONNU;77,00\n\
+20/11/2026;FRAIS TENUE DE COMPTE;-25,00\n";
+
+async fn waiting_line(database: &TestDatabase, tenant: &TenantRecord, amount: &str) -> i64 {
+    app::payments::review_queue(&database.store, tenant)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|item| item.line.amount.to_decimal_string() == amount)
+        .unwrap_or_else(|| panic!("no line of {amount} waits for review"))
+        .line
+        .id
+}
+
+async fn owed(
+    database: &TestDatabase,
+    tenant: &TenantRecord,
+    customer: &str,
+    number: &str,
+) -> String {
+    let (_, invoices) = app::dunning::customer_file(&database.store, tenant, customer)
+        .await
+        .unwrap();
+    invoices
+        .iter()
+        .find(|invoice| invoice.number.as_str() == number)
+        .unwrap()
+        .outstanding
+        .to_decimal_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_file_uploaded_is_imported_once_whole_or_refused_whole_with_its_lines() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "colin@atelier.example", "collector");
+            add_user(&admin, "vera@atelier.example", "viewer");
+        });
+        let tenant = books(&database).await;
+        blocking(|| {
+            let colin = Browser::new(&server);
+            colin.login("colin@atelier.example", PASSWORD);
+            let page = colin.get("/bank");
+            assert_eq!(page.status, 200, "{}", page.text());
+            assert!(page.text().contains("Relevés bancaires"));
+            let csrf = page.csrf();
+            let report = colin.upload(
+                "/bank/import",
+                &[("csrf", &csrf), ("format", "csv")],
+                "releve.csv",
+                BANK_CSV.as_bytes(),
+            );
+            assert_eq!(report.status, 200, "{}", report.text());
+            assert_eq!(report.element("lines-read"), "4");
+            assert_eq!(report.element("lines-created"), "4");
+            assert_eq!(report.element("lines-duplicates"), "0");
+            let queued: u32 = report.element("lines-queued").parse().unwrap();
+            assert!(queued >= 2, "the two unexplained credits wait: {queued}");
+            assert!(
+                report.text().contains("VIREMENT RECU REF 99812"),
+                "the queue is on the page"
+            );
+
+            let again = colin.upload(
+                "/bank/import",
+                &[("csrf", &csrf), ("format", "csv")],
+                "releve.csv",
+                BANK_CSV.as_bytes(),
+            );
+            assert_eq!(again.element("lines-created"), "0");
+            assert_eq!(again.element("lines-duplicates"), "4");
+
+            let bad = "Date;Libellé;Montant\n20/11/2026;VIR A;10,00\n31/02/2026;VIR B;douze\n";
+            let refused = colin.upload(
+                "/bank/import",
+                &[("csrf", &csrf), ("format", "csv")],
+                "bad.csv",
+                bad.as_bytes(),
+            );
+            assert_eq!(refused.status, 422, "{}", refused.text());
+            assert!(
+                refused.text().contains("<td class=\"num\">3</td>"),
+                "{}",
+                refused.text()
+            );
+            assert!(refused.text().contains("rien n'a été importé"));
+
+            let forged = colin.upload(
+                "/bank/import",
+                &[("csrf", "nope")],
+                "releve.csv",
+                BANK_CSV.as_bytes(),
+            );
+            assert_eq!(forged.status, 403);
+            let vera = Browser::new(&server);
+            vera.login("vera@atelier.example", PASSWORD);
+            let viewer_page = vera.get("/bank");
+            assert_eq!(viewer_page.status, 200);
+            assert!(
+                !viewer_page.text().contains("action=\"/bank/import\""),
+                "no upload form for a viewer"
+            );
+            let csrf = viewer_page.csrf();
+            let not_allowed = vera.upload(
+                "/bank/import",
+                &[("csrf", &csrf), ("format", "csv")],
+                "autre.csv",
+                b"Date;Libell\xc3\xa9;Montant\n20/11/2026;VIR C;5,00\n",
+            );
+            assert_eq!(not_allowed.status, 403);
+        });
+        let lines = app::payments::bank_lines(&database.store, &tenant)
+            .await
+            .unwrap();
+        assert_eq!(
+            lines.len(),
+            4,
+            "the refused and the forbidden files wrote nothing"
+        );
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_matches_a_bank_line_by_hand_undoes_it_and_sets_another_aside() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "colin@atelier.example", "collector");
+            add_user(&admin, "vera@atelier.example", "viewer");
+        });
+        let tenant = books(&database).await;
+        app::payments::import_bank(
+            &database.store,
+            &tenant,
+            clock(),
+            BANK_CSV.as_bytes(),
+            "releve.csv",
+            Some(app::payments::BankFormat::Csv),
+            Some(&app::payments::french_csv_mapping()),
+            domain::customer::Language::French,
+        )
+        .await
+        .unwrap();
+        let unexplained = waiting_line(&database, &tenant, "123.45").await;
+        let unknown = waiting_line(&database, &tenant, "77.00").await;
+        blocking(|| {
+            let colin = Browser::new(&server);
+            colin.login("colin@atelier.example", PASSWORD);
+            let line = colin.get(&format!("/bank-lines/{unexplained}"));
+            assert_eq!(line.status, 200, "{}", line.text());
+            assert!(line.text().contains("VIREMENT RECU REF 99812"));
+            let csrf = line.csrf();
+            let none = colin.htmx_post(
+                &format!("/bank-lines/{unexplained}/match"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(none.status, 200, "htmx shows the problem in the row");
+            assert!(none.text().contains("class=\"error\""), "{}", none.text());
+            let matched = colin.htmx_post(
+                &format!("/bank-lines/{unexplained}/match"),
+                &[("csrf", &csrf), ("invoices", "F-003")],
+            );
+            assert_eq!(matched.status, 200, "{}", matched.text());
+            assert!(
+                matched
+                    .text()
+                    .starts_with(&format!("<tr id=\"bank-line-{unexplained}\""))
+            );
+            assert!(
+                matched.text().contains("rapproché à la main"),
+                "{}",
+                matched.text()
+            );
+            assert!(matched.text().contains("Défaire"));
+        });
+        assert_eq!(owed(&database, &tenant, "CALL", "F-003").await, "176.55");
+        blocking(|| {
+            let colin = Browser::new(&server);
+            colin.login("colin@atelier.example", PASSWORD);
+            let csrf = colin.get("/bank").csrf();
+            let undone = colin.htmx_post(
+                &format!("/bank-lines/{unexplained}/unmatch"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(undone.status, 200, "{}", undone.text());
+            assert!(
+                undone.text().contains("Rapprocher à la main"),
+                "it waits again"
+            );
+            let aside =
+                colin.htmx_post(&format!("/bank-lines/{unknown}/ignore"), &[("csrf", &csrf)]);
+            assert_eq!(aside.status, 200);
+            assert!(aside.text().contains("mis de côté"));
+            // Without htmx, the browser goes back to the page.
+            let plain = colin.post(
+                &format!("/bank-lines/{unexplained}/match"),
+                &[("csrf", &csrf), ("invoice", "F-003")],
+            );
+            assert_eq!(plain.status, 303);
+            assert_eq!(plain.location.as_deref(), Some("/bank"));
+
+            let vera = Browser::new(&server);
+            vera.login("vera@atelier.example", PASSWORD);
+            let csrf = vera.get("/bank").csrf();
+            let refused = vera.post(
+                &format!("/bank-lines/{unexplained}/unmatch"),
+                &[("csrf", &csrf)],
+            );
+            assert_eq!(refused.status, 403, "a viewer changes nothing");
+        });
+        assert_eq!(owed(&database, &tenant, "CALL", "F-003").await, "176.55");
+        let after = app::payments::line(&database.store, &tenant, unknown)
+            .await
+            .unwrap();
+        assert_eq!(after.line.state, "ignored");
+        let log = app::audit::list(
+            &database.store,
+            &tenant,
+            None,
+            &app::audit::AuditQuery {
+                limit: 50,
+                ..app::audit::AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let on_line: Vec<&str> = log
+            .entries
+            .iter()
+            .filter(|entry| entry.record.as_deref() == Some(&format!("bank-line {unexplained}")))
+            .map(|entry| entry.action.as_str())
+            .collect();
+        assert_eq!(
+            on_line,
+            [
+                "POST /bank-lines/{id}/match",
+                "POST /bank-lines/{id}/unmatch",
+                "POST /bank-lines/{id}/match",
+            ],
+            "newest first; the refused attempts changed nothing"
+        );
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_creditors_bank_lines_and_invoices_answer_not_found() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = books(&database).await;
+        let (other, _) = other_creditor(&database).await;
+        for (creditor, file) in [
+            (
+                &other,
+                "Date;Libellé;Montant\n20/11/2026;VIR CLIENT SECRET SA;999,00\n20/11/2026;VIR MYSTERE;1,00\n",
+            ),
+            (&tenant, BANK_CSV),
+        ] {
+            app::payments::import_bank(
+                &database.store,
+                creditor,
+                clock(),
+                file.as_bytes(),
+                "releve.csv",
+                Some(app::payments::BankFormat::Csv),
+                Some(&app::payments::french_csv_mapping()),
+                domain::customer::Language::French,
+            )
+            .await
+            .unwrap();
+        }
+        let theirs = waiting_line(&database, &other, "1.00").await;
+        let ours = waiting_line(&database, &tenant, "77.00").await;
+        blocking(|| {
+            let page = admin.get("/bank");
+            assert!(
+                !page.text().contains("MYSTERE"),
+                "another creditor's lines are not listed"
+            );
+            assert!(!page.text().contains("SECRET"));
+            let csrf = page.csrf();
+            assert_eq!(admin.get(&format!("/bank-lines/{theirs}")).status, 404);
+            for action in ["match", "unmatch", "ignore"] {
+                let answer = admin.htmx_post(
+                    &format!("/bank-lines/{theirs}/{action}"),
+                    &[("csrf", &csrf), ("invoices", "F-002")],
+                );
+                assert_eq!(answer.status, 404, "{action}");
+                assert!(!answer.text().contains("MYSTERE"));
+            }
+            let their_invoice = admin.htmx_post(
+                &format!("/bank-lines/{ours}/match"),
+                &[("csrf", &csrf), ("invoices", "S-1")],
+            );
+            assert_eq!(their_invoice.status, 404);
+            assert!(!their_invoice.text().contains("Secret"));
+        });
+        let still = app::payments::line(&database.store, &other, theirs)
+            .await
+            .unwrap();
+        assert_eq!(still.line.state, "unmatched");
+        assert_eq!(owed(&database, &other, "SECRET", "S-1").await, "999.00");
+    });
+}
