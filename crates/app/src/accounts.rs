@@ -153,6 +153,41 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
+impl AccountError {
+    /// The error in the user's language.
+    pub fn describe(&self, language: domain::customer::Language) -> String {
+        if language == domain::customer::Language::English {
+            return self.to_string();
+        }
+        match self {
+            AccountError::AlreadySetUp => "le premier administrateur existe déjà".to_owned(),
+            AccountError::InvalidEmail(text) => format!("{text:?} n'est pas une adresse e-mail"),
+            AccountError::MissingName => "un nom est requis".to_owned(),
+            AccountError::WeakPassword => {
+                format!("un mot de passe compte au moins {MIN_PASSWORD_CHARS} caractères")
+            }
+            AccountError::UnknownRole(role) => {
+                format!("rôle inconnu {role:?} (admin, manager, collector, viewer)")
+            }
+            AccountError::EmailTaken(email) => {
+                format!("un compte avec l'adresse {email:?} existe déjà")
+            }
+            AccountError::BadCredentials => "adresse e-mail ou mot de passe incorrect".to_owned(),
+            AccountError::UnknownToken { id } => format!("le jeton d'API {id} n'existe pas"),
+            AccountError::Forbidden { needed } => {
+                format!("il faut le rôle {} ou au-dessus", needed.code())
+            }
+            AccountError::Throttled { minutes } => format!(
+                "trop d'essais manqués pour cette adresse : réessayez dans {minutes} minute(s)"
+            ),
+            AccountError::Randomness(_)
+            | AccountError::Hashing(_)
+            | AccountError::Setup(_)
+            | AccountError::Store(_) => self.to_string(),
+        }
+    }
+}
+
 /// The account details a form or the command line gives.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountInput<'a> {

@@ -30,6 +30,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bilingual;
 pub mod calls;
 pub mod clock;
 pub mod customer_details;

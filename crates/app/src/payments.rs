@@ -22,6 +22,7 @@ use store::{
     NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord, StoredProposal,
 };
 
+use crate::bilingual::Bilingual;
 use crate::clock::Clock;
 use crate::{Store, StoreError, TenantRecord};
 
@@ -39,7 +40,7 @@ pub enum PaymentError {
     #[error("bank line {id} does not exist")]
     UnknownLine { id: i64 },
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Bilingual),
 }
 
 impl PaymentError {
@@ -57,7 +58,7 @@ impl PaymentError {
             PaymentError::UnknownCustomer { reference } => format!("client inconnu : {reference}"),
             PaymentError::UnknownInvoice { number } => format!("facture inconnue : {number}"),
             PaymentError::UnknownLine { id } => format!("la ligne bancaire {id} n'existe pas"),
-            PaymentError::Invalid(text) => text.clone(),
+            PaymentError::Invalid(text) => text.get(language).to_owned(),
         }
     }
 }
@@ -120,19 +121,26 @@ pub async fn change_settings(
     let mut current = settings(store, tenant).await?;
     if let Some(threshold) = change.auto_apply_threshold {
         if threshold > 100 {
-            return Err(PaymentError::Invalid(format!(
-                "the threshold is a confidence from 0 to 100, not {threshold}"
+            return Err(PaymentError::Invalid(Bilingual::new(
+                format!("le seuil est une confiance de 0 à 100, pas {threshold}"),
+                format!("the threshold is a confidence from 0 to 100, not {threshold}"),
             )));
         }
         current.auto_apply_threshold = threshold;
     }
     if let Some(text) = &change.amount_tolerance {
-        let tolerance = Money::parse_decimal(text.trim(), tenant.profile.currency)
-            .map_err(|error| PaymentError::Invalid(format!("tolerance {text:?}: {error}")))?;
+        let tolerance =
+            Money::parse_decimal(text.trim(), tenant.profile.currency).map_err(|error| {
+                PaymentError::Invalid(Bilingual::new(
+                    format!("tolérance {text:?} : {error}"),
+                    format!("tolerance {text:?}: {error}"),
+                ))
+            })?;
         if tolerance.is_negative() {
-            return Err(PaymentError::Invalid(
-                "the tolerance cannot be negative".into(),
-            ));
+            return Err(PaymentError::Invalid(Bilingual::new(
+                "la tolérance ne peut pas être négative",
+                "the tolerance cannot be negative",
+            )));
         }
         current.amount_tolerance = tolerance;
     }
@@ -454,9 +462,15 @@ pub async fn list_lines(
     state: Option<&str>,
 ) -> Result<Vec<ReviewItem>, PaymentError> {
     match state {
-        Some(state) if !LINE_STATES.contains(&state) => Err(PaymentError::Invalid(format!(
-            "unknown state {state:?} (known: {})",
-            LINE_STATES.join(", ")
+        Some(state) if !LINE_STATES.contains(&state) => Err(PaymentError::Invalid(Bilingual::new(
+            format!(
+                "état inconnu {state:?} (connus : {})",
+                LINE_STATES.join(", ")
+            ),
+            format!(
+                "unknown state {state:?} (known: {})",
+                LINE_STATES.join(", ")
+            ),
         ))),
         Some(state) => lines_in(store, tenant, &[state]).await,
         None => lines_in(store, tenant, &LINE_STATES).await,
@@ -537,9 +551,10 @@ pub async fn match_line(
         .await?
         .ok_or(PaymentError::UnknownLine { id: line })?;
     if invoice_numbers.is_empty() {
-        return Err(PaymentError::Invalid(
-            "name at least one invoice to pay".into(),
-        ));
+        return Err(PaymentError::Invalid(Bilingual::new(
+            "indiquez au moins une facture à payer",
+            "name at least one invoice to pay",
+        )));
     }
     if matches!(record.state.as_str(), "manual" | "auto_applied") {
         // The same match asked again changes nothing; another one needs an unmatch first.
@@ -558,9 +573,15 @@ pub async fn match_line(
                 ..AppliedPayment::default()
             });
         }
-        return Err(PaymentError::Invalid(format!(
-            "bank line {line} already pays {}: undo it first with `relance payments unmatch {line}`",
-            paid.join(", ")
+        return Err(PaymentError::Invalid(Bilingual::new(
+            format!(
+                "la ligne bancaire {line} paie déjà {} : défaites d'abord ce rapprochement (`relance payments unmatch {line}`)",
+                paid.join(", ")
+            ),
+            format!(
+                "bank line {line} already pays {}: undo it first with `relance payments unmatch {line}`",
+                paid.join(", ")
+            ),
         )));
     }
     let (customer, items) = customer_items(store, tenant, invoice_numbers).await?;
@@ -610,8 +631,13 @@ async fn customer_items(
                     other => other.into(),
                 })?;
         if customer.is_some_and(|known| known != owner) {
-            return Err(PaymentError::Invalid(format!(
-                "invoice {number} is another customer's: one payment pays one customer's invoices"
+            return Err(PaymentError::Invalid(Bilingual::new(
+                format!(
+                    "la facture {number} est celle d'un autre client : un paiement paie les factures d'un seul client"
+                ),
+                format!(
+                    "invoice {number} is another customer's: one payment pays one customer's invoices"
+                ),
             )));
         }
         customer = Some(owner);
@@ -699,12 +725,18 @@ pub async fn add_payment(
             },
             other => other.into(),
         })?;
-    let amount = Money::parse_decimal(payment.amount.trim(), tenant.profile.currency)
-        .map_err(|error| PaymentError::Invalid(format!("amount {:?}: {error}", payment.amount)))?;
+    let amount =
+        Money::parse_decimal(payment.amount.trim(), tenant.profile.currency).map_err(|error| {
+            PaymentError::Invalid(Bilingual::new(
+                format!("montant {:?} : {error}", payment.amount),
+                format!("amount {:?}: {error}", payment.amount),
+            ))
+        })?;
     if !amount.is_positive() {
-        return Err(PaymentError::Invalid(
-            "a payment is a positive amount".into(),
-        ));
+        return Err(PaymentError::Invalid(Bilingual::new(
+            "un paiement est un montant positif",
+            "a payment is a positive amount",
+        )));
     }
     let items: Vec<OpenItem> = if payment.invoices.is_empty() {
         let (open, _) = handle.matching_inputs().await?;
@@ -721,9 +753,12 @@ pub async fn add_payment(
     } else {
         let (owner, items) = customer_items(store, tenant, payment.invoices).await?;
         if owner != customer {
-            return Err(PaymentError::Invalid(format!(
-                "the invoices named are not {}'s",
-                payment.customer
+            return Err(PaymentError::Invalid(Bilingual::new(
+                format!(
+                    "les factures indiquées ne sont pas celles de {}",
+                    payment.customer
+                ),
+                format!("the invoices named are not {}'s", payment.customer),
             )));
         }
         items

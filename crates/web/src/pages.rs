@@ -147,7 +147,10 @@ pub(crate) async fn setup(
                 "setup.html",
                 "setup_title",
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "needs_company": needs_company, "error": error.to_string() }),
+                json!({
+                    "needs_company": needs_company,
+                    "error": error.describe(auth::lang(&headers).language()),
+                }),
             );
         }
     }
@@ -206,7 +209,7 @@ pub(crate) async fn login(
                 json!({ "error": format!("{} {minutes} min.", lang.t("throttled")) }),
             )
         }
-        Err(WebError::Refused(..)) => {
+        Err(WebError::Refused(..) | WebError::Said(..)) => {
             let lang = auth::lang(&headers);
             anonymous_page(
                 &headers,
@@ -836,7 +839,11 @@ pub(crate) async fn record_call(
     let recorded = match outcome {
         Ok(recorded) => recorded,
         Err(app::dunning::DunningError::Invalid(message)) if is_htmx(&headers) => {
-            return fragment(&staff, "call_result.html", json!({ "error": message }));
+            return fragment(
+                &staff,
+                "call_result.html",
+                json!({ "error": message.get(lang.language()) }),
+            );
         }
         Err(error) => return Err(in_lang(error.into(), lang)),
     };
@@ -1245,7 +1252,7 @@ pub(crate) async fn add_user(
             admin_page(
                 &state,
                 &staff,
-                json!({ "error": error.to_string() }),
+                json!({ "error": error.describe(staff.lang.language()) }),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -761,6 +761,11 @@ async fn a_collector_matches_a_bank_line_by_hand_undoes_it_and_sets_another_asid
             );
             assert_eq!(none.status, 200, "htmx shows the problem in the row");
             assert!(none.text().contains("class=\"error\""), "{}", none.text());
+            assert!(
+                none.text().contains("indiquez au moins une facture"),
+                "{}",
+                none.text()
+            );
             let matched = colin.htmx_post(
                 &format!("/bank-lines/{unexplained}/match"),
                 &[("csrf", &csrf), ("invoices", "F-003")],
@@ -906,5 +911,97 @@ async fn another_creditors_bank_lines_and_invoices_answer_not_found() {
             .unwrap();
         assert_eq!(still.line.state, "unmatched");
         assert_eq!(owed(&database, &other, "SECRET", "S-1").await, "999.00");
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_from_the_application_are_said_in_the_pages_language() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        books(&database).await;
+        blocking(|| {
+            // A call recorded without its reason, through htmx and without.
+            let csrf = admin.get("/customers/CALL").csrf();
+            let call = [
+                ("csrf", csrf.as_str()),
+                ("outcome", "reached"),
+                ("note", ""),
+            ];
+            let fragment = admin.htmx_post("/customers/CALL/calls", &call);
+            assert!(
+                fragment
+                    .text()
+                    .contains("le débiteur a été joint : dites pourquoi il est en retard"),
+                "{}",
+                fragment.text()
+            );
+            let page = admin.post("/customers/CALL/calls", &call);
+            assert_eq!(page.status, 422);
+            assert!(
+                page.text().contains("dites pourquoi il est en retard"),
+                "{}",
+                page.text()
+            );
+            let past = admin.post(
+                "/customers/CALL/calls",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("outcome", "reached"),
+                    ("reason", "cash-flow"),
+                    ("promise_on", "2026-01-05"),
+                    ("promise_amount", "10.00"),
+                ],
+            );
+            assert!(
+                past.text()
+                    .contains("la date promise 2026-01-05 est déjà passée"),
+                "{}",
+                past.text()
+            );
+            // An account refused.
+            let csrf = admin.get("/admin").csrf();
+            let weak = admin.post(
+                "/admin/users",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("display_name", "Paul"),
+                    ("email", "paul@atelier.example"),
+                    ("password", "court"),
+                    ("role", "viewer"),
+                ],
+            );
+            assert_eq!(weak.status, 422);
+            assert!(
+                weak.text()
+                    .contains("un mot de passe compte au moins 10 caractères"),
+                "{}",
+                weak.text()
+            );
+
+            admin.get("/lang/en");
+            let english = admin.htmx_post("/customers/CALL/calls", &call);
+            assert!(
+                english
+                    .text()
+                    .contains("the debtor was reached: say why they are late")
+            );
+            let csrf = admin.get("/admin").csrf();
+            let weak = admin.post(
+                "/admin/users",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("display_name", "Paul"),
+                    ("email", "paul@atelier.example"),
+                    ("password", "court"),
+                    ("role", "viewer"),
+                ],
+            );
+            assert!(
+                weak.text()
+                    .contains("a password needs at least 10 characters")
+            );
+        });
     });
 }
