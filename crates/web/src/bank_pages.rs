@@ -83,18 +83,20 @@ async fn bank_page(
     }
     applied.sort_by(|a, b| b.line.id.cmp(&a.line.id));
     applied.truncate(RECENT_APPLIED);
-    let mut values = json!({
+    let values = json!({
         "queue": queue.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
         "applied": applied.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
         "can_work": staff.account.role.allows(Permission::Work),
         "formats": BankFormat::ALL.iter().map(|format| format.code()).collect::<Vec<_>>(),
     });
-    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
-        map.extend(more);
-    }
-    let mut response = pages::page(staff, "bank.html", lang.t("bank_title"), values)?;
-    *response.status_mut() = status;
-    Ok(response)
+    pages::page_with(
+        staff,
+        "bank.html",
+        lang.t("bank_title"),
+        values,
+        extra,
+        status,
+    )
 }
 
 /// `GET /bank`: the upload form, the lines waiting for a person, and the last lines paid.

@@ -38,6 +38,23 @@ pub(crate) fn page(staff: &Staff, name: &str, title: &str, mut values: Value) ->
     Ok(Html(html).into_response())
 }
 
+/// A whole page with `extra` values (a report, a message) and the status to answer with.
+pub(crate) fn page_with(
+    staff: &Staff,
+    name: &str,
+    title: &str,
+    mut values: Value,
+    extra: Value,
+    status: StatusCode,
+) -> PageResult {
+    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
+        map.extend(more);
+    }
+    let mut response = page(staff, name, title, values)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
 /// A part of a page, for htmx. One that reports an `error` says that nothing changed, so that
 /// the audit log does not record it as a change.
 pub(crate) fn fragment(staff: &Staff, name: &str, values: Value) -> PageResult {
@@ -1183,7 +1200,7 @@ async fn admin_page(
         .await
         .map_err(|error| in_lang(error.into(), lang))?;
     let tokens = crate::tokens::rows(state, staff).await?;
-    let mut values = json!({
+    let values = json!({
         "tokens": tokens,
         "users": users.iter().map(|u| json!({
             "email": u.email, "name": u.display_name, "role": auth::role_label(u.role, lang),
@@ -1192,12 +1209,14 @@ async fn admin_page(
             "code": r.code(), "label": auth::role_label(*r, lang),
         })).collect::<Vec<_>>(),
     });
-    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
-        map.extend(more);
-    }
-    let mut response = page(staff, "admin.html", lang.t("admin_title"), values)?;
-    *response.status_mut() = status;
-    Ok(response)
+    page_with(
+        staff,
+        "admin.html",
+        lang.t("admin_title"),
+        values,
+        extra,
+        status,
+    )
 }
 
 pub(crate) async fn admin(State(state): State<AppState>, headers: HeaderMap) -> PageResult {

@@ -41,6 +41,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("import.html", include_str!("../templates/import.html")),
     ("admin.html", include_str!("../templates/admin.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
     (
         "token_row.html",
         include_str!("../templates/token_row.html"),

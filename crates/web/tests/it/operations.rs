@@ -11,7 +11,9 @@ use crate::{add_user, books, clock, first_run, tenant};
 const PASSWORD: &str = "un-mot-de-passe";
 
 /// A second creditor in the same database, with its customer SECRET and its own administrator.
-async fn other_creditor(database: &TestDatabase) -> (TenantRecord, app::accounts::Account) {
+pub(crate) async fn other_creditor(
+    database: &TestDatabase,
+) -> (TenantRecord, app::accounts::Account) {
     let store = &database.store;
     let mut profile = tenant(store).await.profile;
     profile.company_name = "Autre Créancier SAS".into();
@@ -57,6 +59,26 @@ async fn other_creditor(database: &TestDatabase) -> (TenantRecord, app::accounts
     .await
     .unwrap();
     (other, admin)
+}
+
+/// The creditor's audit log, newest first, or one customer's entries.
+async fn audit_log(
+    database: &TestDatabase,
+    tenant: &TenantRecord,
+    customer: Option<&str>,
+) -> app::audit::AuditPage {
+    app::audit::list(
+        &database.store,
+        tenant,
+        None,
+        &app::audit::AuditQuery {
+            customer: customer.map(str::to_owned),
+            limit: 50,
+            ..app::audit::AuditQuery::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 fn new_token(admin: &Browser, name: &str) -> String {
@@ -144,18 +166,7 @@ async fn every_change_and_every_reading_of_a_file_is_in_the_audit_log_for_admini
             assert!(admin.get("/admin/audit").text().contains("call recorded"));
         });
         let tenant = tenant(&database.store).await;
-        let page = app::audit::list(
-            &database.store,
-            &tenant,
-            None,
-            &app::audit::AuditQuery {
-                customer: Some("CALL".into()),
-                limit: 10,
-                ..app::audit::AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+        let page = audit_log(&database, &tenant, Some("CALL")).await;
         let newest = &page.entries[0];
         assert_eq!(newest.action, "POST /customers/{reference}/calls");
         assert_eq!((newest.via.as_str(), newest.status), ("web", Some(200)));
@@ -183,17 +194,7 @@ async fn the_audit_log_can_be_neither_changed_nor_erased() {
         let delete = "DELETE FROM audit_log";
         assert!(database.execute_raw(delete, delete).await.is_err());
         let tenant = tenant(&database.store).await;
-        let page = app::audit::list(
-            &database.store,
-            &tenant,
-            None,
-            &app::audit::AuditQuery {
-                limit: 10,
-                ..app::audit::AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+        let page = audit_log(&database, &tenant, None).await;
         assert_eq!(page.total, 1);
         assert_eq!(page.entries[0].actor, "admin@atelier.example");
     });
@@ -308,17 +309,7 @@ async fn an_administrator_lists_and_revokes_tokens_and_a_revoked_token_is_refuse
             assert_eq!(gone.status, 204, "{}", gone.text());
             assert_eq!(erp_api.get("/customers").status, 401);
         });
-        let log = app::audit::list(
-            &database.store,
-            &tenant,
-            None,
-            &app::audit::AuditQuery {
-                limit: 50,
-                ..app::audit::AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+        let log = audit_log(&database, &tenant, None).await;
         let revocations: Vec<&str> = log
             .entries
             .iter()
@@ -449,18 +440,7 @@ async fn an_api_write_sent_again_with_its_idempotency_key_is_answered_again_and_
             promises(&before) + 3,
             "order-7 once per token, and the one without a key"
         );
-        let log = app::audit::list(
-            &database.store,
-            &tenant,
-            None,
-            &app::audit::AuditQuery {
-                customer: Some("CALL".into()),
-                limit: 50,
-                ..app::audit::AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+        let log = audit_log(&database, &tenant, Some("CALL")).await;
         assert_eq!(
             log.total, 3,
             "a replay changes nothing and is no change in the log"
@@ -823,17 +803,7 @@ async fn a_collector_matches_a_bank_line_by_hand_undoes_it_and_sets_another_asid
             .await
             .unwrap();
         assert_eq!(after.line.state, "ignored");
-        let log = app::audit::list(
-            &database.store,
-            &tenant,
-            None,
-            &app::audit::AuditQuery {
-                limit: 50,
-                ..app::audit::AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+        let log = audit_log(&database, &tenant, None).await;
         let on_line: Vec<&str> = log
             .entries
             .iter()
