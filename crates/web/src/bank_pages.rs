@@ -81,7 +81,7 @@ async fn bank_page(
                 .map_err(|error| refused(error, lang))?,
         );
     }
-    applied.sort_by(|a, b| b.line.id.cmp(&a.line.id));
+    applied.sort_by_key(|item| std::cmp::Reverse(item.line.id));
     applied.truncate(RECENT_APPLIED);
     let values = json!({
         "queue": queue.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
