@@ -239,6 +239,10 @@ async fn an_administrator_lists_and_revokes_tokens_and_a_revoked_token_is_refuse
         });
         let tenant = books(&database).await;
         let (_, other_admin) = other_creditor(&database).await;
+        let other_token =
+            app::accounts::create_api_token(&database.store, clock(), &other_admin, "theirs")
+                .await
+                .unwrap();
         blocking(|| {
             let page = admin.get("/admin");
             let text = page.text();
@@ -302,6 +306,14 @@ async fn an_administrator_lists_and_revokes_tokens_and_a_revoked_token_is_refuse
                 &[("csrf", &csrf)],
             );
             assert_eq!(crossed.status, 404);
+            assert_eq!(erp_api.get("/customers").status, 200, "still valid");
+
+            // Another creditor's token knows nothing of these tokens either.
+            let theirs = Api::new(&server, &other_token);
+            assert_eq!(theirs.delete(&format!("/tokens/{erp_id}")).status, 404);
+            let listed = theirs.get("/tokens");
+            assert_eq!(listed.json()["tokens"].as_array().unwrap().len(), 1);
+            assert!(!listed.text().contains("\"erp\""));
             assert_eq!(erp_api.get("/customers").status, 200, "still valid");
 
             // Through the API a token may revoke itself; the next request is refused.
@@ -972,6 +984,38 @@ async fn refusals_from_the_application_are_said_in_the_pages_language() {
                 weak.text()
                     .contains("a password needs at least 10 characters")
             );
+        });
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_whose_account_is_no_longer_an_administrator_cannot_list_or_revoke_tokens() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        let token = blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "maud@atelier.example", "admin");
+            let maud = Browser::new(&server);
+            maud.login("maud@atelier.example", PASSWORD);
+            new_token(&maud, "maud's script")
+        });
+        let demote = "UPDATE users SET role = 'manager' WHERE email = 'maud@atelier.example'";
+        database.execute_raw(demote, demote).await.unwrap();
+        blocking(|| {
+            let api = Api::new(&server, &token);
+            assert_eq!(api.get("/customers").status, 200, "a manager reads");
+            let list = api.get("/tokens");
+            assert_eq!(list.status, 403);
+            assert!(list.json()["error"].as_str().unwrap().contains("admin"));
+            let listed = admin.get("/admin").text();
+            let id_at = listed.find("<tr id=\"token-").unwrap() + "<tr id=\"token-".len();
+            let id: String = listed[id_at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            assert_eq!(api.delete(&format!("/tokens/{id}")).status, 403);
+            assert_eq!(api.get("/customers").status, 200, "not revoked");
         });
     });
 }
