@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use app::accounts::{self, Account, Permission};
 use app::audit::{Actor, AuditEvent, AuditQuery, RecordRef, Via};
-use axum::extract::{ConnectInfo, MatchedPath, Query, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, OriginalUri, Query, Request, State};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -95,7 +95,12 @@ pub(crate) async fn record(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(peer)| peer.ip().to_string());
-    let (customer, record) = named_in_path(&route, request.uri().path());
+    // The path as the client wrote it, as the matched route is (whatever `nest` strips).
+    let path = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path(), |OriginalUri(uri)| uri.path());
+    let (customer, record) = named_in_path(&route, path);
     let response = next.run(request).await;
     let status = response.status();
     if status.is_client_error()
