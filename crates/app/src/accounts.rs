@@ -12,7 +12,7 @@ use domain::identifiers::CountryCode;
 use domain::ids::TenantId;
 use domain::money::Currency;
 use sha2::{Digest, Sha256};
-use store::{NewUser, Store, StoreError, UserRecord};
+use store::{ApiTokenRecord, NewUser, Store, StoreError, UserRecord};
 
 use crate::clock::Clock;
 use crate::setup::{SetupError, initialise, select_tenant};
@@ -137,6 +137,8 @@ pub enum AccountError {
     /// The same answer whether the e-mail or the password was wrong.
     #[error("wrong e-mail or password")]
     BadCredentials,
+    #[error("API token {id} does not exist")]
+    UnknownToken { id: i64 },
     #[error("this needs the role {} or above", .needed.code())]
     Forbidden { needed: Role },
     #[error("too many failed logins for this e-mail: try again in {minutes} minute(s)")]
@@ -149,6 +151,41 @@ pub enum AccountError {
     Setup(#[from] SetupError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl AccountError {
+    /// The error in the user's language.
+    pub fn describe(&self, language: domain::customer::Language) -> String {
+        if language == domain::customer::Language::English {
+            return self.to_string();
+        }
+        match self {
+            AccountError::AlreadySetUp => "le premier administrateur existe déjà".to_owned(),
+            AccountError::InvalidEmail(text) => format!("{text:?} n'est pas une adresse e-mail"),
+            AccountError::MissingName => "un nom est requis".to_owned(),
+            AccountError::WeakPassword => {
+                format!("un mot de passe compte au moins {MIN_PASSWORD_CHARS} caractères")
+            }
+            AccountError::UnknownRole(role) => {
+                format!("rôle inconnu {role:?} (admin, manager, collector, viewer)")
+            }
+            AccountError::EmailTaken(email) => {
+                format!("un compte avec l'adresse {email:?} existe déjà")
+            }
+            AccountError::BadCredentials => "adresse e-mail ou mot de passe incorrect".to_owned(),
+            AccountError::UnknownToken { id } => format!("le jeton d'API {id} n'existe pas"),
+            AccountError::Forbidden { needed } => {
+                format!("il faut le rôle {} ou au-dessus", needed.code())
+            }
+            AccountError::Throttled { minutes } => format!(
+                "trop d'essais manqués pour cette adresse : réessayez dans {minutes} minute(s)"
+            ),
+            AccountError::Randomness(_)
+            | AccountError::Hashing(_)
+            | AccountError::Setup(_)
+            | AccountError::Store(_) => self.to_string(),
+        }
+    }
 }
 
 /// The account details a form or the command line gives.
@@ -446,13 +483,60 @@ pub async fn create_api_token(
     Ok(secret)
 }
 
+/// Who calls the API: the account a token acts as, and the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCaller {
+    pub account: Account,
+    /// The token's id (idempotency keys are kept per token).
+    pub token: i64,
+}
+
+/// The caller an API token names, if it is known and not revoked. Read at every request, so
+/// that a revoked token is refused from the next one on.
+pub async fn api_caller(store: &Store, secret: &str) -> Result<Option<ApiCaller>, AccountError> {
+    match store.api_token_user(&digest(secret)).await? {
+        Some((token, user)) => Ok(Some(ApiCaller {
+            account: account(user)?,
+            token,
+        })),
+        None => Ok(None),
+    }
+}
+
 /// The account an API token acts as, if it is known and not revoked.
 pub async fn api_account(store: &Store, secret: &str) -> Result<Option<Account>, AccountError> {
-    store
-        .api_token_user(&digest(secret))
+    Ok(api_caller(store, secret)
         .await?
-        .map(account)
-        .transpose()
+        .map(|caller| caller.account))
+}
+
+/// The creditor's API tokens, newest first: name, account, when made, when revoked.
+pub async fn list_api_tokens(
+    store: &Store,
+    by: &Account,
+) -> Result<Vec<ApiTokenRecord>, AccountError> {
+    by.require(Permission::Administer)?;
+    Ok(store.tenant(by.tenant).api_tokens().await?)
+}
+
+/// Revokes one of the creditor's tokens: it is refused from the next request on. Revoking it
+/// again changes nothing; another creditor's token is unknown here.
+pub async fn revoke_api_token(
+    store: &Store,
+    clock: Clock,
+    by: &Account,
+    id: i64,
+) -> Result<(), AccountError> {
+    by.require(Permission::Administer)?;
+    if store
+        .tenant(by.tenant)
+        .revoke_api_token(id, clock.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(AccountError::UnknownToken { id })
+    }
 }
 
 fn account(user: UserRecord) -> Result<Account, AccountError> {

@@ -9,6 +9,7 @@ use domain::money::Money;
 use jiff::civil::Date;
 use store::{ActionRecord, Store, StoreError, TenantRecord};
 
+use crate::bilingual::Bilingual;
 use crate::clock::Clock;
 use crate::dunning::{ContactEntry, DunningError, add_promise, log_contact, open_dispute};
 
@@ -42,36 +43,49 @@ pub async fn record_call(
     clock: Clock,
     call: &CallOutcome<'_>,
 ) -> Result<CallRecorded, DunningError> {
-    let invalid = |text: String| DunningError::Invalid(text);
+    let invalid = |fr: String, en: String| DunningError::Invalid(Bilingual::new(fr, en));
     let outcome = ContactOutcome::parse(call.outcome)
         .filter(|outcome| *outcome != ContactOutcome::Sent)
-        .ok_or_else(|| invalid(format!("unknown call outcome {:?}", call.outcome)))?;
+        .ok_or_else(|| {
+            invalid(
+                format!("issue d'appel inconnue {:?}", call.outcome),
+                format!("unknown call outcome {:?}", call.outcome),
+            )
+        })?;
     let reason = call.reason.map(str::trim).filter(|text| !text.is_empty());
     if let Some(reason) = reason
         && DelayReason::parse(reason).is_none()
     {
-        return Err(invalid(format!("unknown reason for the delay {reason:?}")));
+        return Err(invalid(
+            format!("motif de retard inconnu {reason:?}"),
+            format!("unknown reason for the delay {reason:?}"),
+        ));
     }
     if outcome == ContactOutcome::Reached && reason.is_none() {
         return Err(invalid(
+            "le débiteur a été joint : dites pourquoi il est en retard".into(),
             "the debtor was reached: say why they are late".into(),
         ));
     }
     if outcome != ContactOutcome::Reached && (call.promise.is_some() || call.dispute.is_some()) {
         return Err(invalid(
+            "une promesse ou un litige suppose d'avoir joint le débiteur".into(),
             "a promise or a dispute needs the debtor reached".into(),
         ));
     }
     if let Some((amount, due_on)) = call.promise {
-        let money = Money::parse_decimal(amount.trim(), tenant.profile.currency)
-            .map_err(|error| invalid(format!("promised amount {amount:?}: {error}")))?;
+        let money =
+            Money::parse_decimal(amount.trim(), tenant.profile.currency).map_err(|error| {
+                invalid(
+                    format!("montant promis {amount:?} : {error}"),
+                    format!("promised amount {amount:?}: {error}"),
+                )
+            })?;
         if !money.is_positive() {
-            return Err(invalid("a promise is for a positive amount".into()));
+            return Err(DunningError::Invalid(crate::dunning::positive_promise()));
         }
         if due_on < clock.today_in(tenant.profile.time_zone.as_str()) {
-            return Err(invalid(format!(
-                "the promised date {due_on} is already past"
-            )));
+            return Err(DunningError::Invalid(crate::dunning::promise_past(due_on)));
         }
     }
     let unknown_customer = || DunningError::UnknownCustomer {
@@ -85,7 +99,10 @@ pub async fn record_call(
     };
     if let Some((number, reason)) = call.dispute {
         if DisputeReason::parse(reason).is_none() {
-            return Err(invalid(format!("unknown dispute reason {reason:?}")));
+            return Err(invalid(
+                format!("motif de litige inconnu {reason:?}"),
+                format!("unknown dispute reason {reason:?}"),
+            ));
         }
         match store
             .tenant(tenant.id)

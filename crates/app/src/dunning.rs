@@ -27,6 +27,7 @@ use store::{
     NewAction, RunWrites, Store, StoreError, TenantRecord,
 };
 
+use crate::bilingual::Bilingual;
 use crate::clock::Clock;
 
 /// Customers decided and written per transaction.
@@ -64,7 +65,59 @@ pub enum DunningError {
     #[error("the stored {what} cannot be read: {problem}", problem = problem.describe(Language::English))]
     BadStoredText { what: String, problem: TomlProblem },
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Bilingual),
+}
+
+impl DunningError {
+    /// The error in the user's language.
+    pub fn describe(&self, language: Language) -> String {
+        if language == Language::English {
+            return self.to_string();
+        }
+        match self {
+            DunningError::Store(error) => error.to_string(),
+            DunningError::Plans(error) => error.describe(language),
+            DunningError::UnknownCustomer { reference } => format!("client inconnu : {reference}"),
+            DunningError::UnknownInvoice { number } => format!("facture inconnue : {number}"),
+            DunningError::UnknownScenario { name, known } => {
+                format!("scénario inconnu {name:?} (connus : {known})")
+            }
+            DunningError::UnknownAction { id } => format!("l'action {id} n'existe pas"),
+            DunningError::ActionNotMovable { id, status, .. } => {
+                format!("l'action {id} est à l'état {status} : elle n'attend plus de décision")
+            }
+            DunningError::AlreadyDisputed { number } => {
+                format!("la facture {number} a déjà un litige ouvert")
+            }
+            DunningError::NoOpenDispute { number } => {
+                format!("la facture {number} n'a pas de litige ouvert")
+            }
+            DunningError::BadFile { what, problem } => {
+                format!("{what} : {}", problem.describe(language))
+            }
+            DunningError::BadStoredText { what, problem } => format!(
+                "le texte enregistré de {what} est illisible : {}",
+                problem.describe(language)
+            ),
+            DunningError::Invalid(text) => text.get(language).to_owned(),
+        }
+    }
+}
+
+/// A promise of nothing.
+pub(crate) fn positive_promise() -> Bilingual {
+    Bilingual::new(
+        "une promesse porte sur un montant positif",
+        "a promise is for a positive amount",
+    )
+}
+
+/// A promise for a day gone.
+pub(crate) fn promise_past(due_on: Date) -> Bilingual {
+    Bilingual::new(
+        format!("la date promise {due_on} est déjà passée"),
+        format!("the promised date {due_on} is already past"),
+    )
 }
 
 /// What the run decided for one customer.
@@ -565,8 +618,9 @@ pub async fn simulate(
     language: Language,
 ) -> Result<Vec<RunReport>, DunningError> {
     if to < from {
-        return Err(DunningError::Invalid(format!(
-            "the simulation ends ({to}) before it starts ({from})"
+        return Err(DunningError::Invalid(Bilingual::new(
+            format!("la simulation finit ({to}) avant de commencer ({from})"),
+            format!("the simulation ends ({to}) before it starts ({from})"),
         )));
     }
     let mut reports = Vec::new();
@@ -579,9 +633,9 @@ pub async fn simulate(
             detail: ReportDetail::Acting,
         };
         reports.push(run_day(store, tenant, clock, options).await?);
-        day = day
-            .tomorrow()
-            .map_err(|_| DunningError::Invalid("date out of range".into()))?;
+        day = day.tomorrow().map_err(|_| {
+            DunningError::Invalid(Bilingual::new("date hors limites", "date out of range"))
+        })?;
     }
     Ok(reports)
 }
@@ -630,9 +684,15 @@ pub async fn list_actions(
     if let Some(status) = status
         && !store::ACTION_STATUSES.contains(&status)
     {
-        return Err(DunningError::Invalid(format!(
-            "unknown status {status:?} (known: {})",
-            store::ACTION_STATUSES.join(", ")
+        return Err(DunningError::Invalid(Bilingual::new(
+            format!(
+                "statut inconnu {status:?} (connus : {})",
+                store::ACTION_STATUSES.join(", ")
+            ),
+            format!(
+                "unknown status {status:?} (known: {})",
+                store::ACTION_STATUSES.join(", ")
+            ),
         )));
     }
     let customer = match customer {
@@ -758,18 +818,18 @@ pub async fn add_promise(
 ) -> Result<i64, DunningError> {
     let id = customer_id(store, tenant, customer).await?;
     let currency = tenant.profile.currency;
-    let amount = Money::parse_decimal(amount.trim(), currency)
-        .map_err(|error| DunningError::Invalid(format!("amount {amount:?}: {error}")))?;
+    let amount = Money::parse_decimal(amount.trim(), currency).map_err(|error| {
+        DunningError::Invalid(Bilingual::new(
+            format!("montant {amount:?} : {error}"),
+            format!("amount {amount:?}: {error}"),
+        ))
+    })?;
     if !amount.is_positive() {
-        return Err(DunningError::Invalid(
-            "a promise is for a positive amount".into(),
-        ));
+        return Err(DunningError::Invalid(positive_promise()));
     }
     let today = clock.today_in(tenant.profile.time_zone.as_str());
     if due_on < today {
-        return Err(DunningError::Invalid(format!(
-            "the promised date {due_on} is already past"
-        )));
+        return Err(DunningError::Invalid(promise_past(due_on)));
     }
     let handle = store.tenant(tenant.id);
     let balance: i64 = handle
@@ -810,9 +870,15 @@ pub async fn open_dispute(
 ) -> Result<i64, DunningError> {
     let reason = DisputeReason::parse(reason).ok_or_else(|| {
         let known: Vec<&str> = DisputeReason::ALL.iter().map(|r| r.code()).collect();
-        DunningError::Invalid(format!(
-            "unknown dispute reason {reason:?} (known: {})",
-            known.join(", ")
+        DunningError::Invalid(Bilingual::new(
+            format!(
+                "motif de litige inconnu {reason:?} (connus : {})",
+                known.join(", ")
+            ),
+            format!(
+                "unknown dispute reason {reason:?} (known: {})",
+                known.join(", ")
+            ),
         ))
     })?;
     let (invoice, customer) = invoice_of(store, tenant, number).await?;
@@ -842,8 +908,9 @@ pub async fn close_dispute(
     outcome: &str,
 ) -> Result<DisputeOutcome, DunningError> {
     let outcome = DisputeOutcome::parse(outcome).ok_or_else(|| {
-        DunningError::Invalid(format!(
-            "unknown outcome {outcome:?} (upheld, rejected, credit-note)"
+        DunningError::Invalid(Bilingual::new(
+            format!("issue inconnue {outcome:?} (upheld, rejected, credit-note)"),
+            format!("unknown outcome {outcome:?} (upheld, rejected, credit-note)"),
         ))
     })?;
     let (invoice, customer) = invoice_of(store, tenant, number).await?;
@@ -867,7 +934,10 @@ pub async fn hold(
     reason: &str,
 ) -> Result<(), DunningError> {
     if reason.trim().is_empty() {
-        return Err(DunningError::Invalid("a hold needs a reason".into()));
+        return Err(DunningError::Invalid(Bilingual::new(
+            "une suspension demande un motif",
+            "a hold needs a reason",
+        )));
     }
     let id = customer_id(store, tenant, customer).await?;
     let handle = store.tenant(tenant.id);
@@ -888,9 +958,10 @@ pub async fn report_incident(
     language: Language,
 ) -> Result<i64, DunningError> {
     if note.trim().is_empty() {
-        return Err(DunningError::Invalid(
-            "describe the incident in a note".into(),
-        ));
+        return Err(DunningError::Invalid(Bilingual::new(
+            "décrivez l'incident dans une note",
+            "describe the incident in a note",
+        )));
     }
     let id = customer_id(store, tenant, customer).await?;
     let handle = store.tenant(tenant.id);
@@ -905,9 +976,9 @@ pub async fn report_incident(
         })
         .await?;
     let creditor_tz = TimeZone::get(tenant.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
-    let scheduled_at = today
-        .to_zoned_datetime(creditor_tz)
-        .map_err(|error| DunningError::Invalid(error.to_string()))?;
+    let scheduled_at = today.to_zoned_datetime(creditor_tz).map_err(|error| {
+        DunningError::Invalid(Bilingual::new(error.to_string(), error.to_string()))
+    })?;
     handle
         .propose_action(
             &NewAction {
@@ -952,31 +1023,44 @@ pub async fn log_contact(
     entry: &ContactEntry<'_>,
 ) -> Result<i64, DunningError> {
     let channel = Channel::parse(entry.channel).ok_or_else(|| {
-        DunningError::Invalid(format!(
-            "unknown channel {:?} (email, sms, phone, letter)",
-            entry.channel
+        DunningError::Invalid(Bilingual::new(
+            format!(
+                "canal inconnu {:?} (email, sms, phone, letter)",
+                entry.channel
+            ),
+            format!(
+                "unknown channel {:?} (email, sms, phone, letter)",
+                entry.channel
+            ),
         ))
     })?;
     let outcome = ContactOutcome::parse(entry.outcome)
         .filter(|outcome| *outcome != ContactOutcome::Sent)
         .ok_or_else(|| {
-            DunningError::Invalid(format!(
-                "unknown outcome {:?} (reached, no-answer, wrong-number, bounced)",
-                entry.outcome
+            DunningError::Invalid(Bilingual::new(
+                format!(
+                    "issue inconnue {:?} (reached, no-answer, wrong-number, bounced)",
+                    entry.outcome
+                ),
+                format!(
+                    "unknown outcome {:?} (reached, no-answer, wrong-number, bounced)",
+                    entry.outcome
+                ),
             ))
         })?;
     let reason = match entry.reason {
         Some(text) => Some(DelayReason::parse(text).ok_or_else(|| {
             let known: Vec<&str> = DelayReason::ALL.iter().map(|r| r.code()).collect();
-            DunningError::Invalid(format!(
-                "unknown reason {text:?} (known: {})",
-                known.join(", ")
+            DunningError::Invalid(Bilingual::new(
+                format!("motif inconnu {text:?} (connus : {})", known.join(", ")),
+                format!("unknown reason {text:?} (known: {})", known.join(", ")),
             ))
         })?),
         None if outcome == ContactOutcome::Reached => {
-            return Err(DunningError::Invalid(
-                "the debtor was reached: say why they are late with --reason".into(),
-            ));
+            return Err(DunningError::Invalid(Bilingual::new(
+                "le débiteur a été joint : dites pourquoi il est en retard avec --reason",
+                "the debtor was reached: say why they are late with --reason",
+            )));
         }
         None => None,
     };

@@ -29,12 +29,15 @@
 //! - `demo`: a realistic demo portfolio, imported through the same path as a user's file.
 
 pub mod accounts;
+pub mod audit;
+pub mod bilingual;
 pub mod calls;
 pub mod clock;
 pub mod customer_details;
 pub mod delivery;
 pub mod demo;
 pub mod dunning;
+pub mod idempotency;
 pub mod import;
 pub mod late_payment;
 pub mod overview;
@@ -48,11 +51,11 @@ pub mod setup;
 pub mod templates;
 
 pub use store::{
-    ActionFilter, ActionRecord, AppliedPayment, BankLineRecord, CollectionCostRecord,
-    ContactLogRecord, CustomerDetailsRecord, CustomerFile, CustomerPage, CustomerQuery,
-    CustomerSettings, CustomerSort, CustomerSummary, CustomerTermsRecord, DebtorRecord,
-    DisputeRecord, HoldRecord, IncidentDetail, IncidentRecord, InvoiceFilter, InvoiceRecord,
-    PlanDocumentKind, PlanRecord, PlanSettings, PlanStatus, PromiseOfCustomer, PromiseRecord,
-    RecoveryStepKind, RecoveryStepRecord, SettlementRecord, Store, StoreError, TenantRecord,
-    WaiverRecord,
+    ActionFilter, ActionRecord, ApiTokenRecord, AppliedPayment, AuditRecord, BankLineRecord,
+    CollectionCostRecord, ContactLogRecord, CustomerDetailsRecord, CustomerFile, CustomerPage,
+    CustomerQuery, CustomerSettings, CustomerSort, CustomerSummary, CustomerTermsRecord,
+    DebtorRecord, DisputeRecord, HoldRecord, IncidentDetail, IncidentRecord, InvoiceFilter,
+    InvoiceRecord, PlanDocumentKind, PlanRecord, PlanSettings, PlanStatus, PromiseOfCustomer,
+    PromiseRecord, RecoveryStepKind, RecoveryStepRecord, SettlementRecord, Store, StoreError,
+    TenantRecord, WaiverRecord,
 };

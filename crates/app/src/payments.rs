@@ -14,13 +14,15 @@ use domain::matching::{
     CreditLine, KnownCustomer, MatchIndex, MatchSettings, OpenItem, oldest_first,
 };
 use domain::money::Money;
-use formats::bank::{BankCsvMapping, BankFormat, BankProblem, read_bank_file};
+use formats::bank::read_bank_file;
+pub use formats::bank::{BankCsvMapping, BankFormat, BankProblem};
 use jiff::civil::Date;
 use store::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
     NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord, StoredProposal,
 };
 
+use crate::bilingual::Bilingual;
 use crate::clock::Clock;
 use crate::{Store, StoreError, TenantRecord};
 
@@ -38,7 +40,27 @@ pub enum PaymentError {
     #[error("bank line {id} does not exist")]
     UnknownLine { id: i64 },
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Bilingual),
+}
+
+impl PaymentError {
+    /// The error in the user's language.
+    pub fn describe(&self, language: Language) -> String {
+        if language == Language::English {
+            return self.to_string();
+        }
+        match self {
+            PaymentError::Store(error) => error.to_string(),
+            PaymentError::Rejected(problems) => format!(
+                "le fichier bancaire a été refusé ({} problème(s))",
+                problems.len()
+            ),
+            PaymentError::UnknownCustomer { reference } => format!("client inconnu : {reference}"),
+            PaymentError::UnknownInvoice { number } => format!("facture inconnue : {number}"),
+            PaymentError::UnknownLine { id } => format!("la ligne bancaire {id} n'existe pas"),
+            PaymentError::Invalid(text) => text.get(language).to_owned(),
+        }
+    }
 }
 
 /// The creditor's payment settings, defaults filled in.
@@ -99,19 +121,26 @@ pub async fn change_settings(
     let mut current = settings(store, tenant).await?;
     if let Some(threshold) = change.auto_apply_threshold {
         if threshold > 100 {
-            return Err(PaymentError::Invalid(format!(
-                "the threshold is a confidence from 0 to 100, not {threshold}"
+            return Err(PaymentError::Invalid(Bilingual::new(
+                format!("le seuil est une confiance de 0 à 100, pas {threshold}"),
+                format!("the threshold is a confidence from 0 to 100, not {threshold}"),
             )));
         }
         current.auto_apply_threshold = threshold;
     }
     if let Some(text) = &change.amount_tolerance {
-        let tolerance = Money::parse_decimal(text.trim(), tenant.profile.currency)
-            .map_err(|error| PaymentError::Invalid(format!("tolerance {text:?}: {error}")))?;
+        let tolerance =
+            Money::parse_decimal(text.trim(), tenant.profile.currency).map_err(|error| {
+                PaymentError::Invalid(Bilingual::new(
+                    format!("tolérance {text:?} : {error}"),
+                    format!("tolerance {text:?}: {error}"),
+                ))
+            })?;
         if tolerance.is_negative() {
-            return Err(PaymentError::Invalid(
-                "the tolerance cannot be negative".into(),
-            ));
+            return Err(PaymentError::Invalid(Bilingual::new(
+                "la tolérance ne peut pas être négative",
+                "the tolerance cannot be negative",
+            )));
         }
         current.amount_tolerance = tolerance;
     }
@@ -433,9 +462,15 @@ pub async fn list_lines(
     state: Option<&str>,
 ) -> Result<Vec<ReviewItem>, PaymentError> {
     match state {
-        Some(state) if !LINE_STATES.contains(&state) => Err(PaymentError::Invalid(format!(
-            "unknown state {state:?} (known: {})",
-            LINE_STATES.join(", ")
+        Some(state) if !LINE_STATES.contains(&state) => Err(PaymentError::Invalid(Bilingual::new(
+            format!(
+                "état inconnu {state:?} (connus : {})",
+                LINE_STATES.join(", ")
+            ),
+            format!(
+                "unknown state {state:?} (known: {})",
+                LINE_STATES.join(", ")
+            ),
         ))),
         Some(state) => lines_in(store, tenant, &[state]).await,
         None => lines_in(store, tenant, &LINE_STATES).await,
@@ -451,21 +486,43 @@ async fn lines_in(
     let lines = handle.bank_lines_in(states).await?;
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
-        let mut numbers = Vec::new();
-        for (invoice, amount) in &line.suggestion {
-            numbers.push((handle.invoice_number(*invoice).await?, *amount));
-        }
-        let customer = match line.suggested_customer {
-            Some(customer) => Some(handle.customer_reference(customer).await?),
-            None => None,
-        };
-        items.push(ReviewItem {
-            line,
-            customer,
-            invoices: numbers,
-        });
+        items.push(review_item(&handle, line).await?);
     }
     Ok(items)
+}
+
+/// A line with its suggestion (or what it paid) in the words of the books.
+async fn review_item(
+    handle: &store::TenantStore<'_>,
+    line: BankLineRecord,
+) -> Result<ReviewItem, PaymentError> {
+    let mut numbers = Vec::new();
+    for (invoice, amount) in &line.suggestion {
+        numbers.push((handle.invoice_number(*invoice).await?, *amount));
+    }
+    let customer = match line.suggested_customer {
+        Some(customer) => Some(handle.customer_reference(customer).await?),
+        None => None,
+    };
+    Ok(ReviewItem {
+        line,
+        customer,
+        invoices: numbers,
+    })
+}
+
+/// One stored bank line, whatever its state.
+pub async fn line(
+    store: &Store,
+    tenant: &TenantRecord,
+    id: i64,
+) -> Result<ReviewItem, PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let record = handle
+        .bank_line(id)
+        .await?
+        .ok_or(PaymentError::UnknownLine { id })?;
+    review_item(&handle, record).await
 }
 
 /// A line of the review queue with its suggestion in the words of the books.
@@ -494,9 +551,10 @@ pub async fn match_line(
         .await?
         .ok_or(PaymentError::UnknownLine { id: line })?;
     if invoice_numbers.is_empty() {
-        return Err(PaymentError::Invalid(
-            "name at least one invoice to pay".into(),
-        ));
+        return Err(PaymentError::Invalid(Bilingual::new(
+            "indiquez au moins une facture à payer",
+            "name at least one invoice to pay",
+        )));
     }
     if matches!(record.state.as_str(), "manual" | "auto_applied") {
         // The same match asked again changes nothing; another one needs an unmatch first.
@@ -515,9 +573,15 @@ pub async fn match_line(
                 ..AppliedPayment::default()
             });
         }
-        return Err(PaymentError::Invalid(format!(
-            "bank line {line} already pays {}: undo it first with `relance payments unmatch {line}`",
-            paid.join(", ")
+        return Err(PaymentError::Invalid(Bilingual::new(
+            format!(
+                "la ligne bancaire {line} paie déjà {} : défaites d'abord ce rapprochement (`relance payments unmatch {line}`)",
+                paid.join(", ")
+            ),
+            format!(
+                "bank line {line} already pays {}: undo it first with `relance payments unmatch {line}`",
+                paid.join(", ")
+            ),
         )));
     }
     let (customer, items) = customer_items(store, tenant, invoice_numbers).await?;
@@ -567,8 +631,13 @@ async fn customer_items(
                     other => other.into(),
                 })?;
         if customer.is_some_and(|known| known != owner) {
-            return Err(PaymentError::Invalid(format!(
-                "invoice {number} is another customer's: one payment pays one customer's invoices"
+            return Err(PaymentError::Invalid(Bilingual::new(
+                format!(
+                    "la facture {number} est celle d'un autre client : un paiement paie les factures d'un seul client"
+                ),
+                format!(
+                    "invoice {number} is another customer's: one payment pays one customer's invoices"
+                ),
             )));
         }
         customer = Some(owner);
@@ -656,12 +725,18 @@ pub async fn add_payment(
             },
             other => other.into(),
         })?;
-    let amount = Money::parse_decimal(payment.amount.trim(), tenant.profile.currency)
-        .map_err(|error| PaymentError::Invalid(format!("amount {:?}: {error}", payment.amount)))?;
+    let amount =
+        Money::parse_decimal(payment.amount.trim(), tenant.profile.currency).map_err(|error| {
+            PaymentError::Invalid(Bilingual::new(
+                format!("montant {:?} : {error}", payment.amount),
+                format!("amount {:?}: {error}", payment.amount),
+            ))
+        })?;
     if !amount.is_positive() {
-        return Err(PaymentError::Invalid(
-            "a payment is a positive amount".into(),
-        ));
+        return Err(PaymentError::Invalid(Bilingual::new(
+            "un paiement est un montant positif",
+            "a payment is a positive amount",
+        )));
     }
     let items: Vec<OpenItem> = if payment.invoices.is_empty() {
         let (open, _) = handle.matching_inputs().await?;
@@ -678,9 +753,12 @@ pub async fn add_payment(
     } else {
         let (owner, items) = customer_items(store, tenant, payment.invoices).await?;
         if owner != customer {
-            return Err(PaymentError::Invalid(format!(
-                "the invoices named are not {}'s",
-                payment.customer
+            return Err(PaymentError::Invalid(Bilingual::new(
+                format!(
+                    "les factures indiquées ne sont pas celles de {}",
+                    payment.customer
+                ),
+                format!("the invoices named are not {}'s", payment.customer),
             )));
         }
         items
@@ -777,4 +855,117 @@ pub async fn bank_lines(
     let mut lines = store.tenant(tenant.id).bank_lines_in(&LINE_STATES).await?;
     lines.sort_by_key(|line| line.id);
     Ok(lines)
+}
+
+/// The usual French bank export, as `relance import bank --mapping french` reads it without
+/// other options: `;`, decimal comma, dd/mm/yyyy, euros, columns `Date`, `Libellé`, `Montant`.
+pub fn french_csv_mapping() -> BankCsvMapping {
+    use formats::bank::{CsvAmountColumns, CsvColumn, CsvColumns};
+    BankCsvMapping::french(CsvColumns {
+        date: CsvColumn::named("Date"),
+        value_date: None,
+        amount: CsvAmountColumns::Signed(CsvColumn::named("Montant")),
+        label: vec![CsvColumn::named("Libellé")],
+        counterparty: None,
+        counterparty_account: None,
+        reference: None,
+        currency: None,
+    })
+}
+
+/// Why an open invoice is offered for a bank line, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CandidateReason {
+    /// The matcher's suggestion pays it.
+    Suggested,
+    /// The line's text cites its number.
+    NamedInText,
+    /// It is the suggested customer's.
+    SameCustomer,
+    /// It owes exactly the line's amount.
+    SameAmount,
+}
+
+impl CandidateReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            CandidateReason::Suggested => "suggested",
+            CandidateReason::NamedInText => "named",
+            CandidateReason::SameCustomer => "customer",
+            CandidateReason::SameAmount => "amount",
+        }
+    }
+}
+
+/// An open invoice a collector may pay with a bank line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub invoice: OpenInvoiceView,
+    pub due_on: Date,
+    pub reason: CandidateReason,
+}
+
+/// The most candidates offered for one line.
+pub const MAX_CANDIDATES: usize = 30;
+
+/// The open invoices a bank line may pay, ranked: those the suggestion pays, those its text
+/// cites, the suggested customer's other ones, those owing exactly its amount; then by due
+/// date. For matching by hand.
+pub async fn candidates(
+    store: &Store,
+    tenant: &TenantRecord,
+    line: i64,
+) -> Result<(ReviewItem, Vec<Candidate>), PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let item = self::line(store, tenant, line).await?;
+    let record = &item.line;
+    let (items, payers) = handle.matching_inputs().await?;
+    let names: std::collections::HashMap<CustomerId, (String, String)> = payers
+        .into_iter()
+        .map(|payer| (payer.customer, (payer.reference, payer.legal_name)))
+        .collect();
+    let cited: Vec<String> = domain::matching::number_candidates(&format!(
+        "{} {}",
+        record.remittance, record.creditor_reference
+    ))
+    .into_iter()
+    .map(|(number, _)| number)
+    .collect();
+    let suggested: Vec<InvoiceId> = record.suggestion.iter().map(|(id, _)| *id).collect();
+    let mut found: Vec<Candidate> = items
+        .into_iter()
+        .filter_map(|open| {
+            let reason = if suggested.contains(&open.invoice) {
+                CandidateReason::Suggested
+            } else if cited.contains(&domain::matching::canonical_number(&open.number)) {
+                CandidateReason::NamedInText
+            } else if record.suggested_customer == Some(open.customer) {
+                CandidateReason::SameCustomer
+            } else if open.outstanding == record.amount {
+                CandidateReason::SameAmount
+            } else {
+                return None;
+            };
+            let (reference, name) = names.get(&open.customer)?.clone();
+            Some(Candidate {
+                due_on: open.due_on,
+                reason,
+                invoice: OpenInvoiceView {
+                    invoice: open.invoice,
+                    number: open.number,
+                    customer_ref: reference,
+                    customer_name: name,
+                    outstanding: open.outstanding,
+                },
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        a.reason
+            .cmp(&b.reason)
+            .then(a.due_on.cmp(&b.due_on))
+            .then(a.invoice.number.cmp(&b.invoice.number))
+    });
+    found.truncate(MAX_CANDIDATES);
+    Ok((item, found))
 }

@@ -282,6 +282,7 @@ pub(crate) async fn run(
         | Command::Settlement(_)
         | Command::Plan(_)
         | Command::Portal(_)
+        | Command::Audit(_)
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_)

@@ -136,6 +136,10 @@ pub(crate) enum Command {
     /// The debtor portal: a personal link to a customer's page, or revoking its links.
     #[command(subcommand)]
     Portal(crate::portal_cmds::PortalCommand),
+    /// The audit log: every change made through the web pages or the API, and every reading of
+    /// a customer's file.
+    #[command(subcommand)]
+    Audit(crate::audit_cmds::AuditCommand),
     /// Settlements without a payment: credit notes, settlements in kind, assignments of the
     /// receivable, write-offs; each with a reason and who decided it.
     #[command(subcommand)]

@@ -69,6 +69,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Portal(command) => {
             crate::portal_cmds::run(&config, global.tenant, command, lang).await
         }
+        Command::Audit(command) => {
+            crate::audit_cmds::run(&config, global.tenant, command, lang).await
+        }
         Command::Dispatch(args) => {
             crate::delivery_cmds::dispatch(&config, global.tenant, args, lang).await
         }

@@ -4,6 +4,7 @@
 //! result in the user's language. Exit codes: 0 success, 1 failure, 2 bad usage (clap),
 //! 3 input rejected (a file with problems: nothing was imported).
 
+mod audit_cmds;
 mod bench;
 mod bench_match;
 mod bench_run;

@@ -5,7 +5,7 @@ use domain::ids::TenantId;
 use jiff::Timestamp;
 
 use crate::dunning::dialect;
-use crate::{Store, StoreError, TenantStore, timestamp_text};
+use crate::{Store, StoreError, TenantStore, parse_timestamp, timestamp_text};
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,17 @@ pub struct UserRecord {
     /// `admin`, `manager`, `collector` or `viewer` (a CHECK of the foundation).
     pub role: String,
     pub password_hash: Option<String>,
+}
+
+/// An API token as the administrators' page lists it (never its secret, which is not stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    pub name: String,
+    /// The account it acts as.
+    pub user_email: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
 }
 
 /// A new account, its password already hashed.
@@ -130,21 +141,26 @@ impl Store {
         )
     }
 
-    /// The account behind an API token that was not revoked.
-    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
+    /// The token's id and the account behind an API token that was not revoked.
+    pub async fn api_token_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(i64, UserRecord)>, StoreError> {
         let sql = dialect(
             self,
             &format!(
-                "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                "SELECT t.id, {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.tenant_id = u.tenant_id"
             ),
         );
-        let row: Option<UserRow> =
-            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await?);
-        Ok(row.map(user))
+        type Row = (i64, i64, i64, String, String, String, Option<String>);
+        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?);
+        Ok(row.map(|(token, id, tenant, email, name, role, hash)| {
+            (token, user((id, tenant, email, name, role, hash)))
+        }))
     }
 }
 
@@ -197,5 +213,48 @@ impl TenantStore<'_> {
             .bind(timestamp_text(now))
             .fetch_one(pool)
             .await?))
+    }
+
+    /// The tenant's API tokens, newest first.
+    pub async fn api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT t.id, t.name, u.email, {}, {} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.tenant_id = $1 ORDER BY t.id DESC",
+            self.instant("t.created_at"),
+            self.instant("t.revoked_at"),
+        ));
+        let rows: Vec<(i64, String, String, String, Option<String>)> =
+            with_pool!(self.store, |pool| sqlx::query_as(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?);
+        rows.into_iter()
+            .map(|(id, name, user_email, created_at, revoked_at)| {
+                Ok(ApiTokenRecord {
+                    id,
+                    name,
+                    user_email,
+                    created_at: parse_timestamp(&created_at)?,
+                    revoked_at: revoked_at.as_deref().map(parse_timestamp).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes one of the tenant's tokens; a token revoked already keeps its first revocation.
+    /// Returns whether the tenant has such a token.
+    pub async fn revoke_api_token(&self, id: i64, now: Timestamp) -> Result<bool, StoreError> {
+        let sql = self.sql(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3::timestamptz) \
+             WHERE tenant_id = $1 AND id = $2",
+        );
+        Ok(with_pool!(self.store, |pool| sqlx::query(sql)
+            .bind(self.tenant.0)
+            .bind(id)
+            .bind(timestamp_text(now))
+            .execute(pool)
+            .await?
+            .rows_affected())
+            > 0)
     }
 }

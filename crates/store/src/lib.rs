@@ -25,12 +25,14 @@ macro_rules! with_pool {
 }
 
 mod accounts;
+mod audit;
 mod bank_lines;
 mod connect;
 mod customer_details;
 mod dunning;
 mod dunning_run;
 mod error;
+mod idempotency;
 mod import;
 mod late_payment;
 mod migrate;
@@ -47,7 +49,8 @@ mod sqlite_import;
 mod templates;
 mod tenants;
 
-pub use accounts::{NewUser, UserRecord};
+pub use accounts::{ApiTokenRecord, NewUser, UserRecord};
+pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
     NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
@@ -63,6 +66,7 @@ pub use dunning::{
     OpenInvoice, PromiseRecord, RunWrites, StoredCase,
 };
 pub use error::StoreError;
+pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use import::{CustomerUpsert, ImportCounts, ImportMeta, ImportTransaction, InvoiceUpsert};
 pub use late_payment::{
     CustomerTermsRecord, InvoicePayment, NewWaiver, RateTableRecord, WaiverRecord,

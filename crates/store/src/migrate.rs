@@ -90,6 +90,16 @@ const SQLITE: &[Migration] = &[
         name: "plan_documents",
         sql: include_str!("../migrations/sqlite/0015_plan_documents.sql"),
     },
+    Migration {
+        version: 18,
+        name: "audit_log",
+        sql: include_str!("../migrations/sqlite/0018_audit_log.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "idempotency_keys",
+        sql: include_str!("../migrations/sqlite/0019_idempotency_keys.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -167,6 +177,16 @@ const POSTGRES: &[Migration] = &[
         version: 15,
         name: "plan_documents",
         sql: include_str!("../migrations/postgres/0015_plan_documents.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "audit_log",
+        sql: include_str!("../migrations/postgres/0018_audit_log.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "idempotency_keys",
+        sql: include_str!("../migrations/postgres/0019_idempotency_keys.sql"),
     },
 ];
 

@@ -271,7 +271,7 @@ fn record(row: OutboxRow) -> Result<OutboxRecord, StoreError> {
 
 impl TenantStore<'_> {
     /// A timestamp column read back as RFC 3339 text on both backends.
-    fn instant(&self, column: &str) -> String {
+    pub(crate) fn instant(&self, column: &str) -> String {
         match self.store {
             Store::Postgres(_) => {
                 format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")

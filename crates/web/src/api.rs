@@ -26,7 +26,7 @@ type ApiResult = Result<Response, WebError>;
 
 pub(crate) const OPENAPI: &str = include_str!("../openapi.yaml");
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.yaml", get(openapi))
         .route("/customers", get(customers))
@@ -37,13 +37,33 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/actions/{id}/approve", post(approve))
         .route("/actions/{id}/skip", post(skip))
         .route("/imports/invoices", post(import_invoices))
+        .route("/tokens", get(crate::tokens::api_list))
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(crate::tokens::api_revoke),
+        )
+        // Every write above may carry an `Idempotency-Key`.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::idempotency::layer,
+        ))
 }
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI)
 }
 
-async fn caller(
+/// The same document as JSON, read from the YAML once.
+static OPENAPI_JSON: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    serde_norway::from_str(OPENAPI).expect("openapi.yaml is valid YAML (a test reads it)")
+});
+
+/// `GET /api/openapi.json`: the API's description, for tools that read JSON.
+pub(crate) async fn openapi_json() -> impl IntoResponse {
+    Json(OPENAPI_JSON.clone())
+}
+
+pub(crate) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(Account, TenantRecord), WebError> {
@@ -378,5 +398,13 @@ async fn import_invoices(
             StatusCode::UNPROCESSABLE_ENTITY,
             error.to_string(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_openapi_document_reads_as_json() {
+        assert_eq!(super::OPENAPI_JSON["openapi"], "3.1.0");
     }
 }

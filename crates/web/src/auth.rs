@@ -137,17 +137,21 @@ fn same(given: &str, expected: &str) -> bool {
             == 0
 }
 
+/// The secret of an API request's token (`Authorization: Bearer …`).
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// The account of an API request (`Authorization: Bearer …`).
 pub(crate) async fn api_account(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(Account, TenantRecord), WebError> {
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(WebError::Unauthorized)?;
+    let secret = bearer(headers).ok_or(WebError::Unauthorized)?;
     let account = accounts::api_account(&state.store, secret)
         .await?
         .ok_or(WebError::Unauthorized)?;

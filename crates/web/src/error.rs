@@ -2,9 +2,11 @@
 //! API.
 
 use app::accounts::{AccountError, Role};
+use app::bilingual::Bilingual;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::customer::Language;
 
 use crate::i18n::Lang;
 use crate::views;
@@ -18,6 +20,8 @@ pub(crate) enum WebError {
     NotFound(Lang),
     /// The request was understood and refused (a bad value, a state that does not allow it).
     Refused(Lang, String),
+    /// The same, said by `app` in both languages: the page shows the user's.
+    Said(Lang, Bilingual),
     Unauthorized,
     /// Too many failed logins: minutes to wait.
     Throttled(i64),
@@ -47,6 +51,7 @@ impl WebError {
             WebError::Refused(_, message) => {
                 WebError::Api(StatusCode::UNPROCESSABLE_ENTITY, message)
             }
+            WebError::Said(_, text) => WebError::Api(StatusCode::UNPROCESSABLE_ENTITY, text.en),
             WebError::Internal(message) => {
                 WebError::Api(StatusCode::INTERNAL_SERVER_ERROR, message)
             }
@@ -60,13 +65,19 @@ impl From<AccountError> for WebError {
         match error {
             AccountError::Forbidden { needed } => WebError::Forbidden(Lang::Fr, needed),
             AccountError::Throttled { minutes } => WebError::Throttled(minutes),
+            AccountError::UnknownToken { .. } => WebError::NotFound(Lang::Fr),
             AccountError::Store(store) => WebError::Internal(store.to_string()),
             AccountError::Randomness(_) | AccountError::Hashing(_) | AccountError::Setup(_) => {
                 WebError::Internal(error.to_string())
             }
-            other => WebError::Refused(Lang::Fr, other.to_string()),
+            other => said(other.describe(Language::French), other.to_string()),
         }
     }
+}
+
+/// A refusal in both languages; the page's is chosen when the page is known (`in_lang`).
+fn said(fr: String, en: String) -> WebError {
+    WebError::Said(Lang::Fr, Bilingual::new(fr, en))
 }
 
 impl From<app::StoreError> for WebError {
@@ -86,7 +97,7 @@ impl From<app::dunning::DunningError> for WebError {
                 WebError::NotFound(Lang::Fr)
             }
             E::Store(store) => store.into(),
-            other => WebError::Refused(Lang::Fr, other.to_string()),
+            other => said(other.describe(Language::French), other.to_string()),
         }
     }
 }
@@ -135,6 +146,11 @@ impl IntoResponse for WebError {
             WebError::Refused(lang, message) => {
                 page(StatusCode::UNPROCESSABLE_ENTITY, lang, &message)
             }
+            WebError::Said(lang, text) => page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                text.get(lang.language()),
+            ),
             WebError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 [("www-authenticate", "Bearer")],
@@ -162,6 +178,7 @@ pub(crate) fn in_lang(error: WebError, lang: Lang) -> WebError {
         WebError::Forbidden(_, role) => WebError::Forbidden(lang, role),
         WebError::NotFound(_) => WebError::NotFound(lang),
         WebError::Refused(_, message) => WebError::Refused(lang, message),
+        WebError::Said(_, text) => WebError::Said(lang, text),
         other => other,
     }
 }

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use domain::customer::Language;
 
+mod operations;
+
 /// `(key, French, English)`.
 const TEXTS: &[(&str, &str, &str)] = &[
     ("app_name", "Relance", "Relance"),
@@ -557,6 +559,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Every text: the main table and the one of the audit log, tokens and bank pages.
+fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TEXTS.iter().chain(operations::TEXTS)
+}
+
 /// French or English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
@@ -590,9 +597,9 @@ impl Lang {
     /// Every text in this language, by key, for the templates (`t.key`).
     pub(crate) fn texts(self) -> &'static BTreeMap<&'static str, &'static str> {
         static FR: LazyLock<BTreeMap<&str, &str>> =
-            LazyLock::new(|| TEXTS.iter().map(|(key, fr, _)| (*key, *fr)).collect());
+            LazyLock::new(|| all_texts().map(|(key, fr, _)| (*key, *fr)).collect());
         static EN: LazyLock<BTreeMap<&str, &str>> =
-            LazyLock::new(|| TEXTS.iter().map(|(key, _, en)| (*key, *en)).collect());
+            LazyLock::new(|| all_texts().map(|(key, _, en)| (*key, *en)).collect());
         match self {
             Lang::Fr => &FR,
             Lang::En => &EN,
@@ -614,7 +621,7 @@ mod tests {
     #[test]
     fn every_key_is_unique_and_written_in_both_languages() {
         let mut seen = HashSet::new();
-        for (key, fr, en) in TEXTS {
+        for (key, fr, en) in all_texts() {
             assert!(seen.insert(*key), "{key} twice");
             assert!(!fr.is_empty() && !en.is_empty(), "{key} is empty");
         }
@@ -622,12 +629,15 @@ mod tests {
 
     #[test]
     fn every_text_the_code_names_exists() {
-        let known: HashSet<&str> = TEXTS.iter().map(|(key, _, _)| *key).collect();
+        let known: HashSet<&str> = all_texts().map(|(key, _, _)| *key).collect();
         for source in [
             include_str!("pages.rs"),
             include_str!("error.rs"),
             include_str!("auth.rs"),
             include_str!("portal.rs"),
+            include_str!("audit.rs"),
+            include_str!("bank_pages.rs"),
+            include_str!("tokens.rs"),
         ] {
             for piece in source.split(".t(\"").skip(1) {
                 let key = &piece[..piece.find('"').unwrap()];
@@ -642,7 +652,7 @@ mod tests {
     #[test]
     fn every_reason_a_form_offers_has_a_label() {
         use domain::case::{DelayReason, DisputeReason};
-        let known: HashSet<&str> = TEXTS.iter().map(|(key, _, _)| *key).collect();
+        let known: HashSet<&str> = all_texts().map(|(key, _, _)| *key).collect();
         for code in DelayReason::ALL.iter().map(|r| r.code()) {
             assert!(
                 known.contains(format!("delay_{}", code.replace('-', "_")).as_str()),
@@ -659,7 +669,7 @@ mod tests {
 
     #[test]
     fn every_text_a_template_names_exists() {
-        let known: HashSet<&str> = TEXTS.iter().map(|(key, _, _)| *key).collect();
+        let known: HashSet<&str> = all_texts().map(|(key, _, _)| *key).collect();
         for (name, source) in crate::views::TEMPLATES {
             let mut rest = *source;
             while let Some(start) = rest.find("t.") {

@@ -9,15 +9,20 @@
 //!   work, calls, import, accounts and tokens).
 //! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
+//! - `audit`: the audit log, kept by a layer around every route, and its page.
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
 //! - `i18n`: the pages' texts in French and English.
 
 mod api;
+mod audit;
 mod auth;
+mod bank_pages;
 mod error;
 mod i18n;
+mod idempotency;
 mod pages;
 mod portal;
+mod tokens;
 mod views;
 
 use std::future::Future;
@@ -33,7 +38,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 /// The largest upload accepted (an invoice file).
-const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+pub(crate) const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
 /// What every handler shares: the database, where time comes from, and the count of failed
 /// logins.
@@ -75,6 +80,15 @@ pub fn router(state: AppState) -> Router {
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::add_user))
         .route("/admin/tokens", post(pages::add_token))
+        // The audit log, API tokens and bank statements.
+        .route("/admin/audit", get(audit::page))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/bank", get(bank_pages::page))
+        .route("/bank/import", post(bank_pages::import))
+        .route("/bank-lines/{id}", get(bank_pages::line))
+        .route("/bank-lines/{id}/match", post(bank_pages::match_line))
+        .route("/bank-lines/{id}/unmatch", post(bank_pages::unmatch_line))
+        .route("/bank-lines/{id}/ignore", post(bank_pages::ignore_line))
         .route("/p/{secret}", get(portal::page))
         .route("/p/{secret}/promise", post(portal::promise))
         .route("/p/{secret}/plan", post(portal::plan))
@@ -84,7 +98,13 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{secret}/plan/{id}/accept", post(portal::accept_plan))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
-        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", get(api::openapi_json))
+        .nest("/api/v1", api::router(state.clone()))
+        // After every route: it wraps them all, those above and any added later.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .with_state(state)
 }

@@ -25,10 +25,10 @@ use crate::error::{WebError, in_lang};
 use crate::i18n::Lang;
 use crate::views::{self, date, money};
 
-type PageResult = Result<Response, WebError>;
+pub(crate) type PageResult = Result<Response, WebError>;
 
 /// Renders a whole page for a logged-in member of staff.
-fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult {
+pub(crate) fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult {
     if let Value::Object(map) = &mut values {
         map.insert("account".into(), staff.header());
         map.insert("title".into(), title.into());
@@ -38,17 +38,41 @@ fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult
     Ok(Html(html).into_response())
 }
 
-fn fragment(staff: &Staff, name: &str, values: Value) -> PageResult {
-    let html = views::render(name, staff.lang, &staff.csrf, values)
-        .map_err(|error| WebError::Internal(error.to_string()))?;
-    Ok(Html(html).into_response())
+/// A whole page with `extra` values (a report, a message) and the status to answer with.
+pub(crate) fn page_with(
+    staff: &Staff,
+    name: &str,
+    title: &str,
+    mut values: Value,
+    extra: Value,
+    status: StatusCode,
+) -> PageResult {
+    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
+        map.extend(more);
+    }
+    let mut response = page(staff, name, title, values)?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
-fn is_htmx(headers: &HeaderMap) -> bool {
+/// A part of a page, for htmx. One that reports an `error` says that nothing changed, so that
+/// the audit log does not record it as a change.
+pub(crate) fn fragment(staff: &Staff, name: &str, values: Value) -> PageResult {
+    let refused = values.get("error").is_some_and(|error| !error.is_null());
+    let html = views::render(name, staff.lang, &staff.csrf, values)
+        .map_err(|error| WebError::Internal(error.to_string()))?;
+    let mut response = Html(html).into_response();
+    if refused {
+        response.extensions_mut().insert(crate::audit::Unchanged);
+    }
+    Ok(response)
+}
+
+pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
-fn require(staff: &Staff, permission: Permission) -> Result<(), WebError> {
+pub(crate) fn require(staff: &Staff, permission: Permission) -> Result<(), WebError> {
     staff
         .account
         .require(permission)
@@ -140,7 +164,10 @@ pub(crate) async fn setup(
                 "setup.html",
                 "setup_title",
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "needs_company": needs_company, "error": error.to_string() }),
+                json!({
+                    "needs_company": needs_company,
+                    "error": error.describe(auth::lang(&headers).language()),
+                }),
             );
         }
     }
@@ -199,7 +226,7 @@ pub(crate) async fn login(
                 json!({ "error": format!("{} {minutes} min.", lang.t("throttled")) }),
             )
         }
-        Err(WebError::Refused(..)) => {
+        Err(WebError::Refused(..) | WebError::Said(..)) => {
             let lang = auth::lang(&headers);
             anonymous_page(
                 &headers,
@@ -423,7 +450,7 @@ fn sort_code(sort: CustomerSort) -> &'static str {
 }
 
 /// A query string value, percent-encoded.
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut encoded = String::new();
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
@@ -829,7 +856,11 @@ pub(crate) async fn record_call(
     let recorded = match outcome {
         Ok(recorded) => recorded,
         Err(app::dunning::DunningError::Invalid(message)) if is_htmx(&headers) => {
-            return fragment(&staff, "call_result.html", json!({ "error": message }));
+            return fragment(
+                &staff,
+                "call_result.html",
+                json!({ "error": message.get(lang.language()) }),
+            );
         }
         Err(error) => return Err(in_lang(error.into(), lang)),
     };
@@ -1044,12 +1075,19 @@ pub(crate) async fn import_form(State(state): State<AppState>, headers: HeaderMa
     )
 }
 
-pub(crate) async fn import(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> PageResult {
-    let staff = staff(&state, &headers).await?;
+/// An uploaded file and its format field, read after the form's CSRF token.
+pub(crate) struct Upload {
+    pub(crate) format: String,
+    pub(crate) file: Option<(String, Vec<u8>)>,
+}
+
+/// Reads an upload form (`csrf`, `format`, `file`). The CSRF field comes first in the form:
+/// nothing is read from a forged one.
+pub(crate) async fn read_upload(
+    staff: &Staff,
+    headers: &HeaderMap,
+    multipart: &mut Multipart,
+) -> Result<Upload, WebError> {
     let lang = staff.lang;
     let mut csrf = String::new();
     let mut format = String::from("auto");
@@ -1064,9 +1102,8 @@ pub(crate) async fn import(
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "format" => format = field.text().await.unwrap_or_default(),
             "file" => {
-                let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
-                // The CSRF field comes first in the form: nothing is read from a forged one.
-                check_csrf(&staff, &headers, Some(&csrf))?;
+                let file_name = field.file_name().unwrap_or("upload").to_owned();
+                check_csrf(staff, headers, Some(&csrf))?;
                 let bytes = field
                     .bytes()
                     .await
@@ -1076,9 +1113,21 @@ pub(crate) async fn import(
             _ => {}
         }
     }
-    check_csrf(&staff, &headers, Some(&csrf))?;
+    check_csrf(staff, headers, Some(&csrf))?;
+    Ok(Upload { format, file })
+}
+
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    let lang = staff.lang;
+    let upload = read_upload(&staff, &headers, &mut multipart).await?;
     require(&staff, Permission::Work)?;
-    let Some((file_name, bytes)) = file else {
+    let format = upload.format;
+    let Some((file_name, bytes)) = upload.file else {
         return Err(WebError::Refused(lang, lang.t("import_file").to_owned()));
     };
     let format = match format.as_str() {
@@ -1150,7 +1199,9 @@ async fn admin_page(
     let users = accounts::list_users(&state.store, &staff.account)
         .await
         .map_err(|error| in_lang(error.into(), lang))?;
-    let mut values = json!({
+    let tokens = crate::tokens::rows(state, staff).await?;
+    let values = json!({
+        "tokens": tokens,
         "users": users.iter().map(|u| json!({
             "email": u.email, "name": u.display_name, "role": auth::role_label(u.role, lang),
         })).collect::<Vec<_>>(),
@@ -1158,12 +1209,14 @@ async fn admin_page(
             "code": r.code(), "label": auth::role_label(*r, lang),
         })).collect::<Vec<_>>(),
     });
-    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
-        map.extend(more);
-    }
-    let mut response = page(staff, "admin.html", lang.t("admin_title"), values)?;
-    *response.status_mut() = status;
-    Ok(response)
+    page_with(
+        staff,
+        "admin.html",
+        lang.t("admin_title"),
+        values,
+        extra,
+        status,
+    )
 }
 
 pub(crate) async fn admin(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
@@ -1218,7 +1271,7 @@ pub(crate) async fn add_user(
             admin_page(
                 &state,
                 &staff,
-                json!({ "error": error.to_string() }),
+                json!({ "error": error.describe(staff.lang.language()) }),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

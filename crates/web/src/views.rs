@@ -40,6 +40,18 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("import.html", include_str!("../templates/import.html")),
     ("admin.html", include_str!("../templates/admin.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
+    (
+        "token_row.html",
+        include_str!("../templates/token_row.html"),
+    ),
+    ("bank.html", include_str!("../templates/bank.html")),
+    ("bank_row.html", include_str!("../templates/bank_row.html")),
+    (
+        "bank_line.html",
+        include_str!("../templates/bank_line.html"),
+    ),
     ("portal.html", include_str!("../templates/portal.html")),
     (
         "portal_gone.html",

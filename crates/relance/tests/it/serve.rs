@@ -89,6 +89,37 @@ fn serve_demo_prints_the_address_and_a_login_that_works() {
         ])
         .unwrap();
     assert_eq!(logged.status(), 303, "the printed password logs in");
+    let session = logged.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let file = agent
+        .get(&format!("{url}customers/C000001"))
+        .header("cookie", &session)
+        .call()
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    // The reading is in the audit log, which the command line reads too.
+    let log = crate::relance(
+        &data,
+        &["audit", "list", "--customer", "C000001", "--format", "json"],
+    )
+    .success();
+    let log = crate::json(&log.stdout());
+    assert_eq!(log["total"], 1, "{log}");
+    assert_eq!(log["entries"][0]["actor"], "admin@demo.relance.fr");
+    assert_eq!(log["entries"][0]["action"], "GET /customers/{reference}");
+    assert_eq!(log["entries"][0]["address"], "127.0.0.1");
+    let table = crate::relance(&data, &["audit", "list", "--user", "nobody@example.org"]).success();
+    assert_eq!(
+        table.stdout().lines().count(),
+        2,
+        "the header and its rule: {}",
+        table.stdout()
+    );
     drop(server);
 
     // Started again, the demo and its administrator are kept: no new password.

@@ -48,15 +48,39 @@ pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
 
 pub(crate) struct Reply {
     pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) location: Option<String>,
     pub(crate) content_type: String,
     pub(crate) body: Vec<u8>,
 }
 
+fn headers_of(response: &ureq::http::Response<ureq::Body>) -> Vec<(String, String)> {
+    response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                value.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 impl Reply {
+    /// A header of the answer, by its lowercase name.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     /// The body as a browser shows it (the templates escape `/` in values).
     pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).replace("&#x2f;", "/")
+        String::from_utf8_lossy(&self.body)
+            .replace("&#x2f;", "/")
+            .replace("&#x27;", "'")
     }
 
     pub(crate) fn json(&self) -> serde_json::Value {
@@ -166,9 +190,11 @@ impl Browser {
             .get("content-type")
             .map(|value| value.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let headers = headers_of(&response);
         let body = response.into_body().read_to_vec().unwrap();
         Reply {
             status,
+            headers,
             location,
             content_type,
             body,
@@ -282,6 +308,7 @@ impl Api {
             .unwrap_or_default();
         Reply {
             status,
+            headers: headers_of(&response),
             location: None,
             content_type,
             body: response.into_body().read_to_vec().unwrap(),
@@ -307,6 +334,35 @@ impl Api {
                 .send(body)
                 .unwrap(),
         )
+    }
+
+    pub(crate) fn delete(&self, path: &str) -> Reply {
+        Api::reply(
+            self.agent
+                .delete(&format!("{}{path}", self.base))
+                .header("authorization", &format!("Bearer {}", self.token))
+                .call()
+                .unwrap(),
+        )
+    }
+
+    /// A write with an `Idempotency-Key`.
+    pub(crate) fn send_with_key(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {}", self.token))
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(body.map(|value| value.to_string()).unwrap_or_default())
+            .unwrap();
+        Api::reply(self.agent.run(request).unwrap())
     }
 
     pub(crate) fn post_json(&self, path: &str, value: serde_json::Value) -> Reply {

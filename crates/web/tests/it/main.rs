@@ -3,6 +3,7 @@
 
 mod chromium;
 mod harness;
+mod operations;
 mod portal;
 
 use app::clock::Clock;
@@ -17,7 +18,7 @@ const ADMIN: &str = "admin@atelier.example";
 const ADMIN_PASSWORD: &str = "mot-de-passe-admin";
 
 /// Five customers: one a formal notice late, one to call, one paid, one not yet due, one more.
-const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email,phone
+pub(crate) const BOOKS: &str = "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,outstanding,email,phone
 LATE,Dupont Bâtiment SARL,F-001,2026-08-01,2026-09-01,1200.00,1200.00,compta@dupont.example,+33612345678
 CALL,Martin Services,F-002,2026-09-15,2026-10-15,450.00,450.00,contact@martin.example,+33687654321
 CALL,Martin Services,F-003,2026-10-20,2026-11-19,300.00,300.00,contact@martin.example,+33687654321
@@ -54,7 +55,7 @@ pub(crate) fn first_run(browser: &Browser) {
     assert_eq!(done.location.as_deref(), Some("/"));
 }
 
-async fn tenant(store: &Store) -> TenantRecord {
+pub(crate) async fn tenant(store: &Store) -> TenantRecord {
     app::setup::select_tenant(store, None).await.unwrap()
 }
 
@@ -103,7 +104,7 @@ pub(crate) async fn books(database: &TestDatabase) -> TenantRecord {
 }
 
 /// An account with this role, created by the administrator on the accounts page.
-fn add_user(admin: &Browser, email: &str, role: &str) {
+pub(crate) fn add_user(admin: &Browser, email: &str, role: &str) {
     let page = admin.get("/admin");
     assert_eq!(page.status, 200);
     let added = admin.post(
@@ -771,30 +772,7 @@ async fn another_creditors_customers_and_actions_answer_not_found() {
         });
         books(&database).await;
         // A second creditor in the same database, with a customer and a pending approval.
-        let mut profile = tenant(&database.store).await.profile;
-        profile.company_name = "Autre Créancier SAS".into();
-        let other_id = app::setup::add_creditor(&database.store, &profile, clock())
-            .await
-            .unwrap();
-        let other = app::setup::select_tenant(&database.store, Some(other_id.0))
-            .await
-            .unwrap();
-        app::import::import_invoices(
-            &database.store,
-            &other,
-            ImportInput::Bytes {
-                name: "other.csv",
-                bytes: b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\nSECRET,Client Secret SA,S-1,2026-01-01,2026-01-31,999.00\n",
-            },
-            ImportOptions {
-                format: InvoiceFileFormat::Csv,
-                payment_term_days: None,
-            },
-            &NoProgress,
-            clock(),
-        )
-        .await
-        .unwrap();
+        let (other, _) = operations::other_creditor(&database).await;
         app::dunning::report_incident(
             &database.store,
             &other,

@@ -1,0 +1,169 @@
+//! The audit log (migration `0018_audit_log`): who changed what, or read which customer's file,
+//! when and from where. Append-only: there is no update or delete here, and the database's
+//! triggers refuse them from anywhere else.
+
+use jiff::Timestamp;
+
+use crate::{StoreError, TenantStore};
+
+/// An entry to append.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAuditEntry<'a> {
+    pub at: Timestamp,
+    /// The account, when a person or their token acted.
+    pub user: Option<i64>,
+    /// Who acted as written in the log: an account's e-mail, or the system user of the command
+    /// line.
+    pub actor: &'a str,
+    /// `web`, `api` or `cli`.
+    pub via: &'a str,
+    /// What was done, e.g. `POST /customers/{reference}/calls` or `customer.view`.
+    pub action: &'a str,
+    pub customer_ref: Option<&'a str>,
+    /// The record acted on, e.g. `action 12`.
+    pub record: Option<&'a str>,
+    /// The client's network address.
+    pub address: Option<&'a str>,
+    /// The HTTP status answered.
+    pub status: Option<u16>,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    /// The account's name, when the entry names one.
+    pub actor_name: Option<String>,
+    pub via: String,
+    pub action: String,
+    pub customer_ref: Option<String>,
+    pub record: Option<String>,
+    pub address: Option<String>,
+    pub status: Option<u16>,
+}
+
+/// Which entries to read: all conditions given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// An account's e-mail or name (any case), or the command line's user.
+    pub actor: Option<String>,
+    pub customer_ref: Option<String>,
+    /// From this instant (Unix seconds), inclusive.
+    pub since: Option<i64>,
+    /// Before this instant (Unix seconds).
+    pub until: Option<i64>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+type AuditRow = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+);
+
+impl TenantStore<'_> {
+    /// Appends an entry; returns its id.
+    pub async fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
+        let sql = self.sql(
+            "INSERT INTO audit_log (tenant_id, occurred_at, user_id, actor, via, action, customer_ref, record, address, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        );
+        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(sql)
+            .bind(self.tenant.0)
+            .bind(entry.at.as_second())
+            .bind(entry.user)
+            .bind(entry.actor)
+            .bind(entry.via)
+            .bind(entry.action)
+            .bind(entry.customer_ref)
+            .bind(entry.record)
+            .bind(entry.address)
+            .bind(entry.status.map(i32::from))
+            .fetch_one(pool)
+            .await?))
+    }
+
+    /// A page of entries meeting `filter`, newest first, and how many meet it.
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<(Vec<AuditRecord>, i64), StoreError> {
+        // Every condition is always present and switched off by a NULL, so that one text with
+        // fixed placeholders serves every combination.
+        let condition = "a.tenant_id = $1 \
+             AND ($2 IS NULL OR lower(a.actor) = lower($2) OR lower(u.display_name) = lower($2)) \
+             AND ($3 IS NULL OR a.customer_ref = $3) \
+             AND ($4 IS NULL OR a.occurred_at >= $4) \
+             AND ($5 IS NULL OR a.occurred_at < $5)";
+        let from =
+            "FROM audit_log a LEFT JOIN users u ON u.id = a.user_id AND u.tenant_id = a.tenant_id";
+        let rows_sql = self.sql(&format!(
+            "SELECT a.id, a.occurred_at, a.actor, u.display_name, a.via, a.action, a.customer_ref, \
+             a.record, a.address, a.status {from} WHERE {condition} ORDER BY a.id DESC LIMIT $6 OFFSET $7"
+        ));
+        let count_sql = self.sql(&format!("SELECT COUNT(*) {from} WHERE {condition}"));
+        let actor = filter.actor.as_deref().map(str::trim);
+        let customer = filter.customer_ref.as_deref().map(str::trim);
+        let rows: Vec<AuditRow> = with_pool!(self.store, |pool| sqlx::query_as(rows_sql)
+            .bind(self.tenant.0)
+            .bind(actor)
+            .bind(customer)
+            .bind(filter.since)
+            .bind(filter.until)
+            .bind(i64::from(filter.limit))
+            .bind(i64::from(filter.offset))
+            .fetch_all(pool)
+            .await?);
+        let total: i64 = with_pool!(self.store, |pool| sqlx::query_scalar(count_sql)
+            .bind(self.tenant.0)
+            .bind(actor)
+            .bind(customer)
+            .bind(filter.since)
+            .bind(filter.until)
+            .fetch_one(pool)
+            .await?);
+        let records = rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    at,
+                    actor,
+                    actor_name,
+                    via,
+                    action,
+                    customer_ref,
+                    record,
+                    address,
+                    status,
+                )| {
+                    Ok(AuditRecord {
+                        id,
+                        at: Timestamp::from_second(at).map_err(|_| StoreError::Corrupt {
+                            what: format!("audit entry {id}: instant {at}"),
+                        })?,
+                        actor,
+                        actor_name,
+                        via,
+                        action,
+                        customer_ref,
+                        record,
+                        address,
+                        status: status.and_then(|code| u16::try_from(code).ok()),
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((records, total))
+    }
+}
