@@ -2,17 +2,14 @@
 //! installments and honours them, and the one who pays two and stops.
 
 use app::dunning::{self, ReportDetail, RunOptions};
-use app::late_payment;
 use app::plans::{self, Acceptance, PlanError, PlanRequest, SplitRequest};
 use app::{PlanStatus, Store, TenantRecord};
 use domain::customer::Language;
-use domain::late_payment::RateTableKind;
 use domain::plan::PlanState;
-use formats::rate_tables::builtin_csv;
 use jiff::civil::{Date, date};
 use test_support::on_every_backend;
 
-use crate::fixtures::{clock, creditor, import_csv};
+use crate::fixtures::{clock, creditor, ecb_rates_through_2027, import_csv};
 use crate::late_payment::{eur, pay, statement};
 
 /// ACME owes 3,000 due on 30 September 2026 and 500 due on 31 October; today is 20 November.
@@ -25,14 +22,7 @@ async fn books(store: &Store) -> TenantRecord {
     import_csv(store, &tenant, "books.csv", BOOKS.as_bytes())
         .await
         .unwrap();
-    // The ECB rate of 1 July 2026 is not in the built-in table yet: statements of these plans
-    // need one, so the operator's table carries the rate unchanged (a test figure).
-    let mut ecb = builtin_csv(RateTableKind::EcbMainRefinancing).to_owned();
-    ecb.push_str("2026-07-01,2.15,test figure (not a published rate)\n");
-    ecb.push_str("2027-01-01,2.15,test figure (not a published rate)\n");
-    late_payment::import_rate_table(store, clock(), "ecb.csv", ecb.as_bytes())
-        .await
-        .unwrap();
+    ecb_rates_through_2027(store).await;
     tenant
 }
 

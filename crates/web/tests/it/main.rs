@@ -525,6 +525,7 @@ async fn the_customer_file_shows_payment_plans_and_settlements() {
                 reason: "liquidation clôturée",
                 by: "Claire Martin",
                 counterparty: "",
+                language: domain::customer::Language::French,
             },
         )
         .await
