@@ -7,13 +7,14 @@
 //! if it lapses, and stay if it completes. While a plan is active, dunning leaves its invoices
 //! aside (`domain::engine`); when it lapses, the case wakes and resumes where it stood.
 
+use domain::customer::CustomerKind;
 use domain::customer::Language;
 use domain::ids::InvoiceId;
 use domain::late_payment::{WaivedCharges, WaiverExtent};
 use domain::money::Money;
 use domain::plan::{
-    Frequency, LimitExceeded, PlanError as ScheduleError, PlanLimits, PlanStanding, PlanState,
-    ScheduleRequest, Split, propose as propose_schedule, standing,
+    Frequency, IncludedCharges, LimitExceeded, PlanError as ScheduleError, PlanLimits,
+    PlanStanding, PlanState, ScheduleRequest, Split, propose as propose_schedule, standing,
 };
 use jiff::civil::Date;
 use store::{
@@ -188,6 +189,8 @@ pub struct SettingsChanges<'a> {
     pub min_installment: Option<&'a str>,
     pub max_months: Option<u32>,
     pub grace_days: Option<u32>,
+    /// `none`, `penalties` or `all`: the accrued charges a plan covers.
+    pub include_charges: Option<&'a str>,
 }
 
 pub async fn set_settings(
@@ -214,6 +217,21 @@ pub async fn set_settings(
                 text,
                 InputProblemKind::NotAnAmount {
                     currency: tenant.profile.currency,
+                },
+            )),
+        }
+    }
+    if let Some(text) = changes.include_charges {
+        match IncludedCharges::parse(text) {
+            Some(included) => settings.include_charges = included,
+            None => problems.push(InputProblem::new(
+                "include_charges",
+                text,
+                InputProblemKind::NotOneOf {
+                    known: IncludedCharges::ALL
+                        .iter()
+                        .map(|included| included.code().to_owned())
+                        .collect(),
                 },
             )),
         }
@@ -345,6 +363,27 @@ pub async fn propose(
             .map_err(|_| ScheduleError::CurrencyMismatch)?;
     }
     let settings = settings(store, tenant).await?;
+    // Charges waived on condition are not charged in the plan; otherwise it covers what the
+    // statement still claims of its invoices today, as the tenant settles.
+    let included = if request.waive_charges {
+        IncludedCharges::None
+    } else {
+        settings.include_charges
+    };
+    let charges = included_charges(
+        store,
+        tenant,
+        clock,
+        request.customer,
+        today,
+        &covered,
+        included,
+        details.kind == CustomerKind::Consumer,
+    )
+    .await?;
+    let total = total
+        .checked_add(charges)
+        .map_err(|_| ScheduleError::CurrencyMismatch)?;
     let proposal = propose_schedule(
         &ScheduleRequest {
             covered: total,
@@ -403,6 +442,8 @@ pub async fn propose(
             &NewPlan {
                 customer,
                 covered: total,
+                charges,
+                included,
                 every,
                 waive_charges: request.waive_charges,
                 exceeded: &exceeded,
@@ -414,6 +455,38 @@ pub async fn propose(
         )
         .await?;
     show(store, tenant, clock, id).await
+}
+
+/// The accrued charges a plan of `covered` invoices includes: what the statement of `today`
+/// (the same figures as `relance statement`, waivers applied) still claims of each.
+#[allow(clippy::too_many_arguments)]
+async fn included_charges(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: &str,
+    today: Date,
+    covered: &[(InvoiceId, Money)],
+    included: IncludedCharges,
+    consumer: bool,
+) -> Result<Money, PlanError> {
+    let mut charges = Money::zero(tenant.profile.currency);
+    if included == IncludedCharges::None {
+        return Ok(charges);
+    }
+    let statement =
+        crate::late_payment::statement(store, tenant, clock, customer, Some(today)).await?;
+    for (line, note) in statement.statement.lines.iter().zip(&statement.notes) {
+        if covered.iter().any(|(invoice, _)| *invoice == note.id) {
+            let line_charges = included
+                .covered(line.due_interest, line.due_indemnity, consumer)
+                .map_err(|_| ScheduleError::CurrencyMismatch)?;
+            charges = charges
+                .checked_add(line_charges)
+                .map_err(|_| ScheduleError::CurrencyMismatch)?;
+        }
+    }
+    Ok(charges)
 }
 
 fn exceeded_code(limit: &LimitExceeded) -> &'static str {
@@ -554,8 +627,19 @@ async fn activate(
     {
         return Ok(false);
     }
-    if plan.waive_charges {
-        let reason = waiver_reason(id);
+    // A conditional waiver, or the charges the plan took over: either way the statement stops
+    // claiming them on the plan's invoices while it holds, and claims them again if it lapses.
+    let consumer = handle.customer_details(plan.customer).await?.kind == CustomerKind::Consumer;
+    let waived = if plan.waive_charges {
+        Some((WaivedCharges::Both, waiver_reason(id)))
+    } else if plan.charges.is_positive() {
+        plan.included
+            .taken_over(consumer)
+            .map(|charges| (charges, included_reason(id)))
+    } else {
+        None
+    };
+    if let Some((charges, reason)) = waived {
         let granted_by = activation.approved_by.unwrap_or(plan.proposed_by.as_str());
         for invoice in &plan.invoices {
             handle
@@ -564,7 +648,7 @@ async fn activate(
                         customer: plan.customer,
                         invoice: Some(invoice.id),
                         extent: WaiverExtent::Full,
-                        charges: WaivedCharges::Both,
+                        charges,
                         reason: &reason,
                         granted_by,
                     },
@@ -1008,6 +1092,11 @@ fn waiver_reason(id: i64) -> String {
     format!("Échéancier n° {id} : remise conditionnée au respect de l'échéancier")
 }
 
+/// The reason the charges plan `id` took over are set aside in the statement with.
+fn included_reason(id: i64) -> String {
+    format!("Échéancier n° {id} : pénalités incluses dans l'échéancier, réclamées par lui")
+}
+
 async fn withdraw_waivers(
     store: &Store,
     tenant: &TenantRecord,
@@ -1016,9 +1105,9 @@ async fn withdraw_waivers(
     why: &str,
 ) -> Result<(), PlanError> {
     let handle = store.tenant(tenant.id);
-    let reason = waiver_reason(plan.id);
+    let reasons = [waiver_reason(plan.id), included_reason(plan.id)];
     for waiver in handle.waivers_of(plan.customer).await? {
-        if !waiver.is_withdrawn() && waiver.reason == reason {
+        if !waiver.is_withdrawn() && reasons.contains(&waiver.reason) {
             handle
                 .withdraw_waiver(
                     waiver.id,
