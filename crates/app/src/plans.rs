@@ -250,6 +250,58 @@ pub async fn set_settings(
     Ok(settings)
 }
 
+/// A plan as it would be proposed, before anything is recorded: what a collector looks at
+/// before proposing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The invoices' balances and the charges included.
+    pub covered: Money,
+    pub charges: Money,
+    pub installments: Vec<domain::plan::Installment>,
+    /// The tenant limits it goes beyond (codes): then only a manager may grant it.
+    pub exceeded: Vec<String>,
+}
+
+/// Who may propose or accept a plan that goes beyond `exceeded`: a collector within the
+/// tenant's limits, a manager beyond them.
+pub fn permission_to_grant(exceeded: &[String]) -> crate::accounts::Permission {
+    if exceeded.is_empty() {
+        crate::accounts::Permission::Work
+    } else {
+        crate::accounts::Permission::Approve
+    }
+}
+
+/// The schedule `request` would give, checked as a proposal is, without recording it.
+pub async fn draft(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    request: &PlanRequest<'_>,
+) -> Result<Draft, PlanError> {
+    let prepared = prepare(store, tenant, clock, request).await?;
+    Ok(Draft {
+        covered: prepared.total,
+        charges: prepared.charges,
+        installments: prepared.proposal.schedule.installments,
+        exceeded: prepared.exceeded,
+    })
+}
+
+/// What a proposal computed from a request, before it is recorded.
+struct Prepared {
+    customer: domain::ids::CustomerId,
+    open: Vec<PlanRecord>,
+    invoices: Vec<store::InvoiceRecord>,
+    covered: Vec<(InvoiceId, Money)>,
+    total: Money,
+    charges: Money,
+    included: IncludedCharges,
+    every: Frequency,
+    proposal: domain::plan::Proposal,
+    exceeded: Vec<String>,
+}
+
 /// Proposes a plan: its schedule, and whether a manager must approve it. Proposing the same plan
 /// again returns the one proposed before.
 pub async fn propose(
@@ -258,6 +310,82 @@ pub async fn propose(
     clock: Clock,
     request: &PlanRequest<'_>,
 ) -> Result<PlanView, PlanError> {
+    let Prepared {
+        customer,
+        open,
+        invoices,
+        covered,
+        total,
+        charges,
+        included,
+        every,
+        proposal,
+        exceeded,
+    } = prepare(store, tenant, clock, request).await?;
+    let handle = store.tenant(tenant.id);
+    let same = open.iter().find(|plan| {
+        plan.status == PlanStatus::Proposed
+            && plan.every == every
+            && plan.waive_charges == request.waive_charges
+            && plan.installments == proposal.schedule.installments
+            && plan.invoices.len() == covered.len()
+            && covered
+                .iter()
+                .all(|(id, _)| plan.invoices.iter().any(|invoice| invoice.id == *id))
+    });
+    if let Some(plan) = same {
+        return show(store, tenant, clock, plan.id).await;
+    }
+    // An invoice is in one plan at most.
+    let mut conflicts = Vec::new();
+    for (id, _) in &covered {
+        if let Some(plan) = open
+            .iter()
+            .find(|plan| plan.invoices.iter().any(|invoice| invoice.id == *id))
+        {
+            let number = invoices
+                .iter()
+                .find(|invoice| invoice.id == *id)
+                .map(|invoice| invoice.number.to_string())
+                .unwrap_or_default();
+            conflicts.push(InputProblem::new(
+                "invoice",
+                &number,
+                InputProblemKind::InvoiceInPlan { plan: plan.id },
+            ));
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(PlanError::Invalid {
+            problems: conflicts,
+        });
+    }
+    let id = handle
+        .add_plan(
+            &NewPlan {
+                customer,
+                covered: total,
+                charges,
+                included,
+                every,
+                waive_charges: request.waive_charges,
+                exceeded: &exceeded,
+                proposed_by: request.by.trim(),
+                invoices: &covered,
+                installments: &proposal.schedule.installments,
+            },
+            clock.now(),
+        )
+        .await?;
+    show(store, tenant, clock, id).await
+}
+
+async fn prepare(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    request: &PlanRequest<'_>,
+) -> Result<Prepared, PlanError> {
     let customer = customer_id(store, tenant, request.customer).await?;
     let handle = store.tenant(tenant.id);
     let today = clock.today_in(tenant.profile.time_zone.as_str());
@@ -399,62 +527,18 @@ pub async fn propose(
         .iter()
         .map(|limit| exceeded_code(limit).to_owned())
         .collect();
-
-    let same = open.iter().find(|plan| {
-        plan.status == PlanStatus::Proposed
-            && plan.every == every
-            && plan.waive_charges == request.waive_charges
-            && plan.installments == proposal.schedule.installments
-            && plan.invoices.len() == covered.len()
-            && covered
-                .iter()
-                .all(|(id, _)| plan.invoices.iter().any(|invoice| invoice.id == *id))
-    });
-    if let Some(plan) = same {
-        return show(store, tenant, clock, plan.id).await;
-    }
-    // An invoice is in one plan at most.
-    let mut conflicts = Vec::new();
-    for (id, _) in &covered {
-        if let Some(plan) = open
-            .iter()
-            .find(|plan| plan.invoices.iter().any(|invoice| invoice.id == *id))
-        {
-            let number = invoices
-                .iter()
-                .find(|invoice| invoice.id == *id)
-                .map(|invoice| invoice.number.to_string())
-                .unwrap_or_default();
-            conflicts.push(InputProblem::new(
-                "invoice",
-                &number,
-                InputProblemKind::InvoiceInPlan { plan: plan.id },
-            ));
-        }
-    }
-    if !conflicts.is_empty() {
-        return Err(PlanError::Invalid {
-            problems: conflicts,
-        });
-    }
-    let id = handle
-        .add_plan(
-            &NewPlan {
-                customer,
-                covered: total,
-                charges,
-                included,
-                every,
-                waive_charges: request.waive_charges,
-                exceeded: &exceeded,
-                proposed_by: request.by.trim(),
-                invoices: &covered,
-                installments: &proposal.schedule.installments,
-            },
-            clock.now(),
-        )
-        .await?;
-    show(store, tenant, clock, id).await
+    Ok(Prepared {
+        customer,
+        open,
+        invoices,
+        covered,
+        total,
+        charges,
+        included,
+        every,
+        proposal,
+        exceeded,
+    })
 }
 
 /// The accrued charges a plan of `covered` invoices includes: what the statement of `today`

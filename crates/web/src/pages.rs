@@ -28,7 +28,7 @@ use crate::views::{self, date, money};
 type PageResult = Result<Response, WebError>;
 
 /// Renders a whole page for a logged-in member of staff.
-fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult {
+pub(crate) fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult {
     if let Value::Object(map) = &mut values {
         map.insert("account".into(), staff.header());
         map.insert("title".into(), title.into());
@@ -48,7 +48,7 @@ fn is_htmx(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
-fn require(staff: &Staff, permission: Permission) -> Result<(), WebError> {
+pub(crate) fn require(staff: &Staff, permission: Permission) -> Result<(), WebError> {
     staff
         .account
         .require(permission)
@@ -423,7 +423,7 @@ fn sort_code(sort: CustomerSort) -> &'static str {
 }
 
 /// A query string value, percent-encoded.
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut encoded = String::new();
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {

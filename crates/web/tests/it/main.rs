@@ -3,6 +3,7 @@
 
 mod chromium;
 mod harness;
+mod plans;
 mod portal;
 
 use app::clock::Clock;
@@ -103,7 +104,7 @@ pub(crate) async fn books(database: &TestDatabase) -> TenantRecord {
 }
 
 /// An account with this role, created by the administrator on the accounts page.
-fn add_user(admin: &Browser, email: &str, role: &str) {
+pub(crate) fn add_user(admin: &Browser, email: &str, role: &str) {
     let page = admin.get("/admin");
     assert_eq!(page.status, 200);
     let added = admin.post(
