@@ -276,6 +276,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Attach the scanned signed copy.",
     ),
     (
+        "settlement_undo",
+        "Annuler ce règlement",
+        "Undo this settlement",
+    ),
+    (
+        "settlement_undo_reason",
+        "Motif de l'annulation",
+        "Why it is undone",
+    ),
+    ("settlement_undone", "annulé :", "undone:"),
+    (
         "plan_manager_only",
         "Seul un responsable peut accepter cet échéancier.",
         "Only a manager may accept this plan.",

@@ -83,6 +83,10 @@ pub fn router(state: AppState) -> Router {
             "/customers/{reference}/plan/{id}/accept",
             post(plan_pages::accept),
         )
+        .route(
+            "/customers/{reference}/settlements/{id}/undo",
+            post(plan_pages::undo_settlement),
+        )
         .route("/actions", get(pages::actions))
         .route("/actions/{id}/approve", post(pages::approve))
         .route("/actions/{id}/skip", post(pages::skip))

@@ -1,8 +1,9 @@
-//! Payment plans from the customer file: a collector drafts a schedule (installments or an
-//! affordable amount, first date, frequency, down payment, conditional waiver), sees it and the
-//! tenant limits it goes beyond, proposes it, prints the agreement, and records the customer's
-//! acceptance on paper with the signed scan. Within the limits a collector may do it; beyond
-//! them only a manager (`app::plans::permission_to_grant`).
+//! Negotiation from the customer file. Payment plans: a collector drafts a schedule
+//! (installments or an affordable amount, first date, frequency, down payment, conditional
+//! waiver), sees it and the tenant limits it goes beyond, proposes it, prints the agreement, and
+//! records the customer's acceptance on paper with the signed scan. Within the limits a
+//! collector may do it; beyond them only a manager (`app::plans::permission_to_grant`).
+//! Settlements: a manager undoes one recorded by mistake, with a reason.
 
 use app::plans::{self, Acceptance, PlanError, PlanRequest, SignedCopy, SplitRequest};
 use axum::Form;
@@ -372,4 +373,44 @@ pub(crate) async fn accept(
         crate::pages::encode(&reference)
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UndoForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A manager undoes a settlement of this customer: the invoice owes again what it took, and
+/// the case it closed opens again.
+pub(crate) async fn undo_settlement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((reference, id)): Path<(String, i64)>,
+    Form(form): Form<UndoForm>,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    check_csrf(&staff, &headers, Some(&form.csrf))?;
+    require(&staff, app::accounts::Permission::Approve)?;
+    let lang = staff.lang;
+    let theirs = app::settlements::list(&state.store, &staff.tenant, Some(&reference), None)
+        .await
+        .map_err(|_| WebError::NotFound(lang))?;
+    if !theirs.iter().any(|settlement| settlement.id == id) {
+        return Err(WebError::NotFound(lang));
+    }
+    app::settlements::undo(
+        &state.store,
+        &staff.tenant,
+        state.clock,
+        id,
+        &staff.account.display_name,
+        &form.reason,
+        lang.language(),
+    )
+    .await
+    .map_err(|error| WebError::Refused(lang, error.describe(lang.language())))?;
+    Ok(Redirect::to(&format!("/customers/{}", crate::pages::encode(&reference))).into_response())
 }

@@ -286,3 +286,77 @@ async fn another_creditors_plans_answer_not_found() {
         assert_eq!(view.plan.status, app::PlanStatus::Proposed, "untouched");
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_undoes_a_settlement_from_the_customer_file_with_a_reason() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "colin@atelier.example", "collector");
+        });
+        let tenant = books(&database).await;
+        let settled = app::settlements::record(
+            &database.store,
+            &tenant,
+            clock(),
+            &app::settlements::SettlementRequest {
+                customer: "CALL",
+                invoice: "F-003",
+                kind: "write-off",
+                amount: None,
+                on: jiff::civil::date(2026, 11, 20),
+                reason: "liquidation clôturée",
+                by: "Claire Martin",
+                counterparty: "",
+                language: domain::customer::Language::French,
+            },
+        )
+        .await
+        .unwrap()
+        .record
+        .id;
+        let path = format!("/customers/CALL/settlements/{settled}/undo");
+        blocking(|| {
+            let collector = Browser::new(&server);
+            collector.login("colin@atelier.example", "un-mot-de-passe");
+            let page = collector.get("/customers/CALL");
+            assert!(
+                !page.text().contains(&path),
+                "no undo button for a collector"
+            );
+            let refused = collector.post(&path, &[("csrf", &page.csrf()), ("reason", "erreur")]);
+            assert_eq!(refused.status, 403);
+
+            let page = admin.get("/customers/CALL");
+            assert!(page.text().contains(&path));
+            let csrf = page.csrf();
+            let without = admin.post(&path, &[("csrf", &csrf), ("reason", " ")]);
+            assert_eq!(without.status, 422);
+            let elsewhere = admin.post(
+                &format!("/customers/LATE/settlements/{settled}/undo"),
+                &[("csrf", &csrf), ("reason", "erreur")],
+            );
+            assert_eq!(elsewhere.status, 404, "another customer's address");
+            let undone = admin.post(&path, &[("csrf", &csrf), ("reason", "saisi par erreur")]);
+            assert_eq!(undone.status, 303, "{}", undone.text());
+            let page = admin.get("/customers/CALL");
+            assert!(
+                page.element(&format!("settlement-{settled}-undone"))
+                    .contains("saisi par erreur (Alice Admin)")
+            );
+        });
+        let invoices = database
+            .store
+            .tenant(tenant.id)
+            .invoices(&app::InvoiceFilter::default())
+            .await
+            .unwrap();
+        let f003 = invoices
+            .iter()
+            .find(|invoice| invoice.number.as_str() == "F-003")
+            .unwrap();
+        assert_eq!(f003.outstanding.to_decimal_string(), "300.00");
+    });
+}
