@@ -90,6 +90,12 @@ async fn accepted_plan(store: &Store, tenant: &TenantRecord) -> i64 {
         .await
         .unwrap();
     let id = proposed.plan.id;
+    accept_on_paper(store, tenant, id).await;
+    id
+}
+
+/// The customer signed plan `id`; the copy is in its folder.
+async fn accept_on_paper(store: &Store, tenant: &TenantRecord, id: i64) {
     plans::accept(
         store,
         tenant,
@@ -103,7 +109,6 @@ async fn accepted_plan(store: &Store, tenant: &TenantRecord) -> i64 {
     )
     .await
     .unwrap();
-    id
 }
 
 #[tokio::test]
@@ -409,19 +414,7 @@ async fn accrued_charges_are_covered_by_the_plan_and_never_claimed_twice() {
             )) && text.contains("sont comprises dans la somme ci-dessus"),
             "{text}"
         );
-        plans::accept(
-            store,
-            &tenant,
-            clock(),
-            proposed.id,
-            &Acceptance {
-                approved_by: None,
-                note: "signed",
-                signed_copy: None,
-            },
-        )
-        .await
-        .unwrap();
+        accept_on_paper(store, &tenant, proposed.id).await;
         // While the plan runs the statement (what letters claim) leaves its charges to it.
         assert_eq!(
             charges_claimed(store, &tenant, date(2026, 12, 15)).await,
@@ -464,19 +457,7 @@ async fn charges_taken_over_by_a_plan_are_claimed_again_when_it_lapses() {
             .await
             .unwrap()
             .plan;
-        plans::accept(
-            store,
-            &tenant,
-            clock(),
-            proposed.id,
-            &Acceptance {
-                approved_by: None,
-                note: "signed",
-                signed_copy: None,
-            },
-        )
-        .await
-        .unwrap();
+        accept_on_paper(store, &tenant, proposed.id).await;
         let first = &proposed.installments[0];
         transfer(
             store,

@@ -412,14 +412,11 @@ async fn undoing_a_settlement_gives_back_what_it_took_and_reopens_the_case_it_cl
         .unwrap();
         assert!(write_off.effects.unwrap().case_closed);
 
-        let (record, undone) = settlements::undo(
+        let (record, undone) = undo_as_camille(
             store,
             &tenant,
-            clock(),
             write_off.record.id,
-            "Camille Durand",
             "passé en perte par erreur",
-            Language::English,
         )
         .await
         .unwrap();
@@ -452,17 +449,9 @@ async fn undoing_a_settlement_gives_back_what_it_took_and_reopens_the_case_it_cl
         assert!(listed[2].undone.is_some());
 
         // Undoing it again changes nothing.
-        let (_, twice) = settlements::undo(
-            store,
-            &tenant,
-            clock(),
-            write_off.record.id,
-            "Camille Durand",
-            "encore",
-            Language::English,
-        )
-        .await
-        .unwrap();
+        let (_, twice) = undo_as_camille(store, &tenant, write_off.record.id, "encore")
+            .await
+            .unwrap();
         assert!(twice.already_undone);
         assert_eq!(owed(store, &tenant, "F-1").await, "1200.00");
         let listed = settlements::list(store, &tenant, Some("LATE"), None)
@@ -474,17 +463,9 @@ async fn undoing_a_settlement_gives_back_what_it_took_and_reopens_the_case_it_cl
         );
 
         // The settlement in kind undone: the statement no longer counts it as paid on its day.
-        settlements::undo(
-            store,
-            &tenant,
-            clock(),
-            in_kind.id,
-            "Camille Durand",
-            "palettes refusées",
-            Language::French,
-        )
-        .await
-        .unwrap();
+        undo_as_camille(store, &tenant, in_kind.id, "palettes refusées")
+            .await
+            .unwrap();
         assert_eq!(owed(store, &tenant, "F-2").await, "200.00");
         let statement = app::late_payment::statement(store, &tenant, clock(), "LATE", None)
             .await
@@ -538,32 +519,35 @@ async fn undoing_a_settlement_gives_back_what_it_took_and_reopens_the_case_it_cl
         assert_eq!(receipt.status, "scheduled");
         assert_eq!(closures_of(store, &tenant, "LATE").await.len(), 2);
 
-        let unknown = settlements::undo(
-            store,
-            &tenant,
-            clock(),
-            9999,
-            "Camille Durand",
-            "?",
-            Language::English,
-        )
-        .await
-        .unwrap_err();
+        let unknown = undo_as_camille(store, &tenant, 9999, "?")
+            .await
+            .unwrap_err();
         assert!(matches!(unknown, LawError::UnknownRecord { id: 9999, .. }));
-        let no_reason = settlements::undo(
-            store,
-            &tenant,
-            clock(),
-            in_kind.id,
-            "Camille Durand",
-            " ",
-            Language::English,
-        )
-        .await
-        .unwrap_err();
+        let no_reason = undo_as_camille(store, &tenant, in_kind.id, " ")
+            .await
+            .unwrap_err();
         assert!(matches!(
             problems(no_reason).as_slice(),
             [("reason", InputProblemKind::Empty)]
         ));
     });
+}
+
+/// Camille Durand undoes settlement `id`.
+async fn undo_as_camille(
+    store: &app::Store,
+    tenant: &app::TenantRecord,
+    id: i64,
+    reason: &str,
+) -> Result<(app::SettlementRecord, store::UndoneSettlement), LawError> {
+    settlements::undo(
+        store,
+        tenant,
+        clock(),
+        id,
+        "Camille Durand",
+        reason,
+        Language::English,
+    )
+    .await
 }
