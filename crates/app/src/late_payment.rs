@@ -339,6 +339,7 @@ pub enum LawRecord {
     Waiver,
     RecoveryStep,
     CollectionCost,
+    Settlement,
 }
 
 impl LawRecord {
@@ -351,6 +352,8 @@ impl LawRecord {
             LawRecord::RecoveryStep => "recovery step",
             LawRecord::CollectionCost if french => "les frais de recouvrement",
             LawRecord::CollectionCost => "collection costs",
+            LawRecord::Settlement if french => "le règlement",
+            LawRecord::Settlement => "settlement",
         }
     }
 }
@@ -1201,7 +1204,7 @@ pub async fn statement(
     // A settlement in kind pays on its day; the other settlements take their amount off the
     // invoice from the start (they are in the undated part below).
     for settlement in handle.settlements(Some(id), None).await? {
-        if settlement.kind.pays_on_its_day() {
+        if settlement.kind.pays_on_its_day() && settlement.undone.is_none() {
             payments
                 .entry(settlement.invoice)
                 .or_default()

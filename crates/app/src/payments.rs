@@ -379,7 +379,7 @@ fn new_line(account: String, key: String, entry: &BankEntry, plan: LinePlan) -> 
     }
 }
 
-fn effects(
+pub(crate) fn effects(
     tenant: &TenantRecord,
     clock: Clock,
     settings: &PaymentSettings,

@@ -7,13 +7,14 @@
 //! if it lapses, and stay if it completes. While a plan is active, dunning leaves its invoices
 //! aside (`domain::engine`); when it lapses, the case wakes and resumes where it stood.
 
+use domain::customer::CustomerKind;
 use domain::customer::Language;
 use domain::ids::InvoiceId;
 use domain::late_payment::{WaivedCharges, WaiverExtent};
 use domain::money::Money;
 use domain::plan::{
-    Frequency, LimitExceeded, PlanError as ScheduleError, PlanLimits, PlanStanding, PlanState,
-    ScheduleRequest, Split, propose as propose_schedule, standing,
+    Frequency, IncludedCharges, LimitExceeded, PlanError as ScheduleError, PlanLimits,
+    PlanStanding, PlanState, ScheduleRequest, Split, propose as propose_schedule, standing,
 };
 use jiff::civil::Date;
 use store::{
@@ -188,6 +189,8 @@ pub struct SettingsChanges<'a> {
     pub min_installment: Option<&'a str>,
     pub max_months: Option<u32>,
     pub grace_days: Option<u32>,
+    /// `none`, `penalties` or `all`: the accrued charges a plan covers.
+    pub include_charges: Option<&'a str>,
 }
 
 pub async fn set_settings(
@@ -218,6 +221,21 @@ pub async fn set_settings(
             )),
         }
     }
+    if let Some(text) = changes.include_charges {
+        match IncludedCharges::parse(text) {
+            Some(included) => settings.include_charges = included,
+            None => problems.push(InputProblem::new(
+                "include_charges",
+                text,
+                InputProblemKind::NotOneOf {
+                    known: IncludedCharges::ALL
+                        .iter()
+                        .map(|included| included.code().to_owned())
+                        .collect(),
+                },
+            )),
+        }
+    }
     if !problems.is_empty() {
         return Err(PlanError::Invalid { problems });
     }
@@ -232,6 +250,58 @@ pub async fn set_settings(
     Ok(settings)
 }
 
+/// A plan as it would be proposed, before anything is recorded: what a collector looks at
+/// before proposing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The invoices' balances and the charges included.
+    pub covered: Money,
+    pub charges: Money,
+    pub installments: Vec<domain::plan::Installment>,
+    /// The tenant limits it goes beyond (codes): then only a manager may grant it.
+    pub exceeded: Vec<String>,
+}
+
+/// Who may propose or accept a plan that goes beyond `exceeded`: a collector within the
+/// tenant's limits, a manager beyond them.
+pub fn permission_to_grant(exceeded: &[String]) -> crate::accounts::Permission {
+    if exceeded.is_empty() {
+        crate::accounts::Permission::Work
+    } else {
+        crate::accounts::Permission::Approve
+    }
+}
+
+/// The schedule `request` would give, checked as a proposal is, without recording it.
+pub async fn draft(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    request: &PlanRequest<'_>,
+) -> Result<Draft, PlanError> {
+    let prepared = prepare(store, tenant, clock, request).await?;
+    Ok(Draft {
+        covered: prepared.total,
+        charges: prepared.charges,
+        installments: prepared.proposal.schedule.installments,
+        exceeded: prepared.exceeded,
+    })
+}
+
+/// What a proposal computed from a request, before it is recorded.
+struct Prepared {
+    customer: domain::ids::CustomerId,
+    open: Vec<PlanRecord>,
+    invoices: Vec<store::InvoiceRecord>,
+    covered: Vec<(InvoiceId, Money)>,
+    total: Money,
+    charges: Money,
+    included: IncludedCharges,
+    every: Frequency,
+    proposal: domain::plan::Proposal,
+    exceeded: Vec<String>,
+}
+
 /// Proposes a plan: its schedule, and whether a manager must approve it. Proposing the same plan
 /// again returns the one proposed before.
 pub async fn propose(
@@ -240,6 +310,82 @@ pub async fn propose(
     clock: Clock,
     request: &PlanRequest<'_>,
 ) -> Result<PlanView, PlanError> {
+    let Prepared {
+        customer,
+        open,
+        invoices,
+        covered,
+        total,
+        charges,
+        included,
+        every,
+        proposal,
+        exceeded,
+    } = prepare(store, tenant, clock, request).await?;
+    let handle = store.tenant(tenant.id);
+    let same = open.iter().find(|plan| {
+        plan.status == PlanStatus::Proposed
+            && plan.every == every
+            && plan.waive_charges == request.waive_charges
+            && plan.installments == proposal.schedule.installments
+            && plan.invoices.len() == covered.len()
+            && covered
+                .iter()
+                .all(|(id, _)| plan.invoices.iter().any(|invoice| invoice.id == *id))
+    });
+    if let Some(plan) = same {
+        return show(store, tenant, clock, plan.id).await;
+    }
+    // An invoice is in one plan at most.
+    let mut conflicts = Vec::new();
+    for (id, _) in &covered {
+        if let Some(plan) = open
+            .iter()
+            .find(|plan| plan.invoices.iter().any(|invoice| invoice.id == *id))
+        {
+            let number = invoices
+                .iter()
+                .find(|invoice| invoice.id == *id)
+                .map(|invoice| invoice.number.to_string())
+                .unwrap_or_default();
+            conflicts.push(InputProblem::new(
+                "invoice",
+                &number,
+                InputProblemKind::InvoiceInPlan { plan: plan.id },
+            ));
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(PlanError::Invalid {
+            problems: conflicts,
+        });
+    }
+    let id = handle
+        .add_plan(
+            &NewPlan {
+                customer,
+                covered: total,
+                charges,
+                included,
+                every,
+                waive_charges: request.waive_charges,
+                exceeded: &exceeded,
+                proposed_by: request.by.trim(),
+                invoices: &covered,
+                installments: &proposal.schedule.installments,
+            },
+            clock.now(),
+        )
+        .await?;
+    show(store, tenant, clock, id).await
+}
+
+async fn prepare(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    request: &PlanRequest<'_>,
+) -> Result<Prepared, PlanError> {
     let customer = customer_id(store, tenant, request.customer).await?;
     let handle = store.tenant(tenant.id);
     let today = clock.today_in(tenant.profile.time_zone.as_str());
@@ -345,6 +491,27 @@ pub async fn propose(
             .map_err(|_| ScheduleError::CurrencyMismatch)?;
     }
     let settings = settings(store, tenant).await?;
+    // Charges waived on condition are not charged in the plan; otherwise it covers what the
+    // statement still claims of its invoices today, as the tenant settles.
+    let included = if request.waive_charges {
+        IncludedCharges::None
+    } else {
+        settings.include_charges
+    };
+    let charges = included_charges(
+        store,
+        tenant,
+        clock,
+        request.customer,
+        today,
+        &covered,
+        included,
+        details.kind == CustomerKind::Consumer,
+    )
+    .await?;
+    let total = total
+        .checked_add(charges)
+        .map_err(|_| ScheduleError::CurrencyMismatch)?;
     let proposal = propose_schedule(
         &ScheduleRequest {
             covered: total,
@@ -360,60 +527,50 @@ pub async fn propose(
         .iter()
         .map(|limit| exceeded_code(limit).to_owned())
         .collect();
+    Ok(Prepared {
+        customer,
+        open,
+        invoices,
+        covered,
+        total,
+        charges,
+        included,
+        every,
+        proposal,
+        exceeded,
+    })
+}
 
-    let same = open.iter().find(|plan| {
-        plan.status == PlanStatus::Proposed
-            && plan.every == every
-            && plan.waive_charges == request.waive_charges
-            && plan.installments == proposal.schedule.installments
-            && plan.invoices.len() == covered.len()
-            && covered
-                .iter()
-                .all(|(id, _)| plan.invoices.iter().any(|invoice| invoice.id == *id))
-    });
-    if let Some(plan) = same {
-        return show(store, tenant, clock, plan.id).await;
+/// The accrued charges a plan of `covered` invoices includes: what the statement of `today`
+/// (the same figures as `relance statement`, waivers applied) still claims of each.
+#[allow(clippy::too_many_arguments)]
+async fn included_charges(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: &str,
+    today: Date,
+    covered: &[(InvoiceId, Money)],
+    included: IncludedCharges,
+    consumer: bool,
+) -> Result<Money, PlanError> {
+    let mut charges = Money::zero(tenant.profile.currency);
+    if included == IncludedCharges::None {
+        return Ok(charges);
     }
-    // An invoice is in one plan at most.
-    let mut conflicts = Vec::new();
-    for (id, _) in &covered {
-        if let Some(plan) = open
-            .iter()
-            .find(|plan| plan.invoices.iter().any(|invoice| invoice.id == *id))
-        {
-            let number = invoices
-                .iter()
-                .find(|invoice| invoice.id == *id)
-                .map(|invoice| invoice.number.to_string())
-                .unwrap_or_default();
-            conflicts.push(InputProblem::new(
-                "invoice",
-                &number,
-                InputProblemKind::InvoiceInPlan { plan: plan.id },
-            ));
+    let statement =
+        crate::late_payment::statement(store, tenant, clock, customer, Some(today)).await?;
+    for (line, note) in statement.statement.lines.iter().zip(&statement.notes) {
+        if covered.iter().any(|(invoice, _)| *invoice == note.id) {
+            let line_charges = included
+                .covered(line.due_interest, line.due_indemnity, consumer)
+                .map_err(|_| ScheduleError::CurrencyMismatch)?;
+            charges = charges
+                .checked_add(line_charges)
+                .map_err(|_| ScheduleError::CurrencyMismatch)?;
         }
     }
-    if !conflicts.is_empty() {
-        return Err(PlanError::Invalid {
-            problems: conflicts,
-        });
-    }
-    let id = handle
-        .add_plan(
-            &NewPlan {
-                customer,
-                covered: total,
-                every,
-                waive_charges: request.waive_charges,
-                exceeded: &exceeded,
-                proposed_by: request.by.trim(),
-                invoices: &covered,
-                installments: &proposal.schedule.installments,
-            },
-            clock.now(),
-        )
-        .await?;
-    show(store, tenant, clock, id).await
+    Ok(charges)
 }
 
 fn exceeded_code(limit: &LimitExceeded) -> &'static str {
@@ -554,8 +711,19 @@ async fn activate(
     {
         return Ok(false);
     }
-    if plan.waive_charges {
-        let reason = waiver_reason(id);
+    // A conditional waiver, or the charges the plan took over: either way the statement stops
+    // claiming them on the plan's invoices while it holds, and claims them again if it lapses.
+    let consumer = handle.customer_details(plan.customer).await?.kind == CustomerKind::Consumer;
+    let waived = if plan.waive_charges {
+        Some((WaivedCharges::Both, waiver_reason(id)))
+    } else if plan.charges.is_positive() {
+        plan.included
+            .taken_over(consumer)
+            .map(|charges| (charges, included_reason(id)))
+    } else {
+        None
+    };
+    if let Some((charges, reason)) = waived {
         let granted_by = activation.approved_by.unwrap_or(plan.proposed_by.as_str());
         for invoice in &plan.invoices {
             handle
@@ -564,7 +732,7 @@ async fn activate(
                         customer: plan.customer,
                         invoice: Some(invoice.id),
                         extent: WaiverExtent::Full,
-                        charges: WaivedCharges::Both,
+                        charges,
                         reason: &reason,
                         granted_by,
                     },
@@ -1008,6 +1176,11 @@ fn waiver_reason(id: i64) -> String {
     format!("Échéancier n° {id} : remise conditionnée au respect de l'échéancier")
 }
 
+/// The reason the charges plan `id` took over are set aside in the statement with.
+fn included_reason(id: i64) -> String {
+    format!("Échéancier n° {id} : pénalités incluses dans l'échéancier, réclamées par lui")
+}
+
 async fn withdraw_waivers(
     store: &Store,
     tenant: &TenantRecord,
@@ -1016,9 +1189,9 @@ async fn withdraw_waivers(
     why: &str,
 ) -> Result<(), PlanError> {
     let handle = store.tenant(tenant.id);
-    let reason = waiver_reason(plan.id);
+    let reasons = [waiver_reason(plan.id), included_reason(plan.id)];
     for waiver in handle.waivers_of(plan.customer).await? {
-        if !waiver.is_withdrawn() && waiver.reason == reason {
+        if !waiver.is_withdrawn() && reasons.contains(&waiver.reason) {
             handle
                 .withdraw_waiver(
                     waiver.id,

@@ -547,6 +547,7 @@ fn plan_facts(plan: &PlanRecord, grace_days: u32, today: Date) -> PlanFacts {
     PlanFacts {
         number: plan.id,
         covered: plan.covered,
+        charges: plan.charges,
         invoices: plan
             .invoices
             .iter()

@@ -130,6 +130,8 @@ pub struct ReceiptFacts {
 pub struct PlanFacts {
     pub number: i64,
     pub covered: Money,
+    /// The accrued late-payment charges included in `covered` (zero when none).
+    pub charges: Money,
     pub invoices: Vec<String>,
     /// In date order; number 0 is the down payment.
     pub installments: Vec<Installment>,
@@ -340,6 +342,8 @@ pub struct ReceiptVars {
 pub struct PlanVars {
     pub number: String,
     pub covered: String,
+    pub charges: String,
+    pub includes_charges: bool,
     pub invoices: Vec<String>,
     pub installments: Vec<InstallmentVars>,
     pub count: usize,
@@ -389,6 +393,8 @@ fn plan_vars(plan: &PlanFacts, language: Language) -> PlanVars {
     PlanVars {
         number: plan.number.to_string(),
         covered: money(plan.covered, language),
+        charges: money(plan.charges, language),
+        includes_charges: plan.charges.is_positive(),
         invoices: plan.invoices.clone(),
         installments: plan
             .installments

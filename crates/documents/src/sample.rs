@@ -75,6 +75,7 @@ fn sample_plan() -> PlanFacts {
     PlanFacts {
         number: 12,
         covered: eur(385_550),
+        charges: eur(0),
         invoices: vec!["F-2026-0131".to_owned(), "F-2026-0178".to_owned()],
         installments,
         every: Frequency::Monthly,

@@ -152,6 +152,8 @@ variables! {
     "receipt.fully_paid", Flag, "tout est réglé (receipt, thank_you)", "everything is paid (receipt, thank_you)";
     "plan.number", Text, "numéro de l'échéancier (plan_agreement)", "the plan's number (plan_agreement)";
     "plan.covered", Text, "montant couvert (plan_agreement)", "amount covered (plan_agreement)";
+    "plan.charges", Text, "pénalités et indemnités échues incluses dans le montant couvert (plan_agreement)", "accrued penalties and indemnities included in the amount covered (plan_agreement)";
+    "plan.includes_charges", Flag, "le montant couvert inclut des pénalités ou indemnités (plan_agreement)", "the amount covered includes penalties or indemnities (plan_agreement)";
     "plan.invoices", List, "numéros des factures couvertes (plan_agreement)", "numbers of the invoices covered (plan_agreement)";
     "plan.installments", List, "une ligne par échéance (plan_agreement)", "one line per installment (plan_agreement)";
     "plan.installments[].label", Text, "« Acompte » ou « Échéance n° N »", "\"Down payment\" or \"Installment N\"";

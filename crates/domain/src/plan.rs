@@ -144,6 +144,76 @@ impl PlanLimits {
     }
 }
 
+/// Which accrued late-payment charges a plan covers besides the invoices' balances, as the
+/// tenant settles (`plan_settings`). The figures are the statement's: what it still claims of
+/// each covered invoice on the day the plan is proposed, waivers applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncludedCharges {
+    /// The plan covers the balances; the charges stay claimed on their own.
+    None,
+    /// The late-payment interest (penalties), not the fixed recovery indemnities.
+    Penalties,
+    /// The penalties and the fixed recovery indemnities (never an indemnity of a consumer).
+    All,
+}
+
+impl IncludedCharges {
+    pub const ALL: [IncludedCharges; 3] = [
+        IncludedCharges::None,
+        IncludedCharges::Penalties,
+        IncludedCharges::All,
+    ];
+
+    /// French B2B practice: penalties and the 40 EUR indemnity are owed by law without a
+    /// reminder (Code de commerce L441-10), so an agreement settles the debt as it stands; the
+    /// concession, when granted, is an explicit waiver (`waive penalties`).
+    pub const DEFAULT: IncludedCharges = IncludedCharges::All;
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            IncludedCharges::None => "none",
+            IncludedCharges::Penalties => "penalties",
+            IncludedCharges::All => "all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<IncludedCharges> {
+        let text = text.trim().to_ascii_lowercase();
+        IncludedCharges::ALL
+            .into_iter()
+            .find(|included| included.code() == text)
+    }
+
+    /// What a plan covers of an invoice's unpaid `interest` and `indemnity`; a consumer never
+    /// owes a recovery indemnity.
+    pub fn covered(
+        &self,
+        interest: Money,
+        indemnity: Money,
+        consumer: bool,
+    ) -> Result<Money, MoneyError> {
+        match self {
+            IncludedCharges::None => Ok(Money::zero(interest.currency())),
+            IncludedCharges::Penalties => Ok(interest),
+            IncludedCharges::All if consumer => Ok(interest),
+            IncludedCharges::All => interest.checked_add(indemnity),
+        }
+    }
+
+    /// The charges a running plan takes over from the statement, which stops claiming them on
+    /// its invoices while the plan holds (they are claimed again if it lapses); `None` when
+    /// the plan takes none.
+    pub fn taken_over(&self, consumer: bool) -> Option<crate::late_payment::WaivedCharges> {
+        use crate::late_payment::WaivedCharges;
+        match self {
+            IncludedCharges::None => None,
+            IncludedCharges::Penalties => Some(WaivedCharges::Interest),
+            IncludedCharges::All if consumer => Some(WaivedCharges::Interest),
+            IncludedCharges::All => Some(WaivedCharges::Both),
+        }
+    }
+}
+
 /// A limit a proposal goes beyond: a manager must approve it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitExceeded {
@@ -583,6 +653,32 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn a_consumer_is_never_charged_an_indemnity_in_a_plan() {
+        let (interest, indemnity) = (eur(1_234), eur(4_000));
+        assert_eq!(
+            IncludedCharges::All.covered(interest, indemnity, true),
+            Ok(interest)
+        );
+        assert_eq!(
+            IncludedCharges::All.covered(interest, indemnity, false),
+            Ok(eur(5_234))
+        );
+        assert_eq!(
+            IncludedCharges::Penalties.covered(interest, indemnity, false),
+            Ok(interest)
+        );
+        assert_eq!(
+            IncludedCharges::None.covered(interest, indemnity, false),
+            Ok(eur(0))
+        );
+        assert_eq!(
+            IncludedCharges::parse(" Penalties"),
+            Some(IncludedCharges::Penalties)
+        );
+        assert_eq!(IncludedCharges::parse("some"), None);
+    }
+
     proptest! {
         #[test]
         fn a_schedule_always_sums_to_what_it_covers_with_dates_rising(
@@ -642,6 +738,39 @@ mod tests {
             prop_assert_eq!(standing(&schedule, eur(covered), today, 0).unwrap().state, PlanState::Completed);
             let short = standing(&schedule, eur(covered - 1), today, 0).unwrap();
             prop_assert_ne!(short.state, PlanState::Completed);
+        }
+    }
+
+    proptest! {
+        /// What a plan covers of an invoice's charges is exactly what it takes over from the
+        /// statement: each charge is claimed by the plan or by the statement, never by both.
+        #[test]
+        fn a_plan_covers_exactly_the_charges_the_statement_stops_claiming(
+            interest in 0i64..10_000_000,
+            indemnity in prop_oneof![Just(0i64), Just(4_000i64), 0i64..1_000_000],
+            consumer in any::<bool>(),
+            mode in 0usize..3,
+        ) {
+            use crate::late_payment::WaivedCharges;
+            let included = IncludedCharges::ALL[mode];
+            let (interest, indemnity) = (eur(interest), eur(indemnity));
+            let covered = included.covered(interest, indemnity, consumer).unwrap();
+            let (plan_interest, plan_indemnity) = match included.taken_over(consumer) {
+                None => (false, false),
+                Some(WaivedCharges::Interest) => (true, false),
+                Some(WaivedCharges::Indemnity) => (false, true),
+                Some(WaivedCharges::Both) => (true, true),
+            };
+            let mut expected = 0;
+            if plan_interest {
+                expected += interest.minor();
+            }
+            if plan_indemnity {
+                expected += indemnity.minor();
+            }
+            prop_assert_eq!(covered.minor(), expected);
+            prop_assert!(!(consumer && plan_indemnity), "a consumer owes no indemnity");
+            prop_assert!(covered.minor() <= interest.minor() + indemnity.minor());
         }
     }
 }

@@ -644,7 +644,7 @@ async fn customer_show(
                 .collect(),
             closures: closures
                 .iter()
-                .map(|c| serde_json::json!({"closed_on": c.closed_on.to_string(), "payment": c.payment.map(|p| p.0), "note": c.note}))
+                .map(|c| serde_json::json!({"closed_on": c.closed_on.to_string(), "payment": c.payment.map(|p| p.0), "settlement": c.settlement, "note": c.note, "reopened_on": c.reopened_on.map(|d| d.to_string())}))
                 .collect(),
             credit_balance: credit.iter().map(|m| format!("{} {}", m.to_decimal_string(), m.currency().code())).collect(),
         };
@@ -837,6 +837,21 @@ async fn customer_show(
                 }
             ),
         ));
+        if let Some(undo) = &settlement.undone {
+            timeline.push((
+                undo.at
+                    .in_tz(tenant.profile.time_zone.as_str())
+                    .map(|zoned| zoned.date().to_string())
+                    .unwrap_or_else(|_| undo.at.strftime("%Y-%m-%d").to_string()),
+                format!(
+                    "{} {} {}",
+                    tr(lang, "annulation du règlement", "settlement undone"),
+                    settlement.id,
+                    settlement.invoice_number
+                ),
+                format!("{} ({})", undo.reason, undo.by),
+            ));
+        }
     }
     for view in app::plans::list(store, tenant, Clock::System, None, Some(reference)).await? {
         let plan = &view.plan;
@@ -882,6 +897,18 @@ async fn customer_show(
             tr(lang, "dossier clos", "case closed").to_owned(),
             closure.note.clone(),
         ));
+        if let Some(reopened_on) = closure.reopened_on {
+            timeline.push((
+                reopened_on.to_string(),
+                tr(lang, "dossier rouvert", "case reopened").to_owned(),
+                tr(
+                    lang,
+                    "le règlement qui le soldait a été annulé",
+                    "the settlement that closed it was undone",
+                )
+                .to_owned(),
+            ));
+        }
     }
     for balance in &credit {
         say(format!(

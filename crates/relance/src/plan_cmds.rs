@@ -128,6 +128,10 @@ pub(crate) struct SettingsArgs {
     max_months: Option<u32>,
     #[arg(long)]
     grace_days: Option<u32>,
+    /// The accrued charges a plan covers besides the balances: none, penalties (interest) or
+    /// all (interest and the 40 EUR indemnities, never a consumer's).
+    #[arg(long)]
+    include_charges: Option<String>,
 }
 
 pub(crate) async fn run(
@@ -308,6 +312,7 @@ async fn with_tenant(
                 min_installment: args.min_installment.as_deref(),
                 max_months: args.max_months,
                 grace_days: args.grace_days,
+                include_charges: args.include_charges.as_deref(),
             };
             let settings = if changes == SettingsChanges::default() {
                 settings
@@ -331,6 +336,10 @@ async fn with_tenant(
                     (
                         tr(lang, "Délai de grâce (jours)", "Grace (days)"),
                         settings.grace_days.to_string(),
+                    ),
+                    (
+                        tr(lang, "Pénalités incluses", "Charges included"),
+                        settings.include_charges.code().to_owned(),
                     ),
                 ],
                 lang,
@@ -401,6 +410,9 @@ struct PlanJson {
     customer_ref: String,
     status: &'static str,
     covered: String,
+    /// The accrued penalties and indemnities included in `covered`.
+    charges: String,
+    included_charges: &'static str,
     currency: String,
     every: &'static str,
     waive_penalties: bool,
@@ -424,6 +436,8 @@ fn plan_json(view: &PlanView) -> PlanJson {
         customer_ref: plan.customer_ref.clone(),
         status: plan.status.code(),
         covered: plan.covered.to_decimal_string(),
+        charges: plan.charges.to_decimal_string(),
+        included_charges: plan.included.code(),
         currency: plan.covered.currency().code().to_owned(),
         every: plan.every.code(),
         waive_penalties: plan.waive_charges,
@@ -513,10 +527,20 @@ fn print_plan(
                     "remises si l'échéancier est respecté",
                     "waived if the plan is honoured",
                 )
+                .to_owned()
+            } else if plan.charges.is_positive() {
+                format!(
+                    "{} {}",
+                    human_amount(plan.charges, lang),
+                    tr(
+                        lang,
+                        "échues, comprises dans le montant couvert",
+                        "accrued, included in the amount covered"
+                    )
+                )
             } else {
-                tr(lang, "restent dues", "still due")
-            }
-            .to_owned(),
+                tr(lang, "restent dues", "still due").to_owned()
+            },
         ),
     ];
     if !plan.exceeded.is_empty() {

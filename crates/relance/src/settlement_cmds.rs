@@ -1,4 +1,5 @@
-//! `relance settlement add|list`: credit notes, settlements in kind, assignments, write-offs.
+//! `relance settlement add|undo|list`: credit notes, settlements in kind, assignments,
+//! write-offs, and undoing one recorded by mistake.
 
 use app::clock::Clock;
 use app::settlements::{self, SettlementRequest, kind_name};
@@ -28,6 +29,16 @@ pub(crate) enum SettlementCommand {
         from: Option<Date>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+    },
+    /// Undo a settlement: the invoice owes again what it took, a case it closed opens again;
+    /// the settlement stays listed as undone, with who undid it and why.
+    Undo {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// Who undid it (default: RELANCE_USER, else the system user).
+        #[arg(long, env = "RELANCE_USER")]
+        by: Option<String>,
     },
 }
 
@@ -64,12 +75,12 @@ pub(crate) async fn run(
     command: SettlementCommand,
     lang: Lang,
 ) -> anyhow::Result<()> {
+    let user = |by: Option<String>| {
+        by.unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "relance".to_owned()))
+    };
     match command {
         SettlementCommand::Add(args) => {
-            let by = args
-                .by
-                .clone()
-                .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "relance".to_owned()));
+            let by = user(args.by.clone());
             let request = SettlementRequest {
                 customer: &args.customer,
                 invoice: &args.invoice,
@@ -79,8 +90,10 @@ pub(crate) async fn run(
                 reason: &args.reason,
                 by: &by,
                 counterparty: &args.counterparty,
+                language: language(lang),
             };
-            let record = settlements::record(store, tenant, clock, &request).await?;
+            let settled = settlements::record(store, tenant, clock, &request).await?;
+            let record = &settled.record;
             say(match lang {
                 Lang::Fr => format!(
                     "{} n° {} : {} retiré de la facture {} ; la relance suit le nouveau solde.",
@@ -95,6 +108,77 @@ pub(crate) async fn run(
                     record.id,
                     human_amount(record.amount, lang),
                     record.invoice_number
+                ),
+            })?;
+            match settled.effects {
+                None => say(tr(
+                    lang,
+                    "Déjà enregistré : rien n'a changé.",
+                    "Recorded already: nothing changed.",
+                )),
+                Some(effects) if effects.case_closed => say(match lang {
+                    Lang::Fr => format!(
+                        "Le client ne doit plus rien : dossier clos{}{}.",
+                        if effects.receipt_queued {
+                            ", quittance prévue"
+                        } else {
+                            ""
+                        },
+                        if effects.thank_you_queued {
+                            ", remerciement prévu"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Lang::En => format!(
+                        "The customer owes nothing more: case closed{}{}.",
+                        if effects.receipt_queued {
+                            ", receipt queued"
+                        } else {
+                            ""
+                        },
+                        if effects.thank_you_queued {
+                            ", thank-you queued"
+                        } else {
+                            ""
+                        }
+                    ),
+                }),
+                Some(_) => Ok(()),
+            }
+        }
+        SettlementCommand::Undo { id, reason, by } => {
+            let by = user(by);
+            let (record, undone) =
+                settlements::undo(store, tenant, clock, id, &by, &reason, language(lang)).await?;
+            if undone.already_undone {
+                return say(match lang {
+                    Lang::Fr => {
+                        format!("Le règlement n° {id} était déjà annulé : rien n'a changé.")
+                    }
+                    Lang::En => format!("Settlement #{id} was undone already: nothing changed."),
+                });
+            }
+            say(match lang {
+                Lang::Fr => format!(
+                    "Règlement n° {id} annulé : la facture {} doit de nouveau {}{}.",
+                    record.invoice_number,
+                    human_amount(undone.restored, lang),
+                    if undone.case_reopened {
+                        " ; le dossier est rouvert"
+                    } else {
+                        ""
+                    }
+                ),
+                Lang::En => format!(
+                    "Settlement #{id} undone: invoice {} owes {} again{}.",
+                    record.invoice_number,
+                    human_amount(undone.restored, lang),
+                    if undone.case_reopened {
+                        "; the case is open again"
+                    } else {
+                        ""
+                    }
                 ),
             })
         }
@@ -129,6 +213,9 @@ struct SettlementJson {
     reason: String,
     decided_by: String,
     counterparty: String,
+    undone_at: Option<String>,
+    undone_by: Option<String>,
+    undo_reason: Option<String>,
 }
 
 fn print_list(
@@ -151,6 +238,9 @@ fn print_list(
                     reason: record.reason.clone(),
                     decided_by: record.decided_by.clone(),
                     counterparty: record.counterparty.clone(),
+                    undone_at: record.undone.as_ref().map(|undo| undo.at.to_string()),
+                    undone_by: record.undone.as_ref().map(|undo| undo.by.clone()),
+                    undo_reason: record.undone.as_ref().map(|undo| undo.reason.clone()),
                 })
                 .collect::<Vec<_>>(),
         );
@@ -167,9 +257,11 @@ fn print_list(
                 "reason",
                 "decided_by",
                 "counterparty",
+                "undone",
             ],
             (Lang::Fr, _) => vec![
                 "n°", "client", "facture", "nature", "montant", "date", "motif", "par", "tiers",
+                "annulé",
             ],
             (Lang::En, _) => vec![
                 "id",
@@ -181,9 +273,12 @@ fn print_list(
                 "reason",
                 "by",
                 "third party",
+                "undone",
             ],
         },
-        numeric: vec![true, false, false, false, true, false, false, false, false],
+        numeric: vec![
+            true, false, false, false, true, false, false, false, false, false,
+        ],
         rows: records
             .iter()
             .map(|record| {
@@ -201,6 +296,18 @@ fn print_list(
                     record.reason.clone(),
                     record.decided_by.clone(),
                     record.counterparty.clone(),
+                    record
+                        .undone
+                        .as_ref()
+                        .map(|undo| {
+                            format!(
+                                "{} ({}) — {}",
+                                undo.at.strftime("%Y-%m-%d"),
+                                undo.by,
+                                undo.reason
+                            )
+                        })
+                        .unwrap_or_default(),
                 ]
             })
             .collect(),
@@ -210,7 +317,8 @@ fn print_list(
         return Ok(());
     }
     let mut totals: Vec<(domain::settlement::SettlementKind, domain::money::Money)> = Vec::new();
-    for record in records {
+    // An undone settlement took nothing off the books.
+    for record in records.iter().filter(|record| record.undone.is_none()) {
         match totals.iter_mut().find(|(kind, total)| {
             *kind == record.kind && total.currency() == record.amount.currency()
         }) {

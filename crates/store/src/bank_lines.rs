@@ -23,7 +23,7 @@ use crate::dunning::{INSERT_ACTION, NewAction, bind_action, corrupt, dialect, id
 
 /// The receipt and thank-you of a closure: a new action, or the one of an earlier closure in
 /// the same episode that an undone payment had cancelled, scheduled again.
-fn requeue_sql() -> String {
+pub(crate) fn requeue_sql() -> String {
     INSERT_ACTION.replace(
         "DO NOTHING",
         "DO UPDATE SET status = 'scheduled', status_note = NULL, invoice_ids = excluded.invoice_ids, \
@@ -114,6 +114,17 @@ pub struct PaymentEffects {
     pub undo_note: String,
 }
 
+/// What a reduction of a customer's balance stopped or closed (`close_if_settled!`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Closing {
+    /// What the customer owes now, in minor units.
+    pub(crate) balance: i64,
+    pub(crate) actions_cancelled: u32,
+    pub(crate) case_closed: bool,
+    pub(crate) receipt_queued: bool,
+    pub(crate) thank_you_queued: bool,
+}
+
 /// What recording a payment did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppliedPayment {
@@ -190,7 +201,11 @@ pub struct ClosureRecord {
     pub customer: CustomerId,
     pub closed_on: Date,
     pub payment: Option<PaymentId>,
+    /// The settlement that closed it, when no payment did.
+    pub settlement: Option<i64>,
     pub note: String,
+    /// The day the case was opened again (the settlement that closed it was undone).
+    pub reopened_on: Option<Date>,
 }
 
 /// An open invoice as the matcher reads it.
@@ -289,7 +304,7 @@ fn parse_suggestion(text: &str, currency: Currency) -> Result<Vec<(InvoiceId, Mo
         .collect()
 }
 
-fn q(store: &Store, text: &str) -> sqlx::AssertSqlSafe<String> {
+pub(crate) fn q(store: &Store, text: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(dialect(store, text))
 }
 
@@ -327,6 +342,179 @@ macro_rules! transaction {
                 }
             }
         }
+    }};
+}
+
+/// What follows, inside `$tx`, once a customer's balance came down (`$reduced`) by a payment or
+/// a settlement (`$by`: the one or the other): scheduled or proposed actions listing only
+/// invoices now settled are cancelled with a note, and when the customer owes nothing more the
+/// case's closure is recorded with a receipt and a thank-you queued (each as the tenant wants).
+/// `$settled` are the invoices it brought to zero, which the receipt names.
+macro_rules! close_if_settled {
+    ($tx:ident, $store:expr, $tenant:expr, $customer:expr, $settled:expr, $reduced:expr, $effects:expr, $now:expr, $by:expr) => {{
+        let store: &Store = $store;
+        let tenant: i64 = $tenant;
+        let customer: CustomerId = $customer;
+        let paid_invoices: &[i64] = $settled;
+        let reduced: bool = $reduced;
+        let effects: &PaymentEffects = $effects;
+        let now: &str = $now;
+        let (payment, settlement): (Option<i64>, Option<i64>) = $by;
+        let mut closing = Closing::default();
+        let balance: i64 = sqlx::query_scalar(q(
+            store,
+            "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = $1 AND customer_id = $2",
+        ))
+        .bind(tenant)
+        .bind(customer.0)
+        .fetch_one(&mut *$tx)
+        .await?;
+        // Pending messages that claim only invoices now paid are stopped before they go.
+        let pending: Vec<(i64, String)> = sqlx::query_as(q(
+            store,
+            "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
+             AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'",
+        ))
+        .bind(tenant)
+        .bind(customer.0)
+        .fetch_all(&mut *$tx)
+        .await?;
+        for (action, invoice_ids) in pending {
+            let ids: Vec<i64> = invoice_ids
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .map(|id| id.parse::<i64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| corrupt(format!("action {action}: invoice ids")))?;
+            if ids.is_empty() {
+                continue;
+            }
+            let still_owed: i64 = sqlx::query_scalar(q(
+                store,
+                &format!(
+                    "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({}) AND outstanding_minor > 0",
+                    id_list(ids.iter().copied())
+                ),
+            ))
+            .bind(tenant)
+            .fetch_one(&mut *$tx)
+            .await?;
+            if still_owed == 0 {
+                sqlx::query(q(
+                    store,
+                    "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
+                ))
+                .bind(effects.cancel_note.clone())
+                .bind(now.to_owned())
+                .bind(tenant)
+                .bind(action)
+                .execute(&mut *$tx)
+                .await?;
+                closing.actions_cancelled += 1;
+            }
+        }
+        if balance == 0 && reduced {
+            closing.case_closed = true;
+            sqlx::query(q(
+                store,
+                "INSERT INTO case_closures (tenant_id, customer_id, payment_id, settlement_id, closed_on, note, created_at) \
+                 VALUES ($1, $2, $3, $4, $5::date, $6, $7::timestamptz)",
+            ))
+            .bind(tenant)
+            .bind(customer.0)
+            .bind(payment)
+            .bind(settlement)
+            .bind(effects.today.to_string())
+            .bind(effects.closure_note.clone())
+            .bind(now.to_owned())
+            .execute(&mut *$tx)
+            .await?;
+            let (episode, email, consent_email): (i64, Option<String>, i64) = sqlx::query_as(q(
+                store,
+                "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
+                 LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
+                 WHERE c.tenant_id = $1 AND c.id = $2",
+            ))
+            .bind(tenant)
+            .bind(customer.0)
+            .fetch_one(&mut *$tx)
+            .await?;
+            let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
+                "email"
+            } else {
+                "letter"
+            };
+            let numbers: Vec<String> = if paid_invoices.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_scalar(q(
+                    store,
+                    &format!(
+                        "SELECT number FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
+                        id_list(paid_invoices.iter().copied())
+                    ),
+                ))
+                .bind(tenant)
+                .fetch_all(&mut *$tx)
+                .await?
+            };
+            let ids: Vec<i64> = if paid_invoices.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_scalar(q(
+                    store,
+                    &format!(
+                        "SELECT id FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
+                        id_list(paid_invoices.iter().copied())
+                    ),
+                ))
+                .bind(tenant)
+                .fetch_all(&mut *$tx)
+                .await?
+            };
+            let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
+            for (wanted, key, explanation) in [
+                (effects.send_receipt, "receipt", &effects.receipt_explanation),
+                (effects.send_thank_you, "thank_you", &effects.thank_you_explanation),
+            ] {
+                if !wanted {
+                    continue;
+                }
+                let action = NewAction {
+                    customer,
+                    episode,
+                    step_key: key.to_owned(),
+                    channel: channel.to_owned(),
+                    companion: false,
+                    tone: "courteous".to_owned(),
+                    template: key.to_owned(),
+                    invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
+                    invoice_numbers: numbers.clone(),
+                    decided_on: effects.today,
+                    scheduled_at: effects.scheduled_at.clone(),
+                    status: "scheduled",
+                    explanation: explanation.clone(),
+                };
+                let written = bind_action(
+                    sqlx::query(q(store, &requeue_sql())),
+                    tenant,
+                    &action,
+                    now,
+                )
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+                if written > 0 {
+                    if key == "receipt" {
+                        closing.receipt_queued = true;
+                    } else {
+                        closing.thank_you_queued = true;
+                    }
+                }
+            }
+        }
+        closing.balance = balance;
+        closing
     }};
 }
 
@@ -424,14 +612,18 @@ macro_rules! apply_payment {
                     }
                 }
                 outcome.unallocated_minor = left;
-                let balance: i64 = sqlx::query_scalar(q(
+                let closing = close_if_settled!(
+                    $tx,
                     store,
-                    "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = $1 AND customer_id = $2",
-                ))
-                .bind(tenant)
-                .bind(plan.customer.0)
-                .fetch_one(&mut *$tx)
-                .await?;
+                    tenant,
+                    plan.customer,
+                    &paid_invoices,
+                    outcome.allocated_minor > 0,
+                    effects,
+                    now,
+                    (Some(payment), None)
+                );
+                let balance = closing.balance;
                 // A promise is kept once the balance has come down by what was promised.
                 let kept = sqlx::query(q(
                     store,
@@ -446,148 +638,10 @@ macro_rules! apply_payment {
                 .await?
                 .rows_affected();
                 outcome.promises_kept = u32::try_from(kept).unwrap_or(u32::MAX);
-                // Pending messages that claim only invoices now paid are stopped before they go.
-                let pending: Vec<(i64, String)> = sqlx::query_as(q(
-                    store,
-                    "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
-                     AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'",
-                ))
-                .bind(tenant)
-                .bind(plan.customer.0)
-                .fetch_all(&mut *$tx)
-                .await?;
-                for (action, invoice_ids) in pending {
-                    let ids: Vec<i64> = invoice_ids
-                        .split(',')
-                        .filter(|id| !id.is_empty())
-                        .map(|id| id.parse::<i64>())
-                        .collect::<Result<_, _>>()
-                        .map_err(|_| corrupt(format!("action {action}: invoice ids")))?;
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    let still_owed: i64 = sqlx::query_scalar(q(
-                        store,
-                        &format!(
-                            "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({}) AND outstanding_minor > 0",
-                            id_list(ids.iter().copied())
-                        ),
-                    ))
-                    .bind(tenant)
-                    .fetch_one(&mut *$tx)
-                    .await?;
-                    if still_owed == 0 {
-                        sqlx::query(q(
-                            store,
-                            "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-                        ))
-                        .bind(effects.cancel_note.clone())
-                        .bind(now.to_owned())
-                        .bind(tenant)
-                        .bind(action)
-                        .execute(&mut *$tx)
-                        .await?;
-                        outcome.actions_cancelled += 1;
-                    }
-                }
-                if balance == 0 && outcome.allocated_minor > 0 {
-                    outcome.case_closed = true;
-                    sqlx::query(q(
-                        store,
-                        "INSERT INTO case_closures (tenant_id, customer_id, payment_id, closed_on, note, created_at) VALUES ($1, $2, $3, $4::date, $5, $6::timestamptz)",
-                    ))
-                    .bind(tenant)
-                    .bind(plan.customer.0)
-                    .bind(payment)
-                    .bind(effects.today.to_string())
-                    .bind(effects.closure_note.clone())
-                    .bind(now.to_owned())
-                    .execute(&mut *$tx)
-                    .await?;
-                    let (episode, email, consent_email): (i64, Option<String>, i64) = sqlx::query_as(q(
-                        store,
-                        "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
-                         LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
-                         WHERE c.tenant_id = $1 AND c.id = $2",
-                    ))
-                    .bind(tenant)
-                    .bind(plan.customer.0)
-                    .fetch_one(&mut *$tx)
-                    .await?;
-                    let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
-                        "email"
-                    } else {
-                        "letter"
-                    };
-                    let numbers: Vec<String> = if paid_invoices.is_empty() {
-                        Vec::new()
-                    } else {
-                        sqlx::query_scalar(q(
-                            store,
-                            &format!(
-                                "SELECT number FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
-                                id_list(paid_invoices.iter().copied())
-                            ),
-                        ))
-                        .bind(tenant)
-                        .fetch_all(&mut *$tx)
-                        .await?
-                    };
-                    let ids: Vec<i64> = if paid_invoices.is_empty() {
-                        Vec::new()
-                    } else {
-                        sqlx::query_scalar(q(
-                            store,
-                            &format!(
-                                "SELECT id FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
-                                id_list(paid_invoices.iter().copied())
-                            ),
-                        ))
-                        .bind(tenant)
-                        .fetch_all(&mut *$tx)
-                        .await?
-                    };
-                    let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
-                    for (wanted, key, explanation) in [
-                        (effects.send_receipt, "receipt", &effects.receipt_explanation),
-                        (effects.send_thank_you, "thank_you", &effects.thank_you_explanation),
-                    ] {
-                        if !wanted {
-                            continue;
-                        }
-                        let action = NewAction {
-                            customer: plan.customer,
-                            episode,
-                            step_key: key.to_owned(),
-                            channel: channel.to_owned(),
-                            companion: false,
-                            tone: "courteous".to_owned(),
-                            template: key.to_owned(),
-                            invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
-                            invoice_numbers: numbers.clone(),
-                            decided_on: effects.today,
-                            scheduled_at: effects.scheduled_at.clone(),
-                            status: "scheduled",
-                            explanation: explanation.clone(),
-                        };
-                        let written = bind_action(
-                            sqlx::query(q(store, &requeue_sql())),
-                            tenant,
-                            &action,
-                            now,
-                        )
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected();
-                        if written > 0 {
-                            if key == "receipt" {
-                                outcome.receipt_queued = true;
-                            } else {
-                                outcome.thank_you_queued = true;
-                            }
-                        }
-                    }
-                }
+                outcome.actions_cancelled = closing.actions_cancelled;
+                outcome.case_closed = closing.case_closed;
+                outcome.receipt_queued = closing.receipt_queued;
+                outcome.thank_you_queued = closing.thank_you_queued;
             }
         }
         outcome
@@ -1187,10 +1241,12 @@ impl TenantStore<'_> {
         &self,
         customer: CustomerId,
     ) -> Result<Vec<ClosureRecord>, StoreError> {
-        let rows: Vec<(String, Option<i64>, String)> = with_pool!(self.store, |pool| {
+        type ClosureRow = (String, Option<i64>, Option<i64>, String, Option<String>);
+        let rows: Vec<ClosureRow> = with_pool!(self.store, |pool| {
             sqlx::query_as(q(
                 self.store,
-                "SELECT iso(closed_on), payment_id, note FROM case_closures WHERE tenant_id = $1 AND customer_id = $2 ORDER BY closed_on, id",
+                "SELECT iso(closed_on), payment_id, settlement_id, note, iso(reopened_on) FROM case_closures \
+                 WHERE tenant_id = $1 AND customer_id = $2 ORDER BY closed_on, id",
             ))
             .bind(self.tenant.0)
             .bind(customer.0)
@@ -1198,12 +1254,14 @@ impl TenantStore<'_> {
             .await?
         });
         rows.into_iter()
-            .map(|(closed, payment, note)| {
+            .map(|(closed, payment, settlement, note, reopened)| {
                 Ok(ClosureRecord {
                     customer,
                     closed_on: parse_date(&closed)?,
                     payment: payment.map(PaymentId),
+                    settlement,
                     note,
+                    reopened_on: reopened.as_deref().map(parse_date).transpose()?,
                 })
             })
             .collect()

@@ -26,6 +26,7 @@ macro_rules! with_pool {
 
 mod accounts;
 mod audit;
+#[macro_use]
 mod bank_lines;
 mod connect;
 mod customer_details;
@@ -86,7 +87,10 @@ pub use reads::{CustomerSummary, ImportRecord, InvoiceFilter, InvoiceRecord};
 pub use recovery::{
     CollectionCostRecord, NewCollectionCost, NewRecoveryStep, RecoveryStepKind, RecoveryStepRecord,
 };
-pub use settlements::{NewSettlement, SettlementRecord};
+pub use settlements::{
+    NewSettlement, SettlementOutcome, SettlementRecord, SettlementUndo, SettlementUndoing,
+    UndoneSettlement,
+};
 pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 

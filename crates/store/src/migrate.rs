@@ -91,6 +91,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0015_plan_documents.sql"),
     },
     Migration {
+        version: 16,
+        name: "negotiation",
+        sql: include_str!("../migrations/sqlite/0016_negotiation.sql"),
+    },
+    Migration {
         version: 18,
         name: "audit_log",
         sql: include_str!("../migrations/sqlite/0018_audit_log.sql"),
@@ -177,6 +182,11 @@ const POSTGRES: &[Migration] = &[
         version: 15,
         name: "plan_documents",
         sql: include_str!("../migrations/postgres/0015_plan_documents.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "negotiation",
+        sql: include_str!("../migrations/postgres/0016_negotiation.sql"),
     },
     Migration {
         version: 18,

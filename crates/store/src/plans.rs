@@ -3,7 +3,7 @@
 
 use domain::ids::{CustomerId, InvoiceId};
 use domain::money::{Currency, Money};
-use domain::plan::{Frequency, Installment, PlanLimits};
+use domain::plan::{Frequency, IncludedCharges, Installment, PlanLimits};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -53,7 +53,11 @@ impl PlanStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPlan<'a> {
     pub customer: CustomerId,
+    /// The invoices' balances and the charges included.
     pub covered: Money,
+    /// The accrued charges it covers (part of `covered`), and which.
+    pub charges: Money,
+    pub included: IncludedCharges,
     pub every: Frequency,
     pub waive_charges: bool,
     /// The limits it goes beyond, as codes (empty: a collector may grant it).
@@ -81,7 +85,13 @@ pub struct PlanRecord {
     pub customer: CustomerId,
     pub customer_ref: String,
     pub status: PlanStatus,
+    /// The invoices' balances when proposed, and the charges included.
     pub covered: Money,
+    /// The accrued charges it covers (part of `covered`), and which.
+    pub charges: Money,
+    pub included: IncludedCharges,
+    /// What the customer paid beyond its invoices (its credit), counted towards the charges.
+    pub charges_paid: Money,
     pub every: Frequency,
     pub waive_charges: bool,
     pub exceeded: Vec<String>,
@@ -98,16 +108,19 @@ pub struct PlanRecord {
 }
 
 impl PlanRecord {
-    /// What the customer paid towards the plan: how much the covered invoices came down since.
+    /// What the customer paid towards the plan: how much the covered invoices came down since,
+    /// and, for the charges it includes, what the customer paid beyond its invoices (payments
+    /// go to invoices first; what is left is its credit).
     pub fn paid(&self) -> Money {
-        let minor = self
+        let minor: i64 = self
             .invoices
             .iter()
             .map(|invoice| {
                 (invoice.outstanding_then.minor() - invoice.outstanding_now.minor()).max(0)
             })
             .sum();
-        Money::from_minor(minor, self.covered.currency())
+        let charges = self.charges_paid.minor().clamp(0, self.charges.minor());
+        Money::from_minor(minor + charges, self.covered.currency())
     }
 }
 
@@ -116,6 +129,7 @@ impl PlanRecord {
 pub struct PlanSettings {
     pub limits: PlanLimits,
     pub grace_days: u32,
+    pub include_charges: IncludedCharges,
 }
 
 impl PlanSettings {
@@ -123,6 +137,7 @@ impl PlanSettings {
         PlanSettings {
             limits: PlanLimits::defaults(currency),
             grace_days: 5,
+            include_charges: IncludedCharges::DEFAULT,
         }
     }
 }
@@ -188,8 +203,16 @@ type PlanRow = (
     Option<String>,
 );
 
-/// The rest of a plan's row (a tuple reads at most 16 columns).
-type PlanEndRow = (i64, Option<String>, Option<String>, Option<String>);
+/// The rest of a plan's row (a tuple reads at most 16 columns), with the customer's credit.
+type PlanEndRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
 
 const PLAN_SELECT: &str = "SELECT p.id, p.customer_id, c.reference, p.status, p.currency, p.covered_minor, p.frequency, \
      p.waive_charges, p.exceeded, p.proposed_by, iso(p.proposed_at), p.approved_by, iso(p.accepted_at), p.accepted_how \
@@ -198,10 +221,10 @@ const PLAN_SELECT: &str = "SELECT p.id, p.customer_id, c.reference, p.status, p.
 impl TenantStore<'_> {
     pub async fn plan_settings(&self) -> Result<Option<PlanSettings>, StoreError> {
         let sql = self.sql(
-            "SELECT max_installments, min_installment_minor, max_months, grace_days \
+            "SELECT max_installments, min_installment_minor, max_months, grace_days, include_charges \
              FROM plan_settings WHERE tenant_id = $1",
         );
-        let row: Option<(i64, i64, i64, i64)> = with_pool!(self.store, |pool| {
+        let row: Option<(i64, i64, i64, i64, String)> = with_pool!(self.store, |pool| {
             sqlx::query_as(sql)
                 .bind(self.tenant.0)
                 .fetch_optional(pool)
@@ -209,7 +232,7 @@ impl TenantStore<'_> {
         });
         let currency = self.currency().await?;
         row.map(
-            |(max_installments, min_installment, max_months, grace_days)| {
+            |(max_installments, min_installment, max_months, grace_days, include_charges)| {
                 let count = |value: i64, what: &str| {
                     u32::try_from(value).map_err(|_| corrupt(format!("plan settings: {what}")))
                 };
@@ -220,6 +243,8 @@ impl TenantStore<'_> {
                         max_months: count(max_months, "max_months")?,
                     },
                     grace_days: count(grace_days, "grace_days")?,
+                    include_charges: IncludedCharges::parse(&include_charges)
+                        .ok_or_else(|| corrupt("plan settings: include_charges"))?,
                 })
             },
         )
@@ -232,11 +257,11 @@ impl TenantStore<'_> {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let sql = self.sql(
-            "INSERT INTO plan_settings (tenant_id, max_installments, min_installment_minor, max_months, grace_days, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6::timestamptz) \
+            "INSERT INTO plan_settings (tenant_id, max_installments, min_installment_minor, max_months, grace_days, updated_at, include_charges) \
+             VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7) \
              ON CONFLICT (tenant_id) DO UPDATE SET max_installments = excluded.max_installments, \
              min_installment_minor = excluded.min_installment_minor, max_months = excluded.max_months, \
-             grace_days = excluded.grace_days, updated_at = excluded.updated_at",
+             grace_days = excluded.grace_days, updated_at = excluded.updated_at, include_charges = excluded.include_charges",
         );
         with_pool!(self.store, |pool| {
             sqlx::query(sql)
@@ -246,6 +271,7 @@ impl TenantStore<'_> {
                 .bind(i64::from(settings.limits.max_months))
                 .bind(i64::from(settings.grace_days))
                 .bind(timestamp_text(now))
+                .bind(settings.include_charges.code())
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -258,8 +284,8 @@ impl TenantStore<'_> {
         let insert_plan = dialect(
             self.store,
             "INSERT INTO payment_plans (tenant_id, customer_id, status, currency, covered_minor, frequency, \
-             waive_charges, exceeded, proposed_by, proposed_at) \
-             VALUES ($1, $2, 'proposed', $3, $4, $5, $6, $7, $8, $9::timestamptz) RETURNING id",
+             waive_charges, exceeded, proposed_by, proposed_at, included_charges, charges_minor) \
+             VALUES ($1, $2, 'proposed', $3, $4, $5, $6, $7, $8, $9::timestamptz, $10, $11) RETURNING id",
         );
         let insert_invoice = dialect(
             self.store,
@@ -282,6 +308,8 @@ impl TenantStore<'_> {
                 .bind(plan.exceeded.join(","))
                 .bind(plan.proposed_by)
                 .bind(timestamp_text(now))
+                .bind(plan.included.code())
+                .bind(plan.charges.minor())
                 .fetch_one(&mut *tx)
                 .await?;
             for (invoice, outstanding) in plan.invoices {
@@ -488,8 +516,10 @@ impl TenantStore<'_> {
         }
         let ids = id_list(plans.iter().map(|plan| plan.id));
         let ends = self.sql(&format!(
-            "SELECT id, acceptance_note, iso(ended_on), end_reason FROM payment_plans \
-             WHERE tenant_id = $1 AND id IN ({ids})"
+            "SELECT p.id, p.acceptance_note, iso(p.ended_on), p.end_reason, p.included_charges, p.charges_minor, \
+             CAST((SELECT COALESCE(SUM(amount_minor - allocated_minor), 0) FROM payments pay \
+             WHERE pay.tenant_id = p.tenant_id AND pay.customer_id = p.customer_id AND pay.currency = p.currency) AS BIGINT) \
+             FROM payment_plans p WHERE p.tenant_id = $1 AND p.id IN ({ids})"
         ));
         let end_rows: Vec<PlanEndRow> = with_pool!(self.store, |pool| {
             sqlx::query_as(ends)
@@ -519,14 +549,19 @@ impl TenantStore<'_> {
                 .await?
         });
         for plan in &mut plans {
-            if let Some((_, note, ended_on, end_reason)) =
+            let currency = plan.covered.currency();
+            if let Some((_, note, ended_on, end_reason, included, charges, credit)) =
                 end_rows.iter().find(|row| row.0 == plan.id)
             {
                 plan.acceptance_note = note.clone();
                 plan.ended_on = ended_on.as_deref().map(parse_date).transpose()?;
                 plan.end_reason = end_reason.clone();
+                plan.included = IncludedCharges::parse(included).ok_or_else(|| {
+                    corrupt(format!("payment plan {}: included charges", plan.id))
+                })?;
+                plan.charges = Money::from_minor(*charges, currency);
+                plan.charges_paid = Money::from_minor(*credit, currency);
             }
-            let currency = plan.covered.currency();
             plan.invoices = invoice_rows
                 .iter()
                 .filter(|row| row.0 == plan.id)
@@ -579,6 +614,9 @@ fn plan_from_row(row: PlanRow) -> Result<PlanRecord, StoreError> {
         customer_ref,
         status: PlanStatus::parse(&status).ok_or_else(|| bad("status"))?,
         covered: Money::from_minor(covered, currency),
+        charges: Money::zero(currency),
+        included: IncludedCharges::None,
+        charges_paid: Money::zero(currency),
         every: Frequency::parse(&frequency).ok_or_else(|| bad("frequency"))?,
         waive_charges,
         exceeded: exceeded

@@ -8,6 +8,7 @@
 //! - `pages`: the HTML pages (first run, login, dashboard, customers, customer file, today's
 //!   work, calls, import, accounts and tokens).
 //! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
+//! - `plan_pages`: payment plans proposed, printed and accepted on paper from the customer file.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
 //! - `audit`: the audit log, kept by a layer around every route, and its page.
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
@@ -21,6 +22,7 @@ mod error;
 mod i18n;
 mod idempotency;
 mod pages;
+mod plan_pages;
 mod portal;
 mod tokens;
 mod views;
@@ -72,6 +74,24 @@ pub fn router(state: AppState) -> Router {
         .route("/customers/{reference}", get(pages::customer))
         .route("/customers/{reference}/calls", post(pages::record_call))
         .route("/customers/{reference}/portal", post(pages::portal_link))
+        // Payment plans from the customer file.
+        .route(
+            "/customers/{reference}/plan",
+            get(plan_pages::form).post(plan_pages::propose),
+        )
+        .route("/customers/{reference}/plan/{id}", get(plan_pages::show))
+        .route(
+            "/customers/{reference}/plan/{id}/agreement.pdf",
+            get(plan_pages::agreement),
+        )
+        .route(
+            "/customers/{reference}/plan/{id}/accept",
+            post(plan_pages::accept),
+        )
+        .route(
+            "/customers/{reference}/settlements/{id}/undo",
+            post(plan_pages::undo_settlement),
+        )
         .route("/actions", get(pages::actions))
         .route("/actions/{id}/approve", post(pages::approve))
         .route("/actions/{id}/skip", post(pages::skip))

@@ -655,6 +655,8 @@ async fn customer_view(
             })
         }).collect::<Vec<_>>(),
         "settlements": settlements.iter().map(|settlement| json!({
+            "id": settlement.id,
+            "undone": settlement.undone.as_ref().map(|undo| format!("{} ({})", undo.reason, undo.by)),
             "date": date(settlement.settled_on, lang),
             "kind": app::settlements::kind_name(settlement.kind, lang.language()),
             "invoice": settlement.invoice_number,
@@ -672,6 +674,7 @@ async fn customer_view(
         "delay_reasons": DelayReason::ALL.iter().map(|r| coded("delay", r.code(), lang)).collect::<Vec<_>>(),
         "dispute_reasons": DisputeReason::ALL.iter().map(|r| coded("dispute", r.code(), lang)).collect::<Vec<_>>(),
         "can_work": staff.account.role.allows(Permission::Work),
+        "can_approve": staff.account.role.allows(Permission::Approve),
     });
     Ok(FileView { values })
 }

@@ -24,6 +24,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/customers.html"),
     ),
     ("customer.html", include_str!("../templates/customer.html")),
+    (
+        "plan_form.html",
+        include_str!("../templates/plan_form.html"),
+    ),
+    ("plan.html", include_str!("../templates/plan.html")),
     ("timeline.html", include_str!("../templates/timeline.html")),
     (
         "call_form.html",

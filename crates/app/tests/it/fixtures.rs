@@ -109,3 +109,16 @@ pub(crate) fn counts(report: &ImportReport) -> [u64; 6] {
         report.customers.unchanged,
     ]
 }
+
+/// The ECB rate of 1 July 2026 is not in the built-in table yet: statements of late 2026 need
+/// one, so the operator's table carries the rate unchanged (a test figure).
+pub(crate) async fn ecb_rates_through_2027(store: &Store) {
+    let mut ecb =
+        formats::rate_tables::builtin_csv(domain::late_payment::RateTableKind::EcbMainRefinancing)
+            .to_owned();
+    ecb.push_str("2026-07-01,2.15,test figure (not a published rate)\n");
+    ecb.push_str("2027-01-01,2.15,test figure (not a published rate)\n");
+    app::late_payment::import_rate_table(store, clock(), "ecb.csv", ecb.as_bytes())
+        .await
+        .unwrap();
+}

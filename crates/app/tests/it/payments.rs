@@ -851,6 +851,8 @@ async fn a_bank_payment_of_an_installment_pays_the_customers_plan() {
     on_every_backend!(|database| {
         let store = &database.store;
         let tenant = setup(store).await;
+        // The plan includes the accrued charges, which the statement computes.
+        crate::fixtures::ecb_rates_through_2027(store).await;
         let request = PlanRequest {
             customer: "LATE",
             invoices: &[],

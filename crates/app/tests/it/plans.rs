@@ -2,17 +2,16 @@
 //! installments and honours them, and the one who pays two and stops.
 
 use app::dunning::{self, ReportDetail, RunOptions};
-use app::late_payment;
+use app::payments::{self, ManualPayment};
 use app::plans::{self, Acceptance, PlanError, PlanRequest, SplitRequest};
 use app::{PlanStatus, Store, TenantRecord};
 use domain::customer::Language;
-use domain::late_payment::RateTableKind;
-use domain::plan::PlanState;
-use formats::rate_tables::builtin_csv;
+use domain::money::Money;
+use domain::plan::{IncludedCharges, PlanState};
 use jiff::civil::{Date, date};
 use test_support::on_every_backend;
 
-use crate::fixtures::{clock, creditor, import_csv};
+use crate::fixtures::{clock, creditor, ecb_rates_through_2027, import_csv};
 use crate::late_payment::{eur, pay, statement};
 
 /// ACME owes 3,000 due on 30 September 2026 and 500 due on 31 October; today is 20 November.
@@ -25,14 +24,7 @@ async fn books(store: &Store) -> TenantRecord {
     import_csv(store, &tenant, "books.csv", BOOKS.as_bytes())
         .await
         .unwrap();
-    // The ECB rate of 1 July 2026 is not in the built-in table yet: statements of these plans
-    // need one, so the operator's table carries the rate unchanged (a test figure).
-    let mut ecb = builtin_csv(RateTableKind::EcbMainRefinancing).to_owned();
-    ecb.push_str("2026-07-01,2.15,test figure (not a published rate)\n");
-    ecb.push_str("2027-01-01,2.15,test figure (not a published rate)\n");
-    late_payment::import_rate_table(store, clock(), "ecb.csv", ecb.as_bytes())
-        .await
-        .unwrap();
+    ecb_rates_through_2027(store).await;
     tenant
 }
 
@@ -98,6 +90,12 @@ async fn accepted_plan(store: &Store, tenant: &TenantRecord) -> i64 {
         .await
         .unwrap();
     let id = proposed.plan.id;
+    accept_on_paper(store, tenant, id).await;
+    id
+}
+
+/// The customer signed plan `id`; the copy is in its folder.
+async fn accept_on_paper(store: &Store, tenant: &TenantRecord, id: i64) {
     plans::accept(
         store,
         tenant,
@@ -111,7 +109,6 @@ async fn accepted_plan(store: &Store, tenant: &TenantRecord) -> i64 {
     )
     .await
     .unwrap();
-    id
 }
 
 #[tokio::test]
@@ -346,5 +343,177 @@ async fn a_plan_beyond_the_limits_needs_a_manager_and_an_invoice_is_in_one_plan_
         };
         let fields: Vec<&str> = problems.iter().map(|problem| problem.field).collect();
         assert_eq!(fields, ["first", "every", "invoice"]);
+    });
+}
+
+/// The penalties and indemnities the statement of `on` still claims of ACME's invoices.
+async fn charges_claimed(store: &Store, tenant: &TenantRecord, on: Date) -> Money {
+    let found = statement(store, tenant, "ACME", on).await;
+    let mut total = eur("0.00");
+    for line in &found.statement.lines {
+        total = total.checked_add(line.due_interest).unwrap();
+        total = total.checked_add(line.due_indemnity).unwrap();
+    }
+    total
+}
+
+/// ACME pays, by transfers the books allocate oldest first (what is left is its credit).
+async fn transfer(store: &Store, tenant: &TenantRecord, on: Date, amount: &str) {
+    payments::add_payment(
+        store,
+        tenant,
+        clock(),
+        &ManualPayment {
+            customer: "ACME",
+            amount,
+            received_on: on,
+            invoices: &[],
+            reference: "virement échéancier",
+        },
+        Language::French,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn accrued_charges_are_covered_by_the_plan_and_never_claimed_twice() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store).await;
+        let accrued = charges_claimed(store, &tenant, date(2026, 11, 20)).await;
+        assert!(
+            accrued.minor() > 8_000,
+            "interest and two 40 EUR indemnities: {accrued:?}"
+        );
+        let mut request = three_installments(&[]);
+        request.waive_charges = false;
+        let proposed = plans::propose(store, &tenant, clock(), &request)
+            .await
+            .unwrap()
+            .plan;
+        assert_eq!(proposed.included, IncludedCharges::All, "the default");
+        assert_eq!(proposed.charges, accrued, "the statement's figures");
+        assert_eq!(
+            proposed.covered,
+            eur("3500.00").checked_add(accrued).unwrap()
+        );
+        let scheduled: i64 = proposed.installments.iter().map(|i| i.amount.minor()).sum();
+        assert_eq!(scheduled, proposed.covered.minor());
+        let pdf = plans::agreement(store, &tenant, clock(), proposed.id, None)
+            .await
+            .unwrap();
+        let text = crate::templates::pdftotext(&pdf)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let charges = accrued.to_decimal_string().replace('.', ",");
+        assert!(
+            text.contains(&format!(
+                "dont {charges} € de pénalités de retard et d'indemnités échues à ce jour"
+            )) && text.contains("sont comprises dans la somme ci-dessus"),
+            "{text}"
+        );
+        accept_on_paper(store, &tenant, proposed.id).await;
+        // While the plan runs the statement (what letters claim) leaves its charges to it.
+        assert_eq!(
+            charges_claimed(store, &tenant, date(2026, 12, 15)).await,
+            eur("0.00")
+        );
+
+        for installment in &proposed.installments {
+            transfer(
+                store,
+                &tenant,
+                installment.due_on,
+                &installment.amount.to_decimal_string(),
+            )
+            .await;
+        }
+        let review = plans::review(store, &tenant, clock(), date(2027, 1, 31))
+            .await
+            .unwrap();
+        assert_eq!(review.completed, [proposed.id]);
+        let done = plans::show(store, &tenant, clock(), proposed.id)
+            .await
+            .unwrap();
+        assert_eq!(done.plan.paid(), done.plan.covered);
+        // Paid once through the plan, never claimed again.
+        assert_eq!(
+            charges_claimed(store, &tenant, date(2027, 3, 1)).await,
+            eur("0.00")
+        );
+    });
+}
+
+#[tokio::test]
+async fn charges_taken_over_by_a_plan_are_claimed_again_when_it_lapses() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store).await;
+        let mut request = three_installments(&[]);
+        request.waive_charges = false;
+        let proposed = plans::propose(store, &tenant, clock(), &request)
+            .await
+            .unwrap()
+            .plan;
+        accept_on_paper(store, &tenant, proposed.id).await;
+        let first = &proposed.installments[0];
+        transfer(
+            store,
+            &tenant,
+            first.due_on,
+            &first.amount.to_decimal_string(),
+        )
+        .await;
+        let review = plans::review(store, &tenant, clock(), date(2027, 1, 10))
+            .await
+            .unwrap();
+        assert_eq!(review.lapsed, [proposed.id]);
+        let found = statement(store, &tenant, "ACME", date(2027, 1, 10)).await;
+        assert_eq!(found.statement.totals.indemnity_claimed, eur("80.00"));
+        assert!(found.statement.totals.interest_claimed.is_positive());
+    });
+}
+
+#[tokio::test]
+async fn a_tenant_may_keep_charges_out_of_its_plans() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store).await;
+        let refused = plans::set_settings(
+            store,
+            &tenant,
+            clock(),
+            &plans::SettingsChanges {
+                include_charges: Some("some"),
+                ..plans::SettingsChanges::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&refused, PlanError::Invalid { problems } if problems[0].field == "include_charges")
+        );
+        let settings = plans::set_settings(
+            store,
+            &tenant,
+            clock(),
+            &plans::SettingsChanges {
+                include_charges: Some("none"),
+                ..plans::SettingsChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(settings.include_charges, IncludedCharges::None);
+        let mut request = three_installments(&[]);
+        request.waive_charges = false;
+        let proposed = plans::propose(store, &tenant, clock(), &request)
+            .await
+            .unwrap()
+            .plan;
+        assert_eq!(proposed.covered, eur("3500.00"));
+        assert_eq!(proposed.charges, eur("0.00"));
     });
 }

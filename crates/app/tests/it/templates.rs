@@ -222,7 +222,7 @@ async fn up_to_the_formal_notice(store: &Store, tenant: &TenantRecord) -> i64 {
         .id
 }
 
-fn pdftotext(pdf: &[u8]) -> String {
+pub(crate) fn pdftotext(pdf: &[u8]) -> String {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("letter.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -175,3 +175,103 @@ fn a_bank_statement_pays_closes_and_queues_from_the_command_line() {
     assert_eq!(refused.code(), 3, "{}", refused.stderr());
     assert!(refused.stderr().contains("line 3"), "{}", refused.stderr());
 }
+
+#[test]
+fn a_settlement_closes_the_case_and_undoing_it_opens_it_again_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Atelier"]).success();
+    let books = directory.path().join("books.csv");
+    std::fs::write(&books, BOOKS).unwrap();
+    relance(&data, &["import", "invoices", books.to_str().unwrap()]).success();
+    for (invoice, kind, amount) in [
+        ("F2026-0145", "credit-note", Some("300.00")),
+        ("F2026-0131", "write-off", None),
+    ] {
+        let mut args = vec![
+            "--lang",
+            "en",
+            "settlement",
+            "add",
+            "--customer",
+            "LATE",
+            "--invoice",
+            invoice,
+            "--kind",
+            kind,
+            "--on",
+            "2026-11-20",
+            "--reason",
+            "commercial agreement",
+            "--by",
+            "Claire Martin",
+        ];
+        if let Some(amount) = amount {
+            args.extend(["--amount", amount]);
+        }
+        let added = relance(&data, &args).success();
+        assert_eq!(
+            added
+                .stdout()
+                .contains("case closed, receipt queued, thank-you queued"),
+            kind == "write-off",
+            "{}",
+            added.stdout()
+        );
+    }
+    let file = json(
+        &relance(&data, &["customer", "show", "LATE", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(file["closures"][0]["settlement"], 2);
+    assert!(file["closures"][0]["reopened_on"].is_null());
+
+    let undo = [
+        "--lang",
+        "en",
+        "settlement",
+        "undo",
+        "2",
+        "--reason",
+        "written off by mistake",
+        "--by",
+        "Camille Durand",
+    ];
+    let undone = relance(&data, &undo).success();
+    assert!(
+        undone
+            .stdout()
+            .contains("Settlement #2 undone: invoice F2026-0131 owes 1,200.00")
+            && undone.stdout().contains("the case is open again"),
+        "{}",
+        undone.stdout()
+    );
+    let twice = relance(&data, &undo).success();
+    assert!(twice.stdout().contains("undone already: nothing changed"));
+    let listed = json(
+        &relance(&data, &["settlement", "list", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(listed[1]["undone_by"], "Camille Durand");
+    assert_eq!(listed[1]["undo_reason"], "written off by mistake");
+    assert!(listed[0]["undone_by"].is_null());
+    let file = json(
+        &relance(&data, &["customer", "show", "LATE", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert!(file["closures"][0]["reopened_on"].is_string());
+    let outstanding: Vec<_> = file["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invoice| invoice["outstanding"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(outstanding, ["1200.00", "0.00"]);
+    let timeline = relance(&data, &["--lang", "en", "customer", "show", "LATE"]).success();
+    for entry in ["case closed", "settlement undone 2", "case reopened"] {
+        assert!(timeline.stdout().contains(entry), "{}", timeline.stdout());
+    }
+}

@@ -4,6 +4,7 @@
 mod chromium;
 mod harness;
 mod operations;
+mod plans;
 mod portal;
 
 use app::clock::Clock;
@@ -526,6 +527,7 @@ async fn the_customer_file_shows_payment_plans_and_settlements() {
                 reason: "liquidation clôturée",
                 by: "Claire Martin",
                 counterparty: "",
+                language: domain::customer::Language::French,
             },
         )
         .await

@@ -336,7 +336,12 @@ async fn a_plan_asked_for_on_the_portal_is_proposed_within_the_limits_and_left_t
         assert_eq!(plan.status, app::PlanStatus::Proposed);
         assert_eq!(plan.installments.len(), 3);
         assert_eq!(plan.proposed_by, "debtor portal");
-        assert_eq!(plan.covered.minor(), 75_000, "every overdue invoice");
+        assert_eq!(
+            plan.covered.minor() - plan.charges.minor(),
+            75_000,
+            "every overdue invoice, with its accrued charges"
+        );
+        assert!(plan.charges.is_positive());
         let events = app::portal::events(store, &tenant, "CALL").await.unwrap();
         let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
         assert_eq!(kinds, ["plan-request", "plan"], "each answer noted once");
