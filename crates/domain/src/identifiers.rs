@@ -1,5 +1,5 @@
-//! Validated identifiers: French SIREN, IBAN, ISO 11649 creditor references, ISO 3166 country
-//! codes.
+//! Validated identifiers: French SIREN, IBAN, BIC, ISO 11649 creditor references, ISO 3166
+//! country codes.
 //!
 //! Each is parsed once at the boundary (`parse`), so the rest of the code never sees an
 //! unchecked identifier.
@@ -12,6 +12,8 @@ pub enum IdentifierError {
     Siren { text: String },
     #[error("{text:?} is not a valid IBAN")]
     Iban { text: String },
+    #[error("{text:?} is not a BIC (8 or 11 characters: bank, country, place, branch)")]
+    Bic { text: String },
     #[error("{text:?} is not a country code (two letters, ISO 3166-1)")]
     Country { text: String },
     #[error(
@@ -145,6 +147,42 @@ fn mod_97(text: &str) -> u32 {
             (remainder * 100 + u32::from(byte.to_ascii_uppercase() - b'A' + 10)) % 97
         }
     })
+}
+
+/// A Business Identifier Code (ISO 9362): four letters for the bank, two for its country, two
+/// letters or digits for the place, and optionally three for the branch.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Bic(String);
+
+impl Bic {
+    pub fn parse(text: &str) -> Result<Bic, IdentifierError> {
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let bytes = compact.as_bytes();
+        let well_formed = (bytes.len() == 8 || bytes.len() == 11)
+            && bytes[..6].iter().all(u8::is_ascii_alphabetic)
+            && bytes[6..].iter().all(u8::is_ascii_alphanumeric);
+        if well_formed {
+            Ok(Bic(compact))
+        } else {
+            Err(IdentifierError::Bic {
+                text: text.to_owned(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Bic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// An ISO 11649 structured creditor reference ("RF" reference): `RF`, two check digits and a
@@ -313,6 +351,15 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_bic_has_eight_or_eleven_characters_and_a_country() {
+        assert_eq!(Bic::parse(" bnpa fr pp ").unwrap().as_str(), "BNPAFRPP");
+        assert_eq!(Bic::parse("BNPAFRPPXXX").unwrap().as_str(), "BNPAFRPPXXX");
+        for wrong in ["BNPAFRP", "BNPAFRPPXX", "BNPA12PP", "", "BNPAFRP!"] {
+            assert!(Bic::parse(wrong).is_err(), "{wrong}");
+        }
+    }
 
     proptest! {
         /// Every body issues a reference that reads back, and a typing error that puts another

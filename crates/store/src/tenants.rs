@@ -1,7 +1,8 @@
 //! Tenants: each creditor's books, and the profile Relance writes and computes with.
 
 use domain::creditor::{CreditorProfile, PostalAddress, TimeZoneName};
-use domain::identifiers::{CountryCode, Iban, Siren};
+use domain::customer::Language;
+use domain::identifiers::{Bic, CountryCode, Iban, Siren};
 use domain::ids::TenantId;
 use domain::money::Currency;
 use jiff::Timestamp;
@@ -28,9 +29,11 @@ type ProfileRow = (
     String,
     String,
     i64,
+    Option<String>,
+    String,
 );
 
-const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days";
+const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language";
 
 impl Store {
     pub async fn create_tenant(
@@ -41,10 +44,10 @@ impl Store {
         let address = &profile.address;
         let sql = match self {
             Store::Sqlite(_) => {
-                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id"
+                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, created_at, bic, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id"
             }
             Store::Postgres(_) => {
-                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::timestamptz) RETURNING id"
+                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, created_at, bic, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::timestamptz, $13, $14) RETURNING id"
             }
         };
         let id: i64 = with_pool!(self, |pool| {
@@ -61,6 +64,8 @@ impl Store {
                 .bind(profile.currency.code())
                 .bind(i64::from(profile.default_payment_term_days))
                 .bind(timestamp_text(now))
+                .bind(profile.bic.as_ref().map(Bic::as_str))
+                .bind(profile.language.code())
                 .fetch_one(pool)
                 .await?
         });
@@ -96,6 +101,38 @@ impl TenantStore<'_> {
     }
 }
 
+impl TenantStore<'_> {
+    /// Replaces the tenant's profile (`id` and creation time stay).
+    pub async fn save_profile(&self, profile: &CreditorProfile) -> Result<(), StoreError> {
+        let address = &profile.address;
+        let sql = self.sql(
+            "UPDATE tenants SET company_name = $2, siren = $3, address_line1 = $4, address_line2 = $5, \
+             postal_code = $6, city = $7, country = $8, iban = $9, time_zone = $10, currency = $11, \
+             default_payment_term_days = $12, bic = $13, language = $14 WHERE id = $1",
+        );
+        with_pool!(self.store, |pool| {
+            sqlx::query(sql)
+                .bind(self.tenant.0)
+                .bind(&profile.company_name)
+                .bind(profile.siren.as_ref().map(Siren::as_str))
+                .bind(&address.line1)
+                .bind(&address.line2)
+                .bind(&address.postal_code)
+                .bind(&address.city)
+                .bind(address.country.unwrap_or(CountryCode::FRANCE).as_str())
+                .bind(profile.iban.as_ref().map(Iban::as_str))
+                .bind(profile.time_zone.as_str())
+                .bind(profile.currency.code())
+                .bind(i64::from(profile.default_payment_term_days))
+                .bind(profile.bic.as_ref().map(Bic::as_str))
+                .bind(profile.language.code())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}
+
 fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
     let (
         id,
@@ -110,6 +147,8 @@ fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
         time_zone,
         currency,
         term,
+        bic,
+        language,
     ) = row;
     let corrupt = |what: &str| StoreError::Corrupt {
         what: format!("tenant {id}: {what}"),
@@ -131,6 +170,11 @@ fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
             .map(|text| Iban::parse(&text))
             .transpose()
             .map_err(|_| corrupt("iban"))?,
+        bic: bic
+            .map(|text| Bic::parse(&text))
+            .transpose()
+            .map_err(|_| corrupt("bic"))?,
+        language: Language::parse(&language).ok_or_else(|| corrupt("language"))?,
         time_zone: TimeZoneName::parse(&time_zone).map_err(|_| corrupt("time zone"))?,
         currency: Currency::from_code(&currency).map_err(|_| corrupt("currency"))?,
         default_payment_term_days: u16::try_from(term).map_err(|_| corrupt("payment term"))?,
