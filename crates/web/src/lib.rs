@@ -9,6 +9,8 @@
 //!   work, calls, import, accounts and tokens).
 //! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
+//! - `settings_pages`: the settings under `/settings` (company, scenarios, contact policy,
+//!   templates, late-payment policy and waivers, channels).
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
 //! - `i18n`: the pages' texts in French and English.
 
@@ -18,6 +20,7 @@ mod error;
 mod i18n;
 mod pages;
 mod portal;
+mod settings_pages;
 mod views;
 
 use std::future::Future;
@@ -84,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{secret}/plan/{id}/accept", post(portal::accept_plan))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
+        .merge(settings_pages::router())
         .nest("/api/v1", api::router())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .with_state(state)

@@ -25,10 +25,10 @@ use crate::error::{WebError, in_lang};
 use crate::i18n::Lang;
 use crate::views::{self, date, money};
 
-type PageResult = Result<Response, WebError>;
+pub(crate) type PageResult = Result<Response, WebError>;
 
 /// Renders a whole page for a logged-in member of staff.
-fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult {
+pub(crate) fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult {
     if let Value::Object(map) = &mut values {
         map.insert("account".into(), staff.header());
         map.insert("title".into(), title.into());
@@ -38,7 +38,7 @@ fn page(staff: &Staff, name: &str, title: &str, mut values: Value) -> PageResult
     Ok(Html(html).into_response())
 }
 
-fn fragment(staff: &Staff, name: &str, values: Value) -> PageResult {
+pub(crate) fn fragment(staff: &Staff, name: &str, values: Value) -> PageResult {
     let html = views::render(name, staff.lang, &staff.csrf, values)
         .map_err(|error| WebError::Internal(error.to_string()))?;
     Ok(Html(html).into_response())
@@ -48,7 +48,7 @@ fn is_htmx(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
-fn require(staff: &Staff, permission: Permission) -> Result<(), WebError> {
+pub(crate) fn require(staff: &Staff, permission: Permission) -> Result<(), WebError> {
     staff
         .account
         .require(permission)
@@ -423,7 +423,7 @@ fn sort_code(sort: CustomerSort) -> &'static str {
 }
 
 /// A query string value, percent-encoded.
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut encoded = String::new();
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {

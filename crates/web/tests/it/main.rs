@@ -4,6 +4,7 @@
 mod chromium;
 mod harness;
 mod portal;
+mod settings;
 
 use app::clock::Clock;
 use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
