@@ -680,8 +680,13 @@ fn a_scenario_form_problem_names_its_step_and_field_with_the_files_reasons() {
         (problem.step, problem.problem.field.as_deref()),
         (Some(0), Some("channel"))
     );
-    let problem = read_scenario_form(" ", &channel, EUR).unwrap_err();
-    assert_eq!(problem.step, None);
+    // A problem of the whole scenario (its name) concerns no step.
+    let valid: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+    let problem = read_scenario_form(" ", &valid, EUR).unwrap_err();
+    assert_eq!(
+        (problem.step, problem.problem.field.as_deref()),
+        (None, Some("name"))
+    );
 }
 
 #[test]
