@@ -20,7 +20,7 @@ use documents::context::{
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
 use documents::sample::sample_context;
-use documents::source::TemplateSource;
+use documents::source::{LocatedSource, TemplateSource};
 use documents::{MessageContext, TemplateProblem};
 use domain::case::DisputeReason;
 use domain::creditor::PostalAddress;
@@ -183,14 +183,7 @@ pub async fn edit(
     file: &str,
 ) -> Result<TemplateText, TemplateError> {
     let builtin = known(key)?;
-    let invalid = |problems| TemplateError::Invalid {
-        key: key.to_owned(),
-        language,
-        problems,
-    };
-    let located = TemplateSource::parse(file).map_err(invalid)?;
-    check(builtin, language, &located).map_err(invalid)?;
-    let source = located.source;
+    let source = checked(builtin, language, file)?.source;
     let now = clock.now();
     store
         .tenant(tenant.id)
@@ -213,6 +206,22 @@ pub async fn edit(
         source,
         origin: Origin::Edited { updated_at: now },
     })
+}
+
+/// A template file read and checked as an edit must be.
+fn checked(
+    builtin: &Builtin,
+    language: Language,
+    file: &str,
+) -> Result<LocatedSource, TemplateError> {
+    let invalid = |problems| TemplateError::Invalid {
+        key: builtin.key.to_owned(),
+        language,
+        problems,
+    };
+    let located = TemplateSource::parse(file).map_err(invalid)?;
+    check(builtin, language, &located).map_err(invalid)?;
+    Ok(located)
 }
 
 /// Goes back to the built-in text (in one language, or both); returns how many edits went.
@@ -281,13 +290,7 @@ pub async fn preview_file(
     file: &str,
 ) -> Result<Rendered, TemplateError> {
     let builtin = known(key)?;
-    let invalid = |problems| TemplateError::Invalid {
-        key: key.to_owned(),
-        language,
-        problems,
-    };
-    let located = TemplateSource::parse(file).map_err(invalid)?;
-    check(builtin, language, &located).map_err(invalid)?;
+    let located = checked(builtin, language, file)?;
     let context = preview_context(store, tenant, clock, builtin, language, customer).await?;
     Ok(render(builtin, &located.source, &context)?)
 }

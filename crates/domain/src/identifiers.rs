@@ -99,11 +99,7 @@ pub struct Iban(String);
 
 impl Iban {
     pub fn parse(text: &str) -> Result<Iban, IdentifierError> {
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact = compact_upper(text);
         let well_formed = (15..=34).contains(&compact.len())
             && compact.bytes().all(|b| b.is_ascii_alphanumeric())
             && compact.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic)
@@ -138,6 +134,14 @@ fn iban_checksum(compact: &str) -> u32 {
     mod_97(&format!("{}{}", &compact[4..], &compact[..4]))
 }
 
+/// The text without its spaces, in upper case: how IBANs and BICs are stored.
+fn compact_upper(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 /// The remainder modulo 97 of an alphanumeric string read as ISO 13616 does (A = 10 … Z = 35).
 fn mod_97(text: &str) -> u32 {
     text.bytes().fold(0_u32, |remainder, byte| {
@@ -156,11 +160,7 @@ pub struct Bic(String);
 
 impl Bic {
     pub fn parse(text: &str) -> Result<Bic, IdentifierError> {
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact = compact_upper(text);
         let bytes = compact.as_bytes();
         let well_formed = (bytes.len() == 8 || bytes.len() == 11)
             && bytes[..6].iter().all(u8::is_ascii_alphabetic)
@@ -201,11 +201,7 @@ impl RfReference {
     /// Reads a reference in the electronic (`RF18539007547034`) or print format
     /// (`RF18 5390 0754 7034`), in any case.
     pub fn parse(text: &str) -> Result<RfReference, IdentifierError> {
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact = compact_upper(text);
         let bytes = compact.as_bytes();
         let well_formed = (5..=4 + RF_BODY_MAX).contains(&bytes.len())
             && bytes.starts_with(b"RF")

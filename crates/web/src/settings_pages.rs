@@ -162,7 +162,6 @@ fn company_page(staff: &Staff, values: Value, errors: Value, saved: bool) -> Pag
             "v": values,
             "errors": errors,
             "saved": saved,
-            "fields": COMPANY_FIELDS,
             "can_change": can(staff, Permission::Administer),
             "example": crate::views::money(
                 domain::money::Money::from_minor(123_456, staff.tenant.profile.currency),

@@ -19,28 +19,7 @@ struct Other {
 }
 
 async fn other_creditor(store: &Store) -> Other {
-    let mut profile = tenant(store).await.profile;
-    profile.company_name = "Autre Créancier SAS".into();
-    let id = app::setup::add_creditor(store, &profile, clock())
-        .await
-        .unwrap();
-    let other = app::setup::select_tenant(store, Some(id.0)).await.unwrap();
-    app::import::import_invoices(
-        store,
-        &other,
-        ImportInput::Bytes {
-            name: "other.csv",
-            bytes: b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\nSECRET,Client Secret SA,S-1,2026-01-01,2026-01-31,999.00\n",
-        },
-        ImportOptions {
-            format: InvoiceFileFormat::Csv,
-            payment_term_days: None,
-        },
-        &NoProgress,
-        clock(),
-    )
-    .await
-    .unwrap();
+    let other = crate::other_creditor(store).await;
     let ladder = app::dunning::scenario_text(&Scenario::default_b2b())
         .replace("name = \"b2b-fr\"", "name = \"secret-ladder\"");
     app::dunning::import_scenario(store, &other, clock(), "secret.toml", &ladder)
