@@ -605,6 +605,63 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "pénalités de retard, indemnité forfaitaire, remises accordées",
         "late-payment interest, fixed indemnity, waivers granted",
     ),
+    (
+        "settings_plans",
+        "Échéanciers et portail",
+        "Payment plans and portal",
+    ),
+    (
+        "settings_plans_about",
+        "ce qu'un gestionnaire accorde sans responsable, durée des liens du portail",
+        "what a collector grants without a manager, life of portal links",
+    ),
+    ("settings_plan_limits", "Échéanciers", "Payment plans"),
+    (
+        "settings_plan_limits_intro",
+        "Au-delà de ces limites, un échéancier attend l'accord d'un responsable.",
+        "Beyond these limits, a plan waits for a manager's approval.",
+    ),
+    (
+        "settings_plan_max_installments",
+        "Échéances au plus",
+        "Most installments",
+    ),
+    (
+        "settings_plan_min_installment",
+        "Échéance minimale",
+        "Smallest installment",
+    ),
+    (
+        "settings_plan_max_months",
+        "Durée maximale (mois)",
+        "Longest plan (months)",
+    ),
+    (
+        "settings_plan_grace_days",
+        "Jours de grâce avant défaut",
+        "Days of grace before default",
+    ),
+    ("settings_portal", "Portail débiteur", "Debtor portal"),
+    (
+        "settings_portal_link_days",
+        "Durée d'un lien (jours)",
+        "Life of a link (days)",
+    ),
+    (
+        "settings_portal_promise_days",
+        "Promesse au plus tard dans (jours)",
+        "Promise at the latest within (days)",
+    ),
+    (
+        "settings_portal_range",
+        "Chaque durée va de 1 à 366 jours.",
+        "Each duration is from 1 to 366 days.",
+    ),
+    (
+        "settings_whole_number",
+        "un nombre entier",
+        "a whole number",
+    ),
     ("settings_channels", "Canaux d'envoi", "Delivery channels"),
     (
         "settings_channels_about",

@@ -1,6 +1,6 @@
 //! The settings pages: the company, the escalation scenarios (with what tomorrow's run would
 //! do), the contact policy, the message templates with a live preview, the late-payment policy
-//! and waivers, and the delivery channels. Each reads and changes its settings through the
+//! and waivers, payment plans' limits and the debtor portal, and the delivery channels. Each reads and changes its settings through the
 //! same `app` use case as the command line; everyone reads the rules, a manager changes them,
 //! an administrator changes the company and the channels.
 
@@ -62,6 +62,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/settings/penalties/waivers/{id}/withdraw",
             post(withdraw_waiver),
         )
+        .route("/settings/plans", get(plans).post(save_plans))
+        .route("/settings/portal", post(save_portal))
         .route("/settings/channels", get(channels).post(save_channels))
         .route("/settings/channels/test", post(test_channel))
 }
@@ -954,6 +956,130 @@ pub(crate) async fn withdraw_waiver(
         encode(customer)
     ))
     .into_response())
+}
+
+// --- Payment plans and the debtor portal -------------------------------------------------------
+
+async fn plans_page(state: &AppState, staff: &Staff, extra: Value) -> PageResult {
+    let lang = staff.lang;
+    let plans = app::plans::settings(&state.store, &staff.tenant)
+        .await
+        .map_err(|error| WebError::Internal(error.describe(lang.language())))?;
+    let portal = app::portal::settings(&state.store, &staff.tenant).await?;
+    let mut values = json!({
+        "plan": {
+            "max_installments": plans.limits.max_installments.to_string(),
+            "min_installment": plans.limits.min_installment.to_decimal_string(),
+            "max_months": plans.limits.max_months.to_string(),
+            "grace_days": plans.grace_days.to_string(),
+        },
+        "portal": {
+            "link_days": portal.link_days.to_string(),
+            "promise_max_days": portal.promise_max_days.to_string(),
+        },
+        "can_change": can(staff, Permission::Configure),
+        "errors": {},
+    });
+    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
+        map.extend(more);
+    }
+    page(
+        staff,
+        "settings_plans.html",
+        lang.t("settings_plans"),
+        values,
+    )
+}
+
+pub(crate) async fn plans(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    plans_page(&state, &staff, json!({})).await
+}
+
+/// A whole number typed in a form (`None` when left blank), or the field refused.
+fn count<'a>(
+    fields: &Fields,
+    name: &'a str,
+    errors: &mut BTreeMap<&'a str, String>,
+    lang: Lang,
+) -> Option<u32> {
+    let text = field(fields, name).trim();
+    if text.is_empty() {
+        return None;
+    }
+    text.parse()
+        .map_err(|_| {
+            errors.insert(name, lang.t("settings_whole_number").to_owned());
+        })
+        .ok()
+}
+
+pub(crate) async fn save_plans(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    csrf(&staff, &headers, &fields)?;
+    require(&staff, Permission::Configure)?;
+    let lang = staff.lang;
+    let mut errors = BTreeMap::new();
+    let changes = app::plans::SettingsChanges {
+        max_installments: count(&fields, "max_installments", &mut errors, lang),
+        min_installment: Some(field(&fields, "min_installment")),
+        max_months: count(&fields, "max_months", &mut errors, lang),
+        grace_days: count(&fields, "grace_days", &mut errors, lang),
+    };
+    if errors.is_empty() {
+        match app::plans::set_settings(&state.store, &staff.tenant, state.clock, &changes).await {
+            Ok(_) => return plans_page(&state, &staff, json!({ "saved": true })).await,
+            Err(app::plans::PlanError::Invalid { problems }) => {
+                for problem in &problems {
+                    errors.insert(problem.field, problem.describe(lang.language()));
+                }
+            }
+            Err(error) => return Err(WebError::Internal(error.describe(lang.language()))),
+        }
+    }
+    with_status(
+        plans_page(&state, &staff, json!({ "errors": errors })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+pub(crate) async fn save_portal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let staff = staff(&state, &headers).await?;
+    csrf(&staff, &headers, &fields)?;
+    require(&staff, Permission::Configure)?;
+    let lang = staff.lang;
+    let mut errors = BTreeMap::new();
+    let link_days = count(&fields, "link_days", &mut errors, lang);
+    let promise_days = count(&fields, "promise_max_days", &mut errors, lang);
+    if errors.is_empty() {
+        match app::portal::set_settings(
+            &state.store,
+            &staff.tenant,
+            state.clock,
+            link_days,
+            promise_days,
+        )
+        .await
+        {
+            Ok(_) => return plans_page(&state, &staff, json!({ "saved": true })).await,
+            Err(app::portal::PortalError::Invalid(_)) => {
+                errors.insert("portal", lang.t("settings_portal_range").to_owned());
+            }
+            Err(error) => return Err(WebError::Internal(error.to_string())),
+        }
+    }
+    with_status(
+        plans_page(&state, &staff, json!({ "errors": errors })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 // --- Channels -----------------------------------------------------------------------------------

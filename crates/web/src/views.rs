@@ -83,6 +83,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/settings_penalties.html"),
     ),
     (
+        "settings_plans.html",
+        include_str!("../templates/settings_plans.html"),
+    ),
+    (
         "settings_channels.html",
         include_str!("../templates/settings_channels.html"),
     ),

@@ -934,6 +934,7 @@ async fn every_settings_page_needs_a_login_and_answers_in_both_languages() {
                 "/settings/templates",
                 "/settings/templates/first_reminder/en",
                 "/settings/penalties",
+                "/settings/plans",
                 "/settings/channels",
             ] {
                 assert_eq!(
@@ -950,5 +951,116 @@ async fn every_settings_page_needs_a_login_and_answers_in_both_languages() {
             assert!(english.text().contains("Dunning scenarios"));
             assert!(admin.get("/settings/policy").text().contains("Monday"));
         });
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_limits_and_portal_durations_are_changed_by_a_manager_within_their_bounds() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| {
+            first_run(&admin);
+            add_user(&admin, "colin@atelier.example", "collector");
+        });
+        let tenant = tenant(&database.store).await;
+        let plans_before = app::plans::settings(&database.store, &tenant)
+            .await
+            .unwrap();
+        let portal_before = app::portal::settings(&database.store, &tenant)
+            .await
+            .unwrap();
+        blocking(|| {
+            let collector = logged_in(&server, "colin@atelier.example");
+            assert_eq!(collector.get("/settings/plans").status, 200);
+            let limits = [
+                ("max_installments", "6"),
+                ("min_installment", "100.00"),
+                ("max_months", "6"),
+                ("grace_days", "3"),
+            ];
+            assert_eq!(
+                submit(&collector, "/settings/plans", "/settings/plans", &limits).status,
+                403
+            );
+            let typo = submit(
+                &admin,
+                "/settings/plans",
+                "/settings/plans",
+                &[
+                    ("max_installments", "6"),
+                    ("min_installment", "100.00"),
+                    ("max_months", "6"),
+                    ("grace_days", "trois"),
+                ],
+            );
+            assert_eq!(typo.status, 422);
+            assert!(typo.text().contains("id=\"error-grace_days\""));
+            let bad = submit(
+                &admin,
+                "/settings/plans",
+                "/settings/plans",
+                &[
+                    ("max_installments", "0"),
+                    ("min_installment", "cent"),
+                    ("max_months", "6"),
+                    ("grace_days", "3"),
+                ],
+            );
+            assert_eq!(bad.status, 422);
+            for field in ["max_installments", "min_installment"] {
+                assert!(
+                    bad.text().contains(&format!("id=\"error-{field}\"")),
+                    "{field}"
+                );
+            }
+            let long = submit(
+                &admin,
+                "/settings/plans",
+                "/settings/portal",
+                &[("link_days", "400"), ("promise_max_days", "30")],
+            );
+            assert_eq!(long.status, 422);
+            assert!(long.element("error-portal").contains("366"));
+        });
+        assert_eq!(
+            app::plans::settings(&database.store, &tenant)
+                .await
+                .unwrap(),
+            plans_before
+        );
+        assert_eq!(
+            app::portal::settings(&database.store, &tenant)
+                .await
+                .unwrap(),
+            portal_before
+        );
+        blocking(|| {
+            let limits = [
+                ("max_installments", "6"),
+                ("min_installment", "100.00"),
+                ("max_months", "6"),
+                ("grace_days", "3"),
+            ];
+            let saved = submit(&admin, "/settings/plans", "/settings/plans", &limits);
+            assert_eq!(saved.status, 200, "{}", saved.text());
+            let portal = submit(
+                &admin,
+                "/settings/plans",
+                "/settings/portal",
+                &[("link_days", "90"), ("promise_max_days", "15")],
+            );
+            assert_eq!(portal.status, 200, "{}", portal.text());
+        });
+        let plans = app::plans::settings(&database.store, &tenant)
+            .await
+            .unwrap();
+        assert_eq!(plans.limits.max_installments, 6);
+        assert_eq!(plans.limits.min_installment.minor(), 10_000);
+        assert_eq!(plans.grace_days, 3);
+        let portal = app::portal::settings(&database.store, &tenant)
+            .await
+            .unwrap();
+        assert_eq!((portal.link_days, portal.promise_max_days), (90, 15));
     });
 }
