@@ -97,6 +97,13 @@ fn with_status(response: PageResult, status: StatusCode) -> PageResult {
     Ok(response)
 }
 
+/// Adds a page's particular values (a notice, the problems of a refused form) to its own.
+fn extend(values: &mut Value, extra: Value) {
+    if let (Value::Object(map), Value::Object(more)) = (values, extra) {
+        map.extend(more);
+    }
+}
+
 fn can(staff: &Staff, permission: Permission) -> bool {
     staff.account.role.allows(permission)
 }
@@ -830,9 +837,7 @@ async fn penalties_page(
         "errors": {},
         "waiver_errors": {},
     });
-    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
-        map.extend(more);
-    }
+    extend(&mut values, extra);
     page(
         staff,
         "settings_penalties.html",
@@ -980,9 +985,7 @@ async fn plans_page(state: &AppState, staff: &Staff, extra: Value) -> PageResult
         "can_change": can(staff, Permission::Configure),
         "errors": {},
     });
-    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
-        map.extend(more);
-    }
+    extend(&mut values, extra);
     page(
         staff,
         "settings_plans.html",
@@ -1125,9 +1128,7 @@ async fn channels_page(state: &AppState, staff: &Staff, extra: Value) -> PageRes
         "can_change": can(staff, Permission::Administer),
         "errors": {},
     });
-    if let (Value::Object(map), Value::Object(more)) = (&mut values, extra) {
-        map.extend(more);
-    }
+    extend(&mut values, extra);
     page(
         staff,
         "settings_channels.html",

@@ -67,9 +67,21 @@ async fn profile(store: &Store) -> domain::creditor::CreditorProfile {
     tenant(store).await.profile
 }
 
+/// A form's fields with some replaced (or added).
+fn changed<'a>(
+    mut fields: Vec<(&'a str, &'a str)>,
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for (name, value) in changes {
+        fields.retain(|(field, _)| field != name);
+        fields.push((name, value));
+    }
+    fields
+}
+
 /// The company form as it stands, with some fields changed.
 fn company_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
+    let fields = vec![
         ("company_name", "Atelier Test SARL"),
         ("siren", ""),
         ("address_line1", ""),
@@ -84,11 +96,7 @@ fn company_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)>
         ("payment_term_days", "30"),
         ("language", "fr"),
     ];
-    for (name, value) in changes {
-        fields.retain(|(field, _)| field != name);
-        fields.push((name, value));
-    }
-    fields
+    changed(fields, changes)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -384,7 +392,7 @@ async fn what_tomorrows_run_would_send_is_shown_and_nothing_is_written() {
 
 /// The contact policy form with some fields changed.
 fn policy_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
+    let fields = vec![
         ("monday", "09:00-12:00, 14:00-18:00"),
         ("tuesday", "09:00-12:00, 14:00-18:00"),
         ("wednesday", "09:00-12:00, 14:00-18:00"),
@@ -401,11 +409,7 @@ fn policy_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> 
         ("written_fallback", "email"),
         ("written_fallback", "letter"),
     ];
-    for (name, value) in changes {
-        fields.retain(|(field, _)| field != name);
-        fields.push((name, value));
-    }
-    fields
+    changed(fields, changes)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
