@@ -967,6 +967,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Settings that cannot work:",
     ),
     (
+        "settings_need_sender",
+        "Un serveur SMTP a besoin d'un expéditeur.",
+        "An SMTP server needs a sender.",
+    ),
+    (
+        "settings_need_key",
+        "Une passerelle connue a besoin de sa clé d'API.",
+        "A known gateway needs its API key.",
+    ),
+    (
         "settings_test",
         "Envoyer un message d'essai",
         "Send a test message",

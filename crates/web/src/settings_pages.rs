@@ -1198,14 +1198,14 @@ pub(crate) async fn save_channels(
         Ok(_) => channels_page(&state, &staff, json!({ "saved": true })).await,
         Err(DeliveryError::Settings(error)) => {
             let lang = staff.lang;
-            let message = format!("{} {error}", lang.t("settings_channels_refused"));
+            let field_name = settings_field(&error);
+            let message = match error {
+                SettingsError::NoSender => lang.t("settings_need_sender").to_owned(),
+                SettingsError::NoKey => lang.t("settings_need_key").to_owned(),
+                other => format!("{} {other}", lang.t("settings_channels_refused")),
+            };
             with_status(
-                channels_page(
-                    &state,
-                    &staff,
-                    json!({ "errors": { settings_field(&error): message } }),
-                )
-                .await,
+                channels_page(&state, &staff, json!({ "errors": { field_name: message } })).await,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
