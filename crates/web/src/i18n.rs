@@ -725,6 +725,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Les étapes, dans l'ordre ; le décalage compte les jours depuis l'échéance (négatif : avant). Une transmission (agence, contentieux) exige 30 jours de retard au moins. Videz la clé d'une étape pour la retirer ; remplissez une ligne vide pour en ajouter une. Enregistrer sous un autre nom crée un nouveau scénario.",
         "The steps, in order; the offset counts days from the due date (negative: before it). A hand-off (agency, legal) needs 30 days overdue at least. Clear a step's key to remove it; fill in a blank row to add one. Saving under another name creates a new scenario.",
     ),
+    (
+        "settings_scenario_name",
+        "Nom (un autre nom enregistre un nouveau scénario)",
+        "Name (another name saves a new scenario)",
+    ),
     ("settings_step_key", "Étape", "Step"),
     ("settings_step_offset", "Jours", "Days"),
     ("settings_step_channel", "Canal", "Channel"),

@@ -376,9 +376,16 @@ pub(crate) async fn save_scenario(
     csrf(&staff, &headers, &fields)?;
     require(&staff, Permission::Configure)?;
     let steps = steps_of(&fields);
-    match app::dunning::save_scenario_form(&state.store, &staff.tenant, state.clock, &name, &steps)
+    // Another name saves a new scenario beside this one.
+    let target = Some(field(&fields, "name").trim())
+        .filter(|typed| !typed.is_empty())
+        .unwrap_or(&name);
+    match app::dunning::save_scenario_form(&state.store, &staff.tenant, state.clock, target, &steps)
         .await
     {
+        Ok(saved) if saved != name => {
+            Ok(Redirect::to(&format!("/settings/scenarios/{}", encode(&saved))).into_response())
+        }
         Ok(_) => scenario_page(&staff, &name, &steps, None, true),
         Err(DunningError::BadForm(problem)) => with_status(
             scenario_page(&staff, &name, &steps, Some(&problem), false),

@@ -310,7 +310,29 @@ async fn a_manager_edits_a_scenarios_steps_with_the_checks_of_the_command_line()
             assert_eq!(saved.status, 200, "{}", saved.text());
             assert!(saved.element("saved").contains("Enregistré"));
         });
+        blocking(|| {
+            let manager = logged_in(&server, "maud@atelier.example");
+            let mut form = scenario_form(&manager.get("/settings/scenarios/b2c-fr"));
+            form.push(("name".into(), "b2c-patient".into()));
+            let copy = post_scenario(&manager, "b2c-fr", &form);
+            assert_eq!(copy.status, 303);
+            assert_eq!(
+                copy.location.as_deref(),
+                Some("/settings/scenarios/b2c-patient")
+            );
+            assert!(
+                manager
+                    .get("/settings/scenarios")
+                    .text()
+                    .contains("b2c-patient")
+            );
+        });
         let rules = app::dunning::rules(&database.store, &tenant).await.unwrap();
+        assert!(rules.scenarios.iter().any(|s| s.name() == "b2c-patient"));
+        assert!(
+            rules.scenarios.iter().any(|s| s.name() == "b2c-fr"),
+            "the original stays"
+        );
         let b2b = rules
             .scenarios
             .iter()
