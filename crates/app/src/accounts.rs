@@ -64,7 +64,10 @@ pub enum Permission {
     Work,
     /// Approve, or skip, an action awaiting approval.
     Approve,
-    /// Accounts and API tokens.
+    /// Change the rules: scenarios, contact policy, templates, late-payment policy, waivers;
+    /// read the delivery settings.
+    Configure,
+    /// Accounts and API tokens; the company's profile and the delivery settings.
     Administer,
 }
 
@@ -73,7 +76,7 @@ impl Permission {
         match self {
             Permission::Read => Role::Viewer,
             Permission::Work => Role::Collector,
-            Permission::Approve => Role::Manager,
+            Permission::Approve | Permission::Configure => Role::Manager,
             Permission::Administer => Role::Admin,
         }
     }
@@ -229,6 +232,8 @@ pub async fn create_first_admin(
                     ..PostalAddress::default()
                 },
                 iban: None,
+                bic: None,
+                language: domain::customer::Language::French,
                 time_zone: TimeZoneName::parse("Europe/Paris").expect("a known zone"),
                 currency: Currency::EUR,
                 default_payment_term_days: 30,

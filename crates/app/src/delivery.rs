@@ -65,6 +65,12 @@ pub enum DeliveryError {
     Settings(#[from] SettingsError),
     #[error("the send thread failed: {0}")]
     Thread(String),
+    /// A test message over a transport the saved settings do not describe.
+    #[error("no {channel} transport is saved")]
+    NotConfigured { channel: &'static str },
+    /// A test message that did not leave: the server's or the gateway's answer.
+    #[error("the test message was not sent: {0}")]
+    TestNotSent(String),
 }
 
 /// Delivery settings that cannot work.
@@ -946,5 +952,72 @@ pub fn describe_cancel(reason: CancelReason, language: Language) -> &'static str
         (CancelReason::Withdrawn, Language::English) => "the action was withdrawn",
         (CancelReason::ByHand, Language::French) => "annulé à la main",
         (CancelReason::ByHand, Language::English) => "cancelled by hand",
+    }
+}
+
+/// Where a test message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestMessage<'a> {
+    Email { to: &'a str },
+    Sms { to: &'a str },
+}
+
+/// Sends a short test message with the tenant's saved settings, to check them; returns the
+/// server's or gateway's reply. It is no customer's message: nothing is queued or recorded.
+pub async fn send_test(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    message: TestMessage<'_>,
+    language: Language,
+) -> Result<String, DeliveryError> {
+    let transports = transports_from(&settings(store, tenant).await?)?;
+    let company = &tenant.profile.company_name;
+    let text = match language {
+        Language::French => format!(
+            "Message d'essai de Relance pour {company} : les réglages d'envoi fonctionnent."
+        ),
+        Language::English => {
+            format!("Relance test message for {company}: the delivery settings work.")
+        }
+    };
+    let outcome = match message {
+        TestMessage::Email { to } => {
+            let smtp = transports
+                .smtp
+                .ok_or(DeliveryError::NotConfigured { channel: "email" })?;
+            let email = Email {
+                message_id: format!(
+                    "relance.{}.test.{}@{}",
+                    tenant.id.0,
+                    clock.now().as_millisecond(),
+                    message_domain(Some(&smtp))
+                ),
+                to: to.trim().to_owned(),
+                to_name: String::new(),
+                reply_to: None,
+                subject: text.clone(),
+                text,
+                html: None,
+                attachment: None,
+            };
+            tokio::task::spawn_blocking(move || channels::send_email(&smtp, &email)).await
+        }
+        TestMessage::Sms { to } => {
+            let gateway = transports
+                .sms
+                .ok_or(DeliveryError::NotConfigured { channel: "sms" })?;
+            let to = to.trim().to_owned();
+            tokio::task::spawn_blocking(move || channels::send_sms(&gateway, &to, &text)).await
+        }
+    }
+    .map_err(|error| DeliveryError::Thread(error.to_string()))?;
+    match outcome {
+        Outcome::Sent { reply } => Ok(reply),
+        Outcome::Temporary { error }
+        | Outcome::Refused { error }
+        | Outcome::Failed { error }
+        | Outcome::NotSent { error }
+        | Outcome::Unknown { error } => Err(DeliveryError::TestNotSent(error)),
     }
 }

@@ -16,8 +16,11 @@ use domain::engine::{CaseInput, CaseItem, DebtorProfile, Outcome, Reason, decide
 use domain::ids::CustomerId;
 use domain::money::Money;
 use domain::scenario::{Scenario, StepChannel};
+/// What the settings forms give and get back, for the pages that cannot see `formats`.
+pub use formats::dunning_toml::{DAY_FIELDS, FormProblem, PolicyForm, StepForm};
 use formats::dunning_toml::{
-    TomlProblem, read_policy, read_scenario, write_policy, write_scenario,
+    TomlProblem, read_policy, read_policy_form, read_scenario, read_scenario_form, write_policy,
+    write_scenario,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -64,6 +67,8 @@ pub enum DunningError {
     BadFile { what: String, problem: TomlProblem },
     #[error("the stored {what} cannot be read: {problem}", problem = problem.describe(Language::English))]
     BadStoredText { what: String, problem: TomlProblem },
+    #[error("{}", .0.problem.describe(Language::English))]
+    BadForm(FormProblem),
     #[error("{0}")]
     Invalid(Bilingual),
 }
@@ -1125,9 +1130,32 @@ pub async fn import_scenario(
             what: file_name.to_owned(),
             problem,
         })?;
-    let handle = store.tenant(tenant.id);
-    handle
-        .save_scenario(scenario.name(), &write_scenario(&scenario), clock.now())
+    save_scenario(store, tenant, clock, &scenario).await
+}
+
+/// Validates and saves a scenario edited in a form (the checks of `import_scenario`); returns
+/// its name. A refused form saves nothing.
+pub async fn save_scenario_form(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    name: &str,
+    steps: &[StepForm],
+) -> Result<String, DunningError> {
+    let scenario =
+        read_scenario_form(name, steps, tenant.profile.currency).map_err(DunningError::BadForm)?;
+    save_scenario(store, tenant, clock, &scenario).await
+}
+
+async fn save_scenario(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    scenario: &Scenario,
+) -> Result<String, DunningError> {
+    store
+        .tenant(tenant.id)
+        .save_scenario(scenario.name(), &write_scenario(scenario), clock.now())
         .await?;
     Ok(scenario.name().to_owned())
 }
@@ -1149,15 +1177,66 @@ pub async fn import_policy(
         what: file_name.to_owned(),
         problem,
     })?;
+    save_policy(store, tenant, clock, customer, &policy).await
+}
+
+/// Validates and saves a contact policy edited in a form (the checks of `import_policy`), the
+/// tenant's or a customer's override. A refused form saves nothing.
+pub async fn save_policy_form(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: Option<&str>,
+    form: &PolicyForm,
+) -> Result<(), DunningError> {
+    let policy = read_policy_form(form).map_err(DunningError::BadForm)?;
+    save_policy(store, tenant, clock, customer, &policy).await
+}
+
+async fn save_policy(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    customer: Option<&str>,
+    policy: &ContactPolicy,
+) -> Result<(), DunningError> {
     let customer = match customer {
         Some(reference) => Some(customer_id(store, tenant, reference).await?),
         None => None,
     };
     store
         .tenant(tenant.id)
-        .save_contact_policy(customer, &write_policy(&policy), clock.now())
+        .save_contact_policy(customer, &write_policy(policy), clock.now())
         .await?;
     Ok(())
+}
+
+/// The policy in force for the tenant, or for a customer (its override when it has one), and
+/// whether it is the customer's own.
+pub async fn policy_in_force(
+    store: &Store,
+    tenant: &TenantRecord,
+    customer: Option<&str>,
+) -> Result<(ContactPolicy, bool), DunningError> {
+    if let Some(reference) = customer {
+        let id = customer_id(store, tenant, reference).await?;
+        if let Some(text) = store.tenant(tenant.id).contact_policy(Some(id)).await? {
+            let policy = read_policy(&text).map_err(|problem| DunningError::BadStoredText {
+                what: format!("contact policy of {reference}"),
+                problem,
+            })?;
+            return Ok((policy, true));
+        }
+    }
+    Ok((rules(store, tenant).await?.policy, false))
+}
+
+/// The customers with a contact policy of their own.
+pub async fn policy_overrides(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<String>, DunningError> {
+    Ok(store.tenant(tenant.id).contact_policy_overrides().await?)
 }
 
 /// The policy in force (a customer's override when it has one) as TOML text.

@@ -702,6 +702,21 @@ impl PolicyField {
         }
     }
 
+    /// The values the setting takes; empty for the early-payment discount, which is typed
+    /// (`none` or `PERCENT:DAYS`).
+    pub fn codes(&self) -> Vec<&'static str> {
+        match self {
+            PolicyField::ClaimStart => ClaimStart::codes(),
+            PolicyField::DayCount => DayCount::codes(),
+            PolicyField::PaymentOrder => PaymentOrder::codes(),
+            PolicyField::BelowFloor => BelowFloorPolicy::codes(),
+            PolicyField::StatutoryRateFloor => StatutoryRateFloor::codes(),
+            PolicyField::PostJudgmentIncrease => PostJudgmentIncrease::codes(),
+            PolicyField::Creditor => CreditorKind::codes(),
+            PolicyField::EarlyPaymentDiscount => Vec::new(),
+        }
+    }
+
     /// The setting's value in `policy`, as typed.
     pub fn value(&self, policy: &LatePaymentPolicy) -> String {
         let settings = &policy.settings;
@@ -1515,6 +1530,39 @@ pub async fn withdraw_waiver(
         });
     }
     Ok(handle.waiver(id).await?)
+}
+
+/// What a waiver gives up, in words: "50 % des intérêts de la facture F-1"; amounts as
+/// `amount` writes them.
+pub fn waiver_text(
+    record: &WaiverRecord,
+    language: Language,
+    amount: impl Fn(Money) -> String,
+) -> String {
+    let french = language == Language::French;
+    let tr = |fr: &'static str, en: &'static str| if french { fr } else { en };
+    let waiver = &record.waiver;
+    let extent = match waiver.extent {
+        WaiverExtent::Full => tr("la totalité", "all").to_owned(),
+        WaiverExtent::Amount(money) => format!("{} {}", tr("jusqu'à", "up to"), amount(money)),
+        WaiverExtent::Share(share) if french => {
+            format!("{} %", share.to_percent_string().replace('.', ","))
+        }
+        WaiverExtent::Share(share) => format!("{}%", share.to_percent_string()),
+    };
+    let charges = match waiver.charges {
+        WaivedCharges::Interest => tr("des intérêts", "of the interest"),
+        WaivedCharges::Indemnity => tr("de l'indemnité", "of the indemnity"),
+        WaivedCharges::Both => tr(
+            "des intérêts et de l'indemnité",
+            "of the interest and indemnity",
+        ),
+    };
+    let scope = match &waiver.invoice {
+        Some(number) => format!("{} {number}", tr("de la facture", "on invoice")),
+        None => tr("de toutes les factures", "on every invoice").to_owned(),
+    };
+    format!("{extent} {charges} {scope}")
 }
 
 // --- Mention ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ use documents::context::{
 use documents::pdf::{Letter, PdfError, letter_pdf, print_batch};
 use documents::render::{RenderError, Rendered, check, render};
 use documents::sample::sample_context;
-use documents::source::TemplateSource;
+use documents::source::{LocatedSource, TemplateSource};
 use documents::{MessageContext, TemplateProblem};
 use domain::case::DisputeReason;
 use domain::creditor::PostalAddress;
@@ -183,14 +183,7 @@ pub async fn edit(
     file: &str,
 ) -> Result<TemplateText, TemplateError> {
     let builtin = known(key)?;
-    let invalid = |problems| TemplateError::Invalid {
-        key: key.to_owned(),
-        language,
-        problems,
-    };
-    let located = TemplateSource::parse(file).map_err(invalid)?;
-    check(builtin, language, &located).map_err(invalid)?;
-    let source = located.source;
+    let source = checked(builtin, language, file)?.source;
     let now = clock.now();
     store
         .tenant(tenant.id)
@@ -213,6 +206,22 @@ pub async fn edit(
         source,
         origin: Origin::Edited { updated_at: now },
     })
+}
+
+/// A template file read and checked as an edit must be.
+fn checked(
+    builtin: &Builtin,
+    language: Language,
+    file: &str,
+) -> Result<LocatedSource, TemplateError> {
+    let invalid = |problems| TemplateError::Invalid {
+        key: builtin.key.to_owned(),
+        language,
+        problems,
+    };
+    let located = TemplateSource::parse(file).map_err(invalid)?;
+    check(builtin, language, &located).map_err(invalid)?;
+    Ok(located)
 }
 
 /// Goes back to the built-in text (in one language, or both); returns how many edits went.
@@ -259,8 +268,43 @@ pub async fn preview(
     customer: Option<&str>,
 ) -> Result<Preview, TemplateError> {
     let template = text(store, tenant, key, language).await?;
-    let builtin = template.builtin;
-    let context = match customer {
+    let context =
+        preview_context(store, tenant, clock, template.builtin, language, customer).await?;
+    let rendered = rendered_or_stored_problem(&template, &context)?;
+    Ok(Preview {
+        rendered,
+        context,
+        origin: template.origin,
+    })
+}
+
+/// Renders a template file as typed, before it is saved (an editor's preview as one types):
+/// checked as `edit` checks it, with the data `preview` uses. Nothing is written.
+pub async fn preview_file(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    key: &str,
+    language: Language,
+    customer: Option<&str>,
+    file: &str,
+) -> Result<Rendered, TemplateError> {
+    let builtin = known(key)?;
+    let located = checked(builtin, language, file)?;
+    let context = preview_context(store, tenant, clock, builtin, language, customer).await?;
+    Ok(render(builtin, &located.source, &context)?)
+}
+
+/// The data a preview renders with: the customer's when one is named, else the sample.
+async fn preview_context(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    builtin: &'static Builtin,
+    language: Language,
+    customer: Option<&str>,
+) -> Result<MessageContext, TemplateError> {
+    Ok(match customer {
         None => sample_context(
             builtin,
             language,
@@ -271,12 +315,6 @@ pub async fn preview(
             let today = clock.today_in(tenant.profile.time_zone.as_str());
             customer_context(store, tenant, builtin, language, reference, today).await?
         }
-    };
-    let rendered = rendered_or_stored_problem(&template, &context)?;
-    Ok(Preview {
-        rendered,
-        context,
-        origin: template.origin,
     })
 }
 

@@ -503,7 +503,7 @@ impl MessageContext {
             epc_qr_payload(&EpcTransfer {
                 beneficiary: &creditor.company_name,
                 iban,
-                bic: None,
+                bic: creditor.bic.as_ref().map(|bic| bic.as_str()),
                 amount: Some(asked),
                 reference: &reference,
             })
@@ -515,7 +515,10 @@ impl MessageContext {
                 .iban
                 .as_ref()
                 .map_or_else(String::new, |iban| grouped_iban(iban.as_str())),
-            bic: String::new(),
+            bic: creditor
+                .bic
+                .as_ref()
+                .map_or_else(String::new, |bic| bic.as_str().to_owned()),
             reference: reference.grouped(),
             amount: m(asked),
             has_iban: creditor.iban.is_some(),

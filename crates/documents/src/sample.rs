@@ -42,6 +42,8 @@ pub fn sample_creditor() -> CreditorProfile {
             country: Some(CountryCode::FRANCE),
         },
         iban: Iban::parse("FR76 3000 6000 0112 3456 7890 189").ok(),
+        bic: None,
+        language: domain::customer::Language::French,
         time_zone: TimeZoneName::europe_paris(),
         currency: Currency::EUR,
         default_payment_term_days: 30,

@@ -2,7 +2,8 @@
 
 use jiff::tz::TimeZone;
 
-use crate::identifiers::{CountryCode, Iban, Siren};
+use crate::customer::Language;
+use crate::identifiers::{Bic, CountryCode, Iban, Siren};
 use crate::money::Currency;
 
 /// What Relance needs to know about a creditor to write to its customers and do its sums.
@@ -12,6 +13,10 @@ pub struct CreditorProfile {
     pub siren: Option<Siren>,
     pub address: PostalAddress,
     pub iban: Option<Iban>,
+    /// Printed with the IBAN, and in the payment QR code, when known.
+    pub bic: Option<Bic>,
+    /// The language of the staff pages until a person chooses another.
+    pub language: Language,
     /// Calendar dates (due dates, "today") are read in this zone.
     pub time_zone: TimeZoneName,
     /// The currency of reports and of invoices that do not name theirs.

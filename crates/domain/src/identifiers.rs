@@ -1,5 +1,5 @@
-//! Validated identifiers: French SIREN, IBAN, ISO 11649 creditor references, ISO 3166 country
-//! codes.
+//! Validated identifiers: French SIREN, IBAN, BIC, ISO 11649 creditor references, ISO 3166
+//! country codes.
 //!
 //! Each is parsed once at the boundary (`parse`), so the rest of the code never sees an
 //! unchecked identifier.
@@ -12,6 +12,8 @@ pub enum IdentifierError {
     Siren { text: String },
     #[error("{text:?} is not a valid IBAN")]
     Iban { text: String },
+    #[error("{text:?} is not a BIC (8 or 11 characters: bank, country, place, branch)")]
+    Bic { text: String },
     #[error("{text:?} is not a country code (two letters, ISO 3166-1)")]
     Country { text: String },
     #[error(
@@ -97,11 +99,7 @@ pub struct Iban(String);
 
 impl Iban {
     pub fn parse(text: &str) -> Result<Iban, IdentifierError> {
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact = compact_upper(text);
         let well_formed = (15..=34).contains(&compact.len())
             && compact.bytes().all(|b| b.is_ascii_alphanumeric())
             && compact.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic)
@@ -136,6 +134,14 @@ fn iban_checksum(compact: &str) -> u32 {
     mod_97(&format!("{}{}", &compact[4..], &compact[..4]))
 }
 
+/// The text without its spaces, in upper case: how IBANs and BICs are stored.
+fn compact_upper(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 /// The remainder modulo 97 of an alphanumeric string read as ISO 13616 does (A = 10 … Z = 35).
 fn mod_97(text: &str) -> u32 {
     text.bytes().fold(0_u32, |remainder, byte| {
@@ -145,6 +151,38 @@ fn mod_97(text: &str) -> u32 {
             (remainder * 100 + u32::from(byte.to_ascii_uppercase() - b'A' + 10)) % 97
         }
     })
+}
+
+/// A Business Identifier Code (ISO 9362): four letters for the bank, two for its country, two
+/// letters or digits for the place, and optionally three for the branch.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Bic(String);
+
+impl Bic {
+    pub fn parse(text: &str) -> Result<Bic, IdentifierError> {
+        let compact = compact_upper(text);
+        let bytes = compact.as_bytes();
+        let well_formed = (bytes.len() == 8 || bytes.len() == 11)
+            && bytes[..6].iter().all(u8::is_ascii_alphabetic)
+            && bytes[6..].iter().all(u8::is_ascii_alphanumeric);
+        if well_formed {
+            Ok(Bic(compact))
+        } else {
+            Err(IdentifierError::Bic {
+                text: text.to_owned(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Bic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// An ISO 11649 structured creditor reference ("RF" reference): `RF`, two check digits and a
@@ -163,11 +201,7 @@ impl RfReference {
     /// Reads a reference in the electronic (`RF18539007547034`) or print format
     /// (`RF18 5390 0754 7034`), in any case.
     pub fn parse(text: &str) -> Result<RfReference, IdentifierError> {
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let compact = compact_upper(text);
         let bytes = compact.as_bytes();
         let well_formed = (5..=4 + RF_BODY_MAX).contains(&bytes.len())
             && bytes.starts_with(b"RF")
@@ -313,6 +347,15 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_bic_has_eight_or_eleven_characters_and_a_country() {
+        assert_eq!(Bic::parse(" bnpa fr pp ").unwrap().as_str(), "BNPAFRPP");
+        assert_eq!(Bic::parse("BNPAFRPPXXX").unwrap().as_str(), "BNPAFRPPXXX");
+        for wrong in ["BNPAFRP", "BNPAFRPPXX", "BNPA12PP", "", "BNPAFRP!"] {
+            assert!(Bic::parse(wrong).is_err(), "{wrong}");
+        }
+    }
 
     proptest! {
         /// Every body issues a reference that reads back, and a typing error that puts another

@@ -328,13 +328,13 @@ impl HoursFile {
 }
 
 const WEEKDAYS: [(Weekday, &str); 7] = [
-    (Weekday::Monday, "monday"),
-    (Weekday::Tuesday, "tuesday"),
-    (Weekday::Wednesday, "wednesday"),
-    (Weekday::Thursday, "thursday"),
-    (Weekday::Friday, "friday"),
-    (Weekday::Saturday, "saturday"),
-    (Weekday::Sunday, "sunday"),
+    (Weekday::Monday, DAY_FIELDS[0]),
+    (Weekday::Tuesday, DAY_FIELDS[1]),
+    (Weekday::Wednesday, DAY_FIELDS[2]),
+    (Weekday::Thursday, DAY_FIELDS[3]),
+    (Weekday::Friday, DAY_FIELDS[4]),
+    (Weekday::Saturday, DAY_FIELDS[5]),
+    (Weekday::Sunday, DAY_FIELDS[6]),
 ];
 
 /// Reads a contact policy file and checks it (`ContactPolicy::check`).
@@ -800,4 +800,221 @@ fn quote(text: &str) -> String {
 fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let quoted: Vec<String> = items.map(quote).collect();
     format!("[{}]", quoted.join(", "))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms
+// ---------------------------------------------------------------------------------------------
+
+/// A scenario step as a form gives it: every value as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepForm {
+    pub key: String,
+    pub offset_days: String,
+    pub channel: String,
+    pub also: Vec<String>,
+    pub tone: String,
+    pub template: String,
+    pub requires_approval: bool,
+    pub claims: Vec<String>,
+    /// Empty: no minimum.
+    pub min_overdue: String,
+    /// Empty: every kind.
+    pub customer_kind: String,
+    pub risk_segments: Vec<String>,
+}
+
+impl StepForm {
+    /// The step as its form shows it.
+    pub fn of(step: &Step) -> StepForm {
+        let codes =
+            |channels: &[StepChannel]| channels.iter().map(|c| c.code().to_owned()).collect();
+        StepForm {
+            key: step.key.clone(),
+            offset_days: step.offset_days.to_string(),
+            channel: step.channel.code().to_owned(),
+            also: codes(&step.also),
+            tone: step.tone.code().to_owned(),
+            template: step.template.clone(),
+            requires_approval: step.requires_approval,
+            claims: step.claims.iter().map(|c| c.code().to_owned()).collect(),
+            min_overdue: step
+                .conditions
+                .min_overdue
+                .map(|amount| amount.to_decimal_string())
+                .unwrap_or_default(),
+            customer_kind: step
+                .conditions
+                .customer_kind
+                .map(|kind| kind.code().to_owned())
+                .unwrap_or_default(),
+            risk_segments: step
+                .conditions
+                .risk_segments
+                .iter()
+                .map(|s| s.code().to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// A problem of a form: the step it concerns (0-based), when it concerns one, and the field
+/// (`TomlProblem::field`; the form has no lines, so `line` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormProblem {
+    pub step: Option<usize>,
+    pub problem: TomlProblem,
+}
+
+/// Reads a scenario from a form, with exactly the checks and messages of `read_scenario`: the
+/// form is written as the file it stands for, one field a line, and a problem's line tells
+/// which step it concerns.
+pub fn read_scenario_form(
+    name: &str,
+    steps: &[StepForm],
+    currency: Currency,
+) -> Result<Scenario, FormProblem> {
+    let mut text = String::new();
+    let _ = writeln!(text, "name = {}", quote(name.trim()));
+    let mut first_lines = Vec::with_capacity(steps.len());
+    for step in steps {
+        text.push_str("\n[[steps]]\n");
+        first_lines.push(line_of(&text, text.len()) - 1);
+        let _ = writeln!(text, "key = {}", quote(step.key.trim()));
+        let _ = writeln!(text, "offset_days = {}", integer_or_text(&step.offset_days));
+        let _ = writeln!(text, "channel = {}", quote(step.channel.trim()));
+        let _ = writeln!(
+            text,
+            "also = {}",
+            list(step.also.iter().map(String::as_str))
+        );
+        let _ = writeln!(text, "tone = {}", quote(step.tone.trim()));
+        let _ = writeln!(text, "template = {}", quote(step.template.trim()));
+        let _ = writeln!(text, "requires_approval = {}", step.requires_approval);
+        let _ = writeln!(
+            text,
+            "claims = {}",
+            list(step.claims.iter().map(String::as_str))
+        );
+        if !step.min_overdue.trim().is_empty() {
+            let _ = writeln!(text, "min_overdue = {}", quote(step.min_overdue.trim()));
+        }
+        if !step.customer_kind.trim().is_empty() {
+            let _ = writeln!(text, "customer_kind = {}", quote(step.customer_kind.trim()));
+        }
+        if !step.risk_segments.is_empty() {
+            let segments = step.risk_segments.iter().map(String::as_str);
+            let _ = writeln!(text, "risk_segments = {}", list(segments));
+        }
+    }
+    read_scenario(&text, currency).map_err(|problem| {
+        let step = problem
+            .line
+            .and_then(|line| first_lines.iter().rposition(|&first| first <= line));
+        FormProblem {
+            step,
+            problem: TomlProblem {
+                line: None,
+                ..problem
+            },
+        }
+    })
+}
+
+/// The contact policy as a form gives it: numbers as typed, each day's hours as
+/// `09:00-12:00, 14:00-18:00`, Monday first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyForm {
+    pub holidays: String,
+    pub min_days_between_contacts: String,
+    pub max_contacts_per_7_days: String,
+    pub max_contacts_per_30_days: String,
+    pub max_phone_attempts_per_day: String,
+    pub promise_grace_days: String,
+    pub written_fallback: Vec<String>,
+    pub hours: [String; 7],
+}
+
+impl PolicyForm {
+    pub fn of(policy: &ContactPolicy) -> PolicyForm {
+        PolicyForm {
+            holidays: policy.hours.holidays().code().to_owned(),
+            min_days_between_contacts: policy.min_days_between_contacts.to_string(),
+            max_contacts_per_7_days: policy.max_contacts_per_7_days.to_string(),
+            max_contacts_per_30_days: policy.max_contacts_per_30_days.to_string(),
+            max_phone_attempts_per_day: policy.max_phone_attempts_per_day.to_string(),
+            promise_grace_days: policy.promise_grace_days.to_string(),
+            written_fallback: policy
+                .written_fallback
+                .iter()
+                .map(|c| c.code().to_owned())
+                .collect(),
+            hours: WEEKDAYS.map(|(day, _)| {
+                policy
+                    .hours
+                    .ranges(day)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        }
+    }
+}
+
+/// The names of the days in a policy (`monday`…), Monday first, as `PolicyForm::hours` holds
+/// them and problems name them.
+pub const DAY_FIELDS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Reads a contact policy from a form, with the checks and messages of `read_policy`.
+pub fn read_policy_form(form: &PolicyForm) -> Result<ContactPolicy, FormProblem> {
+    let mut text = String::new();
+    let _ = writeln!(text, "holidays = {}", quote(form.holidays.trim()));
+    for (field, value) in [
+        ("min_days_between_contacts", &form.min_days_between_contacts),
+        ("max_contacts_per_7_days", &form.max_contacts_per_7_days),
+        ("max_contacts_per_30_days", &form.max_contacts_per_30_days),
+        (
+            "max_phone_attempts_per_day",
+            &form.max_phone_attempts_per_day,
+        ),
+        ("promise_grace_days", &form.promise_grace_days),
+    ] {
+        let _ = writeln!(text, "{field} = {}", integer_or_text(value));
+    }
+    let fallback = form.written_fallback.iter().map(String::as_str);
+    let _ = writeln!(text, "written_fallback = {}", list(fallback));
+    text.push_str("\n[hours]\n");
+    for (field, ranges) in DAY_FIELDS.iter().zip(&form.hours) {
+        let ranges = ranges
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|range| !range.is_empty());
+        let _ = writeln!(text, "{field} = {}", list(ranges));
+    }
+    read_policy(&text).map_err(|problem| FormProblem {
+        step: None,
+        problem: TomlProblem {
+            line: None,
+            ..problem
+        },
+    })
+}
+
+/// A whole number as TOML writes it; anything else as a text, which the reader then refuses
+/// as the wrong kind of value for its field.
+fn integer_or_text(value: &str) -> String {
+    let trimmed = value.trim();
+    match trimmed.parse::<i64>() {
+        Ok(number) => number.to_string(),
+        Err(_) => quote(trimmed),
+    }
 }

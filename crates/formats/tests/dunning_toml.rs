@@ -8,7 +8,8 @@ use domain::customer::{CustomerKind, Language};
 use domain::money::{Currency, Money};
 use domain::scenario::{Charge, RiskSegment, Scenario, Step, StepChannel, StepConditions, Tone};
 use formats::dunning_toml::{
-    TomlProblem, read_policy, read_scenario, write_policy, write_scenario,
+    PolicyForm, StepForm, TomlProblem, read_policy, read_policy_form, read_scenario,
+    read_scenario_form, write_policy, write_scenario,
 };
 
 const EUR: Currency = Currency::EUR;
@@ -610,4 +611,102 @@ fn a_file_saved_with_a_bom_and_windows_line_ends_is_read_and_located() {
     );
     let problem = scenario_problem(&windows(&TWO_STEPS.replace("\"email\"", "\"fax\"")));
     assert_located(&problem, 6, "channel");
+}
+
+// --- Forms -----------------------------------------------------------------------------------
+
+#[test]
+fn a_scenario_form_reads_back_to_the_scenario_it_shows() {
+    for scenario in [Scenario::default_b2b(), Scenario::default_b2c()] {
+        let form: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+        assert_eq!(
+            read_scenario_form(scenario.name(), &form, EUR).unwrap(),
+            scenario
+        );
+    }
+}
+
+#[test]
+fn a_scenario_form_problem_names_its_step_and_field_with_the_files_reasons() {
+    let scenario = Scenario::default_b2b();
+    let mut form: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+    // A hand-off before 30 days overdue is refused on the hand-off's offset.
+    assert_eq!(form[6].channel, "agency_handoff");
+    form[5].offset_days = "20".into();
+    form[6].offset_days = "29".into();
+    let problem = read_scenario_form("mine", &form, EUR).unwrap_err();
+    assert_eq!(
+        (
+            problem.step,
+            problem.problem.field.as_deref(),
+            problem.problem.line
+        ),
+        (Some(6), Some("offset_days"), None)
+    );
+    assert!(
+        problem
+            .problem
+            .describe(Language::English)
+            .contains("at least 30 days"),
+        "{problem:?}"
+    );
+    // Steps going backwards are refused on the step that goes back.
+    let mut backwards: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+    backwards[2].offset_days = "-5".into();
+    let problem = read_scenario_form("mine", &backwards, EUR).unwrap_err();
+    assert_eq!(
+        (problem.step, problem.problem.field.as_deref()),
+        (Some(2), Some("offset_days"))
+    );
+    assert!(
+        problem
+            .problem
+            .describe(Language::French)
+            .contains("revenir en arrière"),
+        "{problem:?}"
+    );
+    // A number that is not one is the wrong kind of value, on its step.
+    let mut typo: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+    typo[1].offset_days = "dix".into();
+    let problem = read_scenario_form("mine", &typo, EUR).unwrap_err();
+    assert_eq!(
+        (problem.step, problem.problem.field.as_deref()),
+        (Some(1), Some("offset_days"))
+    );
+    let mut channel: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+    channel[0].channel = "pigeon".into();
+    let problem = read_scenario_form("mine", &channel, EUR).unwrap_err();
+    assert_eq!(
+        (problem.step, problem.problem.field.as_deref()),
+        (Some(0), Some("channel"))
+    );
+    // A problem of the whole scenario (its name) concerns no step.
+    let valid: Vec<StepForm> = scenario.steps().iter().map(StepForm::of).collect();
+    let problem = read_scenario_form(" ", &valid, EUR).unwrap_err();
+    assert_eq!(
+        (problem.step, problem.problem.field.as_deref()),
+        (None, Some("name"))
+    );
+}
+
+#[test]
+fn a_policy_form_reads_back_and_names_the_field_of_a_problem() {
+    let policy = ContactPolicy::french_default();
+    let form = PolicyForm::of(&policy);
+    assert_eq!(read_policy_form(&form).unwrap(), policy);
+    let mut overlapping = form.clone();
+    overlapping.hours[1] = "09:00-12:00, 11:00-13:00".into();
+    let problem = read_policy_form(&overlapping).unwrap_err();
+    assert_eq!(problem.problem.field.as_deref(), Some("tuesday"));
+    let mut monthly = form.clone();
+    monthly.max_contacts_per_30_days = "0".into();
+    let problem = read_policy_form(&monthly).unwrap_err();
+    assert_eq!(
+        problem.problem.field.as_deref(),
+        Some("max_contacts_per_30_days")
+    );
+    let mut typo = form;
+    typo.promise_grace_days = "trois".into();
+    let problem = read_policy_form(&typo).unwrap_err();
+    assert_eq!(problem.problem.field.as_deref(), Some("promise_grace_days"));
 }

@@ -126,6 +126,8 @@ async fn init(config: &Config, args: &InitArgs, lang: Lang) -> anyhow::Result<()
             .map(Iban::parse)
             .transpose()
             .context("--iban")?,
+        bic: None,
+        language: domain::customer::Language::French,
         time_zone: TimeZoneName::parse(&args.timezone).context("--timezone")?,
         currency,
         default_payment_term_days: args.payment_term_days,

@@ -1385,34 +1385,7 @@ async fn add_waiver(
 
 /// What a waiver gives up, in words: "50 % des intérêts de F-1".
 fn waiver_text(record: &WaiverRecord, lang: Lang) -> String {
-    use domain::late_payment::WaivedCharges;
-    let waiver = &record.waiver;
-    let extent = match waiver.extent {
-        WaiverExtent::Full => tr(lang, "la totalité", "all").to_owned(),
-        WaiverExtent::Amount(amount) => format!(
-            "{} {}",
-            tr(lang, "jusqu'à", "up to"),
-            human_amount(amount, lang)
-        ),
-        WaiverExtent::Share(share) => match lang {
-            Lang::Fr => format!("{} %", share.to_percent_string().replace('.', ",")),
-            Lang::En => format!("{}%", share.to_percent_string()),
-        },
-    };
-    let charges = match waiver.charges {
-        WaivedCharges::Interest => tr(lang, "des intérêts", "of the interest"),
-        WaivedCharges::Indemnity => tr(lang, "de l'indemnité", "of the indemnity"),
-        WaivedCharges::Both => tr(
-            lang,
-            "des intérêts et de l'indemnité",
-            "of the interest and indemnity",
-        ),
-    };
-    let scope = match &waiver.invoice {
-        Some(number) => format!("{} {number}", tr(lang, "de la facture", "on invoice")),
-        None => tr(lang, "de toutes les factures", "on every invoice").to_owned(),
-    };
-    format!("{extent} {charges} {scope}")
+    app::late_payment::waiver_text(record, language(lang), |amount| human_amount(amount, lang))
 }
 
 #[derive(Serialize)]

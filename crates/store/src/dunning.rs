@@ -885,6 +885,20 @@ impl TenantStore<'_> {
         }))
     }
 
+    /// The references of the customers with a contact policy of their own, in order.
+    pub async fn contact_policy_overrides(&self) -> Result<Vec<String>, StoreError> {
+        let sql = self.sql(
+            "SELECT c.reference FROM contact_policies p JOIN customers c ON c.id = p.customer_id \
+             WHERE p.tenant_id = $1 AND c.tenant_id = $1 ORDER BY c.reference",
+        );
+        Ok(with_pool!(self.store, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     pub async fn save_contact_policy(
         &self,
         customer: Option<CustomerId>,

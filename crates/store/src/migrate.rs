@@ -105,6 +105,11 @@ const SQLITE: &[Migration] = &[
         name: "idempotency_keys",
         sql: include_str!("../migrations/sqlite/0019_idempotency_keys.sql"),
     },
+    Migration {
+        version: 20,
+        name: "creditor_bic_language",
+        sql: include_str!("../migrations/sqlite/0020_creditor_bic_language.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -197,6 +202,11 @@ const POSTGRES: &[Migration] = &[
         version: 19,
         name: "idempotency_keys",
         sql: include_str!("../migrations/postgres/0019_idempotency_keys.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "creditor_bic_language",
+        sql: include_str!("../migrations/postgres/0020_creditor_bic_language.sql"),
     },
 ];
 

@@ -1,7 +1,8 @@
 //! Tenants: each creditor's books, and the profile Relance writes and computes with.
 
 use domain::creditor::{CreditorProfile, PostalAddress, TimeZoneName};
-use domain::identifiers::{CountryCode, Iban, Siren};
+use domain::customer::Language;
+use domain::identifiers::{Bic, CountryCode, Iban, Siren};
 use domain::ids::TenantId;
 use domain::money::Currency;
 use jiff::Timestamp;
@@ -28,9 +29,39 @@ type ProfileRow = (
     String,
     String,
     i64,
+    Option<String>,
+    String,
 );
 
-const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days";
+/// Binds a profile's 13 written columns, in the order of `create_tenant` and `save_profile`.
+macro_rules! bind_profile {
+    ($query:expr, $profile:expr) => {{
+        let profile: &CreditorProfile = $profile;
+        let address = &profile.address;
+        $query
+            .bind(&profile.company_name)
+            .bind(profile.siren.as_ref().map(Siren::as_str))
+            .bind(&address.line1)
+            .bind(&address.line2)
+            .bind(&address.postal_code)
+            .bind(&address.city)
+            .bind(
+                address
+                    .country
+                    .unwrap_or(CountryCode::FRANCE)
+                    .as_str()
+                    .to_owned(),
+            )
+            .bind(profile.iban.as_ref().map(Iban::as_str))
+            .bind(profile.time_zone.as_str())
+            .bind(profile.currency.code())
+            .bind(i64::from(profile.default_payment_term_days))
+            .bind(profile.bic.as_ref().map(Bic::as_str))
+            .bind(profile.language.code())
+    }};
+}
+
+const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language";
 
 impl Store {
     pub async fn create_tenant(
@@ -38,28 +69,16 @@ impl Store {
         profile: &CreditorProfile,
         now: Timestamp,
     ) -> Result<TenantId, StoreError> {
-        let address = &profile.address;
         let sql = match self {
             Store::Sqlite(_) => {
-                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id"
+                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id"
             }
             Store::Postgres(_) => {
-                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::timestamptz) RETURNING id"
+                "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz) RETURNING id"
             }
         };
         let id: i64 = with_pool!(self, |pool| {
-            sqlx::query_scalar(sql)
-                .bind(&profile.company_name)
-                .bind(profile.siren.as_ref().map(Siren::as_str))
-                .bind(&address.line1)
-                .bind(&address.line2)
-                .bind(&address.postal_code)
-                .bind(&address.city)
-                .bind(address.country.unwrap_or(CountryCode::FRANCE).as_str())
-                .bind(profile.iban.as_ref().map(Iban::as_str))
-                .bind(profile.time_zone.as_str())
-                .bind(profile.currency.code())
-                .bind(i64::from(profile.default_payment_term_days))
+            bind_profile!(sqlx::query_scalar(sql), profile)
                 .bind(timestamp_text(now))
                 .fetch_one(pool)
                 .await?
@@ -96,6 +115,24 @@ impl TenantStore<'_> {
     }
 }
 
+impl TenantStore<'_> {
+    /// Replaces the tenant's profile (`id` and creation time stay).
+    pub async fn save_profile(&self, profile: &CreditorProfile) -> Result<(), StoreError> {
+        let sql = self.sql(
+            "UPDATE tenants SET company_name = $1, siren = $2, address_line1 = $3, address_line2 = $4, \
+             postal_code = $5, city = $6, country = $7, iban = $8, time_zone = $9, currency = $10, \
+             default_payment_term_days = $11, bic = $12, language = $13 WHERE id = $14",
+        );
+        with_pool!(self.store, |pool| {
+            bind_profile!(sqlx::query(sql), profile)
+                .bind(self.tenant.0)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}
+
 fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
     let (
         id,
@@ -110,6 +147,8 @@ fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
         time_zone,
         currency,
         term,
+        bic,
+        language,
     ) = row;
     let corrupt = |what: &str| StoreError::Corrupt {
         what: format!("tenant {id}: {what}"),
@@ -131,6 +170,11 @@ fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
             .map(|text| Iban::parse(&text))
             .transpose()
             .map_err(|_| corrupt("iban"))?,
+        bic: bic
+            .map(|text| Bic::parse(&text))
+            .transpose()
+            .map_err(|_| corrupt("bic"))?,
+        language: Language::parse(&language).ok_or_else(|| corrupt("language"))?,
         time_zone: TimeZoneName::parse(&time_zone).map_err(|_| corrupt("time zone"))?,
         currency: Currency::from_code(&currency).map_err(|_| corrupt("currency"))?,
         default_payment_term_days: u16::try_from(term).map_err(|_| corrupt("payment term"))?,

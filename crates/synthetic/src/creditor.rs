@@ -25,6 +25,8 @@ pub fn demo_creditor() -> CreditorProfile {
             country: Some(CountryCode::FRANCE),
         },
         iban: Some(iban),
+        bic: None,
+        language: domain::customer::Language::French,
         time_zone: TimeZoneName::europe_paris(),
         currency: Currency::EUR,
         default_payment_term_days: FRENCH_DEFAULT_PAYMENT_TERM_DAYS,

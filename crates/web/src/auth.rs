@@ -68,7 +68,6 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
 
 /// The staff member of a request, or where to send the browser (setup or login).
 pub(crate) async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff, WebError> {
-    let lang = lang(headers);
     let found = match cookie(headers, SESSION_COOKIE) {
         Some(secret) => accounts::session(&state.store, state.clock, secret).await?,
         None => None,
@@ -84,6 +83,11 @@ pub(crate) async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff
         .await
         .map_err(|error| WebError::Internal(error.to_string()))?;
     let today = state.clock.today_in(tenant.profile.time_zone.as_str());
+    // The browser's choice, else the creditor's language.
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| Lang::parse(tenant.profile.language.code()))
+        .unwrap_or(Lang::Fr);
     Ok(Staff {
         account,
         csrf,

@@ -679,6 +679,457 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Cette action n'est plus en attente : rien n'a changé.",
         "This action is no longer pending: nothing changed.",
     ),
+    // Settings.
+    ("nav_settings", "Réglages", "Settings"),
+    ("settings_title", "Réglages", "Settings"),
+    (
+        "settings_intro",
+        "Les règles que Relance applique, modifiables ici comme en ligne de commande. Tout le monde les lit ; un responsable les change ; un administrateur change la société et les canaux.",
+        "The rules Relance applies, changed here as on the command line. Everyone reads them; a manager changes them; an administrator changes the company and the channels.",
+    ),
+    ("settings_company", "Société", "Company"),
+    (
+        "settings_company_about",
+        "raison sociale, SIREN, adresse, IBAN et BIC, fuseau horaire, devise, langue",
+        "name, SIREN, address, IBAN and BIC, time zone, currency, language",
+    ),
+    (
+        "settings_scenarios",
+        "Scénarios de relance",
+        "Dunning scenarios",
+    ),
+    (
+        "settings_scenarios_about",
+        "les étapes B2B et B2C, et ce que la tournée ferait demain",
+        "the B2B and B2C steps, and what tomorrow's run would do",
+    ),
+    ("settings_policy", "Politique de contact", "Contact policy"),
+    (
+        "settings_policy_about",
+        "plages horaires, jours fériés, limites de fréquence",
+        "contact hours, public holidays, frequency limits",
+    ),
+    (
+        "settings_templates",
+        "Modèles de messages",
+        "Message templates",
+    ),
+    (
+        "settings_templates_about",
+        "les textes en français et en anglais, avec aperçu",
+        "the French and English texts, with a preview",
+    ),
+    (
+        "settings_penalties",
+        "Pénalités et remises",
+        "Penalties and waivers",
+    ),
+    (
+        "settings_penalties_about",
+        "pénalités de retard, indemnité forfaitaire, remises accordées",
+        "late-payment interest, fixed indemnity, waivers granted",
+    ),
+    (
+        "settings_plans",
+        "Échéanciers et portail",
+        "Payment plans and portal",
+    ),
+    (
+        "settings_plans_about",
+        "ce qu'un gestionnaire accorde sans responsable, durée des liens du portail",
+        "what a collector grants without a manager, life of portal links",
+    ),
+    ("settings_plan_limits", "Échéanciers", "Payment plans"),
+    (
+        "settings_plan_limits_intro",
+        "Au-delà de ces limites, un échéancier attend l'accord d'un responsable.",
+        "Beyond these limits, a plan waits for a manager's approval.",
+    ),
+    (
+        "settings_plan_max_installments",
+        "Échéances au plus",
+        "Most installments",
+    ),
+    (
+        "settings_plan_min_installment",
+        "Échéance minimale",
+        "Smallest installment",
+    ),
+    (
+        "settings_plan_max_months",
+        "Durée maximale (mois)",
+        "Longest plan (months)",
+    ),
+    (
+        "settings_plan_grace_days",
+        "Jours de grâce avant défaut",
+        "Days of grace before default",
+    ),
+    ("settings_portal", "Portail débiteur", "Debtor portal"),
+    (
+        "settings_portal_link_days",
+        "Durée d'un lien (jours)",
+        "Life of a link (days)",
+    ),
+    (
+        "settings_portal_promise_days",
+        "Promesse au plus tard dans (jours)",
+        "Promise at the latest within (days)",
+    ),
+    (
+        "settings_portal_range",
+        "Chaque durée va de 1 à 366 jours.",
+        "Each duration is from 1 to 366 days.",
+    ),
+    (
+        "settings_whole_number",
+        "un nombre entier",
+        "a whole number",
+    ),
+    ("settings_channels", "Canaux d'envoi", "Delivery channels"),
+    (
+        "settings_channels_about",
+        "serveur SMTP et passerelle SMS, message d'essai",
+        "SMTP server and SMS gateway, test message",
+    ),
+    ("settings_save", "Enregistrer", "Save"),
+    ("settings_saved", "Enregistré.", "Saved."),
+    (
+        "settings_refused",
+        "Rien n'a été enregistré :",
+        "Nothing was saved:",
+    ),
+    ("settings_edit", "Modifier", "Edit"),
+    ("settings_view", "Voir", "View"),
+    ("settings_none", "Aucun.", "None."),
+    ("settings_yes", "oui", "yes"),
+    ("settings_any", "tous", "any"),
+    (
+        "settings_admin_changes",
+        "Seul un administrateur peut modifier ces informations.",
+        "Only an administrator can change these details.",
+    ),
+    ("settings_siren", "SIREN", "SIREN"),
+    ("settings_address_line1", "Adresse", "Address"),
+    (
+        "settings_address_line2",
+        "Complément d'adresse",
+        "Address (line 2)",
+    ),
+    ("settings_postal_code", "Code postal", "Postal code"),
+    ("settings_city", "Ville", "City"),
+    ("settings_country", "Pays (code ISO)", "Country (ISO code)"),
+    ("settings_iban", "IBAN", "IBAN"),
+    ("settings_bic", "BIC", "BIC"),
+    ("settings_time_zone", "Fuseau horaire", "Time zone"),
+    (
+        "settings_currency",
+        "Devise (ISO 4217)",
+        "Currency (ISO 4217)",
+    ),
+    ("settings_currency_example", "Affichage :", "Shown as:"),
+    (
+        "settings_payment_term",
+        "Délai de paiement par défaut (jours)",
+        "Default payment term (days)",
+    ),
+    (
+        "settings_language",
+        "Langue des pages par défaut",
+        "Default language of the pages",
+    ),
+    ("settings_scenario", "Scénario", "Scenario"),
+    (
+        "settings_scenarios_intro",
+        "Chaque client suit le scénario qui lui est attribué, sinon celui de son type (b2b-fr ou b2c-fr).",
+        "Each customer follows the scenario assigned to it, else the one of its kind (b2b-fr or b2c-fr).",
+    ),
+    (
+        "settings_scenario_help",
+        "Les étapes, dans l'ordre ; le décalage compte les jours depuis l'échéance (négatif : avant). Une transmission (agence, contentieux) exige 30 jours de retard au moins. Videz la clé d'une étape pour la retirer ; remplissez une ligne vide pour en ajouter une. Enregistrer sous un autre nom crée un nouveau scénario.",
+        "The steps, in order; the offset counts days from the due date (negative: before it). A hand-off (agency, legal) needs 30 days overdue at least. Clear a step's key to remove it; fill in a blank row to add one. Saving under another name creates a new scenario.",
+    ),
+    (
+        "settings_scenario_name",
+        "Nom (un autre nom enregistre un nouveau scénario)",
+        "Name (another name saves a new scenario)",
+    ),
+    ("settings_step_key", "Étape", "Step"),
+    ("settings_step_offset", "Jours", "Days"),
+    ("settings_step_channel", "Canal", "Channel"),
+    ("settings_step_also", "avec", "with"),
+    ("settings_step_tone", "Ton", "Tone"),
+    ("settings_step_template", "Modèle", "Template"),
+    ("settings_step_conditions", "Conditions", "Conditions"),
+    (
+        "settings_step_min_overdue",
+        "retard mini",
+        "overdue at least",
+    ),
+    ("settings_step_segments", "segments", "segments"),
+    ("settings_step_approval", "Approbation", "Approval"),
+    ("settings_step_claims", "Frais réclamés", "Charges claimed"),
+    (
+        "settings_tomorrow",
+        "Ce que la tournée ferait demain",
+        "What tomorrow's run would do",
+    ),
+    (
+        "settings_tomorrow_intro",
+        "Un essai à blanc de la tournée quotidienne de demain, avec les règles enregistrées : rien n'est écrit ni envoyé.",
+        "A dry run of tomorrow's daily run with the rules saved now: nothing is written or sent.",
+    ),
+    (
+        "settings_examined",
+        "clients examinés",
+        "customers examined",
+    ),
+    ("settings_decided", "actions décidées", "actions decided"),
+    ("settings_why", "Pourquoi", "Why"),
+    (
+        "settings_policy_hours",
+        "Plages horaires (heure du débiteur)",
+        "Contact hours (the debtor's clock)",
+    ),
+    ("day_monday", "Lundi", "Monday"),
+    ("day_tuesday", "Mardi", "Tuesday"),
+    ("day_wednesday", "Mercredi", "Wednesday"),
+    ("day_thursday", "Jeudi", "Thursday"),
+    ("day_friday", "Vendredi", "Friday"),
+    ("day_saturday", "Samedi", "Saturday"),
+    ("day_sunday", "Dimanche", "Sunday"),
+    (
+        "settings_policy_holidays",
+        "Jours fériés sans contact",
+        "Public holidays without contact",
+    ),
+    (
+        "settings_policy_min_days",
+        "Jours minimum entre deux contacts",
+        "Minimum days between two contacts",
+    ),
+    (
+        "settings_policy_max_7",
+        "Contacts au plus sur 7 jours",
+        "Most contacts in any 7 days",
+    ),
+    (
+        "settings_policy_max_30",
+        "Contacts au plus sur 30 jours",
+        "Most contacts in any 30 days",
+    ),
+    (
+        "settings_policy_phone",
+        "Appels au plus par jour",
+        "Most calls a day",
+    ),
+    (
+        "settings_policy_grace",
+        "Jours de grâce après une promesse",
+        "Days of grace after a promise",
+    ),
+    (
+        "settings_policy_fallback",
+        "Canaux écrits de repli",
+        "Written channels to fall back on",
+    ),
+    (
+        "settings_policy_overrides",
+        "Clients avec leur propre politique",
+        "Customers with a policy of their own",
+    ),
+    (
+        "settings_policy_own",
+        "Ce client a sa propre politique.",
+        "This customer has a policy of its own.",
+    ),
+    (
+        "settings_policy_inherits",
+        "Ce client suit la politique générale ; l'enregistrer ici lui en donne une propre.",
+        "This customer follows the general policy; saving here gives it one of its own.",
+    ),
+    (
+        "settings_policy_tenant",
+        "Politique générale",
+        "General policy",
+    ),
+    (
+        "settings_save_override",
+        "Enregistrer pour ce client",
+        "Save for this customer",
+    ),
+    ("settings_template", "Modèle", "Template"),
+    ("settings_template_key", "Clé", "Key"),
+    ("settings_template_title", "Usage", "Purpose"),
+    ("settings_template_languages", "Langues", "Languages"),
+    ("settings_edited", "modifié", "edited"),
+    ("settings_template_text", "Texte du modèle", "Template text"),
+    ("settings_preview", "Aperçu", "Preview"),
+    (
+        "settings_preview_customer",
+        "Aperçu pour le client (référence)",
+        "Preview for the customer (reference)",
+    ),
+    (
+        "settings_preview_sample",
+        "données d'exemple",
+        "sample data",
+    ),
+    ("settings_subject", "Objet :", "Subject:"),
+    (
+        "settings_reset_template",
+        "Revenir au texte d'origine",
+        "Go back to the built-in text",
+    ),
+    (
+        "settings_variables",
+        "Variables disponibles",
+        "Variables available",
+    ),
+    (
+        "settings_penalties_intro",
+        "Quand les pénalités et l'indemnité forfaitaire de 40 € sont réclamées, et les choix que la loi laisse ouverts. Les étapes qui les réclament se choisissent dans les scénarios (frais réclamés) :",
+        "When penalties and the 40 EUR fixed indemnity are claimed, and the choices the law leaves open. The steps that claim them are chosen in the scenarios (charges claimed):",
+    ),
+    (
+        "settings_discount_hint",
+        "none, ou POURCENT:JOURS (2:10)",
+        "none, or PERCENT:DAYS (2:10)",
+    ),
+    (
+        "settings_rate_tables",
+        "Tables de taux en vigueur",
+        "Rate tables in force",
+    ),
+    ("settings_built_in", "intégrée", "built in"),
+    ("settings_imported_on", "importée le", "imported on"),
+    ("settings_waivers", "Remises", "Waivers"),
+    (
+        "settings_add_waiver",
+        "Accorder une remise",
+        "Grant a waiver",
+    ),
+    (
+        "settings_waiver_invoice",
+        "Facture (vide : toutes)",
+        "Invoice (empty: all)",
+    ),
+    ("settings_waiver_what", "Sur", "On"),
+    (
+        "settings_waiver_both",
+        "intérêts et indemnité",
+        "interest and indemnity",
+    ),
+    ("settings_waiver_interest", "intérêts", "interest"),
+    ("settings_waiver_indemnity", "indemnité", "indemnity"),
+    ("settings_waiver_extent", "Étendue", "Extent"),
+    ("settings_waiver_all", "la totalité", "all of it"),
+    (
+        "settings_waiver_amount",
+        "jusqu'à un montant",
+        "up to an amount",
+    ),
+    ("settings_waiver_percent", "une part (%)", "a share (%)"),
+    (
+        "settings_waiver_size",
+        "Montant ou pourcentage",
+        "Amount or percentage",
+    ),
+    ("settings_reason", "Motif", "Reason"),
+    ("settings_withdraw", "Retirer", "Withdraw"),
+    ("settings_withdrawn", "retirée", "withdrawn"),
+    (
+        "settings_reason_needed",
+        "Donnez le motif du retrait.",
+        "Give the reason for the withdrawal.",
+    ),
+    (
+        "settings_channels_intro",
+        "Les mots de passe et clés enregistrés ne sont jamais réaffichés ; un champ laissé vide les garde. Les réglages donnés par l'environnement (RELANCE_SMTP_URL…) priment.",
+        "Saved passwords and keys are never shown again; a field left empty keeps them. Settings given by the environment (RELANCE_SMTP_URL…) take precedence.",
+    ),
+    ("settings_email", "E-mail", "E-mail"),
+    (
+        "settings_smtp_url",
+        "Serveur SMTP (smtp://utilisateur:mot-de-passe@hôte:587)",
+        "SMTP server (smtp://user:password@host:587)",
+    ),
+    (
+        "settings_smtp_password_saved",
+        "Un mot de passe est enregistré ; il est gardé si l'adresse reste la même.",
+        "A password is saved; it is kept while the address stays the same.",
+    ),
+    ("settings_smtp_from", "Expéditeur", "Sender"),
+    ("settings_smtp_reply_to", "Réponses à", "Replies to"),
+    (
+        "settings_sms_preset",
+        "Passerelle connue (brevo)",
+        "Known gateway (brevo)",
+    ),
+    ("settings_sms_key", "Clé d'API SMS", "SMS API key"),
+    (
+        "settings_sms_url",
+        "Adresse de la passerelle SMS",
+        "SMS gateway address",
+    ),
+    (
+        "settings_sms_auth",
+        "En-tête d'authentification SMS",
+        "SMS authentication header",
+    ),
+    (
+        "settings_sms_body",
+        "Corps de la requête SMS",
+        "SMS request body",
+    ),
+    ("settings_sms_sender", "Émetteur SMS", "SMS sender"),
+    ("settings_secret_saved", "enregistré", "saved"),
+    (
+        "settings_secret_keep",
+        "laisser vide pour garder",
+        "leave empty to keep",
+    ),
+    ("settings_secret_clear", "effacer", "remove"),
+    (
+        "settings_channels_refused",
+        "Réglages inutilisables :",
+        "Settings that cannot work:",
+    ),
+    (
+        "settings_need_sender",
+        "Un serveur SMTP a besoin d'un expéditeur.",
+        "An SMTP server needs a sender.",
+    ),
+    (
+        "settings_need_key",
+        "Une passerelle connue a besoin de sa clé d'API.",
+        "A known gateway needs its API key.",
+    ),
+    (
+        "settings_test",
+        "Envoyer un message d'essai",
+        "Send a test message",
+    ),
+    (
+        "settings_test_to",
+        "Destinataire (e-mail ou téléphone)",
+        "Recipient (e-mail or phone)",
+    ),
+    (
+        "settings_test_sent",
+        "Message d'essai envoyé. Réponse du serveur :",
+        "Test message sent. The server answered:",
+    ),
+    (
+        "settings_test_failed",
+        "Le message d'essai n'est pas parti :",
+        "The test message did not leave:",
+    ),
+    (
+        "settings_test_not_configured",
+        "Aucun réglage enregistré pour ce canal.",
+        "No settings are saved for this channel.",
+    ),
 ];
 
 /// Every text: the main table and the one of the audit log, tokens and bank pages.
@@ -760,6 +1211,7 @@ mod tests {
             include_str!("audit.rs"),
             include_str!("bank_pages.rs"),
             include_str!("tokens.rs"),
+            include_str!("settings_pages.rs"),
         ] {
             for piece in source.split(".t(\"").skip(1) {
                 let key = &piece[..piece.find('"').unwrap()];
@@ -786,6 +1238,14 @@ mod tests {
                 known.contains(format!("dispute_{}", code.replace('-', "_")).as_str()),
                 "{code}"
             );
+        }
+    }
+
+    #[test]
+    fn every_day_of_the_contact_policy_has_a_label() {
+        let known: HashSet<&str> = TEXTS.iter().map(|(key, _, _)| *key).collect();
+        for day in app::dunning::DAY_FIELDS {
+            assert!(known.contains(format!("day_{day}").as_str()), "{day}");
         }
     }
 

@@ -11,6 +11,8 @@
 //! - `plan_pages`: payment plans proposed, printed and accepted on paper from the customer file.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
 //! - `audit`: the audit log, kept by a layer around every route, and its page.
+//! - `settings_pages`: the settings under `/settings` (company, scenarios, contact policy,
+//!   templates, late-payment policy and waivers, channels).
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
 //! - `i18n`: the pages' texts in French and English.
 
@@ -25,6 +27,7 @@ mod pages;
 mod plan_pages;
 mod portal;
 mod tokens;
+mod settings_pages;
 mod views;
 
 use std::future::Future;
@@ -119,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
         .route("/api/openapi.json", get(api::openapi_json))
+        .merge(settings_pages::router())
         .nest("/api/v1", api::router(state.clone()))
         // After every route: it wraps them all, those above and any added later.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -62,6 +62,51 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "portal_gone.html",
         include_str!("../templates/portal_gone.html"),
     ),
+    ("settings.html", include_str!("../templates/settings.html")),
+    (
+        "settings_company.html",
+        include_str!("../templates/settings_company.html"),
+    ),
+    (
+        "settings_scenarios.html",
+        include_str!("../templates/settings_scenarios.html"),
+    ),
+    (
+        "settings_scenario.html",
+        include_str!("../templates/settings_scenario.html"),
+    ),
+    (
+        "settings_tomorrow.html",
+        include_str!("../templates/settings_tomorrow.html"),
+    ),
+    (
+        "settings_policy.html",
+        include_str!("../templates/settings_policy.html"),
+    ),
+    (
+        "settings_templates.html",
+        include_str!("../templates/settings_templates.html"),
+    ),
+    (
+        "settings_template.html",
+        include_str!("../templates/settings_template.html"),
+    ),
+    (
+        "settings_template_preview.html",
+        include_str!("../templates/settings_template_preview.html"),
+    ),
+    (
+        "settings_penalties.html",
+        include_str!("../templates/settings_penalties.html"),
+    ),
+    (
+        "settings_plans.html",
+        include_str!("../templates/settings_plans.html"),
+    ),
+    (
+        "settings_channels.html",
+        include_str!("../templates/settings_channels.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -24,6 +24,8 @@ pub(crate) async fn creditor(store: &Store, name: &str) -> TenantRecord {
             ..PostalAddress::default()
         },
         iban: None,
+        bic: None,
+        language: domain::customer::Language::French,
         time_zone: TimeZoneName::europe_paris(),
         currency: Currency::EUR,
         default_payment_term_days: 30,

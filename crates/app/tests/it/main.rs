@@ -14,4 +14,5 @@ mod plans;
 mod recovery;
 mod reports;
 mod settlements;
+mod setup;
 mod templates;

@@ -18,6 +18,8 @@ pub(crate) fn creditor(name: &str) -> CreditorProfile {
         siren: None,
         address: PostalAddress::default(),
         iban: None,
+        bic: None,
+        language: domain::customer::Language::French,
         time_zone: TimeZoneName::europe_paris(),
         currency: Currency::EUR,
         default_payment_term_days: FRENCH_DEFAULT_PAYMENT_TERM_DAYS,

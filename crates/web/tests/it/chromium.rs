@@ -172,6 +172,18 @@ impl Driver {
     }
 }
 
+/// A browser, or `None` (said on standard error) where chromedriver or chromium is absent.
+fn driver_or_skip() -> Option<Driver> {
+    let driver = blocking(Driver::start);
+    if driver.is_none() {
+        #[expect(clippy::print_stderr, reason = "says why the test did nothing")]
+        {
+            eprintln!("chromedriver or chromium is not installed: the browser test did not run");
+        }
+    }
+    driver
+}
+
 /// With `RELANCE_UPDATE_SCREENSHOTS` set, saves the page as `docs/images/<name>.png` (for the
 /// README).
 fn keep_screenshot(driver: &Driver, name: &str) {
@@ -231,11 +243,7 @@ fn base64_decodes_as_the_screenshot_needs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_chromium_a_collector_day_first_run_dashboard_call_with_a_promise_and_an_approval() {
-    let Some(driver) = blocking(Driver::start) else {
-        #[expect(clippy::print_stderr, reason = "says why the test did nothing")]
-        {
-            eprintln!("chromedriver or chromium is not installed: the browser test did not run");
-        }
+    let Some(driver) = driver_or_skip() else {
         return;
     };
     let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
@@ -342,6 +350,62 @@ async fn in_chromium_a_collector_day_first_run_dashboard_call_with_a_promise_and
     let dispute = file.disputes.last().expect("the dispute was recorded");
     assert_eq!(dispute.invoice_number, "F-003");
     assert_eq!(dispute.reason, "not-received");
+    drop(driver);
+    database.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_chromium_a_template_preview_follows_the_typing_for_a_chosen_customer() {
+    let Some(driver) = driver_or_skip() else {
+        return;
+    };
+    let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
+    let server = start(&database.store).await;
+    let base = server.base.clone();
+    blocking(|| {
+        driver.open(&format!("{base}/"));
+        let (company, name, email, password) = first_run_company();
+        driver.type_in("#company", company);
+        driver.type_in("#display_name", name);
+        driver.type_in("#email", email);
+        driver.type_in("#password", password);
+        driver.click("form[action='/setup'] button[type=submit]");
+        driver.element("nav a[href='/settings']");
+    });
+    let tenant = books(&database).await;
+    blocking(|| {
+        driver.open(&format!("{base}/settings/templates/first_reminder/fr"));
+        driver.element("#preview-subject");
+        driver.type_in("#preview-customer", "LATE");
+        // The caret at the start of the subject's text, then typed: the preview follows.
+        driver.script(
+            "const area = document.getElementById('file'); area.focus(); \
+             const at = area.value.indexOf('\\n') + 1; area.setSelectionRange(at, at);",
+        );
+        driver.type_in("#file", "Relu par Alice - ");
+        driver.find(
+            "xpath",
+            "//span[@id='preview-subject'][contains(., 'Relu par Alice')]",
+        );
+        assert!(
+            driver.source().contains("F-001"),
+            "LATE's invoice in the preview"
+        );
+        keep_screenshot(&driver, "template-editor");
+    });
+    let stored = app::templates::text(
+        &database.store,
+        &tenant,
+        "first_reminder",
+        domain::customer::Language::French,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        stored.origin,
+        app::templates::Origin::BuiltIn,
+        "a preview saves nothing"
+    );
     drop(driver);
     database.cleanup().await;
 }

@@ -6,6 +6,7 @@ mod harness;
 mod operations;
 mod plans;
 mod portal;
+mod settings;
 
 use app::clock::Clock;
 use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
@@ -102,6 +103,33 @@ pub(crate) async fn books(database: &TestDatabase) -> TenantRecord {
     .await
     .unwrap();
     tenant
+}
+
+/// A second creditor in the same database, with one customer, SECRET, owing invoice S-1.
+pub(crate) async fn other_creditor(store: &Store) -> TenantRecord {
+    let mut profile = tenant(store).await.profile;
+    profile.company_name = "Autre Créancier SAS".into();
+    let id = app::setup::add_creditor(store, &profile, clock())
+        .await
+        .unwrap();
+    let other = app::setup::select_tenant(store, Some(id.0)).await.unwrap();
+    app::import::import_invoices(
+        store,
+        &other,
+        ImportInput::Bytes {
+            name: "other.csv",
+            bytes: b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\nSECRET,Client Secret SA,S-1,2026-01-01,2026-01-31,999.00\n",
+        },
+        ImportOptions {
+            format: InvoiceFileFormat::Csv,
+            payment_term_days: None,
+        },
+        &NoProgress,
+        clock(),
+    )
+    .await
+    .unwrap();
+    other
 }
 
 /// An account with this role, created by the administrator on the accounts page.
@@ -774,7 +802,7 @@ async fn another_creditors_customers_and_actions_answer_not_found() {
         });
         books(&database).await;
         // A second creditor in the same database, with a customer and a pending approval.
-        let (other, _) = operations::other_creditor(&database).await;
+        let other = other_creditor(&database.store).await;
         app::dunning::report_incident(
             &database.store,
             &other,

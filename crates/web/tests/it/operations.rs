@@ -2,7 +2,6 @@
 //! the real server on loopback, on every backend.
 
 use app::TenantRecord;
-use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
 use test_support::{TestDatabase, on_every_backend};
 
 use crate::harness::{Api, Browser, blocking, start};
@@ -15,28 +14,7 @@ pub(crate) async fn other_creditor(
     database: &TestDatabase,
 ) -> (TenantRecord, app::accounts::Account) {
     let store = &database.store;
-    let mut profile = tenant(store).await.profile;
-    profile.company_name = "Autre Créancier SAS".into();
-    let id = app::setup::add_creditor(store, &profile, clock())
-        .await
-        .unwrap();
-    let other = app::setup::select_tenant(store, Some(id.0)).await.unwrap();
-    app::import::import_invoices(
-        store,
-        &other,
-        ImportInput::Bytes {
-            name: "other.csv",
-            bytes: b"customer_ref,customer_name,invoice_number,issue_date,due_date,amount\nSECRET,Client Secret SA,S-1,2026-01-01,2026-01-31,999.00\n",
-        },
-        ImportOptions {
-            format: InvoiceFileFormat::Csv,
-            payment_term_days: None,
-        },
-        &NoProgress,
-        clock(),
-    )
-    .await
-    .unwrap();
+    let other = crate::other_creditor(store).await;
     // The other creditor's first account is made as its own administrator would.
     let founder = app::accounts::Account {
         id: 0,
