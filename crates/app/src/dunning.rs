@@ -104,6 +104,7 @@ impl DunningError {
                 "le texte enregistré de {what} est illisible : {}",
                 problem.describe(language)
             ),
+            DunningError::BadForm(form) => form.problem.describe(language),
             DunningError::Invalid(text) => text.get(language).to_owned(),
         }
     }

@@ -765,6 +765,26 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Jours de grâce avant défaut",
         "Days of grace before default",
     ),
+    (
+        "settings_plan_include_charges",
+        "Frais compris dans un plan",
+        "Charges a plan covers",
+    ),
+    (
+        "settings_plan_charges_none",
+        "aucun : les soldes seuls",
+        "none: the balances only",
+    ),
+    (
+        "settings_plan_charges_penalties",
+        "les pénalités de retard",
+        "the late-payment penalties",
+    ),
+    (
+        "settings_plan_charges_all",
+        "les pénalités et l'indemnité de 40 € (jamais pour un particulier)",
+        "the penalties and the 40 EUR indemnity (never for a consumer)",
+    ),
     ("settings_portal", "Portail débiteur", "Debtor portal"),
     (
         "settings_portal_link_days",

@@ -26,8 +26,8 @@ mod idempotency;
 mod pages;
 mod plan_pages;
 mod portal;
-mod tokens;
 mod settings_pages;
+mod tokens;
 mod views;
 
 use std::future::Future;

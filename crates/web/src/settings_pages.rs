@@ -984,6 +984,7 @@ async fn plans_page(state: &AppState, staff: &Staff, extra: Value) -> PageResult
             "min_installment": plans.limits.min_installment.to_decimal_string(),
             "max_months": plans.limits.max_months.to_string(),
             "grace_days": plans.grace_days.to_string(),
+            "include_charges": plans.include_charges.code(),
         },
         "portal": {
             "link_days": portal.link_days.to_string(),
@@ -1039,6 +1040,7 @@ pub(crate) async fn save_plans(
         min_installment: Some(field(&fields, "min_installment")),
         max_months: count(&fields, "max_months", &mut errors, lang),
         grace_days: count(&fields, "grace_days", &mut errors, lang),
+        include_charges: Some(field(&fields, "include_charges")).filter(|text| !text.is_empty()),
     };
     if errors.is_empty() {
         match app::plans::set_settings(&state.store, &staff.tenant, state.clock, &changes).await {
