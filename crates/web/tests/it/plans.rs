@@ -64,10 +64,8 @@ async fn a_collector_proposes_a_plan_within_the_limits_prints_it_and_records_the
                 &installments(&csrf, "trois", "preview"),
             );
             assert_eq!(bad.status, 422);
-            assert!(
-                bad.element("plan-error")
-                    .contains("Nombre d&#x27;échéances")
-            );
+            let error = bad.element("plan-error");
+            assert!(error.contains("Nombre d'échéances"), "{error}");
 
             let proposed =
                 collector.post("/customers/CALL/plan", &installments(&csrf, "3", "propose"));
