@@ -31,7 +31,74 @@ fn requeue_sql() -> String {
          explanation = excluded.explanation, updated_at = excluded.updated_at WHERE actions.status = 'cancelled'",
     )
 }
+use crate::sqlite_direct::{ForeignKeys, with_connection};
 use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
+
+mod sqlite;
+
+const INSERT_PAYMENT: &str = "INSERT INTO payments (tenant_id, customer_id, received_on, currency, amount_minor, reference, idempotency_key, created_at) \
+             VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8::timestamptz) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id";
+const PAYMENT_BY_KEY: &str =
+    "SELECT id FROM payments WHERE tenant_id = $1 AND idempotency_key = $2";
+const INVOICE_TO_PAY: &str = "SELECT outstanding_minor, currency, customer_id FROM invoices WHERE tenant_id = $1 AND id = $2";
+const INSERT_ALLOCATION: &str = "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)";
+const REDUCE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor - $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+/// What the customer still owes; read from the open invoices only (SQLite's covering index of
+/// them), which changes nothing to the sum.
+const CUSTOMER_BALANCE: &str = "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices \
+     WHERE tenant_id = $1 AND customer_id = $2 AND outstanding_minor > 0";
+const KEEP_PROMISES: &str = "UPDATE promises SET status = 'kept', resolved_on = $1::date \
+                     WHERE tenant_id = $2 AND customer_id = $3 AND status = 'pending' AND $4 <= balance_when_made_minor - amount_minor";
+const PENDING_ACTIONS: &str = "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
+                     AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'";
+const STILL_OWED: &str = "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) AND outstanding_minor > 0";
+const CANCEL_ACTION: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+const INSERT_CLOSURE: &str = "INSERT INTO case_closures (tenant_id, customer_id, payment_id, closed_on, note, created_at) VALUES ($1, $2, $3, $4::date, $5, $6::timestamptz)";
+const CLOSURE_CONTACT: &str = "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
+                         LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
+                         WHERE c.tenant_id = $1 AND c.id = $2";
+const PAID_BY_DUE: &str = "SELECT id, number FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY due_on, number";
+/// The rows of an undone payment, each bound to (tenant, payment), after its allocations gave
+/// back what they paid.
+const UNDO_PAYMENT: [&str; 4] = [
+    "DELETE FROM allocations WHERE tenant_id = $1 AND payment_id = $2",
+    "UPDATE bank_lines SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
+    "UPDATE case_closures SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
+    "DELETE FROM payments WHERE tenant_id = $1 AND id = $2",
+];
+const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
+             WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
+             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)";
+const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 ORDER BY id";
+const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+const OPEN_ITEMS: &str = "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
+                 WHERE tenant_id = $1 AND outstanding_minor > 0";
+const PAYERS: &str =
+    "SELECT id, reference, legal_name FROM customers WHERE tenant_id = $1 ORDER BY id";
+const PAYER_ACCOUNTS: &str = "SELECT DISTINCT p.customer_id, l.counterparty_account FROM bank_lines l JOIN payments p ON p.id = l.payment_id \
+                 WHERE l.tenant_id = $1 AND l.counterparty_account <> '' AND (l.state = 'auto_applied' OR l.state = 'manual') \
+                 AND p.customer_id IS NOT NULL";
+const INSERT_IMPORT: &str = "INSERT INTO bank_imports (tenant_id, file_name, format, file_hash, statements, lines_read, created, duplicates, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7::timestamptz) RETURNING id";
+const INSERT_LINE: &str = "INSERT INTO bank_lines (tenant_id, import_id, account, dedup_key, source_line, booking_date, value_date, direction, reversal, \
+                     currency, amount_minor, counterparty_name, counterparty_account, remittance, creditor_reference, bank_reference, end_to_end, \
+                     mandate, state, confidence, explanation_fr, explanation_en, suggested_customer_id, suggestion, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+                     $25::timestamptz, $25::timestamptz) ON CONFLICT (tenant_id, account, dedup_key) DO NOTHING RETURNING id";
+const SET_LINE_PAYMENT: &str =
+    "UPDATE bank_lines SET payment_id = $1 WHERE tenant_id = $2 AND id = $3";
+const ORIGINAL_CREDIT: &str = "SELECT id, payment_id FROM bank_lines WHERE tenant_id = $1 AND account = $2 AND direction = 'credit' \
+                             AND reversal = 0 AND currency = $3 AND amount_minor = $4 AND booking_date <= $5::date AND state <> 'reversed' \
+                             AND ((end_to_end <> '' AND end_to_end = $6) OR (mandate <> '' AND mandate = $7) \
+                                  OR (counterparty_account <> '' AND counterparty_account = $8)) \
+                             ORDER BY booking_date DESC, id DESC LIMIT 1";
+const MARK_REVERSED: &str = "UPDATE bank_lines SET state = 'reversed', updated_at = $1::timestamptz WHERE tenant_id = $2 AND id = $3";
+const LINK_REVERSAL: &str =
+    "UPDATE bank_lines SET reverses_line_id = $1 WHERE tenant_id = $2 AND id = $3";
+const REVERSAL_NOT_FOUND: &str = "UPDATE bank_lines SET state = 'unmatched', explanation_fr = $1, explanation_en = $2 WHERE tenant_id = $3 AND id = $4";
+const DELETE_IMPORT: &str = "DELETE FROM bank_imports WHERE tenant_id = $1 AND id = $2";
+const FINISH_IMPORT: &str =
+    "UPDATE bank_imports SET created = $1, duplicates = $2 WHERE tenant_id = $3 AND id = $4";
 
 /// A booked entry to store, with what to do with it once stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,6 +360,71 @@ fn q(store: &Store, text: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(dialect(store, text))
 }
 
+/// The invoices a pending action claims.
+fn action_invoices(action: i64, invoice_ids: &str) -> Result<Vec<i64>, StoreError> {
+    invoice_ids
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| id.parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| corrupt(format!("action {action}: invoice ids")))
+}
+
+/// The receipt and thank-you a closure queues, as the tenant wants them: by e-mail when the
+/// customer has an address and agreed to e-mail, else by letter; listing the invoices the
+/// closing payment paid off (`paid`: id and number, oldest due first).
+fn closure_actions(
+    customer: CustomerId,
+    episode: i64,
+    email: Option<String>,
+    consent_email: i64,
+    paid: Vec<(i64, String)>,
+    effects: &PaymentEffects,
+) -> Result<Vec<(&'static str, NewAction)>, StoreError> {
+    let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
+        "email"
+    } else {
+        "letter"
+    };
+    let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
+    let (ids, numbers): (Vec<i64>, Vec<String>) = paid.into_iter().unzip();
+    let mut actions = Vec::new();
+    for (wanted, key, explanation) in [
+        (
+            effects.send_receipt,
+            "receipt",
+            &effects.receipt_explanation,
+        ),
+        (
+            effects.send_thank_you,
+            "thank_you",
+            &effects.thank_you_explanation,
+        ),
+    ] {
+        if wanted {
+            actions.push((
+                key,
+                NewAction {
+                    customer,
+                    episode,
+                    step_key: key.to_owned(),
+                    channel: channel.to_owned(),
+                    companion: false,
+                    tone: "courteous".to_owned(),
+                    template: key.to_owned(),
+                    invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
+                    invoice_numbers: numbers.clone(),
+                    decided_on: effects.today,
+                    scheduled_at: effects.scheduled_at.clone(),
+                    status: "scheduled",
+                    explanation: explanation.clone(),
+                },
+            ));
+        }
+    }
+    Ok(actions)
+}
+
 /// Runs `$body` (an async block's contents ending in `Ok::<_, StoreError>(…)`) in one
 /// transaction on either backend: `BEGIN IMMEDIATE` on SQLite, the tenant's row locked on
 /// PostgreSQL, so that two payment writers of one tenant take turns.
@@ -339,32 +471,25 @@ macro_rules! apply_payment {
         let effects: &PaymentEffects = $effects;
         let now: &str = $now;
         let mut outcome = AppliedPayment::default();
-        let inserted: Option<i64> = sqlx::query_scalar(q(
-            store,
-            "INSERT INTO payments (tenant_id, customer_id, received_on, currency, amount_minor, reference, idempotency_key, created_at) \
-             VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8::timestamptz) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id",
-        ))
-        .bind(tenant)
-        .bind(plan.customer.0)
-        .bind(plan.received_on.to_string())
-        .bind(plan.amount.currency().code())
-        .bind(plan.amount.minor())
-        .bind(plan.reference.clone())
-        .bind(plan.idempotency_key.clone())
-        .bind(now.to_owned())
-        .fetch_optional(&mut *$tx)
-        .await?;
+        let inserted: Option<i64> = sqlx::query_scalar(q(store, INSERT_PAYMENT))
+            .bind(tenant)
+            .bind(plan.customer.0)
+            .bind(plan.received_on.to_string())
+            .bind(plan.amount.currency().code())
+            .bind(plan.amount.minor())
+            .bind(plan.reference.clone())
+            .bind(plan.idempotency_key.clone())
+            .bind(now.to_owned())
+            .fetch_optional(&mut *$tx)
+            .await?;
         match inserted {
             None => {
                 outcome.already_recorded = true;
-                let existing: i64 = sqlx::query_scalar(q(
-                    store,
-                    "SELECT id FROM payments WHERE tenant_id = $1 AND idempotency_key = $2",
-                ))
-                .bind(tenant)
-                .bind(plan.idempotency_key.clone())
-                .fetch_one(&mut *$tx)
-                .await?;
+                let existing: i64 = sqlx::query_scalar(q(store, PAYMENT_BY_KEY))
+                    .bind(tenant)
+                    .bind(plan.idempotency_key.clone())
+                    .fetch_one(&mut *$tx)
+                    .await?;
                 outcome.payment = Some(PaymentId(existing));
             }
             Some(payment) => {
@@ -375,48 +500,42 @@ macro_rules! apply_payment {
                     if left <= 0 {
                         break;
                     }
-                    let row: Option<(i64, String, i64)> = sqlx::query_as(q(
-                        store,
-                        "SELECT outstanding_minor, currency, customer_id FROM invoices WHERE tenant_id = $1 AND id = $2",
-                    ))
-                    .bind(tenant)
-                    .bind(invoice.0)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
+                    let row: Option<(i64, String, i64)> = sqlx::query_as(q(store, INVOICE_TO_PAY))
+                        .bind(tenant)
+                        .bind(invoice.0)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
                     let (outstanding, invoice_currency, owner) =
                         row.ok_or_else(|| StoreError::NotFound {
                             what: format!("invoice {invoice}"),
                         })?;
-                    if owner != plan.customer.0 || invoice_currency != plan.amount.currency().code() {
+                    if owner != plan.customer.0 || invoice_currency != plan.amount.currency().code()
+                    {
                         return Err(StoreError::RuleViolated {
-                            message: format!("invoice {invoice} is not the payer's, or not in its currency"),
+                            message: format!(
+                                "invoice {invoice} is not the payer's, or not in its currency"
+                            ),
                         });
                     }
                     let take = wanted.minor().min(outstanding).min(left);
                     if take <= 0 {
                         continue;
                     }
-                    sqlx::query(q(
-                        store,
-                        "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)",
-                    ))
-                    .bind(tenant)
-                    .bind(payment)
-                    .bind(invoice.0)
-                    .bind(take)
-                    .bind(now.to_owned())
-                    .execute(&mut *$tx)
-                    .await?;
-                    sqlx::query(q(
-                        store,
-                        "UPDATE invoices SET outstanding_minor = outstanding_minor - $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-                    ))
-                    .bind(take)
-                    .bind(now.to_owned())
-                    .bind(tenant)
-                    .bind(invoice.0)
-                    .execute(&mut *$tx)
-                    .await?;
+                    sqlx::query(q(store, INSERT_ALLOCATION))
+                        .bind(tenant)
+                        .bind(payment)
+                        .bind(invoice.0)
+                        .bind(take)
+                        .bind(now.to_owned())
+                        .execute(&mut *$tx)
+                        .await?;
+                    sqlx::query(q(store, REDUCE_OUTSTANDING))
+                        .bind(take)
+                        .bind(now.to_owned())
+                        .bind(tenant)
+                        .bind(invoice.0)
+                        .execute(&mut *$tx)
+                        .await?;
                     left -= take;
                     outcome.allocated_minor += take;
                     if take == outstanding {
@@ -424,152 +543,86 @@ macro_rules! apply_payment {
                     }
                 }
                 outcome.unallocated_minor = left;
-                let balance: i64 = sqlx::query_scalar(q(
-                    store,
-                    "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = $1 AND customer_id = $2",
-                ))
-                .bind(tenant)
-                .bind(plan.customer.0)
-                .fetch_one(&mut *$tx)
-                .await?;
+                let balance: i64 = sqlx::query_scalar(q(store, CUSTOMER_BALANCE))
+                    .bind(tenant)
+                    .bind(plan.customer.0)
+                    .fetch_one(&mut *$tx)
+                    .await?;
                 // A promise is kept once the balance has come down by what was promised.
-                let kept = sqlx::query(q(
-                    store,
-                    "UPDATE promises SET status = 'kept', resolved_on = $1::date \
-                     WHERE tenant_id = $2 AND customer_id = $3 AND status = 'pending' AND $4 <= balance_when_made_minor - amount_minor",
-                ))
-                .bind(effects.today.to_string())
-                .bind(tenant)
-                .bind(plan.customer.0)
-                .bind(balance)
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected();
+                let kept = sqlx::query(q(store, KEEP_PROMISES))
+                    .bind(effects.today.to_string())
+                    .bind(tenant)
+                    .bind(plan.customer.0)
+                    .bind(balance)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
                 outcome.promises_kept = u32::try_from(kept).unwrap_or(u32::MAX);
                 // Pending messages that claim only invoices now paid are stopped before they go.
-                let pending: Vec<(i64, String)> = sqlx::query_as(q(
-                    store,
-                    "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
-                     AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'",
-                ))
-                .bind(tenant)
-                .bind(plan.customer.0)
-                .fetch_all(&mut *$tx)
-                .await?;
+                let pending: Vec<(i64, String)> = sqlx::query_as(q(store, PENDING_ACTIONS))
+                    .bind(tenant)
+                    .bind(plan.customer.0)
+                    .fetch_all(&mut *$tx)
+                    .await?;
                 for (action, invoice_ids) in pending {
-                    let ids: Vec<i64> = invoice_ids
-                        .split(',')
-                        .filter(|id| !id.is_empty())
-                        .map(|id| id.parse::<i64>())
-                        .collect::<Result<_, _>>()
-                        .map_err(|_| corrupt(format!("action {action}: invoice ids")))?;
+                    let ids = action_invoices(action, &invoice_ids)?;
                     if ids.is_empty() {
                         continue;
                     }
                     let still_owed: i64 = sqlx::query_scalar(q(
                         store,
-                        &format!(
-                            "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({}) AND outstanding_minor > 0",
-                            id_list(ids.iter().copied())
-                        ),
+                        &STILL_OWED.replace("{ids}", &id_list(ids.iter().copied())),
                     ))
                     .bind(tenant)
                     .fetch_one(&mut *$tx)
                     .await?;
                     if still_owed == 0 {
-                        sqlx::query(q(
-                            store,
-                            "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-                        ))
-                        .bind(effects.cancel_note.clone())
-                        .bind(now.to_owned())
-                        .bind(tenant)
-                        .bind(action)
-                        .execute(&mut *$tx)
-                        .await?;
+                        sqlx::query(q(store, CANCEL_ACTION))
+                            .bind(effects.cancel_note.clone())
+                            .bind(now.to_owned())
+                            .bind(tenant)
+                            .bind(action)
+                            .execute(&mut *$tx)
+                            .await?;
                         outcome.actions_cancelled += 1;
                     }
                 }
                 if balance == 0 && outcome.allocated_minor > 0 {
                     outcome.case_closed = true;
-                    sqlx::query(q(
-                        store,
-                        "INSERT INTO case_closures (tenant_id, customer_id, payment_id, closed_on, note, created_at) VALUES ($1, $2, $3, $4::date, $5, $6::timestamptz)",
-                    ))
-                    .bind(tenant)
-                    .bind(plan.customer.0)
-                    .bind(payment)
-                    .bind(effects.today.to_string())
-                    .bind(effects.closure_note.clone())
-                    .bind(now.to_owned())
-                    .execute(&mut *$tx)
-                    .await?;
-                    let (episode, email, consent_email): (i64, Option<String>, i64) = sqlx::query_as(q(
-                        store,
-                        "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
-                         LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
-                         WHERE c.tenant_id = $1 AND c.id = $2",
-                    ))
-                    .bind(tenant)
-                    .bind(plan.customer.0)
-                    .fetch_one(&mut *$tx)
-                    .await?;
-                    let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
-                        "email"
-                    } else {
-                        "letter"
-                    };
-                    let numbers: Vec<String> = if paid_invoices.is_empty() {
+                    sqlx::query(q(store, INSERT_CLOSURE))
+                        .bind(tenant)
+                        .bind(plan.customer.0)
+                        .bind(payment)
+                        .bind(effects.today.to_string())
+                        .bind(effects.closure_note.clone())
+                        .bind(now.to_owned())
+                        .execute(&mut *$tx)
+                        .await?;
+                    let (episode, email, consent_email): (i64, Option<String>, i64) =
+                        sqlx::query_as(q(store, CLOSURE_CONTACT))
+                            .bind(tenant)
+                            .bind(plan.customer.0)
+                            .fetch_one(&mut *$tx)
+                            .await?;
+                    let paid: Vec<(i64, String)> = if paid_invoices.is_empty() {
                         Vec::new()
                     } else {
-                        sqlx::query_scalar(q(
+                        sqlx::query_as(q(
                             store,
-                            &format!(
-                                "SELECT number FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
-                                id_list(paid_invoices.iter().copied())
-                            ),
+                            &PAID_BY_DUE.replace("{ids}", &id_list(paid_invoices.iter().copied())),
                         ))
                         .bind(tenant)
                         .fetch_all(&mut *$tx)
                         .await?
                     };
-                    let ids: Vec<i64> = if paid_invoices.is_empty() {
-                        Vec::new()
-                    } else {
-                        sqlx::query_scalar(q(
-                            store,
-                            &format!(
-                                "SELECT id FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
-                                id_list(paid_invoices.iter().copied())
-                            ),
-                        ))
-                        .bind(tenant)
-                        .fetch_all(&mut *$tx)
-                        .await?
-                    };
-                    let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
-                    for (wanted, key, explanation) in [
-                        (effects.send_receipt, "receipt", &effects.receipt_explanation),
-                        (effects.send_thank_you, "thank_you", &effects.thank_you_explanation),
-                    ] {
-                        if !wanted {
-                            continue;
-                        }
-                        let action = NewAction {
-                            customer: plan.customer,
-                            episode,
-                            step_key: key.to_owned(),
-                            channel: channel.to_owned(),
-                            companion: false,
-                            tone: "courteous".to_owned(),
-                            template: key.to_owned(),
-                            invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
-                            invoice_numbers: numbers.clone(),
-                            decided_on: effects.today,
-                            scheduled_at: effects.scheduled_at.clone(),
-                            status: "scheduled",
-                            explanation: explanation.clone(),
-                        };
+                    for (key, action) in closure_actions(
+                        plan.customer,
+                        episode,
+                        email,
+                        consent_email,
+                        paid,
+                        effects,
+                    )? {
                         let written = bind_action(
                             sqlx::query(q(store, &requeue_sql())),
                             tenant,
@@ -604,46 +657,30 @@ macro_rules! undo_payment {
         let now: &str = $now;
         let note: &str = $note;
         // A receipt or thank-you not sent yet no longer holds once the payment is undone.
-        sqlx::query(q(
-            store,
-            "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
-             WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
-             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)",
-        ))
-        .bind(note.to_owned())
-        .bind(now.to_owned())
-        .bind(tenant)
-        .bind(payment)
-        .execute(&mut *$tx)
-        .await?;
-        let allocations: Vec<(i64, i64)> = sqlx::query_as(q(
-            store,
-            "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 ORDER BY id",
-        ))
-        .bind(tenant)
-        .bind(payment)
-        .fetch_all(&mut *$tx)
-        .await?;
-        let mut restored = 0i64;
-        for (invoice, amount) in &allocations {
-            sqlx::query(q(
-                store,
-                "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-            ))
-            .bind(*amount)
+        sqlx::query(q(store, CANCEL_RECEIPTS))
+            .bind(note.to_owned())
             .bind(now.to_owned())
             .bind(tenant)
-            .bind(*invoice)
+            .bind(payment)
             .execute(&mut *$tx)
             .await?;
+        let allocations: Vec<(i64, i64)> = sqlx::query_as(q(store, PAYMENT_ALLOCATIONS))
+            .bind(tenant)
+            .bind(payment)
+            .fetch_all(&mut *$tx)
+            .await?;
+        let mut restored = 0i64;
+        for (invoice, amount) in &allocations {
+            sqlx::query(q(store, RESTORE_OUTSTANDING))
+                .bind(*amount)
+                .bind(now.to_owned())
+                .bind(tenant)
+                .bind(*invoice)
+                .execute(&mut *$tx)
+                .await?;
             restored += amount;
         }
-        for statement in [
-            "DELETE FROM allocations WHERE tenant_id = $1 AND payment_id = $2",
-            "UPDATE bank_lines SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
-            "UPDATE case_closures SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
-            "DELETE FROM payments WHERE tenant_id = $1 AND id = $2",
-        ] {
+        for statement in UNDO_PAYMENT {
             sqlx::query(q(store, statement))
                 .bind(tenant)
                 .bind(payment)
@@ -688,48 +725,35 @@ impl TenantStore<'_> {
     pub async fn matching_inputs(
         &self,
     ) -> Result<(Vec<OpenItemRecord>, Vec<PayerRecord>), StoreError> {
-        let items: Vec<(i64, i64, String, String, i64, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(
-                self.store,
-                "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
-                 WHERE tenant_id = $1 AND outstanding_minor > 0",
-            ))
-            .bind(self.tenant.0)
-            .fetch_all(pool)
-            .await?
-        });
-        let items = items
-            .into_iter()
-            .map(|(invoice, customer, number, due, outstanding, code)| {
-                Ok(OpenItemRecord {
-                    invoice: InvoiceId(invoice),
-                    customer: CustomerId(customer),
-                    number,
-                    due_on: parse_date(&due)?,
-                    outstanding: Money::from_minor(outstanding, currency(&code)?),
+        let tenant = self.tenant.0;
+        let (items, customers, accounts) = match self.store {
+            Store::Sqlite(pool) => {
+                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                    sqlite::matching_inputs(connection, tenant)
                 })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let customers: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(
-                self.store,
-                "SELECT id, reference, legal_name FROM customers WHERE tenant_id = $1 ORDER BY id",
-            ))
-            .bind(self.tenant.0)
-            .fetch_all(pool)
-            .await?
-        });
-        let accounts: Vec<(i64, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(
-                self.store,
-                "SELECT DISTINCT p.customer_id, l.counterparty_account FROM bank_lines l JOIN payments p ON p.id = l.payment_id \
-                 WHERE l.tenant_id = $1 AND l.counterparty_account <> '' AND (l.state = 'auto_applied' OR l.state = 'manual') \
-                 AND p.customer_id IS NOT NULL",
-            ))
-            .bind(self.tenant.0)
-            .fetch_all(pool)
-            .await?
-        });
+                .await?
+            }
+            Store::Postgres(pool) => {
+                let items: Vec<(i64, i64, String, String, i64, String)> =
+                    sqlx::query_as(OPEN_ITEMS)
+                        .bind(tenant)
+                        .fetch_all(pool)
+                        .await?;
+                let items = items
+                    .into_iter()
+                    .map(|(invoice, customer, number, due, outstanding, code)| {
+                        open_item(invoice, customer, number, &due, outstanding, &code)
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let customers: Vec<(i64, String, String)> =
+                    sqlx::query_as(PAYERS).bind(tenant).fetch_all(pool).await?;
+                let accounts: Vec<(i64, String)> = sqlx::query_as(PAYER_ACCOUNTS)
+                    .bind(tenant)
+                    .fetch_all(pool)
+                    .await?;
+                (items, customers, accounts)
+            }
+        };
         let mut by_customer: std::collections::HashMap<i64, Vec<String>> =
             std::collections::HashMap::new();
         for (customer, account) in accounts {
@@ -760,76 +784,60 @@ impl TenantStore<'_> {
         let now = timestamp_text(now);
         let store = self.store;
         let tenant = self.tenant.0;
+        if let Store::Sqlite(pool) = store {
+            let (meta, lines, effects) = (meta.clone(), lines.to_vec(), effects.clone());
+            return with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                sqlite::import(connection, tenant, &meta, &lines, &effects, &now)
+            })
+            .await;
+        }
         transaction!(self, |tx| {
             let mut outcome = BankImportOutcome {
                 lines_read: u32::try_from(lines.len()).unwrap_or(u32::MAX),
                 ..BankImportOutcome::default()
             };
-            let import: i64 = sqlx::query_scalar(q(
-                store,
-                "INSERT INTO bank_imports (tenant_id, file_name, format, file_hash, statements, lines_read, created, duplicates, imported_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7::timestamptz) RETURNING id",
-            ))
-            .bind(tenant)
-            .bind(meta.file_name.clone())
-            .bind(meta.format.clone())
-            .bind(meta.file_hash.clone())
-            .bind(i64::from(meta.statements))
-            .bind(i64::from(outcome.lines_read))
-            .bind(now.clone())
-            .fetch_one(&mut *tx)
-            .await?;
+            let import: i64 = sqlx::query_scalar(q(store, INSERT_IMPORT))
+                .bind(tenant)
+                .bind(meta.file_name.clone())
+                .bind(meta.format.clone())
+                .bind(meta.file_hash.clone())
+                .bind(i64::from(meta.statements))
+                .bind(i64::from(outcome.lines_read))
+                .bind(now.clone())
+                .fetch_one(&mut *tx)
+                .await?;
             for line in lines {
-                let (state, proposal) = match &line.plan {
-                    LinePlan::Outgoing => ("outgoing", None),
-                    LinePlan::Reversal { .. } => ("reversal", None),
-                    LinePlan::Apply { proposal, .. } => ("auto_applied", Some(proposal)),
-                    LinePlan::Review { proposal } => (
-                        if proposal.customer.is_some() || !proposal.allocations.is_empty() {
-                            "suggested"
-                        } else {
-                            "unmatched"
-                        },
-                        Some(proposal),
-                    ),
-                };
+                let (state, proposal) = line_state(&line.plan);
                 let empty = StoredProposal::default();
                 let proposal = proposal.unwrap_or(&empty);
-                let inserted: Option<i64> = sqlx::query_scalar(q(
-                    store,
-                    "INSERT INTO bank_lines (tenant_id, import_id, account, dedup_key, source_line, booking_date, value_date, direction, reversal, \
-                     currency, amount_minor, counterparty_name, counterparty_account, remittance, creditor_reference, bank_reference, end_to_end, \
-                     mandate, state, confidence, explanation_fr, explanation_en, suggested_customer_id, suggestion, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-                     $25::timestamptz, $25::timestamptz) ON CONFLICT (tenant_id, account, dedup_key) DO NOTHING RETURNING id",
-                ))
-                .bind(tenant)
-                .bind(import)
-                .bind(line.account.clone())
-                .bind(line.dedup_key.clone())
-                .bind(i64::try_from(line.source_line).unwrap_or(i64::MAX))
-                .bind(line.booking_date.to_string())
-                .bind(line.value_date.map(|date| date.to_string()))
-                .bind(if line.credit { "credit" } else { "debit" })
-                .bind(i64::from(line.reversal))
-                .bind(line.amount.currency().code())
-                .bind(line.amount.minor())
-                .bind(line.counterparty_name.clone())
-                .bind(line.counterparty_account.clone())
-                .bind(line.remittance.clone())
-                .bind(line.creditor_reference.clone())
-                .bind(line.bank_reference.clone())
-                .bind(line.end_to_end.clone())
-                .bind(line.mandate.clone())
-                .bind(state)
-                .bind(i64::from(proposal.confidence))
-                .bind(proposal.explanation_fr.clone())
-                .bind(proposal.explanation_en.clone())
-                .bind(proposal.customer.map(|customer| customer.0))
-                .bind(suggestion_text(&proposal.allocations))
-                .bind(now.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
+                let inserted: Option<i64> = sqlx::query_scalar(q(store, INSERT_LINE))
+                    .bind(tenant)
+                    .bind(import)
+                    .bind(line.account.clone())
+                    .bind(line.dedup_key.clone())
+                    .bind(i64::try_from(line.source_line).unwrap_or(i64::MAX))
+                    .bind(line.booking_date.to_string())
+                    .bind(line.value_date.map(|date| date.to_string()))
+                    .bind(if line.credit { "credit" } else { "debit" })
+                    .bind(i64::from(line.reversal))
+                    .bind(line.amount.currency().code())
+                    .bind(line.amount.minor())
+                    .bind(line.counterparty_name.clone())
+                    .bind(line.counterparty_account.clone())
+                    .bind(line.remittance.clone())
+                    .bind(line.creditor_reference.clone())
+                    .bind(line.bank_reference.clone())
+                    .bind(line.end_to_end.clone())
+                    .bind(line.mandate.clone())
+                    .bind(state)
+                    .bind(i64::from(proposal.confidence))
+                    .bind(proposal.explanation_fr.clone())
+                    .bind(proposal.explanation_en.clone())
+                    .bind(proposal.customer.map(|customer| customer.0))
+                    .bind(suggestion_text(&proposal.allocations))
+                    .bind(now.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let Some(id) = inserted else {
                     outcome.duplicates += 1;
                     continue;
@@ -848,15 +856,12 @@ impl TenantStore<'_> {
                             allocations: proposal.allocations.clone(),
                         };
                         let applied = apply_payment!(tx, store, tenant, &plan, effects, &now);
-                        sqlx::query(q(
-                            store,
-                            "UPDATE bank_lines SET payment_id = $1 WHERE tenant_id = $2 AND id = $3",
-                        ))
-                        .bind(applied.payment.map(|payment| payment.0))
-                        .bind(tenant)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query(q(store, SET_LINE_PAYMENT))
+                            .bind(applied.payment.map(|payment| payment.0))
+                            .bind(tenant)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                         outcome.applied += 1;
                         outcome.cases_closed += u32::from(applied.case_closed);
                         outcome.receipts_queued += u32::from(applied.receipt_queued);
@@ -868,24 +873,18 @@ impl TenantStore<'_> {
                     } => {
                         // The credit it undoes: same account, amount and currency, booked no
                         // later, and the same end-to-end id, mandate or payer account.
-                        let original: Option<(i64, Option<i64>)> = sqlx::query_as(q(
-                            store,
-                            "SELECT id, payment_id FROM bank_lines WHERE tenant_id = $1 AND account = $2 AND direction = 'credit' \
-                             AND reversal = 0 AND currency = $3 AND amount_minor = $4 AND booking_date <= $5::date AND state <> 'reversed' \
-                             AND ((end_to_end <> '' AND end_to_end = $6) OR (mandate <> '' AND mandate = $7) \
-                                  OR (counterparty_account <> '' AND counterparty_account = $8)) \
-                             ORDER BY booking_date DESC, id DESC LIMIT 1",
-                        ))
-                        .bind(tenant)
-                        .bind(line.account.clone())
-                        .bind(line.amount.currency().code())
-                        .bind(line.amount.minor())
-                        .bind(line.booking_date.to_string())
-                        .bind(line.end_to_end.clone())
-                        .bind(line.mandate.clone())
-                        .bind(line.counterparty_account.clone())
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                        let original: Option<(i64, Option<i64>)> =
+                            sqlx::query_as(q(store, ORIGINAL_CREDIT))
+                                .bind(tenant)
+                                .bind(line.account.clone())
+                                .bind(line.amount.currency().code())
+                                .bind(line.amount.minor())
+                                .bind(line.booking_date.to_string())
+                                .bind(line.end_to_end.clone())
+                                .bind(line.mandate.clone())
+                                .bind(line.counterparty_account.clone())
+                                .fetch_optional(&mut *tx)
+                                .await?;
                         match original {
                             Some((original, payment)) => {
                                 if let Some(payment) = payment {
@@ -898,37 +897,28 @@ impl TenantStore<'_> {
                                         &effects.undo_note
                                     );
                                 }
-                                sqlx::query(q(
-                                    store,
-                                    "UPDATE bank_lines SET state = 'reversed', updated_at = $1::timestamptz WHERE tenant_id = $2 AND id = $3",
-                                ))
-                                .bind(now.clone())
-                                .bind(tenant)
-                                .bind(original)
-                                .execute(&mut *tx)
-                                .await?;
-                                sqlx::query(q(
-                                    store,
-                                    "UPDATE bank_lines SET reverses_line_id = $1 WHERE tenant_id = $2 AND id = $3",
-                                ))
-                                .bind(original)
-                                .bind(tenant)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?;
+                                sqlx::query(q(store, MARK_REVERSED))
+                                    .bind(now.clone())
+                                    .bind(tenant)
+                                    .bind(original)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                sqlx::query(q(store, LINK_REVERSAL))
+                                    .bind(original)
+                                    .bind(tenant)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
                                 outcome.reversals_applied += 1;
                             }
                             None => {
-                                sqlx::query(q(
-                                    store,
-                                    "UPDATE bank_lines SET state = 'unmatched', explanation_fr = $1, explanation_en = $2 WHERE tenant_id = $3 AND id = $4",
-                                ))
-                                .bind(not_found_fr.clone())
-                                .bind(not_found_en.clone())
-                                .bind(tenant)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?;
+                                sqlx::query(q(store, REVERSAL_NOT_FOUND))
+                                    .bind(not_found_fr.clone())
+                                    .bind(not_found_en.clone())
+                                    .bind(tenant)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
                                 outcome.reversals_queued += 1;
                                 outcome.queued += 1;
                             }
@@ -937,25 +927,19 @@ impl TenantStore<'_> {
                 }
             }
             if outcome.created == 0 {
-                sqlx::query(q(
-                    store,
-                    "DELETE FROM bank_imports WHERE tenant_id = $1 AND id = $2",
-                ))
-                .bind(tenant)
-                .bind(import)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(q(store, DELETE_IMPORT))
+                    .bind(tenant)
+                    .bind(import)
+                    .execute(&mut *tx)
+                    .await?;
             } else {
-                sqlx::query(q(
-                    store,
-                    "UPDATE bank_imports SET created = $1, duplicates = $2 WHERE tenant_id = $3 AND id = $4",
-                ))
-                .bind(i64::from(outcome.created))
-                .bind(i64::from(outcome.duplicates))
-                .bind(tenant)
-                .bind(import)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(q(store, FINISH_IMPORT))
+                    .bind(i64::from(outcome.created))
+                    .bind(i64::from(outcome.duplicates))
+                    .bind(tenant)
+                    .bind(import)
+                    .execute(&mut *tx)
+                    .await?;
             }
             Ok::<_, StoreError>(outcome)
         })
@@ -1260,6 +1244,40 @@ impl TenantStore<'_> {
             .map(|(code, minor)| Ok(Money::from_minor(minor, currency(&code)?)))
             .collect()
     }
+}
+
+/// The state a new line is stored in, and the matcher's proposal it keeps.
+fn line_state(plan: &LinePlan) -> (&'static str, Option<&StoredProposal>) {
+    match plan {
+        LinePlan::Outgoing => ("outgoing", None),
+        LinePlan::Reversal { .. } => ("reversal", None),
+        LinePlan::Apply { proposal, .. } => ("auto_applied", Some(proposal)),
+        LinePlan::Review { proposal } => (
+            if proposal.customer.is_some() || !proposal.allocations.is_empty() {
+                "suggested"
+            } else {
+                "unmatched"
+            },
+            Some(proposal),
+        ),
+    }
+}
+
+fn open_item(
+    invoice: i64,
+    customer: i64,
+    number: String,
+    due: &str,
+    outstanding: i64,
+    code: &str,
+) -> Result<OpenItemRecord, StoreError> {
+    Ok(OpenItemRecord {
+        invoice: InvoiceId(invoice),
+        customer: CustomerId(customer),
+        number,
+        due_on: parse_date(due)?,
+        outstanding: Money::from_minor(outstanding, currency(code)?),
+    })
 }
 
 fn line_reference(line: &NewBankLine) -> String {
