@@ -14,11 +14,14 @@ use domain::matching::{
     CreditLine, KnownCustomer, MatchIndex, MatchSettings, OpenItem, oldest_first,
 };
 use domain::money::Money;
-use formats::bank::{BankCsvMapping, BankFormat, BankProblem, read_bank_file};
+use formats::bank::{
+    BankCsvMapping, BankFormat, BankProblem, MappingError, MappingSpec, read_bank_file,
+};
 use jiff::civil::Date;
 use store::{
-    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
-    NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord, StoredProposal,
+    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, BankMappingRecord,
+    ClosureRecord, LinePlan, NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
+    StoredProposal,
 };
 
 use crate::clock::Clock;
@@ -37,6 +40,10 @@ pub enum PaymentError {
     UnknownInvoice { number: String },
     #[error("bank line {id} does not exist")]
     UnknownLine { id: i64 },
+    #[error("unknown CSV mapping {name:?} (known: {})", .known.join(", "))]
+    UnknownMapping { name: String, known: Vec<String> },
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -777,4 +784,124 @@ pub async fn bank_lines(
     let mut lines = store.tenant(tenant.id).bank_lines_in(&LINE_STATES).await?;
     lines.sort_by_key(|line| line.id);
     Ok(lines)
+}
+
+/// The name of the built-in mapping: the French convention (`MappingSpec::default()`).
+pub const FRENCH_MAPPING: &str = "french";
+
+fn check_mapping_name(name: &str) -> Result<&str, PaymentError> {
+    let name = name.trim();
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return Err(PaymentError::Invalid(format!(
+            "mapping name {name:?}: 1 to 64 letters, digits, '-', '_' or '.'"
+        )));
+    }
+    if name.eq_ignore_ascii_case(FRENCH_MAPPING) {
+        return Err(PaymentError::Invalid(format!(
+            "{FRENCH_MAPPING:?} is the built-in mapping: save yours under another name"
+        )));
+    }
+    Ok(name)
+}
+
+/// Saves a CSV mapping under a name (replacing one of that name), once its settings are
+/// checked.
+pub async fn save_mapping(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    name: &str,
+    spec: &MappingSpec,
+) -> Result<(), PaymentError> {
+    let name = check_mapping_name(name)?;
+    let mapping = spec.mapping()?;
+    store
+        .tenant(tenant.id)
+        .save_bank_mapping(
+            &BankMappingRecord {
+                name: name.to_owned(),
+                definition: MappingSpec::of(&mapping).to_toml(),
+            },
+            clock.now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The mappings an import can use: the built-in one, then the tenant's, by name.
+pub async fn mappings(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<(String, MappingSpec)>, PaymentError> {
+    let mut all = vec![(FRENCH_MAPPING.to_owned(), MappingSpec::default())];
+    for saved in store.tenant(tenant.id).bank_mappings().await? {
+        let spec = kept_spec(&saved)?;
+        all.push((saved.name, spec));
+    }
+    Ok(all)
+}
+
+fn kept_spec(saved: &BankMappingRecord) -> Result<MappingSpec, PaymentError> {
+    MappingSpec::from_toml(&saved.definition).map_err(|error| {
+        StoreError::Corrupt {
+            what: format!("CSV mapping {:?}: {error}", saved.name),
+        }
+        .into()
+    })
+}
+
+/// The settings of a mapping by name: `french` or one the tenant saved.
+pub async fn mapping_spec(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+) -> Result<MappingSpec, PaymentError> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case(FRENCH_MAPPING) {
+        return Ok(MappingSpec::default());
+    }
+    match store.tenant(tenant.id).bank_mapping(name).await? {
+        Some(saved) => kept_spec(&saved),
+        None => Err(unknown_mapping(store, tenant, name).await?),
+    }
+}
+
+async fn unknown_mapping(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+) -> Result<PaymentError, PaymentError> {
+    let known = mappings(store, tenant)
+        .await?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    Ok(PaymentError::UnknownMapping {
+        name: name.to_owned(),
+        known,
+    })
+}
+
+/// Deletes a saved mapping; the built-in one stays.
+pub async fn delete_mapping(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+) -> Result<(), PaymentError> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case(FRENCH_MAPPING) {
+        return Err(PaymentError::Invalid(format!(
+            "{FRENCH_MAPPING:?} is built in and cannot be deleted"
+        )));
+    }
+    if store.tenant(tenant.id).delete_bank_mapping(name).await? {
+        Ok(())
+    } else {
+        Err(unknown_mapping(store, tenant, name).await?)
+    }
 }

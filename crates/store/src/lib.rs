@@ -26,6 +26,7 @@ macro_rules! with_pool {
 
 mod accounts;
 mod bank_lines;
+mod bank_mappings;
 mod connect;
 mod customer_details;
 mod dunning;
@@ -53,6 +54,7 @@ pub use bank_lines::{
     NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
     StoredProposal,
 };
+pub use bank_mappings::BankMappingRecord;
 pub use connect::SqliteSettings;
 pub use customer_details::{
     CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, ResolvedIncidents,

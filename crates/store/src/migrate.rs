@@ -90,6 +90,11 @@ const SQLITE: &[Migration] = &[
         name: "plan_documents",
         sql: include_str!("../migrations/sqlite/0015_plan_documents.sql"),
     },
+    Migration {
+        version: 17,
+        name: "bank_mappings",
+        sql: include_str!("../migrations/sqlite/0017_bank_mappings.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -167,6 +172,11 @@ const POSTGRES: &[Migration] = &[
         version: 15,
         name: "plan_documents",
         sql: include_str!("../migrations/postgres/0015_plan_documents.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "bank_mappings",
+        sql: include_str!("../migrations/postgres/0017_bank_mappings.sql"),
     },
 ];
 

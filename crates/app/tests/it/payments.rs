@@ -787,6 +787,100 @@ async fn a_csv_export_imports_through_its_mapping_and_only_once() {
 }
 
 #[tokio::test]
+async fn a_saved_mapping_is_the_tenants_own_and_reads_its_banks_exports_by_name() {
+    use formats::bank::{BankFormat, MappingSpec};
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let other = creditor(store, "Autre Atelier").await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples");
+        let spec = MappingSpec {
+            delimiter: ",".into(),
+            date_format: "dd/mm/yy".into(),
+            skip_lines: 4,
+            footer_lines: 1,
+            account: Some("08088804068".into()),
+            amount: None,
+            credit: Some("Credit".into()),
+            debit: Some("Debit".into()),
+            label: vec!["Label".into(), "Detail".into()],
+            reference: Some("Operation Number".into()),
+            ..MappingSpec::default()
+        };
+        payments::save_mapping(store, &tenant, clock(), "banque-1", &spec)
+            .await
+            .unwrap();
+        // Saved twice: replaced, not doubled.
+        payments::save_mapping(store, &tenant, clock(), "banque-1", &spec)
+            .await
+            .unwrap();
+        let names: Vec<String> = payments::mappings(store, &tenant)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["french", "banque-1"]);
+        let kept = payments::mapping_spec(store, &tenant, "banque-1")
+            .await
+            .unwrap();
+        assert_eq!(kept, spec);
+        let bytes =
+            std::fs::read(root.join("csv-bank/meta_data_separated_credit_debit.csv")).unwrap();
+        let report = payments::import_bank(
+            store,
+            &tenant,
+            clock(),
+            &bytes,
+            "export.csv",
+            Some(BankFormat::Csv),
+            Some(&kept.mapping().unwrap()),
+            Language::French,
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.outcome.created, report.outcome.outgoing), (4, 3));
+
+        // Another creditor does not see it; an unknown name lists the known ones.
+        let Err(PaymentError::UnknownMapping { name, known }) =
+            payments::mapping_spec(store, &other, "banque-1").await
+        else {
+            panic!("another tenant's mapping was found");
+        };
+        assert_eq!(
+            (name.as_str(), known),
+            ("banque-1", vec!["french".to_owned()])
+        );
+        // The built-in name is kept for the built-in mapping.
+        assert!(matches!(
+            payments::save_mapping(store, &tenant, clock(), "French", &spec).await,
+            Err(PaymentError::Invalid(_))
+        ));
+        // A setting that cannot work is refused by name before anything is saved.
+        let broken = MappingSpec {
+            date_format: "jj/mm/aa".into(),
+            ..spec.clone()
+        };
+        let Err(PaymentError::Mapping(error)) =
+            payments::save_mapping(store, &tenant, clock(), "banque-2", &broken).await
+        else {
+            panic!("a broken mapping was saved");
+        };
+        assert_eq!(error.setting, "date_format");
+        assert_eq!(payments::mappings(store, &tenant).await.unwrap().len(), 2);
+
+        payments::delete_mapping(store, &tenant, "banque-1")
+            .await
+            .unwrap();
+        assert!(matches!(
+            payments::delete_mapping(store, &tenant, "banque-1").await,
+            Err(PaymentError::UnknownMapping { .. })
+        ));
+        assert_eq!(payments::mappings(store, &tenant).await.unwrap().len(), 1);
+    });
+}
+
+#[tokio::test]
 async fn a_reminder_still_claiming_an_unpaid_invoice_is_not_stopped_and_the_case_stays_open() {
     on_every_backend!(|database| {
         let store = &database.store;
