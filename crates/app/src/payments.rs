@@ -21,7 +21,7 @@ use jiff::civil::Date;
 use store::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, BankMappingRecord,
     ClosureRecord, LinePlan, NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
-    StoredProposal,
+    StoredProposal, WriteOff,
 };
 
 use crate::clock::Clock;
@@ -55,6 +55,9 @@ pub struct PaymentSettings {
     pub amount_tolerance: Money,
     pub send_receipt: bool,
     pub send_thank_you: bool,
+    /// A remainder a payment leaves at or below this is written off; zero: never (the default:
+    /// giving money up is the creditor's decision).
+    pub write_off: Money,
 }
 
 impl PaymentSettings {
@@ -78,12 +81,14 @@ pub async fn settings(
             amount_tolerance: Money::from_minor(saved.amount_tolerance_minor, currency),
             send_receipt: saved.send_receipt,
             send_thank_you: saved.send_thank_you,
+            write_off: Money::from_minor(saved.write_off_minor, currency),
         },
         None => PaymentSettings {
             auto_apply_threshold: MatchSettings::DEFAULT_THRESHOLD,
             amount_tolerance: Money::from_minor(MatchSettings::DEFAULT_TOLERANCE_MINOR, currency),
             send_receipt: true,
             send_thank_you: true,
+            write_off: Money::zero(currency),
         },
     })
 }
@@ -95,6 +100,8 @@ pub struct SettingsChange {
     pub amount_tolerance: Option<String>,
     pub send_receipt: Option<bool>,
     pub send_thank_you: Option<bool>,
+    /// The largest remainder written off, e.g. `5.00`; `0` turns it off.
+    pub write_off: Option<String>,
 }
 
 pub async fn change_settings(
@@ -122,6 +129,16 @@ pub async fn change_settings(
         }
         current.amount_tolerance = tolerance;
     }
+    if let Some(text) = &change.write_off {
+        let write_off = Money::parse_decimal(text.trim(), tenant.profile.currency)
+            .map_err(|error| PaymentError::Invalid(format!("write-off {text:?}: {error}")))?;
+        if write_off.is_negative() {
+            return Err(PaymentError::Invalid(
+                "the write-off limit cannot be negative".into(),
+            ));
+        }
+        current.write_off = write_off;
+    }
     if let Some(receipt) = change.send_receipt {
         current.send_receipt = receipt;
     }
@@ -136,6 +153,7 @@ pub async fn change_settings(
                 amount_tolerance_minor: current.amount_tolerance.minor(),
                 send_receipt: current.send_receipt,
                 send_thank_you: current.send_thank_you,
+                write_off_minor: current.write_off.minor(),
             },
             clock.now(),
         )
@@ -402,6 +420,27 @@ fn effects(
             "thanks after full payment".to_owned()
         },
         undo_note: undo_note(language),
+        write_off: settings.write_off.is_positive().then(|| WriteOff {
+            up_to_minor: settings.write_off.minor(),
+            reason: if fr {
+                format!(
+                    "reliquat laissé par un paiement, passé en perte (tolérance de {} {})",
+                    settings.write_off.to_decimal_string(),
+                    settings.write_off.currency().code()
+                )
+            } else {
+                format!(
+                    "remainder left by a payment, written off (tolerance {} {})",
+                    settings.write_off.to_decimal_string(),
+                    settings.write_off.currency().code()
+                )
+            },
+            decided_by: if fr {
+                "réglages des paiements".to_owned()
+            } else {
+                "payment settings".to_owned()
+            },
+        }),
     }
 }
 

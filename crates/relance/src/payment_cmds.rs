@@ -230,6 +230,10 @@ pub(crate) enum PaymentSettingsCommand {
         /// Queue a thank-you when a customer has paid everything: yes or no.
         #[arg(long)]
         thank_you: Option<YesNo>,
+        /// Write off what a payment leaves owing when it is this much or less (bank fees),
+        /// e.g. 5.00; 0 turns it off (the default).
+        #[arg(long)]
+        write_off: Option<String>,
     },
 }
 
@@ -350,6 +354,7 @@ pub(crate) async fn import_bank(
                     outgoing: u32,
                     reversals_applied: u32,
                     reversals_queued: u32,
+                    write_offs: u32,
                     not_booked: usize,
                     cases_closed: u32,
                     receipts_queued: u32,
@@ -368,6 +373,7 @@ pub(crate) async fn import_bank(
                     outgoing: outcome.outgoing,
                     reversals_applied: outcome.reversals_applied,
                     reversals_queued: outcome.reversals_queued,
+                    write_offs: outcome.write_offs,
                     not_booked: report.skipped,
                     cases_closed: outcome.cases_closed,
                     receipts_queued: outcome.receipts_queued,
@@ -378,7 +384,7 @@ pub(crate) async fn import_bank(
                 Lang::Fr => format!(
                     "{file_name} ({}, {} relevé(s)) : {} ligne(s) lue(s), {} créée(s), {} déjà importée(s).\n\
                      Paiements appliqués : {} ; en attente de revue : {} ; débits : {} ; retours appliqués : {} ; non comptabilisées ignorées : {}.\n\
-                     Dossiers clos : {} (quittances : {}, remerciements : {}).",
+                     Reliquats passés en perte : {} ; dossiers clos : {} (quittances : {}, remerciements : {}).",
                     report.variant,
                     report.statements,
                     outcome.lines_read,
@@ -389,6 +395,7 @@ pub(crate) async fn import_bank(
                     outcome.outgoing,
                     outcome.reversals_applied,
                     report.skipped,
+                    outcome.write_offs,
                     outcome.cases_closed,
                     outcome.receipts_queued,
                     outcome.thanks_queued
@@ -396,7 +403,7 @@ pub(crate) async fn import_bank(
                 Lang::En => format!(
                     "{file_name} ({}, {} statement(s)): {} line(s) read, {} created, {} already imported.\n\
                      Payments applied: {}; waiting for review: {}; debits: {}; returns applied: {}; not booked, left out: {}.\n\
-                     Cases closed: {} (receipts: {}, thanks: {}).",
+                     Remainders written off: {}; cases closed: {} (receipts: {}, thanks: {}).",
                     report.variant,
                     report.statements,
                     outcome.lines_read,
@@ -407,6 +414,7 @@ pub(crate) async fn import_bank(
                     outcome.outgoing,
                     outcome.reversals_applied,
                     report.skipped,
+                    outcome.write_offs,
                     outcome.cases_closed,
                     outcome.receipts_queued,
                     outcome.thanks_queued
@@ -492,6 +500,7 @@ pub(crate) async fn payments_command(
             tolerance,
             receipt,
             thank_you,
+            write_off,
         }) => {
             let settings = payments::change_settings(
                 &store,
@@ -502,6 +511,7 @@ pub(crate) async fn payments_command(
                     amount_tolerance: tolerance,
                     send_receipt: receipt.map(|value| value == YesNo::Yes),
                     send_thank_you: thank_you.map(|value| value == YesNo::Yes),
+                    write_off,
                 },
             )
             .await?;
@@ -753,8 +763,14 @@ fn print_settings(
             "amount_tolerance": settings.amount_tolerance.to_decimal_string(),
             "receipt": settings.send_receipt,
             "thank_you": settings.send_thank_you,
+            "write_off": settings.write_off.to_decimal_string(),
         }));
     }
+    let write_off = if settings.write_off.is_positive() {
+        human_amount(settings.write_off, lang)
+    } else {
+        tr(lang, "jamais", "never").to_owned()
+    };
     let yes_no = |value: bool| match (lang, value) {
         (Lang::Fr, true) => "oui",
         (Lang::Fr, false) => "non",
@@ -763,18 +779,20 @@ fn print_settings(
     };
     say(match lang {
         Lang::Fr => format!(
-            "Seuil d'application automatique : {} (confiance sur 100)\nTolérance de montant : {}\nQuittance à la clôture : {}\nRemerciement à la clôture : {}",
+            "Seuil d'application automatique : {} (confiance sur 100)\nTolérance de montant : {}\nQuittance à la clôture : {}\nRemerciement à la clôture : {}\nReliquat passé en perte jusqu'à : {}",
             settings.auto_apply_threshold,
             human_amount(settings.amount_tolerance, lang),
             yes_no(settings.send_receipt),
-            yes_no(settings.send_thank_you)
+            yes_no(settings.send_thank_you),
+            write_off
         ),
         Lang::En => format!(
-            "Auto-apply threshold: {} (confidence out of 100)\nAmount tolerance: {}\nReceipt on closure: {}\nThank-you on closure: {}",
+            "Auto-apply threshold: {} (confidence out of 100)\nAmount tolerance: {}\nReceipt on closure: {}\nThank-you on closure: {}\nRemainder written off up to: {}",
             settings.auto_apply_threshold,
             human_amount(settings.amount_tolerance, lang),
             yes_no(settings.send_receipt),
-            yes_no(settings.send_thank_you)
+            yes_no(settings.send_thank_you),
+            write_off
         ),
     })
 }
@@ -817,6 +835,18 @@ fn applied_text(
         text.push_str(&match lang {
             Lang::Fr => format!("; relances annulées : {}", applied.actions_cancelled),
             Lang::En => format!("; reminders cancelled: {}", applied.actions_cancelled),
+        });
+    }
+    if applied.written_off_minor > 0 {
+        text.push_str(&match lang {
+            Lang::Fr => format!(
+                "; reliquat passé en perte : {}",
+                money(applied.written_off_minor)
+            ),
+            Lang::En => format!(
+                "; remainder written off: {}",
+                money(applied.written_off_minor)
+            ),
         });
     }
     if applied.case_closed {

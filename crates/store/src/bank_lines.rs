@@ -16,10 +16,12 @@ use std::collections::HashSet;
 
 use domain::ids::{CustomerId, InvoiceId, PaymentId};
 use domain::money::{Currency, Money};
+use domain::settlement::SettlementKind;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::dunning::{INSERT_ACTION, NewAction, bind_action, corrupt, dialect, id_list};
+use crate::settlements::INSERT_SETTLEMENT;
 
 /// The receipt and thank-you of a closure: a new action, or the one of an earlier closure in
 /// the same episode that an undone payment had cancelled, scheduled again.
@@ -58,10 +60,11 @@ const CLOSURE_CONTACT: &str = "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.
                          LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
                          WHERE c.tenant_id = $1 AND c.id = $2";
 const PAID_BY_DUE: &str = "SELECT id, number FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY due_on, number";
-/// The rows of an undone payment, each bound to (tenant, payment), after its allocations gave
-/// back what they paid.
-const UNDO_PAYMENT: [&str; 4] = [
+/// The rows of an undone payment, each bound to (tenant, payment), after its allocations and
+/// write-offs gave back what they took off invoices.
+const UNDO_PAYMENT: [&str; 5] = [
     "DELETE FROM allocations WHERE tenant_id = $1 AND payment_id = $2",
+    "DELETE FROM settlements WHERE tenant_id = $1 AND payment_id = $2",
     "UPDATE bank_lines SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
     "UPDATE case_closures SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
     "DELETE FROM payments WHERE tenant_id = $1 AND id = $2",
@@ -69,7 +72,9 @@ const UNDO_PAYMENT: [&str; 4] = [
 const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
              WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
              AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)";
-const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 ORDER BY id";
+/// What a payment took off invoices: its allocations, and the remainders written off with it.
+const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 \
+     UNION ALL SELECT invoice_id, amount_minor FROM settlements WHERE tenant_id = $1 AND payment_id = $2 ORDER BY 1";
 const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
 const OPEN_ITEMS: &str = "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
                  WHERE tenant_id = $1 AND outstanding_minor > 0";
@@ -179,6 +184,32 @@ pub struct PaymentEffects {
     pub thank_you_explanation: String,
     /// The note on a receipt or thank-you cancelled because its payment was undone.
     pub undo_note: String,
+    /// Small remainders written off with the payment that leaves them; `None`: never.
+    pub write_off: Option<WriteOff>,
+}
+
+/// The tenant's write-off of small remainders: when a payment is spent whole on invoices and
+/// leaves one of them owing this much or less, the rest is written off as a settlement of the
+/// payment (undone with it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOff {
+    /// The largest remainder written off (minor units of the payment's currency, above 0).
+    pub up_to_minor: i64,
+    pub reason: String,
+    pub decided_by: String,
+}
+
+/// The remainders (invoice, amount) a payment's write-off settles: only when the whole
+/// payment went to invoices (money left over is the customer's credit, not a shortfall).
+fn written_off(effects: &PaymentEffects, left: i64, remainders: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    match &effects.write_off {
+        Some(write_off) if left == 0 => remainders
+            .iter()
+            .copied()
+            .filter(|&(_, remainder)| remainder > 0 && remainder <= write_off.up_to_minor)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// What recording a payment did.
@@ -189,6 +220,9 @@ pub struct AppliedPayment {
     pub already_recorded: bool,
     pub allocated_minor: i64,
     pub unallocated_minor: i64,
+    /// Remainders written off with the payment (see `WriteOff`): how many, how much.
+    pub write_offs: u32,
+    pub written_off_minor: i64,
     pub promises_kept: u32,
     pub actions_cancelled: u32,
     pub case_closed: bool,
@@ -216,6 +250,8 @@ pub struct BankImportOutcome {
     pub outgoing: u32,
     pub reversals_applied: u32,
     pub reversals_queued: u32,
+    /// Invoices whose small remainder was written off.
+    pub write_offs: u32,
     pub cases_closed: u32,
     pub receipts_queued: u32,
     pub thanks_queued: u32,
@@ -249,6 +285,8 @@ pub struct PaymentSettingsRecord {
     pub amount_tolerance_minor: i64,
     pub send_receipt: bool,
     pub send_thank_you: bool,
+    /// Remainders up to this are written off; 0: never.
+    pub write_off_minor: i64,
 }
 
 /// A case closed by a payment.
@@ -496,6 +534,7 @@ macro_rules! apply_payment {
                 outcome.payment = Some(PaymentId(payment));
                 let mut left = plan.amount.minor();
                 let mut paid_invoices: Vec<i64> = Vec::new();
+                let mut remainders: Vec<(i64, i64)> = Vec::new();
                 for (invoice, wanted) in &plan.allocations {
                     if left <= 0 {
                         break;
@@ -540,9 +579,42 @@ macro_rules! apply_payment {
                     outcome.allocated_minor += take;
                     if take == outstanding {
                         paid_invoices.push(invoice.0);
+                    } else {
+                        remainders.push((invoice.0, outstanding - take));
                     }
                 }
                 outcome.unallocated_minor = left;
+                for (invoice, remainder) in written_off(effects, left, &remainders) {
+                    sqlx::query(q(store, REDUCE_OUTSTANDING))
+                        .bind(remainder)
+                        .bind(now.to_owned())
+                        .bind(tenant)
+                        .bind(invoice)
+                        .execute(&mut *$tx)
+                        .await?;
+                    let write_off = effects
+                        .write_off
+                        .as_ref()
+                        .expect("a remainder is written off only with a tolerance");
+                    sqlx::query(q(store, INSERT_SETTLEMENT))
+                        .bind(tenant)
+                        .bind(plan.customer.0)
+                        .bind(invoice)
+                        .bind(SettlementKind::WriteOff.code())
+                        .bind(plan.amount.currency().code())
+                        .bind(remainder)
+                        .bind(plan.received_on.to_string())
+                        .bind(write_off.reason.clone())
+                        .bind(write_off.decided_by.clone())
+                        .bind(String::new())
+                        .bind(now.to_owned())
+                        .bind(payment)
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                    outcome.write_offs += 1;
+                    outcome.written_off_minor += remainder;
+                    paid_invoices.push(invoice);
+                }
                 let balance: i64 = sqlx::query_scalar(q(store, CUSTOMER_BALANCE))
                     .bind(tenant)
                     .bind(plan.customer.0)
@@ -865,6 +937,7 @@ impl TenantStore<'_> {
                         outcome.applied += 1;
                         outcome.cases_closed += u32::from(applied.case_closed);
                         outcome.receipts_queued += u32::from(applied.receipt_queued);
+                        outcome.write_offs += applied.write_offs;
                         outcome.thanks_queued += u32::from(applied.thank_you_queued);
                     }
                     LinePlan::Reversal {
@@ -1120,22 +1193,23 @@ impl TenantStore<'_> {
 
     /// The creditor's payment settings; `None` when it kept the defaults.
     pub async fn payment_settings(&self) -> Result<Option<PaymentSettingsRecord>, StoreError> {
-        let row: Option<(i64, i64, i64, i64)> = with_pool!(self.store, |pool| {
+        let row: Option<(i64, i64, i64, i64, i64)> = with_pool!(self.store, |pool| {
             sqlx::query_as(q(
                 self.store,
-                "SELECT auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you FROM payment_settings WHERE tenant_id = $1",
+                "SELECT auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you, write_off_minor FROM payment_settings WHERE tenant_id = $1",
             ))
             .bind(self.tenant.0)
             .fetch_optional(pool)
             .await?
         });
-        row.map(|(threshold, tolerance, receipt, thanks)| {
+        row.map(|(threshold, tolerance, receipt, thanks, write_off)| {
             Ok(PaymentSettingsRecord {
                 auto_apply_threshold: u8::try_from(threshold)
                     .map_err(|_| corrupt("auto-apply threshold"))?,
                 amount_tolerance_minor: tolerance,
                 send_receipt: receipt != 0,
                 send_thank_you: thanks != 0,
+                write_off_minor: write_off,
             })
         })
         .transpose()
@@ -1149,10 +1223,11 @@ impl TenantStore<'_> {
         with_pool!(self.store, |pool| {
             sqlx::query(q(
                 self.store,
-                "INSERT INTO payment_settings (tenant_id, auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT (tenant_id) DO UPDATE SET \
+                "INSERT INTO payment_settings (tenant_id, auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you, updated_at, write_off_minor) \
+                 VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7) ON CONFLICT (tenant_id) DO UPDATE SET \
                  auto_apply_threshold = excluded.auto_apply_threshold, amount_tolerance_minor = excluded.amount_tolerance_minor, \
-                 send_receipt = excluded.send_receipt, send_thank_you = excluded.send_thank_you, updated_at = excluded.updated_at",
+                 send_receipt = excluded.send_receipt, send_thank_you = excluded.send_thank_you, updated_at = excluded.updated_at, \
+                 write_off_minor = excluded.write_off_minor",
             ))
             .bind(self.tenant.0)
             .bind(i64::from(settings.auto_apply_threshold))
@@ -1160,6 +1235,7 @@ impl TenantStore<'_> {
             .bind(i64::from(settings.send_receipt))
             .bind(i64::from(settings.send_thank_you))
             .bind(timestamp_text(now))
+            .bind(settings.write_off_minor)
             .execute(pool)
             .await?;
         });

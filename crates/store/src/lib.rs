@@ -52,7 +52,7 @@ pub use accounts::{NewUser, UserRecord};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
     NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
-    StoredProposal,
+    StoredProposal, WriteOff,
 };
 pub use bank_mappings::BankMappingRecord;
 pub use connect::SqliteSettings;

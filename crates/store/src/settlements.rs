@@ -59,6 +59,12 @@ type SettlementRow = (
     String,
 );
 
+/// A settlement recorded; `$12` is the payment whose small remainder a write-off settled (see
+/// `bank_lines`), else NULL.
+pub(crate) const INSERT_SETTLEMENT: &str = "INSERT INTO settlements (tenant_id, customer_id, invoice_id, kind, currency, amount_minor, settled_on, \
+     reason, decided_by, counterparty, created_at, payment_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11::timestamptz, $12) RETURNING id";
+
 const SELECT: &str = "SELECT s.id, s.customer_id, c.reference, s.invoice_id, i.number, s.kind, s.currency, s.amount_minor, \
      iso(s.settled_on), s.reason, s.decided_by, s.counterparty, iso(s.created_at) \
      FROM settlements s JOIN customers c ON c.id = s.customer_id JOIN invoices i ON i.id = s.invoice_id \
@@ -77,12 +83,7 @@ impl TenantStore<'_> {
             "UPDATE invoices SET outstanding_minor = outstanding_minor - $3 \
              WHERE tenant_id = $1 AND id = $2 AND outstanding_minor = $4",
         );
-        let insert = dialect(
-            self.store,
-            "INSERT INTO settlements (tenant_id, customer_id, invoice_id, kind, currency, amount_minor, settled_on, \
-             reason, decided_by, counterparty, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11::timestamptz) RETURNING id",
-        );
+        let insert = dialect(self.store, INSERT_SETTLEMENT);
         let id = with_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let reduced = sqlx::query(sqlx::AssertSqlSafe(reduce.as_str()))
@@ -109,6 +110,7 @@ impl TenantStore<'_> {
                     .bind(settlement.decided_by)
                     .bind(settlement.counterparty)
                     .bind(timestamp_text(now))
+                    .bind(None::<i64>)
                     .fetch_one(&mut *tx)
                     .await?;
                 tx.commit().await?;

@@ -10,3 +10,11 @@ CREATE TABLE bank_csv_mappings (
     updated_at TEXT NOT NULL,
     UNIQUE (tenant_id, name)
 ) STRICT;
+
+-- A remainder a payment leaves on an invoice, at or below this amount (minor units of the
+-- creditor's currency), is written off with the payment; 0: never.
+ALTER TABLE payment_settings ADD COLUMN write_off_minor INTEGER NOT NULL DEFAULT 0 CHECK (write_off_minor >= 0);
+
+-- The payment whose small remainder a write-off settled: undoing the payment undoes it.
+ALTER TABLE settlements ADD COLUMN payment_id INTEGER REFERENCES payments (id);
+CREATE INDEX settlements_by_payment ON settlements (payment_id) WHERE payment_id IS NOT NULL;

@@ -33,6 +33,7 @@ struct Prepared<'t> {
     invoice_to_pay: Statement<'t>,
     insert_allocation: Statement<'t>,
     reduce_outstanding: Statement<'t>,
+    insert_settlement: Statement<'t>,
     customer_balance: Statement<'t>,
     keep_promises: Statement<'t>,
     pending_actions: Statement<'t>,
@@ -43,13 +44,13 @@ struct Prepared<'t> {
     cancel_receipts: Statement<'t>,
     payment_allocations: Statement<'t>,
     restore_outstanding: Statement<'t>,
-    undo_payment: [Statement<'t>; 4],
+    undo_payment: [Statement<'t>; 5],
 }
 
 impl<'t> Prepared<'t> {
     fn new(tx: &'t Transaction<'_>) -> rusqlite::Result<Prepared<'t>> {
         let prepare = |sql: &str| tx.prepare(&sqlite_dialect(sql));
-        let [a, b, c, d] = UNDO_PAYMENT;
+        let [a, b, c, d, e] = UNDO_PAYMENT;
         Ok(Prepared {
             insert_import: prepare(INSERT_IMPORT)?,
             insert_line: prepare(INSERT_LINE)?,
@@ -65,6 +66,7 @@ impl<'t> Prepared<'t> {
             invoice_to_pay: prepare(INVOICE_TO_PAY)?,
             insert_allocation: prepare(INSERT_ALLOCATION)?,
             reduce_outstanding: prepare(REDUCE_OUTSTANDING)?,
+            insert_settlement: prepare(INSERT_SETTLEMENT)?,
             customer_balance: prepare(CUSTOMER_BALANCE)?,
             keep_promises: prepare(KEEP_PROMISES)?,
             pending_actions: prepare(PENDING_ACTIONS)?,
@@ -75,7 +77,13 @@ impl<'t> Prepared<'t> {
             cancel_receipts: prepare(CANCEL_RECEIPTS)?,
             payment_allocations: prepare(PAYMENT_ALLOCATIONS)?,
             restore_outstanding: prepare(RESTORE_OUTSTANDING)?,
-            undo_payment: [prepare(a)?, prepare(b)?, prepare(c)?, prepare(d)?],
+            undo_payment: [
+                prepare(a)?,
+                prepare(b)?,
+                prepare(c)?,
+                prepare(d)?,
+                prepare(e)?,
+            ],
         })
     }
 }
@@ -189,6 +197,7 @@ fn import_lines(
                 outcome.applied += 1;
                 outcome.cases_closed += u32::from(applied.case_closed);
                 outcome.receipts_queued += u32::from(applied.receipt_queued);
+                outcome.write_offs += applied.write_offs;
                 outcome.thanks_queued += u32::from(applied.thank_you_queued);
             }
             LinePlan::Reversal {
@@ -284,6 +293,7 @@ fn apply_payment(
     outcome.payment = Some(PaymentId(payment));
     let mut left = plan.amount.minor();
     let mut paid_invoices: Vec<i64> = Vec::new();
+    let mut remainders: Vec<(i64, i64)> = Vec::new();
     for (invoice, wanted) in &plan.allocations {
         if left <= 0 {
             break;
@@ -314,9 +324,39 @@ fn apply_payment(
         outcome.allocated_minor += take;
         if take == outstanding {
             paid_invoices.push(invoice.0);
+        } else {
+            remainders.push((invoice.0, outstanding - take));
         }
     }
     outcome.unallocated_minor = left;
+    for (invoice, remainder) in written_off(effects, left, &remainders) {
+        let write_off = effects
+            .write_off
+            .as_ref()
+            .expect("a remainder is written off only with a tolerance");
+        st.reduce_outstanding
+            .execute(params![remainder, now, tenant, invoice])?;
+        st.insert_settlement.query_row(
+            params![
+                tenant,
+                plan.customer.0,
+                invoice,
+                SettlementKind::WriteOff.code(),
+                plan.amount.currency().code(),
+                remainder,
+                plan.received_on.to_string(),
+                write_off.reason,
+                write_off.decided_by,
+                "",
+                now,
+                payment,
+            ],
+            |row| row.get::<_, i64>(0),
+        )?;
+        outcome.write_offs += 1;
+        outcome.written_off_minor += remainder;
+        paid_invoices.push(invoice);
+    }
     let balance: i64 = st
         .customer_balance
         .query_row(params![tenant, plan.customer.0], |row| row.get(0))?;

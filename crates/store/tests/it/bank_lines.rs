@@ -37,6 +37,7 @@ fn effects() -> PaymentEffects {
         receipt_explanation: "receipt".into(),
         thank_you_explanation: "thanks".into(),
         undo_note: "undone".into(),
+        write_off: None,
     }
 }
 
