@@ -188,17 +188,20 @@ pub(crate) enum PaymentsCommand {
     Mapping(MappingCommand),
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct MappingSave {
+    name: String,
+    #[arg(long)]
+    from: Option<String>,
+    #[command(flatten)]
+    csv: CsvOptions,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum MappingCommand {
     /// Save a mapping under a name (replacing one of that name): the mapping --from names
     /// (default `french`) with what the --csv-… options change.
-    Save {
-        name: String,
-        #[arg(long)]
-        from: Option<String>,
-        #[command(flatten)]
-        csv: CsvOptions,
-    },
+    Save(Box<MappingSave>),
     /// The mappings an import can use.
     List {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
@@ -654,7 +657,8 @@ async fn mapping_command(
     lang: Lang,
 ) -> anyhow::Result<()> {
     match command {
-        MappingCommand::Save { name, from, csv } => {
+        MappingCommand::Save(save) => {
+            let MappingSave { name, from, csv } = *save;
             let base = payments::mapping_spec(
                 store,
                 tenant,

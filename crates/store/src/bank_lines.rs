@@ -769,6 +769,13 @@ impl TenantStore<'_> {
         &self,
         keys: &[(String, String)],
     ) -> Result<HashSet<(String, String)>, StoreError> {
+        if let Store::Sqlite(pool) = self.store {
+            let (tenant, keys) = (self.tenant.0, keys.to_vec());
+            return with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                sqlite::existing_keys(connection, tenant, keys)
+            })
+            .await;
+        }
         let mut found = HashSet::new();
         for chunk in keys.chunks(500) {
             let placeholders: Vec<String> =

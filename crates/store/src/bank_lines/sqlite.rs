@@ -503,3 +503,22 @@ pub(super) fn matching_inputs(
         .collect::<Result<_, _>>()?;
     Ok((items, customers, accounts))
 }
+
+/// The keys among `keys` already stored: one lookup of the unique (tenant, account, key)
+/// index each.
+pub(super) fn existing_keys(
+    connection: &mut Connection,
+    tenant: i64,
+    keys: Vec<(String, String)>,
+) -> Result<HashSet<(String, String)>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT 1 FROM bank_lines WHERE tenant_id = ?1 AND account = ?2 AND dedup_key = ?3",
+    )?;
+    let mut found = HashSet::new();
+    for (account, key) in keys {
+        if statement.exists(params![tenant, account, key])? {
+            found.insert((account, key));
+        }
+    }
+    Ok(found)
+}
