@@ -14,12 +14,13 @@ use domain::matching::{
     CreditLine, KnownCustomer, MatchIndex, MatchSettings, OpenItem, oldest_first,
 };
 use domain::money::Money;
-use formats::bank::read_bank_file;
 pub use formats::bank::{BankCsvMapping, BankFormat, BankProblem};
+use formats::bank::{MappingError, MappingSpec, read_bank_file};
 use jiff::civil::Date;
 use store::{
-    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
-    NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord, StoredProposal,
+    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, BankMappingRecord,
+    ClosureRecord, LinePlan, NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
+    StoredProposal, WriteOff,
 };
 
 use crate::bilingual::Bilingual;
@@ -39,6 +40,10 @@ pub enum PaymentError {
     UnknownInvoice { number: String },
     #[error("bank line {id} does not exist")]
     UnknownLine { id: i64 },
+    #[error("unknown CSV mapping {name:?} (known: {})", .known.join(", "))]
+    UnknownMapping { name: String, known: Vec<String> },
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
     #[error("{0}")]
     Invalid(Bilingual),
 }
@@ -58,6 +63,13 @@ impl PaymentError {
             PaymentError::UnknownCustomer { reference } => format!("client inconnu : {reference}"),
             PaymentError::UnknownInvoice { number } => format!("facture inconnue : {number}"),
             PaymentError::UnknownLine { id } => format!("la ligne bancaire {id} n'existe pas"),
+            PaymentError::UnknownMapping { name, known } => {
+                format!(
+                    "modèle CSV inconnu {name:?} (connus : {})",
+                    known.join(", ")
+                )
+            }
+            PaymentError::Mapping(error) => error.to_string(),
             PaymentError::Invalid(text) => text.get(language).to_owned(),
         }
     }
@@ -70,6 +82,9 @@ pub struct PaymentSettings {
     pub amount_tolerance: Money,
     pub send_receipt: bool,
     pub send_thank_you: bool,
+    /// A remainder a payment leaves at or below this is written off; zero: never (the default:
+    /// giving money up is the creditor's decision).
+    pub write_off: Money,
 }
 
 impl PaymentSettings {
@@ -93,12 +108,14 @@ pub async fn settings(
             amount_tolerance: Money::from_minor(saved.amount_tolerance_minor, currency),
             send_receipt: saved.send_receipt,
             send_thank_you: saved.send_thank_you,
+            write_off: Money::from_minor(saved.write_off_minor, currency),
         },
         None => PaymentSettings {
             auto_apply_threshold: MatchSettings::DEFAULT_THRESHOLD,
             amount_tolerance: Money::from_minor(MatchSettings::DEFAULT_TOLERANCE_MINOR, currency),
             send_receipt: true,
             send_thank_you: true,
+            write_off: Money::zero(currency),
         },
     })
 }
@@ -110,6 +127,8 @@ pub struct SettingsChange {
     pub amount_tolerance: Option<String>,
     pub send_receipt: Option<bool>,
     pub send_thank_you: Option<bool>,
+    /// The largest remainder written off, e.g. `5.00`; `0` turns it off.
+    pub write_off: Option<String>,
 }
 
 pub async fn change_settings(
@@ -144,6 +163,22 @@ pub async fn change_settings(
         }
         current.amount_tolerance = tolerance;
     }
+    if let Some(text) = &change.write_off {
+        let write_off =
+            Money::parse_decimal(text.trim(), tenant.profile.currency).map_err(|error| {
+                PaymentError::Invalid(Bilingual::new(
+                    format!("passage en perte {text:?} : {error}"),
+                    format!("write-off {text:?}: {error}"),
+                ))
+            })?;
+        if write_off.is_negative() {
+            return Err(PaymentError::Invalid(Bilingual::new(
+                "le plafond de passage en perte ne peut pas être négatif",
+                "the write-off limit cannot be negative",
+            )));
+        }
+        current.write_off = write_off;
+    }
     if let Some(receipt) = change.send_receipt {
         current.send_receipt = receipt;
     }
@@ -158,6 +193,7 @@ pub async fn change_settings(
                 amount_tolerance_minor: current.amount_tolerance.minor(),
                 send_receipt: current.send_receipt,
                 send_thank_you: current.send_thank_you,
+                write_off_minor: current.write_off.minor(),
             },
             clock.now(),
         )
@@ -424,6 +460,27 @@ pub(crate) fn effects(
             "thanks after full payment".to_owned()
         },
         undo_note: undo_note(language),
+        write_off: settings.write_off.is_positive().then(|| WriteOff {
+            up_to_minor: settings.write_off.minor(),
+            reason: if fr {
+                format!(
+                    "reliquat laissé par un paiement, passé en perte (tolérance de {} {})",
+                    settings.write_off.to_decimal_string(),
+                    settings.write_off.currency().code()
+                )
+            } else {
+                format!(
+                    "remainder left by a payment, written off (tolerance {} {})",
+                    settings.write_off.to_decimal_string(),
+                    settings.write_off.currency().code()
+                )
+            },
+            decided_by: if fr {
+                "réglages des paiements".to_owned()
+            } else {
+                "payment settings".to_owned()
+            },
+        }),
     }
 }
 
@@ -968,4 +1025,129 @@ pub async fn candidates(
     });
     found.truncate(MAX_CANDIDATES);
     Ok((item, found))
+}
+
+/// The name of the built-in mapping: the French convention (`MappingSpec::default()`).
+pub const FRENCH_MAPPING: &str = "french";
+
+fn check_mapping_name(name: &str) -> Result<&str, PaymentError> {
+    let name = name.trim();
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return Err(PaymentError::Invalid(Bilingual::new(
+            format!("nom de modèle {name:?} : 1 à 64 lettres, chiffres, '-', '_' ou '.'"),
+            format!("mapping name {name:?}: 1 to 64 letters, digits, '-', '_' or '.'"),
+        )));
+    }
+    if name.eq_ignore_ascii_case(FRENCH_MAPPING) {
+        return Err(PaymentError::Invalid(Bilingual::new(
+            format!(
+                "{FRENCH_MAPPING:?} est le modèle fourni : enregistrez le vôtre sous un autre nom"
+            ),
+            format!("{FRENCH_MAPPING:?} is the built-in mapping: save yours under another name"),
+        )));
+    }
+    Ok(name)
+}
+
+/// Saves a CSV mapping under a name (replacing one of that name), once its settings are
+/// checked.
+pub async fn save_mapping(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    name: &str,
+    spec: &MappingSpec,
+) -> Result<(), PaymentError> {
+    let name = check_mapping_name(name)?;
+    let mapping = spec.mapping()?;
+    store
+        .tenant(tenant.id)
+        .save_bank_mapping(
+            &BankMappingRecord {
+                name: name.to_owned(),
+                definition: MappingSpec::of(&mapping).to_toml(),
+            },
+            clock.now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The mappings an import can use: the built-in one, then the tenant's, by name.
+pub async fn mappings(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Result<Vec<(String, MappingSpec)>, PaymentError> {
+    let mut all = vec![(FRENCH_MAPPING.to_owned(), MappingSpec::default())];
+    for saved in store.tenant(tenant.id).bank_mappings().await? {
+        let spec = kept_spec(&saved)?;
+        all.push((saved.name, spec));
+    }
+    Ok(all)
+}
+
+fn kept_spec(saved: &BankMappingRecord) -> Result<MappingSpec, PaymentError> {
+    MappingSpec::from_toml(&saved.definition).map_err(|error| {
+        StoreError::Corrupt {
+            what: format!("CSV mapping {:?}: {error}", saved.name),
+        }
+        .into()
+    })
+}
+
+/// The settings of a mapping by name: `french` or one the tenant saved.
+pub async fn mapping_spec(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+) -> Result<MappingSpec, PaymentError> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case(FRENCH_MAPPING) {
+        return Ok(MappingSpec::default());
+    }
+    match store.tenant(tenant.id).bank_mapping(name).await? {
+        Some(saved) => kept_spec(&saved),
+        None => Err(unknown_mapping(store, tenant, name).await?),
+    }
+}
+
+async fn unknown_mapping(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+) -> Result<PaymentError, PaymentError> {
+    let known = mappings(store, tenant)
+        .await?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    Ok(PaymentError::UnknownMapping {
+        name: name.to_owned(),
+        known,
+    })
+}
+
+/// Deletes a saved mapping; the built-in one stays.
+pub async fn delete_mapping(
+    store: &Store,
+    tenant: &TenantRecord,
+    name: &str,
+) -> Result<(), PaymentError> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case(FRENCH_MAPPING) {
+        return Err(PaymentError::Invalid(Bilingual::new(
+            format!("{FRENCH_MAPPING:?} est fourni et ne peut pas être supprimé"),
+            format!("{FRENCH_MAPPING:?} is built in and cannot be deleted"),
+        )));
+    }
+    if store.tenant(tenant.id).delete_bank_mapping(name).await? {
+        Ok(())
+    } else {
+        Err(unknown_mapping(store, tenant, name).await?)
+    }
 }

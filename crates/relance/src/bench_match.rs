@@ -5,8 +5,11 @@
 //! (`synthetic::labelled_bank_lines`) and write them as one camt.053 statement; import the
 //! statement with Relance, end to end (parse, match, write the payments and the review queue),
 //! timed; read back what each line became and compare with the answer key. In the same run, the
-//! reference: an exact-reference hash join (an invoice number written exactly as issued, or the
-//! customer's RF reference and an invoice of exactly the amount) over the same lines, in memory.
+//! references: an exact-reference hash join (an invoice number written exactly as issued, or the
+//! customer's RF reference and an invoice of exactly the amount) over the same lines, in memory;
+//! and a matching pipeline in SQL run by DuckDB (`bench_match_duckdb.py`, through `python3`
+//! with the PyPI package `duckdb`; when it cannot be imported the benchmark says so and goes
+//! on). The three are printed side by side, scored against the same answer key.
 //!
 //! A line counts as right when the invoices it pays (or would pay) are exactly those of the
 //! answer key. Precision is over auto-applied lines; recall is right auto-applied lines over
@@ -339,7 +342,163 @@ pub(crate) async fn run(args: &BenchMatchArgs) -> anyhow::Result<()> {
         say(score.row(kind.code()))?;
     }
     say(reference_total.row("all"))?;
+
+    let duckdb = duckdb_reference(work_dir, &open, &lines)?;
+    say("side by side (same lines, same answer key):")?;
+    say(format!(
+        "{}  time {:.3} s (parse, match, write)",
+        total.row("relance"),
+        elapsed.as_secs_f64()
+    ))?;
+    say(format!(
+        "{}  time {:.3} s (in memory)",
+        reference_total.row("hash join"),
+        reference_time.as_secs_f64()
+    ))?;
+    if let Some(duckdb) = duckdb {
+        say(format!(
+            "{}  time {:.3} s (SQL pipeline; {:.3} s with loading, {:.3} s with Python)",
+            duckdb.score.row("duckdb sql"),
+            duckdb.match_seconds,
+            duckdb.load_seconds + duckdb.match_seconds,
+            duckdb.process.as_secs_f64()
+        ))?;
+    }
     Ok(())
+}
+
+/// What the DuckDB pipeline did.
+struct DuckdbRun {
+    score: Score,
+    load_seconds: f64,
+    match_seconds: f64,
+    /// The Python process, start to end.
+    process: std::time::Duration,
+}
+
+const DUCKDB_SCRIPT: &str = include_str!("bench_match_duckdb.py");
+
+/// The reference in SQL: the same lines matched by a pipeline DuckDB runs (see the script).
+/// DuckDB comes from PyPI and only this benchmark uses it: without it, the benchmark says so
+/// and goes on.
+fn duckdb_reference(
+    work_dir: &std::path::Path,
+    open: &[app::payments::OpenInvoiceView],
+    lines: &[synthetic::LabelledLine],
+) -> anyhow::Result<Option<DuckdbRun>> {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !available {
+        say(
+            "reference: DuckDB SQL pipeline skipped: python3 cannot import duckdb (`pip install duckdb` to run it)",
+        )?;
+        return Ok(None);
+    }
+    let quoted = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    let mut invoices = String::from("number,customer,name,rf,outstanding\n");
+    let mut rf_of: HashMap<&str, String> = HashMap::new();
+    for item in open {
+        let rf = rf_of.entry(item.customer_ref.as_str()).or_insert_with(|| {
+            RfReference::for_customer(&item.customer_ref)
+                .as_str()
+                .to_owned()
+        });
+        invoices.push_str(&format!(
+            "{},{},{},{},{}\n",
+            quoted(&item.number),
+            quoted(&item.customer_ref),
+            quoted(&item.customer_name),
+            quoted(rf),
+            item.outstanding.minor()
+        ));
+    }
+    std::fs::write(work_dir.join("invoices.csv"), invoices)?;
+    let mut text = String::from("line,amount,payer,remittance,rf\n");
+    for (index, line) in lines.iter().enumerate() {
+        text.push_str(&format!(
+            "{index},{},{},{},{}\n",
+            line.amount_minor,
+            quoted(line.payer_name.as_deref().unwrap_or("")),
+            quoted(&line.remittance),
+            quoted(line.creditor_reference.as_deref().unwrap_or(""))
+        ));
+    }
+    std::fs::write(work_dir.join("lines.csv"), text)?;
+    let script = work_dir.join("bench_match_duckdb.py");
+    std::fs::write(&script, DUCKDB_SCRIPT)?;
+    let started = Instant::now();
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(work_dir)
+        .output()
+        .context("cannot run python3")?;
+    let process = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "the DuckDB pipeline failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let report = String::from_utf8_lossy(&output.stdout);
+    let seconds = |key: &str| -> f64 {
+        report
+            .lines()
+            .find_map(|line| line.strip_prefix(key))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let matches = std::fs::read_to_string(work_dir.join("duckdb_matches.csv"))?;
+    let mut found: HashMap<usize, (bool, HashSet<&str>)> = HashMap::new();
+    for row in matches.lines().skip(1) {
+        let mut fields = row.splitn(3, ',');
+        let (Some(line), Some(applied), Some(numbers)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            bail!("duckdb_matches.csv: unreadable row {row:?}");
+        };
+        found.insert(
+            line.parse()
+                .with_context(|| format!("duckdb_matches.csv: {row:?}"))?,
+            (
+                applied == "true",
+                numbers
+                    .trim_matches('"')
+                    .split('|')
+                    .filter(|n| !n.is_empty())
+                    .collect(),
+            ),
+        );
+    }
+    let mut by_kind: BTreeMap<LineKind, Score> = BTreeMap::new();
+    let mut score = Score::default();
+    for (index, line) in lines.iter().enumerate() {
+        let expected: HashSet<&str> = line.invoices.iter().map(String::as_str).collect();
+        let (applied, right) = match found.get(&index) {
+            Some((applied, paid)) => (*applied, *paid == expected),
+            None => (false, false),
+        };
+        score.add(applied, right);
+        by_kind.entry(line.kind).or_default().add(applied, right);
+    }
+    say(format!(
+        "reference: DuckDB SQL pipeline (numbers in the text, RF reference, amount and name): {:.3} s loading, {:.3} s matching",
+        seconds("load_seconds"),
+        seconds("match_seconds")
+    ))?;
+    for (kind, kind_score) in &by_kind {
+        say(kind_score.row(kind.code()))?;
+    }
+    say(score.row("all"))?;
+    Ok(Some(DuckdbRun {
+        score,
+        load_seconds: seconds("load_seconds"),
+        match_seconds: seconds("match_seconds"),
+        process,
+    }))
 }
 
 /// A stand-in customer id for the in-memory timing (the codes are `C` and digits).

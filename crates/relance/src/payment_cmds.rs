@@ -4,14 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, anyhow};
 use app::clock::Clock;
 use app::payments::{self, ManualPayment, PaymentError, SettingsChange};
 use app::setup::select_tenant;
 use clap::{Args, Subcommand, ValueEnum};
-use formats::bank::{
-    BankCsvMapping, BankFormat, CsvAmountColumns, CsvColumn, CsvColumns, DateFormat,
-};
+use formats::bank::{BankCsvMapping, BankFormat, MappingSpec};
 use serde::Serialize;
 
 use crate::casework::language;
@@ -39,13 +37,26 @@ pub(crate) struct ImportBankArgs {
     /// The file's format (default: detected).
     #[arg(long, value_enum, default_value_t = BankFileFormat::Auto)]
     format: BankFileFormat,
-    /// A CSV export's conventions: `french` (`;`, decimal comma, dd/mm/yyyy, euros, columns
-    /// Date, Libellé, Montant unless the --csv-… options name others).
+    /// A CSV export's mapping: `french` (the built-in convention: `;`, decimal comma,
+    /// dd/mm/yyyy, euros, columns Date, Libellé, Montant) or one saved with
+    /// `relance payments mapping save`; the --csv-… options change it for this file.
     #[arg(long)]
     mapping: Option<String>,
-    /// CSV: the booking date column.
+    #[command(flatten)]
+    csv: CsvOptions,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    output: OutputFormat,
+}
+
+/// A CSV mapping's settings, each changing the mapping it starts from.
+#[derive(Debug, Args, Default)]
+pub(crate) struct CsvOptions {
+    /// CSV: the booking date column (a header's name, or #N for the Nth column).
     #[arg(long)]
     csv_date: Option<String>,
+    /// CSV: the value date column.
+    #[arg(long)]
+    csv_value_date: Option<String>,
     /// CSV: one signed amount column (positive: money in).
     #[arg(long, conflicts_with_all = ["csv_credit", "csv_debit"])]
     csv_amount: Option<String>,
@@ -55,12 +66,15 @@ pub(crate) struct ImportBankArgs {
     /// CSV: the debit column (with --csv-credit).
     #[arg(long, requires = "csv_credit")]
     csv_debit: Option<String>,
-    /// CSV: label columns, in order (repeat the option).
+    /// CSV: label and remittance columns, in order (repeat the option).
     #[arg(long)]
     csv_label: Vec<String>,
     /// CSV: the payer's name column.
     #[arg(long)]
     csv_counterparty: Option<String>,
+    /// CSV: the payer's IBAN column.
+    #[arg(long)]
+    csv_counterparty_account: Option<String>,
     /// CSV: the bank's reference column (unique per line).
     #[arg(long)]
     csv_reference: Option<String>,
@@ -70,20 +84,75 @@ pub(crate) struct ImportBankArgs {
     /// CSV: the date pattern (dd/mm/yyyy, yyyy-mm-dd, mm/dd/yyyy, yyyymmdd…).
     #[arg(long)]
     csv_date_format: Option<String>,
-    /// CSV: the delimiter (default `;`).
+    /// CSV: the delimiter (`;`, `,`, `|`, `tab`).
     #[arg(long)]
-    csv_delimiter: Option<char>,
-    /// CSV: the decimal separator (default `,`).
+    csv_delimiter: Option<String>,
+    /// CSV: the decimal separator (`,` or `.`).
     #[arg(long)]
-    csv_decimal: Option<char>,
+    csv_decimal: Option<String>,
+    /// CSV: the encoding (auto, utf-8, windows-1252).
+    #[arg(long)]
+    csv_encoding: Option<String>,
+    /// CSV: the currency of the amounts (ISO 4217).
+    #[arg(long)]
+    csv_currency: Option<String>,
     /// CSV: lines before the header.
     #[arg(long)]
     csv_skip_lines: Option<usize>,
     /// CSV: rows to leave out at the end (a closing-balance line).
     #[arg(long)]
     csv_footer_lines: Option<usize>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    output: OutputFormat,
+}
+
+impl CsvOptions {
+    fn any(&self) -> bool {
+        self.changes(MappingSpec::default()) != MappingSpec::default()
+    }
+
+    /// `spec` with what the options say instead.
+    fn changes(&self, mut spec: MappingSpec) -> MappingSpec {
+        let set = |target: &mut String, value: &Option<String>| {
+            if let Some(value) = value {
+                target.clone_from(value);
+            }
+        };
+        let set_column = |target: &mut Option<String>, value: &Option<String>| {
+            if value.is_some() {
+                target.clone_from(value);
+            }
+        };
+        set(&mut spec.date, &self.csv_date);
+        set_column(&mut spec.value_date, &self.csv_value_date);
+        if self.csv_amount.is_some() {
+            spec.amount.clone_from(&self.csv_amount);
+            spec.credit = None;
+            spec.debit = None;
+        }
+        if self.csv_credit.is_some() {
+            spec.amount = None;
+            spec.credit.clone_from(&self.csv_credit);
+            spec.debit.clone_from(&self.csv_debit);
+        }
+        if !self.csv_label.is_empty() {
+            spec.label.clone_from(&self.csv_label);
+        }
+        set_column(&mut spec.payer, &self.csv_counterparty);
+        set_column(&mut spec.payer_account, &self.csv_counterparty_account);
+        set_column(&mut spec.reference, &self.csv_reference);
+        set_column(&mut spec.account, &self.csv_account);
+        set(&mut spec.date_format, &self.csv_date_format);
+        set(&mut spec.delimiter, &self.csv_delimiter);
+        set(&mut spec.decimal_separator, &self.csv_decimal);
+        set(&mut spec.encoding, &self.csv_encoding);
+        set(&mut spec.currency, &self.csv_currency);
+        if let Some(skip) = self.csv_skip_lines {
+            spec.skip_lines = skip;
+        }
+        if let Some(footer) = self.csv_footer_lines {
+            spec.footer_lines = footer;
+        }
+        spec
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +183,34 @@ pub(crate) enum PaymentsCommand {
     /// The matching threshold, the amount tolerance, receipts and thanks.
     #[command(subcommand)]
     Settings(PaymentSettingsCommand),
+    /// Saved CSV mappings of bank exports, for `relance import bank FILE --mapping NAME`.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MappingSave {
+    name: String,
+    #[arg(long)]
+    from: Option<String>,
+    #[command(flatten)]
+    csv: CsvOptions,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MappingCommand {
+    /// Save a mapping under a name (replacing one of that name): the mapping --from names
+    /// (default `french`) with what the --csv-… options change.
+    Save(Box<MappingSave>),
+    /// The mappings an import can use.
+    List {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// One mapping's settings, as kept (TOML).
+    Show { name: String },
+    /// Delete a saved mapping.
+    Delete { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +233,10 @@ pub(crate) enum PaymentSettingsCommand {
         /// Queue a thank-you when a customer has paid everything: yes or no.
         #[arg(long)]
         thank_you: Option<YesNo>,
+        /// Write off what a payment leaves owing when it is this much or less (bank fees),
+        /// e.g. 5.00; 0 turns it off (the default).
+        #[arg(long)]
+        write_off: Option<String>,
     },
 }
 
@@ -169,66 +270,42 @@ pub(crate) struct PaymentAddArgs {
     format: OutputFormat,
 }
 
-fn csv_mapping(args: &ImportBankArgs, lang: Lang) -> anyhow::Result<Option<BankCsvMapping>> {
-    let wants_csv = args.format == BankFileFormat::Csv
-        || args.mapping.is_some()
-        || args.csv_date.is_some()
-        || args.csv_amount.is_some()
-        || args.csv_credit.is_some();
+/// The mapping a CSV file is read with: the one named (`french` by default), changed by the
+/// --csv-… options; none when the file is not read as CSV.
+async fn csv_mapping(
+    store: &app::Store,
+    tenant: &app::TenantRecord,
+    args: &ImportBankArgs,
+    lang: Lang,
+) -> anyhow::Result<Option<BankCsvMapping>> {
+    let wants_csv = args.format == BankFileFormat::Csv || args.mapping.is_some() || args.csv.any();
     if !wants_csv {
         return Ok(None);
     }
-    if let Some(name) = &args.mapping
-        && !name.eq_ignore_ascii_case("french")
-    {
-        bail!(
-            "{} {name:?} ({})",
-            tr(lang, "correspondance CSV inconnue", "unknown CSV mapping"),
-            tr(lang, "connue : french", "known: french")
-        );
-    }
-    let column = |name: &str| CsvColumn::named(name);
-    let amount = match (&args.csv_amount, &args.csv_credit, &args.csv_debit) {
-        (Some(amount), _, _) => CsvAmountColumns::Signed(column(amount)),
-        (None, Some(credit), Some(debit)) => CsvAmountColumns::CreditDebit {
-            credit: column(credit),
-            debit: column(debit),
-        },
-        _ => CsvAmountColumns::Signed(column("Montant")),
-    };
-    let labels = if args.csv_label.is_empty() {
-        vec![column("Libellé")]
-    } else {
-        args.csv_label.iter().map(|name| column(name)).collect()
-    };
-    let mut mapping = BankCsvMapping::french(CsvColumns {
-        date: column(args.csv_date.as_deref().unwrap_or("Date")),
-        value_date: None,
-        amount,
-        label: labels,
-        counterparty: args.csv_counterparty.as_deref().map(column),
-        counterparty_account: None,
-        reference: args.csv_reference.as_deref().map(column),
-        currency: None,
-    });
-    if let Some(pattern) = &args.csv_date_format {
-        mapping.date_format =
-            DateFormat::parse(pattern).ok_or_else(|| anyhow!("--csv-date-format {pattern:?}"))?;
-    }
-    if let Some(delimiter) = args.csv_delimiter {
-        mapping.delimiter = u8::try_from(delimiter).context("--csv-delimiter")?;
-    }
-    if let Some(decimal) = args.csv_decimal {
-        mapping.decimal_separator = decimal;
-    }
-    if let Some(skip) = args.csv_skip_lines {
-        mapping.skip_lines = skip;
-    }
-    if let Some(footer) = args.csv_footer_lines {
-        mapping.footer_lines = footer;
-    }
-    mapping.account = args.csv_account.clone();
+    let name = args.mapping.as_deref().unwrap_or(payments::FRENCH_MAPPING);
+    let spec = payments::mapping_spec(store, tenant, name)
+        .await
+        .map_err(|error| payment_error(error, lang))?;
+    let mapping = args
+        .csv
+        .changes(spec)
+        .mapping()
+        .map_err(|error| anyhow!(error.describe(language(lang))))?;
     Ok(Some(mapping))
+}
+
+/// A payment error in the user's language where it has words of its own.
+fn payment_error(error: PaymentError, lang: Lang) -> anyhow::Error {
+    match error {
+        PaymentError::UnknownMapping { name, known } => anyhow!(
+            "{} {name:?} ({} {})",
+            tr(lang, "correspondance CSV inconnue", "unknown CSV mapping"),
+            tr(lang, "connues :", "known:"),
+            known.join(", ")
+        ),
+        PaymentError::Mapping(error) => anyhow!(error.describe(language(lang))),
+        other => other.into(),
+    }
 }
 
 pub(crate) async fn import_bank(
@@ -249,7 +326,7 @@ pub(crate) async fn import_bank(
         BankFileFormat::Mt940 => Some(BankFormat::Mt940),
         BankFileFormat::Csv => Some(BankFormat::Csv),
     };
-    let mapping = csv_mapping(args, lang)?;
+    let mapping = csv_mapping(&store, &tenant, args, lang).await?;
     let file_name = args.file.display().to_string();
     let result = payments::import_bank(
         &store,
@@ -280,6 +357,7 @@ pub(crate) async fn import_bank(
                     outgoing: u32,
                     reversals_applied: u32,
                     reversals_queued: u32,
+                    write_offs: u32,
                     not_booked: usize,
                     cases_closed: u32,
                     receipts_queued: u32,
@@ -298,6 +376,7 @@ pub(crate) async fn import_bank(
                     outgoing: outcome.outgoing,
                     reversals_applied: outcome.reversals_applied,
                     reversals_queued: outcome.reversals_queued,
+                    write_offs: outcome.write_offs,
                     not_booked: report.skipped,
                     cases_closed: outcome.cases_closed,
                     receipts_queued: outcome.receipts_queued,
@@ -308,7 +387,7 @@ pub(crate) async fn import_bank(
                 Lang::Fr => format!(
                     "{file_name} ({}, {} relevé(s)) : {} ligne(s) lue(s), {} créée(s), {} déjà importée(s).\n\
                      Paiements appliqués : {} ; en attente de revue : {} ; débits : {} ; retours appliqués : {} ; non comptabilisées ignorées : {}.\n\
-                     Dossiers clos : {} (quittances : {}, remerciements : {}).",
+                     Reliquats passés en perte : {} ; dossiers clos : {} (quittances : {}, remerciements : {}).",
                     report.variant,
                     report.statements,
                     outcome.lines_read,
@@ -319,6 +398,7 @@ pub(crate) async fn import_bank(
                     outcome.outgoing,
                     outcome.reversals_applied,
                     report.skipped,
+                    outcome.write_offs,
                     outcome.cases_closed,
                     outcome.receipts_queued,
                     outcome.thanks_queued
@@ -326,7 +406,7 @@ pub(crate) async fn import_bank(
                 Lang::En => format!(
                     "{file_name} ({}, {} statement(s)): {} line(s) read, {} created, {} already imported.\n\
                      Payments applied: {}; waiting for review: {}; debits: {}; returns applied: {}; not booked, left out: {}.\n\
-                     Cases closed: {} (receipts: {}, thanks: {}).",
+                     Remainders written off: {}; cases closed: {} (receipts: {}, thanks: {}).",
                     report.variant,
                     report.statements,
                     outcome.lines_read,
@@ -337,6 +417,7 @@ pub(crate) async fn import_bank(
                     outcome.outgoing,
                     outcome.reversals_applied,
                     report.skipped,
+                    outcome.write_offs,
                     outcome.cases_closed,
                     outcome.receipts_queued,
                     outcome.thanks_queued
@@ -412,6 +493,7 @@ pub(crate) async fn payments_command(
                 Lang::En => format!("line {line} set aside."),
             })
         }
+        PaymentsCommand::Mapping(command) => mapping_command(&store, &tenant, command, lang).await,
         PaymentsCommand::Settings(PaymentSettingsCommand::Show { format }) => {
             let settings = payments::settings(&store, &tenant).await?;
             print_settings(&settings, format, lang)
@@ -421,6 +503,7 @@ pub(crate) async fn payments_command(
             tolerance,
             receipt,
             thank_you,
+            write_off,
         }) => {
             let settings = payments::change_settings(
                 &store,
@@ -431,6 +514,7 @@ pub(crate) async fn payments_command(
                     amount_tolerance: tolerance,
                     send_receipt: receipt.map(|value| value == YesNo::Yes),
                     send_thank_you: thank_you.map(|value| value == YesNo::Yes),
+                    write_off,
                 },
             )
             .await?;
@@ -566,6 +650,112 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+async fn mapping_command(
+    store: &app::Store,
+    tenant: &app::TenantRecord,
+    command: MappingCommand,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    match command {
+        MappingCommand::Save(save) => {
+            let MappingSave { name, from, csv } = *save;
+            let base = payments::mapping_spec(
+                store,
+                tenant,
+                from.as_deref().unwrap_or(payments::FRENCH_MAPPING),
+            )
+            .await
+            .map_err(|error| payment_error(error, lang))?;
+            payments::save_mapping(store, tenant, Clock::System, &name, &csv.changes(base))
+                .await
+                .map_err(|error| payment_error(error, lang))?;
+            say(match lang {
+                Lang::Fr => format!(
+                    "correspondance {name:?} enregistrée : `relance import bank FICHIER --mapping {name}`."
+                ),
+                Lang::En => {
+                    format!("mapping {name:?} saved: `relance import bank FILE --mapping {name}`.")
+                }
+            })
+        }
+        MappingCommand::List { format } => {
+            let all = payments::mappings(store, tenant).await?;
+            if format == OutputFormat::Json {
+                let list: Vec<serde_json::Value> = all
+                    .iter()
+                    .map(|(name, spec)| serde_json::json!({ "name": name, "settings": spec }))
+                    .collect();
+                return print_json(&list);
+            }
+            let column = |value: &Option<String>| value.clone().unwrap_or_default();
+            let table = Table {
+                headers: if lang == Lang::Fr {
+                    vec![
+                        "nom",
+                        "séparateur",
+                        "décimale",
+                        "dates",
+                        "date",
+                        "montant",
+                        "libellé",
+                        "payeur",
+                    ]
+                } else {
+                    vec![
+                        "name",
+                        "delimiter",
+                        "decimal",
+                        "dates",
+                        "date",
+                        "amount",
+                        "label",
+                        "payer",
+                    ]
+                },
+                numeric: vec![false; 8],
+                rows: all
+                    .iter()
+                    .map(|(name, spec)| {
+                        vec![
+                            name.clone(),
+                            spec.delimiter.clone(),
+                            spec.decimal_separator.clone(),
+                            spec.date_format.clone(),
+                            spec.date.clone(),
+                            match (&spec.amount, &spec.credit, &spec.debit) {
+                                (Some(amount), _, _) => amount.clone(),
+                                (None, credit, debit) => {
+                                    format!("+{} −{}", column(credit), column(debit))
+                                }
+                            },
+                            spec.label.join(" + "),
+                            column(&spec.payer),
+                        ]
+                    })
+                    .collect(),
+            };
+            emit(&table, format)
+        }
+        MappingCommand::Show { name } => {
+            let spec = payments::mapping_spec(store, tenant, &name)
+                .await
+                .map_err(|error| payment_error(error, lang))?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", spec.to_toml())?;
+            Ok(())
+        }
+        MappingCommand::Delete { name } => {
+            payments::delete_mapping(store, tenant, &name)
+                .await
+                .map_err(|error| payment_error(error, lang))?;
+            say(match lang {
+                Lang::Fr => format!("correspondance {name:?} supprimée."),
+                Lang::En => format!("mapping {name:?} deleted."),
+            })
+        }
+    }
+}
+
 fn print_settings(
     settings: &payments::PaymentSettings,
     format: OutputFormat,
@@ -577,8 +767,14 @@ fn print_settings(
             "amount_tolerance": settings.amount_tolerance.to_decimal_string(),
             "receipt": settings.send_receipt,
             "thank_you": settings.send_thank_you,
+            "write_off": settings.write_off.to_decimal_string(),
         }));
     }
+    let write_off = if settings.write_off.is_positive() {
+        human_amount(settings.write_off, lang)
+    } else {
+        tr(lang, "jamais", "never").to_owned()
+    };
     let yes_no = |value: bool| match (lang, value) {
         (Lang::Fr, true) => "oui",
         (Lang::Fr, false) => "non",
@@ -587,18 +783,20 @@ fn print_settings(
     };
     say(match lang {
         Lang::Fr => format!(
-            "Seuil d'application automatique : {} (confiance sur 100)\nTolérance de montant : {}\nQuittance à la clôture : {}\nRemerciement à la clôture : {}",
+            "Seuil d'application automatique : {} (confiance sur 100)\nTolérance de montant : {}\nQuittance à la clôture : {}\nRemerciement à la clôture : {}\nReliquat passé en perte jusqu'à : {}",
             settings.auto_apply_threshold,
             human_amount(settings.amount_tolerance, lang),
             yes_no(settings.send_receipt),
-            yes_no(settings.send_thank_you)
+            yes_no(settings.send_thank_you),
+            write_off
         ),
         Lang::En => format!(
-            "Auto-apply threshold: {} (confidence out of 100)\nAmount tolerance: {}\nReceipt on closure: {}\nThank-you on closure: {}",
+            "Auto-apply threshold: {} (confidence out of 100)\nAmount tolerance: {}\nReceipt on closure: {}\nThank-you on closure: {}\nRemainder written off up to: {}",
             settings.auto_apply_threshold,
             human_amount(settings.amount_tolerance, lang),
             yes_no(settings.send_receipt),
-            yes_no(settings.send_thank_you)
+            yes_no(settings.send_thank_you),
+            write_off
         ),
     })
 }
@@ -641,6 +839,18 @@ fn applied_text(
         text.push_str(&match lang {
             Lang::Fr => format!("; relances annulées : {}", applied.actions_cancelled),
             Lang::En => format!("; reminders cancelled: {}", applied.actions_cancelled),
+        });
+    }
+    if applied.written_off_minor > 0 {
+        text.push_str(&match lang {
+            Lang::Fr => format!(
+                "; reliquat passé en perte : {}",
+                money(applied.written_off_minor)
+            ),
+            Lang::En => format!(
+                "; remainder written off: {}",
+                money(applied.written_off_minor)
+            ),
         });
     }
     if applied.case_closed {

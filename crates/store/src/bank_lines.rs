@@ -16,10 +16,12 @@ use std::collections::HashSet;
 
 use domain::ids::{CustomerId, InvoiceId, PaymentId};
 use domain::money::{Currency, Money};
+use domain::settlement::SettlementKind;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::dunning::{INSERT_ACTION, NewAction, bind_action, corrupt, dialect, id_list};
+use crate::settlements::INSERT_SETTLEMENT;
 
 /// The receipt and thank-you of a closure: a new action, or the one of an earlier closure in
 /// the same episode that an undone payment had cancelled, scheduled again.
@@ -31,7 +33,80 @@ pub(crate) fn requeue_sql() -> String {
          explanation = excluded.explanation, updated_at = excluded.updated_at WHERE actions.status = 'cancelled'",
     )
 }
+use crate::sqlite_direct::{ForeignKeys, with_connection};
 use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
+
+mod sqlite;
+
+const INSERT_PAYMENT: &str = "INSERT INTO payments (tenant_id, customer_id, received_on, currency, amount_minor, reference, idempotency_key, created_at) \
+             VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8::timestamptz) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id";
+const PAYMENT_BY_KEY: &str =
+    "SELECT id FROM payments WHERE tenant_id = $1 AND idempotency_key = $2";
+const INVOICE_TO_PAY: &str = "SELECT outstanding_minor, currency, customer_id FROM invoices WHERE tenant_id = $1 AND id = $2";
+const INSERT_ALLOCATION: &str = "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)";
+const REDUCE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor - $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+/// What the customer still owes; read from the open invoices only (SQLite's covering index of
+/// them), which changes nothing to the sum.
+pub(crate) const CUSTOMER_BALANCE: &str = "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices \
+     WHERE tenant_id = $1 AND customer_id = $2 AND outstanding_minor > 0";
+const KEEP_PROMISES: &str = "UPDATE promises SET status = 'kept', resolved_on = $1::date \
+                     WHERE tenant_id = $2 AND customer_id = $3 AND status = 'pending' AND $4 <= balance_when_made_minor - amount_minor";
+pub(crate) const PENDING_ACTIONS: &str = "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
+                     AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'";
+pub(crate) const STILL_OWED: &str = "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) AND outstanding_minor > 0";
+pub(crate) const CANCEL_ACTION: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+/// Bound to (tenant, customer, payment, settlement, closed on, note, now): a closure names what
+/// settled the case, a payment or a settlement.
+pub(crate) const INSERT_CLOSURE: &str = "INSERT INTO case_closures (tenant_id, customer_id, payment_id, settlement_id, closed_on, note, created_at) \
+     VALUES ($1, $2, $3, $4, $5::date, $6, $7::timestamptz)";
+pub(crate) const CLOSURE_CONTACT: &str = "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
+                         LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
+                         WHERE c.tenant_id = $1 AND c.id = $2";
+pub(crate) const PAID_BY_DUE: &str = "SELECT id, number FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY due_on, number";
+/// The rows of an undone payment, each bound to (tenant, payment), after its allocations and
+/// write-offs gave back what they took off invoices.
+const UNDO_PAYMENT: [&str; 5] = [
+    "DELETE FROM allocations WHERE tenant_id = $1 AND payment_id = $2",
+    "DELETE FROM settlements WHERE tenant_id = $1 AND payment_id = $2",
+    "UPDATE bank_lines SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
+    "UPDATE case_closures SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
+    "DELETE FROM payments WHERE tenant_id = $1 AND id = $2",
+];
+const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
+             WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
+             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)";
+/// What a payment took off invoices: its allocations, and the remainders written off with it.
+const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 \
+     UNION ALL SELECT invoice_id, amount_minor FROM settlements WHERE tenant_id = $1 AND payment_id = $2 ORDER BY 1";
+const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+const OPEN_ITEMS: &str = "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
+                 WHERE tenant_id = $1 AND outstanding_minor > 0";
+const PAYERS: &str =
+    "SELECT id, reference, legal_name FROM customers WHERE tenant_id = $1 ORDER BY id";
+const PAYER_ACCOUNTS: &str = "SELECT DISTINCT p.customer_id, l.counterparty_account FROM bank_lines l JOIN payments p ON p.id = l.payment_id \
+                 WHERE l.tenant_id = $1 AND l.counterparty_account <> '' AND (l.state = 'auto_applied' OR l.state = 'manual') \
+                 AND p.customer_id IS NOT NULL";
+const INSERT_IMPORT: &str = "INSERT INTO bank_imports (tenant_id, file_name, format, file_hash, statements, lines_read, created, duplicates, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7::timestamptz) RETURNING id";
+const INSERT_LINE: &str = "INSERT INTO bank_lines (tenant_id, import_id, account, dedup_key, source_line, booking_date, value_date, direction, reversal, \
+                     currency, amount_minor, counterparty_name, counterparty_account, remittance, creditor_reference, bank_reference, end_to_end, \
+                     mandate, state, confidence, explanation_fr, explanation_en, suggested_customer_id, suggestion, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+                     $25::timestamptz, $25::timestamptz) ON CONFLICT (tenant_id, account, dedup_key) DO NOTHING RETURNING id";
+const SET_LINE_PAYMENT: &str =
+    "UPDATE bank_lines SET payment_id = $1 WHERE tenant_id = $2 AND id = $3";
+const ORIGINAL_CREDIT: &str = "SELECT id, payment_id FROM bank_lines WHERE tenant_id = $1 AND account = $2 AND direction = 'credit' \
+                             AND reversal = 0 AND currency = $3 AND amount_minor = $4 AND booking_date <= $5::date AND state <> 'reversed' \
+                             AND ((end_to_end <> '' AND end_to_end = $6) OR (mandate <> '' AND mandate = $7) \
+                                  OR (counterparty_account <> '' AND counterparty_account = $8)) \
+                             ORDER BY booking_date DESC, id DESC LIMIT 1";
+const MARK_REVERSED: &str = "UPDATE bank_lines SET state = 'reversed', updated_at = $1::timestamptz WHERE tenant_id = $2 AND id = $3";
+const LINK_REVERSAL: &str =
+    "UPDATE bank_lines SET reverses_line_id = $1 WHERE tenant_id = $2 AND id = $3";
+const REVERSAL_NOT_FOUND: &str = "UPDATE bank_lines SET state = 'unmatched', explanation_fr = $1, explanation_en = $2 WHERE tenant_id = $3 AND id = $4";
+const DELETE_IMPORT: &str = "DELETE FROM bank_imports WHERE tenant_id = $1 AND id = $2";
+const FINISH_IMPORT: &str =
+    "UPDATE bank_imports SET created = $1, duplicates = $2 WHERE tenant_id = $3 AND id = $4";
 
 /// A booked entry to store, with what to do with it once stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +187,32 @@ pub struct PaymentEffects {
     pub thank_you_explanation: String,
     /// The note on a receipt or thank-you cancelled because its payment was undone.
     pub undo_note: String,
+    /// Small remainders written off with the payment that leaves them; `None`: never.
+    pub write_off: Option<WriteOff>,
+}
+
+/// The tenant's write-off of small remainders: when a payment is spent whole on invoices and
+/// leaves one of them owing this much or less, the rest is written off as a settlement of the
+/// payment (undone with it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOff {
+    /// The largest remainder written off (minor units of the payment's currency, above 0).
+    pub up_to_minor: i64,
+    pub reason: String,
+    pub decided_by: String,
+}
+
+/// The remainders (invoice, amount) a payment's write-off settles: only when the whole
+/// payment went to invoices (money left over is the customer's credit, not a shortfall).
+fn written_off(effects: &PaymentEffects, left: i64, remainders: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    match &effects.write_off {
+        Some(write_off) if left == 0 => remainders
+            .iter()
+            .copied()
+            .filter(|&(_, remainder)| remainder > 0 && remainder <= write_off.up_to_minor)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// What a reduction of a customer's balance stopped or closed (`close_if_settled!`).
@@ -133,6 +234,9 @@ pub struct AppliedPayment {
     pub already_recorded: bool,
     pub allocated_minor: i64,
     pub unallocated_minor: i64,
+    /// Remainders written off with the payment (see `WriteOff`): how many, how much.
+    pub write_offs: u32,
+    pub written_off_minor: i64,
     pub promises_kept: u32,
     pub actions_cancelled: u32,
     pub case_closed: bool,
@@ -160,6 +264,8 @@ pub struct BankImportOutcome {
     pub outgoing: u32,
     pub reversals_applied: u32,
     pub reversals_queued: u32,
+    /// Invoices whose small remainder was written off.
+    pub write_offs: u32,
     pub cases_closed: u32,
     pub receipts_queued: u32,
     pub thanks_queued: u32,
@@ -193,6 +299,8 @@ pub struct PaymentSettingsRecord {
     pub amount_tolerance_minor: i64,
     pub send_receipt: bool,
     pub send_thank_you: bool,
+    /// Remainders up to this are written off; 0: never.
+    pub write_off_minor: i64,
 }
 
 /// A case closed by a payment.
@@ -308,6 +416,71 @@ pub(crate) fn q(store: &Store, text: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(dialect(store, text))
 }
 
+/// The invoices a pending action claims.
+pub(crate) fn action_invoices(action: i64, invoice_ids: &str) -> Result<Vec<i64>, StoreError> {
+    invoice_ids
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| id.parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| corrupt(format!("action {action}: invoice ids")))
+}
+
+/// The receipt and thank-you a closure queues, as the tenant wants them: by e-mail when the
+/// customer has an address and agreed to e-mail, else by letter; listing the invoices the
+/// closing payment paid off (`paid`: id and number, oldest due first).
+pub(crate) fn closure_actions(
+    customer: CustomerId,
+    episode: i64,
+    email: Option<String>,
+    consent_email: i64,
+    paid: Vec<(i64, String)>,
+    effects: &PaymentEffects,
+) -> Result<Vec<(&'static str, NewAction)>, StoreError> {
+    let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
+        "email"
+    } else {
+        "letter"
+    };
+    let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
+    let (ids, numbers): (Vec<i64>, Vec<String>) = paid.into_iter().unzip();
+    let mut actions = Vec::new();
+    for (wanted, key, explanation) in [
+        (
+            effects.send_receipt,
+            "receipt",
+            &effects.receipt_explanation,
+        ),
+        (
+            effects.send_thank_you,
+            "thank_you",
+            &effects.thank_you_explanation,
+        ),
+    ] {
+        if wanted {
+            actions.push((
+                key,
+                NewAction {
+                    customer,
+                    episode,
+                    step_key: key.to_owned(),
+                    channel: channel.to_owned(),
+                    companion: false,
+                    tone: "courteous".to_owned(),
+                    template: key.to_owned(),
+                    invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
+                    invoice_numbers: numbers.clone(),
+                    decided_on: effects.today,
+                    scheduled_at: effects.scheduled_at.clone(),
+                    status: "scheduled",
+                    explanation: explanation.clone(),
+                },
+            ));
+        }
+    }
+    Ok(actions)
+}
+
 /// Runs `$body` (an async block's contents ending in `Ok::<_, StoreError>(…)`) in one
 /// transaction on either backend: `BEGIN IMMEDIATE` on SQLite, the tenant's row locked on
 /// PostgreSQL, so that two payment writers of one tenant take turns.
@@ -361,149 +534,84 @@ macro_rules! close_if_settled {
         let now: &str = $now;
         let (payment, settlement): (Option<i64>, Option<i64>) = $by;
         let mut closing = Closing::default();
-        let balance: i64 = sqlx::query_scalar(q(
-            store,
-            "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = $1 AND customer_id = $2",
-        ))
-        .bind(tenant)
-        .bind(customer.0)
-        .fetch_one(&mut *$tx)
-        .await?;
+        let balance: i64 = sqlx::query_scalar(q(store, $crate::bank_lines::CUSTOMER_BALANCE))
+            .bind(tenant)
+            .bind(customer.0)
+            .fetch_one(&mut *$tx)
+            .await?;
         // Pending messages that claim only invoices now paid are stopped before they go.
-        let pending: Vec<(i64, String)> = sqlx::query_as(q(
-            store,
-            "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
-             AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'",
-        ))
-        .bind(tenant)
-        .bind(customer.0)
-        .fetch_all(&mut *$tx)
-        .await?;
+        let pending: Vec<(i64, String)> =
+            sqlx::query_as(q(store, $crate::bank_lines::PENDING_ACTIONS))
+                .bind(tenant)
+                .bind(customer.0)
+                .fetch_all(&mut *$tx)
+                .await?;
         for (action, invoice_ids) in pending {
-            let ids: Vec<i64> = invoice_ids
-                .split(',')
-                .filter(|id| !id.is_empty())
-                .map(|id| id.parse::<i64>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| corrupt(format!("action {action}: invoice ids")))?;
+            let ids = $crate::bank_lines::action_invoices(action, &invoice_ids)?;
             if ids.is_empty() {
                 continue;
             }
             let still_owed: i64 = sqlx::query_scalar(q(
                 store,
-                &format!(
-                    "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({}) AND outstanding_minor > 0",
-                    id_list(ids.iter().copied())
-                ),
+                &$crate::bank_lines::STILL_OWED.replace("{ids}", &id_list(ids.iter().copied())),
             ))
             .bind(tenant)
             .fetch_one(&mut *$tx)
             .await?;
             if still_owed == 0 {
-                sqlx::query(q(
-                    store,
-                    "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-                ))
-                .bind(effects.cancel_note.clone())
-                .bind(now.to_owned())
-                .bind(tenant)
-                .bind(action)
-                .execute(&mut *$tx)
-                .await?;
+                sqlx::query(q(store, $crate::bank_lines::CANCEL_ACTION))
+                    .bind(effects.cancel_note.clone())
+                    .bind(now.to_owned())
+                    .bind(tenant)
+                    .bind(action)
+                    .execute(&mut *$tx)
+                    .await?;
                 closing.actions_cancelled += 1;
             }
         }
         if balance == 0 && reduced {
             closing.case_closed = true;
-            sqlx::query(q(
-                store,
-                "INSERT INTO case_closures (tenant_id, customer_id, payment_id, settlement_id, closed_on, note, created_at) \
-                 VALUES ($1, $2, $3, $4, $5::date, $6, $7::timestamptz)",
-            ))
-            .bind(tenant)
-            .bind(customer.0)
-            .bind(payment)
-            .bind(settlement)
-            .bind(effects.today.to_string())
-            .bind(effects.closure_note.clone())
-            .bind(now.to_owned())
-            .execute(&mut *$tx)
-            .await?;
-            let (episode, email, consent_email): (i64, Option<String>, i64) = sqlx::query_as(q(
-                store,
-                "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
-                 LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
-                 WHERE c.tenant_id = $1 AND c.id = $2",
-            ))
-            .bind(tenant)
-            .bind(customer.0)
-            .fetch_one(&mut *$tx)
-            .await?;
-            let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
-                "email"
-            } else {
-                "letter"
-            };
-            let numbers: Vec<String> = if paid_invoices.is_empty() {
-                Vec::new()
-            } else {
-                sqlx::query_scalar(q(
-                    store,
-                    &format!(
-                        "SELECT number FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
-                        id_list(paid_invoices.iter().copied())
-                    ),
-                ))
+            sqlx::query(q(store, $crate::bank_lines::INSERT_CLOSURE))
                 .bind(tenant)
-                .fetch_all(&mut *$tx)
-                .await?
-            };
-            let ids: Vec<i64> = if paid_invoices.is_empty() {
-                Vec::new()
-            } else {
-                sqlx::query_scalar(q(
-                    store,
-                    &format!(
-                        "SELECT id FROM invoices WHERE tenant_id = $1 AND id IN ({}) ORDER BY due_on, number",
-                        id_list(paid_invoices.iter().copied())
-                    ),
-                ))
-                .bind(tenant)
-                .fetch_all(&mut *$tx)
-                .await?
-            };
-            let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
-            for (wanted, key, explanation) in [
-                (effects.send_receipt, "receipt", &effects.receipt_explanation),
-                (effects.send_thank_you, "thank_you", &effects.thank_you_explanation),
-            ] {
-                if !wanted {
-                    continue;
-                }
-                let action = NewAction {
-                    customer,
-                    episode,
-                    step_key: key.to_owned(),
-                    channel: channel.to_owned(),
-                    companion: false,
-                    tone: "courteous".to_owned(),
-                    template: key.to_owned(),
-                    invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
-                    invoice_numbers: numbers.clone(),
-                    decided_on: effects.today,
-                    scheduled_at: effects.scheduled_at.clone(),
-                    status: "scheduled",
-                    explanation: explanation.clone(),
-                };
-                let written = bind_action(
-                    sqlx::query(q(store, &requeue_sql())),
-                    tenant,
-                    &action,
-                    now,
-                )
+                .bind(customer.0)
+                .bind(payment)
+                .bind(settlement)
+                .bind(effects.today.to_string())
+                .bind(effects.closure_note.clone())
+                .bind(now.to_owned())
                 .execute(&mut *$tx)
+                .await?;
+            let (episode, email, consent_email): (i64, Option<String>, i64) =
+                sqlx::query_as(q(store, $crate::bank_lines::CLOSURE_CONTACT))
+                    .bind(tenant)
+                    .bind(customer.0)
+                    .fetch_one(&mut *$tx)
+                    .await?;
+            let paid: Vec<(i64, String)> = if paid_invoices.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_as(q(
+                    store,
+                    &$crate::bank_lines::PAID_BY_DUE
+                        .replace("{ids}", &id_list(paid_invoices.iter().copied())),
+                ))
+                .bind(tenant)
+                .fetch_all(&mut *$tx)
                 .await?
-                .rows_affected();
+            };
+            for (key, action) in $crate::bank_lines::closure_actions(
+                customer,
+                episode,
+                email,
+                consent_email,
+                paid,
+                effects,
+            )? {
+                let written =
+                    bind_action(sqlx::query(q(store, &requeue_sql())), tenant, &action, now)
+                        .execute(&mut *$tx)
+                        .await?
+                        .rows_affected();
                 if written > 0 {
                     if key == "receipt" {
                         closing.receipt_queued = true;
@@ -527,91 +635,112 @@ macro_rules! apply_payment {
         let effects: &PaymentEffects = $effects;
         let now: &str = $now;
         let mut outcome = AppliedPayment::default();
-        let inserted: Option<i64> = sqlx::query_scalar(q(
-            store,
-            "INSERT INTO payments (tenant_id, customer_id, received_on, currency, amount_minor, reference, idempotency_key, created_at) \
-             VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8::timestamptz) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id",
-        ))
-        .bind(tenant)
-        .bind(plan.customer.0)
-        .bind(plan.received_on.to_string())
-        .bind(plan.amount.currency().code())
-        .bind(plan.amount.minor())
-        .bind(plan.reference.clone())
-        .bind(plan.idempotency_key.clone())
-        .bind(now.to_owned())
-        .fetch_optional(&mut *$tx)
-        .await?;
+        let inserted: Option<i64> = sqlx::query_scalar(q(store, INSERT_PAYMENT))
+            .bind(tenant)
+            .bind(plan.customer.0)
+            .bind(plan.received_on.to_string())
+            .bind(plan.amount.currency().code())
+            .bind(plan.amount.minor())
+            .bind(plan.reference.clone())
+            .bind(plan.idempotency_key.clone())
+            .bind(now.to_owned())
+            .fetch_optional(&mut *$tx)
+            .await?;
         match inserted {
             None => {
                 outcome.already_recorded = true;
-                let existing: i64 = sqlx::query_scalar(q(
-                    store,
-                    "SELECT id FROM payments WHERE tenant_id = $1 AND idempotency_key = $2",
-                ))
-                .bind(tenant)
-                .bind(plan.idempotency_key.clone())
-                .fetch_one(&mut *$tx)
-                .await?;
+                let existing: i64 = sqlx::query_scalar(q(store, PAYMENT_BY_KEY))
+                    .bind(tenant)
+                    .bind(plan.idempotency_key.clone())
+                    .fetch_one(&mut *$tx)
+                    .await?;
                 outcome.payment = Some(PaymentId(existing));
             }
             Some(payment) => {
                 outcome.payment = Some(PaymentId(payment));
                 let mut left = plan.amount.minor();
                 let mut paid_invoices: Vec<i64> = Vec::new();
+                let mut remainders: Vec<(i64, i64)> = Vec::new();
                 for (invoice, wanted) in &plan.allocations {
                     if left <= 0 {
                         break;
                     }
-                    let row: Option<(i64, String, i64)> = sqlx::query_as(q(
-                        store,
-                        "SELECT outstanding_minor, currency, customer_id FROM invoices WHERE tenant_id = $1 AND id = $2",
-                    ))
-                    .bind(tenant)
-                    .bind(invoice.0)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
+                    let row: Option<(i64, String, i64)> = sqlx::query_as(q(store, INVOICE_TO_PAY))
+                        .bind(tenant)
+                        .bind(invoice.0)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
                     let (outstanding, invoice_currency, owner) =
                         row.ok_or_else(|| StoreError::NotFound {
                             what: format!("invoice {invoice}"),
                         })?;
-                    if owner != plan.customer.0 || invoice_currency != plan.amount.currency().code() {
+                    if owner != plan.customer.0 || invoice_currency != plan.amount.currency().code()
+                    {
                         return Err(StoreError::RuleViolated {
-                            message: format!("invoice {invoice} is not the payer's, or not in its currency"),
+                            message: format!(
+                                "invoice {invoice} is not the payer's, or not in its currency"
+                            ),
                         });
                     }
                     let take = wanted.minor().min(outstanding).min(left);
                     if take <= 0 {
                         continue;
                     }
-                    sqlx::query(q(
-                        store,
-                        "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)",
-                    ))
-                    .bind(tenant)
-                    .bind(payment)
-                    .bind(invoice.0)
-                    .bind(take)
-                    .bind(now.to_owned())
-                    .execute(&mut *$tx)
-                    .await?;
-                    sqlx::query(q(
-                        store,
-                        "UPDATE invoices SET outstanding_minor = outstanding_minor - $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-                    ))
-                    .bind(take)
-                    .bind(now.to_owned())
-                    .bind(tenant)
-                    .bind(invoice.0)
-                    .execute(&mut *$tx)
-                    .await?;
+                    sqlx::query(q(store, INSERT_ALLOCATION))
+                        .bind(tenant)
+                        .bind(payment)
+                        .bind(invoice.0)
+                        .bind(take)
+                        .bind(now.to_owned())
+                        .execute(&mut *$tx)
+                        .await?;
+                    sqlx::query(q(store, REDUCE_OUTSTANDING))
+                        .bind(take)
+                        .bind(now.to_owned())
+                        .bind(tenant)
+                        .bind(invoice.0)
+                        .execute(&mut *$tx)
+                        .await?;
                     left -= take;
                     outcome.allocated_minor += take;
                     if take == outstanding {
                         paid_invoices.push(invoice.0);
+                    } else {
+                        remainders.push((invoice.0, outstanding - take));
                     }
                 }
                 outcome.unallocated_minor = left;
+                for (invoice, remainder) in written_off(effects, left, &remainders) {
+                    sqlx::query(q(store, REDUCE_OUTSTANDING))
+                        .bind(remainder)
+                        .bind(now.to_owned())
+                        .bind(tenant)
+                        .bind(invoice)
+                        .execute(&mut *$tx)
+                        .await?;
+                    let write_off = effects
+                        .write_off
+                        .as_ref()
+                        .expect("a remainder is written off only with a tolerance");
+                    sqlx::query(q(store, INSERT_SETTLEMENT))
+                        .bind(tenant)
+                        .bind(plan.customer.0)
+                        .bind(invoice)
+                        .bind(SettlementKind::WriteOff.code())
+                        .bind(plan.amount.currency().code())
+                        .bind(remainder)
+                        .bind(plan.received_on.to_string())
+                        .bind(write_off.reason.clone())
+                        .bind(write_off.decided_by.clone())
+                        .bind(String::new())
+                        .bind(now.to_owned())
+                        .bind(payment)
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                    outcome.write_offs += 1;
+                    outcome.written_off_minor += remainder;
+                    paid_invoices.push(invoice);
+                }
                 let closing = close_if_settled!(
                     $tx,
                     store,
@@ -625,18 +754,14 @@ macro_rules! apply_payment {
                 );
                 let balance = closing.balance;
                 // A promise is kept once the balance has come down by what was promised.
-                let kept = sqlx::query(q(
-                    store,
-                    "UPDATE promises SET status = 'kept', resolved_on = $1::date \
-                     WHERE tenant_id = $2 AND customer_id = $3 AND status = 'pending' AND $4 <= balance_when_made_minor - amount_minor",
-                ))
-                .bind(effects.today.to_string())
-                .bind(tenant)
-                .bind(plan.customer.0)
-                .bind(balance)
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected();
+                let kept = sqlx::query(q(store, KEEP_PROMISES))
+                    .bind(effects.today.to_string())
+                    .bind(tenant)
+                    .bind(plan.customer.0)
+                    .bind(balance)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
                 outcome.promises_kept = u32::try_from(kept).unwrap_or(u32::MAX);
                 outcome.actions_cancelled = closing.actions_cancelled;
                 outcome.case_closed = closing.case_closed;
@@ -658,46 +783,30 @@ macro_rules! undo_payment {
         let now: &str = $now;
         let note: &str = $note;
         // A receipt or thank-you not sent yet no longer holds once the payment is undone.
-        sqlx::query(q(
-            store,
-            "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
-             WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
-             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)",
-        ))
-        .bind(note.to_owned())
-        .bind(now.to_owned())
-        .bind(tenant)
-        .bind(payment)
-        .execute(&mut *$tx)
-        .await?;
-        let allocations: Vec<(i64, i64)> = sqlx::query_as(q(
-            store,
-            "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 ORDER BY id",
-        ))
-        .bind(tenant)
-        .bind(payment)
-        .fetch_all(&mut *$tx)
-        .await?;
-        let mut restored = 0i64;
-        for (invoice, amount) in &allocations {
-            sqlx::query(q(
-                store,
-                "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
-            ))
-            .bind(*amount)
+        sqlx::query(q(store, CANCEL_RECEIPTS))
+            .bind(note.to_owned())
             .bind(now.to_owned())
             .bind(tenant)
-            .bind(*invoice)
+            .bind(payment)
             .execute(&mut *$tx)
             .await?;
+        let allocations: Vec<(i64, i64)> = sqlx::query_as(q(store, PAYMENT_ALLOCATIONS))
+            .bind(tenant)
+            .bind(payment)
+            .fetch_all(&mut *$tx)
+            .await?;
+        let mut restored = 0i64;
+        for (invoice, amount) in &allocations {
+            sqlx::query(q(store, RESTORE_OUTSTANDING))
+                .bind(*amount)
+                .bind(now.to_owned())
+                .bind(tenant)
+                .bind(*invoice)
+                .execute(&mut *$tx)
+                .await?;
             restored += amount;
         }
-        for statement in [
-            "DELETE FROM allocations WHERE tenant_id = $1 AND payment_id = $2",
-            "UPDATE bank_lines SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
-            "UPDATE case_closures SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
-            "DELETE FROM payments WHERE tenant_id = $1 AND id = $2",
-        ] {
+        for statement in UNDO_PAYMENT {
             sqlx::query(q(store, statement))
                 .bind(tenant)
                 .bind(payment)
@@ -714,6 +823,13 @@ impl TenantStore<'_> {
         &self,
         keys: &[(String, String)],
     ) -> Result<HashSet<(String, String)>, StoreError> {
+        if let Store::Sqlite(pool) = self.store {
+            let (tenant, keys) = (self.tenant.0, keys.to_vec());
+            return with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                sqlite::existing_keys(connection, tenant, keys)
+            })
+            .await;
+        }
         let mut found = HashSet::new();
         for chunk in keys.chunks(500) {
             let placeholders: Vec<String> =
@@ -742,48 +858,35 @@ impl TenantStore<'_> {
     pub async fn matching_inputs(
         &self,
     ) -> Result<(Vec<OpenItemRecord>, Vec<PayerRecord>), StoreError> {
-        let items: Vec<(i64, i64, String, String, i64, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(
-                self.store,
-                "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
-                 WHERE tenant_id = $1 AND outstanding_minor > 0",
-            ))
-            .bind(self.tenant.0)
-            .fetch_all(pool)
-            .await?
-        });
-        let items = items
-            .into_iter()
-            .map(|(invoice, customer, number, due, outstanding, code)| {
-                Ok(OpenItemRecord {
-                    invoice: InvoiceId(invoice),
-                    customer: CustomerId(customer),
-                    number,
-                    due_on: parse_date(&due)?,
-                    outstanding: Money::from_minor(outstanding, currency(&code)?),
+        let tenant = self.tenant.0;
+        let (items, customers, accounts) = match self.store {
+            Store::Sqlite(pool) => {
+                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                    sqlite::matching_inputs(connection, tenant)
                 })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let customers: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(
-                self.store,
-                "SELECT id, reference, legal_name FROM customers WHERE tenant_id = $1 ORDER BY id",
-            ))
-            .bind(self.tenant.0)
-            .fetch_all(pool)
-            .await?
-        });
-        let accounts: Vec<(i64, String)> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(
-                self.store,
-                "SELECT DISTINCT p.customer_id, l.counterparty_account FROM bank_lines l JOIN payments p ON p.id = l.payment_id \
-                 WHERE l.tenant_id = $1 AND l.counterparty_account <> '' AND (l.state = 'auto_applied' OR l.state = 'manual') \
-                 AND p.customer_id IS NOT NULL",
-            ))
-            .bind(self.tenant.0)
-            .fetch_all(pool)
-            .await?
-        });
+                .await?
+            }
+            Store::Postgres(pool) => {
+                let items: Vec<(i64, i64, String, String, i64, String)> =
+                    sqlx::query_as(OPEN_ITEMS)
+                        .bind(tenant)
+                        .fetch_all(pool)
+                        .await?;
+                let items = items
+                    .into_iter()
+                    .map(|(invoice, customer, number, due, outstanding, code)| {
+                        open_item(invoice, customer, number, &due, outstanding, &code)
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let customers: Vec<(i64, String, String)> =
+                    sqlx::query_as(PAYERS).bind(tenant).fetch_all(pool).await?;
+                let accounts: Vec<(i64, String)> = sqlx::query_as(PAYER_ACCOUNTS)
+                    .bind(tenant)
+                    .fetch_all(pool)
+                    .await?;
+                (items, customers, accounts)
+            }
+        };
         let mut by_customer: std::collections::HashMap<i64, Vec<String>> =
             std::collections::HashMap::new();
         for (customer, account) in accounts {
@@ -814,76 +917,60 @@ impl TenantStore<'_> {
         let now = timestamp_text(now);
         let store = self.store;
         let tenant = self.tenant.0;
+        if let Store::Sqlite(pool) = store {
+            let (meta, lines, effects) = (meta.clone(), lines.to_vec(), effects.clone());
+            return with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                sqlite::import(connection, tenant, &meta, &lines, &effects, &now)
+            })
+            .await;
+        }
         transaction!(self, |tx| {
             let mut outcome = BankImportOutcome {
                 lines_read: u32::try_from(lines.len()).unwrap_or(u32::MAX),
                 ..BankImportOutcome::default()
             };
-            let import: i64 = sqlx::query_scalar(q(
-                store,
-                "INSERT INTO bank_imports (tenant_id, file_name, format, file_hash, statements, lines_read, created, duplicates, imported_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7::timestamptz) RETURNING id",
-            ))
-            .bind(tenant)
-            .bind(meta.file_name.clone())
-            .bind(meta.format.clone())
-            .bind(meta.file_hash.clone())
-            .bind(i64::from(meta.statements))
-            .bind(i64::from(outcome.lines_read))
-            .bind(now.clone())
-            .fetch_one(&mut *tx)
-            .await?;
+            let import: i64 = sqlx::query_scalar(q(store, INSERT_IMPORT))
+                .bind(tenant)
+                .bind(meta.file_name.clone())
+                .bind(meta.format.clone())
+                .bind(meta.file_hash.clone())
+                .bind(i64::from(meta.statements))
+                .bind(i64::from(outcome.lines_read))
+                .bind(now.clone())
+                .fetch_one(&mut *tx)
+                .await?;
             for line in lines {
-                let (state, proposal) = match &line.plan {
-                    LinePlan::Outgoing => ("outgoing", None),
-                    LinePlan::Reversal { .. } => ("reversal", None),
-                    LinePlan::Apply { proposal, .. } => ("auto_applied", Some(proposal)),
-                    LinePlan::Review { proposal } => (
-                        if proposal.customer.is_some() || !proposal.allocations.is_empty() {
-                            "suggested"
-                        } else {
-                            "unmatched"
-                        },
-                        Some(proposal),
-                    ),
-                };
+                let (state, proposal) = line_state(&line.plan);
                 let empty = StoredProposal::default();
                 let proposal = proposal.unwrap_or(&empty);
-                let inserted: Option<i64> = sqlx::query_scalar(q(
-                    store,
-                    "INSERT INTO bank_lines (tenant_id, import_id, account, dedup_key, source_line, booking_date, value_date, direction, reversal, \
-                     currency, amount_minor, counterparty_name, counterparty_account, remittance, creditor_reference, bank_reference, end_to_end, \
-                     mandate, state, confidence, explanation_fr, explanation_en, suggested_customer_id, suggestion, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-                     $25::timestamptz, $25::timestamptz) ON CONFLICT (tenant_id, account, dedup_key) DO NOTHING RETURNING id",
-                ))
-                .bind(tenant)
-                .bind(import)
-                .bind(line.account.clone())
-                .bind(line.dedup_key.clone())
-                .bind(i64::try_from(line.source_line).unwrap_or(i64::MAX))
-                .bind(line.booking_date.to_string())
-                .bind(line.value_date.map(|date| date.to_string()))
-                .bind(if line.credit { "credit" } else { "debit" })
-                .bind(i64::from(line.reversal))
-                .bind(line.amount.currency().code())
-                .bind(line.amount.minor())
-                .bind(line.counterparty_name.clone())
-                .bind(line.counterparty_account.clone())
-                .bind(line.remittance.clone())
-                .bind(line.creditor_reference.clone())
-                .bind(line.bank_reference.clone())
-                .bind(line.end_to_end.clone())
-                .bind(line.mandate.clone())
-                .bind(state)
-                .bind(i64::from(proposal.confidence))
-                .bind(proposal.explanation_fr.clone())
-                .bind(proposal.explanation_en.clone())
-                .bind(proposal.customer.map(|customer| customer.0))
-                .bind(suggestion_text(&proposal.allocations))
-                .bind(now.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
+                let inserted: Option<i64> = sqlx::query_scalar(q(store, INSERT_LINE))
+                    .bind(tenant)
+                    .bind(import)
+                    .bind(line.account.clone())
+                    .bind(line.dedup_key.clone())
+                    .bind(i64::try_from(line.source_line).unwrap_or(i64::MAX))
+                    .bind(line.booking_date.to_string())
+                    .bind(line.value_date.map(|date| date.to_string()))
+                    .bind(if line.credit { "credit" } else { "debit" })
+                    .bind(i64::from(line.reversal))
+                    .bind(line.amount.currency().code())
+                    .bind(line.amount.minor())
+                    .bind(line.counterparty_name.clone())
+                    .bind(line.counterparty_account.clone())
+                    .bind(line.remittance.clone())
+                    .bind(line.creditor_reference.clone())
+                    .bind(line.bank_reference.clone())
+                    .bind(line.end_to_end.clone())
+                    .bind(line.mandate.clone())
+                    .bind(state)
+                    .bind(i64::from(proposal.confidence))
+                    .bind(proposal.explanation_fr.clone())
+                    .bind(proposal.explanation_en.clone())
+                    .bind(proposal.customer.map(|customer| customer.0))
+                    .bind(suggestion_text(&proposal.allocations))
+                    .bind(now.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let Some(id) = inserted else {
                     outcome.duplicates += 1;
                     continue;
@@ -902,18 +989,16 @@ impl TenantStore<'_> {
                             allocations: proposal.allocations.clone(),
                         };
                         let applied = apply_payment!(tx, store, tenant, &plan, effects, &now);
-                        sqlx::query(q(
-                            store,
-                            "UPDATE bank_lines SET payment_id = $1 WHERE tenant_id = $2 AND id = $3",
-                        ))
-                        .bind(applied.payment.map(|payment| payment.0))
-                        .bind(tenant)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query(q(store, SET_LINE_PAYMENT))
+                            .bind(applied.payment.map(|payment| payment.0))
+                            .bind(tenant)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                         outcome.applied += 1;
                         outcome.cases_closed += u32::from(applied.case_closed);
                         outcome.receipts_queued += u32::from(applied.receipt_queued);
+                        outcome.write_offs += applied.write_offs;
                         outcome.thanks_queued += u32::from(applied.thank_you_queued);
                     }
                     LinePlan::Reversal {
@@ -922,24 +1007,18 @@ impl TenantStore<'_> {
                     } => {
                         // The credit it undoes: same account, amount and currency, booked no
                         // later, and the same end-to-end id, mandate or payer account.
-                        let original: Option<(i64, Option<i64>)> = sqlx::query_as(q(
-                            store,
-                            "SELECT id, payment_id FROM bank_lines WHERE tenant_id = $1 AND account = $2 AND direction = 'credit' \
-                             AND reversal = 0 AND currency = $3 AND amount_minor = $4 AND booking_date <= $5::date AND state <> 'reversed' \
-                             AND ((end_to_end <> '' AND end_to_end = $6) OR (mandate <> '' AND mandate = $7) \
-                                  OR (counterparty_account <> '' AND counterparty_account = $8)) \
-                             ORDER BY booking_date DESC, id DESC LIMIT 1",
-                        ))
-                        .bind(tenant)
-                        .bind(line.account.clone())
-                        .bind(line.amount.currency().code())
-                        .bind(line.amount.minor())
-                        .bind(line.booking_date.to_string())
-                        .bind(line.end_to_end.clone())
-                        .bind(line.mandate.clone())
-                        .bind(line.counterparty_account.clone())
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                        let original: Option<(i64, Option<i64>)> =
+                            sqlx::query_as(q(store, ORIGINAL_CREDIT))
+                                .bind(tenant)
+                                .bind(line.account.clone())
+                                .bind(line.amount.currency().code())
+                                .bind(line.amount.minor())
+                                .bind(line.booking_date.to_string())
+                                .bind(line.end_to_end.clone())
+                                .bind(line.mandate.clone())
+                                .bind(line.counterparty_account.clone())
+                                .fetch_optional(&mut *tx)
+                                .await?;
                         match original {
                             Some((original, payment)) => {
                                 if let Some(payment) = payment {
@@ -952,37 +1031,28 @@ impl TenantStore<'_> {
                                         &effects.undo_note
                                     );
                                 }
-                                sqlx::query(q(
-                                    store,
-                                    "UPDATE bank_lines SET state = 'reversed', updated_at = $1::timestamptz WHERE tenant_id = $2 AND id = $3",
-                                ))
-                                .bind(now.clone())
-                                .bind(tenant)
-                                .bind(original)
-                                .execute(&mut *tx)
-                                .await?;
-                                sqlx::query(q(
-                                    store,
-                                    "UPDATE bank_lines SET reverses_line_id = $1 WHERE tenant_id = $2 AND id = $3",
-                                ))
-                                .bind(original)
-                                .bind(tenant)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?;
+                                sqlx::query(q(store, MARK_REVERSED))
+                                    .bind(now.clone())
+                                    .bind(tenant)
+                                    .bind(original)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                sqlx::query(q(store, LINK_REVERSAL))
+                                    .bind(original)
+                                    .bind(tenant)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
                                 outcome.reversals_applied += 1;
                             }
                             None => {
-                                sqlx::query(q(
-                                    store,
-                                    "UPDATE bank_lines SET state = 'unmatched', explanation_fr = $1, explanation_en = $2 WHERE tenant_id = $3 AND id = $4",
-                                ))
-                                .bind(not_found_fr.clone())
-                                .bind(not_found_en.clone())
-                                .bind(tenant)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?;
+                                sqlx::query(q(store, REVERSAL_NOT_FOUND))
+                                    .bind(not_found_fr.clone())
+                                    .bind(not_found_en.clone())
+                                    .bind(tenant)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
                                 outcome.reversals_queued += 1;
                                 outcome.queued += 1;
                             }
@@ -991,25 +1061,19 @@ impl TenantStore<'_> {
                 }
             }
             if outcome.created == 0 {
-                sqlx::query(q(
-                    store,
-                    "DELETE FROM bank_imports WHERE tenant_id = $1 AND id = $2",
-                ))
-                .bind(tenant)
-                .bind(import)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(q(store, DELETE_IMPORT))
+                    .bind(tenant)
+                    .bind(import)
+                    .execute(&mut *tx)
+                    .await?;
             } else {
-                sqlx::query(q(
-                    store,
-                    "UPDATE bank_imports SET created = $1, duplicates = $2 WHERE tenant_id = $3 AND id = $4",
-                ))
-                .bind(i64::from(outcome.created))
-                .bind(i64::from(outcome.duplicates))
-                .bind(tenant)
-                .bind(import)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(q(store, FINISH_IMPORT))
+                    .bind(i64::from(outcome.created))
+                    .bind(i64::from(outcome.duplicates))
+                    .bind(tenant)
+                    .bind(import)
+                    .execute(&mut *tx)
+                    .await?;
             }
             Ok::<_, StoreError>(outcome)
         })
@@ -1190,22 +1254,23 @@ impl TenantStore<'_> {
 
     /// The creditor's payment settings; `None` when it kept the defaults.
     pub async fn payment_settings(&self) -> Result<Option<PaymentSettingsRecord>, StoreError> {
-        let row: Option<(i64, i64, i64, i64)> = with_pool!(self.store, |pool| {
+        let row: Option<(i64, i64, i64, i64, i64)> = with_pool!(self.store, |pool| {
             sqlx::query_as(q(
                 self.store,
-                "SELECT auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you FROM payment_settings WHERE tenant_id = $1",
+                "SELECT auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you, write_off_minor FROM payment_settings WHERE tenant_id = $1",
             ))
             .bind(self.tenant.0)
             .fetch_optional(pool)
             .await?
         });
-        row.map(|(threshold, tolerance, receipt, thanks)| {
+        row.map(|(threshold, tolerance, receipt, thanks, write_off)| {
             Ok(PaymentSettingsRecord {
                 auto_apply_threshold: u8::try_from(threshold)
                     .map_err(|_| corrupt("auto-apply threshold"))?,
                 amount_tolerance_minor: tolerance,
                 send_receipt: receipt != 0,
                 send_thank_you: thanks != 0,
+                write_off_minor: write_off,
             })
         })
         .transpose()
@@ -1219,10 +1284,11 @@ impl TenantStore<'_> {
         with_pool!(self.store, |pool| {
             sqlx::query(q(
                 self.store,
-                "INSERT INTO payment_settings (tenant_id, auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT (tenant_id) DO UPDATE SET \
+                "INSERT INTO payment_settings (tenant_id, auto_apply_threshold, amount_tolerance_minor, send_receipt, send_thank_you, updated_at, write_off_minor) \
+                 VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7) ON CONFLICT (tenant_id) DO UPDATE SET \
                  auto_apply_threshold = excluded.auto_apply_threshold, amount_tolerance_minor = excluded.amount_tolerance_minor, \
-                 send_receipt = excluded.send_receipt, send_thank_you = excluded.send_thank_you, updated_at = excluded.updated_at",
+                 send_receipt = excluded.send_receipt, send_thank_you = excluded.send_thank_you, updated_at = excluded.updated_at, \
+                 write_off_minor = excluded.write_off_minor",
             ))
             .bind(self.tenant.0)
             .bind(i64::from(settings.auto_apply_threshold))
@@ -1230,6 +1296,7 @@ impl TenantStore<'_> {
             .bind(i64::from(settings.send_receipt))
             .bind(i64::from(settings.send_thank_you))
             .bind(timestamp_text(now))
+            .bind(settings.write_off_minor)
             .execute(pool)
             .await?;
         });
@@ -1318,6 +1385,40 @@ impl TenantStore<'_> {
             .map(|(code, minor)| Ok(Money::from_minor(minor, currency(&code)?)))
             .collect()
     }
+}
+
+/// The state a new line is stored in, and the matcher's proposal it keeps.
+fn line_state(plan: &LinePlan) -> (&'static str, Option<&StoredProposal>) {
+    match plan {
+        LinePlan::Outgoing => ("outgoing", None),
+        LinePlan::Reversal { .. } => ("reversal", None),
+        LinePlan::Apply { proposal, .. } => ("auto_applied", Some(proposal)),
+        LinePlan::Review { proposal } => (
+            if proposal.customer.is_some() || !proposal.allocations.is_empty() {
+                "suggested"
+            } else {
+                "unmatched"
+            },
+            Some(proposal),
+        ),
+    }
+}
+
+fn open_item(
+    invoice: i64,
+    customer: i64,
+    number: String,
+    due: &str,
+    outstanding: i64,
+    code: &str,
+) -> Result<OpenItemRecord, StoreError> {
+    Ok(OpenItemRecord {
+        invoice: InvoiceId(invoice),
+        customer: CustomerId(customer),
+        number,
+        due_on: parse_date(due)?,
+        outstanding: Money::from_minor(outstanding, currency(code)?),
+    })
 }
 
 fn line_reference(line: &NewBankLine) -> String {

@@ -1162,6 +1162,34 @@ pub struct CustomerFile {
     pub incidents: Vec<IncidentRecord>,
 }
 
+/// `INSERT_ACTION` (or a statement with its parameters) run through a direct SQLite connection.
+pub(crate) fn execute_action(
+    statement: &mut rusqlite::Statement<'_>,
+    tenant: i64,
+    action: &NewAction,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let numbers =
+        serde_json::to_string(&action.invoice_numbers).expect("a list of strings serialises");
+    statement.execute(rusqlite::params![
+        tenant,
+        action.customer.0,
+        i64::from(action.episode),
+        action.step_key,
+        action.channel,
+        action.companion,
+        action.tone,
+        action.template,
+        id_list(action.invoice_ids.iter().map(|id| id.0)),
+        numbers,
+        action.decided_on.to_string(),
+        action.scheduled_at,
+        action.status,
+        action.explanation,
+        now,
+    ])
+}
+
 pub(crate) fn bind_action<'q, DB: sqlx::Database>(
     query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
     tenant: i64,

@@ -24,7 +24,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::dunning::{
     ActionRecord, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
     INSERT_ACTION, IncidentRecord, OpenInvoice, PolicyRecord, PromiseRecord, Readable, RunWrites,
-    StoredCase, bind_action, id_list, select_by_customer, sqlite_dialect,
+    StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
 };
 use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
 use crate::{Store, StoreError, TenantStore, timestamp_text};
@@ -401,25 +401,7 @@ fn record_direct(
                 writes.cases += written as u64;
             }
             for action in &update.actions {
-                let numbers = serde_json::to_string(&action.invoice_numbers)
-                    .expect("a list of strings serialises");
-                writes.actions += insert_action.execute(params![
-                    tenant,
-                    action.customer.0,
-                    i64::from(action.episode),
-                    action.step_key,
-                    action.channel,
-                    action.companion,
-                    action.tone,
-                    action.template,
-                    id_list(action.invoice_ids.iter().map(|id| id.0)),
-                    numbers,
-                    action.decided_on.to_string(),
-                    action.scheduled_at,
-                    action.status,
-                    action.explanation,
-                    now,
-                ])? as u64;
+                writes.actions += execute_action(&mut insert_action, tenant, action, now)? as u64;
             }
             for (promise, status) in &update.promise_updates {
                 writes.promises +=

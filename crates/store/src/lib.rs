@@ -28,6 +28,7 @@ mod accounts;
 mod audit;
 #[macro_use]
 mod bank_lines;
+mod bank_mappings;
 mod connect;
 mod customer_details;
 mod dunning;
@@ -55,8 +56,9 @@ pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
     NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
-    StoredProposal,
+    StoredProposal, WriteOff,
 };
+pub use bank_mappings::BankMappingRecord;
 pub use connect::SqliteSettings;
 pub use customer_details::{
     CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, ResolvedIncidents,

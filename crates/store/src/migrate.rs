@@ -96,6 +96,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0016_negotiation.sql"),
     },
     Migration {
+        version: 17,
+        name: "bank_mappings",
+        sql: include_str!("../migrations/sqlite/0017_bank_mappings.sql"),
+    },
+    Migration {
         version: 18,
         name: "audit_log",
         sql: include_str!("../migrations/sqlite/0018_audit_log.sql"),
@@ -192,6 +197,11 @@ const POSTGRES: &[Migration] = &[
         version: 16,
         name: "negotiation",
         sql: include_str!("../migrations/postgres/0016_negotiation.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "bank_mappings",
+        sql: include_str!("../migrations/postgres/0017_bank_mappings.sql"),
     },
     Migration {
         version: 18,

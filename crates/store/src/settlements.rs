@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::bank_lines::{Closing, PaymentEffects, q, requeue_sql};
-use crate::dunning::{NewAction, bind_action, corrupt, id_list};
+use crate::dunning::{bind_action, corrupt, id_list};
 use crate::{Store, StoreError, TenantStore, parse_date, parse_timestamp, timestamp_text};
 
 /// A settlement to record.
@@ -111,6 +111,12 @@ type SettlementRow = (
     Option<String>,
 );
 
+/// A settlement recorded; `$12` is the payment whose small remainder a write-off settled (see
+/// `bank_lines`), else NULL.
+pub(crate) const INSERT_SETTLEMENT: &str = "INSERT INTO settlements (tenant_id, customer_id, invoice_id, kind, currency, amount_minor, settled_on, \
+     reason, decided_by, counterparty, created_at, payment_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11::timestamptz, $12) RETURNING id";
+
 const SELECT: &str = "SELECT s.id, s.customer_id, c.reference, s.invoice_id, i.number, s.kind, s.currency, s.amount_minor, \
      iso(s.settled_on), s.reason, s.decided_by, s.counterparty, iso(s.created_at), iso(s.undone_at), s.undone_by, s.undo_reason \
      FROM settlements s JOIN customers c ON c.id = s.customer_id JOIN invoices i ON i.id = s.invoice_id \
@@ -147,25 +153,21 @@ impl TenantStore<'_> {
             if reduced != 1 {
                 return Ok(None);
             }
-            let id: i64 = sqlx::query_scalar(q(
-                store,
-                "INSERT INTO settlements (tenant_id, customer_id, invoice_id, kind, currency, amount_minor, settled_on, \
-                 reason, decided_by, counterparty, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11::timestamptz) RETURNING id",
-            ))
-            .bind(tenant)
-            .bind(settlement.customer.0)
-            .bind(settlement.invoice.0)
-            .bind(settlement.kind.code())
-            .bind(settlement.amount.currency().code())
-            .bind(settlement.amount.minor())
-            .bind(settlement.settled_on.to_string())
-            .bind(settlement.reason)
-            .bind(settlement.decided_by)
-            .bind(settlement.counterparty)
-            .bind(now.clone())
-            .fetch_one(&mut *tx)
-            .await?;
+            let id: i64 = sqlx::query_scalar(q(store, INSERT_SETTLEMENT))
+                .bind(tenant)
+                .bind(settlement.customer.0)
+                .bind(settlement.invoice.0)
+                .bind(settlement.kind.code())
+                .bind(settlement.amount.currency().code())
+                .bind(settlement.amount.minor())
+                .bind(settlement.settled_on.to_string())
+                .bind(settlement.reason)
+                .bind(settlement.decided_by)
+                .bind(settlement.counterparty)
+                .bind(now.clone())
+                .bind(None::<i64>)
+                .fetch_one(&mut *tx)
+                .await?;
             let settled: Vec<i64> = if settlement.amount == settlement.outstanding_before {
                 vec![settlement.invoice.0]
             } else {

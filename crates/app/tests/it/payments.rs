@@ -787,6 +787,205 @@ async fn a_csv_export_imports_through_its_mapping_and_only_once() {
 }
 
 #[tokio::test]
+async fn a_small_remainder_is_written_off_with_its_payment_and_the_case_closes_only_when_asked() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let statement = || {
+            camt(&[
+                // Bank fees took 1.50 of F-4's 990.00; 5.00 short of F-1's 1,200.00.
+                Entry {
+                    amount: "988.50",
+                    payer: "GARAGE DU CENTRE",
+                    text: "FACT F-4",
+                    end_to_end: "E-4",
+                    ..Entry::default()
+                },
+                Entry {
+                    amount: "1195.00",
+                    payer: "RETARD SARL",
+                    text: "FACT F-1",
+                    end_to_end: "E-1",
+                    ..Entry::default()
+                },
+            ])
+        };
+        // By default nothing is given up.
+        let shown = payments::settings(store, &tenant).await.unwrap();
+        assert!(shown.write_off.is_zero());
+        payments::change_settings(
+            store,
+            &tenant,
+            clock(),
+            &SettingsChange {
+                write_off: Some("2.00".into()),
+                ..SettingsChange::default()
+            },
+        )
+        .await
+        .unwrap();
+        let report = import(store, &tenant, &statement()).await.unwrap();
+        assert_eq!(
+            (
+                report.outcome.applied,
+                report.outcome.write_offs,
+                report.outcome.cases_closed
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(outstanding(store, &tenant, "F-4").await, "0.00");
+        assert_eq!(outstanding(store, &tenant, "F-1").await, "5.00");
+        let settled = app::settlements::list(store, &tenant, Some("OTHER"), None)
+            .await
+            .unwrap();
+        assert_eq!(settled.len(), 1);
+        assert_eq!(
+            (
+                settled[0].kind,
+                settled[0].amount.to_decimal_string(),
+                settled[0].invoice_number.as_str(),
+                settled[0].settled_on
+            ),
+            (
+                domain::settlement::SettlementKind::WriteOff,
+                "1.50".to_owned(),
+                "F-4",
+                date(2026, 11, 20)
+            )
+        );
+        assert!(settled[0].reason.contains("2.00"), "{}", settled[0].reason);
+        let (closures, credit) = payments::customer_payments(store, &tenant, settled[0].customer)
+            .await
+            .unwrap();
+        assert_eq!((closures.len(), credit.len()), (1, 0));
+        assert!(
+            app::settlements::list(store, &tenant, Some("LATE"), None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Importing again writes nothing off twice.
+        let again = import(store, &tenant, &statement()).await.unwrap();
+        assert_eq!((again.outcome.created, again.outcome.write_offs), (0, 0));
+
+        // Undoing the payment undoes its write-off: F-4 owes all of it again.
+        let line = payments::list_lines(store, &tenant, Some("auto_applied"))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|item| item.line.amount.to_decimal_string() == "988.50")
+            .unwrap();
+        let restored =
+            payments::unmatch_line(store, &tenant, clock(), line.line.id, Language::English)
+                .await
+                .unwrap();
+        assert_eq!(restored.to_decimal_string(), "990.00");
+        assert_eq!(outstanding(store, &tenant, "F-4").await, "990.00");
+        assert!(
+            app::settlements::list(store, &tenant, Some("OTHER"), None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_saved_mapping_is_the_tenants_own_and_reads_its_banks_exports_by_name() {
+    use formats::bank::{BankFormat, MappingSpec};
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        let other = creditor(store, "Autre Atelier").await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples");
+        let spec = MappingSpec {
+            delimiter: ",".into(),
+            date_format: "dd/mm/yy".into(),
+            skip_lines: 4,
+            footer_lines: 1,
+            account: Some("08088804068".into()),
+            amount: None,
+            credit: Some("Credit".into()),
+            debit: Some("Debit".into()),
+            label: vec!["Label".into(), "Detail".into()],
+            reference: Some("Operation Number".into()),
+            ..MappingSpec::default()
+        };
+        payments::save_mapping(store, &tenant, clock(), "banque-1", &spec)
+            .await
+            .unwrap();
+        // Saved twice: replaced, not doubled.
+        payments::save_mapping(store, &tenant, clock(), "banque-1", &spec)
+            .await
+            .unwrap();
+        let names: Vec<String> = payments::mappings(store, &tenant)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["french", "banque-1"]);
+        let kept = payments::mapping_spec(store, &tenant, "banque-1")
+            .await
+            .unwrap();
+        assert_eq!(kept, spec);
+        let bytes =
+            std::fs::read(root.join("csv-bank/meta_data_separated_credit_debit.csv")).unwrap();
+        let report = payments::import_bank(
+            store,
+            &tenant,
+            clock(),
+            &bytes,
+            "export.csv",
+            Some(BankFormat::Csv),
+            Some(&kept.mapping().unwrap()),
+            Language::French,
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.outcome.created, report.outcome.outgoing), (4, 3));
+
+        // Another creditor does not see it; an unknown name lists the known ones.
+        let Err(PaymentError::UnknownMapping { name, known }) =
+            payments::mapping_spec(store, &other, "banque-1").await
+        else {
+            panic!("another tenant's mapping was found");
+        };
+        assert_eq!(
+            (name.as_str(), known),
+            ("banque-1", vec!["french".to_owned()])
+        );
+        // The built-in name is kept for the built-in mapping.
+        assert!(matches!(
+            payments::save_mapping(store, &tenant, clock(), "French", &spec).await,
+            Err(PaymentError::Invalid(_))
+        ));
+        // A setting that cannot work is refused by name before anything is saved.
+        let broken = MappingSpec {
+            date_format: "jj/mm/aa".into(),
+            ..spec.clone()
+        };
+        let Err(PaymentError::Mapping(error)) =
+            payments::save_mapping(store, &tenant, clock(), "banque-2", &broken).await
+        else {
+            panic!("a broken mapping was saved");
+        };
+        assert_eq!(error.setting, "date_format");
+        assert_eq!(payments::mappings(store, &tenant).await.unwrap().len(), 2);
+
+        payments::delete_mapping(store, &tenant, "banque-1")
+            .await
+            .unwrap();
+        assert!(matches!(
+            payments::delete_mapping(store, &tenant, "banque-1").await,
+            Err(PaymentError::UnknownMapping { .. })
+        ));
+        assert_eq!(payments::mappings(store, &tenant).await.unwrap().len(), 1);
+    });
+}
+
+#[tokio::test]
 async fn a_reminder_still_claiming_an_unpaid_invoice_is_not_stopped_and_the_case_stays_open() {
     on_every_backend!(|database| {
         let store = &database.store;

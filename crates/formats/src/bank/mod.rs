@@ -29,12 +29,14 @@ use crate::problem::{AmountError, shown_value};
 
 mod bank_csv;
 mod camt;
+mod csv_mapping_text;
 mod mt940;
 mod ofx;
 mod xml;
 
 pub use bank_csv::{BankCsvMapping, CsvAmountColumns, CsvColumn, CsvColumns, DateFormat, read_csv};
 pub use camt::read_camt;
+pub use csv_mapping_text::{MappingError, MappingSpec};
 pub use mt940::read_mt940;
 pub use ofx::read_ofx;
 

@@ -275,3 +275,138 @@ fn a_settlement_closes_the_case_and_undoing_it_opens_it_again_from_the_command_l
         assert!(timeline.stdout().contains(entry), "{}", timeline.stdout());
     }
 }
+
+#[test]
+fn a_bank_export_imports_by_its_saved_mapping_and_a_misfit_is_located() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    relance(&data, &["init", "--company", "Atelier"]).success();
+    let samples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples/csv-bank");
+    let export = samples.join("meta_data_separated_credit_debit.csv");
+    let export = export.to_str().unwrap();
+    relance(
+        &data,
+        &[
+            "payments",
+            "mapping",
+            "save",
+            "banque-1",
+            "--csv-delimiter",
+            ",",
+            "--csv-date-format",
+            "dd/mm/yy",
+            "--csv-skip-lines",
+            "4",
+            "--csv-footer-lines",
+            "1",
+            "--csv-credit",
+            "Credit",
+            "--csv-debit",
+            "Debit",
+            "--csv-label",
+            "Label",
+            "--csv-label",
+            "Detail",
+            "--csv-reference",
+            "Operation Number",
+            "--csv-account",
+            "08088804068",
+        ],
+    )
+    .success();
+    let list = json(
+        &relance(&data, &["payments", "mapping", "list", "--format", "json"])
+            .success()
+            .stdout(),
+    );
+    assert_eq!(list[1]["name"], "banque-1");
+    assert_eq!(list[1]["settings"]["skip_lines"], 4);
+    let shown = relance(&data, &["payments", "mapping", "show", "banque-1"])
+        .success()
+        .stdout();
+    assert!(
+        shown.contains("reference = \"Operation Number\""),
+        "{shown}"
+    );
+
+    let imported = json(
+        &relance(
+            &data,
+            &[
+                "import",
+                "bank",
+                export,
+                "--mapping",
+                "banque-1",
+                "--output",
+                "json",
+            ],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(
+        (imported["created"].as_u64(), imported["outgoing"].as_u64()),
+        (Some(4), Some(3))
+    );
+
+    let unknown = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "import",
+            "bank",
+            export,
+            "--mapping",
+            "banque-9",
+        ],
+    );
+    assert_eq!(unknown.code(), 1);
+    assert!(
+        unknown
+            .stderr()
+            .contains("unknown CSV mapping \"banque-9\" (known: french, banque-1)"),
+        "{}",
+        unknown.stderr()
+    );
+
+    // Another bank's export read with this mapping: the missing column is named, with its line.
+    let other = samples.join("debit_credit_amount.csv");
+    let misfit = relance(
+        &data,
+        &[
+            "--lang",
+            "en",
+            "import",
+            "bank",
+            other.to_str().unwrap(),
+            "--mapping",
+            "banque-1",
+            "--csv-skip-lines",
+            "0",
+            "--csv-footer-lines",
+            "0",
+        ],
+    );
+    assert_eq!(misfit.code(), 3, "{}", misfit.stderr());
+    assert!(misfit.stderr().contains("line 1"), "{}", misfit.stderr());
+    assert!(
+        misfit.stderr().contains("Operation Number"),
+        "{}",
+        misfit.stderr()
+    );
+
+    relance(&data, &["payments", "mapping", "delete", "banque-1"]).success();
+    let gone = relance(
+        &data,
+        &["--lang", "en", "payments", "mapping", "show", "banque-1"],
+    );
+    assert_eq!(gone.code(), 1);
+    assert!(
+        gone.stderr().contains("unknown CSV mapping"),
+        "{}",
+        gone.stderr()
+    );
+}

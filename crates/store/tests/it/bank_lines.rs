@@ -37,6 +37,7 @@ fn effects() -> PaymentEffects {
         receipt_explanation: "receipt".into(),
         thank_you_explanation: "thanks".into(),
         undo_note: "undone".into(),
+        write_off: None,
     }
 }
 
@@ -329,6 +330,89 @@ async fn deleting_an_allocation_gives_the_amount_back_to_its_payment() {
                 .await
                 .unwrap()
                 .is_ok()
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_credit_returned_later_in_the_same_file_leaves_the_books_as_they_were() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Premier").await;
+        let scope = store.tenant(tenant);
+        let c2 = scope
+            .customer_id(&CustomerRef::parse("C2").unwrap())
+            .await
+            .unwrap();
+        let f3 = id_of(store, tenant, "F-3").await;
+        let paid = LinePlan::Apply {
+            customer: c2,
+            proposal: StoredProposal {
+                customer: Some(c2),
+                allocations: vec![(f3, eur(700))],
+                confidence: 98,
+                ..StoredProposal::default()
+            },
+        };
+        let mut credit = line("FR76A", "k1", 700, paid);
+        credit.end_to_end = "E2E-7".into();
+        let mut returned = line(
+            "FR76A",
+            "k2",
+            700,
+            LinePlan::Reversal {
+                not_found_fr: "introuvable".into(),
+                not_found_en: "not found".into(),
+            },
+        );
+        returned.credit = false;
+        returned.reversal = true;
+        returned.end_to_end = "E2E-7".into();
+        let mut fee = line("FR76A", "k3", 35, LinePlan::Outgoing);
+        fee.credit = false;
+        let outcome = scope
+            .import_bank_lines(
+                &meta(),
+                &[credit.clone(), returned, fee, credit],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                outcome.lines_read,
+                outcome.created,
+                outcome.duplicates,
+                outcome.applied,
+                outcome.reversals_applied,
+                outcome.outgoing,
+                outcome.cases_closed,
+                outcome.receipts_queued
+            ),
+            (4, 3, 1, 1, 1, 1, 1, 1)
+        );
+        // The payment came and went: F-3 owes all of it again, and the receipt will not go.
+        assert_eq!(outstanding(store, tenant).await[2], ("F-3".into(), 700));
+        assert!(scope.credit_balance(c2).await.unwrap().is_empty());
+        let reversed = scope.bank_lines_in(&["reversed"]).await.unwrap();
+        assert_eq!(reversed.len(), 1);
+        assert_eq!(reversed[0].payment, None);
+        assert_eq!(scope.bank_lines_in(&["reversal"]).await.unwrap().len(), 1);
+        assert_eq!(scope.bank_lines_in(&["outgoing"]).await.unwrap().len(), 1);
+        let closures = scope.case_closures(c2).await.unwrap();
+        assert_eq!((closures.len(), closures[0].payment), (1, None));
+        let receipts = scope
+            .actions(&store::ActionFilter {
+                customer: Some(c2),
+                ..store::ActionFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(receipts.len(), 1);
+        assert_eq!(
+            (receipts[0].step_key.as_str(), receipts[0].status.as_str()),
+            ("receipt", "cancelled")
         );
     });
 }

@@ -1,0 +1,525 @@
+//! The SQLite side of a bank import: one `rusqlite` connection on a blocking thread, the whole
+//! file in one `BEGIN IMMEDIATE` transaction, every statement prepared once and reused for
+//! each line.
+//!
+//! Through sqlx each of the nine or so statements an applied payment needs (line, payment,
+//! allocations, outstanding amounts, balance, promises, pending actions, the line's payment)
+//! crossed to sqlx's worker thread and back, about 90 µs each: writing was nearly all of an
+//! import's time. The statements and the order they run in are those of the sqlx path, which
+//! PostgreSQL keeps; the same contract tests run on both.
+
+use domain::ids::PaymentId;
+use rusqlite::{
+    Connection, OptionalExtension, Statement, Transaction, TransactionBehavior, params,
+};
+
+use super::*;
+use crate::dunning::{execute_action, sqlite_dialect};
+use crate::sqlite_direct::store_error;
+
+/// The import's statements, prepared once in SQLite's dialect for the whole file.
+struct Prepared<'t> {
+    insert_import: Statement<'t>,
+    insert_line: Statement<'t>,
+    set_line_payment: Statement<'t>,
+    original_credit: Statement<'t>,
+    mark_reversed: Statement<'t>,
+    link_reversal: Statement<'t>,
+    reversal_not_found: Statement<'t>,
+    delete_import: Statement<'t>,
+    finish_import: Statement<'t>,
+    insert_payment: Statement<'t>,
+    payment_by_key: Statement<'t>,
+    invoice_to_pay: Statement<'t>,
+    insert_allocation: Statement<'t>,
+    reduce_outstanding: Statement<'t>,
+    insert_settlement: Statement<'t>,
+    customer_balance: Statement<'t>,
+    keep_promises: Statement<'t>,
+    pending_actions: Statement<'t>,
+    cancel_action: Statement<'t>,
+    insert_closure: Statement<'t>,
+    closure_contact: Statement<'t>,
+    requeue: Statement<'t>,
+    cancel_receipts: Statement<'t>,
+    payment_allocations: Statement<'t>,
+    restore_outstanding: Statement<'t>,
+    undo_payment: [Statement<'t>; 5],
+}
+
+impl<'t> Prepared<'t> {
+    fn new(tx: &'t Transaction<'_>) -> rusqlite::Result<Prepared<'t>> {
+        let prepare = |sql: &str| tx.prepare(&sqlite_dialect(sql));
+        let [a, b, c, d, e] = UNDO_PAYMENT;
+        Ok(Prepared {
+            insert_import: prepare(INSERT_IMPORT)?,
+            insert_line: prepare(INSERT_LINE)?,
+            set_line_payment: prepare(SET_LINE_PAYMENT)?,
+            original_credit: prepare(ORIGINAL_CREDIT)?,
+            mark_reversed: prepare(MARK_REVERSED)?,
+            link_reversal: prepare(LINK_REVERSAL)?,
+            reversal_not_found: prepare(REVERSAL_NOT_FOUND)?,
+            delete_import: prepare(DELETE_IMPORT)?,
+            finish_import: prepare(FINISH_IMPORT)?,
+            insert_payment: prepare(INSERT_PAYMENT)?,
+            payment_by_key: prepare(PAYMENT_BY_KEY)?,
+            invoice_to_pay: prepare(INVOICE_TO_PAY)?,
+            insert_allocation: prepare(INSERT_ALLOCATION)?,
+            reduce_outstanding: prepare(REDUCE_OUTSTANDING)?,
+            insert_settlement: prepare(INSERT_SETTLEMENT)?,
+            customer_balance: prepare(CUSTOMER_BALANCE)?,
+            keep_promises: prepare(KEEP_PROMISES)?,
+            pending_actions: prepare(PENDING_ACTIONS)?,
+            cancel_action: prepare(CANCEL_ACTION)?,
+            insert_closure: prepare(INSERT_CLOSURE)?,
+            closure_contact: prepare(CLOSURE_CONTACT)?,
+            requeue: prepare(&requeue_sql())?,
+            cancel_receipts: prepare(CANCEL_RECEIPTS)?,
+            payment_allocations: prepare(PAYMENT_ALLOCATIONS)?,
+            restore_outstanding: prepare(RESTORE_OUTSTANDING)?,
+            undo_payment: [
+                prepare(a)?,
+                prepare(b)?,
+                prepare(c)?,
+                prepare(d)?,
+                prepare(e)?,
+            ],
+        })
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        store_error(error)
+    }
+}
+
+/// `import_bank_lines` on SQLite.
+pub(super) fn import(
+    connection: &mut Connection,
+    tenant: i64,
+    meta: &BankImportMeta,
+    lines: &[NewBankLine],
+    effects: &PaymentEffects,
+    now: &str,
+) -> Result<BankImportOutcome, StoreError> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let outcome = import_lines(&tx, tenant, meta, lines, effects, now)?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+fn import_lines(
+    tx: &Transaction<'_>,
+    tenant: i64,
+    meta: &BankImportMeta,
+    lines: &[NewBankLine],
+    effects: &PaymentEffects,
+    now: &str,
+) -> Result<BankImportOutcome, StoreError> {
+    let mut st = Prepared::new(tx)?;
+    let mut outcome = BankImportOutcome {
+        lines_read: u32::try_from(lines.len()).unwrap_or(u32::MAX),
+        ..BankImportOutcome::default()
+    };
+    let import: i64 = st.insert_import.query_row(
+        params![
+            tenant,
+            meta.file_name,
+            meta.format,
+            meta.file_hash,
+            i64::from(meta.statements),
+            i64::from(outcome.lines_read),
+            now,
+        ],
+        |row| row.get(0),
+    )?;
+    for line in lines {
+        let (state, proposal) = line_state(&line.plan);
+        let empty = StoredProposal::default();
+        let proposal = proposal.unwrap_or(&empty);
+        let inserted: Option<i64> = st
+            .insert_line
+            .query_row(
+                params![
+                    tenant,
+                    import,
+                    line.account,
+                    line.dedup_key,
+                    i64::try_from(line.source_line).unwrap_or(i64::MAX),
+                    line.booking_date.to_string(),
+                    line.value_date.map(|date| date.to_string()),
+                    if line.credit { "credit" } else { "debit" },
+                    i64::from(line.reversal),
+                    line.amount.currency().code(),
+                    line.amount.minor(),
+                    line.counterparty_name,
+                    line.counterparty_account,
+                    line.remittance,
+                    line.creditor_reference,
+                    line.bank_reference,
+                    line.end_to_end,
+                    line.mandate,
+                    state,
+                    i64::from(proposal.confidence),
+                    proposal.explanation_fr,
+                    proposal.explanation_en,
+                    proposal.customer.map(|customer| customer.0),
+                    suggestion_text(&proposal.allocations),
+                    now,
+                ],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(id) = inserted else {
+            outcome.duplicates += 1;
+            continue;
+        };
+        outcome.created += 1;
+        match &line.plan {
+            LinePlan::Outgoing => outcome.outgoing += 1,
+            LinePlan::Review { .. } => outcome.queued += 1,
+            LinePlan::Apply { customer, proposal } => {
+                let plan = PaymentPlan {
+                    customer: *customer,
+                    received_on: line.booking_date,
+                    amount: line.amount,
+                    reference: line_reference(line),
+                    idempotency_key: format!("bank-line:{id}"),
+                    allocations: proposal.allocations.clone(),
+                };
+                let applied = apply_payment(tx, &mut st, tenant, &plan, effects, now)?;
+                st.set_line_payment.execute(params![
+                    applied.payment.map(|payment| payment.0),
+                    tenant,
+                    id
+                ])?;
+                outcome.applied += 1;
+                outcome.cases_closed += u32::from(applied.case_closed);
+                outcome.receipts_queued += u32::from(applied.receipt_queued);
+                outcome.write_offs += applied.write_offs;
+                outcome.thanks_queued += u32::from(applied.thank_you_queued);
+            }
+            LinePlan::Reversal {
+                not_found_fr,
+                not_found_en,
+            } => {
+                let original: Option<(i64, Option<i64>)> = st
+                    .original_credit
+                    .query_row(
+                        params![
+                            tenant,
+                            line.account,
+                            line.amount.currency().code(),
+                            line.amount.minor(),
+                            line.booking_date.to_string(),
+                            line.end_to_end,
+                            line.mandate,
+                            line.counterparty_account,
+                        ],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()?;
+                match original {
+                    Some((original, payment)) => {
+                        if let Some(payment) = payment {
+                            undo_payment(&mut st, tenant, payment, now, &effects.undo_note)?;
+                        }
+                        st.mark_reversed.execute(params![now, tenant, original])?;
+                        st.link_reversal.execute(params![original, tenant, id])?;
+                        outcome.reversals_applied += 1;
+                    }
+                    None => {
+                        st.reversal_not_found.execute(params![
+                            not_found_fr,
+                            not_found_en,
+                            tenant,
+                            id
+                        ])?;
+                        outcome.reversals_queued += 1;
+                        outcome.queued += 1;
+                    }
+                }
+            }
+        }
+    }
+    if outcome.created == 0 {
+        st.delete_import.execute(params![tenant, import])?;
+    } else {
+        st.finish_import.execute(params![
+            i64::from(outcome.created),
+            i64::from(outcome.duplicates),
+            tenant,
+            import
+        ])?;
+    }
+    Ok(outcome)
+}
+
+/// `apply_payment!` on SQLite: the same statements, in the same order.
+fn apply_payment(
+    tx: &Transaction<'_>,
+    st: &mut Prepared<'_>,
+    tenant: i64,
+    plan: &PaymentPlan,
+    effects: &PaymentEffects,
+    now: &str,
+) -> Result<AppliedPayment, StoreError> {
+    let mut outcome = AppliedPayment::default();
+    let inserted: Option<i64> = st
+        .insert_payment
+        .query_row(
+            params![
+                tenant,
+                plan.customer.0,
+                plan.received_on.to_string(),
+                plan.amount.currency().code(),
+                plan.amount.minor(),
+                plan.reference,
+                plan.idempotency_key,
+                now,
+            ],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(payment) = inserted else {
+        outcome.already_recorded = true;
+        let existing: i64 = st
+            .payment_by_key
+            .query_row(params![tenant, plan.idempotency_key], |row| row.get(0))?;
+        outcome.payment = Some(PaymentId(existing));
+        return Ok(outcome);
+    };
+    outcome.payment = Some(PaymentId(payment));
+    let mut left = plan.amount.minor();
+    let mut paid_invoices: Vec<i64> = Vec::new();
+    let mut remainders: Vec<(i64, i64)> = Vec::new();
+    for (invoice, wanted) in &plan.allocations {
+        if left <= 0 {
+            break;
+        }
+        let row: Option<(i64, String, i64)> = st
+            .invoice_to_pay
+            .query_row(params![tenant, invoice.0], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        let (outstanding, invoice_currency, owner) = row.ok_or_else(|| StoreError::NotFound {
+            what: format!("invoice {invoice}"),
+        })?;
+        if owner != plan.customer.0 || invoice_currency != plan.amount.currency().code() {
+            return Err(StoreError::RuleViolated {
+                message: format!("invoice {invoice} is not the payer's, or not in its currency"),
+            });
+        }
+        let take = wanted.minor().min(outstanding).min(left);
+        if take <= 0 {
+            continue;
+        }
+        st.insert_allocation
+            .execute(params![tenant, payment, invoice.0, take, now])?;
+        st.reduce_outstanding
+            .execute(params![take, now, tenant, invoice.0])?;
+        left -= take;
+        outcome.allocated_minor += take;
+        if take == outstanding {
+            paid_invoices.push(invoice.0);
+        } else {
+            remainders.push((invoice.0, outstanding - take));
+        }
+    }
+    outcome.unallocated_minor = left;
+    for (invoice, remainder) in written_off(effects, left, &remainders) {
+        let write_off = effects
+            .write_off
+            .as_ref()
+            .expect("a remainder is written off only with a tolerance");
+        st.reduce_outstanding
+            .execute(params![remainder, now, tenant, invoice])?;
+        st.insert_settlement.query_row(
+            params![
+                tenant,
+                plan.customer.0,
+                invoice,
+                SettlementKind::WriteOff.code(),
+                plan.amount.currency().code(),
+                remainder,
+                plan.received_on.to_string(),
+                write_off.reason,
+                write_off.decided_by,
+                "",
+                now,
+                payment,
+            ],
+            |row| row.get::<_, i64>(0),
+        )?;
+        outcome.write_offs += 1;
+        outcome.written_off_minor += remainder;
+        paid_invoices.push(invoice);
+    }
+    let balance: i64 = st
+        .customer_balance
+        .query_row(params![tenant, plan.customer.0], |row| row.get(0))?;
+    let kept = st.keep_promises.execute(params![
+        effects.today.to_string(),
+        tenant,
+        plan.customer.0,
+        balance
+    ])?;
+    outcome.promises_kept = u32::try_from(kept).unwrap_or(u32::MAX);
+    let pending: Vec<(i64, String)> = st
+        .pending_actions
+        .query_map(params![tenant, plan.customer.0], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (action, invoice_ids) in pending {
+        let ids = action_invoices(action, &invoice_ids)?;
+        if ids.is_empty() {
+            continue;
+        }
+        let still_owed: i64 = tx
+            .prepare(&sqlite_dialect(
+                &STILL_OWED.replace("{ids}", &id_list(ids.iter().copied())),
+            ))?
+            .query_row(params![tenant], |row| row.get(0))?;
+        if still_owed == 0 {
+            st.cancel_action
+                .execute(params![effects.cancel_note, now, tenant, action])?;
+            outcome.actions_cancelled += 1;
+        }
+    }
+    if balance == 0 && outcome.allocated_minor > 0 {
+        outcome.case_closed = true;
+        st.insert_closure.execute(params![
+            tenant,
+            plan.customer.0,
+            payment,
+            None::<i64>,
+            effects.today.to_string(),
+            effects.closure_note,
+            now
+        ])?;
+        let (episode, email, consent_email): (i64, Option<String>, i64) = st
+            .closure_contact
+            .query_row(params![tenant, plan.customer.0], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
+        let paid: Vec<(i64, String)> = if paid_invoices.is_empty() {
+            Vec::new()
+        } else {
+            tx.prepare(&sqlite_dialect(
+                &PAID_BY_DUE.replace("{ids}", &id_list(paid_invoices.iter().copied())),
+            ))?
+            .query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?
+        };
+        for (key, action) in
+            closure_actions(plan.customer, episode, email, consent_email, paid, effects)?
+        {
+            if execute_action(&mut st.requeue, tenant, &action, now)? > 0 {
+                if key == "receipt" {
+                    outcome.receipt_queued = true;
+                } else {
+                    outcome.thank_you_queued = true;
+                }
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// `undo_payment!` on SQLite.
+fn undo_payment(
+    st: &mut Prepared<'_>,
+    tenant: i64,
+    payment: i64,
+    now: &str,
+    note: &str,
+) -> Result<i64, StoreError> {
+    st.cancel_receipts
+        .execute(params![note, now, tenant, payment])?;
+    let allocations: Vec<(i64, i64)> = st
+        .payment_allocations
+        .query_map(params![tenant, payment], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut restored = 0i64;
+    for (invoice, amount) in &allocations {
+        st.restore_outstanding
+            .execute(params![amount, now, tenant, invoice])?;
+        restored += amount;
+    }
+    for statement in &mut st.undo_payment {
+        statement.execute(params![tenant, payment])?;
+    }
+    Ok(restored)
+}
+
+/// What the customers owe and who they are, for the matcher; one read transaction, so the
+/// three reads see the same state. The open items come from the covering index of open
+/// invoices, converted as they are read.
+#[allow(clippy::type_complexity)]
+pub(super) fn matching_inputs(
+    connection: &mut Connection,
+    tenant: i64,
+) -> Result<
+    (
+        Vec<OpenItemRecord>,
+        Vec<(i64, String, String)>,
+        Vec<(i64, String)>,
+    ),
+    StoreError,
+> {
+    let tx = connection.transaction()?;
+    let mut items = Vec::new();
+    {
+        let mut statement = tx.prepare(&sqlite_dialect(OPEN_ITEMS))?;
+        let mut rows = statement.query(params![tenant])?;
+        while let Some(row) = rows.next()? {
+            items.push(open_item(
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get_ref(3)?
+                    .as_str()
+                    .map_err(|_| corrupt("open invoice due date"))?,
+                row.get(4)?,
+                row.get_ref(5)?
+                    .as_str()
+                    .map_err(|_| corrupt("open invoice currency"))?,
+            )?);
+        }
+    }
+    let customers = tx
+        .prepare(&sqlite_dialect(PAYERS))?
+        .query_map(params![tenant], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let accounts = tx
+        .prepare(&sqlite_dialect(PAYER_ACCOUNTS))?
+        .query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok((items, customers, accounts))
+}
+
+/// The keys among `keys` already stored: one lookup of the unique (tenant, account, key)
+/// index each.
+pub(super) fn existing_keys(
+    connection: &mut Connection,
+    tenant: i64,
+    keys: Vec<(String, String)>,
+) -> Result<HashSet<(String, String)>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT 1 FROM bank_lines WHERE tenant_id = ?1 AND account = ?2 AND dedup_key = ?3",
+    )?;
+    let mut found = HashSet::new();
+    for (account, key) in keys {
+        if statement.exists(params![tenant, account, key])? {
+            found.insert((account, key));
+        }
+    }
+    Ok(found)
+}
