@@ -917,17 +917,9 @@ pub async fn bank_lines(
 /// The usual French bank export, as `relance import bank --mapping french` reads it without
 /// other options: `;`, decimal comma, dd/mm/yyyy, euros, columns `Date`, `Libellé`, `Montant`.
 pub fn french_csv_mapping() -> BankCsvMapping {
-    use formats::bank::{CsvAmountColumns, CsvColumn, CsvColumns};
-    BankCsvMapping::french(CsvColumns {
-        date: CsvColumn::named("Date"),
-        value_date: None,
-        amount: CsvAmountColumns::Signed(CsvColumn::named("Montant")),
-        label: vec![CsvColumn::named("Libellé")],
-        counterparty: None,
-        counterparty_account: None,
-        reference: None,
-        currency: None,
-    })
+    MappingSpec::default()
+        .mapping()
+        .expect("the built-in mapping's settings are valid")
 }
 
 /// Why an open invoice is offered for a bank line, strongest first.
