@@ -86,8 +86,18 @@ fn every(fields: &Fields, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn csrf(staff: &Staff, headers: &HeaderMap, fields: &Fields) -> Result<(), WebError> {
-    check_csrf(staff, headers, Some(field(fields, "csrf")))
+/// The person sending a settings form: signed in, the form's CSRF token checked, and allowed
+/// to make the change.
+async fn sender(
+    state: &AppState,
+    headers: &HeaderMap,
+    fields: &Fields,
+    permission: Permission,
+) -> Result<Staff, WebError> {
+    let staff = staff(state, headers).await?;
+    check_csrf(&staff, headers, Some(field(fields, "csrf")))?;
+    require(&staff, permission)?;
+    Ok(staff)
 }
 
 /// A page answered with a status other than 200 (a refused form shown again).
@@ -191,9 +201,7 @@ pub(crate) async fn save_company(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let mut staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Administer)?;
+    let mut staff = sender(&state, &headers, &fields, Permission::Administer).await?;
     let input = ProfileInput {
         company_name: field(&fields, "company_name"),
         siren: field(&fields, "siren"),
@@ -372,9 +380,7 @@ pub(crate) async fn save_scenario(
     Path(name): Path<String>,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let steps = steps_of(&fields);
     // Another name saves a new scenario beside this one.
     let target = Some(field(&fields, "name").trim())
@@ -521,9 +527,7 @@ pub(crate) async fn save_policy(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let customer = Some(field(&fields, "customer").trim()).filter(|text| !text.is_empty());
     let form = PolicyForm {
         holidays: field(&fields, "holidays").to_owned(),
@@ -867,9 +871,7 @@ pub(crate) async fn save_penalties(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let given = |field_: PolicyField| {
         fields
             .iter()
@@ -903,9 +905,7 @@ pub(crate) async fn add_waiver(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let customer = field(&fields, "customer").trim();
     let invoice = Some(field(&fields, "invoice").trim()).filter(|text| !text.is_empty());
     let size = field(&fields, "size");
@@ -951,9 +951,7 @@ pub(crate) async fn withdraw_waiver(
     Path(id): Path<i64>,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let lang = staff.lang;
     let reason = field(&fields, "reason");
     app::late_payment::withdraw_waiver(&state.store, &staff.tenant, state.clock, id, reason)
@@ -1030,9 +1028,7 @@ pub(crate) async fn save_plans(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let lang = staff.lang;
     let mut errors = BTreeMap::new();
     let changes = app::plans::SettingsChanges {
@@ -1064,9 +1060,7 @@ pub(crate) async fn save_portal(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Configure)?;
+    let staff = sender(&state, &headers, &fields, Permission::Configure).await?;
     let lang = staff.lang;
     let mut errors = BTreeMap::new();
     let link_days = count(&fields, "link_days", &mut errors, lang);
@@ -1167,9 +1161,7 @@ pub(crate) async fn save_channels(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Administer)?;
+    let staff = sender(&state, &headers, &fields, Permission::Administer).await?;
     let saved = app::delivery::settings(&state.store, &staff.tenant)
         .await
         .map_err(|error| WebError::Internal(error.to_string()))?;
@@ -1227,9 +1219,7 @@ pub(crate) async fn test_channel(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let staff = staff(&state, &headers).await?;
-    csrf(&staff, &headers, &fields)?;
-    require(&staff, Permission::Administer)?;
+    let staff = sender(&state, &headers, &fields, Permission::Administer).await?;
     let lang = staff.lang;
     let to = field(&fields, "to");
     let message = match field(&fields, "channel") {
