@@ -50,6 +50,8 @@ pub mod settlements;
 pub mod setup;
 pub mod templates;
 
+/// Yardsticks the benchmarks measure Relance against, on the same SQLite file.
+pub use store::reference;
 pub use store::{
     ActionFilter, ActionRecord, ApiTokenRecord, AppliedPayment, AuditRecord, BankLineRecord,
     CollectionCostRecord, ContactLogRecord, CustomerDetailsRecord, CustomerFile, CustomerPage,

@@ -1,21 +1,37 @@
-//! `relance bench web`: the time to render the dashboard and the customers page over a
-//! synthetic portfolio, through the real server on loopback.
+//! `relance bench web`: the web application under load, through the real server on loopback
+//! (benchmarks A1–A3 of the performance plan).
 //!
 //! Steps (not measured): generate and import the portfolio into a fresh SQLite database, run the
-//! day, create an account and open a session. Then each page is requested `--requests` times by
-//! `--connections` keep-alive HTTP/1.1 connections at once, and the latencies are reported
-//! (mean, p50, p99, max) with the rate reached. The client is a few lines of plain HTTP over
-//! tokio's TCP, so that the binary carries no HTTP client.
+//! day, create an account, a session and an API token. Then:
+//! - **A1**, the customer file through the API (`GET /api/v1/customers/{reference}`, random
+//!   customers) driven by `wrk` at 50 and 200 connections, against the bare prepared SQLite
+//!   reads of the same file (the customer, its open invoices, its last twenty actions) measured
+//!   on the same database just before;
+//! - **A2**, the same at 50 connections while a cold run, then an import, runs in the server's
+//!   process, against each job's time alone;
+//! - **A3**, promises posted at a fixed rate (100, then 400 a second) while two connections read,
+//!   against the disk's rate of single-row durable commits;
+//! - with `--pages`, the staff pages (dashboard, customers, a customer file) over keep-alive
+//!   connections, with the built-in client.
+//!
+//! `wrk` (Debian's package) is an external load generator, so that the client's work is not the
+//! server's runtime's; A1 and A2 are skipped with a note when it is missing. A3 posts with the
+//! built-in client: `wrk` cannot hold a fixed rate.
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use app::Store;
-use app::accounts::{self, AccountInput};
+use app::TenantRecord;
+use app::accounts::{self, Account, AccountInput};
 use app::clock::Clock;
-use app::dunning::{ReportDetail, RunOptions, run_day};
+use app::dunning::{ReportDetail, RunOptions, reset, run_day};
 use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress, import_invoices};
-use app::setup::{initialise, select_tenant};
+use app::reference::{self, RateSample};
+use app::setup::{add_creditor, initialise, select_tenant};
 use domain::customer::Language;
 use jiff::civil::Date;
 use synthetic::PortfolioSpec;
@@ -28,16 +44,21 @@ use crate::cli::BenchWebArgs;
 /// The portfolio's day (the clock is fixed at 10:00 in Paris on it).
 const AS_OF: Date = jiff::civil::date(2026, 11, 20);
 
+/// How many customers the load is spread over.
+const SAMPLE: usize = 10_000;
+
+/// A1's target share of the raw read rate (performance plan, benchmark A1).
+const A1_SHARE: f64 = 0.40;
+
 pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
     let work_dir = WorkDir::new(args.work_dir.as_ref())?;
     let work_dir = work_dir.path();
     let load_1m = load_average();
     say(format!(
-        "bench web: {} customers, {} invoices, as of {AS_OF}; {} requests per page over {} connections\nload average at start: {load_1m:.2}{}",
+        "bench web: {} customers, {} invoices, as of {AS_OF}; {} s per measure\nload average at start: {load_1m:.2}{}",
         args.customers,
         args.invoices,
-        args.requests,
-        args.connections,
+        args.seconds,
         noisy_note(load_1m)
     ))?;
     let csv_path = work_dir.join("invoices.csv");
@@ -56,48 +77,21 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
     initialise(&store, &synthetic::demo_creditor(), clock).await?;
     let tenant = select_tenant(&store, None).await?;
     let started = Instant::now();
-    import_invoices(
-        &store,
-        &tenant,
-        ImportInput::Path(&csv_path),
-        ImportOptions {
-            format: InvoiceFileFormat::Csv,
-            payment_term_days: None,
-        },
-        &NoProgress,
-        clock,
-    )
-    .await?;
-    let run = run_day(
-        &store,
-        &tenant,
-        clock,
-        RunOptions {
-            date: None,
-            dry_run: false,
-            language: Language::French,
-            detail: ReportDetail::CountsOnly,
-        },
-    )
-    .await?;
+    import(&store, &tenant, &csv_path, clock).await?;
+    let import_alone = started.elapsed();
+    let first = cold_run(&store, &tenant, clock, AS_OF).await?;
+    // The cold run A2 compares with: after a reset, as A2's own.
+    let started = Instant::now();
+    let actions = cold_run(&store, &tenant, clock, AS_OF.tomorrow()?).await?;
+    let run_alone = started.elapsed();
     say(format!(
-        "prepared in {:.1} s (import and a cold run: {} actions today)",
-        started.elapsed().as_secs_f64(),
-        run.actions_decided()
+        "prepared: import {:.1} s ({first} actions on the first run); a cold run after a reset {:.1} s ({actions} actions)",
+        import_alone.as_secs_f64(),
+        run_alone.as_secs_f64(),
     ))?;
     let password = accounts::random_hex()?;
-    accounts::create_first_admin(
-        &store,
-        clock,
-        None,
-        AccountInput {
-            email: "bench@relance.example",
-            display_name: "Bench",
-            password: &password,
-        },
-    )
-    .await?;
-    let (_, session) = accounts::login(&store, clock, "bench@relance.example", &password).await?;
+    let (admin, session) = sign_in(&store, clock, &password).await?;
+    let token = accounts::create_api_token(&store, clock, &admin, "bench").await?;
     let listener = web::bind("127.0.0.1:0".parse()?).await?;
     let address = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -108,7 +102,495 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
             let _ = stopped.await;
         },
     ));
-    let cookie = format!("relance_session={}", session.secret);
+    let references = reference::sample_customer_references(&database, tenant.id.0, SAMPLE)?;
+    if references.is_empty() {
+        bail!("the portfolio has no customer");
+    }
+    let seconds = Duration::from_secs(args.seconds.max(1));
+    let wrk = Wrk::find(work_dir, address, &token, &references)?;
+    // One request first: checks the route answers, and warms the caches.
+    let mut probe = connect(address).await?;
+    let bearer = format!("Authorization: Bearer {token}\r\n");
+    request(
+        &mut probe,
+        "GET",
+        &format!("/api/v1/customers/{}", references[0]),
+        &bearer,
+        None,
+    )
+    .await?;
+    match &wrk {
+        Some(wrk) => {
+            a1(&database, tenant.id.0, &references, wrk, seconds).await?;
+            a2(
+                &store,
+                clock,
+                &csv_path,
+                wrk,
+                (run_alone, import_alone),
+                &tenant,
+            )
+            .await?;
+        }
+        None => say("A1, A2: skipped, `wrk` is not installed (apt-get install wrk)")?,
+    }
+    a3(
+        work_dir,
+        address,
+        &bearer,
+        &references,
+        wrk.as_ref(),
+        seconds,
+    )
+    .await?;
+    if args.pages {
+        pages(
+            address,
+            &format!("relance_session={}", session.secret),
+            args,
+        )
+        .await?;
+    }
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
+async fn import(
+    store: &Store,
+    tenant: &TenantRecord,
+    csv_path: &Path,
+    clock: Clock,
+) -> anyhow::Result<()> {
+    import_invoices(
+        store,
+        tenant,
+        ImportInput::Path(csv_path),
+        ImportOptions {
+            format: InvoiceFileFormat::Csv,
+            payment_term_days: None,
+        },
+        &NoProgress,
+        clock,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets every case's level, then runs `day`: every customer is decided from scratch.
+async fn cold_run(
+    store: &Store,
+    tenant: &TenantRecord,
+    clock: Clock,
+    day: Date,
+) -> anyhow::Result<usize> {
+    reset(store, tenant).await?;
+    let run = run_day(
+        store,
+        tenant,
+        clock,
+        RunOptions {
+            date: Some(day),
+            dry_run: false,
+            language: Language::French,
+            detail: ReportDetail::CountsOnly,
+        },
+    )
+    .await?;
+    Ok(run.actions_decided())
+}
+
+async fn sign_in(
+    store: &Store,
+    clock: Clock,
+    password: &str,
+) -> anyhow::Result<(Account, accounts::NewSession)> {
+    accounts::create_first_admin(
+        store,
+        clock,
+        None,
+        AccountInput {
+            email: "bench@relance.example",
+            display_name: "Bench",
+            password,
+        },
+    )
+    .await?;
+    Ok(accounts::login(store, clock, "bench@relance.example", password).await?)
+}
+
+/// A1: the customer file through the API against the bare reads of the same file.
+async fn a1(
+    database: &Path,
+    tenant: i64,
+    references: &[String],
+    wrk: &Wrk,
+    seconds: Duration,
+) -> anyhow::Result<()> {
+    say(
+        "A1: the customer file through the API (GET /api/v1/customers/{reference}, random customers)",
+    )?;
+    let mut best_raw = 0.0_f64;
+    for threads in [1, 2] {
+        let database = database.to_owned();
+        let references = references.to_vec();
+        let raw = tokio::task::spawn_blocking(move || {
+            reference::customer_file_reads(&database, tenant, &references, threads, seconds)
+        })
+        .await??;
+        best_raw = best_raw.max(raw.per_second());
+        say(format!(
+            "  bare prepared SQLite reads (customer, open invoices, last 20 actions), {threads} thread{}: {:.0} files/s; p50 {:.3} ms, p99 {:.3} ms",
+            if threads == 1 { "" } else { "s" },
+            raw.per_second(),
+            ms(raw.percentile(50.0)),
+            ms(raw.percentile(99.0)),
+        ))?;
+    }
+    for connections in [50, 200] {
+        let result = wrk.run(connections, Some(seconds))?.finish()?;
+        say(format!(
+            "  HTTP, {connections} connections: {}; {:.0} % of the bare rate (target ≥ {:.0} %, p99 ≤ 25 ms, no error)",
+            result.summary(),
+            100.0 * result.per_second() / best_raw.max(f64::MIN_POSITIVE),
+            100.0 * A1_SHARE,
+        ))?;
+    }
+    Ok(())
+}
+
+/// A2: A1 at 50 connections while a cold run, then an import, runs in the server's process.
+async fn a2(
+    store: &Store,
+    clock: Clock,
+    csv_path: &Path,
+    wrk: &Wrk,
+    (run_alone, import_alone): (Duration, Duration),
+    tenant: &TenantRecord,
+) -> anyhow::Result<()> {
+    say("A2: the same at 50 connections while a job runs in the same process")?;
+    let load = wrk.run(50, None)?;
+    let started = Instant::now();
+    let actions = cold_run(store, tenant, clock, AS_OF.tomorrow()?.tomorrow()?).await?;
+    let run_loaded = started.elapsed();
+    let result = load.finish()?;
+    say(format!(
+        "  during a cold run ({actions} actions): {}; the run took {:.2} s against {:.2} s alone ({:+.0} %; target p99 ≤ 100 ms, ≤ +25 %)",
+        result.summary(),
+        run_loaded.as_secs_f64(),
+        run_alone.as_secs_f64(),
+        slowdown(run_loaded, run_alone),
+    ))?;
+    // The same file into another creditor of the same database: a first import of the same
+    // size, as the one timed alone.
+    let other = add_creditor(store, &synthetic::demo_creditor(), clock).await?;
+    let other = select_tenant(store, Some(other.0)).await?;
+    let load = wrk.run(50, None)?;
+    let started = Instant::now();
+    import(store, &other, csv_path, clock).await?;
+    let import_loaded = started.elapsed();
+    let result = load.finish()?;
+    say(format!(
+        "  during an import: {}; the import took {:.2} s against {:.2} s alone ({:+.0} %)",
+        result.summary(),
+        import_loaded.as_secs_f64(),
+        import_alone.as_secs_f64(),
+        slowdown(import_loaded, import_alone),
+    ))?;
+    Ok(())
+}
+
+fn slowdown(loaded: Duration, alone: Duration) -> f64 {
+    100.0 * (loaded.as_secs_f64() / alone.as_secs_f64().max(f64::MIN_POSITIVE) - 1.0)
+}
+
+/// A3: promises posted at a fixed rate while two connections read customer files.
+async fn a3(
+    work_dir: &Path,
+    address: SocketAddr,
+    bearer: &str,
+    references: &[String],
+    wrk: Option<&Wrk>,
+    seconds: Duration,
+) -> anyhow::Result<()> {
+    say(
+        "A3: durable interactive writes (POST /api/v1/customers/{reference}/promises at a fixed rate)",
+    )?;
+    let scratch = work_dir.join("commits.db");
+    remove_database(&scratch);
+    let raw = {
+        let scratch = scratch.clone();
+        tokio::task::spawn_blocking(move || reference::durable_commits(&scratch, seconds)).await??
+    };
+    remove_database(&scratch);
+    say(format!(
+        "  bare single-row durable commits (WAL, synchronous=FULL): {:.0}/s; p50 {:.2} ms, p99 {:.2} ms",
+        raw.per_second(),
+        ms(raw.percentile(50.0)),
+        ms(raw.percentile(99.0)),
+    ))?;
+    let mut offset = 0;
+    for rate in [100_u32, 400] {
+        let readers = wrk.map(|wrk| wrk.run(2, None)).transpose()?;
+        let posted = post_at_rate(address, bearer, &references[offset..], rate, seconds).await?;
+        offset = (offset + posted.sample.latencies.len()) % references.len().max(1);
+        let readers = readers.map(Running::finish).transpose()?;
+        say(format!(
+            "  {rate} promises/s asked: {:.0}/s written, {} refused or failed; p50 {:.2} ms, p99 {:.2} ms (target p99 ≤ 20 ms at 100/s){}",
+            posted.sample.per_second(),
+            posted.errors,
+            ms(posted.sample.percentile(50.0)),
+            ms(posted.sample.percentile(99.0)),
+            readers.map_or_else(String::new, |result| format!(
+                "; the 2 readers: {}",
+                result.summary()
+            )),
+        ))?;
+    }
+    Ok(())
+}
+
+struct Posted {
+    sample: RateSample,
+    errors: u64,
+}
+
+/// Posts one promise per customer of `references` (in turn) at `rate` a second for `duration`,
+/// over enough connections that each sends at most one request every 25 ms. A latency counts
+/// from when the request was due, so that a stalled server shows in it.
+async fn post_at_rate(
+    address: SocketAddr,
+    bearer: &str,
+    references: &[String],
+    rate: u32,
+    duration: Duration,
+) -> anyhow::Result<Posted> {
+    let connections = rate.div_ceil(40).max(1);
+    let period = Duration::from_secs_f64(f64::from(connections) / f64::from(rate));
+    let due_on = AS_OF
+        .checked_add(jiff::Span::new().days(10))
+        .context("a promise date")?;
+    let body = format!(r#"{{"amount":"10.00","due_on":"{due_on}","note":"bench"}}"#);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for connection in 0..connections {
+        let mine: Vec<String> = references
+            .iter()
+            .skip(connection as usize)
+            .step_by(connections as usize)
+            .cloned()
+            .collect();
+        let (bearer, body) = (bearer.to_owned(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut stream = connect(address).await?;
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut sample = RateSample::default();
+            let mut errors = 0_u64;
+            let mut customers = mine.iter().cycle();
+            while started.elapsed() < duration {
+                let due = ticks.tick().await;
+                let Some(customer) = customers.next() else {
+                    break;
+                };
+                let path = format!("/api/v1/customers/{customer}/promises");
+                match request(&mut stream, "POST", &path, &bearer, Some(&body)).await {
+                    Ok(()) => {
+                        sample.latencies.push(due.elapsed());
+                        sample.operations += 1;
+                    }
+                    Err(_) => {
+                        errors += 1;
+                        stream = connect(address).await?;
+                    }
+                }
+            }
+            anyhow::Ok((sample, errors))
+        }));
+    }
+    let mut posted = Posted {
+        sample: RateSample::default(),
+        errors: 0,
+    };
+    for task in tasks {
+        let (sample, errors) = task.await??;
+        posted.sample.operations += sample.operations;
+        posted.sample.latencies.extend(sample.latencies);
+        posted.errors += errors;
+    }
+    posted.sample.elapsed = started.elapsed();
+    Ok(posted)
+}
+
+/// `wrk` with a script that asks for the customer file of a random customer of the sample.
+struct Wrk {
+    script: PathBuf,
+    url: String,
+}
+
+impl Wrk {
+    fn find(
+        work_dir: &Path,
+        address: SocketAddr,
+        token: &str,
+        references: &[String],
+    ) -> anyhow::Result<Option<Wrk>> {
+        let installed = Command::new("wrk")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        if !installed {
+            return Ok(None);
+        }
+        let script = work_dir.join("customer_file.lua");
+        std::fs::write(&script, wrk_script(token, references))
+            .with_context(|| format!("cannot write {}", script.display()))?;
+        Ok(Some(Wrk {
+            script,
+            url: format!("http://{address}"),
+        }))
+    }
+
+    /// Starts the load: for `duration`, or until `Running::finish` interrupts it.
+    fn run(&self, connections: u32, duration: Option<Duration>) -> anyhow::Result<Running> {
+        // Long enough for any job; `finish` interrupts it.
+        let seconds = duration.map_or(3_600, |duration| duration.as_secs().max(1));
+        let child = Command::new("wrk")
+            .args(["-t1", "--timeout", "10s"])
+            .arg(format!("-c{connections}"))
+            .arg(format!("-d{seconds}s"))
+            .arg("-s")
+            .arg(&self.script)
+            .arg(&self.url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("cannot start wrk")?;
+        Ok(Running {
+            child,
+            interrupt: duration.is_none(),
+        })
+    }
+}
+
+/// The Lua script: random customers of the sample, the token, and a last line with the
+/// figures in microseconds for `Running::finish` to read.
+fn wrk_script(token: &str, references: &[String]) -> String {
+    let list = references
+        .iter()
+        .map(|reference| format!("{reference:?}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!(
+        r#"local customers = {{{list}}}
+wrk.headers["Authorization"] = "Bearer {token}"
+math.randomseed(1)
+request = function()
+  return wrk.format("GET", "/api/v1/customers/" .. customers[math.random(#customers)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("relance-wrk %d %d %d %d %d %d %d %d\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9),
+    latency.max, e.connect + e.read + e.write + e.timeout, e.status))
+end
+"#
+    )
+}
+
+struct Running {
+    child: Child,
+    interrupt: bool,
+}
+
+impl Running {
+    /// Stops the load if it has no end of its own (wrk reports on SIGINT), then reads the figures.
+    fn finish(self) -> anyhow::Result<WrkResult> {
+        if self.interrupt {
+            Command::new("kill")
+                .arg("-INT")
+                .arg(self.child.id().to_string())
+                .status()
+                .context("cannot interrupt wrk")?;
+        }
+        let output = self
+            .child
+            .wait_with_output()
+            .context("wrk did not finish")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let line = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("relance-wrk "))
+            .with_context(|| {
+                format!(
+                    "wrk printed no figures: {stdout}{}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            })?;
+        let numbers = line
+            .split_whitespace()
+            .map(str::parse::<u64>)
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("wrk's figures are not numbers: {line}"))?;
+        let [
+            requests,
+            duration_us,
+            p50,
+            p99,
+            p999,
+            max,
+            socket_errors,
+            status_errors,
+        ] = numbers[..]
+        else {
+            bail!("wrk's figures are not the eight expected: {line}");
+        };
+        Ok(WrkResult {
+            requests,
+            elapsed: Duration::from_micros(duration_us),
+            p50: Duration::from_micros(p50),
+            p99: Duration::from_micros(p99),
+            p999: Duration::from_micros(p999),
+            max: Duration::from_micros(max),
+            errors: socket_errors + status_errors,
+        })
+    }
+}
+
+struct WrkResult {
+    requests: u64,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+    p999: Duration,
+    max: Duration,
+    errors: u64,
+}
+
+impl WrkResult {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{:.0} req/s; p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.1} ms; {} errors",
+            self.per_second(),
+            ms(self.p50),
+            ms(self.p99),
+            ms(self.p999),
+            ms(self.max),
+            self.errors,
+        )
+    }
+}
+
+/// The staff pages over keep-alive connections, with the built-in client.
+async fn pages(address: SocketAddr, cookie: &str, args: &BenchWebArgs) -> anyhow::Result<()> {
+    say("Pages, through a staff session:")?;
+    let cookie_header = format!("Cookie: {cookie}\r\n");
     for (label, path) in [
         ("dashboard", "/"),
         ("customers, first page", "/customers"),
@@ -119,45 +601,45 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
         ),
         ("customer file", "/customers/C000001"),
     ] {
-        // One request first: checks the page answers 200, and warms the caches.
-        get(&mut connect(address).await?, path, &cookie).await?;
+        request(
+            &mut connect(address).await?,
+            "GET",
+            path,
+            &cookie_header,
+            None,
+        )
+        .await?;
         let started = Instant::now();
         let mut tasks = Vec::new();
         let per_connection = args.requests.div_ceil(args.connections.max(1));
         for _ in 0..args.connections.max(1) {
-            let cookie = cookie.clone();
+            let cookie_header = cookie_header.clone();
             tasks.push(tokio::spawn(async move {
                 let mut stream = connect(address).await?;
                 let mut latencies = Vec::with_capacity(per_connection as usize);
                 for _ in 0..per_connection {
                     let at = Instant::now();
-                    get(&mut stream, path, &cookie).await?;
+                    request(&mut stream, "GET", path, &cookie_header, None).await?;
                     latencies.push(at.elapsed());
                 }
                 anyhow::Ok(latencies)
             }));
         }
-        let mut latencies: Vec<Duration> = Vec::new();
+        let mut sample = RateSample::default();
         for task in tasks {
-            latencies.extend(task.await??);
+            sample.latencies.extend(task.await??);
         }
-        let elapsed = started.elapsed();
-        latencies.sort();
-        let count = latencies.len();
-        let percentile = |p: usize| latencies[(count * p / 100).min(count - 1)];
-        let mean = latencies.iter().sum::<Duration>() / u32::try_from(count)?;
+        sample.elapsed = started.elapsed();
+        sample.operations = sample.latencies.len() as u64;
         say(format!(
-            "{label:<28} {count} requests in {:.2} s: {:.0} req/s; mean {:.1} ms, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            elapsed.as_secs_f64(),
-            count as f64 / elapsed.as_secs_f64(),
-            ms(mean),
-            ms(percentile(50)),
-            ms(percentile(99)),
-            ms(latencies[count - 1]),
+            "  {label:<28} {} requests over {} connections: {:.0} req/s; p50 {:.1} ms, p99 {:.1} ms",
+            sample.operations,
+            args.connections.max(1),
+            sample.per_second(),
+            ms(sample.percentile(50.0)),
+            ms(sample.percentile(99.0)),
         ))?;
     }
-    let _ = stop.send(());
-    server.await??;
     Ok(())
 }
 
@@ -165,23 +647,36 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-async fn connect(address: std::net::SocketAddr) -> anyhow::Result<BufReader<TcpStream>> {
+async fn connect(address: SocketAddr) -> anyhow::Result<BufReader<TcpStream>> {
     let stream = TcpStream::connect(address).await?;
     stream.set_nodelay(true)?;
     Ok(BufReader::new(stream))
 }
 
-/// One GET on a keep-alive connection; the body is read whole and dropped.
-async fn get(stream: &mut BufReader<TcpStream>, path: &str, cookie: &str) -> anyhow::Result<()> {
+/// One request on a keep-alive connection (`headers`: whole lines, each ending in CRLF); the
+/// answer must be a success, and its body is read whole and dropped.
+async fn request(
+    stream: &mut BufReader<TcpStream>,
+    method: &str,
+    path: &str,
+    headers: &str,
+    json: Option<&str>,
+) -> anyhow::Result<()> {
+    let body = json.map_or_else(String::new, |json| {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+            json.len()
+        )
+    });
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nConnection: keep-alive\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\n{headers}Connection: keep-alive\r\n{}",
+        if body.is_empty() { "\r\n" } else { &body }
     );
     stream.get_mut().write_all(request.as_bytes()).await?;
     let mut line = String::new();
     stream.read_line(&mut line).await?;
-    if !line.starts_with("HTTP/1.1 200") {
-        bail!("GET {path} answered {}", line.trim());
-    }
+    let success = line.starts_with("HTTP/1.1 2");
+    let status = line.trim().to_owned();
     let mut length = None;
     loop {
         line.clear();
@@ -199,5 +694,11 @@ async fn get(stream: &mut BufReader<TcpStream>, path: &str, cookie: &str) -> any
     let length = length.context("the answer has no Content-Length")?;
     let mut body = vec![0_u8; length];
     stream.read_exact(&mut body).await?;
+    if !success {
+        bail!(
+            "{method} {path} answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
     Ok(())
 }

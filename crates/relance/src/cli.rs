@@ -738,8 +738,9 @@ pub(crate) enum BenchCommand {
     /// of auto-applied matches, recall and share auto-applied; with an exact-reference hash
     /// join as reference.
     Match(crate::bench_match::BenchMatchArgs),
-    /// The web pages: the dashboard and the customers page rendered over a synthetic portfolio,
-    /// through the real server on loopback.
+    /// The web application under load through the real server on loopback: the API's customer
+    /// file against bare SQLite reads (A1), the same during a job (A2), durable writes at a fixed
+    /// rate (A3), and with `--pages` the staff pages.
     Web(BenchWebArgs),
 }
 
@@ -751,10 +752,16 @@ pub(crate) struct BenchWebArgs {
     pub(crate) invoices: u64,
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
-    /// Requests per page.
+    /// How long each load of A1 and A3 lasts, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) seconds: u64,
+    /// Also time the staff pages (dashboard, customers, a customer file).
+    #[arg(long)]
+    pub(crate) pages: bool,
+    /// Requests per page (with `--pages`).
     #[arg(long, default_value_t = 400)]
     pub(crate) requests: u32,
-    /// Connections at once.
+    /// Connections at once (with `--pages`).
     #[arg(long, default_value_t = 4)]
     pub(crate) connections: u32,
     /// Where to put the generated file and database (default: a temporary directory).

@@ -45,6 +45,7 @@ mod plans;
 mod portal;
 mod reads;
 mod recovery;
+pub mod reference;
 mod settlements;
 mod sqlite_direct;
 mod sqlite_import;
