@@ -14,6 +14,7 @@ use domain::money::Currency;
 use sha2::{Digest, Sha256};
 use store::{ApiTokenRecord, NewUser, Store, StoreError, UserRecord};
 
+use crate::TenantRecord;
 use crate::clock::Clock;
 use crate::setup::{SetupError, initialise, select_tenant};
 
@@ -488,21 +489,23 @@ pub async fn create_api_token(
     Ok(secret)
 }
 
-/// Who calls the API: the account a token acts as, and the token itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who calls the API: the account a token acts as, the token itself and its creditor.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiCaller {
     pub account: Account,
     /// The token's id (idempotency keys are kept per token).
     pub token: i64,
+    pub tenant: TenantRecord,
 }
 
 /// The caller an API token names, if it is known and not revoked. Read at every request, so
 /// that a revoked token is refused from the next one on.
 pub async fn api_caller(store: &Store, secret: &str) -> Result<Option<ApiCaller>, AccountError> {
     match store.api_token_user(&digest(secret)).await? {
-        Some((token, user)) => Ok(Some(ApiCaller {
+        Some((token, user, tenant)) => Ok(Some(ApiCaller {
             account: account(user)?,
             token,
+            tenant,
         })),
         None => Ok(None),
     }

@@ -6,10 +6,12 @@
 //! after the change it reports, not in the change's transaction (a crash between the two loses
 //! the entry, never the change).
 
+use domain::ids::TenantId;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use store::{AuditFilter, NewAuditEntry};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::accounts::{Account, AccountError, Permission};
 use crate::clock::Clock;
@@ -61,49 +63,164 @@ pub struct RecordRef<'a> {
     pub id: i64,
 }
 
+/// An entry ready to append, owning its texts so that it can wait in `AuditWriter`'s queue.
+#[derive(Debug, Clone)]
+struct Entry {
+    tenant: TenantId,
+    at: Timestamp,
+    user: Option<i64>,
+    actor: String,
+    via: Via,
+    action: String,
+    customer_ref: Option<String>,
+    record: Option<String>,
+    address: Option<String>,
+    status: Option<u16>,
+}
+
+impl Entry {
+    /// Reads what the entry names but the event does not say: the customer an action belongs
+    /// to, so that filtering the log by customer finds approvals and skips too.
+    async fn new(
+        store: &Store,
+        tenant: TenantId,
+        clock: Clock,
+        actor: Actor<'_>,
+        event: &AuditEvent<'_>,
+    ) -> Result<Entry, StoreError> {
+        let (user, actor) = match actor {
+            Actor::Account(account) => (Some(account.id), account.email.as_str()),
+            Actor::System(name) => (None, name),
+        };
+        let owner = match (event.customer_ref, event.record) {
+            (None, Some(RecordRef { kind: "action", id })) => {
+                match store.tenant(tenant).action(id).await {
+                    Ok(action) => Some(action.customer_ref),
+                    Err(StoreError::NotFound { .. }) => None,
+                    Err(error) => return Err(error),
+                }
+            }
+            _ => None,
+        };
+        Ok(Entry {
+            tenant,
+            at: clock.now(),
+            user,
+            actor: if actor.trim().is_empty() {
+                "unknown".to_owned()
+            } else {
+                actor.to_owned()
+            },
+            via: event.via,
+            action: event.action.to_owned(),
+            customer_ref: event.customer_ref.map(str::to_owned).or(owner),
+            record: event
+                .record
+                .map(|record| format!("{} {}", record.kind, record.id)),
+            address: event.address.map(str::to_owned),
+            status: event.status,
+        })
+    }
+
+    fn stored(&self) -> NewAuditEntry<'_> {
+        NewAuditEntry {
+            at: self.at,
+            user: self.user,
+            actor: &self.actor,
+            via: self.via.code(),
+            action: &self.action,
+            customer_ref: self.customer_ref.as_deref(),
+            record: self.record.as_deref(),
+            address: self.address.as_deref(),
+            status: self.status,
+        }
+    }
+}
+
 /// Appends one entry to the creditor's log.
 pub async fn record(
     store: &Store,
-    tenant: domain::ids::TenantId,
+    tenant: TenantId,
     clock: Clock,
     actor: Actor<'_>,
     event: &AuditEvent<'_>,
 ) -> Result<i64, StoreError> {
-    let (user, actor) = match actor {
-        Actor::Account(account) => (Some(account.id), account.email.as_str()),
-        Actor::System(name) => (None, name),
-    };
-    let handle = store.tenant(tenant);
-    // An action belongs to a customer: the entry names it, so that filtering the log by
-    // customer finds approvals and skips too.
-    let owner = match (event.customer_ref, event.record) {
-        (None, Some(RecordRef { kind: "action", id })) => match handle.action(id).await {
-            Ok(action) => Some(action.customer_ref),
-            Err(StoreError::NotFound { .. }) => None,
-            Err(error) => return Err(error),
-        },
-        _ => None,
-    };
-    let record = event
-        .record
-        .map(|record| format!("{} {}", record.kind, record.id));
-    handle
-        .append_audit(&NewAuditEntry {
-            at: clock.now(),
-            user,
-            actor: if actor.trim().is_empty() {
-                "unknown"
-            } else {
-                actor
-            },
-            via: event.via.code(),
-            action: event.action,
-            customer_ref: event.customer_ref.or(owner.as_deref()),
-            record: record.as_deref(),
-            address: event.address,
-            status: event.status,
-        })
-        .await
+    let entry = Entry::new(store, tenant, clock, actor, event).await?;
+    store.tenant(tenant).append_audit(&entry.stored()).await
+}
+
+/// The most entries one commit carries.
+const GROUP: usize = 512;
+
+type Waiting = (Entry, oneshot::Sender<Result<(), String>>);
+
+/// Appends entries in groups, for a server answering many requests at once.
+///
+/// One durable commit per reading of a customer file would cap a server at the disk's commit
+/// rate (a few hundred to a few thousand a second). The writer takes every entry waiting when
+/// it is free and appends them in one transaction; each `record` still returns only once its
+/// own entry is committed, so an answer never leaves before its entry is kept.
+#[derive(Debug, Clone)]
+pub struct AuditWriter {
+    queue: mpsc::Sender<Waiting>,
+}
+
+impl AuditWriter {
+    /// Starts the writer on the current Tokio runtime; it stops when every handle is dropped.
+    pub fn start(store: Store) -> AuditWriter {
+        let (queue, mut waiting) = mpsc::channel::<Waiting>(4 * GROUP);
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(GROUP);
+            while waiting.recv_many(&mut group, GROUP).await > 0 {
+                let entries: Vec<_> = group
+                    .iter()
+                    .map(|(entry, _)| (entry.tenant, entry.stored()))
+                    .collect();
+                let outcome = store
+                    .append_audit_entries(&entries)
+                    .await
+                    .map_err(|error| error.to_string());
+                drop(entries);
+                for (_, done) in group.drain(..) {
+                    // The request may have gone (its client hung up): nothing to tell.
+                    let _ = done.send(outcome.clone());
+                }
+            }
+        });
+        AuditWriter { queue }
+    }
+
+    /// Appends one entry with the others waiting, and returns once it is committed.
+    pub async fn record(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        clock: Clock,
+        actor: Actor<'_>,
+        event: &AuditEvent<'_>,
+    ) -> Result<(), AuditWriteError> {
+        let entry = Entry::new(store, tenant, clock, actor, event).await?;
+        let (done, committed) = oneshot::channel();
+        self.queue
+            .send((entry, done))
+            .await
+            .map_err(|_| AuditWriteError::Stopped)?;
+        committed
+            .await
+            .map_err(|_| AuditWriteError::Stopped)?
+            .map_err(AuditWriteError::Group)
+    }
+}
+
+/// Why `AuditWriter::record` could not keep an entry.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditWriteError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the audit writer has stopped")]
+    Stopped,
+    #[error("the group of entries could not be written: {0}")]
+    Group(String),
 }
 
 /// Which entries to show: every condition given must hold. Dates are calendar days in the

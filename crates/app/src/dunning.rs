@@ -1261,16 +1261,18 @@ pub async fn customer_file(
     tenant: &TenantRecord,
     reference: &str,
 ) -> Result<(CustomerFile, Vec<InvoiceRecord>), DunningError> {
-    let id = customer_id(store, tenant, reference).await?;
-    let handle = store.tenant(tenant.id);
-    let file = handle.customer_file(id).await?;
-    let invoices = handle
-        .invoices(&InvoiceFilter {
-            customer: Some(file.debtor.reference.clone()),
-            overdue_on: None,
-        })
-        .await?;
-    Ok((file, invoices))
+    let unknown = || DunningError::UnknownCustomer {
+        reference: reference.to_owned(),
+    };
+    let parsed = CustomerRef::parse(reference).map_err(|_| unknown())?;
+    match store
+        .tenant(tenant.id)
+        .customer_file_by_reference(&parsed)
+        .await
+    {
+        Err(StoreError::NotFound { .. }) => Err(unknown()),
+        found => Ok(found?),
+    }
 }
 
 /// Forgets every case's level and schedule (after a change of rules, or for a cold run).

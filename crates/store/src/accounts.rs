@@ -5,7 +5,9 @@ use domain::ids::TenantId;
 use jiff::Timestamp;
 
 use crate::dunning::dialect;
-use crate::{Store, StoreError, TenantStore, parse_timestamp, timestamp_text};
+use crate::sqlite_direct::store_error;
+use crate::tenants::{PROFILE_COLUMNS, ProfileRow, tenant_from_row};
+use crate::{Store, StoreError, TenantRecord, TenantStore, parse_timestamp, timestamp_text};
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,18 @@ pub struct NewUser<'a> {
 type UserRow = (i64, i64, String, String, String, Option<String>);
 
 const USER_COLUMNS: &str = "u.id, u.tenant_id, u.email, u.display_name, u.role, u.password_hash";
+
+type TokenRow = (i64, i64, i64, String, String, String, Option<String>);
+
+static API_TOKEN_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT t.id, {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.tenant_id = u.tenant_id"
+    )
+});
+
+static TENANT_BY_ID: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = $1"));
 
 fn user(row: UserRow) -> UserRecord {
     let (id, tenant, email, display_name, role, password_hash) = row;
@@ -141,26 +155,68 @@ impl Store {
         )
     }
 
-    /// The token's id and the account behind an API token that was not revoked.
+    /// The token's id, the account behind an API token that was not revoked, and its
+    /// creditor: read at every API request, so on SQLite in one request on a kept connection
+    /// (see `readers`).
     pub async fn api_token_user(
         &self,
         token_hash: &str,
-    ) -> Result<Option<(i64, UserRecord)>, StoreError> {
-        let sql = dialect(
-            self,
-            &format!(
-                "SELECT t.id, {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.tenant_id = u.tenant_id"
-            ),
-        );
-        type Row = (i64, i64, i64, String, String, String, Option<String>);
-        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?);
-        Ok(row.map(|(token, id, tenant, email, name, role, hash)| {
-            (token, user((id, tenant, email, name, role, hash)))
-        }))
+    ) -> Result<Option<(i64, UserRecord, TenantRecord)>, StoreError> {
+        let token_sql = dialect(self, &API_TOKEN_USER);
+        let tenant_sql = dialect(self, &TENANT_BY_ID);
+        let found = match self {
+            Store::Sqlite(_, readers) => {
+                let token_hash = token_hash.to_owned();
+                readers
+                    .read(move |connection| {
+                        let token: Option<TokenRow> = connection
+                            .prepare_cached(&token_sql)
+                            .and_then(|mut statement| {
+                                statement
+                                    .query_map([&token_hash], |row| TokenRow::try_from(row))?
+                                    .next()
+                                    .transpose()
+                            })
+                            .map_err(store_error)?;
+                        let Some(token) = token else {
+                            return Ok(None);
+                        };
+                        let tenant: ProfileRow = connection
+                            .prepare_cached(&tenant_sql)
+                            .and_then(|mut statement| {
+                                statement.query_row([token.2], |row| ProfileRow::try_from(row))
+                            })
+                            .map_err(store_error)?;
+                        Ok(Some((token, tenant)))
+                    })
+                    .await?
+            }
+            Store::Postgres(pool) => {
+                let token: Option<TokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(token_sql))
+                    .bind(token_hash)
+                    .fetch_optional(pool)
+                    .await?;
+                match token {
+                    Some(token) => {
+                        let tenant: ProfileRow = sqlx::query_as(sqlx::AssertSqlSafe(tenant_sql))
+                            .bind(token.2)
+                            .fetch_one(pool)
+                            .await?;
+                        Some((token, tenant))
+                    }
+                    None => None,
+                }
+            }
+        };
+        found
+            .map(|((token, id, tenant, email, name, role, hash), profile)| {
+                Ok((
+                    token,
+                    user((id, tenant, email, name, role, hash)),
+                    tenant_from_row(profile)?,
+                ))
+            })
+            .transpose()
     }
 }
 

@@ -4,7 +4,10 @@
 
 use jiff::Timestamp;
 
-use crate::{StoreError, TenantStore};
+use domain::ids::TenantId;
+
+use crate::dunning::dialect;
+use crate::{Store, StoreError, TenantStore};
 
 /// An entry to append.
 #[derive(Debug, Clone, Copy)]
@@ -71,26 +74,61 @@ type AuditRow = (
     Option<i32>,
 );
 
+const INSERT_ENTRY: &str = "INSERT INTO audit_log (tenant_id, occurred_at, user_id, actor, via, action, customer_ref, record, address, status) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+macro_rules! bind_entry {
+    ($query:expr, $tenant:expr, $entry:expr) => {
+        $query
+            .bind($tenant.0)
+            .bind($entry.at.as_second())
+            .bind($entry.user)
+            .bind($entry.actor)
+            .bind($entry.via)
+            .bind($entry.action)
+            .bind($entry.customer_ref)
+            .bind($entry.record)
+            .bind($entry.address)
+            .bind($entry.status.map(i32::from))
+    };
+}
+
+impl Store {
+    /// Appends entries of any creditors in one transaction: one durable commit for a group of
+    /// requests that finished together.
+    pub async fn append_audit_entries(
+        &self,
+        entries: &[(TenantId, NewAuditEntry<'_>)],
+    ) -> Result<(), StoreError> {
+        let sql = dialect(self, INSERT_ENTRY);
+        with_pool!(self, |pool| {
+            let mut transaction = pool.begin().await?;
+            for (tenant, entry) in entries {
+                bind_entry!(
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str())),
+                    tenant,
+                    entry
+                )
+                .execute(&mut *transaction)
+                .await?;
+            }
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+}
+
 impl TenantStore<'_> {
     /// Appends an entry; returns its id.
     pub async fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
-        let sql = self.sql(
-            "INSERT INTO audit_log (tenant_id, occurred_at, user_id, actor, via, action, customer_ref, record, address, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        );
-        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(sql)
-            .bind(self.tenant.0)
-            .bind(entry.at.as_second())
-            .bind(entry.user)
-            .bind(entry.actor)
-            .bind(entry.via)
-            .bind(entry.action)
-            .bind(entry.customer_ref)
-            .bind(entry.record)
-            .bind(entry.address)
-            .bind(entry.status.map(i32::from))
-            .fetch_one(pool)
-            .await?))
+        let sql = self.sql(&format!("{INSERT_ENTRY} RETURNING id"));
+        Ok(with_pool!(self.store, |pool| bind_entry!(
+            sqlx::query_scalar(sql),
+            self.tenant,
+            entry
+        )
+        .fetch_one(pool)
+        .await?))
     }
 
     /// A page of entries meeting `filter`, newest first, and how many meet it.

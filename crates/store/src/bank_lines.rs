@@ -488,7 +488,7 @@ macro_rules! transaction {
     ($tenant_store:expr, |$tx:ident| $body:block) => {{
         let tenant_store = $tenant_store;
         match tenant_store.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let result = async { $body }.await;
                 match result {
@@ -823,7 +823,7 @@ impl TenantStore<'_> {
         &self,
         keys: &[(String, String)],
     ) -> Result<HashSet<(String, String)>, StoreError> {
-        if let Store::Sqlite(pool) = self.store {
+        if let Store::Sqlite(pool, _) = self.store {
             let (tenant, keys) = (self.tenant.0, keys.to_vec());
             return with_connection(pool, ForeignKeys::PerRow, move |connection| {
                 sqlite::existing_keys(connection, tenant, keys)
@@ -860,7 +860,7 @@ impl TenantStore<'_> {
     ) -> Result<(Vec<OpenItemRecord>, Vec<PayerRecord>), StoreError> {
         let tenant = self.tenant.0;
         let (items, customers, accounts) = match self.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
                     sqlite::matching_inputs(connection, tenant)
                 })
@@ -917,7 +917,7 @@ impl TenantStore<'_> {
         let now = timestamp_text(now);
         let store = self.store;
         let tenant = self.tenant.0;
-        if let Store::Sqlite(pool) = store {
+        if let Store::Sqlite(pool, _) = store {
             let (meta, lines, effects) = (meta.clone(), lines.to_vec(), effects.clone());
             return with_connection(pool, ForeignKeys::PerRow, move |connection| {
                 sqlite::import(connection, tenant, &meta, &lines, &effects, &now)

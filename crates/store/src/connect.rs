@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, Executor};
 
 use crate::migrate::{migrate_postgres, migrate_sqlite};
+use crate::readers::Readers;
 use crate::{Store, StoreError};
 
 /// The settings one SQLite connection reports about itself.
@@ -45,7 +46,8 @@ impl Store {
             .connect_with(options)
             .await?;
         migrate_sqlite(&pool).await?;
-        Ok(Store::Sqlite(pool))
+        let readers = Readers::new(path.to_owned());
+        Ok(Store::Sqlite(pool, readers))
     }
 
     /// Connects to PostgreSQL at `url` and migrates. With `schema`, every connection works in
@@ -73,7 +75,7 @@ impl Store {
     /// Reads the durability settings of every connection the SQLite pool can hand out, holding
     /// them all at once so that each one is a different connection.
     pub async fn sqlite_connection_settings(&self) -> Result<Vec<SqliteSettings>, StoreError> {
-        let Store::Sqlite(pool) = self else {
+        let Store::Sqlite(pool, _) = self else {
             return Ok(Vec::new());
         };
         let mut connections = Vec::new();
@@ -109,7 +111,7 @@ impl Store {
     pub async fn durability_warnings(&self) -> Result<Vec<String>, StoreError> {
         let mut warnings = Vec::new();
         match self {
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 for settings in self.sqlite_connection_settings().await? {
                     if settings.journal_mode != "wal" || settings.synchronous < 2 {
                         warnings.push(format!("SQLite connection is not durable: {settings:?}"));

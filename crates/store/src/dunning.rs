@@ -22,7 +22,7 @@ use crate::{Store, StoreError, TenantStore, parse_date, timestamp_text};
 pub(crate) fn dialect(store: &Store, sql: &str) -> String {
     match store {
         Store::Postgres(_) => sql.to_owned(),
-        Store::Sqlite(_) => sqlite_dialect(sql),
+        Store::Sqlite(..) => sqlite_dialect(sql),
     }
 }
 
@@ -1077,76 +1077,6 @@ impl TenantStore<'_> {
                 .fetch_one(pool)
                 .await?
         }))
-    }
-
-    /// Everything about one customer for its file: every action, contact, promise, dispute,
-    /// hold and incident, oldest first.
-    pub async fn customer_file(&self, customer: CustomerId) -> Result<CustomerFile, StoreError> {
-        let ids = customer.0.to_string();
-        let debtor = self
-            .read_where::<DebtorRecord>(&format!("id = {ids}"))
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::NotFound {
-                what: format!("customer {customer}"),
-            })?;
-        let sql = self.sql(&format!(
-            "SELECT d.id, d.invoice_id, i.number, d.reason, d.note, iso(d.opened_on), iso(d.closed_on), d.outcome \
-             FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE d.tenant_id = $1 AND i.customer_id = {ids} ORDER BY d.opened_on, d.id"
-        ));
-        type DisputeRow = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<DisputeRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
-        });
-        let disputes = rows
-            .into_iter()
-            .map(
-                |(id, invoice, number, reason, note, opened, closed, outcome)| {
-                    Ok(DisputeRecord {
-                        id,
-                        invoice: InvoiceId(invoice),
-                        invoice_number: number,
-                        reason,
-                        note,
-                        opened_on: parse_date(&opened)?,
-                        closed_on: closed.as_deref().map(parse_date).transpose()?,
-                        outcome,
-                    })
-                },
-            )
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let holds = self
-            .read_where::<HoldRecord>(&format!("customer_id = {ids}"))
-            .await?;
-        Ok(CustomerFile {
-            debtor,
-            actions: self
-                .read_where::<ActionRecord>(&format!("a.customer_id = {ids}"))
-                .await?,
-            contacts: self
-                .read_where::<ContactLogRecord>(&format!("customer_id = {ids}"))
-                .await?,
-            promises: self
-                .read_where::<PromiseRecord>(&format!("customer_id = {ids}"))
-                .await?,
-            disputes,
-            holds,
-            incidents: self
-                .read_where::<IncidentRecord>(&format!("customer_id = {ids}"))
-                .await?,
-        })
     }
 }
 

@@ -107,7 +107,7 @@ impl TenantStore<'_> {
     /// The customers whose case needs looking at on `today`, in id order.
     pub async fn customers_due(&self, today: Date) -> Result<Vec<CustomerId>, StoreError> {
         let ids: Vec<i64> = match self.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let tenant = self.tenant.0;
                 let sql = sqlite_dialect(DUE_CUSTOMERS);
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
@@ -176,7 +176,7 @@ impl TenantStore<'_> {
             return Ok(CaseBatch::default());
         }
         match self.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let tenant = self.tenant.0;
                 let ids: Vec<i64> = customers.iter().map(|id| id.0).collect();
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
@@ -224,7 +224,7 @@ impl TenantStore<'_> {
         let now = timestamp_text(now);
         let tenant = self.tenant.0;
         match self.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
                     record_direct(connection, tenant, &updates, &now).map_err(store_error)
                 })

@@ -64,7 +64,7 @@ impl TenantStore<'_> {
     pub async fn begin_import(&self, meta: &ImportMeta) -> Result<ImportTransaction, StoreError> {
         let now = timestamp_text(meta.started_at);
         let (tx, import) = match self.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let (import, id) =
                     SqliteImport::begin(pool, self.tenant.0, meta, now.clone()).await?;
                 (Tx::Sqlite(import), id)

@@ -18,7 +18,7 @@
 macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match $store {
-            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Sqlite($pool, _) => $body,
             $crate::Store::Postgres($pool) => $body,
         }
     };
@@ -31,6 +31,7 @@ mod bank_lines;
 mod bank_mappings;
 mod connect;
 mod customer_details;
+mod customer_file;
 mod dunning;
 mod dunning_run;
 mod error;
@@ -43,6 +44,7 @@ mod overview;
 mod payments;
 mod plans;
 mod portal;
+mod readers;
 mod reads;
 mod recovery;
 pub mod reference;
@@ -98,12 +100,16 @@ pub use templates::TemplateRecord;
 pub use tenants::TenantRecord;
 
 use domain::ids::TenantId;
+use std::sync::Arc;
+
+use readers::Readers;
 use sqlx::{PgPool, SqlitePool};
 
 /// The database, whichever backend holds it. Cheap to clone (pools are reference-counted).
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    /// The pool, and the direct connections of the interactive reads (`readers`).
+    Sqlite(SqlitePool, Arc<Readers>),
     Postgres(PgPool),
 }
 
@@ -125,7 +131,7 @@ impl Store {
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool) => pool.close().await,
+            Store::Sqlite(pool, _) => pool.close().await,
             Store::Postgres(pool) => pool.close().await,
         }
     }

@@ -276,7 +276,7 @@ impl TenantStore<'_> {
             Store::Postgres(_) => {
                 format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
             }
-            Store::Sqlite(_) => column.to_owned(),
+            Store::Sqlite(..) => column.to_owned(),
         }
     }
 

@@ -30,7 +30,7 @@ impl TenantStore<'_> {
         now: Timestamp,
     ) -> Result<PaymentId, StoreError> {
         let (insert, existing) = match self.store {
-            Store::Sqlite(_) => (
+            Store::Sqlite(..) => (
                 "INSERT INTO payments (tenant_id, customer_id, received_on, currency, amount_minor, reference, idempotency_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id",
                 "SELECT id FROM payments WHERE tenant_id = ?1 AND idempotency_key = ?2",
             ),
@@ -131,7 +131,7 @@ impl TenantStore<'_> {
             }};
         }
         match self.store {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 run!(
                     tx,

@@ -75,7 +75,7 @@ type CustomerRow = (
     i64,
     i64,
 );
-type InvoiceRow = (
+pub(crate) type InvoiceRow = (
     i64,
     String,
     String,
@@ -92,7 +92,7 @@ impl TenantStore<'_> {
     pub async fn customers(&self) -> Result<Vec<CustomerSummary>, StoreError> {
         let currency = self.profile().await?.currency;
         let sql = match self.store {
-            Store::Sqlite(_) => CUSTOMERS_SQL.replace('$', "?"),
+            Store::Sqlite(..) => CUSTOMERS_SQL.replace('$', "?"),
             Store::Postgres(_) => CUSTOMERS_SQL.to_owned(),
         };
         let rows: Vec<CustomerRow> = with_pool!(self.store, |pool| {
@@ -139,7 +139,7 @@ impl TenantStore<'_> {
 
     pub async fn invoices(&self, filter: &InvoiceFilter) -> Result<Vec<InvoiceRecord>, StoreError> {
         let (dates, placeholder) = match self.store {
-            Store::Sqlite(_) => ("i.issued_on, i.due_on, i.service_on", "?"),
+            Store::Sqlite(..) => ("i.issued_on, i.due_on, i.service_on", "?"),
             Store::Postgres(_) => (
                 "to_char(i.issued_on, 'YYYY-MM-DD'), to_char(i.due_on, 'YYYY-MM-DD'), to_char(i.service_on, 'YYYY-MM-DD')",
                 "$",
@@ -186,7 +186,7 @@ impl TenantStore<'_> {
     /// partial index of open items.
     pub async fn open_items(&self) -> Result<Vec<OpenItem>, StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 "SELECT c.reference, i.due_on, i.currency, i.outstanding_minor FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.tenant_id = ?1 AND i.outstanding_minor > 0"
             }
             Store::Postgres(_) => {
@@ -218,7 +218,7 @@ impl TenantStore<'_> {
     /// The most recent import of this kind, if any.
     pub async fn latest_import(&self, kind: &str) -> Result<Option<ImportRecord>, StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 "SELECT id, kind, file_name, file_hash, rows_read, created, updated, unchanged FROM imports WHERE tenant_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1"
             }
             Store::Postgres(_) => {
@@ -254,7 +254,7 @@ impl TenantStore<'_> {
         mut visit: impl FnMut(&str, i64),
     ) -> Result<u64, StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => "SELECT number, row_hash FROM invoices WHERE tenant_id = ?1",
+            Store::Sqlite(..) => "SELECT number, row_hash FROM invoices WHERE tenant_id = ?1",
             Store::Postgres(_) => "SELECT number, row_hash FROM invoices WHERE tenant_id = $1",
         };
         let mut count = 0;
@@ -275,7 +275,7 @@ impl TenantStore<'_> {
     /// unchanged.
     pub async fn ledger_checksum(&self) -> Result<(i64, i64, i64), StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 "SELECT COUNT(*), CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT), CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices WHERE tenant_id = ?1"
             }
             Store::Postgres(_) => {
@@ -291,7 +291,7 @@ impl TenantStore<'_> {
     /// Reference → (id, row hash) of every customer of the tenant.
     pub async fn customer_hashes(&self) -> Result<Vec<(String, CustomerId, i64)>, StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 "SELECT reference, id, row_hash FROM customers WHERE tenant_id = ?1"
             }
             Store::Postgres(_) => {
@@ -318,7 +318,7 @@ const CUSTOMERS_SQL: &str = "SELECT c.id, c.reference, c.legal_name, c.kind, c.c
     GROUP BY c.id, c.reference, c.legal_name, c.kind, c.country, c.email, c.phone \
     ORDER BY c.reference";
 
-fn invoice_from_row(row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
+pub(crate) fn invoice_from_row(row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
     let (
         id,
         number,
@@ -360,7 +360,7 @@ mod tests {
         let store = Store::open_sqlite(&directory.join("plan.db"))
             .await
             .expect("a fresh database");
-        let Store::Sqlite(pool) = &store else {
+        let Store::Sqlite(pool, _) = &store else {
             unreachable!("opened as SQLite")
         };
         let explain = format!("EXPLAIN QUERY PLAN {}", sql.replace('$', "?"));

@@ -53,7 +53,7 @@ impl TenantStore<'_> {
             Store::Postgres(_) => {
                 "key, language, subject, text, html, sms, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
             }
-            Store::Sqlite(_) => "key, language, subject, text, html, sms, updated_at",
+            Store::Sqlite(..) => "key, language, subject, text, html, sms, updated_at",
         }
     }
 

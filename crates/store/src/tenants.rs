@@ -16,7 +16,7 @@ pub struct TenantRecord {
     pub profile: CreditorProfile,
 }
 
-type ProfileRow = (
+pub(crate) type ProfileRow = (
     i64,
     String,
     Option<String>,
@@ -61,7 +61,7 @@ macro_rules! bind_profile {
     }};
 }
 
-const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language";
+pub(crate) const PROFILE_COLUMNS: &str = "id, company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language";
 
 impl Store {
     pub async fn create_tenant(
@@ -70,7 +70,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<TenantId, StoreError> {
         let sql = match self {
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 "INSERT INTO tenants (company_name, siren, address_line1, address_line2, postal_code, city, country, iban, time_zone, currency, default_payment_term_days, bic, language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id"
             }
             Store::Postgres(_) => {
@@ -99,7 +99,7 @@ impl Store {
 impl TenantStore<'_> {
     pub async fn profile(&self) -> Result<CreditorProfile, StoreError> {
         let sql = match self.store {
-            Store::Sqlite(_) => format!("SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = ?1"),
+            Store::Sqlite(..) => format!("SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = ?1"),
             Store::Postgres(_) => format!("SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = $1"),
         };
         let row: Option<ProfileRow> = with_pool!(self.store, |pool| {
@@ -133,7 +133,7 @@ impl TenantStore<'_> {
     }
 }
 
-fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
+pub(crate) fn tenant_from_row(row: ProfileRow) -> Result<TenantRecord, StoreError> {
     let (
         id,
         company_name,

@@ -122,7 +122,7 @@ impl TestDatabase {
     /// Returns the database's error message when the statement is refused.
     pub async fn execute_raw(&self, sqlite_sql: &str, postgres_sql: &str) -> Result<(), String> {
         let result = match &self.store {
-            Store::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_sql.to_owned()))
+            Store::Sqlite(pool, _) => sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_sql.to_owned()))
                 .execute(pool)
                 .await
                 .map(|_| ()),
@@ -186,7 +186,7 @@ impl PostgresSchema {
 impl TestDatabase {
     /// SQLite only: every index and table definition, as `sqlite_master` holds it.
     pub async fn sqlite_schema(&self) -> Vec<(String, Option<String>)> {
-        let Store::Sqlite(pool) = &self.store else {
+        let Store::Sqlite(pool, _) = &self.store else {
             return Vec::new();
         };
         sqlx::query_as("SELECT name, sql FROM sqlite_master ORDER BY type, name")

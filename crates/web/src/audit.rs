@@ -120,14 +120,16 @@ pub(crate) async fn record(
         address: address.as_deref(),
         status: Some(status.as_u16()),
     };
-    if let Err(error) = app::audit::record(
-        &state.store,
-        account.tenant,
-        state.clock,
-        Actor::Account(&account),
-        &event,
-    )
-    .await
+    if let Err(error) = state
+        .audit
+        .record(
+            &state.store,
+            account.tenant,
+            state.clock,
+            Actor::Account(&account),
+            &event,
+        )
+        .await
     {
         report(&format!("{action}: {error}"));
     }

@@ -156,13 +156,10 @@ pub(crate) async fn api_account(
     headers: &HeaderMap,
 ) -> Result<(Account, TenantRecord), WebError> {
     let secret = bearer(headers).ok_or(WebError::Unauthorized)?;
-    let account = accounts::api_account(&state.store, secret)
+    let caller = accounts::api_caller(&state.store, secret)
         .await?
         .ok_or(WebError::Unauthorized)?;
-    let tenant = select_tenant(&state.store, Some(account.tenant.0))
-        .await
-        .map_err(|error| WebError::Internal(error.to_string()))?;
-    Ok((account, tenant))
+    Ok((caller.account, caller.tenant))
 }
 
 #[cfg(test)]

@@ -52,11 +52,14 @@ pub struct AppState {
     pub store: Store,
     pub clock: Clock,
     throttle: std::sync::Arc<app::accounts::LoginThrottle>,
+    audit: app::audit::AuditWriter,
 }
 
 impl AppState {
+    /// The server's state; starts the audit log's writer, so it is made inside the runtime.
     pub fn new(store: Store, clock: Clock) -> AppState {
         AppState {
+            audit: app::audit::AuditWriter::start(store.clone()),
             store,
             clock,
             throttle: std::sync::Arc::default(),

@@ -258,3 +258,70 @@ async fn a_call_is_checked_whole_before_its_contact_promise_or_dispute_is_writte
         assert_eq!(file.disputes[0].invoice_number, "F-1");
     });
 }
+
+#[tokio::test]
+async fn readings_that_finish_together_are_all_kept_in_the_audit_log_each_before_its_answer() {
+    use app::audit::{Actor, AuditEvent, AuditQuery, AuditWriter, Via};
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier SARL").await;
+        let writer = AuditWriter::start(store.clone());
+        // Two hundred readings at once: the writer groups them, and each call returns only
+        // once its own entry can be read back.
+        let mut readings = tokio::task::JoinSet::new();
+        for index in 0..200 {
+            let (writer, store, tenant) = (writer.clone(), store.clone(), tenant.clone());
+            let customer = format!("C{index:03}");
+            readings.spawn(async move {
+                let event = AuditEvent {
+                    via: Via::Api,
+                    action: "GET /api/v1/customers/{reference}",
+                    customer_ref: Some(&customer),
+                    record: None,
+                    address: Some("127.0.0.1"),
+                    status: Some(200),
+                };
+                writer
+                    .record(&store, tenant.id, clock(), Actor::System("bench"), &event)
+                    .await
+                    .unwrap();
+                let kept = app::audit::list(
+                    &store,
+                    &tenant,
+                    None,
+                    &AuditQuery {
+                        customer: Some(customer.clone()),
+                        limit: 10,
+                        ..AuditQuery::default()
+                    },
+                )
+                .await
+                .unwrap();
+                assert_eq!(
+                    kept.total, 1,
+                    "{customer} is in the log once its call returns"
+                );
+            });
+        }
+        while let Some(reading) = readings.join_next().await {
+            reading.unwrap();
+        }
+        let all = app::audit::list(
+            store,
+            &tenant,
+            None,
+            &AuditQuery {
+                limit: 500,
+                ..AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.total, 200);
+        assert!(
+            all.entries
+                .iter()
+                .all(|entry| entry.via == "api" && entry.actor == "bench")
+        );
+    });
+}

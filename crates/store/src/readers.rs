@@ -1,0 +1,104 @@
+//! Direct read connections for the interactive hot paths (an API caller, a customer's file).
+//!
+//! Through sqlx each statement crosses to the connection's worker thread and back; a customer's
+//! file is about ten statements, and at thousands of requests a second those crossings, not
+//! SQLite, were the cost. Here a request's reads run together on one blocking thread, on a
+//! kept connection whose statements stay prepared (`prepare_cached`), inside one read
+//! transaction so that they all see the same snapshot. At most `READERS` run at once; the pool
+//! keeps that many connections open between requests.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Params};
+use tokio::sync::Semaphore;
+
+use crate::StoreError;
+use crate::dunning::{Readable, sqlite_dialect};
+use crate::sqlite_direct::{crashed, store_error};
+
+/// Reads at once: the machine's cores are what bounds them, and a few more hide the waits.
+const READERS: usize = 4;
+
+/// The kept connections of one SQLite file.
+#[derive(Debug)]
+pub struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+impl Readers {
+    pub(crate) fn new(path: PathBuf) -> Arc<Readers> {
+        Arc::new(Readers {
+            path,
+            idle: Mutex::new(Vec::with_capacity(READERS)),
+            permits: Semaphore::new(READERS),
+        })
+    }
+
+    /// Runs `work` on a kept connection, on a blocking thread, in one read transaction.
+    pub(crate) async fn read<T, F>(self: &Arc<Self>, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let _permit = self.permits.acquire().await.map_err(|_| crashed())?;
+        let readers = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let kept = readers.idle.lock().map_err(|_| crashed())?.pop();
+            let connection = match kept {
+                Some(connection) => connection,
+                None => open(&readers.path).map_err(store_error)?,
+            };
+            let result = in_snapshot(&connection, work);
+            // A connection left inside a transaction by a failure is not put back.
+            if connection.is_autocommit() {
+                readers.idle.lock().map_err(|_| crashed())?.push(connection);
+            }
+            result
+        })
+        .await
+        .map_err(|_| crashed())?
+    }
+}
+
+fn in_snapshot<T>(
+    connection: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    connection.execute_batch("BEGIN").map_err(store_error)?;
+    let result = work(connection);
+    connection.execute_batch("COMMIT").map_err(store_error)?;
+    result
+}
+
+fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(Duration::from_secs(10))?;
+    // Reads only: a bug that tried to write here would fail rather than bypass the pool's
+    // transactions.
+    connection.pragma_update(None, "query_only", "ON")?;
+    connection.set_prepared_statement_cache_capacity(64);
+    Ok(connection)
+}
+
+/// The records of type `T` meeting `condition` (PostgreSQL's dialect, `$1` the tenant), with
+/// `params` bound from `$1` on, through a statement kept prepared.
+pub(crate) fn read_where<T: Readable>(
+    connection: &Connection,
+    condition: &str,
+    params: impl Params,
+) -> Result<Vec<T>, StoreError> {
+    let sql = sqlite_dialect(&crate::dunning::select_where::<T>(condition));
+    let mut statement = connection.prepare_cached(&sql).map_err(store_error)?;
+    let rows = statement
+        .query_map(params, |row| T::Row::try_from(row))
+        .map_err(store_error)?;
+    rows.map(|row| T::from_row(row.map_err(store_error)?))
+        .collect()
+}
