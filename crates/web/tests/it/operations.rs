@@ -7,7 +7,7 @@ use test_support::{TestDatabase, on_every_backend};
 use crate::harness::{Api, Browser, blocking, start};
 use crate::{add_user, books, clock, first_run, tenant};
 
-const PASSWORD: &str = "un-mot-de-passe";
+pub(crate) const PASSWORD: &str = "un-mot-de-passe";
 
 /// A second creditor in the same database, with its customer SECRET and its own administrator.
 pub(crate) async fn other_creditor(
@@ -40,7 +40,7 @@ pub(crate) async fn other_creditor(
 }
 
 /// The creditor's audit log, newest first, or one customer's entries.
-async fn audit_log(
+pub(crate) async fn audit_log(
     database: &TestDatabase,
     tenant: &TenantRecord,
     customer: Option<&str>,
@@ -59,7 +59,7 @@ async fn audit_log(
     .unwrap()
 }
 
-fn new_token(admin: &Browser, name: &str) -> String {
+pub(crate) fn new_token(admin: &Browser, name: &str) -> String {
     let csrf = admin.get("/admin").csrf();
     let page = admin.post("/admin/tokens", &[("csrf", &csrf), ("name", name)]);
     assert_eq!(page.status, 200, "{}", page.text());
@@ -565,13 +565,17 @@ async fn every_api_write_takes_an_idempotency_key_and_the_openapi_document_says_
 }
 
 /// A French bank export: a transfer citing F-002, two credits nothing explains, and bank fees.
-const BANK_CSV: &str = "Date;Libellé;Montant\n\
+pub(crate) const BANK_CSV: &str = "Date;Libellé;Montant\n\
 20/11/2026;VIR MARTIN SERVICES FACTURE F-002;450,00\n\
 20/11/2026;VIREMENT RECU REF 99812;123,45\n\
 20/11/2026;VIR SEPA INCONNU;77,00\n\
 20/11/2026;FRAIS TENUE DE COMPTE;-25,00\n";
 
-async fn waiting_line(database: &TestDatabase, tenant: &TenantRecord, amount: &str) -> i64 {
+pub(crate) async fn waiting_line(
+    database: &TestDatabase,
+    tenant: &TenantRecord,
+    amount: &str,
+) -> i64 {
     app::payments::review_queue(&database.store, tenant)
         .await
         .unwrap()
@@ -582,7 +586,7 @@ async fn waiting_line(database: &TestDatabase, tenant: &TenantRecord, amount: &s
         .id
 }
 
-async fn owed(
+pub(crate) async fn owed(
     database: &TestDatabase,
     tenant: &TenantRecord,
     customer: &str,
