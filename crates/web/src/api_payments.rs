@@ -51,18 +51,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/settings/payments", get(settings).put(change_settings))
 }
 
-/// A refused request, already in the API's JSON shape.
-pub(crate) struct Refusal(Response);
+/// A refused request, already in the API's JSON shape (boxed: results stay small).
+pub(crate) struct Refusal(Box<Response>);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 
 impl From<WebError> for Refusal {
     fn from(error: WebError) -> Refusal {
-        Refusal(error.into_api().into_response())
+        Refusal(Box::new(error.into_api().into_response()))
     }
 }
 
@@ -74,13 +74,13 @@ impl From<app::dunning::DunningError> for Refusal {
 
 /// `{"error": …, "field": …}`.
 fn on_field(status: StatusCode, message: impl Into<String>, field: &str) -> Refusal {
-    Refusal(
+    Refusal(Box::new(
         (
             status,
             axum::Json(json!({ "error": message.into(), "field": field })),
         )
             .into_response(),
-    )
+    ))
 }
 
 fn problem_json(problem: &BankProblem) -> Value {
@@ -112,7 +112,7 @@ impl From<PaymentError> for Refusal {
             PaymentError::UnknownMapping { .. } => {
                 WebError::Api(StatusCode::NOT_FOUND, message).into()
             }
-            PaymentError::Rejected(problems) => Refusal(
+            PaymentError::Rejected(problems) => Refusal(Box::new(
                 (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     axum::Json(json!({
@@ -121,7 +121,7 @@ impl From<PaymentError> for Refusal {
                     })),
                 )
                     .into_response(),
-            ),
+            )),
             PaymentError::Mapping(error) => on_field(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 error.describe(Language::English),
