@@ -140,6 +140,17 @@ impl From<PaymentError> for Refusal {
 
 type Answer = Result<Response, Refusal>;
 
+/// The creditor of a request whose token's role allows `permission`.
+async fn writer(
+    state: &AppState,
+    headers: &HeaderMap,
+    permission: Permission,
+) -> Result<TenantRecord, Refusal> {
+    let (account, tenant) = caller(state, headers).await?;
+    allowed(&account, permission)?;
+    Ok(tenant)
+}
+
 fn ok(value: Value) -> Answer {
     Ok(axum::Json(value).into_response())
 }
@@ -245,8 +256,7 @@ struct PaymentBody {
 
 /// `POST /payments`: a payment received outside a bank file, as `relance payment add`.
 async fn add_payment(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     let given: PaymentBody = body(&bytes)?;
     let received_on = day(&given.received_on, "received_on")?;
     let applied = payments::add_payment(
@@ -321,8 +331,7 @@ async fn open_dispute(
     Path(reference): Path<String>,
     bytes: Bytes,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     let given: DisputeBody = body(&bytes)?;
     // The invoice must be this customer's: a number is not enough to reach another file.
     let (_, invoices) = app::dunning::customer_file(&state.store, &tenant, &reference).await?;
@@ -368,8 +377,7 @@ async fn close_dispute(
     Path((reference, id)): Path<(String, i64)>,
     bytes: Bytes,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     let given: CloseBody = body(&bytes)?;
     let disputes = disputes_of(&state, &tenant, &reference).await?;
     let Some(dispute) = disputes.iter().find(|dispute| dispute.id == id) else {
@@ -414,8 +422,7 @@ async fn import_bank(
     Query(params): Query<BankImportParams>,
     bytes: Bytes,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     let format = match params.format.as_deref().map(str::trim) {
         None | Some("" | "auto") => None,
         Some(code) => Some(BankFormat::from_code(code).ok_or_else(|| {
@@ -567,8 +574,7 @@ async fn match_line(
     Path(id): Path<i64>,
     bytes: Bytes,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     let given: MatchBody = body(&bytes)?;
     let applied = payments::match_line(
         &state.store,
@@ -591,8 +597,7 @@ async fn unmatch_line(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     let undone = payments::unmatch_line(
         &state.store,
         &tenant,
@@ -613,8 +618,7 @@ async fn ignore_line(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Work)?;
+    let tenant = writer(&state, &headers, Permission::Work).await?;
     payments::ignore_line(&state.store, &tenant, state.clock, id).await?;
     ok(json!({ "line": line_now(&state, &tenant, id).await? }))
 }
@@ -659,8 +663,7 @@ async fn save_mapping(
     Path(name): Path<String>,
     bytes: Bytes,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Configure)?;
+    let tenant = writer(&state, &headers, Permission::Configure).await?;
     let mut given: Map<String, Value> = body(&bytes)?;
     let from = match given.remove("from") {
         None | Some(Value::Null) => payments::FRENCH_MAPPING.to_owned(),
@@ -694,8 +697,7 @@ async fn delete_mapping(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Configure)?;
+    let tenant = writer(&state, &headers, Permission::Configure).await?;
     payments::delete_mapping(&state.store, &tenant, &name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -738,8 +740,7 @@ async fn change_settings(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Answer {
-    let (account, tenant) = caller(&state, &headers).await?;
-    allowed(&account, Permission::Configure)?;
+    let tenant = writer(&state, &headers, Permission::Configure).await?;
     let given: SettingsBody = body(&bytes)?;
     let change = SettingsChange {
         auto_apply_threshold: given.auto_apply_threshold,

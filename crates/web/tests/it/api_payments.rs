@@ -5,7 +5,9 @@ use serde_json::json;
 use test_support::{TestDatabase, on_every_backend};
 
 use crate::harness::{Api, Browser, Server, blocking, start};
-use crate::operations::{BANK_CSV, PASSWORD, audit_log, new_token, owed, waiting_line};
+use crate::operations::{
+    BANK_CSV, PASSWORD, audit_log, import_french_csv, new_token, owed, waiting_line,
+};
 use crate::{add_user, books, clock, first_run};
 
 /// A token acting with `role`: made by an administrator account that is then given the role
@@ -347,18 +349,7 @@ async fn bank_lines_are_listed_shown_with_candidates_matched_undone_and_set_asid
             ),
             (&tenant, BANK_CSV),
         ] {
-            app::payments::import_bank(
-                &database.store,
-                creditor,
-                clock(),
-                file.as_bytes(),
-                "releve.csv",
-                Some(app::payments::BankFormat::Csv),
-                Some(&app::payments::french_csv_mapping()),
-                domain::customer::Language::French,
-            )
-            .await
-            .unwrap();
+            import_french_csv(&database, creditor, file).await;
         }
         let unexplained = waiting_line(&database, &tenant, "123.45").await;
         let unknown = waiting_line(&database, &tenant, "77.00").await;

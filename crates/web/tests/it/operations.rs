@@ -571,6 +571,27 @@ pub(crate) const BANK_CSV: &str = "Date;Libellé;Montant\n\
 20/11/2026;VIR SEPA INCONNU;77,00\n\
 20/11/2026;FRAIS TENUE DE COMPTE;-25,00\n";
 
+/// A statement in the usual French CSV layout, imported for `creditor` as `relance import bank
+/// FILE --format csv` does.
+pub(crate) async fn import_french_csv(
+    database: &TestDatabase,
+    creditor: &TenantRecord,
+    file: &str,
+) {
+    app::payments::import_bank(
+        &database.store,
+        creditor,
+        clock(),
+        file.as_bytes(),
+        "releve.csv",
+        Some(app::payments::BankFormat::Csv),
+        Some(&app::payments::french_csv_mapping()),
+        domain::customer::Language::French,
+    )
+    .await
+    .unwrap();
+}
+
 pub(crate) async fn waiting_line(
     database: &TestDatabase,
     tenant: &TenantRecord,
@@ -708,18 +729,7 @@ async fn a_collector_matches_a_bank_line_by_hand_undoes_it_and_sets_another_asid
             add_user(&admin, "vera@atelier.example", "viewer");
         });
         let tenant = books(&database).await;
-        app::payments::import_bank(
-            &database.store,
-            &tenant,
-            clock(),
-            BANK_CSV.as_bytes(),
-            "releve.csv",
-            Some(app::payments::BankFormat::Csv),
-            Some(&app::payments::french_csv_mapping()),
-            domain::customer::Language::French,
-        )
-        .await
-        .unwrap();
+        import_french_csv(&database, &tenant, BANK_CSV).await;
         let unexplained = waiting_line(&database, &tenant, "123.45").await;
         let unknown = waiting_line(&database, &tenant, "77.00").await;
         blocking(|| {
@@ -831,18 +841,7 @@ async fn another_creditors_bank_lines_and_invoices_answer_not_found() {
             ),
             (&tenant, BANK_CSV),
         ] {
-            app::payments::import_bank(
-                &database.store,
-                creditor,
-                clock(),
-                file.as_bytes(),
-                "releve.csv",
-                Some(app::payments::BankFormat::Csv),
-                Some(&app::payments::french_csv_mapping()),
-                domain::customer::Language::French,
-            )
-            .await
-            .unwrap();
+            import_french_csv(&database, creditor, file).await;
         }
         let theirs = waiting_line(&database, &other, "1.00").await;
         let ours = waiting_line(&database, &tenant, "77.00").await;
