@@ -83,8 +83,8 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "bank_csv_hint",
-        "Un CSV se lit comme l'export français habituel : « ; », virgule décimale, jj/mm/aaaa, colonnes Date, Libellé, Montant. Pour d'autres colonnes : relance import bank.",
-        "A CSV is read as the usual French export: “;”, decimal comma, dd/mm/yyyy, columns Date, Libellé, Montant. For other columns: relance import bank.",
+        "Un CSV se lit comme l'export français habituel : « ; », virgule décimale, jj/mm/aaaa, colonnes Date, Libellé, Montant. Pour d'autres colonnes, choisissez un modèle enregistré dans Réglages › Paiements.",
+        "A CSV is read as the usual French export: “;”, decimal comma, dd/mm/yyyy, columns Date, Libellé, Montant. For other columns, pick a mapping saved in Settings › Payments.",
     ),
     ("bank_lines_read", "Lignes lues", "Lines read"),
     ("bank_duplicates", "Déjà importées", "Already imported"),

@@ -689,6 +689,18 @@ async fn a_manager_sets_the_write_off_limit_and_keeps_bank_csv_mappings_in_the_s
             );
             let listed = maud.get("/settings/payments");
             assert!(listed.text().contains("id=\"mapping-banque-pro\""));
+            // The bank upload offers it, and reads a file with it.
+            let bank = maud.get("/bank");
+            assert!(bank.text().contains("value=\"csv:banque-pro\""));
+            let statement = "Banque Exemple\nCompte 123\nBooked,Details,More,In,Out\n2026-11-20,VIR MARTIN,F-002,450.00,\n2026-11-20,FRAIS,,,3.50\n";
+            let report = maud.upload(
+                "/bank/import",
+                &[("csrf", &csrf), ("format", "csv:banque-pro")],
+                "export.csv",
+                statement.as_bytes(),
+            );
+            assert_eq!(report.status, 200, "{}", report.text());
+            assert_eq!(report.element("lines-created"), "2");
 
             let colin = Browser::new(&server);
             colin.login("colin@atelier.example", PASSWORD);
