@@ -403,6 +403,15 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_of_the_mapping_form_has_a_label_in_both_languages() {
+        for setting in TEXT_SETTINGS {
+            let key = format!("settings_mapping_{setting}");
+            assert_ne!(Lang::Fr.t(&key), "?", "{key}");
+            assert_ne!(Lang::En.t(&key), "?", "{key}");
+        }
+    }
+
+    #[test]
     fn a_setting_of_the_wrong_kind_or_unknown_is_named() {
         let Value::Object(given) = json!({ "delimiter": ";", "skip_lines": "two" }) else {
             unreachable!()
