@@ -57,7 +57,7 @@ pub use store::{
     CollectionCostRecord, ContactLogRecord, CustomerDetailsRecord, CustomerFile, CustomerPage,
     CustomerQuery, CustomerSettings, CustomerSort, CustomerSummary, CustomerTermsRecord,
     DebtorRecord, DisputeRecord, HoldRecord, IncidentDetail, IncidentRecord, InvoiceFilter,
-    InvoiceRecord, PlanDocumentKind, PlanRecord, PlanSettings, PlanStatus, PromiseOfCustomer,
-    PromiseRecord, RecoveryStepKind, RecoveryStepRecord, SettlementRecord, Store, StoreError,
-    TenantRecord, WaiverRecord,
+    InvoiceRecord, PaymentRecord, PlanDocumentKind, PlanRecord, PlanSettings, PlanStatus,
+    PromiseOfCustomer, PromiseRecord, RecoveryStepKind, RecoveryStepRecord, SettlementRecord,
+    Store, StoreError, TenantRecord, WaiverRecord,
 };

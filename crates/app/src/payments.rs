@@ -14,13 +14,15 @@ use domain::matching::{
     CreditLine, KnownCustomer, MatchIndex, MatchSettings, OpenItem, oldest_first,
 };
 use domain::money::Money;
-pub use formats::bank::{BankCsvMapping, BankFormat, BankProblem};
-use formats::bank::{MappingError, MappingSpec, read_bank_file};
+use formats::bank::read_bank_file;
+pub use formats::bank::{
+    BankCsvMapping, BankFormat, BankProblem, Field as ProblemField, MappingError, MappingSpec,
+};
 use jiff::civil::Date;
 use store::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, BankMappingRecord,
-    ClosureRecord, LinePlan, NewBankLine, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
-    StoredProposal, WriteOff,
+    ClosureRecord, LinePlan, NewBankLine, PaymentEffects, PaymentPlan, PaymentRecord,
+    PaymentSettingsRecord, StoredProposal, WriteOff,
 };
 
 use crate::bilingual::Bilingual;
@@ -46,6 +48,13 @@ pub enum PaymentError {
     Mapping(#[from] MappingError),
     #[error("{0}")]
     Invalid(Bilingual),
+    /// A payment setting refused: the field (`auto_apply_threshold`, `amount_tolerance`,
+    /// `write_off`) and why.
+    #[error("{text}")]
+    InvalidSetting {
+        field: &'static str,
+        text: Bilingual,
+    },
 }
 
 impl PaymentError {
@@ -70,7 +79,9 @@ impl PaymentError {
                 )
             }
             PaymentError::Mapping(error) => error.to_string(),
-            PaymentError::Invalid(text) => text.get(language).to_owned(),
+            PaymentError::Invalid(text) | PaymentError::InvalidSetting { text, .. } => {
+                text.get(language).to_owned()
+            }
         }
     }
 }
@@ -140,42 +151,57 @@ pub async fn change_settings(
     let mut current = settings(store, tenant).await?;
     if let Some(threshold) = change.auto_apply_threshold {
         if threshold > 100 {
-            return Err(PaymentError::Invalid(Bilingual::new(
-                format!("le seuil est une confiance de 0 à 100, pas {threshold}"),
-                format!("the threshold is a confidence from 0 to 100, not {threshold}"),
-            )));
+            return Err(PaymentError::InvalidSetting {
+                field: "auto_apply_threshold",
+                text: Bilingual::new(
+                    format!("le seuil est une confiance de 0 à 100, pas {threshold}"),
+                    format!("the threshold is a confidence from 0 to 100, not {threshold}"),
+                ),
+            });
         }
         current.auto_apply_threshold = threshold;
     }
     if let Some(text) = &change.amount_tolerance {
         let tolerance =
             Money::parse_decimal(text.trim(), tenant.profile.currency).map_err(|error| {
-                PaymentError::Invalid(Bilingual::new(
-                    format!("tolérance {text:?} : {error}"),
-                    format!("tolerance {text:?}: {error}"),
-                ))
+                PaymentError::InvalidSetting {
+                    field: "amount_tolerance",
+                    text: Bilingual::new(
+                        format!("tolérance {text:?} : {error}"),
+                        format!("tolerance {text:?}: {error}"),
+                    ),
+                }
             })?;
         if tolerance.is_negative() {
-            return Err(PaymentError::Invalid(Bilingual::new(
-                "la tolérance ne peut pas être négative",
-                "the tolerance cannot be negative",
-            )));
+            return Err(PaymentError::InvalidSetting {
+                field: "amount_tolerance",
+                text: Bilingual::new(
+                    "la tolérance ne peut pas être négative",
+                    "the tolerance cannot be negative",
+                ),
+            });
         }
         current.amount_tolerance = tolerance;
     }
     if let Some(text) = &change.write_off {
         let write_off =
             Money::parse_decimal(text.trim(), tenant.profile.currency).map_err(|error| {
-                PaymentError::Invalid(Bilingual::new(
-                    format!("passage en perte {text:?} : {error}"),
-                    format!("write-off {text:?}: {error}"),
-                ))
+                PaymentError::InvalidSetting {
+                    field: "write_off",
+                    text: Bilingual::new(
+                        format!("passage en perte {text:?} : {error}"),
+                        format!("write-off {text:?}: {error}"),
+                    ),
+                }
             })?;
         if write_off.is_negative() {
-            return Err(PaymentError::Invalid(Bilingual::new(
-                "le plafond de passage en perte ne peut pas être négatif",
-                "the write-off limit cannot be negative",
-            )));
+            return Err(PaymentError::InvalidSetting {
+                field: "write_off",
+                text: Bilingual::new(
+                    "le plafond de passage en perte ne peut pas être négatif",
+                    "the write-off limit cannot be negative",
+                ),
+            });
         }
         current.write_off = write_off;
     }
@@ -865,6 +891,41 @@ pub async fn customer_payments(
         handle.case_closures(customer).await?,
         handle.credit_balance(customer).await?,
     ))
+}
+
+/// What a customer paid: every payment with the invoices it paid, the case's closures, and
+/// the credit balance (what was paid beyond the invoices), for the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerPayments {
+    pub payments: Vec<PaymentRecord>,
+    pub closures: Vec<ClosureRecord>,
+    pub credit: Vec<Money>,
+}
+
+/// A customer's payments by reference; another creditor's customer is unknown.
+pub async fn payments_of(
+    store: &Store,
+    tenant: &TenantRecord,
+    reference: &str,
+) -> Result<CustomerPayments, PaymentError> {
+    let unknown = || PaymentError::UnknownCustomer {
+        reference: reference.to_owned(),
+    };
+    let parsed = CustomerRef::parse(reference).map_err(|_| unknown())?;
+    let handle = store.tenant(tenant.id);
+    let customer = handle
+        .customer_id(&parsed)
+        .await
+        .map_err(|error| match error {
+            StoreError::NotFound { .. } => unknown(),
+            other => other.into(),
+        })?;
+    let (closures, credit) = customer_payments(store, tenant, customer).await?;
+    Ok(CustomerPayments {
+        payments: handle.customer_payments(customer).await?,
+        closures,
+        credit,
+    })
 }
 
 /// An open invoice with its customer's code and name (the benchmark's answer key is written

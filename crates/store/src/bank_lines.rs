@@ -316,6 +316,19 @@ pub struct ClosureRecord {
     pub reopened_on: Option<Date>,
 }
 
+/// A payment received from a customer, with what it paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRecord {
+    pub id: PaymentId,
+    pub received_on: Date,
+    pub amount: Money,
+    /// What is not allocated to an invoice: the customer's credit.
+    pub unallocated: Money,
+    pub reference: String,
+    /// The invoices it paid, by number, and how much of each.
+    pub allocations: Vec<(String, Money)>,
+}
+
 /// An open invoice as the matcher reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenItemRecord {
@@ -1366,6 +1379,57 @@ impl TenantStore<'_> {
         reference.ok_or_else(|| StoreError::NotFound {
             what: format!("customer {customer}"),
         })
+    }
+
+    /// A customer's payments, oldest first, each with the invoices it paid.
+    pub async fn customer_payments(
+        &self,
+        customer: CustomerId,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        type PaymentRow = (i64, String, String, i64, i64, String);
+        let rows: Vec<PaymentRow> = with_pool!(self.store, |pool| {
+            sqlx::query_as(q(
+                self.store,
+                "SELECT id, iso(received_on), currency, amount_minor, allocated_minor, reference FROM payments \
+                 WHERE tenant_id = $1 AND customer_id = $2 ORDER BY received_on, id",
+            ))
+            .bind(self.tenant.0)
+            .bind(customer.0)
+            .fetch_all(pool)
+            .await?
+        });
+        let allocations: Vec<(i64, String, i64)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(q(
+                self.store,
+                "SELECT a.payment_id, i.number, a.amount_minor FROM allocations a \
+                 JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id \
+                 JOIN invoices i ON i.tenant_id = a.tenant_id AND i.id = a.invoice_id \
+                 WHERE a.tenant_id = $1 AND p.customer_id = $2 ORDER BY a.id",
+            ))
+            .bind(self.tenant.0)
+            .bind(customer.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, received, code, amount, allocated, reference)| {
+                let currency = currency(&code)?;
+                Ok(PaymentRecord {
+                    id: PaymentId(id),
+                    received_on: parse_date(&received)?,
+                    amount: Money::from_minor(amount, currency),
+                    unallocated: Money::from_minor(amount - allocated, currency),
+                    reference,
+                    allocations: allocations
+                        .iter()
+                        .filter(|(payment, _, _)| *payment == id)
+                        .map(|(_, number, minor)| {
+                            (number.clone(), Money::from_minor(*minor, currency))
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
     /// A customer's unallocated payments: its credit balance, per currency (minor units).

@@ -58,8 +58,8 @@ pub use accounts::{ApiTokenRecord, NewUser, UserRecord};
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
-    NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentSettingsRecord,
-    StoredProposal, WriteOff,
+    NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentRecord,
+    PaymentSettingsRecord, StoredProposal, WriteOff,
 };
 pub use bank_mappings::BankMappingRecord;
 pub use connect::SqliteSettings;

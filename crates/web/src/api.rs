@@ -42,6 +42,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/tokens/{id}",
             axum::routing::delete(crate::tokens::api_revoke),
         )
+        .merge(crate::api_payments::routes())
         // Every write above may carry an `Idempotency-Key`.
         .route_layer(axum::middleware::from_fn_with_state(
             state,
@@ -72,13 +73,13 @@ pub(crate) async fn caller(
         .map_err(WebError::into_api)
 }
 
-fn allowed(account: &Account, permission: Permission) -> Result<(), WebError> {
+pub(crate) fn allowed(account: &Account, permission: Permission) -> Result<(), WebError> {
     account
         .require(permission)
         .map_err(|error| WebError::from(error).into_api())
 }
 
-fn amount(money: Money) -> Value {
+pub(crate) fn amount(money: Money) -> Value {
     json!({ "amount": money.to_decimal_string(), "currency": money.currency().code() })
 }
 

@@ -30,6 +30,7 @@ const FILE_VIEWS: &[&str] = &[
     "/actions/{id}/letter.pdf",
     "/api/v1/customers/{reference}",
     "/api/v1/customers/{reference}/invoices",
+    "/api/v1/customers/{reference}/payments",
 ];
 
 /// Routes that change no creditor's data, or whose author is not a member of staff: logging in
@@ -319,6 +320,32 @@ const LABELS: &[(&str, &str)] = &[
     ("POST /bank-lines/{id}/unmatch", "audit_what_bank_unmatch"),
     ("POST /bank-lines/{id}/ignore", "audit_what_bank_ignore"),
     ("DELETE /api/v1/tokens/{id}", "audit_what_token_revoke"),
+    (
+        "GET /api/v1/customers/{reference}/payments",
+        "audit_what_view_payments",
+    ),
+    ("POST /api/v1/payments", "audit_what_payment"),
+    (
+        "POST /api/v1/customers/{reference}/disputes",
+        "audit_what_dispute",
+    ),
+    (
+        "POST /api/v1/customers/{reference}/disputes/{id}/close",
+        "audit_what_dispute_close",
+    ),
+    ("POST /api/v1/imports/bank", "audit_what_bank_import"),
+    (
+        "POST /api/v1/bank-lines/{id}/match",
+        "audit_what_bank_match",
+    ),
+    (
+        "POST /api/v1/bank-lines/{id}/unmatch",
+        "audit_what_bank_unmatch",
+    ),
+    (
+        "POST /api/v1/bank-lines/{id}/ignore",
+        "audit_what_bank_ignore",
+    ),
 ];
 
 /// What an entry's route did, in words where the route is known.

@@ -1,5 +1,5 @@
 //! Bank statements in the pages: uploading a bank file (the same all-or-nothing import as
-//! `relance import bank`), and the reconciliation page, where a collector confirms the matcher's
+//! `relance import bank`, a CSV read with the built-in or a saved mapping), and the reconciliation page, where a collector confirms the matcher's
 //! suggestion for a bank line, matches it by hand to invoices they choose, undoes a match, or
 //! sets a line aside. Every change goes through `app::payments`, as the command line's do.
 
@@ -82,12 +82,21 @@ async fn bank_page(
         );
     }
     applied.sort_by_key(|item| std::cmp::Reverse(item.line.id));
+    let mappings = payments::mappings(&state.store, &staff.tenant)
+        .await
+        .map_err(|error| refused(error, lang))?;
     applied.truncate(RECENT_APPLIED);
     let values = json!({
         "queue": queue.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
         "applied": applied.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
         "can_work": staff.account.role.allows(Permission::Work),
         "formats": BankFormat::ALL.iter().map(|format| format.code()).collect::<Vec<_>>(),
+        // The saved CSV mappings, offered as formats `csv:NAME` (the built-in one is `csv`).
+        "mappings": mappings
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| *name != payments::FRENCH_MAPPING)
+            .collect::<Vec<_>>(),
     });
     pages::page_with(
         staff,
@@ -121,6 +130,16 @@ pub(crate) async fn import(
     let (format, mapping) = match upload.format.as_str() {
         "" | "auto" => (None, None),
         "csv" => (Some(BankFormat::Csv), Some(payments::french_csv_mapping())),
+        code if code.starts_with("csv:") => {
+            let name = &code["csv:".len()..];
+            let spec = payments::mapping_spec(&state.store, &staff.tenant, name)
+                .await
+                .map_err(|error| refused(error, lang))?;
+            let mapping = spec
+                .mapping()
+                .map_err(|error| refused(error.into(), lang))?;
+            (Some(BankFormat::Csv), Some(mapping))
+        }
         code => match BankFormat::from_code(code) {
             Some(format) => (Some(format), None),
             None => {

@@ -1232,6 +1232,8 @@ mod tests {
             include_str!("bank_pages.rs"),
             include_str!("tokens.rs"),
             include_str!("settings_pages.rs"),
+            include_str!("payment_settings.rs"),
+            include_str!("api_payments.rs"),
         ] {
             for piece in source.split(".t(\"").skip(1) {
                 let key = &piece[..piece.find('"').unwrap()];

@@ -7,16 +7,19 @@
 //!
 //! - `pages`: the HTML pages (first run, login, dashboard, customers, customer file, today's
 //!   work, calls, import, accounts and tokens).
-//! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`.
+//! - `api`: `/api/v1`, JSON with bearer tokens; described in `openapi.yaml`. `api_payments`
+//!   adds payments, disputes, bank statements, CSV mappings and payment settings to it.
 //! - `plan_pages`: payment plans proposed, printed and accepted on paper from the customer file.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
 //! - `audit`: the audit log, kept by a layer around every route, and its page.
 //! - `settings_pages`: the settings under `/settings` (company, scenarios, contact policy,
-//!   templates, late-payment policy and waivers, channels).
+//!   templates, late-payment policy and waivers, channels); `payment_settings`, the payment
+//!   settings and the saved bank CSV mappings under `/settings/payments`.
 //! - `auth`: cookies, sessions, CSRF checks and bearer tokens.
 //! - `i18n`: the pages' texts in French and English.
 
 mod api;
+mod api_payments;
 mod audit;
 mod auth;
 mod bank_pages;
@@ -24,6 +27,7 @@ mod error;
 mod i18n;
 mod idempotency;
 mod pages;
+mod payment_settings;
 mod plan_pages;
 mod portal;
 mod settings_pages;
@@ -126,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(style))
         .route("/api/openapi.json", get(api::openapi_json))
         .merge(settings_pages::router())
+        .merge(payment_settings::router())
         .nest("/api/v1", api::router(state.clone()))
         // After every route: it wraps them all, those above and any added later.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -69,9 +69,9 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// A form as a list of (name, value) pairs: repeated names (checkboxes) and numbered rows.
-type Fields = Vec<(String, String)>;
+pub(crate) type Fields = Vec<(String, String)>;
 
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields
         .iter()
         .find(|(key, _)| key == name)
@@ -88,7 +88,7 @@ fn every(fields: &Fields, name: &str) -> Vec<String> {
 
 /// The person sending a settings form: signed in, the form's CSRF token checked, and allowed
 /// to make the change.
-async fn sender(
+pub(crate) async fn sender(
     state: &AppState,
     headers: &HeaderMap,
     fields: &Fields,
@@ -101,20 +101,20 @@ async fn sender(
 }
 
 /// A page answered with a status other than 200 (a refused form shown again).
-fn with_status(response: PageResult, status: StatusCode) -> PageResult {
+pub(crate) fn with_status(response: PageResult, status: StatusCode) -> PageResult {
     let mut response = response?;
     *response.status_mut() = status;
     Ok(response)
 }
 
 /// Adds a page's particular values (a notice, the problems of a refused form) to its own.
-fn extend(values: &mut Value, extra: Value) {
+pub(crate) fn extend(values: &mut Value, extra: Value) {
     if let (Value::Object(map), Value::Object(more)) = (values, extra) {
         map.extend(more);
     }
 }
 
-fn can(staff: &Staff, permission: Permission) -> bool {
+pub(crate) fn can(staff: &Staff, permission: Permission) -> bool {
     staff.account.role.allows(permission)
 }
 

@@ -64,6 +64,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("settings.html", include_str!("../templates/settings.html")),
     (
+        "settings_payments.html",
+        include_str!("../templates/settings_payments.html"),
+    ),
+    (
+        "settings_mapping.html",
+        include_str!("../templates/settings_mapping.html"),
+    ),
+    (
         "settings_company.html",
         include_str!("../templates/settings_company.html"),
     ),

@@ -595,17 +595,23 @@ async fn receipts_and_thanks_can_be_switched_off_and_the_threshold_changed() {
         assert!(!changed.send_receipt && changed.send_thank_you);
         assert_eq!(changed.amount_tolerance.to_decimal_string(), "2.50");
         assert!(
-            payments::change_settings(
-                store,
-                &tenant,
-                clock(),
-                &SettingsChange {
-                    auto_apply_threshold: Some(101),
-                    ..SettingsChange::default()
-                },
-            )
-            .await
-            .is_err()
+            matches!(
+                payments::change_settings(
+                    store,
+                    &tenant,
+                    clock(),
+                    &SettingsChange {
+                        auto_apply_threshold: Some(101),
+                        ..SettingsChange::default()
+                    },
+                )
+                .await,
+                Err(PaymentError::InvalidSetting {
+                    field: "auto_apply_threshold",
+                    ..
+                })
+            ),
+            "the refusal names the setting"
         );
 
         let rf = late_reference();

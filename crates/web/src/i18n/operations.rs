@@ -1,4 +1,4 @@
-//! The texts of the audit log, API tokens and bank pages: `(key, French, English)`, merged with
+//! The texts of the audit log, API tokens, bank pages and payment settings: `(key, French, English)`, merged with
 //! the main table.
 
 pub(super) const TEXTS: &[(&str, &str, &str)] = &[
@@ -83,8 +83,8 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "bank_csv_hint",
-        "Un CSV se lit comme l'export français habituel : « ; », virgule décimale, jj/mm/aaaa, colonnes Date, Libellé, Montant. Pour d'autres colonnes : relance import bank.",
-        "A CSV is read as the usual French export: “;”, decimal comma, dd/mm/yyyy, columns Date, Libellé, Montant. For other columns: relance import bank.",
+        "Un CSV se lit comme l'export français habituel : « ; », virgule décimale, jj/mm/aaaa, colonnes Date, Libellé, Montant. Pour d'autres colonnes, choisissez un modèle enregistré dans Réglages › Paiements.",
+        "A CSV is read as the usual French export: “;”, decimal comma, dd/mm/yyyy, columns Date, Libellé, Montant. For other columns, pick a mapping saved in Settings › Payments.",
     ),
     ("bank_lines_read", "Lignes lues", "Lines read"),
     ("bank_duplicates", "Déjà importées", "Already imported"),
@@ -200,5 +200,190 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
         "audit_what_bank_ignore",
         "ligne bancaire mise de côté",
         "bank line set aside",
+    ),
+    (
+        "audit_what_view_payments",
+        "consultation des paiements",
+        "payments read",
+    ),
+    (
+        "audit_what_payment",
+        "paiement enregistré",
+        "payment recorded",
+    ),
+    ("audit_what_dispute", "litige ouvert", "dispute opened"),
+    ("audit_what_dispute_close", "litige clos", "dispute closed"),
+    // Payment settings and bank CSV mappings.
+    ("settings_payments", "Paiements", "Payments"),
+    (
+        "settings_payments_about",
+        "rapprochement bancaire, quittances, passage en perte des reliquats, modèles CSV des relevés",
+        "bank matching, receipts, small remainders written off, bank CSV mappings",
+    ),
+    (
+        "settings_payment_matching",
+        "Rapprochement et clôture",
+        "Matching and closure",
+    ),
+    (
+        "settings_payment_threshold",
+        "Seuil d'application automatique (confiance sur 100)",
+        "Auto-apply threshold (confidence out of 100)",
+    ),
+    (
+        "settings_payment_threshold_hint",
+        "Un paiement rapproché avec au moins cette confiance est appliqué sans revue.",
+        "A payment matched with at least this confidence is applied without review.",
+    ),
+    (
+        "settings_payment_threshold_range",
+        "un nombre entier de 0 à 100",
+        "a whole number from 0 to 100",
+    ),
+    (
+        "settings_payment_tolerance",
+        "Tolérance de montant",
+        "Amount tolerance",
+    ),
+    (
+        "settings_payment_tolerance_hint",
+        "L'écart admis entre un paiement et ce qu'il règle (frais bancaires, arrondis).",
+        "How far a payment may be from what it pays (bank fees, rounding).",
+    ),
+    (
+        "settings_payment_write_off",
+        "Reliquat passé en perte jusqu'à",
+        "Remainder written off up to",
+    ),
+    (
+        "settings_payment_write_off_hint",
+        "Ce qu'un paiement laisse dû, s'il ne dépasse pas ce montant, est passé en perte ; 0 : jamais.",
+        "What a payment leaves owing, when it is this much or less, is written off; 0: never.",
+    ),
+    (
+        "settings_payment_receipt",
+        "Envoyer une quittance quand le client a tout réglé",
+        "Send a receipt when the customer has paid everything",
+    ),
+    (
+        "settings_payment_thanks",
+        "Envoyer un remerciement quand le client a tout réglé",
+        "Send a thank-you when the customer has paid everything",
+    ),
+    (
+        "settings_mappings",
+        "Modèles CSV des relevés bancaires",
+        "Bank CSV mappings",
+    ),
+    (
+        "settings_mappings_intro",
+        "Comment lire l'export CSV d'une banque : séparateur, format des dates, colonnes. Un modèle enregistré sert à l'import d'un relevé (relance import bank FICHIER --mapping NOM, ou l'API).",
+        "How to read a bank's CSV export: delimiter, date format, columns. A saved mapping is used when a statement is imported (relance import bank FILE --mapping NAME, or the API).",
+    ),
+    ("settings_mapping", "Modèle CSV", "CSV mapping"),
+    ("settings_mapping_name", "Nom", "Name"),
+    ("settings_mapping_builtin", "fourni", "built in"),
+    (
+        "settings_mapping_builtin_hint",
+        "Le modèle fourni ne change pas : enregistrez vos réglages sous un autre nom.",
+        "The built-in mapping does not change: save your settings under another name.",
+    ),
+    (
+        "settings_mapping_new",
+        "Nouveau modèle (à partir du modèle fourni)",
+        "New mapping (from the built-in one)",
+    ),
+    (
+        "settings_mapping_help",
+        "Une colonne est le nom de son en-tête, ou #N pour la Nᵉ colonne. Un montant signé, ou une colonne crédit et une colonne débit.",
+        "A column is its header's name, or #N for the Nth column. One signed amount, or a credit and a debit column.",
+    ),
+    (
+        "settings_mapping_delimiter",
+        "Séparateur (; , | ou tab)",
+        "Delimiter (; , | or tab)",
+    ),
+    (
+        "settings_mapping_decimal_separator",
+        "Séparateur décimal (, ou .)",
+        "Decimal separator (, or .)",
+    ),
+    (
+        "settings_mapping_date_format",
+        "Format des dates (dd/mm/yyyy…)",
+        "Date format (dd/mm/yyyy…)",
+    ),
+    (
+        "settings_mapping_encoding",
+        "Encodage (auto, utf-8, windows-1252)",
+        "Encoding (auto, utf-8, windows-1252)",
+    ),
+    (
+        "settings_mapping_currency",
+        "Devise (EUR…)",
+        "Currency (EUR…)",
+    ),
+    (
+        "settings_mapping_account",
+        "Compte du relevé (IBAN, facultatif)",
+        "Account of the export (IBAN, optional)",
+    ),
+    ("settings_mapping_date", "Colonne de la date", "Date column"),
+    (
+        "settings_mapping_value_date",
+        "Colonne de la date de valeur",
+        "Value date column",
+    ),
+    (
+        "settings_mapping_amount",
+        "Colonne du montant signé",
+        "Signed amount column",
+    ),
+    ("settings_mapping_credit", "Colonne crédit", "Credit column"),
+    ("settings_mapping_debit", "Colonne débit", "Debit column"),
+    (
+        "settings_mapping_payer",
+        "Colonne du payeur",
+        "Payer column",
+    ),
+    (
+        "settings_mapping_payer_account",
+        "Colonne de l'IBAN du payeur",
+        "Payer's IBAN column",
+    ),
+    (
+        "settings_mapping_reference",
+        "Colonne de la référence bancaire",
+        "Bank reference column",
+    ),
+    (
+        "settings_mapping_currency_column",
+        "Colonne de la devise",
+        "Currency column",
+    ),
+    (
+        "settings_mapping_label",
+        "Colonnes du libellé (une par ligne)",
+        "Label columns (one per line)",
+    ),
+    (
+        "settings_mapping_skip_lines",
+        "Lignes avant l'en-tête",
+        "Lines before the header",
+    ),
+    (
+        "settings_mapping_footer_lines",
+        "Lignes ignorées à la fin",
+        "Rows left out at the end",
+    ),
+    (
+        "settings_mapping_has_header",
+        "La première ligne lue est l'en-tête",
+        "The first row read is the header",
+    ),
+    (
+        "settings_mapping_delete",
+        "Supprimer ce modèle",
+        "Delete this mapping",
     ),
 ];

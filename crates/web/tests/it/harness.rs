@@ -365,6 +365,17 @@ impl Api {
         Api::reply(self.agent.run(request).unwrap())
     }
 
+    pub(crate) fn put_json(&self, path: &str, value: serde_json::Value) -> Reply {
+        Api::reply(
+            self.agent
+                .put(&format!("{}{path}", self.base))
+                .header("authorization", &format!("Bearer {}", self.token))
+                .content_type("application/json")
+                .send(value.to_string().as_bytes())
+                .unwrap(),
+        )
+    }
+
     pub(crate) fn post_json(&self, path: &str, value: serde_json::Value) -> Reply {
         self.post(path, "application/json", value.to_string().as_bytes())
     }

@@ -1,6 +1,7 @@
 //! The web application end to end: the real server on a loopback port, spoken to over HTTP, on
 //! SQLite and (when `RELANCE_TEST_POSTGRES_URL` is set) PostgreSQL.
 
+mod api_payments;
 mod chromium;
 mod harness;
 mod operations;

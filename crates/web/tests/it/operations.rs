@@ -7,7 +7,7 @@ use test_support::{TestDatabase, on_every_backend};
 use crate::harness::{Api, Browser, blocking, start};
 use crate::{add_user, books, clock, first_run, tenant};
 
-const PASSWORD: &str = "un-mot-de-passe";
+pub(crate) const PASSWORD: &str = "un-mot-de-passe";
 
 /// A second creditor in the same database, with its customer SECRET and its own administrator.
 pub(crate) async fn other_creditor(
@@ -40,7 +40,7 @@ pub(crate) async fn other_creditor(
 }
 
 /// The creditor's audit log, newest first, or one customer's entries.
-async fn audit_log(
+pub(crate) async fn audit_log(
     database: &TestDatabase,
     tenant: &TenantRecord,
     customer: Option<&str>,
@@ -59,7 +59,7 @@ async fn audit_log(
     .unwrap()
 }
 
-fn new_token(admin: &Browser, name: &str) -> String {
+pub(crate) fn new_token(admin: &Browser, name: &str) -> String {
     let csrf = admin.get("/admin").csrf();
     let page = admin.post("/admin/tokens", &[("csrf", &csrf), ("name", name)]);
     assert_eq!(page.status, 200, "{}", page.text());
@@ -565,13 +565,38 @@ async fn every_api_write_takes_an_idempotency_key_and_the_openapi_document_says_
 }
 
 /// A French bank export: a transfer citing F-002, two credits nothing explains, and bank fees.
-const BANK_CSV: &str = "Date;Libellé;Montant\n\
+pub(crate) const BANK_CSV: &str = "Date;Libellé;Montant\n\
 20/11/2026;VIR MARTIN SERVICES FACTURE F-002;450,00\n\
 20/11/2026;VIREMENT RECU REF 99812;123,45\n\
 20/11/2026;VIR SEPA INCONNU;77,00\n\
 20/11/2026;FRAIS TENUE DE COMPTE;-25,00\n";
 
-async fn waiting_line(database: &TestDatabase, tenant: &TenantRecord, amount: &str) -> i64 {
+/// A statement in the usual French CSV layout, imported for `creditor` as `relance import bank
+/// FILE --format csv` does.
+pub(crate) async fn import_french_csv(
+    database: &TestDatabase,
+    creditor: &TenantRecord,
+    file: &str,
+) {
+    app::payments::import_bank(
+        &database.store,
+        creditor,
+        clock(),
+        file.as_bytes(),
+        "releve.csv",
+        Some(app::payments::BankFormat::Csv),
+        Some(&app::payments::french_csv_mapping()),
+        domain::customer::Language::French,
+    )
+    .await
+    .unwrap();
+}
+
+pub(crate) async fn waiting_line(
+    database: &TestDatabase,
+    tenant: &TenantRecord,
+    amount: &str,
+) -> i64 {
     app::payments::review_queue(&database.store, tenant)
         .await
         .unwrap()
@@ -582,7 +607,7 @@ async fn waiting_line(database: &TestDatabase, tenant: &TenantRecord, amount: &s
         .id
 }
 
-async fn owed(
+pub(crate) async fn owed(
     database: &TestDatabase,
     tenant: &TenantRecord,
     customer: &str,
@@ -704,18 +729,7 @@ async fn a_collector_matches_a_bank_line_by_hand_undoes_it_and_sets_another_asid
             add_user(&admin, "vera@atelier.example", "viewer");
         });
         let tenant = books(&database).await;
-        app::payments::import_bank(
-            &database.store,
-            &tenant,
-            clock(),
-            BANK_CSV.as_bytes(),
-            "releve.csv",
-            Some(app::payments::BankFormat::Csv),
-            Some(&app::payments::french_csv_mapping()),
-            domain::customer::Language::French,
-        )
-        .await
-        .unwrap();
+        import_french_csv(&database, &tenant, BANK_CSV).await;
         let unexplained = waiting_line(&database, &tenant, "123.45").await;
         let unknown = waiting_line(&database, &tenant, "77.00").await;
         blocking(|| {
@@ -827,18 +841,7 @@ async fn another_creditors_bank_lines_and_invoices_answer_not_found() {
             ),
             (&tenant, BANK_CSV),
         ] {
-            app::payments::import_bank(
-                &database.store,
-                creditor,
-                clock(),
-                file.as_bytes(),
-                "releve.csv",
-                Some(app::payments::BankFormat::Csv),
-                Some(&app::payments::french_csv_mapping()),
-                domain::customer::Language::French,
-            )
-            .await
-            .unwrap();
+            import_french_csv(&database, creditor, file).await;
         }
         let theirs = waiting_line(&database, &other, "1.00").await;
         let ours = waiting_line(&database, &tenant, "77.00").await;
