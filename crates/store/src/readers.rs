@@ -87,14 +87,14 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
-/// The records of type `T` meeting `condition` (PostgreSQL's dialect, `$1` the tenant), with
-/// `params` bound from `$1` on, through a statement kept prepared.
-pub(crate) fn read_where<T: Readable>(
+/// The records of type `T` that `sql` (PostgreSQL's dialect) reads, with `params` bound from
+/// `$1` on, through a statement kept prepared.
+pub(crate) fn read<T: Readable>(
     connection: &Connection,
-    condition: &str,
+    sql: &str,
     params: impl Params,
 ) -> Result<Vec<T>, StoreError> {
-    let sql = sqlite_dialect(&crate::dunning::select_where::<T>(condition));
+    let sql = sqlite_dialect(sql);
     let mut statement = connection.prepare_cached(&sql).map_err(store_error)?;
     let rows = statement
         .query_map(params, |row| T::Row::try_from(row))
