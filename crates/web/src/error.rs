@@ -65,7 +65,9 @@ impl From<AccountError> for WebError {
         match error {
             AccountError::Forbidden { needed } => WebError::Forbidden(Lang::Fr, needed),
             AccountError::Throttled { minutes } => WebError::Throttled(minutes),
-            AccountError::UnknownToken { .. } => WebError::NotFound(Lang::Fr),
+            AccountError::UnknownToken { .. } | AccountError::NotAMember { .. } => {
+                WebError::NotFound(Lang::Fr)
+            }
             AccountError::Store(store) => WebError::Internal(store.to_string()),
             AccountError::Randomness(_) | AccountError::Hashing(_) | AccountError::Setup(_) => {
                 WebError::Internal(error.to_string())

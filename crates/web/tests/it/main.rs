@@ -3,6 +3,7 @@
 
 mod chromium;
 mod harness;
+mod memberships;
 mod operations;
 mod plans;
 mod portal;
