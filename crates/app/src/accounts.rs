@@ -292,8 +292,14 @@ pub async fn create_user(
 /// The members of the administrator's creditor, each with the role held there.
 pub async fn list_users(store: &Store, by: &Account) -> Result<Vec<Account>, AccountError> {
     by.require(Permission::Administer)?;
+    members(store, by.tenant).await
+}
+
+/// The members of a creditor, each with the role held there, as the command line's operator
+/// reads them.
+pub async fn members(store: &Store, tenant: TenantId) -> Result<Vec<Account>, AccountError> {
     store
-        .tenant(by.tenant)
+        .tenant(tenant)
         .users()
         .await?
         .into_iter()

@@ -28,9 +28,20 @@ use crate::config::{Config, Database, redact_url};
 use crate::output::{Table, human_amount, print_json};
 use crate::{EXIT_REJECTED, Reported, tr};
 
-pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command, then records it in the audit log if it changed something (or read a
+/// customer's file) and succeeded.
+pub(crate) async fn run(cli: Cli, audit: Option<crate::cli_audit::Entry>) -> anyhow::Result<()> {
+    let config = Config::resolve(&cli.global.data_dir, cli.global.database_url.as_deref())?;
+    let (tenant, lang) = (cli.global.tenant, cli.global.lang);
+    dispatch(&config, cli).await?;
+    if let Some(entry) = audit {
+        crate::cli_audit::record(&config, tenant, &entry, lang).await;
+    }
+    Ok(())
+}
+
+async fn dispatch(config: &Config, cli: Cli) -> anyhow::Result<()> {
     let global = &cli.global;
-    let config = Config::resolve(&global.data_dir, global.database_url.as_deref())?;
     let lang = global.lang;
     match cli.command {
         Command::Init(args) => init(&config, &args, lang).await,
@@ -71,6 +82,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(command) => {
             crate::audit_cmds::run(&config, global.tenant, command, lang).await
+        }
+        Command::User(command) => {
+            crate::user_cmds::run(&config, global.tenant, command, lang).await
         }
         Command::Dispatch(args) => {
             crate::delivery_cmds::dispatch(&config, global.tenant, args, lang).await

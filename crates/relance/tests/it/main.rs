@@ -1,5 +1,6 @@
 //! The real `relance` binary in a temporary data directory, as a user runs it.
 
+mod audit;
 mod bench_run;
 mod customer;
 mod delivery;
