@@ -82,6 +82,26 @@ fn said(fr: String, en: String) -> WebError {
     WebError::Said(Lang::Fr, Bilingual::new(fr, en))
 }
 
+impl From<app::templates::TemplateError> for WebError {
+    fn from(error: app::templates::TemplateError) -> WebError {
+        use app::templates::TemplateError as E;
+        match error {
+            E::UnknownTemplate { .. } | E::UnknownCustomer { .. } | E::UnknownAction { .. } => {
+                WebError::NotFound(Lang::Fr)
+            }
+            E::Store(store) => store.into(),
+            other => said(other.describe(Language::French), other.to_string()),
+        }
+    }
+}
+
+/// A letter that cannot be drawn: said in the page's language.
+impl From<documents::PdfError> for WebError {
+    fn from(error: documents::PdfError) -> WebError {
+        said(error.describe(Language::French), error.to_string())
+    }
+}
+
 impl From<app::StoreError> for WebError {
     fn from(error: app::StoreError) -> WebError {
         match error {

@@ -1039,20 +1039,14 @@ pub(crate) async fn letter(
     Path(id): Path<i64>,
 ) -> PageResult {
     let staff = staff(&state, &headers).await?;
-    let letter =
-        match app::templates::letter_for_action(&state.store, &staff.tenant, id, staff.today).await
-        {
-            Ok(letter) => letter,
-            Err(app::templates::TemplateError::UnknownAction { .. }) => {
-                return Err(WebError::NotFound(staff.lang));
-            }
-            Err(error) => return Err(WebError::Refused(staff.lang, error.to_string())),
-        };
+    let letter = app::templates::letter_for_action(&state.store, &staff.tenant, id, staff.today)
+        .await
+        .map_err(|error| in_lang(error.into(), staff.lang))?;
     let pdf = documents::letter_pdf(&documents::Letter {
         rendered: &letter.rendered,
         context: &letter.context,
     })
-    .map_err(|error| WebError::Internal(error.to_string()))?;
+    .map_err(|error| in_lang(error.into(), staff.lang))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
