@@ -3,23 +3,12 @@
 //! and reports, dry runs and failed commands are not.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::{EXPORT, Run, json};
+use crate::{EXPORT, Run, json, relance_with};
 
 /// `relance` as the system user `camille` runs it.
 fn relance_as(data_dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_relance"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("RELANCE_DATABASE_URL")
-        .env_remove("RELANCE_LANG")
-        .env_remove("RELANCE_TENANT")
-        .env("RELANCE_USER", "camille")
-        .output()
-        .expect("the relance binary runs");
-    Run { output }
+    relance_with(data_dir, args, &[("RELANCE_USER", "camille")])
 }
 
 /// The log's entries, newest first, as (who, via, what, customer, record).
@@ -55,34 +44,24 @@ fn the_command_lines_changes_and_file_readings_are_in_the_audit_log_with_their_a
     let path = file.to_str().unwrap();
     relance_as(&data, &["init", "--company", "Atelier Dupont SARL"]).success();
     relance_as(&data, &["import", "invoices", path]).success();
-    relance_as(
-        &data,
-        &[
-            "promise",
-            "add",
-            "--customer",
-            "C1",
-            "--amount",
-            "500.00",
-            "--date",
-            "2026-12-15",
-        ],
-    )
-    .success();
+    let promise = |amount: &str| {
+        relance_as(
+            &data,
+            &[
+                "promise",
+                "add",
+                "--customer",
+                "C1",
+                "--amount",
+                amount,
+                "--date",
+                "2026-12-15",
+            ],
+        )
+    };
+    promise("500.00").success();
     // A refused command changed nothing: no entry.
-    let refused = relance_as(
-        &data,
-        &[
-            "promise",
-            "add",
-            "--customer",
-            "C1",
-            "--amount",
-            "cinq",
-            "--date",
-            "2026-12-15",
-        ],
-    );
+    let refused = promise("cinq");
     assert_ne!(refused.code(), 0);
     // Readings of lists and reports, and a dry run: no entry.
     relance_as(&data, &["customers", "list"]).success();
