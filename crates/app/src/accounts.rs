@@ -4,6 +4,11 @@
 //! and API secrets are 32 random bytes from the operating system, given to the client once, and
 //! stored only as their SHA-256: unlike a password, a random secret of that size needs no slow
 //! hash. What each role may do is decided here, not in the web layer.
+//!
+//! An account may work for several creditors (a collection agency's staff), with a role at
+//! each: its memberships. A session works on one of them at a time and switches among them; an
+//! API token acts for the creditor it was made in. An `Account` is always the account as a
+//! member of one creditor: `tenant` and `role` are that creditor and the role held there.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -93,7 +98,7 @@ impl Permission {
     }
 }
 
-/// A person logged in (or the owner of an API token).
+/// A person logged in (or the owner of an API token), as a member of the creditor it works on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub id: i64,
@@ -114,6 +119,14 @@ impl Account {
             })
         }
     }
+}
+
+/// One creditor an account works for, and its role there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub tenant: TenantId,
+    pub company_name: String,
+    pub role: Role,
 }
 
 /// A session just opened: the secret goes into the browser's cookie, the CSRF token into forms.
@@ -143,6 +156,13 @@ pub enum AccountError {
     BadCredentials,
     #[error("API token {id} does not exist")]
     UnknownToken { id: i64 },
+    #[error("no account has the e-mail {0:?}")]
+    UnknownAccount(String),
+    /// Another creditor's existence is not revealed: the same answer whether it exists or not.
+    #[error("this account does not work for creditor {id}")]
+    NotAMember { id: i64 },
+    #[error("an administrator cannot change their own role")]
+    OwnRole,
     #[error("this needs the role {} or above", .needed.code())]
     Forbidden { needed: Role },
     #[error("too many failed logins for this e-mail: try again in {minutes} minute(s)")]
@@ -178,6 +198,15 @@ impl AccountError {
             }
             AccountError::BadCredentials => "adresse e-mail ou mot de passe incorrect".to_owned(),
             AccountError::UnknownToken { id } => format!("le jeton d'API {id} n'existe pas"),
+            AccountError::UnknownAccount(email) => {
+                format!("aucun compte n'a l'adresse {email:?}")
+            }
+            AccountError::NotAMember { id } => {
+                format!("ce compte ne travaille pas pour le créancier {id}")
+            }
+            AccountError::OwnRole => {
+                "un administrateur ne peut pas changer son propre rôle".to_owned()
+            }
             AccountError::Forbidden { needed } => {
                 format!("il faut le rôle {} ou au-dessus", needed.code())
             }
@@ -247,7 +276,7 @@ pub async fn create_first_admin(
     insert_user(store, clock, tenant.id, checked, Role::Admin).await
 }
 
-/// An administrator adds an account to their own creditor.
+/// An administrator adds an account to their own creditor (made there, and a member there).
 pub async fn create_user(
     store: &Store,
     clock: Clock,
@@ -261,16 +290,125 @@ pub async fn create_user(
     insert_user(store, clock, by.tenant, checked, role).await
 }
 
-/// The accounts of the administrator's creditor.
+/// The members of the administrator's creditor, each with the role held there.
 pub async fn list_users(store: &Store, by: &Account) -> Result<Vec<Account>, AccountError> {
     by.require(Permission::Administer)?;
+    members(store, by.tenant).await
+}
+
+/// The members of a creditor, each with the role held there, as the command line's operator
+/// reads them.
+pub async fn members(store: &Store, tenant: TenantId) -> Result<Vec<Account>, AccountError> {
     store
-        .tenant(by.tenant)
+        .tenant(tenant)
         .users()
         .await?
         .into_iter()
         .map(account)
         .collect()
+}
+
+/// An administrator gives an existing account (found by its e-mail, whichever creditor it was
+/// made in) a role on their own creditor, or changes the role it holds there. Granting the
+/// role it already holds changes nothing. Returns the account as a member here.
+pub async fn grant_role(
+    store: &Store,
+    clock: Clock,
+    by: &Account,
+    email: &str,
+    role: &str,
+) -> Result<Account, AccountError> {
+    by.require(Permission::Administer)?;
+    let role = Role::parse(role.trim())
+        .ok_or_else(|| AccountError::UnknownRole(role.trim().to_owned()))?;
+    let member = find_account(store, email).await?;
+    // An administrator demoting themself could leave the creditor with no administrator.
+    if member.id == by.id {
+        return Err(AccountError::OwnRole);
+    }
+    grant(store, clock, by.tenant, member, role).await
+}
+
+/// The operator of the command line gives an existing account a role on a creditor (they hold
+/// the database, so no account of theirs is checked).
+pub async fn grant_role_as_operator(
+    store: &Store,
+    clock: Clock,
+    tenant: TenantId,
+    email: &str,
+    role: &str,
+) -> Result<Account, AccountError> {
+    let role = Role::parse(role.trim())
+        .ok_or_else(|| AccountError::UnknownRole(role.trim().to_owned()))?;
+    let member = find_account(store, email).await?;
+    grant(store, clock, tenant, member, role).await
+}
+
+async fn find_account(store: &Store, email: &str) -> Result<UserRecord, AccountError> {
+    let email = email.trim().to_lowercase();
+    store
+        .user_by_email(&email)
+        .await?
+        .ok_or(AccountError::UnknownAccount(email))
+}
+
+async fn grant(
+    store: &Store,
+    clock: Clock,
+    tenant: TenantId,
+    member: UserRecord,
+    role: Role,
+) -> Result<Account, AccountError> {
+    store
+        .tenant(tenant)
+        .grant_membership(member.id, role.code(), clock.now())
+        .await?;
+    Ok(Account {
+        id: member.id,
+        tenant,
+        email: member.email,
+        display_name: member.display_name,
+        role,
+    })
+}
+
+/// The creditors an account works for, and its role at each, by company name.
+pub async fn memberships(
+    store: &Store,
+    account: &Account,
+) -> Result<Vec<Membership>, AccountError> {
+    store
+        .memberships(account.id)
+        .await?
+        .into_iter()
+        .map(|record| {
+            Ok(Membership {
+                role: parse_role(account.id, &record.role)?,
+                tenant: record.tenant,
+                company_name: record.company_name,
+            })
+        })
+        .collect()
+}
+
+/// Moves a session to another creditor its account works for; returns the account as a member
+/// there. A creditor it does not work for, or that does not exist, is refused alike.
+pub async fn switch_creditor(
+    store: &Store,
+    clock: Clock,
+    secret: &str,
+    tenant: i64,
+) -> Result<Account, AccountError> {
+    let moved = store
+        .switch_session(&digest(secret), TenantId(tenant), clock.now().as_second())
+        .await?;
+    if !moved {
+        return Err(AccountError::NotAMember { id: tenant });
+    }
+    match session(store, clock, secret).await? {
+        Some((account, _)) if account.tenant.0 == tenant => Ok(account),
+        _ => Err(AccountError::NotAMember { id: tenant }),
+    }
 }
 
 struct Checked {
@@ -424,7 +562,19 @@ pub async fn login(
         Some(user) if matches && user.password_hash.is_some() => user,
         _ => return Err(AccountError::BadCredentials),
     };
-    let account = account(user)?;
+    // A session starts at the creditor the account was made in, or, if it no longer works
+    // there, the first of its creditors; an account that works for none cannot log in.
+    let memberships = store.memberships(user.id).await?;
+    let start = memberships
+        .iter()
+        .find(|membership| membership.tenant == user.tenant)
+        .or_else(|| memberships.first())
+        .ok_or(AccountError::BadCredentials)?;
+    let account = account(UserRecord {
+        tenant: start.tenant,
+        role: start.role.clone(),
+        ..user
+    })?;
     let secret = random_hex()?;
     let csrf_token = random_hex()?;
     let max_age_seconds = SESSION_HOURS * 3600;
@@ -433,6 +583,7 @@ pub async fn login(
         .create_session(
             &digest(&secret),
             account.id,
+            account.tenant,
             &csrf_token,
             now,
             now.as_second() + max_age_seconds,
@@ -547,10 +698,14 @@ pub async fn revoke_api_token(
     }
 }
 
+fn parse_role(user: i64, role: &str) -> Result<Role, AccountError> {
+    Ok(Role::parse(role).ok_or_else(|| StoreError::Corrupt {
+        what: format!("user {user}: role {role:?}"),
+    })?)
+}
+
 fn account(user: UserRecord) -> Result<Account, AccountError> {
-    let role = Role::parse(&user.role).ok_or_else(|| StoreError::Corrupt {
-        what: format!("user {}: role {:?}", user.id, user.role),
-    })?;
+    let role = parse_role(user.id, &user.role)?;
     Ok(Account {
         id: user.id,
         tenant: user.tenant,

@@ -19,6 +19,11 @@ impl Bilingual {
         }
     }
 
+    /// Both languages of an error that describes itself in either.
+    pub fn of(describe: impl Fn(Language) -> String) -> Bilingual {
+        Bilingual::new(describe(Language::French), describe(Language::English))
+    }
+
     pub fn get(&self, language: Language) -> &str {
         match language {
             Language::French => &self.fr,

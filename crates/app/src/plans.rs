@@ -22,6 +22,7 @@ use store::{
     PlanSettings, PlanStatus, Store, StoreError, TenantRecord,
 };
 
+use crate::bilingual::Bilingual;
 use crate::clock::Clock;
 use crate::late_payment::{
     InputProblem, InputProblemKind, LawError, customer_id, customer_invoice, positive_amount,
@@ -51,7 +52,7 @@ pub enum PlanError {
     NeedsApproval { id: i64 },
     /// The agreement cannot be written (its template, or the PDF).
     #[error("{0}")]
-    Document(String),
+    Document(Bilingual),
     #[error("the agreement of payment plan {id} changed since it was shown: read it again")]
     DocumentChanged { id: i64 },
 }
@@ -96,7 +97,7 @@ impl PlanError {
                 "l'échéancier {id} dépasse ce qu'un chargé de recouvrement peut accorder : un responsable doit le valider (--approved-by)"
             ),
             PlanError::Store(error) => error.to_string(),
-            PlanError::Document(error) => error.clone(),
+            PlanError::Document(error) => error.get(language).to_owned(),
             PlanError::DocumentChanged { id } => format!(
                 "l'échéancier {id} a changé depuis qu'il vous a été présenté : relisez-le avant de l'accepter"
             ),
@@ -965,12 +966,14 @@ pub async fn agreement(
     let (rendered, context) =
         crate::templates::plan_agreement(store, tenant, &plan, grace_days, date)
             .await
-            .map_err(|error| PlanError::Document(error.to_string()))?;
+            .map_err(|error| {
+                PlanError::Document(Bilingual::of(|language| error.describe(language)))
+            })?;
     documents::pdf::letter_pdf(&documents::pdf::Letter {
         rendered: &rendered,
         context: &context,
     })
-    .map_err(|error| PlanError::Document(error.to_string()))
+    .map_err(|error| PlanError::Document(Bilingual::of(|language| error.describe(language))))
 }
 
 /// What the daily review of running plans changed.

@@ -90,6 +90,81 @@ pub enum TemplateError {
     Pdf(#[from] PdfError),
 }
 
+impl TemplateError {
+    /// The error in `language`: the page's or the command line's, whatever the language of the
+    /// template concerned.
+    pub fn describe(&self, language: Language) -> String {
+        if language == Language::English {
+            return self.to_string();
+        }
+        let problems_of = |problems: &[TemplateProblem]| {
+            problems
+                .iter()
+                .map(|problem| problem.describe(language))
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        };
+        match self {
+            TemplateError::Store(error) => error.to_string(),
+            TemplateError::Dunning(error) => error.describe(language),
+            TemplateError::Law(error) => error.describe(language),
+            TemplateError::Plan(error) => error.describe(language),
+            TemplateError::UnknownTemplate { key } => {
+                format!("modèle inconnu {key:?} (connus : {})", builtin_keys())
+            }
+            TemplateError::Invalid {
+                key,
+                language: of,
+                problems,
+            } => format!(
+                "modèle {key} ({}) refusé, rien n'est enregistré : {}",
+                of.code(),
+                problems_of(problems)
+            ),
+            TemplateError::StoredInvalid {
+                key,
+                language: of,
+                problems,
+            } => format!(
+                "le modèle enregistré {key} ({}) n'est plus valable : {}",
+                of.code(),
+                problems_of(problems)
+            ),
+            TemplateError::UnknownCustomer { reference } => {
+                format!("client inconnu : {reference}")
+            }
+            TemplateError::UnknownAction { id } => format!("l'action {id} n'existe pas"),
+            TemplateError::NothingOwed { reference } => format!(
+                "client {reference} : plus rien n'est dû sur les factures de ce message, il n'y a rien à envoyer"
+            ),
+            TemplateError::NoFact {
+                reference,
+                what,
+                key,
+            } => format!(
+                "le client {reference} n'a pas de {} à confirmer : prévisualisez {key} sans --customer pour le voir avec des données d'exemple",
+                fact_name(what)
+            ),
+            TemplateError::NoLetters { date } => {
+                format!("aucune lettre n'a été décidée le {date}")
+            }
+            TemplateError::Render(error) => error.describe(language),
+            TemplateError::Context(error) => error.describe(language),
+            TemplateError::Pdf(error) => error.describe(language),
+        }
+    }
+}
+
+/// The French name of a fact a template confirms (`NoFact::what`).
+fn fact_name(what: &str) -> &'static str {
+    match what {
+        "promise" => "promesse",
+        "dispute" => "litige",
+        "payment plan" => "échéancier",
+        _ => "paiement",
+    }
+}
+
 /// Where a template's text comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {

@@ -177,6 +177,21 @@ pub enum ContextError {
     Overflow,
 }
 
+impl ContextError {
+    /// The error in `language`.
+    pub fn describe(&self, language: Language) -> String {
+        match (self, language) {
+            (_, Language::English) => self.to_string(),
+            (ContextError::MixedCurrencies { first, other }, Language::French) => format!(
+                "les factures sont en plusieurs devises ({first} et {other}) : un message par devise"
+            ),
+            (ContextError::Overflow, Language::French) => {
+                "les montants sont trop grands pour être additionnés".to_owned()
+            }
+        }
+    }
+}
+
 impl From<MoneyError> for ContextError {
     fn from(_: MoneyError) -> ContextError {
         // Currencies are compared first, so only an overflow is left.

@@ -78,6 +78,21 @@ pub enum PdfError {
     Qr { detail: String },
 }
 
+impl PdfError {
+    /// The error in `language`.
+    pub fn describe(&self, language: Language) -> String {
+        match (self, language) {
+            (_, Language::English) => self.to_string(),
+            (PdfError::Write { detail }, Language::French) => {
+                format!("le PDF ne peut pas être écrit : {detail}")
+            }
+            (PdfError::Qr { detail }, Language::French) => {
+                format!("le QR code ne peut pas être dessiné : {detail}")
+            }
+        }
+    }
+}
+
 /// One face of the embedded font, with what measuring and placing glyphs needs.
 struct Face {
     font: Font,

@@ -67,6 +67,50 @@ pub enum ProblemKind {
     SubjectNotOneLine,
 }
 
+/// The template engine's words for what went wrong, and their French: the engine (minijinja)
+/// says them in English. Longer phrases first, as each is replaced in turn.
+const ENGINE_WORDS: &[(&str, &str)] = &[
+    ("syntax error", "erreur de syntaxe"),
+    ("undefined value", "valeur non définie"),
+    ("unknown filter", "filtre inconnu"),
+    ("unknown function", "fonction inconnue"),
+    ("unknown test", "test inconnu"),
+    ("unknown method", "méthode inconnue"),
+    ("unknown block", "bloc inconnu"),
+    ("invalid operation", "opération impossible"),
+    ("too many arguments", "trop d'arguments"),
+    ("missing argument", "argument manquant"),
+    ("bad string escape", "échappement invalide"),
+    ("not a primitive", "pas une valeur simple"),
+    ("not a key type", "pas une clé"),
+    ("cannot unpack", "impossible à décomposer"),
+    ("unexpected end of input", "fin du texte inattendue"),
+    (
+        "expected end of variable block",
+        "fin de variable « }} » attendue",
+    ),
+    ("expected end of block", "fin de bloc « %} » attendue"),
+    ("unexpected", "inattendu :"),
+    ("expected", "attendu :"),
+];
+
+/// What the template engine said, in `language`: in French, its known words are translated;
+/// the part of the template it quotes (between backquotes) is left as written.
+pub(crate) fn engine_detail(detail: &str, language: Language) -> String {
+    if language == Language::English {
+        return detail.to_owned();
+    }
+    let (said, quoted) = match detail.find(" (`") {
+        Some(at) => detail.split_at(at),
+        None => (detail, ""),
+    };
+    let mut said = said.to_owned();
+    for (english, french) in ENGINE_WORDS {
+        said = said.replace(english, french);
+    }
+    format!("{}{quoted}", said.replace(": ", " : "))
+}
+
 impl TemplateProblem {
     pub(crate) fn at(line: usize, kind: ProblemKind) -> TemplateProblem {
         TemplateProblem {
@@ -111,7 +155,8 @@ impl TemplateProblem {
                 format!("the part \"{part}\" is missing or empty")
             }
             (ProblemKind::Syntax { detail }, Language::French) => {
-                format!("erreur de syntaxe : {detail}")
+                let detail = detail.strip_prefix("syntax error: ").unwrap_or(detail);
+                format!("erreur de syntaxe : {}", engine_detail(detail, language))
             }
             (ProblemKind::Syntax { detail }, Language::English) => {
                 format!("syntax error: {detail}")
@@ -165,7 +210,10 @@ impl TemplateProblem {
                 format!("the block @{name} cannot be used in the \"{part}\" part")
             }
             (ProblemKind::Render { detail }, Language::French) => {
-                format!("le rendu avec les données d'exemple échoue : {detail}")
+                format!(
+                    "le rendu avec les données d'exemple échoue : {}",
+                    engine_detail(detail, language)
+                )
             }
             (ProblemKind::Render { detail }, Language::English) => {
                 format!("rendering with the sample data fails: {detail}")
@@ -205,5 +253,25 @@ impl TemplateProblem {
             Language::French => format!("{place} : {what}"),
             Language::English => format!("{place}: {what}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engines_words_are_said_in_french_and_the_quoted_template_is_left_as_written() {
+        let detail =
+            "syntax error: unexpected end of input, expected end of block (`{% if expected %}`)";
+        assert_eq!(
+            engine_detail(detail, Language::French),
+            "erreur de syntaxe : fin du texte inattendue, fin de bloc « %} » attendue (`{% if expected %}`)"
+        );
+        assert_eq!(engine_detail(detail, Language::English), detail);
+        assert_eq!(
+            engine_detail("undefined value (`customer.nmae`)", Language::French),
+            "valeur non définie (`customer.nmae`)"
+        );
     }
 }

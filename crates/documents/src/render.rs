@@ -73,6 +73,45 @@ pub enum RenderError {
     SubjectNotOneLine { key: String },
 }
 
+impl RenderError {
+    /// The error in `language` (the page's or the command line's, not the message's).
+    pub fn describe(&self, language: Language) -> String {
+        if language == Language::English {
+            return self.to_string();
+        }
+        match self {
+            RenderError::Template {
+                key,
+                part,
+                line,
+                column,
+                detail,
+            } => format!(
+                "modèle {key}, partie {part}, ligne {line}{} : {}",
+                column
+                    .map(|column| format!(", colonne {column}"))
+                    .unwrap_or_default(),
+                crate::problem::engine_detail(detail, language)
+            ),
+            RenderError::StatementUnavailable { key, reason } => format!(
+                "le modèle {key} a besoin du décompte, qui ne peut pas être calculé : {reason}"
+            ),
+            RenderError::SmsTooLong {
+                key,
+                segments,
+                characters,
+                encoding,
+            } => format!(
+                "modèle {key} : le SMS prendrait {segments} messages ({characters} caractères, {}) ; {SMS_SEGMENTS_MAX} au plus",
+                encoding.code()
+            ),
+            RenderError::SubjectNotOneLine { key } => {
+                format!("modèle {key} : l'objet est vide ou tient sur plusieurs lignes")
+            }
+        }
+    }
+}
+
 fn environment<'source>() -> Environment<'source> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);

@@ -283,6 +283,7 @@ pub(crate) async fn run(
         | Command::Plan(_)
         | Command::Portal(_)
         | Command::Audit(_)
+        | Command::User(_)
         | Command::Mention(_)
         | Command::Template(_)
         | Command::Letter(_)
@@ -291,7 +292,7 @@ pub(crate) async fn run(
         | Command::Dispatch(_)
         | Command::Outbox(_)
         | Command::Calls(_)
-        | Command::Delivery(_) => unreachable!("handled by commands::run"),
+        | Command::Delivery(_) => unreachable!("handled by commands::dispatch"),
     }
 }
 

@@ -136,8 +136,8 @@ pub(crate) enum Command {
     /// The debtor portal: a personal link to a customer's page, or revoking its links.
     #[command(subcommand)]
     Portal(crate::portal_cmds::PortalCommand),
-    /// The audit log: every change made through the web pages or the API, and every reading of
-    /// a customer's file.
+    /// The audit log: every change made through the web pages, the API or the command line, and
+    /// every reading of a customer's file.
     #[command(subcommand)]
     Audit(crate::audit_cmds::AuditCommand),
     /// Settlements without a payment: credit notes, settlements in kind, assignments of the
@@ -163,6 +163,10 @@ pub(crate) enum Command {
     /// The creditor's SMTP server and SMS gateway, saved: show, set.
     #[command(subcommand)]
     Delivery(crate::delivery_cmds::DeliveryCommand),
+    /// The accounts working for the creditor: list them, give an existing account a role (an
+    /// agency's staff working for several creditors).
+    #[command(subcommand)]
+    User(crate::user_cmds::UserCommand),
     /// Benchmarks, measured against reference tools in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),

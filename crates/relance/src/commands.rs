@@ -28,61 +28,71 @@ use crate::config::{Config, Database, redact_url};
 use crate::output::{Table, human_amount, print_json};
 use crate::{EXIT_REJECTED, Reported, tr};
 
-pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command, then records it in the audit log if it changed something (or read a
+/// customer's file) and succeeded.
+pub(crate) async fn run(cli: Cli, audit: Option<crate::cli_audit::Entry>) -> anyhow::Result<()> {
+    let config = Config::resolve(&cli.global.data_dir, cli.global.database_url.as_deref())?;
+    let (tenant, lang) = (cli.global.tenant, cli.global.lang);
+    dispatch(&config, cli).await?;
+    if let Some(entry) = audit {
+        crate::cli_audit::record(&config, tenant, &entry, lang).await;
+    }
+    Ok(())
+}
+
+async fn dispatch(config: &Config, cli: Cli) -> anyhow::Result<()> {
     let global = &cli.global;
-    let config = Config::resolve(&global.data_dir, global.database_url.as_deref())?;
     let lang = global.lang;
     match cli.command {
-        Command::Init(args) => init(&config, &args, lang).await,
-        Command::Demo(args) => demo(&config, &args, lang).await,
-        Command::Serve(args) => crate::serve_cmd::serve(&config, &args, lang).await,
+        Command::Init(args) => init(config, &args, lang).await,
+        Command::Demo(args) => demo(config, &args, lang).await,
+        Command::Serve(args) => crate::serve_cmd::serve(config, &args, lang).await,
         Command::Import(ImportCommand::Invoices(args)) => {
-            import_invoices(&config, global.tenant, &args, lang).await
+            import_invoices(config, global.tenant, &args, lang).await
         }
         Command::Import(ImportCommand::Bank(args)) => {
-            crate::payment_cmds::import_bank(&config, global.tenant, &args, lang).await
+            crate::payment_cmds::import_bank(config, global.tenant, &args, lang).await
         }
         Command::Payments(command) => {
-            crate::payment_cmds::payments_command(&config, global.tenant, command, lang).await
+            crate::payment_cmds::payments_command(config, global.tenant, command, lang).await
         }
         Command::Payment(command) => {
-            crate::payment_cmds::payment_command(&config, global.tenant, command, lang).await
+            crate::payment_cmds::payment_command(config, global.tenant, command, lang).await
         }
         Command::Customers(CustomersCommand::List(args)) => {
-            list_customers(&config, global.tenant, &args, lang).await
+            list_customers(config, global.tenant, &args, lang).await
         }
         Command::Invoices(InvoicesCommand::List(args)) => {
-            list_invoices(&config, global.tenant, &args, lang).await
+            list_invoices(config, global.tenant, &args, lang).await
         }
         Command::Report(ReportCommand::Aging(args)) => {
-            aging(&config, global.tenant, &args, lang).await
+            aging(config, global.tenant, &args, lang).await
         }
         Command::Template(command) => {
-            crate::template_cmds::template(&config, global.tenant, command, lang).await
+            crate::template_cmds::template(config, global.tenant, command, lang).await
         }
         Command::Letter(args) => {
-            crate::template_cmds::letter(&config, global.tenant, args, lang).await
+            crate::template_cmds::letter(config, global.tenant, args, lang).await
         }
-        Command::Plan(command) => {
-            crate::plan_cmds::run(&config, global.tenant, command, lang).await
-        }
+        Command::Plan(command) => crate::plan_cmds::run(config, global.tenant, command, lang).await,
         Command::Portal(command) => {
-            crate::portal_cmds::run(&config, global.tenant, command, lang).await
+            crate::portal_cmds::run(config, global.tenant, command, lang).await
         }
         Command::Audit(command) => {
-            crate::audit_cmds::run(&config, global.tenant, command, lang).await
+            crate::audit_cmds::run(config, global.tenant, command, lang).await
         }
+        Command::User(command) => crate::user_cmds::run(config, global.tenant, command, lang).await,
         Command::Dispatch(args) => {
-            crate::delivery_cmds::dispatch(&config, global.tenant, args, lang).await
+            crate::delivery_cmds::dispatch(config, global.tenant, args, lang).await
         }
         Command::Outbox(command) => {
-            crate::delivery_cmds::outbox(&config, global.tenant, command, lang).await
+            crate::delivery_cmds::outbox(config, global.tenant, command, lang).await
         }
         Command::Calls(args) => {
-            crate::delivery_cmds::calls(&config, global.tenant, args, lang).await
+            crate::delivery_cmds::calls(config, global.tenant, args, lang).await
         }
         Command::Delivery(command) => {
-            crate::delivery_cmds::delivery_settings(&config, global.tenant, command, lang).await
+            crate::delivery_cmds::delivery_settings(config, global.tenant, command, lang).await
         }
         Command::Bench(BenchCommand::Import(args)) => crate::bench::import(&args).await,
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
@@ -95,8 +105,8 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Waiver(_)
         | Command::Recovery(_)
         | Command::Settlement(_)
-        | Command::Mention(_)) => crate::law_cmds::run(&config, global.tenant, command, lang).await,
-        command => crate::casework::run(&config, global.tenant, command, lang).await,
+        | Command::Mention(_)) => crate::law_cmds::run(config, global.tenant, command, lang).await,
+        command => crate::casework::run(config, global.tenant, command, lang).await,
     }
 }
 

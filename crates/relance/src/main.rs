@@ -12,6 +12,7 @@ mod bench_tools;
 mod bench_web;
 mod casework;
 mod cli;
+mod cli_audit;
 mod commands;
 mod config;
 mod customer_cmds;
@@ -25,10 +26,11 @@ mod recovery_cmds;
 mod serve_cmd;
 mod settlement_cmds;
 mod template_cmds;
+mod user_cmds;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Lang};
 
@@ -56,7 +58,10 @@ pub(crate) fn tr(lang: Lang, french: &'static str, english: &'static str) -> &'s
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches are kept beside the typed command: the audit log reads a command's words.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let audit = cli_audit::entry(&matches);
     let lang = cli.global.lang;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -69,7 +74,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    match runtime.block_on(commands::run(cli, audit)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => match error.downcast_ref::<Reported>() {
             Some(Reported(code)) => ExitCode::from(*code),

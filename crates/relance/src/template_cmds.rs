@@ -158,7 +158,7 @@ fn localise(error: TemplateError, lang: Lang) -> anyhow::Error {
         TemplateError::StoredInvalid { key, problems, .. } => {
             report_problems(&key, &problems, lang, true)
         }
-        other => other.into(),
+        other => anyhow::anyhow!(other.describe(language(lang))),
     }
 }
 
@@ -180,7 +180,9 @@ pub(crate) async fn template(
     let language = language(lang);
     match command {
         TemplateCommand::List { format } => {
-            let summaries = templates::list(&store, &tenant).await?;
+            let summaries = templates::list(&store, &tenant)
+                .await
+                .map_err(|error| localise(error, lang))?;
             if format == OutputFormat::Json {
                 #[derive(Serialize)]
                 struct TemplateJson {
@@ -229,7 +231,9 @@ pub(crate) async fn template(
         }
         TemplateCommand::Show { key, .. } => {
             let key = key.expect("clap requires KEY without --variables");
-            let text = templates::text(&store, &tenant, &key, language).await?;
+            let text = templates::text(&store, &tenant, &key, language)
+                .await
+                .map_err(|error| localise(error, lang))?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", text.source.to_file())?;
             Ok(())
@@ -261,7 +265,9 @@ pub(crate) async fn template(
                         .with_context(|| format!("--language {code:?}: expected fr or en"))?,
                 ),
             };
-            let removed = templates::reset(&store, &tenant, &key, only).await?;
+            let removed = templates::reset(&store, &tenant, &key, only)
+                .await
+                .map_err(|error| localise(error, lang))?;
             say(match (lang, removed) {
                 (Lang::Fr, 0) => format!(
                     "{key} : aucune modification à annuler, le texte d'origine est déjà utilisé."
@@ -417,7 +423,8 @@ pub(crate) async fn letter(
         let pdf = documents::letter_pdf(&documents::Letter {
             rendered: &letter.rendered,
             context: &letter.context,
-        })?;
+        })
+        .map_err(|error| anyhow::anyhow!(error.describe(language(lang))))?;
         write_file(&out, &pdf)?;
         return say(match lang {
             Lang::Fr => format!(

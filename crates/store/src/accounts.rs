@@ -1,5 +1,7 @@
-//! Accounts of the web application (migration `0013_accounts`): users with a role, sessions and
-//! API tokens. The store keeps only hashes of secrets; creating and checking them is `app`'s job.
+//! Accounts of the web application (migration `0013_accounts`): users, sessions and API tokens;
+//! and (migration `0021_memberships`) the creditors each account works for, with its role at
+//! each, and the creditor a session works on. The store keeps only hashes of secrets; creating
+//! and checking them is `app`'s job.
 
 use domain::ids::TenantId;
 use jiff::Timestamp;
@@ -9,16 +11,26 @@ use crate::sqlite_direct::store_error;
 use crate::tenants::{PROFILE_COLUMNS, ProfileRow, tenant_from_row};
 use crate::{Store, StoreError, TenantRecord, TenantStore, parse_timestamp, timestamp_text};
 
-/// An account as stored.
+/// An account as stored: at a creditor it is a member of (`tenant`, with the role held there),
+/// or, read by e-mail, at the creditor it was made in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: i64,
     pub tenant: TenantId,
     pub email: String,
     pub display_name: String,
-    /// `admin`, `manager`, `collector` or `viewer` (a CHECK of the foundation).
+    /// `admin`, `manager`, `collector` or `viewer` (a CHECK of the foundation and of
+    /// `memberships`).
     pub role: String,
     pub password_hash: Option<String>,
+}
+
+/// One creditor an account works for, and its role there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipRecord {
+    pub tenant: TenantId,
+    pub company_name: String,
+    pub role: String,
 }
 
 /// An API token as the administrators' page lists it (never its secret, which is not stored).
@@ -44,13 +56,16 @@ pub struct NewUser<'a> {
 type UserRow = (i64, i64, String, String, String, Option<String>);
 
 const USER_COLUMNS: &str = "u.id, u.tenant_id, u.email, u.display_name, u.role, u.password_hash";
+/// The account as a member of the creditor `m` names: that creditor and the role held there.
+const MEMBER_COLUMNS: &str = "u.id, m.tenant_id, u.email, u.display_name, m.role, u.password_hash";
 
 type TokenRow = (i64, i64, i64, String, String, String, Option<String>);
 
 static API_TOKEN_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT t.id, {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.tenant_id = u.tenant_id"
+        "SELECT t.id, {MEMBER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         JOIN memberships m ON m.user_id = t.user_id AND m.tenant_id = t.tenant_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
     )
 });
 
@@ -92,23 +107,49 @@ impl Store {
         Ok(row.map(user))
     }
 
-    /// Records a session whose secret hashes to `token_hash`, valid until `expires_at` (Unix
-    /// seconds).
+    /// The creditors an account works for and its role at each, by company name.
+    pub async fn memberships(&self, user: i64) -> Result<Vec<MembershipRecord>, StoreError> {
+        let sql = dialect(
+            self,
+            "SELECT m.tenant_id, t.company_name, m.role FROM memberships m \
+             JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = $1 \
+             ORDER BY t.company_name, m.tenant_id",
+        );
+        let rows: Vec<(i64, String, String)> =
+            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(user)
+                .fetch_all(pool)
+                .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(tenant, company_name, role)| MembershipRecord {
+                tenant: TenantId(tenant),
+                company_name,
+                role,
+            })
+            .collect())
+    }
+
+    /// Records a session whose secret hashes to `token_hash`, working on `tenant`, valid until
+    /// `expires_at` (Unix seconds).
     pub async fn create_session(
         &self,
         token_hash: &str,
         user: i64,
+        tenant: TenantId,
         csrf_token: &str,
         now: Timestamp,
         expires_at: i64,
     ) -> Result<(), StoreError> {
         let sql = dialect(
             self,
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4::timestamptz, $5)",
+            "INSERT INTO sessions (token_hash, user_id, tenant_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5::timestamptz, $6)",
         );
         with_pool!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .bind(user)
+            .bind(tenant.0)
             .bind(csrf_token)
             .bind(timestamp_text(now))
             .bind(expires_at)
@@ -118,7 +159,36 @@ impl Store {
         Ok(())
     }
 
-    /// The account and CSRF token of a session still valid at `now` (Unix seconds).
+    /// Moves a session still valid at `now` (Unix seconds) to another creditor, if its account
+    /// is a member there; returns whether it moved. The membership is checked in the same
+    /// statement, so that no session ever names a creditor its account does not work for.
+    pub async fn switch_session(
+        &self,
+        token_hash: &str,
+        tenant: TenantId,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = dialect(
+            self,
+            "UPDATE sessions SET tenant_id = $2 WHERE token_hash = $1 AND expires_at > $3 \
+             AND EXISTS (SELECT 1 FROM memberships m \
+                         WHERE m.user_id = sessions.user_id AND m.tenant_id = $2)",
+        );
+        Ok(
+            with_pool!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(tenant.0)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected())
+                > 0,
+        )
+    }
+
+    /// The account, as a member of the session's creditor, and the CSRF token of a session still
+    /// valid at `now` (Unix seconds). A session whose account is no longer a member of its
+    /// creditor names nobody.
     pub async fn session(
         &self,
         token_hash: &str,
@@ -127,7 +197,8 @@ impl Store {
         let sql = dialect(
             self,
             &format!(
-                "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+                "SELECT {MEMBER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+                 JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2"
             ),
         );
@@ -155,9 +226,9 @@ impl Store {
         )
     }
 
-    /// The token's id, the account behind an API token that was not revoked, and its
-    /// creditor: read at every API request, so on SQLite in one request on a kept connection
-    /// (see `readers`).
+    /// The token's id, the account behind an API token that was not revoked as a member of the
+    /// creditor the token was made for, and that creditor: read at every API request, so on
+    /// SQLite in one request on a kept connection (see `readers`).
     pub async fn api_token_user(
         &self,
         token_hash: &str,
@@ -221,26 +292,78 @@ impl Store {
 }
 
 impl TenantStore<'_> {
+    /// Creates an account made in this tenant and its membership here, together.
     pub async fn create_user(&self, new: &NewUser<'_>, now: Timestamp) -> Result<i64, StoreError> {
-        let sql = self.sql(
+        let insert_user = self.sql(
             "INSERT INTO users (tenant_id, email, display_name, role, password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6::timestamptz) RETURNING id",
         );
-        Ok(with_pool!(self.store, |pool| sqlx::query_scalar(sql)
-            .bind(self.tenant.0)
-            .bind(new.email)
-            .bind(new.display_name)
-            .bind(new.role)
-            .bind(new.password_hash)
-            .bind(timestamp_text(now))
-            .fetch_one(pool)
-            .await?))
+        let insert_membership = self.sql(
+            "INSERT INTO memberships (user_id, tenant_id, role, created_at) \
+             VALUES ($1, $2, $3, $4::timestamptz)",
+        );
+        with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(insert_user)
+                .bind(self.tenant.0)
+                .bind(new.email)
+                .bind(new.display_name)
+                .bind(new.role)
+                .bind(new.password_hash)
+                .bind(timestamp_text(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(insert_membership)
+                .bind(id)
+                .bind(self.tenant.0)
+                .bind(new.role)
+                .bind(timestamp_text(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
-    /// The tenant's accounts, by e-mail.
+    /// Makes an existing account a member of this tenant with `role`, or changes the role it
+    /// holds here. Returns the role it held before, if any.
+    pub async fn grant_membership(
+        &self,
+        user: i64,
+        role: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let current =
+            self.sql("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2");
+        let upsert = self.sql(
+            "INSERT INTO memberships (user_id, tenant_id, role, created_at) \
+             VALUES ($2, $1, $3, $4::timestamptz) \
+             ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role",
+        );
+        with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let before: Option<String> = sqlx::query_scalar(current)
+                .bind(self.tenant.0)
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query(upsert)
+                .bind(self.tenant.0)
+                .bind(user)
+                .bind(role)
+                .bind(timestamp_text(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(before)
+        })
+    }
+
+    /// The tenant's members, by e-mail, each with the role held here.
     pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let sql = self.sql(&format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 ORDER BY u.email"
+            "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.tenant_id = $1 ORDER BY u.email"
         ));
         let rows: Vec<UserRow> = with_pool!(self.store, |pool| sqlx::query_as(sql)
             .bind(self.tenant.0)

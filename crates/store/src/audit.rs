@@ -143,8 +143,11 @@ impl TenantStore<'_> {
              AND ($3 IS NULL OR a.customer_ref = $3) \
              AND ($4 IS NULL OR a.occurred_at >= $4) \
              AND ($5 IS NULL OR a.occurred_at < $5)";
-        let from =
-            "FROM audit_log a LEFT JOIN users u ON u.id = a.user_id AND u.tenant_id = a.tenant_id";
+        // The account is named if it still works for this creditor (an agency's account may be
+        // a member of several).
+        let from = "FROM audit_log a LEFT JOIN memberships m \
+             ON m.user_id = a.user_id AND m.tenant_id = a.tenant_id \
+             LEFT JOIN users u ON u.id = m.user_id";
         let rows_sql = self.sql(&format!(
             "SELECT a.id, a.occurred_at, a.actor, u.display_name, a.via, a.action, a.customer_ref, \
              a.record, a.address, a.status {from} WHERE {condition} ORDER BY a.id DESC LIMIT $6 OFFSET $7"

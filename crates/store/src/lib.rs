@@ -54,7 +54,7 @@ mod sqlite_import;
 mod templates;
 mod tenants;
 
-pub use accounts::{ApiTokenRecord, NewUser, UserRecord};
+pub use accounts::{ApiTokenRecord, MembershipRecord, NewUser, UserRecord};
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use bank_lines::{
     AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,

@@ -115,6 +115,11 @@ const SQLITE: &[Migration] = &[
         name: "creditor_bic_language",
         sql: include_str!("../migrations/sqlite/0020_creditor_bic_language.sql"),
     },
+    Migration {
+        version: 21,
+        name: "memberships",
+        sql: include_str!("../migrations/sqlite/0021_memberships.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -217,6 +222,11 @@ const POSTGRES: &[Migration] = &[
         version: 20,
         name: "creditor_bic_language",
         sql: include_str!("../migrations/postgres/0020_creditor_bic_language.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "memberships",
+        sql: include_str!("../migrations/postgres/0021_memberships.sql"),
     },
 ];
 

@@ -313,6 +313,8 @@ const LABELS: &[(&str, &str)] = &[
     ("POST /import", "audit_what_import"),
     ("POST /api/v1/imports/invoices", "audit_what_import"),
     ("POST /admin/users", "audit_what_user"),
+    ("POST /admin/members", "audit_what_member"),
+    ("POST /creditors/{id}/switch", "audit_what_switch"),
     ("POST /admin/tokens", "audit_what_token"),
     ("POST /admin/tokens/{id}/revoke", "audit_what_token_revoke"),
     ("POST /bank/import", "audit_what_bank_import"),

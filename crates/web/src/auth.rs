@@ -2,7 +2,7 @@
 //! what is `app::accounts`' decision; this module only finds out who is asking.
 
 use app::TenantRecord;
-use app::accounts::{self, Account, Role};
+use app::accounts::{self, Account, Membership, Role};
 use app::setup::select_tenant;
 use axum::http::{HeaderMap, HeaderValue, header};
 use jiff::civil::Date;
@@ -23,15 +23,32 @@ pub(crate) struct Staff {
     pub(crate) tenant: TenantRecord,
     pub(crate) lang: Lang,
     pub(crate) today: Date,
+    /// The creditors the account works for (the header's switcher when there are several).
+    pub(crate) creditors: Vec<Membership>,
 }
 
 impl Staff {
-    /// The account as the page header shows it.
+    /// The account as the page header shows it: its name, its role at the creditor it works
+    /// on, and the other creditors it can switch to.
     pub(crate) fn header(&self) -> serde_json::Value {
+        let others: Vec<serde_json::Value> = self
+            .creditors
+            .iter()
+            .filter(|membership| membership.tenant != self.account.tenant)
+            .map(|membership| {
+                serde_json::json!({
+                    "id": membership.tenant.0,
+                    "name": membership.company_name,
+                    "role_label": role_label(membership.role, self.lang),
+                })
+            })
+            .collect();
         serde_json::json!({
             "name": self.account.display_name,
             "role_label": role_label(self.account.role, self.lang),
             "admin": self.account.role == Role::Admin,
+            "creditor": self.tenant.profile.company_name,
+            "other_creditors": others,
         })
     }
 }
@@ -88,12 +105,14 @@ pub(crate) async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff
         .and_then(Lang::parse)
         .or_else(|| Lang::parse(tenant.profile.language.code()))
         .unwrap_or(Lang::Fr);
+    let creditors = accounts::memberships(&state.store, &account).await?;
     Ok(Staff {
         account,
         csrf,
         tenant,
         lang,
         today,
+        creditors,
     })
 }
 

@@ -65,7 +65,9 @@ impl From<AccountError> for WebError {
         match error {
             AccountError::Forbidden { needed } => WebError::Forbidden(Lang::Fr, needed),
             AccountError::Throttled { minutes } => WebError::Throttled(minutes),
-            AccountError::UnknownToken { .. } => WebError::NotFound(Lang::Fr),
+            AccountError::UnknownToken { .. } | AccountError::NotAMember { .. } => {
+                WebError::NotFound(Lang::Fr)
+            }
             AccountError::Store(store) => WebError::Internal(store.to_string()),
             AccountError::Randomness(_) | AccountError::Hashing(_) | AccountError::Setup(_) => {
                 WebError::Internal(error.to_string())
@@ -78,6 +80,26 @@ impl From<AccountError> for WebError {
 /// A refusal in both languages; the page's is chosen when the page is known (`in_lang`).
 fn said(fr: String, en: String) -> WebError {
     WebError::Said(Lang::Fr, Bilingual::new(fr, en))
+}
+
+impl From<app::templates::TemplateError> for WebError {
+    fn from(error: app::templates::TemplateError) -> WebError {
+        use app::templates::TemplateError as E;
+        match error {
+            E::UnknownTemplate { .. } | E::UnknownCustomer { .. } | E::UnknownAction { .. } => {
+                WebError::NotFound(Lang::Fr)
+            }
+            E::Store(store) => store.into(),
+            other => said(other.describe(Language::French), other.to_string()),
+        }
+    }
+}
+
+/// A letter that cannot be drawn: said in the page's language.
+impl From<documents::PdfError> for WebError {
+    fn from(error: documents::PdfError) -> WebError {
+        said(error.describe(Language::French), error.to_string())
+    }
 }
 
 impl From<app::StoreError> for WebError {

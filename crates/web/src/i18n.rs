@@ -21,6 +21,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("switch_language", "English", "Français"),
     ("switch_language_code", "en", "fr"),
     ("signed_in_as", "Connecté :", "Signed in:"),
+    ("switch_creditor", "Changer de créancier", "Switch creditor"),
     // Setup and login.
     (
         "setup_title",
@@ -435,6 +436,18 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("role_viewer", "Lecture seule", "Read-only"),
     ("add_user", "Ajouter un compte", "Add an account"),
     ("user_added", "Compte créé :", "Account created:"),
+    (
+        "grant_role",
+        "Donner un rôle à un compte existant",
+        "Give an existing account a role",
+    ),
+    (
+        "grant_role_hint",
+        "Le compte, fait pour un autre créancier, travaillera aussi pour celui-ci avec ce rôle ; un membre change ainsi de rôle.",
+        "The account, made for another creditor, will also work for this one with this role; a member's role is changed the same way.",
+    ),
+    ("grant_button", "Donner le rôle", "Give the role"),
+    ("role_granted", "Rôle donné :", "Role given:"),
     ("api_tokens", "Jetons d'API", "API tokens"),
     ("token_name", "Nom du jeton", "Token name"),
     ("create_token", "Créer un jeton", "Create a token"),

@@ -11,6 +11,8 @@
 //!   adds payments, disputes, bank statements, CSV mappings and payment settings to it.
 //! - `plan_pages`: payment plans proposed, printed and accepted on paper from the customer file.
 //! - `portal`: the debtor portal under `/p/{secret}` (no login: the personal link is the key).
+//! - `memberships`: an account working for several creditors: roles given on the accounts page,
+//!   and the header's switch from one creditor to another.
 //! - `audit`: the audit log, kept by a layer around every route, and its page.
 //! - `settings_pages`: the settings under `/settings` (company, scenarios, contact policy,
 //!   templates, late-payment policy and waivers, channels); `payment_settings`, the payment
@@ -26,6 +28,7 @@ mod bank_pages;
 mod error;
 mod i18n;
 mod idempotency;
+mod memberships;
 mod pages;
 mod payment_settings;
 mod plan_pages;
@@ -109,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .route("/import", get(pages::import_form).post(pages::import))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::add_user))
+        .route("/admin/members", post(memberships::grant))
+        .route("/creditors/{id}/switch", post(memberships::switch))
         .route("/admin/tokens", post(pages::add_token))
         // The audit log, API tokens and bank statements.
         .route("/admin/audit", get(audit::page))

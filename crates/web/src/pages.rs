@@ -1039,20 +1039,14 @@ pub(crate) async fn letter(
     Path(id): Path<i64>,
 ) -> PageResult {
     let staff = staff(&state, &headers).await?;
-    let letter =
-        match app::templates::letter_for_action(&state.store, &staff.tenant, id, staff.today).await
-        {
-            Ok(letter) => letter,
-            Err(app::templates::TemplateError::UnknownAction { .. }) => {
-                return Err(WebError::NotFound(staff.lang));
-            }
-            Err(error) => return Err(WebError::Refused(staff.lang, error.to_string())),
-        };
+    let letter = app::templates::letter_for_action(&state.store, &staff.tenant, id, staff.today)
+        .await
+        .map_err(|error| in_lang(error.into(), staff.lang))?;
     let pdf = documents::letter_pdf(&documents::Letter {
         rendered: &letter.rendered,
         context: &letter.context,
     })
-    .map_err(|error| WebError::Internal(error.to_string()))?;
+    .map_err(|error| in_lang(error.into(), staff.lang))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -1255,25 +1249,31 @@ pub(crate) async fn add_user(
         display_name: &form.display_name,
         password: &form.password,
     };
-    match accounts::create_user(&state.store, state.clock, &staff.account, input, &form.role).await
-    {
+    let created =
+        accounts::create_user(&state.store, state.clock, &staff.account, input, &form.role).await;
+    admin_outcome(&state, &staff, "user_added", created).await
+}
+
+/// The accounts page after a change to an account: what was done, or why it was refused (a
+/// refusal of the form is said on the page; no permission or a failure is an error page).
+pub(crate) async fn admin_outcome(
+    state: &AppState,
+    staff: &Staff,
+    done_key: &str,
+    outcome: Result<accounts::Account, accounts::AccountError>,
+) -> PageResult {
+    match outcome {
         Ok(account) => {
-            let message = format!("{} {}", staff.lang.t("user_added"), account.email);
-            admin_page(
-                &state,
-                &staff,
-                json!({ "message": message }),
-                StatusCode::OK,
-            )
-            .await
+            let message = format!("{} {}", staff.lang.t(done_key), account.email);
+            admin_page(state, staff, json!({ "message": message }), StatusCode::OK).await
         }
         Err(
             error @ (accounts::AccountError::Store(_) | accounts::AccountError::Forbidden { .. }),
         ) => Err(in_lang(error.into(), staff.lang)),
         Err(error) => {
             admin_page(
-                &state,
-                &staff,
+                state,
+                staff,
                 json!({ "error": error.describe(staff.lang.language()) }),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

@@ -561,13 +561,7 @@ pub(crate) async fn save_policy(
 // --- Templates ----------------------------------------------------------------------------------
 
 fn template_error(error: TemplateError, lang: Lang) -> WebError {
-    match error {
-        TemplateError::UnknownTemplate { .. }
-        | TemplateError::UnknownCustomer { .. }
-        | TemplateError::UnknownAction { .. } => WebError::NotFound(lang),
-        TemplateError::Store(store) => in_lang(store.into(), lang),
-        other => refused(lang, other.to_string()),
-    }
+    in_lang(error.into(), lang)
 }
 
 fn template_language(code: &str, lang: Lang) -> Result<Language, WebError> {
@@ -689,7 +683,10 @@ async fn preview_values(
                 | TemplateError::UnknownCustomer { .. }
                 | TemplateError::Store(_)),
             ) => return Err(template_error(error, lang)),
-            Err(other) => json!({ "problems": [other.to_string()], "customer": customer }),
+            Err(other) => json!({
+                "problems": [other.describe(lang.language())],
+                "customer": customer,
+            }),
         },
     )
 }

@@ -325,3 +325,166 @@ async fn readings_that_finish_together_are_all_kept_in_the_audit_log_each_before
         );
     });
 }
+
+#[tokio::test]
+async fn an_account_works_for_each_creditor_that_gives_it_a_role_with_that_role_there() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let agency = creditor(store, "Agence SARL").await;
+        let client = creditor(store, "Client SA").await;
+        let founder = |tenant| accounts::Account {
+            id: 0,
+            tenant,
+            email: "founder@x.example".into(),
+            display_name: "Founder".into(),
+            role: Role::Admin,
+        };
+        let agent = accounts::create_user(
+            store,
+            clock(),
+            &founder(agency.id),
+            input("agent@x.example", "0123456789"),
+            "collector",
+        )
+        .await
+        .unwrap();
+        let client_admin = accounts::create_user(
+            store,
+            clock(),
+            &founder(client.id),
+            input("boss@client.example", "0123456789"),
+            "admin",
+        )
+        .await
+        .unwrap();
+        // Only the agency, before the client gives it a role.
+        let before = accounts::memberships(store, &agent).await.unwrap();
+        assert_eq!(before.len(), 1);
+        assert_eq!(before[0].tenant, agency.id);
+
+        let member =
+            accounts::grant_role(store, clock(), &client_admin, " Agent@X.example ", "viewer")
+                .await
+                .unwrap();
+        assert_eq!(
+            (member.id, member.tenant, member.role),
+            (agent.id, client.id, Role::Viewer)
+        );
+        let creditors = accounts::memberships(store, &agent).await.unwrap();
+        assert_eq!(
+            creditors
+                .iter()
+                .map(|m| (m.company_name.as_str(), m.role))
+                .collect::<Vec<_>>(),
+            [
+                ("Agence SARL", Role::Collector),
+                ("Client SA", Role::Viewer)
+            ]
+        );
+        // Each creditor's list of accounts shows the role held there.
+        let listed = accounts::list_users(store, &client_admin).await.unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|a| a.id == agent.id && a.role == Role::Viewer)
+        );
+        assert!(
+            !accounts::list_users(store, &agent_as_admin(&agent))
+                .await
+                .unwrap()
+                .iter()
+                .any(|a| a.id == client_admin.id),
+            "the client's administrator does not work for the agency"
+        );
+
+        // A session starts at the agency, switches to the client, and back.
+        let (start, session) = accounts::login(store, clock(), "agent@x.example", "0123456789")
+            .await
+            .unwrap();
+        assert_eq!((start.tenant, start.role), (agency.id, Role::Collector));
+        let there = accounts::switch_creditor(store, clock(), &session.secret, client.id.0)
+            .await
+            .unwrap();
+        assert_eq!((there.tenant, there.role), (client.id, Role::Viewer));
+        let (now, _) = accounts::session(store, clock(), &session.secret)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now, there);
+        assert!(now.require(Permission::Work).is_err());
+
+        // A role granted again changes nothing; changing it takes effect on the open session.
+        accounts::grant_role(store, clock(), &client_admin, "agent@x.example", "manager")
+            .await
+            .unwrap();
+        let (promoted, _) = accounts::session(store, clock(), &session.secret)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(promoted.role, Role::Manager);
+    });
+}
+
+/// The account as if it were its creditor's administrator (to read that creditor's list).
+fn agent_as_admin(agent: &accounts::Account) -> accounts::Account {
+    accounts::Account {
+        role: Role::Admin,
+        ..agent.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_session_moves_only_to_a_creditor_its_account_works_for() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        creditor(store, "Agence SARL").await;
+        let admin =
+            accounts::create_first_admin(store, clock(), None, input("a@x.example", "0123456789"))
+                .await
+                .unwrap();
+        let stranger = creditor(store, "Inconnu SA").await;
+        let (_, session) = accounts::login(store, clock(), "a@x.example", "0123456789")
+            .await
+            .unwrap();
+        for id in [stranger.id.0, 424_242] {
+            let refused = accounts::switch_creditor(store, clock(), &session.secret, id).await;
+            assert!(
+                matches!(refused, Err(AccountError::NotAMember { .. })),
+                "{id}"
+            );
+        }
+        let (still, _) = accounts::session(store, clock(), &session.secret)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(still, admin);
+        let unknown =
+            accounts::switch_creditor(store, clock(), "no-such-session", admin.tenant.0).await;
+        assert!(matches!(unknown, Err(AccountError::NotAMember { .. })));
+        // Refused grants: no such account, one's own role, an unknown role, a non-administrator.
+        let none = accounts::grant_role(store, clock(), &admin, "nobody@x.example", "viewer").await;
+        assert!(matches!(none, Err(AccountError::UnknownAccount(_))));
+        let own = accounts::grant_role(store, clock(), &admin, "a@x.example", "viewer").await;
+        assert!(matches!(own, Err(AccountError::OwnRole)));
+        let viewer = accounts::create_user(
+            store,
+            clock(),
+            &admin,
+            input("v@x.example", "0123456789"),
+            "viewer",
+        )
+        .await
+        .unwrap();
+        let role = accounts::grant_role(store, clock(), &admin, "v@x.example", "chief").await;
+        assert!(matches!(role, Err(AccountError::UnknownRole(_))));
+        let by_viewer =
+            accounts::grant_role(store, clock(), &viewer, "a@x.example", "viewer").await;
+        assert!(matches!(by_viewer, Err(AccountError::Forbidden { .. })));
+        // The command line's operator gives roles on any creditor.
+        let granted =
+            accounts::grant_role_as_operator(store, clock(), stranger.id, "v@x.example", "admin")
+                .await
+                .unwrap();
+        assert_eq!((granted.tenant, granted.role), (stranger.id, Role::Admin));
+    });
+}

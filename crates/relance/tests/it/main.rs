@@ -1,5 +1,6 @@
 //! The real `relance` binary in a temporary data directory, as a user runs it.
 
+mod audit;
 mod bench_run;
 mod customer;
 mod delivery;
@@ -41,6 +42,12 @@ impl Run {
 }
 
 fn relance(data_dir: &Path, args: &[&str]) -> Run {
+    relance_with(data_dir, args, &[])
+}
+
+/// `relance` with these environment variables set (and none of the ones that would choose
+/// another database, language or creditor).
+fn relance_with(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_relance"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -48,6 +55,7 @@ fn relance(data_dir: &Path, args: &[&str]) -> Run {
         .env_remove("RELANCE_DATABASE_URL")
         .env_remove("RELANCE_LANG")
         .env_remove("RELANCE_TENANT")
+        .envs(env.iter().copied())
         .output()
         .expect("the relance binary runs");
     Run { output }

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -14,7 +14,7 @@ impl Drop for Server {
 
 /// Starts `relance serve` on a free port; returns it and the lines it printed before
 /// "Ctrl+C".
-fn serve(data: &std::path::Path, extra: &[&str]) -> (Server, Vec<String>) {
+pub(crate) fn serve(data: &std::path::Path, extra: &[&str]) -> (Server, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_relance"))
         .arg("--data-dir")
         .arg(data)

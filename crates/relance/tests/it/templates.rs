@@ -149,13 +149,13 @@ fn show_edit_preview_and_reset(directory: &Path, data: &Path) {
     let variables = relance(data, &["template", "show", "--variables"]).success();
     assert!(variables.stdout().contains("statement.due"));
 
-    // A letter needs an action or --batch.
+    // A letter needs an action or --batch; an unknown one is said in the chosen language.
     let missing = relance(data, &["letter", "--out", "x.pdf"]);
     assert_eq!(missing.code(), 2);
     let unknown = relance(data, &["letter", "--action", "999", "--out", "x.pdf"]);
     assert_eq!(unknown.code(), 1);
     assert!(
-        unknown.stderr().contains("action 999 does not exist"),
+        unknown.stderr().contains("l'action 999 n'existe pas"),
         "{}",
         unknown.stderr()
     );

@@ -52,6 +52,12 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
         "invoice file imported",
     ),
     ("audit_what_user", "compte créé", "account created"),
+    ("audit_what_member", "rôle donné", "role given"),
+    (
+        "audit_what_switch",
+        "changement de créancier",
+        "creditor switched",
+    ),
     ("audit_what_token", "jeton d'API créé", "API token created"),
     (
         "audit_what_token_revoke",

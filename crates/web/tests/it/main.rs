@@ -4,10 +4,12 @@
 mod api_payments;
 mod chromium;
 mod harness;
+mod memberships;
 mod operations;
 mod plans;
 mod portal;
 mod settings;
+mod template_errors;
 
 use app::clock::Clock;
 use app::import::{ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
@@ -151,7 +153,10 @@ pub(crate) fn add_user(admin: &Browser, email: &str, role: &str) {
     assert!(added.text().contains(email));
 }
 
-async fn awaiting_approval(store: &Store, tenant: &TenantRecord) -> Vec<app::ActionRecord> {
+pub(crate) async fn awaiting_approval(
+    store: &Store,
+    tenant: &TenantRecord,
+) -> Vec<app::ActionRecord> {
     app::dunning::list_actions(store, tenant, None, None, Some("awaiting_approval"))
         .await
         .unwrap()

@@ -981,7 +981,9 @@ async fn a_token_whose_account_is_no_longer_an_administrator_cannot_list_or_revo
             maud.login("maud@atelier.example", PASSWORD);
             new_token(&maud, "maud's script")
         });
-        let demote = "UPDATE users SET role = 'manager' WHERE email = 'maud@atelier.example'";
+        // The role held at this creditor is the membership's.
+        let demote = "UPDATE memberships SET role = 'manager' \
+             WHERE user_id = (SELECT id FROM users WHERE email = 'maud@atelier.example')";
         database.execute_raw(demote, demote).await.unwrap();
         blocking(|| {
             let api = Api::new(&server, &token);
