@@ -3,12 +3,12 @@
 //! currency's unit (`"1234.56"`), never floats; dates are ISO 8601. `openapi.yaml` describes it.
 
 use app::ActionRecord;
+use app::CustomerQuery;
 use app::accounts::{Account, Permission};
 use app::import::{ImportError, ImportInput, ImportOptions, InvoiceFileFormat, NoProgress};
-use app::{CustomerQuery, TenantRecord};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::api_account;
+use crate::auth::Caller;
 use crate::error::WebError;
 use crate::pages::{counts, parse_sort};
 
@@ -45,8 +45,13 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .merge(crate::api_payments::routes())
         // Every write above may carry an `Idempotency-Key`.
         .route_layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             crate::idempotency::layer,
+        ))
+        // Outermost: the caller is found once, before the idempotency layer needs it.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::auth::api_caller_layer,
         ))
 }
 
@@ -62,15 +67,6 @@ static OPENAPI_JSON: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
 /// `GET /api/openapi.json`: the API's description, for tools that read JSON.
 pub(crate) async fn openapi_json() -> impl IntoResponse {
     Json(OPENAPI_JSON.clone())
-}
-
-pub(crate) async fn caller(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Account, TenantRecord), WebError> {
-    api_account(state, headers)
-        .await
-        .map_err(WebError::into_api)
 }
 
 pub(crate) fn allowed(account: &Account, permission: Permission) -> Result<(), WebError> {
@@ -114,10 +110,9 @@ struct CustomersParams {
 
 async fn customers(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Query(params): Query<CustomersParams>,
 ) -> ApiResult {
-    let (_, tenant) = caller(&state, &headers).await?;
     let page = app::overview::customer_page(
         &state.store,
         &tenant,
@@ -149,10 +144,9 @@ async fn customers(
 
 async fn customer(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Path(reference): Path<String>,
 ) -> ApiResult {
-    let (_, tenant) = caller(&state, &headers).await?;
     let (file, invoices) = app::dunning::customer_file(&state.store, &tenant, &reference)
         .await
         .map_err(|error| WebError::from(error).into_api())?;
@@ -195,10 +189,9 @@ async fn customer(
 
 async fn invoices(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Path(reference): Path<String>,
 ) -> ApiResult {
-    let (_, tenant) = caller(&state, &headers).await?;
     let (_, invoices) = app::dunning::customer_file(&state.store, &tenant, &reference)
         .await
         .map_err(|error| WebError::from(error).into_api())?;
@@ -222,10 +215,9 @@ struct ActionsParams {
 
 async fn actions(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Query(params): Query<ActionsParams>,
 ) -> ApiResult {
-    let (_, tenant) = caller(&state, &headers).await?;
     let day = match params.date.as_deref() {
         Some(text) => text.parse::<Date>().map_err(|_| {
             WebError::Api(
@@ -252,10 +244,9 @@ async fn actions(
 
 async fn approve(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(account, tenant): Caller,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    let (account, tenant) = caller(&state, &headers).await?;
     allowed(&account, Permission::Approve)?;
     let action = app::dunning::approve_action(&state.store, &tenant, state.clock, id)
         .await
@@ -270,11 +261,10 @@ struct SkipBody {
 
 async fn skip(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(account, tenant): Caller,
     Path(id): Path<i64>,
     Json(body): Json<SkipBody>,
 ) -> ApiResult {
-    let (account, tenant) = caller(&state, &headers).await?;
     let action = app::calls::action(&state.store, &tenant, id)
         .await
         .map_err(|error| WebError::from(error).into_api())?;
@@ -303,11 +293,10 @@ struct PromiseBody {
 
 async fn add_promise(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(account, tenant): Caller,
     Path(reference): Path<String>,
     Json(body): Json<PromiseBody>,
 ) -> ApiResult {
-    let (account, tenant) = caller(&state, &headers).await?;
     allowed(&account, Permission::Work)?;
     let due_on = body.due_on.parse::<Date>().map_err(|_| {
         WebError::Api(
@@ -342,11 +331,10 @@ struct ImportParams {
 
 async fn import_invoices(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(account, tenant): Caller,
     Query(params): Query<ImportParams>,
     body: Bytes,
 ) -> ApiResult {
-    let (account, tenant) = caller(&state, &headers).await?;
     allowed(&account, Permission::Work)?;
     let name = params.name.unwrap_or_else(|| "api-upload.csv".to_owned());
     let format = match params.format.as_deref() {

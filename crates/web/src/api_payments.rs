@@ -13,7 +13,7 @@ use app::{AppliedPayment, DisputeRecord, PaymentRecord, TenantRecord};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::customer::Language;
@@ -24,7 +24,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
-use crate::api::{allowed, amount, caller};
+use crate::api::{allowed, amount};
+use crate::auth::Caller;
 use crate::error::WebError;
 
 /// The routes, merged into the API's router inside its idempotency layer.
@@ -141,12 +142,10 @@ impl From<PaymentError> for Refusal {
 type Answer = Result<Response, Refusal>;
 
 /// The creditor of a request whose token's role allows `permission`.
-async fn writer(
-    state: &AppState,
-    headers: &HeaderMap,
+fn writer(
+    Caller(account, tenant): Caller,
     permission: Permission,
 ) -> Result<TenantRecord, Refusal> {
-    let (account, tenant) = caller(state, headers).await?;
     allowed(&account, permission)?;
     Ok(tenant)
 }
@@ -203,10 +202,9 @@ fn payment_json(payment: &PaymentRecord) -> Value {
 /// `GET /customers/{reference}/payments`.
 async fn customer_payments(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Path(reference): Path<String>,
 ) -> Answer {
-    let (_, tenant) = caller(&state, &headers).await?;
     let found = payments::payments_of(&state.store, &tenant, &reference).await?;
     ok(json!({
         "customer": reference,
@@ -255,8 +253,8 @@ struct PaymentBody {
 }
 
 /// `POST /payments`: a payment received outside a bank file, as `relance payment add`.
-async fn add_payment(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+async fn add_payment(State(state): State<AppState>, caller: Caller, bytes: Bytes) -> Answer {
+    let tenant = writer(caller, Permission::Work)?;
     let given: PaymentBody = body(&bytes)?;
     let received_on = day(&given.received_on, "received_on")?;
     let applied = payments::add_payment(
@@ -327,11 +325,11 @@ async fn disputes_of(
 /// `POST /customers/{reference}/disputes`: the invoice leaves dunning until it is closed.
 async fn open_dispute(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(reference): Path<String>,
     bytes: Bytes,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+    let tenant = writer(caller, Permission::Work)?;
     let given: DisputeBody = body(&bytes)?;
     // The invoice must be this customer's: a number is not enough to reach another file.
     let (_, invoices) = app::dunning::customer_file(&state.store, &tenant, &reference).await?;
@@ -373,11 +371,11 @@ struct CloseBody {
 /// dunning.
 async fn close_dispute(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((reference, id)): Path<(String, i64)>,
     bytes: Bytes,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+    let tenant = writer(caller, Permission::Work)?;
     let given: CloseBody = body(&bytes)?;
     let disputes = disputes_of(&state, &tenant, &reference).await?;
     let Some(dispute) = disputes.iter().find(|dispute| dispute.id == id) else {
@@ -418,11 +416,11 @@ struct BankImportParams {
 /// `POST /imports/bank`: a bank file as the body, imported whole or refused whole.
 async fn import_bank(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Query(params): Query<BankImportParams>,
     bytes: Bytes,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+    let tenant = writer(caller, Permission::Work)?;
     let format = match params.format.as_deref().map(str::trim) {
         None | Some("" | "auto") => None,
         Some(code) => Some(BankFormat::from_code(code).ok_or_else(|| {
@@ -530,10 +528,9 @@ struct LinesParams {
 /// `GET /bank-lines?status=`.
 async fn lines(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Query(params): Query<LinesParams>,
 ) -> Answer {
-    let (_, tenant) = caller(&state, &headers).await?;
     let status = params.status.as_deref().filter(|text| !text.is_empty());
     let found = payments::list_lines(&state.store, &tenant, status)
         .await
@@ -547,8 +544,11 @@ async fn lines(
 }
 
 /// `GET /bank-lines/{id}`: the line and the open invoices it may pay, ranked.
-async fn line(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Answer {
-    let (_, tenant) = caller(&state, &headers).await?;
+async fn line(
+    State(state): State<AppState>,
+    Caller(_, tenant): Caller,
+    Path(id): Path<i64>,
+) -> Answer {
     let (item, candidates) = payments::candidates(&state.store, &tenant, id).await?;
     let mut answer = line_json(&item);
     answer["candidates"] = candidates.iter().map(candidate_json).collect();
@@ -570,11 +570,11 @@ struct MatchBody {
 /// `POST /bank-lines/{id}/match`.
 async fn match_line(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(id): Path<i64>,
     bytes: Bytes,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+    let tenant = writer(caller, Permission::Work)?;
     let given: MatchBody = body(&bytes)?;
     let applied = payments::match_line(
         &state.store,
@@ -594,10 +594,10 @@ async fn match_line(
 /// `POST /bank-lines/{id}/unmatch`: the invoices owe again what the line paid.
 async fn unmatch_line(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+    let tenant = writer(caller, Permission::Work)?;
     let undone = payments::unmatch_line(
         &state.store,
         &tenant,
@@ -613,12 +613,8 @@ async fn unmatch_line(
 }
 
 /// `POST /bank-lines/{id}/ignore`: the line is not a customer's payment.
-async fn ignore_line(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Work).await?;
+async fn ignore_line(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Answer {
+    let tenant = writer(caller, Permission::Work)?;
     payments::ignore_line(&state.store, &tenant, state.clock, id).await?;
     ok(json!({ "line": line_now(&state, &tenant, id).await? }))
 }
@@ -635,8 +631,7 @@ fn mapping_json(name: &str, spec: &MappingSpec) -> Value {
 }
 
 /// `GET /bank-mappings`: the built-in mapping, then the saved ones.
-async fn mappings(State(state): State<AppState>, headers: HeaderMap) -> Answer {
-    let (_, tenant) = caller(&state, &headers).await?;
+async fn mappings(State(state): State<AppState>, Caller(_, tenant): Caller) -> Answer {
     let all = payments::mappings(&state.store, &tenant).await?;
     ok(json!({
         "mappings": all.iter().map(|(name, spec)| mapping_json(name, spec)).collect::<Vec<_>>(),
@@ -646,10 +641,9 @@ async fn mappings(State(state): State<AppState>, headers: HeaderMap) -> Answer {
 /// `GET /bank-mappings/{name}`.
 async fn mapping(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(_, tenant): Caller,
     Path(name): Path<String>,
 ) -> Answer {
-    let (_, tenant) = caller(&state, &headers).await?;
     let spec = payments::mapping_spec(&state.store, &tenant, &name).await?;
     ok(mapping_json(name.trim(), &spec))
 }
@@ -659,11 +653,11 @@ async fn mapping(
 /// save NAME --from … --csv-…` does; `null` clears an optional column.
 async fn save_mapping(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(name): Path<String>,
     bytes: Bytes,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Configure).await?;
+    let tenant = writer(caller, Permission::Configure)?;
     let mut given: Map<String, Value> = body(&bytes)?;
     let from = match given.remove("from") {
         None | Some(Value::Null) => payments::FRENCH_MAPPING.to_owned(),
@@ -694,10 +688,10 @@ async fn save_mapping(
 /// `DELETE /bank-mappings/{name}`.
 async fn delete_mapping(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(name): Path<String>,
 ) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Configure).await?;
+    let tenant = writer(caller, Permission::Configure)?;
     payments::delete_mapping(&state.store, &tenant, &name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -715,8 +709,7 @@ fn settings_json(settings: &payments::PaymentSettings) -> Value {
 }
 
 /// `GET /settings/payments`.
-async fn settings(State(state): State<AppState>, headers: HeaderMap) -> Answer {
-    let (_, tenant) = caller(&state, &headers).await?;
+async fn settings(State(state): State<AppState>, Caller(_, tenant): Caller) -> Answer {
     ok(settings_json(
         &payments::settings(&state.store, &tenant).await?,
     ))
@@ -735,12 +728,8 @@ struct SettingsBody {
 }
 
 /// `PUT /settings/payments`: what is given changes, the rest stays.
-async fn change_settings(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Answer {
-    let tenant = writer(&state, &headers, Permission::Configure).await?;
+async fn change_settings(State(state): State<AppState>, caller: Caller, bytes: Bytes) -> Answer {
+    let tenant = writer(caller, Permission::Configure)?;
     let given: SettingsBody = body(&bytes)?;
     let change = SettingsChange {
         auto_apply_threshold: given.auto_apply_threshold,

@@ -8,7 +8,7 @@
 
 use std::net::SocketAddr;
 
-use app::accounts::{self, Account, Permission};
+use app::accounts::{self, Account, ApiCaller, Permission};
 use app::audit::{Actor, AuditEvent, AuditQuery, RecordRef, Via};
 use axum::extract::{ConnectInfo, MatchedPath, OriginalUri, Query, Request, State};
 use axum::http::{HeaderMap, Method};
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, Staff, bearer, cookie, staff};
+use crate::auth::{SESSION_COOKIE, Staff, cookie, staff};
 use crate::error::{WebError, in_lang};
 use crate::i18n::Lang;
 use crate::pages::{self, PageResult};
@@ -55,17 +55,14 @@ fn report(message: &str) {
     eprintln!("audit: {message}");
 }
 
-/// The account behind a request's session or bearer token, if any.
-async fn actor(state: &AppState, headers: &HeaderMap, api: bool) -> Option<Account> {
-    let found = if api {
-        accounts::api_account(&state.store, bearer(headers)?).await
-    } else {
-        let secret = cookie(headers, SESSION_COOKIE)?;
-        accounts::session(&state.store, state.clock, secret)
-            .await
-            .map(|found| found.map(|(account, _)| account))
-    };
-    found.ok().flatten()
+/// The account behind a request's session, if any.
+async fn staff_member(state: &AppState, headers: &HeaderMap) -> Option<Account> {
+    let secret = cookie(headers, SESSION_COOKIE)?;
+    accounts::session(&state.store, state.clock, secret)
+        .await
+        .ok()
+        .flatten()
+        .map(|(account, _)| account)
 }
 
 /// The layer around every route: see the module's documentation.
@@ -86,10 +83,16 @@ pub(crate) async fn record(
         return next.run(request).await;
     }
     let api = route.starts_with("/api/");
-    // Who asks is read before the handler runs: a token revoked by this very request still
-    // names its author.
-    let Some(account) = actor(&state, request.headers(), api).await else {
-        return next.run(request).await;
+    // Who asks is read before the handler runs: a session ended by this very request still
+    // names its member. An API caller is found by `auth::api_caller_layer` (before its handler
+    // too), and its answer carries it here.
+    let staff = if api {
+        None
+    } else {
+        match staff_member(&state, request.headers()).await {
+            Some(account) => Some(account),
+            None => return next.run(request).await,
+        }
     };
     let action = format!("{} {route}", request.method());
     let address = request
@@ -103,6 +106,14 @@ pub(crate) async fn record(
         .map_or_else(|| request.uri().path(), |OriginalUri(uri)| uri.path());
     let (customer, record) = named_in_path(&route, path);
     let response = next.run(request).await;
+    let Some(account) = staff.or_else(|| {
+        response
+            .extensions()
+            .get::<ApiCaller>()
+            .map(|caller| caller.account.clone())
+    }) else {
+        return response;
+    };
     let status = response.status();
     if status.is_client_error()
         || status.is_server_error()

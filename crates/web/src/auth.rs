@@ -2,9 +2,13 @@
 //! what is `app::accounts`' decision; this module only finds out who is asking.
 
 use app::TenantRecord;
-use app::accounts::{self, Account, Membership, Role};
+use app::accounts::{self, Account, ApiCaller, Membership, Role};
 use app::setup::select_tenant;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 
 use crate::AppState;
@@ -169,16 +173,42 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The account of an API request (`Authorization: Bearer …`).
-pub(crate) async fn api_account(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Account, TenantRecord), WebError> {
-    let secret = bearer(headers).ok_or(WebError::Unauthorized)?;
-    let caller = accounts::api_caller(&state.store, secret)
-        .await?
-        .ok_or(WebError::Unauthorized)?;
-    Ok((caller.account, caller.tenant))
+/// Finds the caller of an API request (`Authorization: Bearer …`) once, for the handlers
+/// (`Caller`), the idempotency layer inside and the audit layer outside (the answer carries it
+/// too). Read before the handler runs: a token revoked by this very request still names its
+/// author. Without a known token the request goes on, and the handler answers 401.
+pub(crate) async fn api_caller_layer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(secret) = bearer(request.headers()) else {
+        return next.run(request).await;
+    };
+    let caller = match accounts::api_caller(&state.store, secret).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => return next.run(request).await,
+        Err(error) => return WebError::from(error).into_api().into_response(),
+    };
+    request.extensions_mut().insert(caller.clone());
+    let mut response = next.run(request).await;
+    response.extensions_mut().insert(caller);
+    response
+}
+
+/// The account and creditor of an API request, as `api_caller_layer` found them.
+pub(crate) struct Caller(pub(crate) Account, pub(crate) TenantRecord);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Caller, WebError> {
+        parts
+            .extensions
+            .get::<ApiCaller>()
+            .map(|caller| Caller(caller.account.clone(), caller.tenant.clone()))
+            .ok_or_else(|| WebError::Unauthorized.into_api())
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! The handler runs in a task of its own once the key is taken, so that a client that hangs up
 //! does not cut a write short: its answer is kept all the same, and the retry gets it.
 
-use app::accounts::{self, ApiCaller};
+use app::accounts::ApiCaller;
 use app::idempotency::{self, Claim, StoredResponse};
 use axum::body::{Body, to_bytes};
 use axum::extract::{OriginalUri, Request, State};
@@ -15,20 +15,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::audit::REPLAYED;
-use crate::auth::bearer;
 use crate::error::WebError;
 
 pub(crate) const HEADER: &str = "idempotency-key";
 
 fn refuse(status: StatusCode, message: &str) -> Response {
     WebError::Api(status, message.to_owned()).into_response()
-}
-
-async fn caller(state: &AppState, secret: Option<String>) -> Option<ApiCaller> {
-    accounts::api_caller(&state.store, &secret?)
-        .await
-        .ok()
-        .flatten()
 }
 
 fn replay(stored: StoredResponse) -> Response {
@@ -66,8 +58,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
         );
     };
     // Without a valid token the handler answers 401, and there is no one to keep a key for.
-    let secret = bearer(request.headers()).map(str::to_owned);
-    let Some(caller) = caller(&state, secret).await else {
+    let Some(caller) = request.extensions().get::<ApiCaller>().cloned() else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::auth::{Staff, check_csrf, staff};
 use crate::error::{WebError, in_lang};
 use crate::pages::{self, PageResult};
@@ -83,9 +84,8 @@ fn api_row(token: &ApiTokenRecord) -> Value {
 /// `GET /api/v1/tokens` (administrators).
 pub(crate) async fn api_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(account, _): Caller,
 ) -> Result<axum::response::Response, WebError> {
-    let (account, _) = crate::api::caller(&state, &headers).await?;
     let tokens = accounts::list_api_tokens(&state.store, &account)
         .await
         .map_err(|error| WebError::from(error).into_api())?;
@@ -95,10 +95,9 @@ pub(crate) async fn api_list(
 /// `DELETE /api/v1/tokens/{id}` (administrators): 204, also when it was revoked already.
 pub(crate) async fn api_revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(account, _): Caller,
     Path(id): Path<i64>,
 ) -> Result<axum::response::Response, WebError> {
-    let (account, _) = crate::api::caller(&state, &headers).await?;
     accounts::revoke_api_token(&state.store, state.clock, &account, id)
         .await
         .map_err(|error| WebError::from(error).into_api())?;

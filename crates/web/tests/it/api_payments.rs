@@ -25,7 +25,10 @@ async fn token_with_role(
         person.login(email, PASSWORD);
         new_token(&person, role)
     });
-    let change = format!("UPDATE users SET role = '{role}' WHERE email = '{email}'");
+    // The role held at the creditor (the account was made an administrator to make a token).
+    let change = format!(
+        "UPDATE memberships SET role = '{role}' WHERE user_id = (SELECT id FROM users WHERE email = '{email}')"
+    );
     database.execute_raw(&change, &change).await.unwrap();
     token
 }
