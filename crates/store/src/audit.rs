@@ -74,7 +74,7 @@ type AuditRow = (
     Option<i32>,
 );
 
-const INSERT_ENTRY: &str = "INSERT INTO audit_log (tenant_id, occurred_at, user_id, actor, via, action, customer_ref, record, address, status) \
+const INSERT_ENTRY: &str = "INSERT INTO {audit_log} (tenant_id, occurred_at, user_id, actor, via, action, customer_ref, record, address, status) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 macro_rules! bind_entry {
@@ -93,6 +93,17 @@ macro_rules! bind_entry {
     };
 }
 
+/// `sql` naming the log's table where the backend keeps it: on SQLite in its own file, attached
+/// as `audit`. The name is always qualified there: an unqualified one is looked up in the main
+/// file first, and on a fresh connection that lookup waited for a job holding the main file.
+fn in_log(store: &Store, sql: &str) -> String {
+    let table = match store {
+        Store::Sqlite(..) => "audit.audit_log",
+        Store::Postgres(_) => "audit_log",
+    };
+    dialect(store, &sql.replace("{audit_log}", table))
+}
+
 impl Store {
     /// Appends entries of any creditors in one transaction: one durable commit for a group of
     /// requests that finished together.
@@ -100,7 +111,7 @@ impl Store {
         &self,
         entries: &[(TenantId, NewAuditEntry<'_>)],
     ) -> Result<(), StoreError> {
-        let sql = dialect(self, INSERT_ENTRY);
+        let sql = in_log(self, INSERT_ENTRY);
         with_pool!(self, |pool| {
             let mut transaction = pool.begin().await?;
             for (tenant, entry) in entries {
@@ -121,7 +132,7 @@ impl Store {
 impl TenantStore<'_> {
     /// Appends an entry; returns its id.
     pub async fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
-        let sql = self.sql(&format!("{INSERT_ENTRY} RETURNING id"));
+        let sql = sqlx::AssertSqlSafe(in_log(self.store, &format!("{INSERT_ENTRY} RETURNING id")));
         Ok(with_pool!(self.store, |pool| bind_entry!(
             sqlx::query_scalar(sql),
             self.tenant,
@@ -145,14 +156,20 @@ impl TenantStore<'_> {
              AND ($5 IS NULL OR a.occurred_at < $5)";
         // The account is named if it still works for this creditor (an agency's account may be
         // a member of several).
-        let from = "FROM audit_log a LEFT JOIN memberships m \
+        let from = "FROM {audit_log} a LEFT JOIN memberships m \
              ON m.user_id = a.user_id AND m.tenant_id = a.tenant_id \
              LEFT JOIN users u ON u.id = m.user_id";
-        let rows_sql = self.sql(&format!(
-            "SELECT a.id, a.occurred_at, a.actor, u.display_name, a.via, a.action, a.customer_ref, \
-             a.record, a.address, a.status {from} WHERE {condition} ORDER BY a.id DESC LIMIT $6 OFFSET $7"
+        let rows_sql = sqlx::AssertSqlSafe(in_log(
+            self.store,
+            &format!(
+                "SELECT a.id, a.occurred_at, a.actor, u.display_name, a.via, a.action, a.customer_ref, \
+                 a.record, a.address, a.status {from} WHERE {condition} ORDER BY a.id DESC LIMIT $6 OFFSET $7"
+            ),
         ));
-        let count_sql = self.sql(&format!("SELECT COUNT(*) {from} WHERE {condition}"));
+        let count_sql = sqlx::AssertSqlSafe(in_log(
+            self.store,
+            &format!("SELECT COUNT(*) {from} WHERE {condition}"),
+        ));
         let actor = filter.actor.as_deref().map(str::trim);
         let customer = filter.customer_ref.as_deref().map(str::trim);
         let rows: Vec<AuditRow> = with_pool!(self.store, |pool| sqlx::query_as(rows_sql)

@@ -22,6 +22,13 @@ pub struct SqliteSettings {
     pub busy_timeout_ms: i64,
 }
 
+/// The audit log's file beside the database's: `relance.db` keeps it in `relance.audit.db`.
+pub(crate) fn audit_file_of(database: &Path) -> std::path::PathBuf {
+    database.with_extension("audit.db")
+}
+
+const AUDIT_FILE_SCHEMA: &str = include_str!("../migrations/sqlite/audit_file.sql");
+
 /// Connections in the SQLite pool. SQLite has one writer at a time; a few readers suffice.
 const SQLITE_POOL_SIZE: u32 = 4;
 
@@ -41,10 +48,28 @@ impl Store {
             .pragma("cache_size", "-65536")
             // Index builds (a large first import rebuilds three) may sort on both cores.
             .pragma("threads", "2");
+        let audit_file = audit_file_of(path).to_string_lossy().into_owned();
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_POOL_SIZE)
+            .after_connect(move |connection, _| {
+                let audit_file = audit_file.clone();
+                Box::pin(async move {
+                    sqlx::query("ATTACH DATABASE ?1 AS audit")
+                        .bind(audit_file)
+                        .execute(&mut *connection)
+                        .await?;
+                    // The same durability as the main file's.
+                    connection
+                        .execute(
+                            "PRAGMA audit.journal_mode = WAL; PRAGMA audit.synchronous = FULL;",
+                        )
+                        .await?;
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await?;
+        pool.execute(AUDIT_FILE_SCHEMA).await?;
         migrate_sqlite(&pool).await?;
         let readers = Readers::new(path.to_owned());
         Ok(Store::Sqlite(pool, readers))
@@ -111,11 +136,23 @@ impl Store {
     pub async fn durability_warnings(&self) -> Result<Vec<String>, StoreError> {
         let mut warnings = Vec::new();
         match self {
-            Store::Sqlite(..) => {
+            Store::Sqlite(pool, _) => {
                 for settings in self.sqlite_connection_settings().await? {
                     if settings.journal_mode != "wal" || settings.synchronous < 2 {
                         warnings.push(format!("SQLite connection is not durable: {settings:?}"));
                     }
+                }
+                let mut connection = pool.acquire().await?;
+                let journal_mode: String = sqlx::query_scalar("PRAGMA audit.journal_mode")
+                    .fetch_one(&mut *connection)
+                    .await?;
+                let synchronous: i64 = sqlx::query_scalar("PRAGMA audit.synchronous")
+                    .fetch_one(&mut *connection)
+                    .await?;
+                if journal_mode != "wal" || synchronous < 2 {
+                    warnings.push(format!(
+                        "the audit log's SQLite file is not durable: journal_mode {journal_mode}, synchronous {synchronous}"
+                    ));
                 }
             }
             Store::Postgres(pool) => {

@@ -120,6 +120,11 @@ const SQLITE: &[Migration] = &[
         name: "memberships",
         sql: include_str!("../migrations/sqlite/0021_memberships.sql"),
     },
+    Migration {
+        version: 22,
+        name: "audit_file",
+        sql: include_str!("../migrations/sqlite/0022_audit_file.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -227,6 +232,11 @@ const POSTGRES: &[Migration] = &[
         version: 21,
         name: "memberships",
         sql: include_str!("../migrations/postgres/0021_memberships.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "audit_file",
+        sql: include_str!("../migrations/postgres/0022_audit_file.sql"),
     },
 ];
 

@@ -31,3 +31,60 @@ async fn postgres_durability_is_checked_when_configured() {
         assert!(warnings.is_empty(), "{warnings:?}");
     });
 }
+
+#[tokio::test]
+async fn the_audit_log_keeps_its_own_durable_file_and_records_while_a_job_holds_the_database() {
+    let directory = std::env::temp_dir().join(format!("relance-audit-file-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let database = directory.join("relance.db");
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    assert!(directory.join("relance.audit.db").exists());
+    assert!(store.durability_warnings().await.unwrap().is_empty());
+    let tenant = store
+        .create_tenant(
+            &crate::fixtures::creditor("Atelier"),
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+        .await
+        .unwrap();
+    // An import holds the main file's write lock for as long as it runs.
+    let mut job = rusqlite::Connection::open(&database).unwrap();
+    let holding = job
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let started = std::time::Instant::now();
+    store
+        .append_audit_entries(&[(
+            tenant,
+            store::NewAuditEntry {
+                at: jiff::Timestamp::UNIX_EPOCH,
+                user: None,
+                actor: "alice@atelier.example",
+                via: "web",
+                action: "GET /customers/{reference}",
+                customer_ref: Some("C1"),
+                record: None,
+                address: None,
+                status: Some(200),
+            },
+        )])
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the entry did not wait for the job: {:?}",
+        started.elapsed()
+    );
+    holding.rollback().unwrap();
+    let (entries, total) = store
+        .tenant(tenant)
+        .audit_entries(&store::AuditFilter {
+            limit: 10,
+            ..store::AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((entries.len(), total), (1, 1));
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&directory);
+}
