@@ -862,7 +862,6 @@ pub async fn add_promise(
             clock.now(),
         )
         .await?;
-    handle.wake_customer(id).await?;
     Ok(promise)
 }
 

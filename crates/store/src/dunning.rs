@@ -934,6 +934,7 @@ impl TenantStore<'_> {
         Ok(())
     }
 
+    /// Records a promise to pay and wakes the customer's case.
     pub async fn add_promise(
         &self,
         customer: CustomerId,
@@ -947,8 +948,12 @@ impl TenantStore<'_> {
             "INSERT INTO promises (tenant_id, customer_id, currency, amount_minor, balance_when_made_minor, due_on, status, note, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6::date, 'pending', $7, $8::timestamptz) RETURNING id",
         );
+        let wake = self.sql(crate::dunning_run::WAKE_CUSTOMER);
+        // The promise and the wake of its case in one transaction: one durable commit, and no
+        // promise the next run would not look at.
         Ok(with_pool!(self.store, |pool| {
-            sqlx::query_scalar(sql)
+            let mut transaction = pool.begin().await?;
+            let id = sqlx::query_scalar(sql)
                 .bind(self.tenant.0)
                 .bind(customer.0)
                 .bind(amount.currency().code())
@@ -957,8 +962,15 @@ impl TenantStore<'_> {
                 .bind(due_on.to_string())
                 .bind(note)
                 .bind(timestamp_text(now))
-                .fetch_one(pool)
-                .await?
+                .fetch_one(&mut *transaction)
+                .await?;
+            sqlx::query(wake)
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            id
         }))
     }
 

@@ -103,6 +103,9 @@ fn policies_by_customer(policies: Vec<PolicyRecord>) -> HashMap<CustomerId, Stri
         .collect()
 }
 
+/// Puts a customer's case in front of the next run.
+pub(crate) const WAKE_CUSTOMER: &str = "UPDATE dunning_cases SET next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1 AND customer_id = $2";
+
 impl TenantStore<'_> {
     /// The customers whose case needs looking at on `today`, in id order.
     pub async fn customers_due(&self, today: Date) -> Result<Vec<CustomerId>, StoreError> {
@@ -153,9 +156,7 @@ impl TenantStore<'_> {
 
     /// Puts a customer's case in front of the next run.
     pub async fn wake_customer(&self, customer: CustomerId) -> Result<(), StoreError> {
-        let sql = self.sql(
-            "UPDATE dunning_cases SET next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1 AND customer_id = $2",
-        );
+        let sql = self.sql(WAKE_CUSTOMER);
         with_pool!(self.store, |pool| {
             sqlx::query(sql)
                 .bind(self.tenant.0)
