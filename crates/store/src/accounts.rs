@@ -228,7 +228,7 @@ impl Store {
 
     /// The token's id, the account behind an API token that was not revoked as a member of the
     /// creditor the token was made for, and that creditor: read at every API request, so on
-    /// SQLite in one request on a kept connection (see `readers`).
+    /// SQLite in one request on a kept connection (see `kept`).
     pub async fn api_token_user(
         &self,
         token_hash: &str,
@@ -236,31 +236,30 @@ impl Store {
         let token_sql = dialect(self, &API_TOKEN_USER);
         let tenant_sql = dialect(self, &TENANT_BY_ID);
         let found = match self {
-            Store::Sqlite(_, readers) => {
+            Store::Sqlite(_, kept) => {
                 let token_hash = token_hash.to_owned();
-                readers
-                    .read(move |connection| {
-                        let token: Option<TokenRow> = connection
-                            .prepare_cached(&token_sql)
-                            .and_then(|mut statement| {
-                                statement
-                                    .query_map([&token_hash], |row| TokenRow::try_from(row))?
-                                    .next()
-                                    .transpose()
-                            })
-                            .map_err(store_error)?;
-                        let Some(token) = token else {
-                            return Ok(None);
-                        };
-                        let tenant: ProfileRow = connection
-                            .prepare_cached(&tenant_sql)
-                            .and_then(|mut statement| {
-                                statement.query_row([token.2], |row| ProfileRow::try_from(row))
-                            })
-                            .map_err(store_error)?;
-                        Ok(Some((token, tenant)))
-                    })
-                    .await?
+                kept.read(move |connection| {
+                    let token: Option<TokenRow> = connection
+                        .prepare_cached(&token_sql)
+                        .and_then(|mut statement| {
+                            statement
+                                .query_map([&token_hash], |row| TokenRow::try_from(row))?
+                                .next()
+                                .transpose()
+                        })
+                        .map_err(store_error)?;
+                    let Some(token) = token else {
+                        return Ok(None);
+                    };
+                    let tenant: ProfileRow = connection
+                        .prepare_cached(&tenant_sql)
+                        .and_then(|mut statement| {
+                            statement.query_row([token.2], |row| ProfileRow::try_from(row))
+                        })
+                        .map_err(store_error)?;
+                    Ok(Some((token, tenant)))
+                })
+                .await?
             }
             Store::Postgres(pool) => {
                 let token: Option<TokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(token_sql))

@@ -6,7 +6,8 @@ use jiff::Timestamp;
 
 use domain::ids::TenantId;
 
-use crate::dunning::dialect;
+use crate::dunning::{dialect, sqlite_dialect};
+use crate::sqlite_direct::store_error;
 use crate::{Store, StoreError, TenantStore};
 
 /// An entry to append.
@@ -111,21 +112,83 @@ impl Store {
         &self,
         entries: &[(TenantId, NewAuditEntry<'_>)],
     ) -> Result<(), StoreError> {
-        let sql = in_log(self, INSERT_ENTRY);
-        with_pool!(self, |pool| {
-            let mut transaction = pool.begin().await?;
-            for (tenant, entry) in entries {
-                bind_entry!(
-                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str())),
-                    tenant,
-                    entry
-                )
-                .execute(&mut *transaction)
-                .await?;
+        match self {
+            // One blocking call for the group, on the log's own file (its main database there).
+            Store::Sqlite(_, kept) => {
+                let rows: Vec<OwnedEntry> = entries.iter().map(OwnedEntry::from).collect();
+                let sql = sqlite_dialect(&INSERT_ENTRY.replace("{audit_log}", "audit_log"));
+                kept.on_audit_file(move |connection| {
+                    let transaction = connection.transaction().map_err(store_error)?;
+                    {
+                        let mut insert = transaction.prepare_cached(&sql).map_err(store_error)?;
+                        for row in &rows {
+                            insert
+                                .execute(rusqlite::params![
+                                    row.tenant,
+                                    row.at,
+                                    row.user,
+                                    row.actor,
+                                    row.via,
+                                    row.action,
+                                    row.customer_ref,
+                                    row.record,
+                                    row.address,
+                                    row.status,
+                                ])
+                                .map_err(store_error)?;
+                        }
+                    }
+                    transaction.commit().map_err(store_error)
+                })
+                .await
             }
-            transaction.commit().await?;
-        });
-        Ok(())
+            Store::Postgres(pool) => {
+                let sql = in_log(self, INSERT_ENTRY);
+                let mut transaction = pool.begin().await?;
+                for (tenant, entry) in entries {
+                    bind_entry!(
+                        sqlx::query(sqlx::AssertSqlSafe(sql.as_str())),
+                        tenant,
+                        entry
+                    )
+                    .execute(&mut *transaction)
+                    .await?;
+                }
+                transaction.commit().await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// An entry's values, owned, to cross to a blocking thread.
+struct OwnedEntry {
+    tenant: i64,
+    at: i64,
+    user: Option<i64>,
+    actor: String,
+    via: String,
+    action: String,
+    customer_ref: Option<String>,
+    record: Option<String>,
+    address: Option<String>,
+    status: Option<i64>,
+}
+
+impl From<&(TenantId, NewAuditEntry<'_>)> for OwnedEntry {
+    fn from((tenant, entry): &(TenantId, NewAuditEntry<'_>)) -> OwnedEntry {
+        OwnedEntry {
+            tenant: tenant.0,
+            at: entry.at.as_second(),
+            user: entry.user,
+            actor: entry.actor.to_owned(),
+            via: entry.via.to_owned(),
+            action: entry.action.to_owned(),
+            customer_ref: entry.customer_ref.map(str::to_owned),
+            record: entry.record.map(str::to_owned),
+            address: entry.address.map(str::to_owned),
+            status: entry.status.map(i64::from),
+        }
     }
 }
 

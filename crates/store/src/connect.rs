@@ -8,8 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Executor};
 
+use crate::kept::Kept;
 use crate::migrate::{migrate_postgres, migrate_sqlite};
-use crate::readers::Readers;
 use crate::{Store, StoreError};
 
 /// The settings one SQLite connection reports about itself.
@@ -71,8 +71,8 @@ impl Store {
             .await?;
         pool.execute(AUDIT_FILE_SCHEMA).await?;
         migrate_sqlite(&pool).await?;
-        let readers = Readers::new(path.to_owned());
-        Ok(Store::Sqlite(pool, readers))
+        let kept = Kept::new(path.to_owned(), audit_file_of(path));
+        Ok(Store::Sqlite(pool, kept))
     }
 
     /// Connects to PostgreSQL at `url` and migrates. With `schema`, every connection works in

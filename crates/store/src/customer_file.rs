@@ -2,7 +2,7 @@
 //!
 //! It is the most read thing in the application (the staff page, the API, the portal, every
 //! letter), so on SQLite its eight reads run as one request on a kept direct connection, in one
-//! snapshot (see `readers`); PostgreSQL runs the same statements through its pool. Every
+//! snapshot (see `kept`); PostgreSQL runs the same statements through its pool. Every
 //! statement binds the customer rather than spelling it into the text, so that each stays
 //! prepared from one customer to the next.
 
@@ -14,8 +14,7 @@ use crate::reads::{InvoiceRow, invoice_from_row};
 use crate::sqlite_direct::store_error;
 use crate::{
     ActionRecord, ContactLogRecord, CustomerFile, DebtorRecord, DisputeRecord, HoldRecord,
-    IncidentRecord, InvoiceRecord, PromiseRecord, Store, StoreError, TenantStore, parse_date,
-    readers,
+    IncidentRecord, InvoiceRecord, PromiseRecord, Store, StoreError, TenantStore, kept, parse_date,
 };
 
 type DisputeRow = (
@@ -127,7 +126,7 @@ impl Parts {
     }
 }
 
-/// The SQLite side: every read on one connection, in the snapshot `readers` opens.
+/// The SQLite side: every read on one connection, in the snapshot `kept` opens.
 fn read_direct(
     connection: &rusqlite::Connection,
     tenant: i64,
@@ -139,15 +138,11 @@ fn read_direct(
         tenant: i64,
         customer: i64,
     ) -> Result<Vec<T>, StoreError> {
-        readers::read(connection, &file_sql::<T>(), [tenant, customer])
+        kept::read(connection, &file_sql::<T>(), [tenant, customer])
     }
     Ok(Parts {
         debtors: all(connection, tenant, customer)?,
-        actions: in_file_order(readers::read(
-            connection,
-            &actions_sql(),
-            [tenant, customer],
-        )?),
+        actions: in_file_order(kept::read(connection, &actions_sql(), [tenant, customer])?),
         contacts: all(connection, tenant, customer)?,
         promises: all(connection, tenant, customer)?,
         disputes: all(connection, tenant, customer)?,
@@ -176,13 +171,13 @@ impl TenantStore<'_> {
         &self,
         reference: &CustomerRef,
     ) -> Result<(CustomerFile, Vec<InvoiceRecord>), StoreError> {
-        let Store::Sqlite(_, readers) = self.store else {
+        let Store::Sqlite(_, kept) = self.store else {
             let customer = self.customer_id(reference).await?;
             return self.read_file(customer, true).await;
         };
         let tenant = self.tenant.0;
         let text = reference.as_str().to_owned();
-        let (customer, parts) = readers
+        let (customer, parts) = kept
             .read(move |connection| {
                 let customer: Option<i64> = connection
                     .prepare_cached(
@@ -216,12 +211,11 @@ impl TenantStore<'_> {
     ) -> Result<(CustomerFile, Vec<InvoiceRecord>), StoreError> {
         let tenant = self.tenant.0;
         let parts = match self.store {
-            Store::Sqlite(_, readers) => {
-                readers
-                    .read(move |connection| {
-                        read_direct(connection, tenant, customer.0, with_invoices)
-                    })
-                    .await?
+            Store::Sqlite(_, kept) => {
+                kept.read(move |connection| {
+                    read_direct(connection, tenant, customer.0, with_invoices)
+                })
+                .await?
             }
             Store::Postgres(_) => Parts {
                 debtors: self

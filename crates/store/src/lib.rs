@@ -37,6 +37,7 @@ mod dunning_run;
 mod error;
 mod idempotency;
 mod import;
+mod kept;
 mod late_payment;
 mod migrate;
 mod outbox;
@@ -44,7 +45,6 @@ mod overview;
 mod payments;
 mod plans;
 mod portal;
-mod readers;
 mod reads;
 mod recovery;
 pub mod reference;
@@ -102,14 +102,14 @@ pub use tenants::TenantRecord;
 use domain::ids::TenantId;
 use std::sync::Arc;
 
-use readers::Readers;
+use kept::Kept;
 use sqlx::{PgPool, SqlitePool};
 
 /// The database, whichever backend holds it. Cheap to clone (pools are reference-counted).
 #[derive(Clone, Debug)]
 pub enum Store {
-    /// The pool, and the direct connections of the interactive reads (`readers`).
-    Sqlite(SqlitePool, Arc<Readers>),
+    /// The pool, and the kept direct connections of the hot paths (`kept`).
+    Sqlite(SqlitePool, Arc<Kept>),
     Postgres(PgPool),
 }
 

@@ -1,11 +1,13 @@
-//! Direct read connections for the interactive hot paths (an API caller, a customer's file).
+//! Kept direct connections for the hot paths: reads (an API caller, a customer's file) and
+//! the audit log's appends.
 //!
 //! Through sqlx each statement crosses to the connection's worker thread and back; a customer's
 //! file is about ten statements, and at thousands of requests a second those crossings, not
 //! SQLite, were the cost. Here a request's reads run together on one blocking thread, on a
 //! kept connection whose statements stay prepared (`prepare_cached`), inside one read
-//! transaction so that they all see the same snapshot. At most `READERS` run at once; the pool
-//! keeps that many connections open between requests.
+//! transaction so that they all see the same snapshot. At most `READERS` run at once; that many
+//! connections stay open between requests. The audit log's groups of entries are appended the
+//! same way, one blocking call per group, on a connection of its own to the log's file.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -21,21 +23,51 @@ use crate::sqlite_direct::{crashed, store_error};
 /// Reads at once: the machine's cores are what bounds them, and a few more hide the waits.
 const READERS: usize = 4;
 
-/// The kept connections of one SQLite file.
+/// The kept connections of one SQLite store.
 #[derive(Debug)]
-pub struct Readers {
+pub struct Kept {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
+    audit_file: PathBuf,
+    /// Opened at the first append; one writer at a time (`AuditWriter` is one task anyway).
+    audit: Mutex<Option<Connection>>,
 }
 
-impl Readers {
-    pub(crate) fn new(path: PathBuf) -> Arc<Readers> {
-        Arc::new(Readers {
+impl Kept {
+    pub(crate) fn new(path: PathBuf, audit_file: PathBuf) -> Arc<Kept> {
+        Arc::new(Kept {
             path,
             idle: Mutex::new(Vec::with_capacity(READERS)),
             permits: Semaphore::new(READERS),
+            audit_file,
+            audit: Mutex::new(None),
         })
+    }
+
+    /// Runs `work` on the audit log's file (as the connection's main database), on a blocking
+    /// thread.
+    pub(crate) async fn on_audit_file<T, F>(self: &Arc<Self>, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let kept = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut audit = kept.audit.lock().map_err(|_| crashed())?;
+            if audit.is_none() {
+                *audit = Some(open_audit_file(&kept.audit_file).map_err(store_error)?);
+            }
+            let connection = audit.as_mut().ok_or_else(crashed)?;
+            let result = work(connection);
+            // A connection left inside a transaction by a failure is opened afresh next time.
+            if !connection.is_autocommit() {
+                *audit = None;
+            }
+            result
+        })
+        .await
+        .map_err(|_| crashed())?
     }
 
     /// Runs `work` on a kept connection, on a blocking thread, in one read transaction.
@@ -45,17 +77,17 @@ impl Readers {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let _permit = self.permits.acquire().await.map_err(|_| crashed())?;
-        let readers = Arc::clone(self);
+        let kept = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let kept = readers.idle.lock().map_err(|_| crashed())?.pop();
-            let connection = match kept {
+            let idle = kept.idle.lock().map_err(|_| crashed())?.pop();
+            let connection = match idle {
                 Some(connection) => connection,
-                None => open(&readers.path).map_err(store_error)?,
+                None => open(&kept.path).map_err(store_error)?,
             };
             let result = in_snapshot(&connection, work);
             // A connection left inside a transaction by a failure is not put back.
             if connection.is_autocommit() {
-                readers.idle.lock().map_err(|_| crashed())?.push(connection);
+                kept.idle.lock().map_err(|_| crashed())?.push(connection);
             }
             result
         })
@@ -83,7 +115,23 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     // Reads only: a bug that tried to write here would fail rather than bypass the pool's
     // transactions.
     connection.pragma_update(None, "query_only", "ON")?;
+    // Pages read through a memory map rather than a `read` call each: at thousands of files a
+    // second the copies into each connection's own cache showed in profiles. Address space,
+    // not memory: only the pages touched are resident, and they are the OS's page cache.
+    connection.pragma_update(None, "mmap_size", 1_i64 << 30)?;
     connection.set_prepared_statement_cache_capacity(64);
+    Ok(connection)
+}
+
+/// The audit log's file with the store's durability (see `connect`).
+fn open_audit_file(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(Duration::from_secs(10))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
     Ok(connection)
 }
 
