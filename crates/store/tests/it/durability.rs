@@ -88,3 +88,65 @@ async fn the_audit_log_keeps_its_own_durable_file_and_records_while_a_job_holds_
     store.close().await;
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+#[tokio::test]
+async fn entries_logged_before_the_audit_file_existed_move_to_it_with_their_ids() {
+    let directory =
+        std::env::temp_dir().join(format!("relance-audit-upgrade-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let database = directory.join("relance.db");
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let tenant = store
+        .create_tenant(
+            &crate::fixtures::creditor("Atelier"),
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    // The database as an installation before migration 22 left it: the log in the main file.
+    {
+        let before = rusqlite::Connection::open(&database).unwrap();
+        before
+            .execute_batch(include_str!("../../migrations/sqlite/0018_audit_log.sql"))
+            .unwrap();
+        before
+            .execute_batch(&format!(
+                "INSERT INTO audit_log (id, tenant_id, occurred_at, actor, via, action, customer_ref) \
+                 VALUES (7, {0}, 100, 'alice@atelier.example', 'web', 'GET /customers/{{reference}}', 'C1'), \
+                        (9, {0}, 200, 'alice@atelier.example', 'web', 'POST /customers/{{reference}}/calls', 'C1'); \
+                 DELETE FROM schema_migrations WHERE version = 22;",
+                tenant.0
+            ))
+            .unwrap();
+    }
+    for file in ["relance.audit.db", "relance.audit.db-wal", "relance.audit.db-shm"] {
+        let _ = std::fs::remove_file(directory.join(file));
+    }
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let (entries, total) = store
+        .tenant(tenant)
+        .audit_entries(&store::AuditFilter {
+            limit: 10,
+            ..store::AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(
+        entries.iter().map(|entry| entry.id).collect::<Vec<_>>(),
+        [9, 7],
+        "newest first, with the ids they had"
+    );
+    store.close().await;
+    let main = rusqlite::Connection::open(&database).unwrap();
+    let left: i64 = main
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'audit_log'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "the main file keeps no log of its own");
+    let _ = std::fs::remove_dir_all(&directory);
+}
