@@ -2,14 +2,13 @@
 //! customers searched and sorted by the database.
 
 use domain::money::Money;
-use domain::report::{AgingReport, days_sales_outstanding};
+use domain::report::{AgingBuckets, AgingReport, aged_totals, days_sales_outstanding};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use store::{
     ActionRecord, CustomerPage, CustomerQuery, PromiseOfCustomer, Store, StoreError, TenantRecord,
 };
 
-use crate::queries::aging_report;
 
 /// The DSO's period: the last 90 days of sales, the usual quarter.
 pub const DSO_PERIOD_DAYS: u32 = 90;
@@ -47,7 +46,12 @@ pub async fn dashboard(
     as_of: Date,
 ) -> Result<Dashboard, StoreError> {
     let handle = store.tenant(tenant.id);
-    let aging = aging_report(store, tenant, as_of, None).await?;
+    let aging = aged_totals(
+        as_of,
+        tenant.profile.currency,
+        &AgingBuckets::standard(),
+        handle.open_amounts_by_due_date().await?,
+    );
     let period_start = as_of
         .checked_sub(i64::from(DSO_PERIOD_DAYS - 1).days())
         .unwrap_or(as_of);

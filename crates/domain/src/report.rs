@@ -171,6 +171,50 @@ pub fn aged_balance(
     }
 }
 
+/// The totals alone of the aged balance on `as_of` (no customer rows), from amounts
+/// outstanding summed by due date: what a dashboard shows, read from a few hundred sums rather
+/// than every open invoice. The same buckets and currency rules as `aged_balance`.
+pub fn aged_totals(
+    as_of: Date,
+    currency: Currency,
+    buckets: &AgingBuckets,
+    amounts_by_due_date: impl IntoIterator<Item = (Date, Money)>,
+) -> AgingReport {
+    let mut totals = vec![0_i64; buckets.len()];
+    let mut other_currencies: BTreeMap<Currency, Money> = BTreeMap::new();
+    for (due_on, amount) in amounts_by_due_date {
+        if amount.currency() != currency {
+            let total = other_currencies
+                .entry(amount.currency())
+                .or_insert_with(|| Money::zero(amount.currency()));
+            *total = total
+                .checked_add(amount)
+                .expect("outstanding totals fit in i64");
+            continue;
+        }
+        let index = buckets.index_of(days_past_due(due_on, as_of));
+        totals[index] = totals[index]
+            .checked_add(amount.minor())
+            .expect("outstanding totals fit in i64");
+    }
+    AgingReport {
+        as_of,
+        currency,
+        total: Money::from_minor(totals.iter().sum(), currency),
+        buckets: buckets
+            .labels()
+            .into_iter()
+            .zip(&totals)
+            .map(|(label, minor)| BucketAmount {
+                label,
+                amount: Money::from_minor(*minor, currency),
+            })
+            .collect(),
+        customers: Vec::new(),
+        other_currencies,
+    }
+}
+
 impl AgingReport {
     /// What is past due: the total less the bucket of items not yet due.
     pub fn overdue(&self) -> Money {
@@ -217,6 +261,43 @@ mod tests {
 
     fn amounts(buckets: &[BucketAmount]) -> Vec<i64> {
         buckets.iter().map(|bucket| bucket.amount.minor()).collect()
+    }
+
+    proptest::proptest! {
+        /// The dashboard's totals, read from sums by due date, are the full report's totals.
+        #[test]
+        fn totals_from_sums_by_due_date_are_the_aged_balances(
+            rows in proptest::collection::vec((0_u8..6, -200_i32..200, 0_i64..1_000_000, proptest::bool::ANY), 0..60)
+        ) {
+            let as_of = date(2026, 11, 20);
+            let items: Vec<OpenItem> = rows
+                .iter()
+                .map(|(customer, offset, minor, euros)| OpenItem {
+                    customer: CustomerRef::parse(&format!("C{customer}")).unwrap(),
+                    due_on: as_of.checked_add(jiff::Span::new().days(i64::from(*offset))).unwrap(),
+                    outstanding: Money::from_minor(*minor, if *euros { Currency::EUR } else { Currency::from_code("USD").unwrap() }),
+                })
+                .collect();
+            let mut by_day: BTreeMap<(Date, Currency), i64> = BTreeMap::new();
+            for item in &items {
+                *by_day.entry((item.due_on, item.outstanding.currency())).or_default() += item.outstanding.minor();
+            }
+            let full = aged_balance(as_of, Currency::EUR, &AgingBuckets::standard(), items);
+            let totals = aged_totals(
+                as_of,
+                Currency::EUR,
+                &AgingBuckets::standard(),
+                by_day.into_iter().map(|((due_on, currency), minor)| (due_on, Money::from_minor(minor, currency))),
+            );
+            proptest::prop_assert_eq!(totals.total, full.total);
+            proptest::prop_assert_eq!(&totals.buckets, &full.buckets);
+            // Zero amounts are skipped by the full report, counted as zero here.
+            let nonzero = |map: &BTreeMap<Currency, Money>| -> Vec<(Currency, i64)> {
+                map.iter().filter(|(_, money)| !money.is_zero()).map(|(c, m)| (*c, m.minor())).collect()
+            };
+            proptest::prop_assert_eq!(nonzero(&totals.other_currencies), nonzero(&full.other_currencies));
+            proptest::prop_assert!(totals.customers.is_empty());
+        }
     }
 
     #[test]

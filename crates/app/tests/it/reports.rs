@@ -24,6 +24,13 @@ async fn the_aged_balance_sorts_outstanding_amounts_by_days_past_due() {
         let report = app::queries::aging_report(store, &tenant, date(2026, 11, 20), None)
             .await
             .unwrap();
+        // The dashboard reads its totals from sums by due date: the same figures.
+        let board = app::overview::dashboard(store, &tenant, date(2026, 11, 20))
+            .await
+            .unwrap();
+        assert_eq!(board.aging.buckets, report.buckets);
+        assert_eq!(board.aging.total, report.total);
+        assert_eq!(board.aging.other_currencies, report.other_currencies);
         let buckets: Vec<(String, String)> = report
             .buckets
             .iter()

@@ -120,7 +120,11 @@ async fn entries_logged_before_the_audit_file_existed_move_to_it_with_their_ids(
             ))
             .unwrap();
     }
-    for file in ["relance.audit.db", "relance.audit.db-wal", "relance.audit.db-shm"] {
+    for file in [
+        "relance.audit.db",
+        "relance.audit.db-wal",
+        "relance.audit.db-shm",
+    ] {
         let _ = std::fs::remove_file(directory.join(file));
     }
     let store = store::Store::open_sqlite(&database).await.unwrap();
