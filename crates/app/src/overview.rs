@@ -9,7 +9,6 @@ use store::{
     ActionRecord, CustomerPage, CustomerQuery, PromiseOfCustomer, Store, StoreError, TenantRecord,
 };
 
-
 /// The DSO's period: the last 90 days of sales, the usual quarter.
 pub const DSO_PERIOD_DAYS: u32 = 90;
 /// How far back the dashboard lists broken promises.
