@@ -39,7 +39,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::bench_tools::{WorkDir, load_average, noisy_note, remove_database, say};
-use crate::cli::BenchWebArgs;
+use crate::cli::{BenchLoadArgs, BenchWebArgs};
 
 /// The portfolio's day (the clock is fixed at 10:00 in Paris on it).
 const AS_OF: Date = jiff::civil::date(2026, 11, 20);
@@ -119,9 +119,22 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
         None,
     )
     .await?;
+    let target = Target {
+        work_dir,
+        address,
+        token: &token,
+    };
+    a1(
+        &database,
+        tenant.id.0,
+        &references,
+        wrk.as_ref(),
+        &target,
+        seconds,
+    )
+    .await?;
     match &wrk {
         Some(wrk) => {
-            a1(&database, tenant.id.0, &references, wrk, seconds).await?;
             a2(
                 &store,
                 clock,
@@ -130,9 +143,9 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
                 (run_alone, import_alone),
                 &tenant,
             )
-            .await?;
+            .await?
         }
-        None => say("A1, A2: skipped, `wrk` is not installed (apt-get install wrk)")?,
+        None => say("A2: skipped, `wrk` is not installed (apt-get install wrk)")?,
     }
     a3(
         work_dir,
@@ -219,12 +232,21 @@ async fn sign_in(
     Ok(accounts::login(store, clock, "bench@relance.example", password).await?)
 }
 
-/// A1: the customer file through the API against the bare reads of the same file.
+/// The server under test, as a client reaches it.
+struct Target<'a> {
+    work_dir: &'a Path,
+    address: SocketAddr,
+    token: &'a str,
+}
+
+/// A1: the customer file through the API against the bare reads of the same file: as fast as
+/// `wrk` can ask, then at fixed rates from a process of its own.
 async fn a1(
     database: &Path,
     tenant: i64,
     references: &[String],
-    wrk: &Wrk,
+    wrk: Option<&Wrk>,
+    target: &Target<'_>,
     seconds: Duration,
 ) -> anyhow::Result<()> {
     say(
@@ -247,13 +269,34 @@ async fn a1(
             ms(raw.percentile(99.0)),
         ))?;
     }
-    for connections in [50, 200] {
-        let result = wrk.run(connections, Some(seconds))?.finish()?;
+    match wrk {
+        Some(wrk) => {
+            for connections in [50, 200] {
+                let result = wrk.run(connections, Some(seconds))?.finish()?;
+                say(format!(
+                    "  HTTP as fast as wrk asks, {connections} connections: {}; {:.0} % of the bare rate (target ≥ {:.0} %, p99 ≤ 25 ms, no error)",
+                    result.summary(),
+                    100.0 * result.per_second() / best_raw.max(f64::MIN_POSITIVE),
+                    100.0 * A1_SHARE,
+                ))?;
+            }
+        }
+        None => say("  HTTP as fast as wrk asks: skipped, `wrk` is not installed")?,
+    }
+    for rate in [3_000, 6_000] {
+        let (work_dir, address, token) = (
+            target.work_dir.to_owned(),
+            target.address,
+            target.token.to_owned(),
+        );
+        let references = references.to_vec();
+        let result = tokio::task::spawn_blocking(move || {
+            fixed_rate(&work_dir, address, &token, &references, rate, 200, seconds)
+        })
+        .await??;
         say(format!(
-            "  HTTP, {connections} connections: {}; {:.0} % of the bare rate (target ≥ {:.0} %, p99 ≤ 25 ms, no error)",
+            "  HTTP at a fixed {rate} req/s over 200 connections: {} (target at 6000: p99 ≤ 25 ms, no error)",
             result.summary(),
-            100.0 * result.per_second() / best_raw.max(f64::MIN_POSITIVE),
-            100.0 * A1_SHARE,
         ))?;
     }
     Ok(())
@@ -332,7 +375,21 @@ async fn a3(
     let mut offset = 0;
     for rate in [100_u32, 400] {
         let readers = wrk.map(|wrk| wrk.run(2, None)).transpose()?;
-        let posted = post_at_rate(address, bearer, &references[offset..], rate, seconds).await?;
+        let due_on = AS_OF
+            .checked_add(jiff::Span::new().days(10))
+            .context("a promise date")?;
+        let calls: Vec<Call> = references[offset..]
+            .iter()
+            .map(|customer| Call {
+                method: "POST",
+                path: format!("/api/v1/customers/{customer}/promises"),
+                json: Some(format!(
+                    r#"{{"amount":"10.00","due_on":"{due_on}","note":"bench"}}"#
+                )),
+            })
+            .collect();
+        // Enough connections that each sends at most one request every 25 ms.
+        let posted = at_rate(address, bearer, &calls, rate, rate.div_ceil(40), seconds).await?;
         offset = (offset + posted.sample.latencies.len()) % references.len().max(1);
         let readers = readers.map(Running::finish).transpose()?;
         say(format!(
@@ -355,46 +412,59 @@ struct Posted {
     errors: u64,
 }
 
-/// Posts one promise per customer of `references` (in turn) at `rate` a second for `duration`,
-/// over enough connections that each sends at most one request every 25 ms. A latency counts
-/// from when the request was due, so that a stalled server shows in it.
-async fn post_at_rate(
+/// One request of a load: method, path and JSON body.
+#[derive(Clone)]
+struct Call {
+    method: &'static str,
+    path: String,
+    json: Option<String>,
+}
+
+/// Sends `calls` in turn at `rate` a second for `duration`, over `connections` connections
+/// (each sends one request every `connections / rate` seconds). A latency counts from when the
+/// request was due, not from when it left, so that a server falling behind shows in it.
+async fn at_rate(
     address: SocketAddr,
-    bearer: &str,
-    references: &[String],
+    headers: &str,
+    calls: &[Call],
     rate: u32,
+    connections: u32,
     duration: Duration,
 ) -> anyhow::Result<Posted> {
-    let connections = rate.div_ceil(40).max(1);
+    let rate = rate.max(1);
+    let connections = connections.clamp(1, rate);
     let period = Duration::from_secs_f64(f64::from(connections) / f64::from(rate));
-    let due_on = AS_OF
-        .checked_add(jiff::Span::new().days(10))
-        .context("a promise date")?;
-    let body = format!(r#"{{"amount":"10.00","due_on":"{due_on}","note":"bench"}}"#);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for connection in 0..connections {
-        let mine: Vec<String> = references
+        let mine: Vec<Call> = calls
             .iter()
             .skip(connection as usize)
             .step_by(connections as usize)
             .cloned()
             .collect();
-        let (bearer, body) = (bearer.to_owned(), body.clone());
+        let headers = headers.to_owned();
         tasks.push(tokio::spawn(async move {
             let mut stream = connect(address).await?;
             let mut ticks = tokio::time::interval(period);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             let mut sample = RateSample::default();
             let mut errors = 0_u64;
-            let mut customers = mine.iter().cycle();
+            let mut calls = mine.iter().cycle();
             while started.elapsed() < duration {
                 let due = ticks.tick().await;
-                let Some(customer) = customers.next() else {
+                let Some(call) = calls.next() else {
                     break;
                 };
-                let path = format!("/api/v1/customers/{customer}/promises");
-                match request(&mut stream, "POST", &path, &bearer, Some(&body)).await {
+                let answered = request(
+                    &mut stream,
+                    call.method,
+                    &call.path,
+                    &headers,
+                    call.json.as_deref(),
+                )
+                .await;
+                match answered {
                     Ok(()) => {
                         sample.latencies.push(due.elapsed());
                         sample.operations += 1;
@@ -420,6 +490,88 @@ async fn post_at_rate(
     }
     posted.sample.elapsed = started.elapsed();
     Ok(posted)
+}
+
+/// `relance bench load`: GETs at a fixed rate from a process of its own, so that the client's
+/// work is not the server's runtime's; prints one line of figures for `bench web` to read.
+pub(crate) async fn load(args: &BenchLoadArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.paths)
+        .with_context(|| format!("cannot read {}", args.paths.display()))?;
+    let calls: Vec<Call> = text
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(|path| Call {
+            method: "GET",
+            path: path.to_owned(),
+            json: None,
+        })
+        .collect();
+    if calls.is_empty() {
+        bail!("{} lists no path", args.paths.display());
+    }
+    let loaded = at_rate(
+        args.address,
+        &format!("Authorization: Bearer {}\r\n", args.token),
+        &calls,
+        args.rate,
+        args.connections,
+        Duration::from_secs(args.seconds.max(1)),
+    )
+    .await?;
+    let micros = |percent: f64| loaded.sample.percentile(percent).as_micros();
+    say(format!(
+        "relance-load {} {} {} {} {} {} {}",
+        loaded.sample.operations,
+        loaded.sample.elapsed.as_micros(),
+        micros(50.0),
+        micros(99.0),
+        micros(99.9),
+        micros(100.0),
+        loaded.errors,
+    ))
+}
+
+/// A1 at a fixed rate: `bench load` in a process of its own.
+fn fixed_rate(
+    work_dir: &Path,
+    address: SocketAddr,
+    token: &str,
+    references: &[String],
+    rate: u32,
+    connections: u32,
+    seconds: Duration,
+) -> anyhow::Result<WrkResult> {
+    let paths = work_dir.join("customer_files.txt");
+    let list: String = references
+        .iter()
+        .map(|reference| format!("/api/v1/customers/{reference}\n"))
+        .collect();
+    std::fs::write(&paths, list).with_context(|| format!("cannot write {}", paths.display()))?;
+    let output = Command::new(std::env::current_exe().context("this program's path")?)
+        .args(["bench", "load", "--address"])
+        .arg(address.to_string())
+        .arg("--paths")
+        .arg(&paths)
+        .arg("--rate")
+        .arg(rate.to_string())
+        .arg("--connections")
+        .arg(connections.to_string())
+        .arg("--seconds")
+        .arg(seconds.as_secs().max(1).to_string())
+        .env("RELANCE_BENCH_TOKEN", token)
+        .output()
+        .context("cannot run bench load")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("relance-load "))
+        .with_context(|| {
+            format!(
+                "bench load printed no figures: {stdout}{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })?;
+    figures(line)
 }
 
 /// `wrk` with a script that asks for the customer file of a random customer of the sample.
@@ -529,34 +681,30 @@ impl Running {
                     String::from_utf8_lossy(&output.stderr)
                 )
             })?;
-        let numbers = line
-            .split_whitespace()
-            .map(str::parse::<u64>)
-            .collect::<Result<Vec<_>, _>>()
-            .with_context(|| format!("wrk's figures are not numbers: {line}"))?;
-        let [
-            requests,
-            duration_us,
-            p50,
-            p99,
-            p999,
-            max,
-            socket_errors,
-            status_errors,
-        ] = numbers[..]
-        else {
-            bail!("wrk's figures are not the eight expected: {line}");
-        };
-        Ok(WrkResult {
-            requests,
-            elapsed: Duration::from_micros(duration_us),
-            p50: Duration::from_micros(p50),
-            p99: Duration::from_micros(p99),
-            p999: Duration::from_micros(p999),
-            max: Duration::from_micros(max),
-            errors: socket_errors + status_errors,
-        })
+        figures(line)
     }
+}
+
+/// A load's figures as `wrk`'s script and `bench load` print them: requests, duration, p50,
+/// p99, p99.9 and maximum in microseconds, then error counts (added up).
+fn figures(line: &str) -> anyhow::Result<WrkResult> {
+    let numbers = line
+        .split_whitespace()
+        .map(str::parse::<u64>)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("the load's figures are not numbers: {line}"))?;
+    let [requests, duration_us, p50, p99, p999, max, ref errors @ ..] = numbers[..] else {
+        bail!("the load's figures are fewer than expected: {line}");
+    };
+    Ok(WrkResult {
+        requests,
+        elapsed: Duration::from_micros(duration_us),
+        p50: Duration::from_micros(p50),
+        p99: Duration::from_micros(p99),
+        p999: Duration::from_micros(p999),
+        max: Duration::from_micros(max),
+        errors: errors.iter().sum(),
+    })
 }
 
 struct WrkResult {

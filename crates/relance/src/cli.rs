@@ -746,6 +746,29 @@ pub(crate) enum BenchCommand {
     /// file against bare SQLite reads (A1), the same during a job (A2), durable writes at a fixed
     /// rate (A3), and with `--pages` the staff pages.
     Web(BenchWebArgs),
+    /// Requests at a fixed rate, for `bench web` to run in a process of its own.
+    #[command(hide = true)]
+    Load(BenchLoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchLoadArgs {
+    /// The server's address (host:port).
+    #[arg(long)]
+    pub(crate) address: std::net::SocketAddr,
+    /// A file of paths to GET, one a line, taken in turn.
+    #[arg(long)]
+    pub(crate) paths: PathBuf,
+    /// Requests a second, over all connections.
+    #[arg(long)]
+    pub(crate) rate: u32,
+    #[arg(long)]
+    pub(crate) connections: u32,
+    #[arg(long)]
+    pub(crate) seconds: u64,
+    /// The API token (sent as `Authorization: Bearer`).
+    #[arg(long, env = "RELANCE_BENCH_TOKEN", hide_env_values = true)]
+    pub(crate) token: String,
 }
 
 #[derive(Debug, Args)]

@@ -98,6 +98,7 @@ async fn dispatch(config: &Config, cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Run(args)) => crate::bench_run::run(&args).await,
         Command::Bench(BenchCommand::Match(args)) => crate::bench_match::run(&args).await,
         Command::Bench(BenchCommand::Web(args)) => crate::bench_web::run(&args).await,
+        Command::Bench(BenchCommand::Load(args)) => crate::bench_web::load(&args).await,
         command @ (Command::Interest(_)
         | Command::Statement(_)
         | Command::Rates(_)
