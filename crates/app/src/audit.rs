@@ -144,9 +144,11 @@ pub async fn record(
     clock: Clock,
     actor: Actor<'_>,
     event: &AuditEvent<'_>,
-) -> Result<i64, StoreError> {
+) -> Result<(), StoreError> {
     let entry = Entry::new(store, tenant, clock, actor, event).await?;
-    store.tenant(tenant).append_audit(&entry.stored()).await
+    store
+        .append_audit_entries(&[(tenant, entry.stored())])
+        .await
 }
 
 /// The most entries one commit carries.

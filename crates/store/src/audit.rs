@@ -78,22 +78,6 @@ type AuditRow = (
 const INSERT_ENTRY: &str = "INSERT INTO {audit_log} (tenant_id, occurred_at, user_id, actor, via, action, customer_ref, record, address, status) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-macro_rules! bind_entry {
-    ($query:expr, $tenant:expr, $entry:expr) => {
-        $query
-            .bind($tenant.0)
-            .bind($entry.at.as_second())
-            .bind($entry.user)
-            .bind($entry.actor)
-            .bind($entry.via)
-            .bind($entry.action)
-            .bind($entry.customer_ref)
-            .bind($entry.record)
-            .bind($entry.address)
-            .bind($entry.status.map(i32::from))
-    };
-}
-
 /// `sql` naming the log's table where the backend keeps it: on SQLite in its own file, attached
 /// as `audit`. The name is always qualified there: an unqualified one is looked up in the main
 /// file first, and on a fresh connection that lookup waited for a job holding the main file.
@@ -146,13 +130,19 @@ impl Store {
                 let sql = in_log(self, INSERT_ENTRY);
                 let mut transaction = pool.begin().await?;
                 for (tenant, entry) in entries {
-                    bind_entry!(
-                        sqlx::query(sqlx::AssertSqlSafe(sql.as_str())),
-                        tenant,
-                        entry
-                    )
-                    .execute(&mut *transaction)
-                    .await?;
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .bind(tenant.0)
+                        .bind(entry.at.as_second())
+                        .bind(entry.user)
+                        .bind(entry.actor)
+                        .bind(entry.via)
+                        .bind(entry.action)
+                        .bind(entry.customer_ref)
+                        .bind(entry.record)
+                        .bind(entry.address)
+                        .bind(entry.status.map(i32::from))
+                        .execute(&mut *transaction)
+                        .await?;
                 }
                 transaction.commit().await?;
                 Ok(())
@@ -193,18 +183,6 @@ impl From<&(TenantId, NewAuditEntry<'_>)> for OwnedEntry {
 }
 
 impl TenantStore<'_> {
-    /// Appends an entry; returns its id.
-    pub async fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64, StoreError> {
-        let sql = sqlx::AssertSqlSafe(in_log(self.store, &format!("{INSERT_ENTRY} RETURNING id")));
-        Ok(with_pool!(self.store, |pool| bind_entry!(
-            sqlx::query_scalar(sql),
-            self.tenant,
-            entry
-        )
-        .fetch_one(pool)
-        .await?))
-    }
-
     /// A page of entries meeting `filter`, newest first, and how many meet it.
     pub async fn audit_entries(
         &self,
