@@ -6,7 +6,9 @@
 use domain::ids::TenantId;
 use jiff::Timestamp;
 
-use crate::dunning::dialect;
+use std::sync::LazyLock;
+
+use crate::dunning::{Dialects, dialect};
 use crate::sqlite_direct::store_error;
 use crate::tenants::{PROFILE_COLUMNS, ProfileRow, tenant_from_row};
 use crate::{Store, StoreError, TenantRecord, TenantStore, parse_timestamp, timestamp_text};
@@ -61,16 +63,19 @@ const MEMBER_COLUMNS: &str = "u.id, m.tenant_id, u.email, u.display_name, m.role
 
 type TokenRow = (i64, i64, i64, String, String, String, Option<String>);
 
-static API_TOKEN_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
+static API_TOKEN_USER: LazyLock<Dialects> = LazyLock::new(|| {
+    Dialects::new(format!(
         "SELECT t.id, {MEMBER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
          JOIN memberships m ON m.user_id = t.user_id AND m.tenant_id = t.tenant_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-    )
+    ))
 });
 
-static TENANT_BY_ID: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| format!("SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = $1"));
+static TENANT_BY_ID: LazyLock<Dialects> = LazyLock::new(|| {
+    Dialects::new(format!(
+        "SELECT {PROFILE_COLUMNS} FROM tenants WHERE id = $1"
+    ))
+});
 
 fn user(row: UserRow) -> UserRecord {
     let (id, tenant, email, display_name, role, password_hash) = row;
@@ -233,14 +238,12 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(i64, UserRecord, TenantRecord)>, StoreError> {
-        let token_sql = dialect(self, &API_TOKEN_USER);
-        let tenant_sql = dialect(self, &TENANT_BY_ID);
         let found = match self {
             Store::Sqlite(_, kept) => {
                 let token_hash = token_hash.to_owned();
                 kept.read(move |connection| {
                     let token: Option<TokenRow> = connection
-                        .prepare_cached(&token_sql)
+                        .prepare_cached(&API_TOKEN_USER.sqlite)
                         .and_then(|mut statement| {
                             statement
                                 .query_map([&token_hash], |row| TokenRow::try_from(row))?
@@ -252,7 +255,7 @@ impl Store {
                         return Ok(None);
                     };
                     let tenant: ProfileRow = connection
-                        .prepare_cached(&tenant_sql)
+                        .prepare_cached(&TENANT_BY_ID.sqlite)
                         .and_then(|mut statement| {
                             statement.query_row([token.2], |row| ProfileRow::try_from(row))
                         })
@@ -262,16 +265,18 @@ impl Store {
                 .await?
             }
             Store::Postgres(pool) => {
-                let token: Option<TokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(token_sql))
-                    .bind(token_hash)
-                    .fetch_optional(pool)
-                    .await?;
+                let token: Option<TokenRow> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(API_TOKEN_USER.postgres.as_str()))
+                        .bind(token_hash)
+                        .fetch_optional(pool)
+                        .await?;
                 match token {
                     Some(token) => {
-                        let tenant: ProfileRow = sqlx::query_as(sqlx::AssertSqlSafe(tenant_sql))
-                            .bind(token.2)
-                            .fetch_one(pool)
-                            .await?;
+                        let tenant: ProfileRow =
+                            sqlx::query_as(sqlx::AssertSqlSafe(TENANT_BY_ID.postgres.as_str()))
+                                .bind(token.2)
+                                .fetch_one(pool)
+                                .await?;
                         Some((token, tenant))
                     }
                     None => None,

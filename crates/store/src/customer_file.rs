@@ -9,7 +9,9 @@
 use domain::customer::CustomerRef;
 use domain::ids::{CustomerId, InvoiceId};
 
-use crate::dunning::{Readable, select_where};
+use std::sync::LazyLock;
+
+use crate::dunning::{Dialects, Readable, select_where};
 use crate::reads::{InvoiceRow, invoice_from_row};
 use crate::sqlite_direct::store_error;
 use crate::{
@@ -69,21 +71,40 @@ fn of_customer<T: Readable>() -> String {
 }
 
 /// The statement reading a customer's records of type `T`, in their order.
-fn file_sql<T: Readable>() -> String {
-    select_where::<T>(&of_customer::<T>())
+fn file_sql<T: Readable>() -> Dialects {
+    Dialects::new(select_where::<T>(&of_customer::<T>()))
 }
 
-/// A customer's actions, unordered. Asked for in date order, SQLite (3.51) walks the index by
-/// date, that is every action of the creditor, rather than the customer's few entries of the
-/// index by customer, whatever its statistics say: 16 ms a file at a million invoices. They are
-/// put in order here instead (`in_file_order`).
-fn actions_sql() -> String {
-    format!(
+/// The file's statements, written once in each dialect.
+struct FileSql {
+    debtors: Dialects,
+    actions: Dialects,
+    contacts: Dialects,
+    promises: Dialects,
+    disputes: Dialects,
+    holds: Dialects,
+    incidents: Dialects,
+    invoices: Dialects,
+}
+
+static FILE_SQL: LazyLock<FileSql> = LazyLock::new(|| FileSql {
+    debtors: file_sql::<DebtorRecord>(),
+    // Unordered. Asked for in date order, SQLite (3.51) walks the index by date, that is every
+    // action of the creditor, rather than the customer's few entries of the index by customer,
+    // whatever its statistics say: 16 ms a file at a million invoices. They are put in order
+    // here instead (`in_file_order`).
+    actions: Dialects::new(format!(
         "{} AND {}",
         ActionRecord::SELECT,
         of_customer::<ActionRecord>()
-    )
-}
+    )),
+    contacts: file_sql::<ContactLogRecord>(),
+    promises: file_sql::<PromiseRecord>(),
+    disputes: file_sql::<DisputeRecord>(),
+    holds: file_sql::<HoldRecord>(),
+    incidents: file_sql::<IncidentRecord>(),
+    invoices: file_sql::<InvoiceRecord>(),
+});
 
 /// `ActionRecord::ORDER` within one customer: by day, then as recorded.
 fn in_file_order(mut actions: Vec<ActionRecord>) -> Vec<ActionRecord> {
@@ -133,23 +154,18 @@ fn read_direct(
     customer: i64,
     with_invoices: bool,
 ) -> Result<Parts, StoreError> {
-    fn all<T: Readable>(
-        connection: &rusqlite::Connection,
-        tenant: i64,
-        customer: i64,
-    ) -> Result<Vec<T>, StoreError> {
-        kept::read(connection, &file_sql::<T>(), [tenant, customer])
-    }
+    let sql = &*FILE_SQL;
+    let ids = [tenant, customer];
     Ok(Parts {
-        debtors: all(connection, tenant, customer)?,
-        actions: in_file_order(kept::read(connection, &actions_sql(), [tenant, customer])?),
-        contacts: all(connection, tenant, customer)?,
-        promises: all(connection, tenant, customer)?,
-        disputes: all(connection, tenant, customer)?,
-        holds: all(connection, tenant, customer)?,
-        incidents: all(connection, tenant, customer)?,
+        debtors: kept::read(connection, &sql.debtors.sqlite, ids)?,
+        actions: in_file_order(kept::read(connection, &sql.actions.sqlite, ids)?),
+        contacts: kept::read(connection, &sql.contacts.sqlite, ids)?,
+        promises: kept::read(connection, &sql.promises.sqlite, ids)?,
+        disputes: kept::read(connection, &sql.disputes.sqlite, ids)?,
+        holds: kept::read(connection, &sql.holds.sqlite, ids)?,
+        incidents: kept::read(connection, &sql.incidents.sqlite, ids)?,
         invoices: if with_invoices {
-            all(connection, tenant, customer)?
+            kept::read(connection, &sql.invoices.sqlite, ids)?
         } else {
             Vec::new()
         },
@@ -217,60 +233,47 @@ impl TenantStore<'_> {
                 })
                 .await?
             }
-            Store::Postgres(_) => Parts {
-                debtors: self
-                    .of_customer(customer, &file_sql::<DebtorRecord>())
-                    .await?,
-                actions: in_file_order(self.of_customer(customer, &actions_sql()).await?),
-                contacts: self
-                    .of_customer(customer, &file_sql::<ContactLogRecord>())
-                    .await?,
-                promises: self
-                    .of_customer(customer, &file_sql::<PromiseRecord>())
-                    .await?,
-                disputes: self
-                    .of_customer(customer, &file_sql::<DisputeRecord>())
-                    .await?,
-                holds: self
-                    .of_customer(customer, &file_sql::<HoldRecord>())
-                    .await?,
-                incidents: self
-                    .of_customer(customer, &file_sql::<IncidentRecord>())
-                    .await?,
-                invoices: if with_invoices {
-                    self.of_customer(customer, &file_sql::<InvoiceRecord>())
-                        .await?
-                } else {
-                    Vec::new()
-                },
-            },
+            Store::Postgres(pool) => {
+                let sql = &*FILE_SQL;
+                let ids = (tenant, customer.0);
+                Parts {
+                    debtors: of_customer_pg(pool, &sql.debtors.postgres, ids).await?,
+                    actions: in_file_order(of_customer_pg(pool, &sql.actions.postgres, ids).await?),
+                    contacts: of_customer_pg(pool, &sql.contacts.postgres, ids).await?,
+                    promises: of_customer_pg(pool, &sql.promises.postgres, ids).await?,
+                    disputes: of_customer_pg(pool, &sql.disputes.postgres, ids).await?,
+                    holds: of_customer_pg(pool, &sql.holds.postgres, ids).await?,
+                    incidents: of_customer_pg(pool, &sql.incidents.postgres, ids).await?,
+                    invoices: if with_invoices {
+                        of_customer_pg(pool, &sql.invoices.postgres, ids).await?
+                    } else {
+                        Vec::new()
+                    },
+                }
+            }
         };
         parts.file(customer)
     }
+}
 
-    /// The records `sql` reads for the customer, through the pool.
-    async fn of_customer<T: Readable>(
-        &self,
-        customer: CustomerId,
-        sql: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let sql = self.sql(sql);
-        let rows: Vec<T::Row> = with_pool!(self.store, |pool| {
-            sqlx::query_as(sql)
-                .bind(self.tenant.0)
-                .bind(customer.0)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter().map(T::from_row).collect()
-    }
+/// The records `sql` reads for the customer, through PostgreSQL's pool.
+async fn of_customer_pg<T: Readable>(
+    pool: &sqlx::PgPool,
+    sql: &str,
+    (tenant, customer): (i64, i64),
+) -> Result<Vec<T>, StoreError> {
+    let rows: Vec<T::Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant)
+        .bind(customer)
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter().map(T::from_row).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{actions_sql, file_sql};
-    use crate::dunning::sqlite_dialect;
-    use crate::{InvoiceRecord, Store};
+    use super::FILE_SQL;
+    use crate::Store;
 
     #[tokio::test]
     async fn a_customers_actions_and_invoices_are_read_through_the_indexes_by_customer() {
@@ -302,8 +305,8 @@ mod tests {
         .await
         .unwrap();
         let mut plans = Vec::new();
-        for sql in [actions_sql(), file_sql::<InvoiceRecord>()] {
-            let explain = format!("EXPLAIN QUERY PLAN {}", sqlite_dialect(&sql));
+        for sql in [&FILE_SQL.actions.sqlite, &FILE_SQL.invoices.sqlite] {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
             let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
                 .bind(1)
                 .bind(7)

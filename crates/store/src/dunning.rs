@@ -26,6 +26,21 @@ pub(crate) fn dialect(store: &Store, sql: &str) -> String {
     }
 }
 
+/// A statement of a hot path written once in each dialect, rather than converted at each call.
+pub(crate) struct Dialects {
+    pub(crate) postgres: String,
+    pub(crate) sqlite: String,
+}
+
+impl Dialects {
+    pub(crate) fn new(postgres: String) -> Dialects {
+        Dialects {
+            sqlite: sqlite_dialect(&postgres),
+            postgres,
+        }
+    }
+}
+
 pub(crate) fn sqlite_dialect(sql: &str) -> String {
     sql.replace("::date", "")
         .replace("::timestamptz", "")

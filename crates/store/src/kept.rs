@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, Params};
 use tokio::sync::Semaphore;
 
 use crate::StoreError;
-use crate::dunning::{Readable, sqlite_dialect};
+use crate::dunning::Readable;
 use crate::sqlite_direct::{crashed, store_error};
 
 /// Reads at once: the machine's cores are what bounds them, and a few more hide the waits.
@@ -135,15 +135,14 @@ fn open_audit_file(path: &std::path::Path) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
-/// The records of type `T` that `sql` (PostgreSQL's dialect) reads, with `params` bound from
-/// `$1` on, through a statement kept prepared.
+/// The records of type `T` that `sql` (SQLite's dialect) reads, with `params` bound from `?1`
+/// on, through a statement kept prepared.
 pub(crate) fn read<T: Readable>(
     connection: &Connection,
     sql: &str,
     params: impl Params,
 ) -> Result<Vec<T>, StoreError> {
-    let sql = sqlite_dialect(sql);
-    let mut statement = connection.prepare_cached(&sql).map_err(store_error)?;
+    let mut statement = connection.prepare_cached(sql).map_err(store_error)?;
     let rows = statement
         .query_map(params, |row| T::Row::try_from(row))
         .map_err(store_error)?;
