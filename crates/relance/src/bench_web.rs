@@ -540,7 +540,7 @@ fn fixed_rate(
     rate: u32,
     connections: u32,
     seconds: Duration,
-) -> anyhow::Result<WrkResult> {
+) -> anyhow::Result<LoadResult> {
     let paths = work_dir.join("customer_files.txt");
     let list: String = references
         .iter()
@@ -659,7 +659,7 @@ struct Running {
 
 impl Running {
     /// Stops the load if it has no end of its own (wrk reports on SIGINT), then reads the figures.
-    fn finish(self) -> anyhow::Result<WrkResult> {
+    fn finish(self) -> anyhow::Result<LoadResult> {
         if self.interrupt {
             Command::new("kill")
                 .arg("-INT")
@@ -687,7 +687,7 @@ impl Running {
 
 /// A load's figures as `wrk`'s script and `bench load` print them: requests, duration, p50,
 /// p99, p99.9 and maximum in microseconds, then error counts (added up).
-fn figures(line: &str) -> anyhow::Result<WrkResult> {
+fn figures(line: &str) -> anyhow::Result<LoadResult> {
     let numbers = line
         .split_whitespace()
         .map(str::parse::<u64>)
@@ -696,7 +696,7 @@ fn figures(line: &str) -> anyhow::Result<WrkResult> {
     let [requests, duration_us, p50, p99, p999, max, ref errors @ ..] = numbers[..] else {
         bail!("the load's figures are fewer than expected: {line}");
     };
-    Ok(WrkResult {
+    Ok(LoadResult {
         requests,
         elapsed: Duration::from_micros(duration_us),
         p50: Duration::from_micros(p50),
@@ -707,7 +707,8 @@ fn figures(line: &str) -> anyhow::Result<WrkResult> {
     })
 }
 
-struct WrkResult {
+/// A load's figures, from `wrk` or `bench load`.
+struct LoadResult {
     requests: u64,
     elapsed: Duration,
     p50: Duration,
@@ -717,7 +718,7 @@ struct WrkResult {
     errors: u64,
 }
 
-impl WrkResult {
+impl LoadResult {
     fn per_second(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
     }

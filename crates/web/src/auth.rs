@@ -203,10 +203,11 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Caller, WebError> {
+        // Taken, not copied: the handler is its last reader (the answer carries the layer's own).
         parts
             .extensions
-            .get::<ApiCaller>()
-            .map(|caller| Caller(caller.account.clone(), caller.tenant.clone()))
+            .remove::<ApiCaller>()
+            .map(|caller| Caller(caller.account, caller.tenant))
             .ok_or_else(|| WebError::Unauthorized.into_api())
     }
 }
