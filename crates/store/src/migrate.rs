@@ -125,6 +125,11 @@ const SQLITE: &[Migration] = &[
         name: "audit_file",
         sql: include_str!("../migrations/sqlite/0022_audit_file.sql"),
     },
+    Migration {
+        version: 23,
+        name: "ledger_totals",
+        sql: include_str!("../migrations/sqlite/0023_ledger_totals.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -237,6 +242,11 @@ const POSTGRES: &[Migration] = &[
         version: 22,
         name: "audit_file",
         sql: include_str!("../migrations/postgres/0022_audit_file.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "ledger_totals",
+        sql: include_str!("../migrations/postgres/0023_ledger_totals.sql"),
     },
 ];
 

@@ -6,6 +6,7 @@ mod durability;
 mod fixtures;
 mod imports;
 mod late_payment;
+mod ledger_totals;
 mod money_rules;
 mod outbox;
 mod templates;
