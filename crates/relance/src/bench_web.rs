@@ -11,6 +11,7 @@
 //!   process, against each job's time alone;
 //! - **A3**, promises posted at a fixed rate (100, then 400 a second) while two connections read,
 //!   against the disk's rate of single-row durable commits;
+//! - the dashboard (`GET /` through a staff session) at fixed rates;
 //! - with `--pages`, the staff pages (dashboard, customers, a customer file) over keep-alive
 //!   connections, with the built-in client.
 //!
@@ -123,6 +124,7 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
         work_dir,
         address,
         token: &token,
+        session: &session.secret,
     };
     a1(
         &database,
@@ -133,6 +135,7 @@ pub(crate) async fn run(args: &BenchWebArgs) -> anyhow::Result<()> {
         seconds,
     )
     .await?;
+    dashboard(&target, seconds).await?;
     match &wrk {
         Some(wrk) => {
             a2(
@@ -237,6 +240,37 @@ struct Target<'a> {
     work_dir: &'a Path,
     address: SocketAddr,
     token: &'a str,
+    /// A staff session's secret, for the pages.
+    session: &'a str,
+}
+
+impl Target<'_> {
+    async fn at_fixed_rate(
+        &self,
+        header: &str,
+        paths: &[String],
+        rate: u32,
+        connections: u32,
+        seconds: Duration,
+    ) -> anyhow::Result<LoadResult> {
+        let (work_dir, address, header, paths) = (
+            self.work_dir.to_owned(),
+            self.address,
+            header.to_owned(),
+            paths.to_vec(),
+        );
+        tokio::task::spawn_blocking(move || {
+            fixed_rate(
+                &work_dir,
+                address,
+                &header,
+                &paths,
+                (rate, connections),
+                seconds,
+            )
+        })
+        .await?
+    }
 }
 
 /// A1: the customer file through the API against the bare reads of the same file: as fast as
@@ -283,19 +317,34 @@ async fn a1(
         }
         None => say("  HTTP as fast as wrk asks: skipped, `wrk` is not installed")?,
     }
+    let files: Vec<String> = references
+        .iter()
+        .map(|reference| format!("/api/v1/customers/{reference}"))
+        .collect();
+    let bearer = format!("Authorization: Bearer {}", target.token);
     for rate in [3_000, 6_000] {
-        let (work_dir, address, token) = (
-            target.work_dir.to_owned(),
-            target.address,
-            target.token.to_owned(),
-        );
-        let references = references.to_vec();
-        let result = tokio::task::spawn_blocking(move || {
-            fixed_rate(&work_dir, address, &token, &references, rate, 200, seconds)
-        })
-        .await??;
+        let result = target
+            .at_fixed_rate(&bearer, &files, rate, 200, seconds)
+            .await?;
         say(format!(
             "  HTTP at a fixed {rate} req/s over 200 connections: {} (target at 6000: p99 ≤ 25 ms, no error)",
+            result.summary(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// The staff dashboard (`GET /`, as a session) at fixed rates: every request reads the day's
+/// figures afresh (aged balance, DSO, today's actions, approvals, promises) and renders the page.
+async fn dashboard(target: &Target<'_>, seconds: Duration) -> anyhow::Result<()> {
+    say("Dashboard (GET / through a staff session):")?;
+    let cookie = format!("Cookie: relance_session={}", target.session);
+    for rate in [200, 1_000] {
+        let result = target
+            .at_fixed_rate(&cookie, &["/".to_owned()], rate, 50, seconds)
+            .await?;
+        say(format!(
+            "  at a fixed {rate} req/s over 50 connections: {}",
             result.summary(),
         ))?;
     }
@@ -434,19 +483,32 @@ async fn at_rate(
     let rate = rate.max(1);
     let connections = connections.clamp(1, rate);
     let period = Duration::from_secs_f64(f64::from(connections) / f64::from(rate));
+    // Connected before the clock starts: what is measured is the requests, not the handshakes.
+    let mut streams = Vec::with_capacity(connections as usize);
+    for _ in 0..connections {
+        streams.push(connect(address).await?);
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for connection in 0..connections {
+    // Each connection takes every `connections`-th call; fewer calls than connections are
+    // shared round (a single page asked by every connection).
+    let per_connection = calls.len().div_ceil(connections as usize);
+    for (connection, mut stream) in (0..connections).zip(streams) {
         let mine: Vec<Call> = calls
             .iter()
+            .cycle()
             .skip(connection as usize)
             .step_by(connections as usize)
+            .take(per_connection)
             .cloned()
             .collect();
         let headers = headers.to_owned();
         tasks.push(tokio::spawn(async move {
-            let mut stream = connect(address).await?;
-            let mut ticks = tokio::time::interval(period);
+            // The connections' ticks are spread over the period: started together, they would
+            // send in bursts of one request each, the rate being right only on average.
+            let offset = period.mul_f64(f64::from(connection) / f64::from(connections));
+            let mut ticks =
+                tokio::time::interval_at(tokio::time::Instant::from_std(started) + offset, period);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             let mut sample = RateSample::default();
             let mut errors = 0_u64;
@@ -511,7 +573,7 @@ pub(crate) async fn load(args: &BenchLoadArgs) -> anyhow::Result<()> {
     }
     let loaded = at_rate(
         args.address,
-        &format!("Authorization: Bearer {}\r\n", args.token),
+        &format!("{}\r\n", args.header.trim_end()),
         &calls,
         args.rate,
         args.connections,
@@ -531,21 +593,18 @@ pub(crate) async fn load(args: &BenchLoadArgs) -> anyhow::Result<()> {
     ))
 }
 
-/// A1 at a fixed rate: `bench load` in a process of its own.
+/// GETs of `paths` at a fixed rate, with `header` (the token or the session's cookie):
+/// `bench load` in a process of its own.
 fn fixed_rate(
     work_dir: &Path,
     address: SocketAddr,
-    token: &str,
-    references: &[String],
-    rate: u32,
-    connections: u32,
+    header: &str,
+    paths: &[String],
+    (rate, connections): (u32, u32),
     seconds: Duration,
 ) -> anyhow::Result<LoadResult> {
-    let paths = work_dir.join("customer_files.txt");
-    let list: String = references
-        .iter()
-        .map(|reference| format!("/api/v1/customers/{reference}\n"))
-        .collect();
+    let list: String = paths.iter().map(|path| format!("{path}\n")).collect();
+    let paths = work_dir.join("load_paths.txt");
     std::fs::write(&paths, list).with_context(|| format!("cannot write {}", paths.display()))?;
     let output = Command::new(std::env::current_exe().context("this program's path")?)
         .args(["bench", "load", "--address"])
@@ -558,7 +617,7 @@ fn fixed_rate(
         .arg(connections.to_string())
         .arg("--seconds")
         .arg(seconds.as_secs().max(1).to_string())
-        .env("RELANCE_BENCH_TOKEN", token)
+        .env("RELANCE_BENCH_HEADER", header)
         .output()
         .context("cannot run bench load")?;
     let stdout = String::from_utf8_lossy(&output.stdout);

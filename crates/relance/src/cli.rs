@@ -766,9 +766,9 @@ pub(crate) struct BenchLoadArgs {
     pub(crate) connections: u32,
     #[arg(long)]
     pub(crate) seconds: u64,
-    /// The API token (sent as `Authorization: Bearer`).
-    #[arg(long, env = "RELANCE_BENCH_TOKEN", hide_env_values = true)]
-    pub(crate) token: String,
+    /// A header line sent with every request: the API token or the session's cookie.
+    #[arg(long, env = "RELANCE_BENCH_HEADER", hide_env_values = true)]
+    pub(crate) header: String,
 }
 
 #[derive(Debug, Args)]

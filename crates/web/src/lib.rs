@@ -47,6 +47,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
 /// The largest upload accepted (an invoice file).
@@ -154,6 +155,11 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // The peer's address is kept for what must record where it came from (a plan accepted on
     // the portal).
+    // Without TCP_NODELAY a response written in more than one segment waits for the client's
+    // delayed acknowledgement.
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
