@@ -117,15 +117,23 @@ impl TenantStore<'_> {
                 total,
             });
         }
+        // Every figure comes from an index alone: the count of invoices from the index by
+        // customer, the open ones from the covering index of open items. Summing the invoices
+        // themselves read every row of the page's customers: half a second for the first page
+        // of a million customers, whose first references have thousands of invoices each. The
+        // unary plus keeps SQLite on the ids rather than the tenant's whole index of names.
+        let listed = id_list(ids.iter().copied());
         let totals_sql = self.sql(&format!(
             "SELECT c.id, c.reference, c.legal_name, c.kind, c.country, c.email, c.phone, \
-             COUNT(i.id), \
-             CAST(COALESCE(SUM(CASE WHEN i.outstanding_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN i.currency = $2 THEN i.outstanding_minor ELSE 0 END), 0) AS BIGINT) \
-             FROM customers c LEFT JOIN invoices i ON i.customer_id = c.id AND i.tenant_id = $1 \
-             WHERE c.tenant_id = $1 AND c.id IN ({}) \
-             GROUP BY c.id, c.reference, c.legal_name, c.kind, c.country, c.email, c.phone",
-            id_list(ids.iter().copied())
+             (SELECT COUNT(*) FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = c.id), \
+             CAST(COALESCE(o.open, 0) AS BIGINT), CAST(COALESCE(o.due, 0) AS BIGINT) \
+             FROM customers c LEFT JOIN ( \
+                 SELECT customer_id, COUNT(*) AS open, \
+                 SUM(CASE WHEN currency = $2 THEN outstanding_minor ELSE 0 END) AS due \
+                 FROM invoices WHERE tenant_id = $1 AND outstanding_minor > 0 AND customer_id IN ({listed}) \
+                 GROUP BY customer_id \
+             ) o ON o.customer_id = c.id \
+             WHERE +c.tenant_id = $1 AND c.id IN ({listed})"
         ));
         type Row = (
             i64,

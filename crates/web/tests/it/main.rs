@@ -492,6 +492,31 @@ async fn customers_are_searched_by_name_or_reference_in_any_case_sorted_and_page
             .map(|c| c.legal_name.as_str())
             .collect();
         assert_eq!(names, ["Lefèvre Conseil", "Martin Services"]);
+        // A page's totals (read from indexes) are the customer list's (summed from the invoices).
+        let every = app::overview::customer_page(
+            &database.store,
+            &tenant(&database.store).await,
+            &app::CustomerQuery {
+                limit: 10,
+                ..app::CustomerQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut listed = database
+            .store
+            .tenant(tenant(&database.store).await.id)
+            .customers()
+            .await
+            .unwrap();
+        listed.sort_by(|a, b| a.reference.as_str().cmp(b.reference.as_str()));
+        assert_eq!(every.customers, listed);
+        assert!(
+            every
+                .customers
+                .iter()
+                .any(|c| c.open_invoices == 0 && c.invoices > 0)
+        );
     });
 }
 
