@@ -130,6 +130,11 @@ const SQLITE: &[Migration] = &[
         name: "ledger_totals",
         sql: include_str!("../migrations/sqlite/0023_ledger_totals.sql"),
     },
+    Migration {
+        version: 24,
+        name: "customer_search",
+        sql: include_str!("../migrations/sqlite/0024_customer_search.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -247,6 +252,11 @@ const POSTGRES: &[Migration] = &[
         version: 23,
         name: "ledger_totals",
         sql: include_str!("../migrations/postgres/0023_ledger_totals.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "customer_search",
+        sql: include_str!("../migrations/postgres/0024_customer_search.sql"),
     },
 ];
 
