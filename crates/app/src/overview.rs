@@ -82,6 +82,22 @@ pub async fn dashboard(
     })
 }
 
+/// A page of the action queue of `day` (what waits for approval first, then the day's actions,
+/// by customer reference), and how many actions it holds in all; the page size is capped at
+/// `MAX_PAGE`.
+pub async fn action_queue(
+    store: &Store,
+    tenant: &TenantRecord,
+    day: Date,
+    offset: u32,
+    limit: u32,
+) -> Result<(i64, Vec<ActionRecord>), StoreError> {
+    store
+        .tenant(tenant.id)
+        .action_queue(day, offset, limit.clamp(1, MAX_PAGE))
+        .await
+}
+
 /// A page of customers; the page size is capped at `MAX_PAGE`.
 pub async fn customer_page(
     store: &Store,

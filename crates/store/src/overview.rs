@@ -234,6 +234,45 @@ impl TenantStore<'_> {
         Ok((count, actions))
     }
 
+    /// A page of the day's queue: what waits for approval, whenever decided, then the actions
+    /// decided on `day`, each group by customer reference; with how many there are in all. A
+    /// cold run's day holds hundreds of thousands of actions: the page is cut in SQL.
+    pub async fn action_queue(
+        &self,
+        day: Date,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(i64, Vec<ActionRecord>), StoreError> {
+        let condition = format!("(a.status = 'awaiting_approval' OR a.decided_on = '{day}'::date)");
+        let count_sql = self.sql(&format!(
+            "SELECT COUNT(*) FROM actions a WHERE a.tenant_id = $1 AND {condition}"
+        ));
+        let list_sql = self.sql(&format!(
+            "{} AND {condition} \
+             ORDER BY CASE WHEN a.status = 'awaiting_approval' THEN 0 ELSE 1 END, c.reference, a.id \
+             LIMIT {limit} OFFSET {offset}",
+            ActionRecord::SELECT
+        ));
+        let (count, rows): (i64, Vec<<ActionRecord as Readable>::Row>) =
+            with_pool!(self.store, |pool| {
+                (
+                    sqlx::query_scalar(count_sql)
+                        .bind(self.tenant.0)
+                        .fetch_one(pool)
+                        .await?,
+                    sqlx::query_as(list_sql)
+                        .bind(self.tenant.0)
+                        .fetch_all(pool)
+                        .await?,
+                )
+            });
+        let actions = rows
+            .into_iter()
+            .map(ActionRecord::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((count, actions))
+    }
+
     /// Pending promises due on `day`.
     pub async fn promises_due_on(&self, day: Date) -> Result<Vec<PromiseOfCustomer>, StoreError> {
         self.promises_of_customers(&format!(

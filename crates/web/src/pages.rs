@@ -891,6 +891,7 @@ pub(crate) async fn record_call(
 #[derive(Deserialize)]
 pub(crate) struct ActionsParams {
     date: Option<String>,
+    page: Option<u32>,
 }
 
 pub(crate) async fn actions(
@@ -906,30 +907,19 @@ pub(crate) async fn actions(
             .map_err(|_| WebError::Refused(lang, format!("{}: {text:?}", lang.t("date"))))?,
         None => staff.today,
     };
-    let mut list = app::dunning::list_actions(&state.store, &staff.tenant, Some(day), None, None)
-        .await
-        .map_err(|error| in_lang(error.into(), lang))?;
-    // What waits for approval stays in the queue until someone decides, whatever its day.
-    let waiting = app::dunning::list_actions(
+    let page_number = params.page.unwrap_or(1).max(1);
+    let (total, list) = app::overview::action_queue(
         &state.store,
         &staff.tenant,
-        None,
-        None,
-        Some("awaiting_approval"),
+        day,
+        (page_number - 1).saturating_mul(PAGE_SIZE),
+        PAGE_SIZE,
     )
-    .await
-    .map_err(|error| in_lang(error.into(), lang))?;
-    for action in waiting {
-        if !list.iter().any(|known| known.id == action.id) {
-            list.push(action);
-        }
-    }
-    list.sort_by(|a, b| {
-        (a.status != "awaiting_approval")
-            .cmp(&(b.status != "awaiting_approval"))
-            .then(a.customer_ref.cmp(&b.customer_ref))
-            .then(a.id.cmp(&b.id))
-    });
+    .await?;
+    let pages = u32::try_from((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE))
+        .unwrap_or(1)
+        .max(1);
+    let url = |page: u32| format!("/actions?date={day}&page={page}");
     page(
         &staff,
         "actions.html",
@@ -938,6 +928,10 @@ pub(crate) async fn actions(
             "date": day.to_string(),
             "date_label": date(day, lang),
             "actions": list.iter().map(|a| action_json(a, lang)).collect::<Vec<_>>(),
+            "total": total,
+            "page": page_number, "pages": pages,
+            "prev_url": url(page_number.saturating_sub(1).max(1)),
+            "next_url": url(page_number + 1),
         }),
     )
 }

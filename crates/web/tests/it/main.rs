@@ -356,6 +356,66 @@ async fn a_collector_cannot_approve_a_formal_notice_and_a_manager_can_after_read
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_is_paged_with_approvals_first_then_the_days_actions_by_customer() {
+    on_every_backend!(|database| {
+        let server = start(&database.store).await;
+        let admin = Browser::new(&server);
+        blocking(|| first_run(&admin));
+        let tenant = books(&database).await;
+        // The day of the simulation with the most actions not waiting for approval.
+        let every = app::dunning::list_actions(&database.store, &tenant, None, None, None)
+            .await
+            .unwrap();
+        let mut per_day = std::collections::BTreeMap::new();
+        for action in every
+            .iter()
+            .filter(|action| action.status != "awaiting_approval")
+        {
+            *per_day.entry(action.decided_on).or_insert(0) += 1;
+        }
+        let day = per_day
+            .iter()
+            .max_by_key(|(_, count)| **count)
+            .map(|(day, _)| *day)
+            .expect("the simulation decided actions");
+        let mut expected = awaiting_approval(&database.store, &tenant).await;
+        assert!(
+            !expected.is_empty(),
+            "the books have a formal notice waiting"
+        );
+        let approvals = expected.len();
+        let mut of_the_day =
+            app::dunning::list_actions(&database.store, &tenant, Some(day), None, None)
+                .await
+                .unwrap();
+        of_the_day.retain(|action| action.status != "awaiting_approval");
+        of_the_day.sort_by(|a, b| (&a.customer_ref, a.id).cmp(&(&b.customer_ref, b.id)));
+        expected.sort_by(|a, b| (&a.customer_ref, a.id).cmp(&(&b.customer_ref, b.id)));
+        expected.extend(of_the_day);
+        assert!(expected.len() > approvals, "and actions decided that day");
+
+        // One action a page: the pages, in turn, are the whole queue in its order.
+        let mut paged = Vec::new();
+        for offset in 0..=expected.len() as u32 {
+            let (total, page) =
+                app::overview::action_queue(&database.store, &tenant, day, offset, 1)
+                    .await
+                    .unwrap();
+            assert_eq!(total, expected.len() as i64);
+            paged.extend(page.into_iter().map(|action| action.id));
+        }
+        let ids: Vec<i64> = expected.iter().map(|action| action.id).collect();
+        assert_eq!(paged, ids);
+
+        blocking(|| {
+            let queue = admin.get(&format!("/actions?date={day}"));
+            assert_eq!(queue.element("total"), expected.len().to_string());
+            assert!(queue.text().contains(&format!("id=\"action-{}\"", ids[0])));
+        });
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collector_skips_a_scheduled_action_with_a_reason_and_only_with_one() {
     on_every_backend!(|database| {
         let server = start(&database.store).await;
