@@ -680,6 +680,45 @@ async fn invoice_of(
     }
 }
 
+fn known_status(status: Option<&str>) -> Result<(), DunningError> {
+    match status {
+        Some(status) if !store::ACTION_STATUSES.contains(&status) => {
+            Err(DunningError::Invalid(Bilingual::new(
+                format!(
+                    "statut inconnu {status:?} (connus : {})",
+                    store::ACTION_STATUSES.join(", ")
+                ),
+                format!(
+                    "unknown status {status:?} (known: {})",
+                    store::ACTION_STATUSES.join(", ")
+                ),
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The actions decided on `date` (with `status`, when given), `limit` of them from `offset`
+/// in the order they were decided, and how many there are in all: what the API pages through
+/// (a cold run's day holds hundreds of thousands). `limit` is capped at `MAX_ACTIONS_PAGE`.
+pub async fn page_of_actions(
+    store: &Store,
+    tenant: &TenantRecord,
+    date: Date,
+    status: Option<&str>,
+    offset: u32,
+    limit: u32,
+) -> Result<(i64, Vec<ActionRecord>), DunningError> {
+    known_status(status)?;
+    Ok(store
+        .tenant(tenant.id)
+        .actions_sample(Some(date), status, offset, limit.clamp(1, MAX_ACTIONS_PAGE))
+        .await?)
+}
+
+/// The largest page of actions served at once.
+pub const MAX_ACTIONS_PAGE: u32 = 1_000;
+
 pub async fn list_actions(
     store: &Store,
     tenant: &TenantRecord,
@@ -687,20 +726,7 @@ pub async fn list_actions(
     customer: Option<&str>,
     status: Option<&str>,
 ) -> Result<Vec<ActionRecord>, DunningError> {
-    if let Some(status) = status
-        && !store::ACTION_STATUSES.contains(&status)
-    {
-        return Err(DunningError::Invalid(Bilingual::new(
-            format!(
-                "statut inconnu {status:?} (connus : {})",
-                store::ACTION_STATUSES.join(", ")
-            ),
-            format!(
-                "unknown status {status:?} (known: {})",
-                store::ACTION_STATUSES.join(", ")
-            ),
-        )));
-    }
+    known_status(status)?;
     let customer = match customer {
         Some(reference) => Some(customer_id(store, tenant, reference).await?),
         None => None,

@@ -59,10 +59,10 @@ pub async fn dashboard(
         .await?;
     let dso_days = days_sales_outstanding(aging.total, invoiced, DSO_PERIOD_DAYS);
     let (actions_today_count, actions_today) = handle
-        .actions_sample(Some(as_of), None, DASHBOARD_SAMPLE)
+        .actions_sample(Some(as_of), None, 0, DASHBOARD_SAMPLE)
         .await?;
     let (approvals_waiting_count, approvals_waiting) = handle
-        .actions_sample(None, Some("awaiting_approval"), DASHBOARD_SAMPLE)
+        .actions_sample(None, Some("awaiting_approval"), 0, DASHBOARD_SAMPLE)
         .await?;
     let broken_since = as_of
         .checked_sub((BROKEN_PROMISES_DAYS - 1).days())

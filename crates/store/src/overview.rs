@@ -185,13 +185,15 @@ impl TenantStore<'_> {
         })
     }
 
-    /// How many actions were decided on a day and/or have a status, and the first `limit` of
-    /// them in the order they were decided: a dashboard shows a few of thousands. (The queue's
-    /// order, by customer reference, would join and sort every one of them at each view.)
+    /// How many actions were decided on a day and/or have a status, and `limit` of them from
+    /// `offset` in the order they were decided: a dashboard shows a few of thousands, the API
+    /// pages through them. (The queue's order, by customer reference, would join and sort every
+    /// one of them at each call.)
     pub async fn actions_sample(
         &self,
         decided_on: Option<Date>,
         status: Option<&str>,
+        offset: u32,
         limit: u32,
     ) -> Result<(i64, Vec<ActionRecord>), StoreError> {
         let mut condition = String::from("1 = 1");
@@ -211,7 +213,7 @@ impl TenantStore<'_> {
             "SELECT COUNT(*) FROM actions a WHERE a.tenant_id = $1 AND {condition}"
         ));
         let list_sql = self.sql(&format!(
-            "{} AND {condition} ORDER BY a.id LIMIT {limit}",
+            "{} AND {condition} ORDER BY a.id LIMIT {limit} OFFSET {offset}",
             ActionRecord::SELECT
         ));
         let (count, rows): (i64, Vec<<ActionRecord as Readable>::Row>) =

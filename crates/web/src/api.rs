@@ -211,6 +211,8 @@ async fn invoices(
 struct ActionsParams {
     date: Option<String>,
     status: Option<String>,
+    offset: Option<u32>,
+    limit: Option<u32>,
 }
 
 async fn actions(
@@ -227,17 +229,26 @@ async fn actions(
         })?,
         None => state.clock.today_in(tenant.profile.time_zone.as_str()),
     };
-    let list = app::dunning::list_actions(
+    let offset = params.offset.unwrap_or(0);
+    let limit = params
+        .limit
+        .unwrap_or(app::dunning::MAX_ACTIONS_PAGE)
+        .clamp(1, app::dunning::MAX_ACTIONS_PAGE);
+    let (total, list) = app::dunning::page_of_actions(
         &state.store,
         &tenant,
-        Some(day),
-        None,
+        day,
         params.status.as_deref(),
+        offset,
+        limit,
     )
     .await
     .map_err(|error| WebError::from(error).into_api())?;
     ok(json!({
         "date": day.to_string(),
+        "total": total,
+        "offset": offset,
+        "limit": limit,
         "actions": list.iter().map(action_json).collect::<Vec<_>>(),
     }))
 }

@@ -862,6 +862,25 @@ async fn the_api_answers_only_a_valid_token_and_round_trips_json() {
                     .iter()
                     .any(|a| a["id"] == id)
             );
+            // A page at a time, in the order decided: the pages make up the whole day.
+            let whole: Vec<serde_json::Value> = actions["actions"].as_array().unwrap().clone();
+            assert!(whole.len() > 1, "a day with several actions");
+            assert_eq!(actions["total"], whole.len());
+            assert!(
+                whole
+                    .windows(2)
+                    .all(|pair| pair[0]["id"].as_i64() < pair[1]["id"].as_i64())
+            );
+            let paged: Vec<serde_json::Value> = (0..whole.len())
+                .flat_map(|offset| {
+                    let page = api
+                        .get(&format!("/actions?date={day}&offset={offset}&limit=1"))
+                        .json();
+                    assert_eq!(page["total"], whole.len());
+                    page["actions"].as_array().unwrap().clone()
+                })
+                .collect();
+            assert_eq!(paged, whole);
             let approved = api.post(&format!("/actions/{id}/approve"), "application/json", b"");
             assert_eq!(approved.status, 200, "{}", approved.text());
             assert_eq!(approved.json()["status"], "scheduled");
