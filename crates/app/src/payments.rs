@@ -525,6 +525,62 @@ pub async fn review_queue(
     lines_in(store, tenant, &["suggested", "unmatched"]).await
 }
 
+/// A page of the review queue (oldest first), and how many lines wait in all: a statement
+/// of 100,000 lines can leave thousands, each shown with its proposal.
+pub async fn review_queue_page(
+    store: &Store,
+    tenant: &TenantRecord,
+    offset: u32,
+    limit: u32,
+) -> Result<(i64, Vec<ReviewItem>), PaymentError> {
+    page_of_lines(
+        store,
+        tenant,
+        &["suggested", "unmatched"],
+        store::LineOrder::OldestFirst,
+        offset,
+        limit,
+    )
+    .await
+}
+
+/// The last `limit` lines that paid something (applied by the matcher or by hand), newest first.
+pub async fn recently_applied(
+    store: &Store,
+    tenant: &TenantRecord,
+    limit: u32,
+) -> Result<Vec<ReviewItem>, PaymentError> {
+    Ok(page_of_lines(
+        store,
+        tenant,
+        &["auto_applied", "manual"],
+        store::LineOrder::NewestStoredFirst,
+        0,
+        limit,
+    )
+    .await?
+    .1)
+}
+
+async fn page_of_lines(
+    store: &Store,
+    tenant: &TenantRecord,
+    states: &[&str],
+    order: store::LineOrder,
+    offset: u32,
+    limit: u32,
+) -> Result<(i64, Vec<ReviewItem>), PaymentError> {
+    let handle = store.tenant(tenant.id);
+    let (total, lines) = handle
+        .bank_lines_page(states, order, offset, Some(limit))
+        .await?;
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        items.push(review_item(&handle, line).await?);
+    }
+    Ok((total, items))
+}
+
 /// Every line state a bank line can be in.
 pub const LINE_STATES: [&str; 8] = [
     "auto_applied",

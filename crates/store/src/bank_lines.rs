@@ -271,6 +271,15 @@ pub struct BankImportOutcome {
     pub thanks_queued: u32,
 }
 
+/// The order of a page of bank lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineOrder {
+    /// By booking date, then as stored: the review queue.
+    OldestFirst,
+    /// The last stored first: what was applied lately.
+    NewestStoredFirst,
+}
+
 /// A stored bank line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankLineRecord {
@@ -1244,25 +1253,60 @@ impl TenantStore<'_> {
 
     /// Lines in the given states, oldest first (the review queue: `suggested`, `unmatched`).
     pub async fn bank_lines_in(&self, states: &[&str]) -> Result<Vec<BankLineRecord>, StoreError> {
+        Ok(self
+            .bank_lines_page(states, LineOrder::OldestFirst, 0, None)
+            .await?
+            .1)
+    }
+
+    /// How many lines are in the given states, and `limit` of them (all when `None`) from
+    /// `offset` in `order`: a statement of 100,000 lines is never read whole for a page.
+    pub async fn bank_lines_page(
+        &self,
+        states: &[&str],
+        order: LineOrder,
+        offset: u32,
+        limit: Option<u32>,
+    ) -> Result<(i64, Vec<BankLineRecord>), StoreError> {
         let list: Vec<String> = states
             .iter()
             .filter(|state| state.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
             .map(|state| format!("'{state}'"))
             .collect();
         if list.is_empty() {
-            return Ok(Vec::new());
+            return Ok((0, Vec::new()));
         }
+        let condition = format!("tenant_id = $1 AND state IN ({})", list.join(", "));
+        let order = match order {
+            LineOrder::OldestFirst => "booking_date, id",
+            LineOrder::NewestStoredFirst => "id DESC",
+        };
+        let cut = match limit {
+            Some(limit) => format!(" LIMIT {limit} OFFSET {offset}"),
+            None => String::new(),
+        };
         let sql = format!(
-            "SELECT {LINE_COLUMNS} FROM bank_lines WHERE tenant_id = $1 AND state IN ({}) ORDER BY booking_date, id",
-            list.join(", ")
+            "SELECT {LINE_COLUMNS} FROM bank_lines WHERE {condition} ORDER BY {order}{cut}"
         );
-        let rows: Vec<LineRow> = with_pool!(self.store, |pool| {
-            sqlx::query_as(q(self.store, &sql))
-                .bind(self.tenant.0)
-                .fetch_all(pool)
-                .await?
+        let count_sql = format!("SELECT COUNT(*) FROM bank_lines WHERE {condition}");
+        let (rows, count): (Vec<LineRow>, i64) = with_pool!(self.store, |pool| {
+            (
+                sqlx::query_as(q(self.store, &sql))
+                    .bind(self.tenant.0)
+                    .fetch_all(pool)
+                    .await?,
+                sqlx::query_scalar(q(self.store, &count_sql))
+                    .bind(self.tenant.0)
+                    .fetch_one(pool)
+                    .await?,
+            )
         });
-        rows.into_iter().map(line_from_row).collect()
+        Ok((
+            count,
+            rows.into_iter()
+                .map(line_from_row)
+                .collect::<Result<_, _>>()?,
+        ))
     }
 
     /// The creditor's payment settings; `None` when it kept the defaults.

@@ -57,8 +57,8 @@ mod tenants;
 pub use accounts::{ApiTokenRecord, MembershipRecord, NewUser, UserRecord};
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use bank_lines::{
-    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LinePlan,
-    NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentRecord,
+    AppliedPayment, BankImportMeta, BankImportOutcome, BankLineRecord, ClosureRecord, LineOrder,
+    LinePlan, NewBankLine, OpenItemRecord, PayerRecord, PaymentEffects, PaymentPlan, PaymentRecord,
     PaymentSettingsRecord, StoredProposal, WriteOff,
 };
 pub use bank_mappings::BankMappingRecord;

@@ -6,9 +6,10 @@
 use app::accounts::Permission;
 use app::payments::{self, BankFormat, PaymentError, ReviewItem};
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -19,7 +20,9 @@ use crate::pages::{self, PageResult, is_htmx, require};
 use crate::views::{date, money};
 
 /// How many lines already paid the page lists, newest first (the command line lists them all).
-const RECENT_APPLIED: usize = 20;
+const RECENT_APPLIED: u32 = 20;
+/// Lines of the review queue a page shows.
+const QUEUE_PAGE: u32 = 50;
 
 /// A payment error as a page says it: unknown lines and invoices are not found (another
 /// creditor's included), the rest refused in the page's language.
@@ -66,28 +69,35 @@ fn row(item: &ReviewItem, lang: Lang) -> Value {
 async fn bank_page(
     state: &AppState,
     staff: &Staff,
+    page_number: u32,
     extra: Value,
     status: StatusCode,
 ) -> PageResult {
     let lang = staff.lang;
-    let queue = payments::review_queue(&state.store, &staff.tenant)
+    let page_number = page_number.max(1);
+    let (waiting, queue) = payments::review_queue_page(
+        &state.store,
+        &staff.tenant,
+        (page_number - 1).saturating_mul(QUEUE_PAGE),
+        QUEUE_PAGE,
+    )
+    .await
+    .map_err(|error| refused(error, lang))?;
+    let pages = u32::try_from((waiting + i64::from(QUEUE_PAGE) - 1) / i64::from(QUEUE_PAGE))
+        .unwrap_or(1)
+        .max(1);
+    let applied = payments::recently_applied(&state.store, &staff.tenant, RECENT_APPLIED)
         .await
         .map_err(|error| refused(error, lang))?;
-    let mut applied = Vec::new();
-    for state_code in ["auto_applied", "manual"] {
-        applied.extend(
-            payments::list_lines(&state.store, &staff.tenant, Some(state_code))
-                .await
-                .map_err(|error| refused(error, lang))?,
-        );
-    }
-    applied.sort_by_key(|item| std::cmp::Reverse(item.line.id));
     let mappings = payments::mappings(&state.store, &staff.tenant)
         .await
         .map_err(|error| refused(error, lang))?;
-    applied.truncate(RECENT_APPLIED);
     let values = json!({
         "queue": queue.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
+        "waiting": waiting,
+        "page": page_number, "pages": pages,
+        "prev_url": format!("/bank?page={}", page_number.saturating_sub(1).max(1)),
+        "next_url": format!("/bank?page={}", page_number + 1),
         "applied": applied.iter().map(|item| row(item, lang)).collect::<Vec<_>>(),
         "can_work": staff.account.role.allows(Permission::Work),
         "formats": BankFormat::ALL.iter().map(|format| format.code()).collect::<Vec<_>>(),
@@ -108,10 +118,27 @@ async fn bank_page(
     )
 }
 
-/// `GET /bank`: the upload form, the lines waiting for a person, and the last lines paid.
-pub(crate) async fn page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+#[derive(Deserialize)]
+pub(crate) struct BankParams {
+    page: Option<u32>,
+}
+
+/// `GET /bank`: the upload form, a page of the lines waiting for a person, and the last lines
+/// paid.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<BankParams>,
+) -> PageResult {
     let staff = staff(&state, &headers).await?;
-    bank_page(&state, &staff, json!({}), StatusCode::OK).await
+    bank_page(
+        &state,
+        &staff,
+        params.page.unwrap_or(1),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /bank/import`: a bank file, imported whole or refused whole with its problems by line.
@@ -178,7 +205,7 @@ pub(crate) async fn import(
                 "not_booked": report.skipped,
                 "closed": o.cases_closed,
             }});
-            bank_page(&state, &staff, values, StatusCode::OK).await
+            bank_page(&state, &staff, 1, values, StatusCode::OK).await
         }
         Err(PaymentError::Rejected(problems)) => {
             let values = json!({
@@ -188,7 +215,7 @@ pub(crate) async fn import(
                     "text": problem.describe(lang.language()),
                 })).collect::<Vec<_>>(),
             });
-            bank_page(&state, &staff, values, StatusCode::UNPROCESSABLE_ENTITY).await
+            bank_page(&state, &staff, 1, values, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(error) => Err(refused(error, lang)),
     }

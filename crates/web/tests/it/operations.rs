@@ -658,6 +658,10 @@ async fn a_bank_file_uploaded_is_imported_once_whole_or_refused_whole_with_its_l
                 report.text().contains("VIREMENT RECU REF 99812"),
                 "the queue is on the page"
             );
+            assert_eq!(
+                colin.get("/bank").element("queue-count"),
+                queued.to_string()
+            );
 
             let again = colin.upload(
                 "/bank/import",
@@ -715,6 +719,24 @@ async fn a_bank_file_uploaded_is_imported_once_whole_or_refused_whole_with_its_l
             4,
             "the refused and the forbidden files wrote nothing"
         );
+        // A page of the queue at a time: the pages, in turn, are the whole queue in its order.
+        let whole: Vec<i64> = app::payments::review_queue(&database.store, &tenant)
+            .await
+            .unwrap()
+            .iter()
+            .map(|item| item.line.id)
+            .collect();
+        assert!(whole.len() >= 2);
+        let mut paged = Vec::new();
+        for offset in 0..whole.len() as u32 {
+            let (total, page) =
+                app::payments::review_queue_page(&database.store, &tenant, offset, 1)
+                    .await
+                    .unwrap();
+            assert_eq!(total, whole.len() as i64);
+            paged.extend(page.iter().map(|item| item.line.id));
+        }
+        assert_eq!(paged, whole);
     });
 }
 
