@@ -539,7 +539,7 @@ pub async fn review_queue_page(
         &["suggested", "unmatched"],
         store::LineOrder::OldestFirst,
         offset,
-        limit,
+        Some(limit),
     )
     .await
 }
@@ -556,7 +556,7 @@ pub async fn recently_applied(
         &["auto_applied", "manual"],
         store::LineOrder::NewestStoredFirst,
         0,
-        limit,
+        Some(limit),
     )
     .await?
     .1)
@@ -568,12 +568,10 @@ async fn page_of_lines(
     states: &[&str],
     order: store::LineOrder,
     offset: u32,
-    limit: u32,
+    limit: Option<u32>,
 ) -> Result<(i64, Vec<ReviewItem>), PaymentError> {
     let handle = store.tenant(tenant.id);
-    let (total, lines) = handle
-        .bank_lines_page(states, order, offset, Some(limit))
-        .await?;
+    let (total, lines) = handle.bank_lines_page(states, order, offset, limit).await?;
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
         items.push(review_item(&handle, line).await?);
@@ -621,13 +619,16 @@ async fn lines_in(
     tenant: &TenantRecord,
     states: &[&str],
 ) -> Result<Vec<ReviewItem>, PaymentError> {
-    let handle = store.tenant(tenant.id);
-    let lines = handle.bank_lines_in(states).await?;
-    let mut items = Vec::with_capacity(lines.len());
-    for line in lines {
-        items.push(review_item(&handle, line).await?);
-    }
-    Ok(items)
+    Ok(page_of_lines(
+        store,
+        tenant,
+        states,
+        store::LineOrder::OldestFirst,
+        0,
+        None,
+    )
+    .await?
+    .1)
 }
 
 /// A line with its suggestion (or what it paid) in the words of the books.

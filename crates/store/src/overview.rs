@@ -209,31 +209,8 @@ impl TenantStore<'_> {
                 })?;
             write!(condition, " AND a.status = '{status}'").expect("string");
         }
-        let count_sql = self.sql(&format!(
-            "SELECT COUNT(*) FROM actions a WHERE a.tenant_id = $1 AND {condition}"
-        ));
-        let list_sql = self.sql(&format!(
-            "{} AND {condition} ORDER BY a.id LIMIT {limit} OFFSET {offset}",
-            ActionRecord::SELECT
-        ));
-        let (count, rows): (i64, Vec<<ActionRecord as Readable>::Row>) =
-            with_pool!(self.store, |pool| {
-                (
-                    sqlx::query_scalar(count_sql)
-                        .bind(self.tenant.0)
-                        .fetch_one(pool)
-                        .await?,
-                    sqlx::query_as(list_sql)
-                        .bind(self.tenant.0)
-                        .fetch_all(pool)
-                        .await?,
-                )
-            });
-        let actions = rows
-            .into_iter()
-            .map(ActionRecord::from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((count, actions))
+        self.counted_actions(&condition, "a.id", offset, limit)
+            .await
     }
 
     /// A page of the day's queue: what waits for approval, whenever decided, then the actions
@@ -246,13 +223,28 @@ impl TenantStore<'_> {
         limit: u32,
     ) -> Result<(i64, Vec<ActionRecord>), StoreError> {
         let condition = format!("(a.status = 'awaiting_approval' OR a.decided_on = '{day}'::date)");
+        self.counted_actions(
+            &condition,
+            "CASE WHEN a.status = 'awaiting_approval' THEN 0 ELSE 1 END, c.reference, a.id",
+            offset,
+            limit,
+        )
+        .await
+    }
+
+    /// How many actions meet `condition`, and `limit` of them from `offset` in `order`.
+    async fn counted_actions(
+        &self,
+        condition: &str,
+        order: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(i64, Vec<ActionRecord>), StoreError> {
         let count_sql = self.sql(&format!(
             "SELECT COUNT(*) FROM actions a WHERE a.tenant_id = $1 AND {condition}"
         ));
         let list_sql = self.sql(&format!(
-            "{} AND {condition} \
-             ORDER BY CASE WHEN a.status = 'awaiting_approval' THEN 0 ELSE 1 END, c.reference, a.id \
-             LIMIT {limit} OFFSET {offset}",
+            "{} AND {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             ActionRecord::SELECT
         ));
         let (count, rows): (i64, Vec<<ActionRecord as Readable>::Row>) =

@@ -249,9 +249,7 @@ pub(crate) async fn page(
     )
     .await
     .map_err(|error| in_lang(error.into(), lang))?;
-    let pages = u32::try_from((found.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE))
-        .unwrap_or(1)
-        .max(1);
+    let pages = pages::page_count(found.total, PAGE_SIZE);
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let url = |page: u32| {
         format!(

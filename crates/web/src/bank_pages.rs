@@ -83,9 +83,7 @@ async fn bank_page(
     )
     .await
     .map_err(|error| refused(error, lang))?;
-    let pages = u32::try_from((waiting + i64::from(QUEUE_PAGE) - 1) / i64::from(QUEUE_PAGE))
-        .unwrap_or(1)
-        .max(1);
+    let pages = pages::page_count(waiting, QUEUE_PAGE);
     let applied = payments::recently_applied(&state.store, &staff.tenant, RECENT_APPLIED)
         .await
         .map_err(|error| refused(error, lang))?;

@@ -425,6 +425,12 @@ pub(crate) async fn run_today(
 
 const PAGE_SIZE: u32 = 50;
 
+/// How many pages of `size` items `total` items fill; one at least, for the pager to say 1/1.
+pub(crate) fn page_count(total: i64, size: u32) -> u32 {
+    let size = i64::from(size.max(1));
+    u32::try_from((total + size - 1) / size).unwrap_or(1).max(1)
+}
+
 #[derive(Deserialize, Default)]
 pub(crate) struct CustomersParams {
     q: Option<String>,
@@ -488,9 +494,7 @@ pub(crate) async fn customers(
         },
     )
     .await?;
-    let pages = u32::try_from((result.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE))
-        .unwrap_or(1)
-        .max(1);
+    let pages = page_count(result.total, PAGE_SIZE);
     let url = |page: u32| {
         format!(
             "/customers?q={}&sort={}{}&page={page}",
@@ -916,9 +920,7 @@ pub(crate) async fn actions(
         PAGE_SIZE,
     )
     .await?;
-    let pages = u32::try_from((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE))
-        .unwrap_or(1)
-        .max(1);
+    let pages = page_count(total, PAGE_SIZE);
     let url = |page: u32| format!("/actions?date={day}&page={page}");
     page(
         &staff,
