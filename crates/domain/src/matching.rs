@@ -18,8 +18,10 @@
 //! not cover everything it names), what is left as a credit balance, a confidence from 0 to 100
 //! and the evidence in words. The confidence is set so that only proposals that identify the
 //! customer by something the payer or the bank wrote *for this creditor* (a reference, an
-//! invoice number, a known account) and whose amount agrees reach the default threshold: an
-//! amount alone, or a name alone, never does.
+//! invoice number, a known account) and whose amount agrees reach the default threshold, with
+//! one exception: an amount that exactly one of a customer's invoices comes to, paid under
+//! exactly that customer's name, when no other customer owing that amount has a name like it.
+//! An amount alone, or a name alone, never does.
 
 use std::collections::{HashMap, HashSet};
 
@@ -43,6 +45,14 @@ pub struct MatchSettings {
     /// …and explores at most this many combinations.
     pub max_subset_steps: u32,
 }
+
+/// Jaro-Winkler similarity from which two normalised names are taken to be the same party's.
+const NAME_AGREES: f64 = 0.92;
+/// How far the best name must stand ahead of the next to name a customer on its own.
+const NAME_LEAD: f64 = 0.03;
+/// Beyond this many open invoices of one amount (a round sum many owe), the amount narrows
+/// nothing and names are not compared through it.
+const NAMES_BY_AMOUNT_MAX: usize = 1_000;
 
 /// Below any sensible threshold: the customer is certain, the invoices are not.
 const AMBIGUOUS_SET_CONFIDENCE: u8 = 80;
@@ -274,12 +284,12 @@ impl MatchIndex {
         }
     }
 
-    /// The customer whose name is clearly the closest to the payer's, with the similarity in
-    /// percent.
-    fn customer_by_name(&self, line: &CreditLine<'_>) -> Option<(CustomerId, u8)> {
-        let payer = normalise_name(line.counterparty_name?);
+    /// The customer whose name is clearly the closest to the payer's (`payer` normalised), with
+    /// the similarity in percent: 100 only when the names are the same once normalised, and
+    /// no other customer's is.
+    fn customer_by_name(&self, payer: &str) -> Option<(CustomerId, u8)> {
         let mut candidates: HashSet<usize> = HashSet::new();
-        for token in name_tokens(&payer) {
+        for token in name_tokens(payer) {
             if let Some(positions) = self.by_name_token.get(token) {
                 // A token shared by very many customers says little and costs much.
                 if positions.len() <= 200 {
@@ -291,7 +301,7 @@ impl MatchIndex {
             .into_iter()
             .map(|position| {
                 (
-                    strsim::jaro_winkler(&payer, &self.normalised_names[position]),
+                    strsim::jaro_winkler(payer, &self.normalised_names[position]),
                     position,
                 )
             })
@@ -299,12 +309,51 @@ impl MatchIndex {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let (best, position) = *scored.first()?;
         let runner_up = scored.get(1).map_or(0.0, |s| s.0);
-        if best >= 0.92 && best - runner_up >= 0.03 {
-            let percent = (best * 100.0).floor() as u8;
-            Some((self.customers[position].id, percent))
-        } else {
-            None
+        (best >= NAME_AGREES && best - runner_up >= NAME_LEAD)
+            .then(|| (self.customers[position].id, percent(best)))
+    }
+
+    /// Among the customers owing an invoice of exactly the line's amount, the one whose name
+    /// agrees with the payer's (`payer` normalised) when no other of them does, with the
+    /// similarity in percent. The amount narrows the names to compare to a handful, so that a
+    /// name shared with customers who owe nothing like it still tells.
+    fn customer_by_name_and_amount(
+        &self,
+        payer: &str,
+        line: &CreditLine<'_>,
+    ) -> Option<(CustomerId, u8)> {
+        let key = (
+            line.amount.minor(),
+            line.amount.currency().code().to_owned(),
+        );
+        let positions = self.by_amount.get(&key)?;
+        if positions.len() > NAMES_BY_AMOUNT_MAX {
+            return None;
         }
+        let mut owing: Vec<CustomerId> = positions
+            .iter()
+            .map(|&position| &self.items[position])
+            .filter(|item| item.outstanding == line.amount)
+            .map(|item| item.customer)
+            .collect();
+        owing.sort_unstable();
+        owing.dedup();
+        let mut agreeing = owing
+            .into_iter()
+            .filter_map(|customer| Some((customer, self.name_agreement(Some(payer), customer)?)));
+        match (agreeing.next(), agreeing.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+
+    /// How closely the payer's name (`payer` normalised) agrees with this customer's, in
+    /// percent, when it does. A second opinion on a customer something else named: it need
+    /// not stand clear of the other customers' names, only agree with this one.
+    fn name_agreement(&self, payer: Option<&str>, customer: CustomerId) -> Option<u8> {
+        let position = *self.customer_index.get(&customer)?;
+        let similarity = strsim::jaro_winkler(payer?, &self.normalised_names[position]);
+        (similarity >= NAME_AGREES).then(|| percent(similarity))
     }
 
     /// Matches one credit line.
@@ -313,7 +362,8 @@ impl MatchIndex {
         let by_reference = self.customer_by_reference(line);
         let (numbered, corrected) = self.items_by_number(line);
         let by_account = self.customer_by_account(line);
-        let by_name = self.customer_by_name(line);
+        let payer = line.counterparty_name.map(normalise_name);
+        let payer = payer.as_deref().filter(|name| !name.is_empty());
         let numbered_customers: Vec<CustomerId> = {
             let mut list: Vec<CustomerId> =
                 numbered.iter().map(|&p| self.items[p].customer).collect();
@@ -328,10 +378,8 @@ impl MatchIndex {
                 evidence.push(Evidence::KnownAccount);
                 yes = true;
             }
-            if let Some((named, score)) = by_name
-                && named == customer
-            {
-                evidence.push(Evidence::Name { similarity: score });
+            if let Some(similarity) = self.name_agreement(payer, customer) {
+                evidence.push(Evidence::Name { similarity });
                 yes = true;
             }
             yes
@@ -382,9 +430,15 @@ impl MatchIndex {
             });
             let suggestion = by_account
                 .filter(|c| numbered_customers.contains(c))
-                .or(by_name
-                    .map(|(c, _)| c)
-                    .filter(|c| numbered_customers.contains(c)));
+                .or_else(|| {
+                    let mut agreeing = numbered_customers
+                        .iter()
+                        .filter(|&&c| self.name_agreement(payer, c).is_some());
+                    match (agreeing.next(), agreeing.next()) {
+                        (Some(&only), None) => Some(only),
+                        _ => None,
+                    }
+                });
             if let Some(customer) = suggestion {
                 corroborated(customer, &mut evidence);
                 let items: Vec<&OpenItem> = numbered
@@ -399,16 +453,23 @@ impl MatchIndex {
 
         if let Some(customer) = by_account {
             evidence.push(Evidence::KnownAccount);
-            if let Some((named, score)) = by_name
-                && named == customer
-            {
-                evidence.push(Evidence::Name { similarity: score });
+            if let Some(similarity) = self.name_agreement(payer, customer) {
+                evidence.push(Evidence::Name { similarity });
             }
             return self.proposal_by_amount(line, settings, customer, 92, 80, evidence);
         }
-        if let Some((customer, score)) = by_name {
-            evidence.push(Evidence::Name { similarity: score });
-            return self.proposal_by_amount(line, settings, customer, 85, 60, evidence);
+        if let Some(payer) = payer {
+            if let Some((customer, similarity)) = self.customer_by_name_and_amount(payer, line) {
+                evidence.push(Evidence::Name { similarity });
+                // The payer's name is exactly the customer's, and no other customer owing
+                // this amount has a name like it: two facts that agree, not one.
+                let exact = if similarity == 100 { 90 } else { 85 };
+                return self.proposal_by_amount(line, settings, customer, exact, 60, evidence);
+            }
+            if let Some((customer, similarity)) = self.customer_by_name(payer) {
+                evidence.push(Evidence::Name { similarity });
+                return self.proposal_by_amount(line, settings, customer, 85, 60, evidence);
+            }
         }
 
         // The amount alone: a suggestion at most.
@@ -1313,6 +1374,11 @@ pub fn normalise_name(name: &str) -> String {
     words.join(" ")
 }
 
+/// A similarity in whole percent, rounded down (0.999 is not 100: not the same name).
+fn percent(similarity: f64) -> u8 {
+    (similarity * 100.0).floor() as u8
+}
+
 fn name_tokens(normalised: &str) -> impl Iterator<Item = &str> {
     normalised.split(' ').filter(|token| token.len() >= 3)
 }
@@ -1561,7 +1627,19 @@ mod tests {
     }
 
     #[test]
-    fn a_name_alone_never_applies_even_with_the_exact_amount() {
+    fn a_name_close_to_a_customers_never_applies_even_with_the_exact_amount() {
+        let index = portfolio();
+        let proposal = index.match_line(
+            &line(30_000, Some("TRANSPORTS LEFEVR"), "VIREMENT"),
+            &settings(),
+        );
+        assert_eq!(proposal.customer, Some(CustomerId(2)));
+        assert_eq!(proposal.allocations, vec![(InvoiceId(4), eur(30_000))]);
+        assert!(!proposal.apply, "{proposal:?}");
+    }
+
+    #[test]
+    fn the_customers_exact_name_and_the_amount_of_one_of_its_invoices_apply() {
         let index = portfolio();
         let proposal = index.match_line(
             &line(30_000, Some("TRANSPORTS LEFEVRE"), "VIREMENT"),
@@ -1569,7 +1647,90 @@ mod tests {
         );
         assert_eq!(proposal.customer, Some(CustomerId(2)));
         assert_eq!(proposal.allocations, vec![(InvoiceId(4), eur(30_000))]);
-        assert!(!proposal.apply);
+        assert_eq!(proposal.confidence, 90);
+        assert!(proposal.apply, "{proposal:?}");
+        let short = index.match_line(
+            &line(29_950, Some("TRANSPORTS LEFEVRE"), "VIREMENT"),
+            &settings(),
+        );
+        assert!(!short.apply, "a near amount is not enough: {short:?}");
+    }
+
+    #[test]
+    fn a_name_two_customers_owing_the_amount_share_names_neither() {
+        let mut customers = vec![
+            customer(2, "C002", "Transports Lefèvre SAS", &[]),
+            customer(7, "C007", "TRANSPORTS LEFEVRE", &[]),
+        ];
+        customers.push(customer(3, "C003", "Garage du Centre", &[]));
+        let index = MatchIndex::new(
+            vec![
+                item(4, 2, "F2026-0123", "2026-01-20", 30_000),
+                item(8, 7, "F2026-0800", "2026-01-20", 30_000),
+            ],
+            customers,
+        );
+        let proposal = index.match_line(
+            &line(30_000, Some("Transports Lefevre"), "VIREMENT"),
+            &settings(),
+        );
+        assert!(
+            !proposal
+                .evidence
+                .iter()
+                .any(|evidence| matches!(evidence, Evidence::Name { .. })),
+            "{proposal:?}"
+        );
+        assert!(!proposal.apply, "{proposal:?}");
+    }
+
+    #[test]
+    fn a_namesake_who_owes_nothing_of_the_amount_does_not_stand_in_the_way() {
+        let index = MatchIndex::new(
+            vec![
+                item(4, 2, "F2026-0123", "2026-01-20", 30_000),
+                item(8, 7, "F2026-0800", "2026-01-20", 12_000),
+            ],
+            vec![
+                customer(2, "C002", "Transports Lefèvre SAS", &[]),
+                customer(7, "C007", "TRANSPORTS LEFEVRE", &[]),
+            ],
+        );
+        let proposal = index.match_line(
+            &line(30_000, Some("TRANSPORTS LEFEVRE"), "VIREMENT"),
+            &settings(),
+        );
+        assert_eq!(proposal.customer, Some(CustomerId(2)));
+        assert_eq!(proposal.allocations, vec![(InvoiceId(4), eur(30_000))]);
+        assert!(proposal.apply, "{proposal:?}");
+    }
+
+    #[test]
+    fn a_partial_payment_applies_when_the_payers_name_agrees_with_the_customer_its_invoice_names() {
+        // Another customer's name is close enough that the payer's name alone could not tell
+        // them apart; the invoice number does, and the name only has to agree with it.
+        let index = MatchIndex::new(
+            vec![
+                item(1, 1, "F2026-0131", "2026-01-31", 120_000),
+                item(2, 2, "F2026-0777", "2026-01-31", 120_000),
+            ],
+            vec![
+                customer(1, "C001", "Boulangerie Martin", &[]),
+                customer(2, "C002", "Boulangerie Martins", &[]),
+            ],
+        );
+        let agreeing = index.match_line(
+            &line(50_000, Some("BOULANGERIE MARTIN"), "ACOMPTE F2026-0131"),
+            &settings(),
+        );
+        assert_eq!(agreeing.allocations, vec![(InvoiceId(1), eur(50_000))]);
+        assert!(agreeing.apply, "{agreeing:?}");
+        let other_payer = index.match_line(
+            &line(50_000, Some("GARAGE DU CENTRE"), "ACOMPTE F2026-0131"),
+            &settings(),
+        );
+        assert_eq!(other_payer.allocations, vec![(InvoiceId(1), eur(50_000))]);
+        assert!(!other_payer.apply, "{other_payer:?}");
     }
 
     #[test]

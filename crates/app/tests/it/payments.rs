@@ -199,7 +199,7 @@ async fn a_payment_with_the_customers_reference_pays_everything_closes_the_case_
             },
             Entry {
                 amount: "500.00",
-                payer: "BIENTOT DISTRIBUTION",
+                payer: "BIENTOT DISTRIB",
                 text: "VIREMENT",
                 ..Entry::default()
             },
@@ -230,7 +230,7 @@ async fn a_payment_with_the_customers_reference_pays_everything_closes_the_case_
         assert_eq!(
             outstanding(store, &tenant, "F-3").await,
             "500.00",
-            "a name alone never pays"
+            "a name that only resembles the customer's never pays"
         );
 
         let actions = dunning::list_actions(store, &tenant, None, Some("LATE"), None)
@@ -424,7 +424,7 @@ async fn a_collector_matches_unmatches_and_records_payments_by_hand() {
             &tenant,
             &camt(&[Entry {
                 amount: "500.00",
-                payer: "BIENTOT DISTRIBUTION",
+                payer: "BIENTOT DISTRIB",
                 text: "VIREMENT",
                 ..Entry::default()
             }]),
