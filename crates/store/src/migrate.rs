@@ -135,6 +135,11 @@ const SQLITE: &[Migration] = &[
         name: "customer_search",
         sql: include_str!("../migrations/sqlite/0024_customer_search.sql"),
     },
+    Migration {
+        version: 25,
+        name: "ledger_totals_by_change",
+        sql: include_str!("../migrations/sqlite/0025_ledger_totals_by_change.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -257,6 +262,11 @@ const POSTGRES: &[Migration] = &[
         version: 24,
         name: "customer_search",
         sql: include_str!("../migrations/postgres/0024_customer_search.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "ledger_totals_by_change",
+        sql: include_str!("../migrations/postgres/0025_ledger_totals_by_change.sql"),
     },
 ];
 

@@ -117,8 +117,9 @@ async fn the_day_totals_follow_imports_updates_and_payments() {
             )
         );
 
-        // An updating import (the fixture's row hash is the outstanding amount): one paid down,
-        // one paid down and moved to another day, one new.
+        // An updating import (the fixture's row hash is the outstanding amount): one paid down
+        // and corrected upwards on the same days, one paid down and moved to another day, one
+        // new.
         import(
             store,
             first,
@@ -129,7 +130,7 @@ async fn the_day_totals_follow_imports_updates_and_payments() {
                     "C1",
                     date(2026, 1, 5),
                     date(2026, 2, 4),
-                    10_000,
+                    12_000,
                     4_000,
                 ),
                 invoice(
@@ -150,7 +151,7 @@ async fn the_day_totals_follow_imports_updates_and_payments() {
             read,
             (
                 BTreeMap::from([(date(2026, 2, 4), 5_300), (date(2026, 5, 15), 6_500)]),
-                19_800
+                21_800
             )
         );
 
