@@ -26,7 +26,8 @@
 // Keys are the creditor's own data (invoice numbers, references, names), never a stranger's:
 // the fast hasher's lack of flooding resistance costs nothing here, its speed shows at millions
 // of open items.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
@@ -110,19 +111,59 @@ pub struct CreditLine<'a> {
 }
 
 /// The open items and customers of one creditor, indexed for matching many lines.
+///
+/// Built for millions of open items at each bank import, so the indexes are sorted vectors of
+/// (key hash, position) rather than maps of strings to lists (one or two allocations per key,
+/// most of the time it took); a hash found is always checked against the key itself.
 #[derive(Debug, Clone)]
 pub struct MatchIndex {
+    /// By customer, due date, number: each customer's items are one range.
     items: Vec<OpenItem>,
     customers: Vec<KnownCustomer>,
-    by_customer: HashMap<CustomerId, Vec<usize>>,
+    by_customer: HashMap<CustomerId, (u32, u32)>,
     customer_index: HashMap<CustomerId, usize>,
-    by_number: HashMap<String, Vec<usize>>,
-    by_rf: HashMap<String, usize>,
+    /// Item positions by `index_key` of the number.
+    by_number: HashedPositions,
+    /// Customer positions by RF reference.
+    by_rf: HashedPositions,
     by_account: HashMap<String, Vec<usize>>,
-    by_name_token: HashMap<String, Vec<usize>>,
-    normalised_names: Vec<String>,
-    by_amount: HashMap<(i64, Currency), Vec<usize>>,
+    /// Customer positions by word of the normalised name (`name_tokens`).
+    by_name_token: HashedPositions,
+    /// Each customer's normalised name, made when first compared.
+    normalised_names: Vec<OnceLock<String>>,
+    /// (outstanding, currency, item position), sorted.
+    by_amount: Vec<(i64, Currency, u32)>,
     by_invoice: HashMap<InvoiceId, usize>,
+}
+
+/// (hash of a key, position) pairs, sorted: every position whose key hashes alike, in order.
+#[derive(Debug, Clone)]
+struct HashedPositions(Vec<(u64, u32)>);
+
+impl HashedPositions {
+    fn new(mut pairs: Vec<(u64, u32)>) -> HashedPositions {
+        pairs.sort_unstable();
+        pairs.dedup();
+        HashedPositions(pairs)
+    }
+
+    /// The positions of the keys hashing like `key` (usually `key`'s alone), in order.
+    fn get(&self, key: &str) -> impl DoubleEndedIterator<Item = usize> + ExactSizeIterator + '_ {
+        let hash = key_hash(key);
+        let start = self.0.partition_point(|&(h, _)| h < hash);
+        let end = start + self.0[start..].partition_point(|&(h, _)| h == hash);
+        self.0[start..end]
+            .iter()
+            .map(|&(_, position)| position as usize)
+    }
+}
+
+fn key_hash(key: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+}
+
+fn position_u32(position: usize) -> u32 {
+    u32::try_from(position).expect("fewer than four billion open items and customers")
 }
 
 impl MatchIndex {
@@ -131,35 +172,37 @@ impl MatchIndex {
             (a.customer, a.due_on, &a.number, a.invoice)
                 .cmp(&(b.customer, b.due_on, &b.number, b.invoice))
         });
-        let mut by_customer: HashMap<CustomerId, Vec<usize>> = HashMap::default();
-        let mut by_number: HashMap<String, Vec<usize>> = HashMap::default();
-        let mut by_amount: HashMap<(i64, Currency), Vec<usize>> = HashMap::default();
+        let mut by_customer: HashMap<CustomerId, (u32, u32)> = HashMap::default();
+        let mut by_number = Vec::with_capacity(items.len());
+        let mut by_amount = Vec::with_capacity(items.len());
         let mut by_invoice = HashMap::with_capacity_and_hasher(items.len(), Default::default());
         for (position, item) in items.iter().enumerate() {
+            let at = position_u32(position);
             by_invoice.insert(item.invoice, position);
-            by_customer.entry(item.customer).or_default().push(position);
+            by_customer
+                .entry(item.customer)
+                .and_modify(|range| range.1 = at + 1)
+                .or_insert((at, at + 1));
             let key = index_key(&item.number);
             if !key.is_empty() {
-                by_number.entry(key).or_default().push(position);
+                by_number.push((key_hash(&key), at));
             }
-            by_amount
-                .entry((item.outstanding.minor(), item.outstanding.currency()))
-                .or_default()
-                .push(position);
+            by_amount.push((item.outstanding.minor(), item.outstanding.currency(), at));
         }
-        let mut by_rf = HashMap::default();
+        by_amount.sort_unstable();
+        let mut by_rf = Vec::with_capacity(customers.len());
         let mut by_account: HashMap<String, Vec<usize>> = HashMap::default();
-        let mut by_name_token: HashMap<String, Vec<usize>> = HashMap::default();
-        let mut customer_index = HashMap::default();
-        let mut normalised_names = Vec::with_capacity(customers.len());
+        let mut by_name_token = Vec::with_capacity(customers.len() * 3);
+        let mut customer_index =
+            HashMap::with_capacity_and_hasher(customers.len(), Default::default());
+        let mut word = String::new();
         for (position, customer) in customers.iter().enumerate() {
+            let at = position_u32(position);
             customer_index.insert(customer.id, position);
-            by_rf.insert(
-                RfReference::for_customer(&customer.reference)
-                    .as_str()
-                    .to_owned(),
-                position,
-            );
+            by_rf.push((
+                key_hash(RfReference::for_customer(&customer.reference).as_str()),
+                at,
+            ));
             for account in &customer.accounts {
                 let account = compact(account);
                 if !account.is_empty() {
@@ -169,28 +212,42 @@ impl MatchIndex {
                     }
                 }
             }
-            let name = normalise_name(&customer.name);
-            for token in name_tokens(&name) {
-                let list = by_name_token.entry(token.to_owned()).or_default();
-                if list.last() != Some(&position) {
-                    list.push(position);
+            normalised_words(&customer.name, &mut word, |word| {
+                if is_name_token(word) {
+                    by_name_token.push((key_hash(word), at));
                 }
-            }
-            normalised_names.push(name);
+            });
         }
         MatchIndex {
+            normalised_names: std::iter::repeat_with(OnceLock::new)
+                .take(customers.len())
+                .collect(),
             items,
             customers,
             by_customer,
             customer_index,
-            by_number,
-            by_rf,
+            by_number: HashedPositions::new(by_number),
+            by_rf: HashedPositions::new(by_rf),
             by_account,
-            by_name_token,
-            normalised_names,
+            by_name_token: HashedPositions::new(by_name_token),
             by_amount,
             by_invoice,
         }
+    }
+
+    fn normalised_name(&self, position: usize) -> &str {
+        self.normalised_names[position]
+            .get_or_init(|| normalise_name(&self.customers[position].name))
+    }
+
+    /// The open items (at any amount, paid off since included) of exactly this amount.
+    fn same_amount(&self, amount: Money) -> impl ExactSizeIterator<Item = usize> + '_ {
+        let key = (amount.minor(), amount.currency());
+        let start = self.by_amount.partition_point(|&(a, c, _)| (a, c) < key);
+        let end = start + self.by_amount[start..].partition_point(|&(a, c, _)| (a, c) == key);
+        self.by_amount[start..end]
+            .iter()
+            .map(|&(_, _, position)| position as usize)
     }
 
     /// Takes an applied allocation off the invoice, so that the next lines see what it still
@@ -216,18 +273,15 @@ impl MatchIndex {
     /// The customer's open items in the payment's currency: a payment in one currency never
     /// pays an invoice in another (that takes a conversion, a person's decision).
     fn items_of(&self, customer: CustomerId, currency: Currency) -> Vec<&OpenItem> {
-        self.by_customer
-            .get(&customer)
-            .map(|positions| {
-                positions
-                    .iter()
-                    .map(|&p| &self.items[p])
-                    .filter(|item| {
-                        item.outstanding.is_positive() && item.outstanding.currency() == currency
-                    })
-                    .collect()
+        let Some(&(start, end)) = self.by_customer.get(&customer) else {
+            return Vec::new();
+        };
+        self.items[start as usize..end as usize]
+            .iter()
+            .filter(|item| {
+                item.outstanding.is_positive() && item.outstanding.currency() == currency
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     /// The customer whose RF reference the line carries (reference field or free text).
@@ -239,7 +293,12 @@ impl MatchIndex {
         texts.push(line.remittance);
         for text in texts {
             for candidate in rf_candidates(text) {
-                if let Some(&position) = self.by_rf.get(&candidate) {
+                // The last customer whose reference gives it, as a map built in order would.
+                let found = self.by_rf.get(&candidate).rev().find(|&position| {
+                    RfReference::for_customer(&self.customers[position].reference).as_str()
+                        == candidate
+                });
+                if let Some(position) = found {
                     return Some((self.customers[position].id, candidate));
                 }
             }
@@ -258,16 +317,15 @@ impl MatchIndex {
         }
         for text in texts {
             for (key, needed_correction) in number_candidates(text) {
-                if let Some(positions) = self.by_number.get(&key) {
-                    for &position in positions {
-                        let outstanding = self.items[position].outstanding;
-                        if outstanding.is_positive()
-                            && outstanding.currency() == line.amount.currency()
-                            && !found.contains(&position)
-                        {
-                            found.push(position);
-                            corrected |= needed_correction;
-                        }
+                for position in self.by_number.get(&key) {
+                    let outstanding = self.items[position].outstanding;
+                    if index_key(&self.items[position].number) == key
+                        && outstanding.is_positive()
+                        && outstanding.currency() == line.amount.currency()
+                        && !found.contains(&position)
+                    {
+                        found.push(position);
+                        corrected |= needed_correction;
                     }
                 }
             }
@@ -288,20 +346,21 @@ impl MatchIndex {
     /// the similarity in percent: 100 only when the names are the same once normalised, and
     /// no other customer's is.
     fn customer_by_name(&self, payer: &str) -> Option<(CustomerId, u8)> {
-        let mut candidates: HashSet<usize> = HashSet::default();
+        let mut candidates: Vec<usize> = Vec::new();
         for token in name_tokens(payer) {
-            if let Some(positions) = self.by_name_token.get(token) {
-                // A token shared by very many customers says little and costs much.
-                if positions.len() <= 200 {
-                    candidates.extend(positions.iter().copied());
-                }
+            let positions = self.by_name_token.get(token);
+            // A token shared by very many customers says little and costs much.
+            if positions.len() <= 200 {
+                candidates.extend(positions);
             }
         }
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut scored: Vec<(f64, usize)> = candidates
             .into_iter()
             .map(|position| {
                 (
-                    strsim::jaro_winkler(payer, &self.normalised_names[position]),
+                    strsim::jaro_winkler(payer, self.normalised_name(position)),
                     position,
                 )
             })
@@ -322,14 +381,12 @@ impl MatchIndex {
         payer: &str,
         line: &CreditLine<'_>,
     ) -> Option<(CustomerId, u8)> {
-        let key = (line.amount.minor(), line.amount.currency());
-        let positions = self.by_amount.get(&key)?;
+        let positions = self.same_amount(line.amount);
         if positions.len() > NAMES_BY_AMOUNT_MAX {
             return None;
         }
         let mut owing: Vec<CustomerId> = positions
-            .iter()
-            .map(|&position| &self.items[position])
+            .map(|position| &self.items[position])
             .filter(|item| item.outstanding == line.amount)
             .map(|item| item.customer)
             .collect();
@@ -349,7 +406,7 @@ impl MatchIndex {
     /// not stand clear of the other customers' names, only agree with this one.
     fn name_agreement(&self, payer: Option<&str>, customer: CustomerId) -> Option<u8> {
         let position = *self.customer_index.get(&customer)?;
-        let similarity = strsim::jaro_winkler(payer?, &self.normalised_names[position]);
+        let similarity = strsim::jaro_winkler(payer?, self.normalised_name(position));
         (similarity >= NAME_AGREES).then(|| percent(similarity))
     }
 
@@ -470,18 +527,10 @@ impl MatchIndex {
         }
 
         // The amount alone: a suggestion at most.
-        let key = (line.amount.minor(), line.amount.currency());
         let same_amount: Vec<usize> = self
-            .by_amount
-            .get(&key)
-            .map(|positions| {
-                positions
-                    .iter()
-                    .copied()
-                    .filter(|&p| self.items[p].outstanding == line.amount)
-                    .collect()
-            })
-            .unwrap_or_default();
+            .same_amount(line.amount)
+            .filter(|&p| self.items[p].outstanding == line.amount)
+            .collect();
         match same_amount.as_slice() {
             [only] => {
                 let item = &self.items[*only];
@@ -1354,18 +1403,35 @@ const NAME_NOISE: &[&str] = &[
 /// Upper-case ASCII letters and digits, accents dropped, legal forms and titles removed, one
 /// space between words.
 pub fn normalise_name(name: &str) -> String {
-    let mut words = Vec::new();
-    for word in name
-        .chars()
-        .map(|c| fold_accent(c).to_ascii_uppercase())
-        .collect::<String>()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-    {
-        if !word.is_empty() && !NAME_NOISE.contains(&word) {
-            words.push(word.to_owned());
+    let mut words = String::new();
+    normalised_words(name, &mut String::new(), |word| {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(word);
+    });
+    words
+}
+
+/// Each word of `name` as `normalise_name` keeps it, built in `word` (a buffer reused across
+/// names, so that indexing a million names allocates nothing per name).
+fn normalised_words(name: &str, word: &mut String, mut each: impl FnMut(&str)) {
+    let mut flush = |word: &mut String| {
+        if !word.is_empty() && !NAME_NOISE.contains(&word.as_str()) {
+            each(word);
+        }
+        word.clear();
+    };
+    word.clear();
+    for c in name.chars() {
+        let c = fold_accent(c).to_ascii_uppercase();
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(word);
         }
     }
-    words.join(" ")
+    flush(word);
 }
 
 /// A similarity in whole percent, rounded down (0.999 is not 100: not the same name).
@@ -1373,8 +1439,13 @@ fn percent(similarity: f64) -> u8 {
     (similarity * 100.0).floor() as u8
 }
 
+/// The words of a normalised name a customer is looked up by: three letters or more.
+fn is_name_token(word: &str) -> bool {
+    word.len() >= 3
+}
+
 fn name_tokens(normalised: &str) -> impl Iterator<Item = &str> {
-    normalised.split(' ').filter(|token| token.len() >= 3)
+    normalised.split(' ').filter(|token| is_name_token(token))
 }
 
 fn fold_accent(c: char) -> char {
