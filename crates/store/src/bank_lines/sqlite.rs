@@ -5,8 +5,9 @@
 //! Through sqlx each of the nine or so statements an applied payment needs (line, payment,
 //! allocations, outstanding amounts, balance, promises, pending actions, the line's payment)
 //! crossed to sqlx's worker thread and back, about 90 µs each: writing was nearly all of an
-//! import's time. The statements and the order they run in are those of the sqlx path, which
-//! PostgreSQL keeps; the same contract tests run on both.
+//! import's time. The statements are those of the sqlx path, which PostgreSQL keeps, and the
+//! same contract tests run on both; only the order of the payments differs (customer by
+//! customer here, see `import_lines`), which changes nothing to the outcome.
 
 use domain::ids::PaymentId;
 use rusqlite::{
@@ -134,7 +135,18 @@ fn import_lines(
         ],
         |row| row.get(0),
     )?;
-    for line in lines {
+    // Payments are applied customer by customer rather than in the file's order: each one
+    // reads and writes its customer's rows (open items by customer, the case, the customer),
+    // which in file order are scattered over the whole database and in customer order are
+    // neighbours (at ten million invoices the invoice updates went from 40 to 21 µs). A
+    // payment pays only its own customer's invoices, so customers do not see each other and
+    // the outcome is the file order's; each customer's lines keep the file's order. A
+    // reversal may undo a payment of the same file, so a file holding one keeps file order.
+    let by_customer = !lines
+        .iter()
+        .any(|line| matches!(line.plan, LinePlan::Reversal { .. }));
+    let mut deferred: Vec<(CustomerId, usize, i64)> = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
         let (state, proposal) = line_state(&line.plan);
         let empty = StoredProposal::default();
         let proposal = proposal.unwrap_or(&empty);
@@ -179,26 +191,11 @@ fn import_lines(
         match &line.plan {
             LinePlan::Outgoing => outcome.outgoing += 1,
             LinePlan::Review { .. } => outcome.queued += 1,
-            LinePlan::Apply { customer, proposal } => {
-                let plan = PaymentPlan {
-                    customer: *customer,
-                    received_on: line.booking_date,
-                    amount: line.amount,
-                    reference: line_reference(line),
-                    idempotency_key: format!("bank-line:{id}"),
-                    allocations: proposal.allocations.clone(),
-                };
-                let applied = apply_payment(tx, &mut st, tenant, &plan, effects, now)?;
-                st.set_line_payment.execute(params![
-                    applied.payment.map(|payment| payment.0),
-                    tenant,
-                    id
-                ])?;
-                outcome.applied += 1;
-                outcome.cases_closed += u32::from(applied.case_closed);
-                outcome.receipts_queued += u32::from(applied.receipt_queued);
-                outcome.write_offs += applied.write_offs;
-                outcome.thanks_queued += u32::from(applied.thank_you_queued);
+            LinePlan::Apply { customer, .. } if by_customer => {
+                deferred.push((*customer, index, id));
+            }
+            LinePlan::Apply { .. } => {
+                apply_line(tx, &mut st, tenant, line, id, effects, now, &mut outcome)?;
             }
             LinePlan::Reversal {
                 not_found_fr,
@@ -243,6 +240,19 @@ fn import_lines(
             }
         }
     }
+    deferred.sort_unstable();
+    for (_, index, id) in deferred {
+        apply_line(
+            tx,
+            &mut st,
+            tenant,
+            &lines[index],
+            id,
+            effects,
+            now,
+            &mut outcome,
+        )?;
+    }
     if outcome.created == 0 {
         st.delete_import.execute(params![tenant, import])?;
     } else {
@@ -254,6 +264,43 @@ fn import_lines(
         ])?;
     }
     Ok(outcome)
+}
+
+/// Pays what an applied line's proposal allocates and links the payment to the line.
+#[allow(clippy::too_many_arguments)]
+fn apply_line(
+    tx: &Transaction<'_>,
+    st: &mut Prepared<'_>,
+    tenant: i64,
+    line: &NewBankLine,
+    id: i64,
+    effects: &PaymentEffects,
+    now: &str,
+    outcome: &mut BankImportOutcome,
+) -> Result<(), StoreError> {
+    let LinePlan::Apply { customer, proposal } = &line.plan else {
+        return Ok(());
+    };
+    let plan = PaymentPlan {
+        customer: *customer,
+        received_on: line.booking_date,
+        amount: line.amount,
+        reference: line_reference(line),
+        idempotency_key: format!("bank-line:{id}"),
+        allocations: proposal.allocations.clone(),
+    };
+    let applied = apply_payment(tx, st, tenant, &plan, effects, now)?;
+    st.set_line_payment.execute(params![
+        applied.payment.map(|payment| payment.0),
+        tenant,
+        id
+    ])?;
+    outcome.applied += 1;
+    outcome.cases_closed += u32::from(applied.case_closed);
+    outcome.receipts_queued += u32::from(applied.receipt_queued);
+    outcome.write_offs += applied.write_offs;
+    outcome.thanks_queued += u32::from(applied.thank_you_queued);
+    Ok(())
 }
 
 /// `apply_payment!` on SQLite: the same statements, in the same order.

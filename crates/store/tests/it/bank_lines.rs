@@ -416,3 +416,87 @@ async fn a_credit_returned_later_in_the_same_file_leaves_the_books_as_they_were(
         );
     });
 }
+
+#[tokio::test]
+async fn payments_of_customers_interleaved_in_a_file_have_the_outcome_of_the_files_order() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Premier").await;
+        let scope = store.tenant(tenant);
+        let [c1, c2] = [
+            scope
+                .customer_id(&CustomerRef::parse("C1").unwrap())
+                .await
+                .unwrap(),
+            scope
+                .customer_id(&CustomerRef::parse("C2").unwrap())
+                .await
+                .unwrap(),
+        ];
+        let pays = |customer, number_id, amount| LinePlan::Apply {
+            customer,
+            proposal: StoredProposal {
+                customer: Some(customer),
+                allocations: vec![(number_id, eur(amount))],
+                confidence: 97,
+                explanation_fr: "ref".into(),
+                explanation_en: "ref".into(),
+            },
+        };
+        let [f1, f2, f3] = [
+            id_of(store, tenant, "F-1").await,
+            id_of(store, tenant, "F-2").await,
+            id_of(store, tenant, "F-3").await,
+        ];
+        // C1 pays F-1, C2 pays F-3 (its case closes), then C1 pays F-2: only then does C1 owe
+        // nothing, whatever order the store writes the payments in.
+        let outcome = scope
+            .import_bank_lines(
+                &meta(),
+                &[
+                    line("FR76A", "k1", 1000, pays(c1, f1, 1000)),
+                    line("FR76A", "k2", 700, pays(c2, f3, 700)),
+                    line("FR76A", "k3", 500, pays(c1, f2, 500)),
+                ],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                outcome.applied,
+                outcome.cases_closed,
+                outcome.receipts_queued
+            ),
+            (3, 2, 2)
+        );
+        assert_eq!(scope.case_closures(c1).await.unwrap().len(), 1);
+        assert_eq!(scope.case_closures(c2).await.unwrap().len(), 1);
+        let lines = scope.bank_lines_in(&["auto_applied"]).await.unwrap();
+        let mut paid_by_line = Vec::new();
+        for line in &lines {
+            let payment = line.payment.expect("an applied line has its payment");
+            let customer = if line.amount == eur(700) { c2 } else { c1 };
+            let record = scope
+                .customer_payments(customer)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|record| record.id == payment)
+                .expect("the line's payment is its customer's");
+            paid_by_line.push((line.amount, record.allocations));
+        }
+        paid_by_line.sort_by_key(|(amount, _)| amount.minor());
+        assert_eq!(
+            paid_by_line,
+            vec![
+                (eur(500), vec![("F-2".to_owned(), eur(500))]),
+                (eur(700), vec![("F-3".to_owned(), eur(700))]),
+                (eur(1000), vec![("F-1".to_owned(), eur(1000))]),
+            ]
+        );
+        let first = lines.iter().min_by_key(|line| line.id).unwrap();
+        assert_eq!(first.amount, eur(1000), "the lines keep the file's order");
+    });
+}
