@@ -81,8 +81,10 @@ const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocati
 const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
 const OPEN_ITEMS: &str = "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
                  WHERE tenant_id = $1 AND outstanding_minor > 0";
-const PAYERS: &str =
-    "SELECT id, reference, legal_name FROM customers WHERE tenant_id = $1 ORDER BY id";
+/// In the order of an index, sorted by id afterwards: on SQLite, `ORDER BY id` read the narrow
+/// covering index of the search and sorted a million rows in a temporary B-tree (0.6 s), or
+/// read the wide table rows (0.35 s), where a sort in memory takes a few milliseconds.
+const PAYERS: &str = "SELECT id, reference, legal_name FROM customers WHERE tenant_id = $1";
 const PAYER_ACCOUNTS: &str = "SELECT DISTINCT p.customer_id, l.counterparty_account FROM bank_lines l JOIN payments p ON p.id = l.payment_id \
                  WHERE l.tenant_id = $1 AND l.counterparty_account <> '' AND (l.state = 'auto_applied' OR l.state = 'manual') \
                  AND p.customer_id IS NOT NULL";
@@ -881,7 +883,7 @@ impl TenantStore<'_> {
         &self,
     ) -> Result<(Vec<OpenItemRecord>, Vec<PayerRecord>), StoreError> {
         let tenant = self.tenant.0;
-        let (items, customers, accounts) = match self.store {
+        let (items, mut customers, accounts) = match self.store {
             Store::Sqlite(pool, _) => {
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
                     sqlite::matching_inputs(connection, tenant)
@@ -909,6 +911,7 @@ impl TenantStore<'_> {
                 (items, customers, accounts)
             }
         };
+        customers.sort_unstable_by_key(|(id, _, _)| *id);
         let mut by_customer: std::collections::HashMap<i64, Vec<String>> =
             std::collections::HashMap::new();
         for (customer, account) in accounts {
