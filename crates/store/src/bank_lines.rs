@@ -1005,14 +1005,7 @@ impl TenantStore<'_> {
                     LinePlan::Outgoing => outcome.outgoing += 1,
                     LinePlan::Review { .. } => outcome.queued += 1,
                     LinePlan::Apply { customer, proposal } => {
-                        let plan = PaymentPlan {
-                            customer: *customer,
-                            received_on: line.booking_date,
-                            amount: line.amount,
-                            reference: line_reference(line),
-                            idempotency_key: format!("bank-line:{id}"),
-                            allocations: proposal.allocations.clone(),
-                        };
+                        let plan = line_payment(line, *customer, proposal, id);
                         let applied = apply_payment!(tx, store, tenant, &plan, effects, &now);
                         sqlx::query(q(store, SET_LINE_PAYMENT))
                             .bind(applied.payment.map(|payment| payment.0))
@@ -1020,11 +1013,7 @@ impl TenantStore<'_> {
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
-                        outcome.applied += 1;
-                        outcome.cases_closed += u32::from(applied.case_closed);
-                        outcome.receipts_queued += u32::from(applied.receipt_queued);
-                        outcome.write_offs += applied.write_offs;
-                        outcome.thanks_queued += u32::from(applied.thank_you_queued);
+                        outcome.count_applied(&applied);
                     }
                     LinePlan::Reversal {
                         not_found_fr,
@@ -1530,6 +1519,33 @@ fn open_item(
         due_on: parse_date(due)?,
         outstanding: Money::from_minor(outstanding, currency(code)?),
     })
+}
+
+/// The payment an applied line makes: keyed by the line, so that it is recorded once.
+fn line_payment(
+    line: &NewBankLine,
+    customer: CustomerId,
+    proposal: &StoredProposal,
+    id: i64,
+) -> PaymentPlan {
+    PaymentPlan {
+        customer,
+        received_on: line.booking_date,
+        amount: line.amount,
+        reference: line_reference(line),
+        idempotency_key: format!("bank-line:{id}"),
+        allocations: proposal.allocations.clone(),
+    }
+}
+
+impl BankImportOutcome {
+    fn count_applied(&mut self, applied: &AppliedPayment) {
+        self.applied += 1;
+        self.cases_closed += u32::from(applied.case_closed);
+        self.receipts_queued += u32::from(applied.receipt_queued);
+        self.write_offs += applied.write_offs;
+        self.thanks_queued += u32::from(applied.thank_you_queued);
+    }
 }
 
 fn line_reference(line: &NewBankLine) -> String {

@@ -281,25 +281,14 @@ fn apply_line(
     let LinePlan::Apply { customer, proposal } = &line.plan else {
         return Ok(());
     };
-    let plan = PaymentPlan {
-        customer: *customer,
-        received_on: line.booking_date,
-        amount: line.amount,
-        reference: line_reference(line),
-        idempotency_key: format!("bank-line:{id}"),
-        allocations: proposal.allocations.clone(),
-    };
+    let plan = line_payment(line, *customer, proposal, id);
     let applied = apply_payment(tx, st, tenant, &plan, effects, now)?;
     st.set_line_payment.execute(params![
         applied.payment.map(|payment| payment.0),
         tenant,
         id
     ])?;
-    outcome.applied += 1;
-    outcome.cases_closed += u32::from(applied.case_closed);
-    outcome.receipts_queued += u32::from(applied.receipt_queued);
-    outcome.write_offs += applied.write_offs;
-    outcome.thanks_queued += u32::from(applied.thank_you_queued);
+    outcome.count_applied(&applied);
     Ok(())
 }
 
