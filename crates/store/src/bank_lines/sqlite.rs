@@ -5,9 +5,8 @@
 //! Through sqlx each of the nine or so statements an applied payment needs (line, payment,
 //! allocations, outstanding amounts, balance, promises, pending actions, the line's payment)
 //! crossed to sqlx's worker thread and back, about 90 µs each: writing was nearly all of an
-//! import's time. The statements are those of the sqlx path, which PostgreSQL keeps, and the
-//! same contract tests run on both; only the order of the payments differs (customer by
-//! customer here, see `import_lines`), which changes nothing to the outcome.
+//! import's time. The statements and the order they run in are those of the sqlx path, which
+//! PostgreSQL keeps; the same contract tests run on both.
 
 use domain::ids::PaymentId;
 use rusqlite::{
@@ -135,18 +134,7 @@ fn import_lines(
         ],
         |row| row.get(0),
     )?;
-    // Payments are applied customer by customer rather than in the file's order: each one
-    // reads and writes its customer's rows (open items by customer, the case, the customer),
-    // which in file order are scattered over the whole database and in customer order are
-    // neighbours (at ten million invoices the invoice updates went from 40 to 21 µs). A
-    // payment pays only its own customer's invoices, so customers do not see each other and
-    // the outcome is the file order's; each customer's lines keep the file's order. A
-    // reversal may undo a payment of the same file, so a file holding one keeps file order.
-    let by_customer = !lines
-        .iter()
-        .any(|line| matches!(line.plan, LinePlan::Reversal { .. }));
-    let mut deferred: Vec<(CustomerId, usize, i64)> = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
+    for line in lines {
         let (state, proposal) = line_state(&line.plan);
         let empty = StoredProposal::default();
         let proposal = proposal.unwrap_or(&empty);
@@ -191,9 +179,6 @@ fn import_lines(
         match &line.plan {
             LinePlan::Outgoing => outcome.outgoing += 1,
             LinePlan::Review { .. } => outcome.queued += 1,
-            LinePlan::Apply { customer, .. } if by_customer => {
-                deferred.push((*customer, index, id));
-            }
             LinePlan::Apply { .. } => {
                 apply_line(tx, &mut st, tenant, line, id, effects, now, &mut outcome)?;
             }
@@ -239,19 +224,6 @@ fn import_lines(
                 }
             }
         }
-    }
-    deferred.sort_unstable();
-    for (_, index, id) in deferred {
-        apply_line(
-            tx,
-            &mut st,
-            tenant,
-            &lines[index],
-            id,
-            effects,
-            now,
-            &mut outcome,
-        )?;
     }
     if outcome.created == 0 {
         st.delete_import.execute(params![tenant, import])?;

@@ -449,7 +449,7 @@ async fn payments_of_customers_interleaved_in_a_file_have_the_outcome_of_the_fil
             id_of(store, tenant, "F-3").await,
         ];
         // C1 pays F-1, C2 pays F-3 (its case closes), then C1 pays F-2: only then does C1 owe
-        // nothing, whatever order the store writes the payments in.
+        // nothing, and its case closes once, after its second payment.
         let outcome = scope
             .import_bank_lines(
                 &meta(),
