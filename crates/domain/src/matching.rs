@@ -150,12 +150,18 @@ impl HashedPositions {
     /// The positions of the keys hashing like `key` (usually `key`'s alone), in order.
     fn get(&self, key: &str) -> impl DoubleEndedIterator<Item = usize> + ExactSizeIterator + '_ {
         let hash = key_hash(key);
-        let start = self.0.partition_point(|&(h, _)| h < hash);
-        let end = start + self.0[start..].partition_point(|&(h, _)| h == hash);
-        self.0[start..end]
+        equal_range(&self.0, |&(h, _)| h.cmp(&hash))
             .iter()
             .map(|&(_, position)| position as usize)
     }
+}
+
+/// The run of `sorted` whose elements compare equal (`compare` says how each compares with
+/// the key sought).
+fn equal_range<T>(sorted: &[T], compare: impl Fn(&T) -> std::cmp::Ordering) -> &[T] {
+    let start = sorted.partition_point(|element| compare(element).is_lt());
+    let end = start + sorted[start..].partition_point(|element| compare(element).is_eq());
+    &sorted[start..end]
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -243,9 +249,7 @@ impl MatchIndex {
     /// The open items (at any amount, paid off since included) of exactly this amount.
     fn same_amount(&self, amount: Money) -> impl ExactSizeIterator<Item = usize> + '_ {
         let key = (amount.minor(), amount.currency());
-        let start = self.by_amount.partition_point(|&(a, c, _)| (a, c) < key);
-        let end = start + self.by_amount[start..].partition_point(|&(a, c, _)| (a, c) == key);
-        self.by_amount[start..end]
+        equal_range(&self.by_amount, |&(a, c, _)| (a, c).cmp(&key))
             .iter()
             .map(|&(_, _, position)| position as usize)
     }

@@ -179,8 +179,15 @@ fn import_lines(
         match &line.plan {
             LinePlan::Outgoing => outcome.outgoing += 1,
             LinePlan::Review { .. } => outcome.queued += 1,
-            LinePlan::Apply { .. } => {
-                apply_line(tx, &mut st, tenant, line, id, effects, now, &mut outcome)?;
+            LinePlan::Apply { customer, proposal } => {
+                let plan = line_payment(line, *customer, proposal, id);
+                let applied = apply_payment(tx, &mut st, tenant, &plan, effects, now)?;
+                st.set_line_payment.execute(params![
+                    applied.payment.map(|payment| payment.0),
+                    tenant,
+                    id
+                ])?;
+                outcome.count_applied(&applied);
             }
             LinePlan::Reversal {
                 not_found_fr,
@@ -236,32 +243,6 @@ fn import_lines(
         ])?;
     }
     Ok(outcome)
-}
-
-/// Pays what an applied line's proposal allocates and links the payment to the line.
-#[allow(clippy::too_many_arguments)]
-fn apply_line(
-    tx: &Transaction<'_>,
-    st: &mut Prepared<'_>,
-    tenant: i64,
-    line: &NewBankLine,
-    id: i64,
-    effects: &PaymentEffects,
-    now: &str,
-    outcome: &mut BankImportOutcome,
-) -> Result<(), StoreError> {
-    let LinePlan::Apply { customer, proposal } = &line.plan else {
-        return Ok(());
-    };
-    let plan = line_payment(line, *customer, proposal, id);
-    let applied = apply_payment(tx, st, tenant, &plan, effects, now)?;
-    st.set_line_payment.execute(params![
-        applied.payment.map(|payment| payment.0),
-        tenant,
-        id
-    ])?;
-    outcome.count_applied(&applied);
-    Ok(())
 }
 
 /// `apply_payment!` on SQLite: the same statements, in the same order.
