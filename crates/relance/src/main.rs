@@ -4,6 +4,13 @@
 //! result in the user's language. Exit codes: 0 success, 1 failure, 2 bad usage (clap),
 //! 3 input rejected (a file with problems: nothing was imported).
 
+/// The daily run over a million cases allocates and frees millions of small records on three
+/// threads at once (reading, deciding, writing); with glibc's allocator a fifth of its time went
+/// to `malloc`, `free` and the consolidation of freed chunks, and a cold run at ten million
+/// invoices took 10.3 to 11.0 s instead of 8.5 to 8.6 s (decision 0004).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod audit_cmds;
 mod bench;
 mod bench_match;

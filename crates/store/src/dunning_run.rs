@@ -177,13 +177,11 @@ impl TenantStore<'_> {
             return Ok(CaseBatch::default());
         }
         match self.store {
-            Store::Sqlite(pool, _) => {
+            Store::Sqlite(_, kept) => {
                 let tenant = self.tenant.0;
                 let ids: Vec<i64> = customers.iter().map(|id| id.0).collect();
-                with_connection(pool, ForeignKeys::PerRow, move |connection| {
-                    load_direct(connection, tenant, &ids, since)
-                })
-                .await
+                kept.on_batch_reader(move |connection| load_direct(connection, tenant, &ids, since))
+                    .await
             }
             Store::Postgres(_) => {
                 let queries = BatchQueries::new(
@@ -225,8 +223,8 @@ impl TenantStore<'_> {
         let now = timestamp_text(now);
         let tenant = self.tenant.0;
         match self.store {
-            Store::Sqlite(pool, _) => {
-                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+            Store::Sqlite(_, kept) => {
+                kept.on_batch_writer(move |connection| {
                     record_direct(connection, tenant, &updates, &now).map_err(store_error)
                 })
                 .await
@@ -325,7 +323,7 @@ fn load_direct(
         .map_err(store_error)?;
     {
         let mut insert = transaction
-            .prepare("INSERT INTO temp.run_customers (id) VALUES (?1)")
+            .prepare_cached("INSERT INTO temp.run_customers (id) VALUES (?1)")
             .map_err(store_error)?;
         for id in ids {
             insert.execute([id]).map_err(store_error)?;
@@ -353,7 +351,7 @@ fn read_direct<T: Readable>(
     sql: &str,
 ) -> Result<Vec<T>, StoreError> {
     let mut statement = connection
-        .prepare(&sqlite_dialect(sql))
+        .prepare_cached(&sqlite_dialect(sql))
         .map_err(store_error)?;
     let rows = statement
         .query_map([tenant], |row| T::Row::try_from(row))
@@ -372,10 +370,10 @@ fn record_direct(
     let mut writes = RunWrites::default();
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
-        let mut write_case = transaction.prepare(&sqlite_dialect(WRITE_CASE))?;
-        let mut insert_case = transaction.prepare(&sqlite_dialect(INSERT_CASE))?;
-        let mut insert_action = transaction.prepare(&sqlite_dialect(INSERT_ACTION))?;
-        let mut resolve_promise = transaction.prepare(&sqlite_dialect(RESOLVE_PROMISE))?;
+        let mut write_case = transaction.prepare_cached(&sqlite_dialect(WRITE_CASE))?;
+        let mut insert_case = transaction.prepare_cached(&sqlite_dialect(INSERT_CASE))?;
+        let mut insert_action = transaction.prepare_cached(&sqlite_dialect(INSERT_ACTION))?;
+        let mut resolve_promise = transaction.prepare_cached(&sqlite_dialect(RESOLVE_PROMISE))?;
         let today = &now[..10];
         for update in updates {
             if let Some(write) = CaseWrite::of(update) {

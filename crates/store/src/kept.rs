@@ -1,5 +1,5 @@
-//! Kept direct connections for the hot paths: reads (an API caller, a customer's file) and
-//! the audit log's appends.
+//! Kept direct connections for the hot paths: reads (an API caller, a customer's file), the
+//! audit log's appends, and the daily run's batches.
 //!
 //! Through sqlx each statement crosses to the connection's worker thread and back; a customer's
 //! file is about ten statements, and at thousands of requests a second those crossings, not
@@ -8,6 +8,11 @@
 //! transaction so that they all see the same snapshot. At most `READERS` run at once; that many
 //! connections stay open between requests. The audit log's groups of entries are appended the
 //! same way, one blocking call per group, on a connection of its own to the log's file.
+//!
+//! The daily run reads its next batch of cases while it writes the previous one's decisions:
+//! each side has a connection of its own, kept from one batch to the next. A connection opened
+//! per batch started with an empty page cache every time and read the same pages of the
+//! customers, cases and indexes from the file again.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -18,7 +23,7 @@ use tokio::sync::Semaphore;
 
 use crate::StoreError;
 use crate::dunning::Readable;
-use crate::sqlite_direct::{crashed, store_error};
+use crate::sqlite_direct::{self, ForeignKeys, crashed, store_error};
 
 /// Reads at once: the machine's cores are what bounds them, and a few more hide the waits.
 const READERS: usize = 4;
@@ -30,8 +35,35 @@ pub struct Kept {
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
     audit_file: PathBuf,
-    /// Opened at the first append; one writer at a time (`AuditWriter` is one task anyway).
-    audit: Mutex<Option<Connection>>,
+    /// One writer at a time (`AuditWriter` is one task anyway).
+    audit: Slot,
+    batch_reader: Slot,
+    batch_writer: Slot,
+}
+
+/// A connection opened at its first use and kept; one user at a time.
+#[derive(Debug, Default)]
+struct Slot(Mutex<Option<Connection>>);
+
+impl Slot {
+    /// Runs `work` on the kept connection, opening it with `open` when there is none.
+    fn run<T>(
+        &self,
+        open: impl FnOnce() -> rusqlite::Result<Connection>,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut kept = self.0.lock().map_err(|_| crashed())?;
+        if kept.is_none() {
+            *kept = Some(open().map_err(store_error)?);
+        }
+        let connection = kept.as_mut().ok_or_else(crashed)?;
+        let result = work(connection);
+        // A connection left inside a transaction by a failure is opened afresh next time.
+        if !connection.is_autocommit() {
+            *kept = None;
+        }
+        result
+    }
 }
 
 impl Kept {
@@ -41,7 +73,9 @@ impl Kept {
             idle: Mutex::new(Vec::with_capacity(READERS)),
             permits: Semaphore::new(READERS),
             audit_file,
-            audit: Mutex::new(None),
+            audit: Slot::default(),
+            batch_reader: Slot::default(),
+            batch_writer: Slot::default(),
         })
     }
 
@@ -54,17 +88,42 @@ impl Kept {
     {
         let kept = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let mut audit = kept.audit.lock().map_err(|_| crashed())?;
-            if audit.is_none() {
-                *audit = Some(open_audit_file(&kept.audit_file).map_err(store_error)?);
-            }
-            let connection = audit.as_mut().ok_or_else(crashed)?;
-            let result = work(connection);
-            // A connection left inside a transaction by a failure is opened afresh next time.
-            if !connection.is_autocommit() {
-                *audit = None;
-            }
-            result
+            kept.audit.run(|| open_audit_file(&kept.audit_file), work)
+        })
+        .await
+        .map_err(|_| crashed())?
+    }
+
+    /// Runs `work` on the connection that reads the daily run's batches, on a blocking thread.
+    pub(crate) async fn on_batch_reader<T, F>(self: &Arc<Self>, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let kept = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            kept.batch_reader.run(
+                || sqlite_direct::open(&kept.path, ForeignKeys::PerRow),
+                work,
+            )
+        })
+        .await
+        .map_err(|_| crashed())?
+    }
+
+    /// Runs `work` on the connection that writes the daily run's decisions, on a blocking
+    /// thread.
+    pub(crate) async fn on_batch_writer<T, F>(self: &Arc<Self>, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let kept = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            kept.batch_writer.run(
+                || sqlite_direct::open(&kept.path, ForeignKeys::PerRow),
+                work,
+            )
         })
         .await
         .map_err(|_| crashed())?
