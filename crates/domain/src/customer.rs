@@ -33,7 +33,8 @@ impl CustomerRef {
         if trimmed.is_empty() {
             return Err(CustomerError::EmptyReference);
         }
-        if trimmed.chars().count() > REFERENCE_LENGTH_MAX {
+        // At most as many characters as bytes: only longer texts need counting.
+        if trimmed.len() > REFERENCE_LENGTH_MAX && trimmed.chars().count() > REFERENCE_LENGTH_MAX {
             return Err(CustomerError::ReferenceTooLong {
                 reference: trimmed.to_owned(),
                 max: REFERENCE_LENGTH_MAX,

@@ -20,7 +20,8 @@ impl InvoiceNumber {
         if trimmed.is_empty() {
             return Err(InvoiceError::EmptyNumber);
         }
-        if trimmed.chars().count() > REFERENCE_LENGTH_MAX {
+        // At most as many characters as bytes: only longer texts need counting.
+        if trimmed.len() > REFERENCE_LENGTH_MAX && trimmed.chars().count() > REFERENCE_LENGTH_MAX {
             return Err(InvoiceError::NumberTooLong {
                 number: trimmed.to_owned(),
                 max: REFERENCE_LENGTH_MAX,

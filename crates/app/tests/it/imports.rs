@@ -198,6 +198,40 @@ async fn a_customer_whose_name_changes_between_rows_is_refused() {
 }
 
 #[tokio::test]
+async fn problems_of_customers_and_of_values_are_listed_in_line_order() {
+    let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
+    let store = &database.store;
+    let tenant = creditor(store, "Atelier").await;
+    // Customers are checked some rows behind the reading (see `app::import`): a customer
+    // named otherwise on every eleventh row, and a bad amount on every seventh, over more
+    // rows than are checked together.
+    let mut file = String::from(
+        "Code_Client;Raison_Sociale;Numero_Facture;Date_Facture;Date_Echeance;Montant_TTC\n",
+    );
+    for index in 1..=700 {
+        let name = if index % 11 == 0 { "Autre" } else { "Client" };
+        let amount = if index % 7 == 0 { "x" } else { "10,00" };
+        file.push_str(&format!(
+            "C1;{name};F-{index};05/01/2026;04/02/2026;{amount}\n"
+        ));
+    }
+    let error = import_csv(store, &tenant, "mixed.csv", file.as_bytes())
+        .await
+        .unwrap_err();
+    let ImportError::Rejected { problems, more, .. } = error else {
+        panic!("expected a rejection")
+    };
+    // Row `index` is on line `index + 1`; a row with a bad amount is not compared.
+    let expected: Vec<u64> = (1..=700_u64)
+        .filter(|index| index % 7 == 0 || index % 11 == 0)
+        .map(|index| index + 1)
+        .collect();
+    let lines: Vec<u64> = problems.iter().map(|problem| problem.line).collect();
+    assert_eq!(lines, expected[..problems.len()]);
+    assert_eq!(problems.len() as u64 + more, expected.len() as u64);
+}
+
+#[tokio::test]
 async fn imports_of_one_creditor_do_not_touch_another() {
     on_every_backend!(|database| {
         let store = &database.store;
