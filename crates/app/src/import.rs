@@ -604,6 +604,11 @@ impl Checked {
     fn note(&mut self, problem: Problem) {
         // The rows before it first: problems are kept in line order.
         self.look_up_customers();
+        self.list(problem);
+    }
+
+    /// Lists the problem among the first ones, or counts it.
+    fn list(&mut self, problem: Problem) {
         if self.problems.len() < PROBLEMS_LISTED_MAX {
             self.problems.push(problem);
         } else {
@@ -642,11 +647,7 @@ impl Checked {
                 Entry::Occupied(first) if first.get().0 != identity => {
                     let first_line = first.get().1;
                     let problem = Problem::inconsistent_customer(line, reference, first_line);
-                    if self.problems.len() < PROBLEMS_LISTED_MAX {
-                        self.problems.push(problem);
-                    } else {
-                        self.more += 1;
-                    }
+                    self.list(problem);
                 }
                 Entry::Occupied(_) => {}
             }
