@@ -100,15 +100,7 @@ impl Kept {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let kept = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            kept.batch_reader.run(
-                || sqlite_direct::open(&kept.path, ForeignKeys::PerRow),
-                work,
-            )
-        })
-        .await
-        .map_err(|_| crashed())?
+        self.on_store_slot(|kept| &kept.batch_reader, work).await
     }
 
     /// Runs `work` on the connection that writes the daily run's decisions, on a blocking
@@ -118,9 +110,22 @@ impl Kept {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.on_store_slot(|kept| &kept.batch_writer, work).await
+    }
+
+    /// Runs `work` on `slot`'s connection to the store's file (see `sqlite_direct::open`).
+    async fn on_store_slot<T, F>(
+        self: &Arc<Self>,
+        slot: fn(&Kept) -> &Slot,
+        work: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let kept = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            kept.batch_writer.run(
+            slot(&kept).run(
                 || sqlite_direct::open(&kept.path, ForeignKeys::PerRow),
                 work,
             )
