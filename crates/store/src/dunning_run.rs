@@ -8,10 +8,11 @@
 //! case. A normal day reads the cases whose date has come; a re-run of the same day reads none.
 //! Deciding a case rewrites that one narrow row (progress and date together).
 //!
-//! On SQLite a batch is read and written through a direct connection (`sqlite_direct`): the
-//! batch's customer ids go into a temporary table that every query joins, so a cold run (all
-//! customers) and a normal day (a few scattered ones) read each table by index, once per batch,
-//! and the writes are prepared statements in one transaction. On PostgreSQL the same queries run
+//! On SQLite batches are read and written through two direct connections kept from one batch to
+//! the next (`kept`: the reading one and the writing one, each with its page cache and its
+//! statements prepared once): the batch's customer ids go into a temporary table that every
+//! query joins, so a cold run (all customers) and a normal day (a few scattered ones) read each
+//! table by index, once per batch, and the writes are prepared statements in one transaction. On PostgreSQL the same queries run
 //! through the pool with the ids as a list.
 
 use std::collections::HashMap;
