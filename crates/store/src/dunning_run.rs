@@ -5,7 +5,7 @@
 //! row carries the date the case next needs looking at (`dunning_cases.next_review_on`,
 //! indexed). '0001-01-01' means now: a new customer, or a new fact (an invoice imported or
 //! changed, a payment, a promise, an approval); '9999-12-31' means only a new fact wakes the
-//! case. A normal day reads the cases whose date has come; a re-run of the same day reads none.
+//! case, as for a customer an import created who owes nothing. A normal day reads the cases whose date has come; a re-run of the same day reads none.
 //! Deciding a case rewrites that one narrow row (progress and date together).
 //!
 //! On SQLite batches are read and written through two direct connections kept from one batch to
@@ -31,7 +31,18 @@ use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
 use crate::{Store, StoreError, TenantStore, timestamp_text};
 
 /// The review date meaning "only a new fact wakes this case".
-const DORMANT: Date = jiff::civil::date(9999, 12, 31);
+pub(crate) const DORMANT: Date = jiff::civil::date(9999, 12, 31);
+
+/// The review date meaning "at the next run".
+pub(crate) const DUE_NOW: Date = jiff::civil::date(1, 1, 1);
+
+/// The cases of the customers an import created (ids above `$2`) that owe nothing: they rest
+/// until a new fact wakes them, instead of waiting for the run to find out (a third of a
+/// typical ledger's customers).
+pub(crate) const REST_NEW_CASES: &str = "UPDATE dunning_cases SET next_review_on = '9999-12-31'::date \
+     WHERE tenant_id = $1 AND customer_id > $2 AND next_review_on = '0001-01-01'::date AND level IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = dunning_cases.tenant_id \
+                     AND i.customer_id = dunning_cases.customer_id AND i.outstanding_minor > 0)";
 
 const DUE_CUSTOMERS: &str = "SELECT customer_id FROM dunning_cases WHERE tenant_id = $1 AND next_review_on <= $2::date ORDER BY customer_id";
 
@@ -135,12 +146,16 @@ impl TenantStore<'_> {
     }
 
     /// Forgets every case's schedule and level: the next run starts every case afresh (after a
-    /// change of scenario or policy, or to measure a cold run).
+    /// change of scenario or policy, or to measure a cold run). A case already at rest (no
+    /// level, nothing owed, dormant) has nothing to start afresh and is left alone.
     pub async fn reset_dunning(&self) -> Result<(), StoreError> {
         let statements = [
             // Episodes are kept so the actions decided afresh get keys of their own.
             "UPDATE dunning_cases SET anchor_on = NULL, level = NULL, level_on = NULL, \
-             next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1",
+             next_review_on = '0001-01-01'::date, wake_count = wake_count + 1 WHERE tenant_id = $1 \
+             AND (level IS NOT NULL OR anchor_on IS NOT NULL OR next_review_on <> '9999-12-31'::date \
+                  OR EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = dunning_cases.tenant_id \
+                             AND i.customer_id = dunning_cases.customer_id AND i.outstanding_minor > 0))",
         ];
         with_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;

@@ -47,7 +47,11 @@ pub struct InvoiceUpsert<'a> {
 
 enum Tx {
     Sqlite(SqliteImport),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres {
+        tx: Transaction<'static, Postgres>,
+        /// The largest customer id when the import began: larger ones are its own.
+        customers_before: i64,
+    },
 }
 
 /// An open import: a database transaction and the import's record.
@@ -76,6 +80,10 @@ impl TenantStore<'_> {
                     .bind(self.tenant.0)
                     .execute(&mut *tx)
                     .await?;
+                let customers_before: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM customers")
+                        .fetch_one(&mut *tx)
+                        .await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO imports (tenant_id, kind, file_name, file_hash, rows_read, created, updated, unchanged, imported_at) VALUES ($1, $2, $3, $4, 0, 0, 0, 0, $5::timestamptz) RETURNING id",
                 )
@@ -86,7 +94,13 @@ impl TenantStore<'_> {
                 .bind(&now)
                 .fetch_one(&mut *tx)
                 .await?;
-                (Tx::Postgres(tx), id)
+                (
+                    Tx::Postgres {
+                        tx,
+                        customers_before,
+                    },
+                    id,
+                )
             }
         };
         Ok(ImportTransaction {
@@ -106,7 +120,7 @@ impl ImportTransaction {
     ) -> Result<HashMap<String, CustomerId>, StoreError> {
         match &mut self.tx {
             Tx::Sqlite(import) => import.upsert_customers(customers).await,
-            Tx::Postgres(tx) => {
+            Tx::Postgres { tx, .. } => {
                 let mut ids = HashMap::with_capacity(customers.len());
                 for chunk in customers.chunks(5_000) {
                     let column =
@@ -160,7 +174,7 @@ impl ImportTransaction {
     ) -> Result<(), StoreError> {
         match &mut self.tx {
             Tx::Sqlite(import) => import.upsert_invoices(invoices).await?,
-            Tx::Postgres(tx) => {
+            Tx::Postgres { tx, .. } => {
                 for chunk in invoices.chunks(10_000) {
                     let texts =
                         |get: fn(&InvoiceDetails) -> Option<String>| -> Vec<Option<String>> {
@@ -223,7 +237,15 @@ impl ImportTransaction {
         ];
         match self.tx {
             Tx::Sqlite(import) => import.commit(counts).await?,
-            Tx::Postgres(mut tx) => {
+            Tx::Postgres {
+                mut tx,
+                customers_before,
+            } => {
+                sqlx::query(crate::dunning_run::REST_NEW_CASES)
+                    .bind(self.tenant)
+                    .bind(customers_before)
+                    .execute(&mut *tx)
+                    .await?;
                 let mut query = sqlx::query(
                     "UPDATE imports SET rows_read = $1, created = $2, updated = $3, unchanged = $4 WHERE id = $5 AND tenant_id = $6",
                 );

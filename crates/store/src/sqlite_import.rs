@@ -30,11 +30,13 @@ use domain::customer::CustomerDetails;
 use domain::ids::CustomerId;
 use domain::money::Currency;
 use jiff::civil::Date;
-use rusqlite::{Connection, Statement, ToSql, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Statement, ToSql, TransactionBehavior, params};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::StoreError;
+use crate::dunning::sqlite_dialect;
+use crate::dunning_run::{DORMANT, DUE_NOW, REST_NEW_CASES};
 use crate::import::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert};
 use crate::sqlite_direct::{ForeignKeys, crashed, open, path_of, store_error};
 
@@ -339,6 +341,9 @@ struct Writer<'c> {
     deferred_indexes: Vec<String>,
     /// The day totals' triggers (their `CREATE TRIGGER` text) dropped with the indexes.
     deferred_triggers: Vec<String>,
+    /// The trigger that opens a new customer's case (its `CREATE TRIGGER` text), dropped with
+    /// the indexes.
+    case_trigger: Option<String>,
     customers_before: i64,
     /// Statements of `ROWS_PER_STATEMENT` rows, prepared once.
     customer_upsert: Option<Statement<'c>>,
@@ -386,6 +391,7 @@ impl<'c> Writer<'c> {
             .exists([tenant])?;
         let mut deferred_indexes = Vec::new();
         let mut deferred_triggers = Vec::new();
+        let mut case_trigger = None;
         if !tenant_has_invoices
             && meta.expected_rows > u64::try_from(largest.unwrap_or(0)).unwrap_or(0)
         {
@@ -413,6 +419,18 @@ impl<'c> Writer<'c> {
                 transaction.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
                 deferred_triggers.push(create);
             }
+            // The new customers' cases are opened at the end instead, when what each owes is
+            // known (`open_new_cases`).
+            case_trigger = transaction
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'customers_open_case'",
+                    [],
+                    |row| row.get::<_, String>(0),
+                )
+                .optional()?;
+            if case_trigger.is_some() {
+                transaction.execute_batch("DROP TRIGGER customers_open_case")?;
+            }
         }
         let import = transaction.query_row(
             "INSERT INTO imports (tenant_id, kind, file_name, file_hash, rows_read, created, updated, unchanged, imported_at) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0, ?5) RETURNING id",
@@ -426,6 +444,7 @@ impl<'c> Writer<'c> {
             now,
             deferred_indexes,
             deferred_triggers,
+            case_trigger,
             customers_before: customers_before.unwrap_or(0),
             customer_upsert: None,
             invoice_write: None,
@@ -566,6 +585,14 @@ impl<'c> Writer<'c> {
         }
         drop(lookup);
         drop(wake);
+        if self.case_trigger.is_none() {
+            self.transaction
+                .execute(
+                    &sqlite_dialect(REST_NEW_CASES),
+                    params![self.tenant, self.customers_before],
+                )
+                .map_err(store_error)?;
+        }
         self.record(counts, day_totals).map_err(store_error)
     }
 
@@ -601,6 +628,30 @@ impl<'c> Writer<'c> {
         for create in &self.deferred_triggers {
             self.transaction.execute_batch(create)?;
         }
+        if let Some(create) = &self.case_trigger {
+            self.open_new_cases()?;
+            self.transaction.execute_batch(create)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the case of every customer this import created, as the dropped trigger would
+    /// have, due for review only when the customer owes something (`REST_NEW_CASES`).
+    fn open_new_cases(&self) -> rusqlite::Result<()> {
+        self.transaction.execute(
+            "INSERT INTO dunning_cases (tenant_id, customer_id, updated_at, next_review_on) \
+             SELECT c.tenant_id, c.id, c.created_at, \
+                    CASE WHEN EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = c.tenant_id \
+                                      AND i.customer_id = c.id AND i.outstanding_minor > 0) \
+                         THEN ?3 ELSE ?4 END \
+             FROM customers c WHERE c.tenant_id = ?1 AND c.id > ?2 ORDER BY c.id",
+            params![
+                self.tenant,
+                self.customers_before,
+                DUE_NOW.to_string(),
+                DORMANT.to_string()
+            ],
+        )?;
         Ok(())
     }
 

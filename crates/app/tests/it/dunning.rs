@@ -69,16 +69,17 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
         let tenant = setup(store).await;
         let first = run(store, &tenant, date(2026, 11, 20)).await;
         assert_eq!(
-            first.customers_examined, 3,
-            "every new customer is looked at once, the one who owes nothing too"
+            first.customers_examined, 2,
+            "every new customer who owes something is looked at once"
         );
         assert!(
             first
                 .outcomes
                 .iter()
-                .any(|outcome| outcome.customer_ref == "PAID" && outcome.step.is_none()),
-            "the customer who owes nothing gets nothing"
+                .all(|outcome| outcome.customer_ref != "PAID"),
+            "the customer who owes nothing rests from the import on: nothing to decide"
         );
+        assert!(steps(store, &tenant, "PAID").await.is_empty());
         let late = dunning::list_actions(store, &tenant, None, Some("LATE"), None)
             .await
             .unwrap();
@@ -134,6 +135,16 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
         let cold = run(store, &tenant, date(2026, 11, 27)).await;
         assert!(cold.actions_decided() > 0);
         assert_eq!(cold.writes.actions as usize, cold.actions_decided());
+        let examined: Vec<&str> = cold
+            .outcomes
+            .iter()
+            .map(|outcome| outcome.customer_ref.as_str())
+            .collect();
+        assert_eq!(
+            examined,
+            vec!["LATE", "SOON"],
+            "a customer at rest has nothing to start afresh"
+        );
     });
 }
 
@@ -457,9 +468,12 @@ async fn a_new_invoice_or_a_payment_puts_a_sleeping_case_back_in_front_of_the_ru
             0
         );
 
-        // PAID owed nothing and sleeps; a new overdue invoice for it arrives with the next export.
+        // PAID owed nothing and sleeps; a new overdue invoice for it arrives with the next export,
+        // with two new customers: one who owes, one who has already paid (who rests at once).
         let with_new_invoice = format!(
-            "{PORTFOLIO}PAID,Solde SA,F-5,2026-10-01,2026-11-05,90.00,90.00,compta@solde.fr,\n"
+            "{PORTFOLIO}PAID,Solde SA,F-5,2026-10-01,2026-11-05,90.00,90.00,compta@solde.fr,\n\
+             NEWLATE,Nouveau Retard SAS,F-6,2026-10-01,2026-11-05,70.00,70.00,compta@nr.fr,\n\
+             NEWPAID,Nouveau Solde SAS,F-7,2026-10-01,2026-11-05,60.00,0.00,compta@ns.fr,\n"
         );
         import_csv(
             store,
@@ -477,8 +491,8 @@ async fn a_new_invoice_or_a_payment_puts_a_sleeping_case_back_in_front_of_the_ru
             .collect();
         assert_eq!(
             examined,
-            vec!["PAID"],
-            "only the customer with a new invoice"
+            vec!["PAID", "NEWLATE"],
+            "only the customers with something new to collect"
         );
         assert_eq!(
             steps(store, &tenant, "PAID").await,
