@@ -344,6 +344,10 @@ struct Writer<'c> {
     /// The trigger that opens a new customer's case (its `CREATE TRIGGER` text), dropped with
     /// the indexes.
     case_trigger: Option<String>,
+    /// With that trigger dropped: the customers this import created, and which of them owe
+    /// something (a bit per id above `customers_before`).
+    new_customers: Vec<i64>,
+    owing: Vec<u64>,
     customers_before: i64,
     /// Statements of `ROWS_PER_STATEMENT` rows, prepared once.
     customer_upsert: Option<Statement<'c>>,
@@ -445,6 +449,8 @@ impl<'c> Writer<'c> {
             deferred_indexes,
             deferred_triggers,
             case_trigger,
+            new_customers: Vec::new(),
+            owing: Vec::new(),
             customers_before: customers_before.unwrap_or(0),
             customer_upsert: None,
             invoice_write: None,
@@ -491,7 +497,11 @@ impl<'c> Writer<'c> {
             // A customer whose stored content is the same is not updated and gives no id back.
             let mut rows = statement.raw_query();
             while let Some(row) = rows.next()? {
-                ids.insert(row.get(0)?, CustomerId(row.get(1)?));
+                let id: i64 = row.get(1)?;
+                if self.case_trigger.is_some() && id > self.customers_before {
+                    self.new_customers.push(id);
+                }
+                ids.insert(row.get(0)?, CustomerId(id));
             }
         }
         Ok(ids)
@@ -522,6 +532,14 @@ impl<'c> Writer<'c> {
                 Ok(())
             };
             for row in chunk {
+                if row.outstanding > 0 && row.customer > self.customers_before {
+                    let bit = usize::try_from(row.customer - self.customers_before - 1)
+                        .expect("an id above the largest before");
+                    if self.owing.len() <= bit / 64 {
+                        self.owing.resize(bit / 64 + 1, 0);
+                    }
+                    self.owing[bit / 64] |= 1 << (bit % 64);
+                }
                 bind(&self.tenant)?;
                 bind(&self.import)?;
                 bind(&self.now)?;
@@ -628,30 +646,48 @@ impl<'c> Writer<'c> {
         for create in &self.deferred_triggers {
             self.transaction.execute_batch(create)?;
         }
-        if let Some(create) = &self.case_trigger {
+        if let Some(create) = self.case_trigger.take() {
             self.open_new_cases()?;
-            self.transaction.execute_batch(create)?;
+            self.transaction.execute_batch(&create)?;
         }
         Ok(())
     }
 
     /// Opens the case of every customer this import created, as the dropped trigger would
-    /// have, due for review only when the customer owes something (`REST_NEW_CASES`).
-    fn open_new_cases(&self) -> rusqlite::Result<()> {
-        self.transaction.execute(
-            "INSERT INTO dunning_cases (tenant_id, customer_id, updated_at, next_review_on) \
-             SELECT c.tenant_id, c.id, c.created_at, \
-                    CASE WHEN EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = c.tenant_id \
-                                      AND i.customer_id = c.id AND i.outstanding_minor > 0) \
-                         THEN ?3 ELSE ?4 END \
-             FROM customers c WHERE c.tenant_id = ?1 AND c.id > ?2 ORDER BY c.id",
-            params![
-                self.tenant,
-                self.customers_before,
-                DUE_NOW.to_string(),
-                DORMANT.to_string()
-            ],
-        )?;
+    /// have, due for review only when the customer owes something (`REST_NEW_CASES`): rows
+    /// appended in id order, without reading the customers or their invoices again.
+    fn open_new_cases(&mut self) -> rusqlite::Result<()> {
+        self.new_customers.sort_unstable();
+        self.new_customers.dedup();
+        let (due, dormant) = (DUE_NOW.to_string(), DORMANT.to_string());
+        let mut full = None;
+        for chunk in self.new_customers.chunks(ROWS_PER_STATEMENT) {
+            let mut partial;
+            let statement = if chunk.len() == ROWS_PER_STATEMENT {
+                match &mut full {
+                    Some(statement) => statement,
+                    None => full.insert(self.transaction.prepare(&case_insert(chunk.len()))?),
+                }
+            } else {
+                partial = self.transaction.prepare(&case_insert(chunk.len()))?;
+                &mut partial
+            };
+            let mut next = 1;
+            for &customer in chunk {
+                let bit = usize::try_from(customer - self.customers_before - 1)
+                    .expect("an id above the largest before");
+                let owes = self
+                    .owing
+                    .get(bit / 64)
+                    .is_some_and(|word| word & (1 << (bit % 64)) != 0);
+                statement.raw_bind_parameter(next, self.tenant)?;
+                statement.raw_bind_parameter(next + 1, customer)?;
+                statement.raw_bind_parameter(next + 2, self.now)?;
+                statement.raw_bind_parameter(next + 3, if owes { &due } else { &dormant })?;
+                next += 4;
+            }
+            statement.raw_execute()?;
+        }
         Ok(())
     }
 
@@ -689,6 +725,13 @@ impl<'c> Writer<'c> {
 fn values(rows: usize, columns: usize) -> String {
     let tuple = format!("({})", vec!["?"; columns].join(", "));
     vec![tuple; rows].join(", ")
+}
+
+fn case_insert(rows: usize) -> String {
+    format!(
+        "INSERT INTO dunning_cases (tenant_id, customer_id, updated_at, next_review_on) VALUES {}",
+        values(rows, 4)
+    )
 }
 
 fn customer_upsert(rows: usize) -> String {

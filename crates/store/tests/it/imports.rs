@@ -210,3 +210,58 @@ async fn an_invoice_of_a_customer_that_does_not_exist_is_refused_and_nothing_is_
         }
     });
 }
+
+#[tokio::test]
+async fn an_import_opens_a_case_for_every_new_customer_due_only_if_it_owes_something() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = store
+            .create_tenant(&creditor("Premier"), fixed_now())
+            .await
+            .unwrap();
+        // More customers than one statement writes, every third one owing nothing.
+        let references: Vec<String> = (0..250).map(|n| format!("C{n:03}")).collect();
+        let customers: Vec<_> = references
+            .iter()
+            .map(|reference| customer(reference, "Client"))
+            .collect();
+        let invoices: Vec<_> = references
+            .iter()
+            .enumerate()
+            .map(|(n, reference)| {
+                let outstanding = if n.is_multiple_of(3) { 0 } else { 500 };
+                invoice(
+                    &format!("F-{n}"),
+                    reference,
+                    date(2026, 10, 1),
+                    500,
+                    outstanding,
+                )
+            })
+            .collect();
+        import(store, tenant, &customers, &invoices).await;
+
+        let scope = store.tenant(tenant);
+        let mut owing: Vec<CustomerId> = scope
+            .customers()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|customer| {
+                let n: usize = customer.reference.as_str()[1..].parse().unwrap();
+                !n.is_multiple_of(3)
+            })
+            .map(|customer| customer.id)
+            .collect();
+        owing.sort();
+        let mut due = scope.customers_due(date(2026, 11, 20)).await.unwrap();
+        due.sort();
+        assert_eq!(due.len(), 166);
+        assert_eq!(due, owing, "only the customers who owe something are due");
+        assert_eq!(
+            scope.customers_due(date(9999, 12, 31)).await.unwrap().len(),
+            250,
+            "every customer has its case, the resting ones too"
+        );
+    });
+}
