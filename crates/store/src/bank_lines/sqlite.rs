@@ -94,6 +94,15 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The page cache of a bank import's connection, in KiB (SQLite's negative `cache_size`).
+/// The whole file is one transaction, and each applied payment changes pages all over the
+/// database (the invoice and its two open-item indexes, the case, the day totals, the
+/// allocations, the line). With the pool's 64 MiB, dirty pages spilled to the WAL before the
+/// commit and were read back and written again: 100,000 lines over a million invoices took
+/// 6.9 to 7.4 s to write, against 4.2 s with 256 MiB (no gain beyond). The connection is the
+/// import's own: the memory goes with it.
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+
 /// `import_bank_lines` on SQLite.
 pub(super) fn import(
     connection: &mut Connection,
@@ -103,6 +112,7 @@ pub(super) fn import(
     effects: &PaymentEffects,
     now: &str,
 ) -> Result<BankImportOutcome, StoreError> {
+    connection.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let outcome = import_lines(&tx, tenant, meta, lines, effects, now)?;
     tx.commit()?;
