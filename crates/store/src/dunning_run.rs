@@ -5,8 +5,9 @@
 //! row carries the date the case next needs looking at (`dunning_cases.next_review_on`,
 //! indexed). '0001-01-01' means now: a new customer, or a new fact (an invoice imported or
 //! changed, a payment, a promise, an approval); '9999-12-31' means only a new fact wakes the
-//! case, as for a customer an import created who owes nothing. A normal day reads the cases whose date has come; a re-run of the same day reads none.
-//! Deciding a case rewrites that one narrow row (progress and date together).
+//! case, as for a customer an import created who owes nothing. A normal day reads the cases
+//! whose date has come; a re-run of the same day reads none. Deciding a case rewrites that one
+//! narrow row (progress and date together).
 //!
 //! On SQLite batches are read and written through two direct connections kept from one batch to
 //! the next (`kept`: the reading one and the writing one, each with its page cache and its

@@ -533,12 +533,11 @@ impl<'c> Writer<'c> {
             };
             for row in chunk {
                 if row.outstanding > 0 && row.customer > self.customers_before {
-                    let bit = usize::try_from(row.customer - self.customers_before - 1)
-                        .expect("an id above the largest before");
-                    if self.owing.len() <= bit / 64 {
-                        self.owing.resize(bit / 64 + 1, 0);
+                    let (word, bit) = owing_bit(self.customers_before, row.customer);
+                    if self.owing.len() <= word {
+                        self.owing.resize(word + 1, 0);
                     }
-                    self.owing[bit / 64] |= 1 << (bit % 64);
+                    self.owing[word] |= bit;
                 }
                 bind(&self.tenant)?;
                 bind(&self.import)?;
@@ -674,12 +673,8 @@ impl<'c> Writer<'c> {
             };
             let mut next = 1;
             for &customer in chunk {
-                let bit = usize::try_from(customer - self.customers_before - 1)
-                    .expect("an id above the largest before");
-                let owes = self
-                    .owing
-                    .get(bit / 64)
-                    .is_some_and(|word| word & (1 << (bit % 64)) != 0);
+                let (word, bit) = owing_bit(self.customers_before, customer);
+                let owes = self.owing.get(word).is_some_and(|bits| bits & bit != 0);
                 statement.raw_bind_parameter(next, self.tenant)?;
                 statement.raw_bind_parameter(next + 1, customer)?;
                 statement.raw_bind_parameter(next + 2, self.now)?;
@@ -725,6 +720,13 @@ impl<'c> Writer<'c> {
 fn values(rows: usize, columns: usize) -> String {
     let tuple = format!("({})", vec!["?"; columns].join(", "));
     vec![tuple; rows].join(", ")
+}
+
+/// Where a new customer's bit is in `Writer::owing`: the word, and the bit within it.
+fn owing_bit(customers_before: i64, customer: i64) -> (usize, u64) {
+    let position = usize::try_from(customer - customers_before - 1)
+        .expect("a new customer's id is above the largest before the import");
+    (position / 64, 1 << (position % 64))
 }
 
 fn case_insert(rows: usize) -> String {

@@ -99,8 +99,9 @@ impl From<rusqlite::Error> for StoreError {
 /// database (the invoice and its two open-item indexes, the case, the day totals, the
 /// allocations, the line). With the pool's 64 MiB, dirty pages spilled to the WAL before the
 /// commit and were read back and written again: 100,000 lines over a million invoices took
-/// 6.9 to 7.4 s to write, against 4.2 s with 256 MiB (no gain beyond). The connection is the
-/// import's own: the memory goes with it.
+/// 6.9 to 7.4 s to write, against 4.2 s with 256 MiB (no gain beyond; none either at ten
+/// million invoices, where the file is ten times the cache). The connection is the import's
+/// own: the memory goes with it.
 const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
 /// `import_bank_lines` on SQLite.
