@@ -42,6 +42,15 @@ async fn run(store: &Store, tenant: &TenantRecord, day: Date) -> RunReport {
     .unwrap()
 }
 
+/// The customers a run looked at, in the order it did.
+fn looked_at(report: &RunReport) -> Vec<&str> {
+    report
+        .outcomes
+        .iter()
+        .map(|outcome| outcome.customer_ref.as_str())
+        .collect()
+}
+
 async fn steps(
     store: &Store,
     tenant: &TenantRecord,
@@ -135,11 +144,7 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
         let cold = run(store, &tenant, date(2026, 11, 27)).await;
         assert!(cold.actions_decided() > 0);
         assert_eq!(cold.writes.actions as usize, cold.actions_decided());
-        let examined: Vec<&str> = cold
-            .outcomes
-            .iter()
-            .map(|outcome| outcome.customer_ref.as_str())
-            .collect();
+        let examined = looked_at(&cold);
         assert_eq!(
             examined,
             vec!["LATE", "SOON"],
@@ -484,11 +489,7 @@ async fn a_new_invoice_or_a_payment_puts_a_sleeping_case_back_in_front_of_the_ru
         .await
         .unwrap();
         let woken = run(store, &tenant, date(2026, 11, 20)).await;
-        let examined: Vec<&str> = woken
-            .outcomes
-            .iter()
-            .map(|outcome| outcome.customer_ref.as_str())
-            .collect();
+        let examined = looked_at(&woken);
         assert_eq!(
             examined,
             vec!["PAID", "NEWLATE"],
@@ -508,11 +509,7 @@ async fn a_new_invoice_or_a_payment_puts_a_sleeping_case_back_in_front_of_the_ru
             .await
             .unwrap();
         let after_payment = run(store, &tenant, date(2026, 11, 20)).await;
-        let examined: Vec<&str> = after_payment
-            .outcomes
-            .iter()
-            .map(|outcome| outcome.customer_ref.as_str())
-            .collect();
+        let examined = looked_at(&after_payment);
         assert_eq!(examined, vec!["LATE"]);
         assert_eq!(
             after_payment.writes.actions, 0,
