@@ -11,7 +11,7 @@ use store::{
 };
 use test_support::{fixed_now, on_every_backend};
 
-use crate::fixtures::{creditor, customer, import, invoice};
+use crate::fixtures::{customer, import, invoice, new_tenant};
 
 fn eur(minor: i64) -> Money {
     Money::from_minor(minor, Currency::EUR)
@@ -63,10 +63,7 @@ fn line(account: &str, key: &str, amount: i64, plan: LinePlan) -> NewBankLine {
 }
 
 async fn books(store: &Store, name: &str) -> TenantId {
-    let tenant = store
-        .create_tenant(&creditor(name), fixed_now())
-        .await
-        .unwrap();
+    let tenant = new_tenant(store, name).await;
     import(
         store,
         tenant,

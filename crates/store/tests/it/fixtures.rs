@@ -107,13 +107,18 @@ pub(crate) async fn import(
     .unwrap();
 }
 
+/// A new creditor, created at the fixed test time.
+pub(crate) async fn new_tenant(store: &Store, name: &str) -> TenantId {
+    store
+        .create_tenant(&creditor(name), fixed_now())
+        .await
+        .unwrap()
+}
+
 /// A new creditor holding customer C1 "Alpha" and its open invoice F-1 of 10.00 EUR, due
 /// 2026-10-01: the smallest ledger the money rules can be tried on.
 pub(crate) async fn creditor_with_one_invoice(store: &Store, name: &str) -> TenantId {
-    let tenant = store
-        .create_tenant(&creditor(name), fixed_now())
-        .await
-        .unwrap();
+    let tenant = new_tenant(store, name).await;
     import(
         store,
         tenant,

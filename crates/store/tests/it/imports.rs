@@ -5,16 +5,13 @@ use jiff::civil::date;
 use store::{InvoiceFilter, StoreError};
 use test_support::{fixed_now, on_every_backend};
 
-use crate::fixtures::{creditor, customer, import, invoice};
+use crate::fixtures::{customer, import, invoice, new_tenant};
 
 #[tokio::test]
 async fn an_import_dropped_before_commit_leaves_nothing() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
+        let tenant = new_tenant(store, "Premier").await;
         let scope = store.tenant(tenant);
         let meta = store::ImportMeta {
             kind: "invoices".into(),
@@ -42,10 +39,7 @@ async fn an_import_dropped_before_commit_leaves_nothing() {
 async fn an_upsert_updates_changed_invoices_and_keeps_the_others() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
+        let tenant = new_tenant(store, "Premier").await;
         let customers = [customer("C1", "Alpha"), customer("C2", "Beta")];
         import(
             store,
@@ -118,10 +112,7 @@ async fn an_upsert_updates_changed_invoices_and_keeps_the_others() {
 async fn a_large_first_import_rebuilds_the_indexes_exactly_as_the_migrations_made_them() {
     let database = test_support::TestDatabase::new(test_support::TestBackend::Sqlite).await;
     let store = &database.store;
-    let tenant = store
-        .create_tenant(&creditor("Premier"), fixed_now())
-        .await
-        .unwrap();
+    let tenant = new_tenant(store, "Premier").await;
     let before = database.sqlite_schema().await;
     assert!(
         before
@@ -152,10 +143,7 @@ async fn a_large_first_import_rebuilds_the_indexes_exactly_as_the_migrations_mad
 async fn an_invoice_of_a_customer_that_does_not_exist_is_refused_and_nothing_is_written() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
+        let tenant = new_tenant(store, "Premier").await;
         let scope = store.tenant(tenant);
         // One id below every customer's (checked by a lookup), one above (by the largest id).
         for unknown in [CustomerId(0), CustomerId(1_000_000)] {
@@ -215,10 +203,7 @@ async fn an_invoice_of_a_customer_that_does_not_exist_is_refused_and_nothing_is_
 async fn an_import_opens_a_case_for_every_new_customer_due_only_if_it_owes_something() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
+        let tenant = new_tenant(store, "Premier").await;
         // More customers than one statement writes, every third one owing nothing.
         let references: Vec<String> = (0..250).map(|n| format!("C{n:03}")).collect();
         let customers: Vec<_> = references

@@ -10,20 +10,14 @@ use jiff::civil::date;
 use store::{CustomerTermsRecord, NewWaiver};
 use test_support::{fixed_now, on_every_backend};
 
-use crate::fixtures::{creditor, customer, import, invoice};
+use crate::fixtures::{customer, import, invoice, new_tenant};
 
 #[tokio::test]
 async fn policies_terms_and_waivers_belong_to_their_tenant() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let first = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        let second = store
-            .create_tenant(&creditor("Second"), fixed_now())
-            .await
-            .unwrap();
+        let first = new_tenant(store, "Premier").await;
+        let second = new_tenant(store, "Second").await;
         for tenant in [first, second] {
             import(
                 store,
@@ -117,10 +111,7 @@ async fn policies_terms_and_waivers_belong_to_their_tenant() {
 async fn the_database_refuses_a_waiver_whose_extent_and_amount_disagree() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let tenant = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
+        let tenant = new_tenant(store, "Premier").await;
         import(store, tenant, &[customer("C1", "Alpha")], &[]).await;
         let columns = "tenant_id, customer_id, extent, charges, reason, granted_by, granted_at";
         let refused = database

@@ -11,7 +11,7 @@ use jiff::civil::{Date, date};
 use store::{InvoiceFilter, NewPayment, Store};
 use test_support::{fixed_now, on_every_backend};
 
-use crate::fixtures::{creditor, customer, import};
+use crate::fixtures::{customer, import, new_tenant};
 
 fn invoice(
     number: &str,
@@ -68,14 +68,8 @@ async fn totals_and_ledger(store: &Store, tenant: TenantId) -> [(BTreeMap<Date, 
 async fn the_day_totals_follow_imports_updates_and_payments() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let first = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        let second = store
-            .create_tenant(&creditor("Second"), fixed_now())
-            .await
-            .unwrap();
+        let first = new_tenant(store, "Premier").await;
+        let second = new_tenant(store, "Second").await;
         let customers = [customer("C1", "Alpha"), customer("C2", "Beta")];
         let ledger = [
             invoice(

@@ -2,22 +2,16 @@
 
 use jiff::civil::date;
 use store::InvoiceFilter;
-use test_support::{fixed_now, on_every_backend};
+use test_support::on_every_backend;
 
-use crate::fixtures::{creditor, customer, import, invoice};
+use crate::fixtures::{customer, import, invoice, new_tenant};
 
 #[tokio::test]
 async fn a_tenant_sees_nothing_of_another_with_the_same_references() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let first = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        let second = store
-            .create_tenant(&creditor("Second"), fixed_now())
-            .await
-            .unwrap();
+        let first = new_tenant(store, "Premier").await;
+        let second = new_tenant(store, "Second").await;
         // Identical shapes: the same customer reference and invoice number in both tenants.
         import(
             store,
@@ -72,14 +66,8 @@ async fn a_tenant_sees_nothing_of_another_with_the_same_references() {
 async fn an_allocation_cannot_cross_tenants() {
     on_every_backend!(|database| {
         let store = &database.store;
-        let first = store
-            .create_tenant(&creditor("Premier"), fixed_now())
-            .await
-            .unwrap();
-        let second = store
-            .create_tenant(&creditor("Second"), fixed_now())
-            .await
-            .unwrap();
+        let first = new_tenant(store, "Premier").await;
+        let second = new_tenant(store, "Second").await;
         import(
             store,
             first,
