@@ -44,6 +44,8 @@ pub(crate) async fn run(
                 language: language(lang),
                 detail: if args.all {
                     ReportDetail::Every
+                } else if args.summary {
+                    ReportDetail::CountsOnly
                 } else {
                     ReportDetail::Acting
                 },

@@ -181,8 +181,12 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) dry_run: bool,
     /// Show every customer examined, including those with nothing to do today.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "summary")]
     pub(crate) all: bool,
+    /// Show the counts only, not each decision: for a scheduled run, whose decisions
+    /// `relance actions list` shows afterwards.
+    #[arg(long)]
+    pub(crate) summary: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) format: OutputFormat,
 }

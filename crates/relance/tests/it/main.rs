@@ -395,6 +395,17 @@ fn the_daily_run_from_the_command_line_records_once_and_explains() {
         file.stdout()
     );
     assert!(file.stdout().contains("2026-10-01"));
+
+    let next_day = relance(
+        &data,
+        &["--lang", "en", "run", "--date", "2026-12-01", "--summary"],
+    )
+    .success();
+    assert_eq!(
+        next_day.stdout().trim(),
+        "2026-12-01: 1 customer(s) examined, 1 action(s) decided, 2 row(s) written",
+        "a scheduled run prints its counts, not each decision"
+    );
 }
 
 #[test]
