@@ -10,9 +10,7 @@
 use domain::bank::{BankEntry, Direction};
 use domain::customer::{CustomerRef, Language};
 use domain::ids::{CustomerId, InvoiceId};
-use domain::matching::{
-    CreditLine, KnownCustomer, MatchIndex, MatchSettings, OpenItem, oldest_first,
-};
+use domain::matching::{CreditLine, MatchIndex, MatchSettings, OpenItem, oldest_first};
 use domain::money::Money;
 use formats::bank::read_bank_file;
 pub use formats::bank::{
@@ -286,6 +284,8 @@ pub async fn import_bank(
         };
         lines.push(new_line(account, key, entry, plan));
     }
+    // Hundreds of megabytes at millions of open items, of no use while writing.
+    drop(index);
     let meta = BankImportMeta {
         file_name: file_name.to_owned(),
         format: file.format.code().to_owned(),
@@ -294,7 +294,7 @@ pub async fn import_bank(
     };
     let effects = effects(tenant, clock, &settings, language);
     let outcome = handle
-        .import_bank_lines(&meta, &lines, &effects, clock.now())
+        .import_bank_lines(&meta, lines, &effects, clock.now())
         .await?;
     Ok(BankImportReport {
         format: file.format,
@@ -311,27 +311,7 @@ pub async fn import_bank(
 
 async fn matching_index(store: &Store, tenant: &TenantRecord) -> Result<MatchIndex, PaymentError> {
     let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
-    Ok(MatchIndex::new(
-        items
-            .into_iter()
-            .map(|item| OpenItem {
-                invoice: item.invoice,
-                customer: item.customer,
-                number: item.number,
-                due_on: item.due_on,
-                outstanding: item.outstanding,
-            })
-            .collect(),
-        payers
-            .into_iter()
-            .map(|payer| KnownCustomer {
-                id: payer.customer,
-                reference: payer.reference,
-                name: payer.legal_name,
-                accounts: payer.accounts,
-            })
-            .collect(),
-    ))
+    Ok(MatchIndex::new(items, payers))
 }
 
 fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings) -> LinePlan {
@@ -379,9 +359,7 @@ fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings)
             };
             match (proposal.apply, proposal.customer) {
                 (true, Some(customer)) => {
-                    for (invoice, amount) in &proposal.allocations {
-                        index.record_allocation(*invoice, *amount);
-                    }
+                    index.record_applied(&proposal);
                     LinePlan::Apply {
                         proposal: stored,
                         customer,
@@ -784,17 +762,11 @@ async fn customer_items(
         ids.push(invoice);
     }
     let customer = customer.expect("at least one invoice");
-    let (open, _) = handle.matching_inputs().await?;
-    let items = open
+    let items = handle
+        .open_items_of(customer)
+        .await?
         .into_iter()
         .filter(|item| ids.contains(&item.invoice))
-        .map(|item| OpenItem {
-            invoice: item.invoice,
-            customer: item.customer,
-            number: item.number,
-            due_on: item.due_on,
-            outstanding: item.outstanding,
-        })
         .collect();
     Ok((customer, items))
 }
@@ -879,17 +851,7 @@ pub async fn add_payment(
         )));
     }
     let items: Vec<OpenItem> = if payment.invoices.is_empty() {
-        let (open, _) = handle.matching_inputs().await?;
-        open.into_iter()
-            .filter(|item| item.customer == customer)
-            .map(|item| OpenItem {
-                invoice: item.invoice,
-                customer: item.customer,
-                number: item.number,
-                due_on: item.due_on,
-                outstanding: item.outstanding,
-            })
-            .collect()
+        handle.open_items_of(customer).await?
     } else {
         let (owner, items) = customer_items(store, tenant, payment.invoices).await?;
         if owner != customer {
@@ -1003,7 +965,7 @@ pub async fn open_invoices(
     let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
     let names: std::collections::HashMap<CustomerId, (String, String)> = payers
         .into_iter()
-        .map(|payer| (payer.customer, (payer.reference, payer.legal_name)))
+        .map(|payer| (payer.id, (payer.reference, payer.name)))
         .collect();
     let mut views: Vec<OpenInvoiceView> = items
         .into_iter()
@@ -1089,7 +1051,7 @@ pub async fn candidates(
     let (items, payers) = handle.matching_inputs().await?;
     let names: std::collections::HashMap<CustomerId, (String, String)> = payers
         .into_iter()
-        .map(|payer| (payer.customer, (payer.reference, payer.legal_name)))
+        .map(|payer| (payer.id, (payer.reference, payer.name)))
         .collect();
     let cited: Vec<String> = domain::matching::number_candidates(&format!(
         "{} {}",

@@ -133,7 +133,6 @@ pub struct MatchIndex {
     normalised_names: Vec<OnceLock<String>>,
     /// (outstanding, currency, item position), sorted.
     by_amount: Vec<(i64, Currency, u32)>,
-    by_invoice: HashMap<InvoiceId, usize>,
 }
 
 /// (hash of a key, position) pairs, sorted: every position whose key hashes alike, in order.
@@ -207,18 +206,19 @@ fn position_u32(position: usize) -> u32 {
 
 impl MatchIndex {
     pub fn new(mut items: Vec<OpenItem>, customers: Vec<KnownCustomer>) -> MatchIndex {
-        items.sort_by(|a, b| {
+        // Unstable, hence without a scratch copy: the key ends with the invoice, so no two
+        // items compare equal. The store gives them in this order already.
+        items.sort_unstable_by(|a, b| {
             (a.customer, a.due_on, &a.number, a.invoice)
                 .cmp(&(b.customer, b.due_on, &b.number, b.invoice))
         });
-        let mut by_customer: HashMap<CustomerId, (u32, u32)> = HashMap::default();
+        let mut by_customer: HashMap<CustomerId, (u32, u32)> =
+            HashMap::with_capacity_and_hasher(customers.len(), Default::default());
         let mut by_number = Vec::with_capacity(items.len());
         let mut by_amount = Vec::with_capacity(items.len());
-        let mut by_invoice = HashMap::with_capacity_and_hasher(items.len(), Default::default());
         let (mut compacted, mut key) = (String::new(), String::new());
         for (position, item) in items.iter().enumerate() {
             let at = position_u32(position);
-            by_invoice.insert(item.invoice, position);
             by_customer
                 .entry(item.customer)
                 .and_modify(|range| range.1 = at + 1)
@@ -271,7 +271,6 @@ impl MatchIndex {
             by_account,
             by_name_token: HashedPositions::new(by_name_token),
             by_amount,
-            by_invoice,
         }
     }
 
@@ -288,13 +287,23 @@ impl MatchIndex {
             .map(|&(_, _, position)| position as usize)
     }
 
-    /// Takes an applied allocation off the invoice, so that the next lines see what it still
-    /// owes (an invoice paid off is no candidate any more).
-    pub fn record_allocation(&mut self, invoice: InvoiceId, amount: Money) {
-        if let Some(&position) = self.by_invoice.get(&invoice) {
-            let item = &mut self.items[position];
-            let left = (item.outstanding.minor() - amount.minor()).max(0);
-            item.outstanding = Money::from_minor(left, item.outstanding.currency());
+    /// Takes an applied proposal's allocations off its invoices, so that the next lines see
+    /// what each still owes (an invoice paid off is no candidate any more).
+    pub fn record_applied(&mut self, proposal: &Proposal) {
+        let Some(&(start, end)) = proposal
+            .customer
+            .and_then(|customer| self.by_customer.get(&customer))
+        else {
+            return;
+        };
+        // The invoices are the customer's: looked for among its items, not in a map of every
+        // invoice (tens of megabytes at ten million invoices, for a few lookups a line).
+        let items = &mut self.items[start as usize..end as usize];
+        for (invoice, amount) in &proposal.allocations {
+            if let Some(item) = items.iter_mut().find(|item| item.invoice == *invoice) {
+                let left = (item.outstanding.minor() - amount.minor()).max(0);
+                item.outstanding = Money::from_minor(left, item.outstanding.currency());
+            }
         }
     }
 

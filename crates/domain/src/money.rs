@@ -64,10 +64,11 @@ impl Currency {
 
     /// Looks a currency up by its three-letter code, in any case.
     pub fn from_code(code: &str) -> Result<Currency, MoneyError> {
-        let upper = code.trim().to_ascii_uppercase();
+        // Without an upper-cased copy: readers convert millions of stored codes.
+        let code_trimmed = code.trim();
         KNOWN_CURRENCIES
             .iter()
-            .find(|(known, _)| *known == upper)
+            .find(|(known, _)| known.eq_ignore_ascii_case(code_trimmed))
             .map(|(known, exponent)| Currency {
                 code: known
                     .as_bytes()

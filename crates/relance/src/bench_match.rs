@@ -194,9 +194,7 @@ pub(crate) async fn run(args: &BenchMatchArgs) -> anyhow::Result<()> {
             &settings,
         );
         if proposal.apply {
-            for (invoice, amount) in &proposal.allocations {
-                index.record_allocation(*invoice, *amount);
-            }
+            index.record_applied(&proposal);
         }
     }
     let match_time = started.elapsed();

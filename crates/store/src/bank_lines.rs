@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 
 use domain::ids::{CustomerId, InvoiceId, PaymentId};
+use domain::matching::{KnownCustomer, OpenItem};
 use domain::money::{Currency, Money};
 use domain::settlement::SettlementKind;
 use jiff::Timestamp;
@@ -338,25 +339,6 @@ pub struct PaymentRecord {
     pub reference: String,
     /// The invoices it paid, by number, and how much of each.
     pub allocations: Vec<(String, Money)>,
-}
-
-/// An open invoice as the matcher reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenItemRecord {
-    pub invoice: InvoiceId,
-    pub customer: CustomerId,
-    pub number: String,
-    pub due_on: Date,
-    pub outstanding: Money,
-}
-
-/// A customer as the matcher reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayerRecord {
-    pub customer: CustomerId,
-    pub reference: String,
-    pub legal_name: String,
-    pub accounts: Vec<String>,
 }
 
 const LINE_COLUMNS: &str = "id, iso(booking_date), CASE WHEN reversal = 1 THEN 'reversal' ELSE direction END, currency, amount_minor, \
@@ -879,9 +861,7 @@ impl TenantStore<'_> {
 
     /// The open invoices and the customers the matcher works with; a customer's accounts are
     /// those its attributed payments came from.
-    pub async fn matching_inputs(
-        &self,
-    ) -> Result<(Vec<OpenItemRecord>, Vec<PayerRecord>), StoreError> {
+    pub async fn matching_inputs(&self) -> Result<(Vec<OpenItem>, Vec<KnownCustomer>), StoreError> {
         let tenant = self.tenant.0;
         let (items, mut customers, accounts) = match self.store {
             Store::Sqlite(pool, _) => {
@@ -919,36 +899,56 @@ impl TenantStore<'_> {
         }
         let payers = customers
             .into_iter()
-            .map(|(id, reference, legal_name)| PayerRecord {
-                customer: CustomerId(id),
+            .map(|(id, reference, name)| KnownCustomer {
+                id: CustomerId(id),
                 reference,
-                legal_name,
+                name,
                 accounts: by_customer.remove(&id).unwrap_or_default(),
             })
             .collect();
         Ok((items, payers))
     }
 
+    /// One customer's open invoices, oldest due first: what a payment recorded by hand can pay.
+    pub async fn open_items_of(&self, customer: CustomerId) -> Result<Vec<OpenItem>, StoreError> {
+        let sql = format!("{OPEN_ITEMS} AND customer_id = $2 ORDER BY due_on, number, id");
+        let rows: Vec<(i64, i64, String, String, i64, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(q(self.store, &sql))
+                .bind(self.tenant.0)
+                .bind(customer.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(invoice, customer, number, due, outstanding, code)| {
+                open_item(invoice, customer, number, &due, outstanding, &code)
+            })
+            .collect()
+    }
+
     /// Stores a bank file's lines and does what each plan says, all in one transaction. Lines
     /// already stored (same account and key) are counted as duplicates and left alone; a file
-    /// that brings nothing new leaves no trace.
+    /// that brings nothing new leaves no trace. Given a `Vec`, the lines are moved to the
+    /// writing thread rather than copied.
     pub async fn import_bank_lines(
         &self,
         meta: &BankImportMeta,
-        lines: &[NewBankLine],
+        lines: impl Into<Vec<NewBankLine>>,
         effects: &PaymentEffects,
         now: Timestamp,
     ) -> Result<BankImportOutcome, StoreError> {
+        let lines: Vec<NewBankLine> = lines.into();
         let now = timestamp_text(now);
         let store = self.store;
         let tenant = self.tenant.0;
         if let Store::Sqlite(pool, _) = store {
-            let (meta, lines, effects) = (meta.clone(), lines.to_vec(), effects.clone());
+            let (meta, effects) = (meta.clone(), effects.clone());
             return with_connection(pool, ForeignKeys::PerRow, move |connection| {
                 sqlite::import(connection, tenant, &meta, &lines, &effects, &now)
             })
             .await;
         }
+        let lines = &lines;
         transaction!(self, |tx| {
             let mut outcome = BankImportOutcome {
                 lines_read: u32::try_from(lines.len()).unwrap_or(u32::MAX),
@@ -1511,8 +1511,8 @@ fn open_item(
     due: &str,
     outstanding: i64,
     code: &str,
-) -> Result<OpenItemRecord, StoreError> {
-    Ok(OpenItemRecord {
+) -> Result<OpenItem, StoreError> {
+    Ok(OpenItem {
         invoice: InvoiceId(invoice),
         customer: CustomerId(customer),
         number,

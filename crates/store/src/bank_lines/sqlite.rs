@@ -466,7 +466,7 @@ pub(super) fn matching_inputs(
     tenant: i64,
 ) -> Result<
     (
-        Vec<OpenItemRecord>,
+        Vec<OpenItem>,
         Vec<(i64, String, String)>,
         Vec<(i64, String)>,
     ),
