@@ -1835,6 +1835,33 @@ mod tests {
     }
 
     #[test]
+    fn an_invoice_an_earlier_line_paid_is_no_candidate_for_the_next() {
+        let mut index = portfolio();
+        let first = index.match_line(&line(30_000, None, "FACT F2026-0145"), &settings());
+        assert!(first.apply, "{first:?}");
+        index.record_applied(&first);
+        // The same transfer booked twice by the payer: the invoice owes nothing any more.
+        let second = index.match_line(&line(30_000, None, "FACT F2026-0145"), &settings());
+        assert!(
+            !second
+                .allocations
+                .iter()
+                .any(|(invoice, _)| *invoice == InvoiceId(2)),
+            "{second:?}"
+        );
+        // A part payment leaves the rest owed: the next line pays only that rest.
+        let rf = RfReference::for_customer("C001");
+        let mut part = line(20_000, None, "FACT F2026-0131");
+        part.creditor_reference = Some(rf.as_str());
+        let part = index.match_line(&part, &settings());
+        assert!(part.apply, "{part:?}");
+        index.record_applied(&part);
+        let rest = index.match_line(&line(100_000, None, "FACT F2026-0131"), &settings());
+        assert_eq!(rest.allocations, vec![(InvoiceId(1), eur(100_000))]);
+        assert!(rest.apply, "{rest:?}");
+    }
+
+    #[test]
     fn a_known_account_and_a_sum_of_invoices_applies() {
         let index = portfolio();
         let mut credit = line(75_050, None, "VIREMENT");
