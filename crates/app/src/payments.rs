@@ -1024,6 +1024,19 @@ impl CandidateReason {
             CandidateReason::SameAmount => "amount",
         }
     }
+
+    pub fn describe(self, language: Language) -> &'static str {
+        match (self, language) {
+            (CandidateReason::Suggested, Language::French) => "proposition du rapprochement",
+            (CandidateReason::Suggested, Language::English) => "the matcher's suggestion",
+            (CandidateReason::NamedInText, Language::French) => "numéro cité dans le libellé",
+            (CandidateReason::NamedInText, Language::English) => "number cited in the label",
+            (CandidateReason::SameCustomer, Language::French) => "même client",
+            (CandidateReason::SameCustomer, Language::English) => "same customer",
+            (CandidateReason::SameAmount, Language::French) => "même montant",
+            (CandidateReason::SameAmount, Language::English) => "same amount",
+        }
+    }
 }
 
 /// An open invoice a collector may pay with a bank line.
@@ -1048,11 +1061,6 @@ pub async fn candidates(
     let handle = store.tenant(tenant.id);
     let item = self::line(store, tenant, line).await?;
     let record = &item.line;
-    let (items, payers) = handle.matching_inputs().await?;
-    let names: std::collections::HashMap<CustomerId, (String, String)> = payers
-        .into_iter()
-        .map(|payer| (payer.id, (payer.reference, payer.name)))
-        .collect();
     let cited: Vec<String> = domain::matching::number_candidates(&format!(
         "{} {}",
         record.remittance, record.creditor_reference
@@ -1061,20 +1069,43 @@ pub async fn candidates(
     .map(|(number, _)| number)
     .collect();
     let suggested: Vec<InvoiceId> = record.suggestion.iter().map(|(id, _)| *id).collect();
-    let mut found: Vec<Candidate> = items
+    let (suggested_customer, amount) = (record.suggested_customer, record.amount);
+    let reason = move |open: &OpenItem| {
+        if suggested.contains(&open.invoice) {
+            Some(CandidateReason::Suggested)
+        } else if !cited.is_empty()
+            && cited.contains(&domain::matching::canonical_number(&open.number))
+        {
+            Some(CandidateReason::NamedInText)
+        } else if suggested_customer == Some(open.customer) {
+            Some(CandidateReason::SameCustomer)
+        } else if open.outstanding == amount {
+            Some(CandidateReason::SameAmount)
+        } else {
+            None
+        }
+    };
+    // Only the candidates are kept from the pass over the open invoices, and only the names
+    // of the customers shown are read: the review of one line among millions of invoices.
+    let mut ranked: Vec<(CandidateReason, OpenItem)> = handle
+        .pick_open_items(move |open| Some((reason(&open)?, open)))
+        .await?;
+    ranked.sort_by(|(a_reason, a), (b_reason, b)| {
+        a_reason
+            .cmp(b_reason)
+            .then(a.due_on.cmp(&b.due_on))
+            .then(a.number.cmp(&b.number))
+    });
+    ranked.truncate(MAX_CANDIDATES);
+    let names: std::collections::HashMap<CustomerId, (String, String)> = handle
+        .customer_names(ranked.iter().map(|(_, open)| open.customer))
+        .await?
         .into_iter()
-        .filter_map(|open| {
-            let reason = if suggested.contains(&open.invoice) {
-                CandidateReason::Suggested
-            } else if cited.contains(&domain::matching::canonical_number(&open.number)) {
-                CandidateReason::NamedInText
-            } else if record.suggested_customer == Some(open.customer) {
-                CandidateReason::SameCustomer
-            } else if open.outstanding == record.amount {
-                CandidateReason::SameAmount
-            } else {
-                return None;
-            };
+        .map(|(id, reference, name)| (id, (reference, name)))
+        .collect();
+    let found = ranked
+        .into_iter()
+        .filter_map(|(reason, open)| {
             let (reference, name) = names.get(&open.customer)?.clone();
             Some(Candidate {
                 due_on: open.due_on,
@@ -1089,13 +1120,6 @@ pub async fn candidates(
             })
         })
         .collect();
-    found.sort_by(|a, b| {
-        a.reason
-            .cmp(&b.reason)
-            .then(a.due_on.cmp(&b.due_on))
-            .then(a.invoice.number.cmp(&b.invoice.number))
-    });
-    found.truncate(MAX_CANDIDATES);
     Ok((item, found))
 }
 

@@ -170,6 +170,13 @@ pub(crate) enum PaymentsCommand {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// The open invoices a bank line may pay, best first: the matcher's suggestion, those its
+    /// text cites, the suggested customer's, those of exactly its amount.
+    Candidates {
+        line: i64,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// Pay invoices (one customer's) with a bank line: oldest due first, the rest a credit.
     Match {
         line: i64,
@@ -466,6 +473,10 @@ pub(crate) async fn payments_command(
             let lines = payments::list_lines(&store, &tenant, state.as_deref()).await?;
             print_lines(&lines, format, lang)
         }
+        PaymentsCommand::Candidates { line, format } => {
+            let (_, candidates) = payments::candidates(&store, &tenant, line).await?;
+            print_candidates(&candidates, format, lang)
+        }
         PaymentsCommand::Match { line, invoices } => {
             let applied =
                 payments::match_line(&store, &tenant, clock, line, &invoices, language(lang))
@@ -528,6 +539,71 @@ fn explanation(line: &app::BankLineRecord, lang: Lang) -> &str {
         Lang::Fr => &line.explanation_fr,
         Lang::En => &line.explanation_en,
     }
+}
+
+fn print_candidates(
+    candidates: &[payments::Candidate],
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    if format == OutputFormat::Json {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            reason: &'a str,
+            invoice_number: &'a str,
+            customer_ref: &'a str,
+            customer_name: &'a str,
+            due_on: String,
+            outstanding: String,
+            currency: String,
+        }
+        let items: Vec<Json<'_>> = candidates
+            .iter()
+            .map(|candidate| Json {
+                reason: candidate.reason.code(),
+                invoice_number: &candidate.invoice.number,
+                customer_ref: &candidate.invoice.customer_ref,
+                customer_name: &candidate.invoice.customer_name,
+                due_on: candidate.due_on.to_string(),
+                outstanding: candidate.invoice.outstanding.to_decimal_string(),
+                currency: candidate.invoice.outstanding.currency().code().to_owned(),
+            })
+            .collect();
+        return print_json(&items);
+    }
+    let table = Table {
+        headers: if lang == Lang::Fr {
+            vec![
+                "pourquoi",
+                "facture",
+                "client",
+                "raison_sociale",
+                "échéance",
+                "reste_dû",
+            ]
+        } else {
+            vec!["why", "invoice", "customer", "name", "due", "outstanding"]
+        },
+        numeric: vec![false, false, false, false, false, true],
+        rows: candidates
+            .iter()
+            .map(|candidate| {
+                vec![
+                    candidate.reason.describe(language(lang)).to_owned(),
+                    candidate.invoice.number.clone(),
+                    candidate.invoice.customer_ref.clone(),
+                    candidate.invoice.customer_name.clone(),
+                    candidate.due_on.to_string(),
+                    if format == OutputFormat::Csv {
+                        candidate.invoice.outstanding.to_decimal_string()
+                    } else {
+                        human_amount(candidate.invoice.outstanding, lang)
+                    },
+                ]
+            })
+            .collect(),
+    };
+    emit(&table, format)
 }
 
 fn print_lines(

@@ -909,6 +909,64 @@ impl TenantStore<'_> {
         Ok((items, payers))
     }
 
+    /// What `pick` makes of each open invoice it wants. Each is read, offered and dropped unless
+    /// picked, so that looking for a handful among millions (the candidates of one line in the
+    /// review queue) holds only the handful.
+    pub async fn pick_open_items<T: Send + 'static>(
+        &self,
+        pick: impl Fn(OpenItem) -> Option<T> + Send + 'static,
+    ) -> Result<Vec<T>, StoreError> {
+        let tenant = self.tenant.0;
+        match self.store {
+            Store::Sqlite(pool, _) => {
+                with_connection(pool, ForeignKeys::PerRow, move |connection| {
+                    sqlite::pick_open_items(connection, tenant, pick)
+                })
+                .await
+            }
+            Store::Postgres(pool) => {
+                let rows: Vec<(i64, i64, String, String, i64, String)> = sqlx::query_as(OPEN_ITEMS)
+                    .bind(tenant)
+                    .fetch_all(pool)
+                    .await?;
+                let mut picked = Vec::new();
+                for (invoice, customer, number, due, outstanding, code) in rows {
+                    picked.extend(pick(open_item(
+                        invoice,
+                        customer,
+                        number,
+                        &due,
+                        outstanding,
+                        &code,
+                    )?));
+                }
+                Ok(picked)
+            }
+        }
+    }
+
+    /// The reference and name of each of these customers of the tenant.
+    pub async fn customer_names(
+        &self,
+        customers: impl IntoIterator<Item = CustomerId>,
+    ) -> Result<Vec<(CustomerId, String, String)>, StoreError> {
+        let ids = id_list(customers.into_iter().map(|customer| customer.0));
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("{PAYERS} AND id IN ({ids})");
+        let rows: Vec<(i64, String, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as(q(self.store, &sql))
+                .bind(self.tenant.0)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, reference, name)| (CustomerId(id), reference, name))
+            .collect())
+    }
+
     /// One customer's open invoices, oldest due first: what a payment recorded by hand can pay.
     pub async fn open_items_of(&self, customer: CustomerId) -> Result<Vec<OpenItem>, StoreError> {
         let sql = format!("{OPEN_ITEMS} AND customer_id = $2 ORDER BY due_on, number, id");

@@ -244,7 +244,7 @@ pub(crate) async fn line(
                 "customer_name": candidate.invoice.customer_name,
                 "outstanding": money(candidate.invoice.outstanding, lang),
                 "due_on": date(candidate.due_on, lang),
-                "reason": lang.t(&format!("bank_reason_{}", candidate.reason.code())),
+                "reason": candidate.reason.describe(lang.language()),
                 "checked": candidate.reason == payments::CandidateReason::Suggested,
             })).collect::<Vec<_>>(),
         }),

@@ -77,6 +77,26 @@ fn a_bank_statement_pays_closes_and_queues_from_the_command_line() {
     assert_eq!(queue[0]["customer_ref"], "SOON");
     assert_eq!(queue[0]["suggestion"][0]["invoice_number"], "F2026-0200");
     let line = queue[0]["line"].as_i64().unwrap().to_string();
+    let candidates = json(
+        &relance(
+            &data,
+            &["payments", "candidates", &line, "--format", "json"],
+        )
+        .success()
+        .stdout(),
+    );
+    assert_eq!(
+        candidates[0]["reason"], "suggested",
+        "the matcher's suggestion comes first: {candidates}"
+    );
+    assert_eq!(candidates[0]["invoice_number"], "F2026-0200");
+    assert_eq!(candidates[0]["customer_ref"], "SOON");
+    let table = relance(&data, &["--lang", "en", "payments", "candidates", &line]).success();
+    assert!(
+        table.stdout().contains("the matcher's suggestion"),
+        "{}",
+        table.stdout()
+    );
 
     let matched = relance(
         &data,

@@ -478,18 +478,7 @@ pub(super) fn matching_inputs(
         let mut statement = tx.prepare(&sqlite_dialect(OPEN_ITEMS))?;
         let mut rows = statement.query(params![tenant])?;
         while let Some(row) = rows.next()? {
-            items.push(open_item(
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get_ref(3)?
-                    .as_str()
-                    .map_err(|_| corrupt("open invoice due date"))?,
-                row.get(4)?,
-                row.get_ref(5)?
-                    .as_str()
-                    .map_err(|_| corrupt("open invoice currency"))?,
-            )?);
+            items.push(open_item_of_row(row)?);
         }
     }
     let customers = tx
@@ -503,6 +492,36 @@ pub(super) fn matching_inputs(
         .query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok((items, customers, accounts))
+}
+
+/// `pick_open_items` on SQLite: one pass over the covering index of open invoices.
+pub(super) fn pick_open_items<T>(
+    connection: &mut Connection,
+    tenant: i64,
+    pick: impl Fn(OpenItem) -> Option<T>,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = connection.prepare(&sqlite_dialect(OPEN_ITEMS))?;
+    let mut rows = statement.query(params![tenant])?;
+    let mut picked = Vec::new();
+    while let Some(row) = rows.next()? {
+        picked.extend(pick(open_item_of_row(row)?));
+    }
+    Ok(picked)
+}
+
+fn open_item_of_row(row: &rusqlite::Row<'_>) -> Result<OpenItem, StoreError> {
+    open_item(
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get_ref(3)?
+            .as_str()
+            .map_err(|_| corrupt("open invoice due date"))?,
+        row.get(4)?,
+        row.get_ref(5)?
+            .as_str()
+            .map_err(|_| corrupt("open invoice currency"))?,
+    )
 }
 
 /// The keys among `keys` already stored: one lookup of the unique (tenant, account, key)

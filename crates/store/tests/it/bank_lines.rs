@@ -497,3 +497,53 @@ async fn payments_of_customers_interleaved_in_a_file_have_the_outcome_of_the_fil
         assert_eq!(first.amount, eur(1000), "the lines keep the file's order");
     });
 }
+
+#[tokio::test]
+async fn open_invoices_are_picked_one_by_one_and_named_for_the_tenant_alone() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Picker").await;
+        let other = books(store, "Other").await;
+        let scope = store.tenant(tenant);
+        let mut picked = scope
+            .pick_open_items(|open| (open.outstanding.minor() >= 700).then_some(open.number))
+            .await
+            .unwrap();
+        picked.sort();
+        assert_eq!(picked, vec!["F-1".to_owned(), "F-3".to_owned()]);
+        let owners = scope
+            .pick_open_items(|open| Some(open.customer))
+            .await
+            .unwrap();
+        assert_eq!(
+            owners.len(),
+            3,
+            "the other tenant's invoices are not offered"
+        );
+
+        let mut names = scope.customer_names(owners).await.unwrap();
+        names.sort();
+        names.dedup();
+        let names: Vec<(String, String)> = names
+            .into_iter()
+            .map(|(_, reference, name)| (reference, name))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("C1".to_owned(), "Alpha".to_owned()),
+                ("C2".to_owned(), "Beta".to_owned())
+            ]
+        );
+        let strangers = store
+            .tenant(other)
+            .pick_open_items(|open| Some(open.customer))
+            .await
+            .unwrap();
+        assert!(
+            scope.customer_names(strangers).await.unwrap().is_empty(),
+            "another tenant's customers have no name here"
+        );
+        assert!(scope.customer_names(Vec::new()).await.unwrap().is_empty());
+    });
+}

@@ -160,18 +160,6 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("bank_pay", "Payer ces factures", "Pay these invoices"),
     (
-        "bank_reason_suggested",
-        "proposition du rapprochement",
-        "the matcher's suggestion",
-    ),
-    (
-        "bank_reason_named",
-        "numéro cité dans le libellé",
-        "number cited in the label",
-    ),
-    ("bank_reason_customer", "même client", "same customer"),
-    ("bank_reason_amount", "même montant", "same amount"),
-    (
         "bank_state_auto_applied",
         "appliqué automatiquement",
         "applied automatically",
