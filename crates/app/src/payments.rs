@@ -271,7 +271,9 @@ pub async fn import_bank(
         .map(|(account, key, _)| (account.clone(), key.clone()))
         .collect();
     let existing = handle.existing_bank_keys(&pairs).await?;
-    let mut index = matching_index(store, tenant).await?;
+    // Built for the first new line only: a statement imported again (or a notification whose
+    // entries a statement already brought) needs no index of every open item.
+    let mut index: Option<MatchIndex> = None;
 
     let mut lines = Vec::with_capacity(candidates.len());
     for (account, key, entry) in candidates {
@@ -280,7 +282,11 @@ pub async fn import_bank(
             // Stored already: the store counts it and leaves it alone.
             LinePlan::Outgoing
         } else {
-            plan_for(&mut index, entry, &match_settings)
+            let index = match &mut index {
+                Some(index) => index,
+                None => index.insert(matching_index(store, tenant).await?),
+            };
+            plan_for(index, entry, &match_settings)
         };
         lines.push(new_line(account, key, entry, plan));
     }
