@@ -1031,6 +1031,7 @@ impl CandidateReason {
         }
     }
 
+    /// The reason in a collector's words (the review page and `relance payments candidates`).
     pub fn describe(self, language: Language) -> &'static str {
         match (self, language) {
             (CandidateReason::Suggested, Language::French) => "proposition du rapprochement",
