@@ -119,5 +119,10 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     reason = "the binary reports errors on standard error"
 )]
 fn eprintln_error(lang: Lang, error: &anyhow::Error) {
-    eprintln!("{} {error:#}", tr(lang, "erreur :", "error:"));
+    // A payment error has its own words in each language (a line or an invoice not found…).
+    let text = match error.downcast_ref::<app::payments::PaymentError>() {
+        Some(payment) => payment.describe(casework::language(lang)),
+        None => format!("{error:#}"),
+    };
+    eprintln!("{} {text}", tr(lang, "erreur :", "error:"));
 }

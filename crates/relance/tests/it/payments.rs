@@ -91,6 +91,15 @@ fn a_bank_statement_pays_closes_and_queues_from_the_command_line() {
     );
     assert_eq!(candidates[0]["invoice_number"], "F2026-0200");
     assert_eq!(candidates[0]["customer_ref"], "SOON");
+    let unknown = relance(&data, &["payments", "candidates", "999999"]);
+    assert_eq!(unknown.code(), 1);
+    assert!(
+        unknown
+            .stderr()
+            .contains("la ligne bancaire 999999 n'existe pas"),
+        "{}",
+        unknown.stderr()
+    );
     let table = relance(&data, &["--lang", "en", "payments", "candidates", &line]).success();
     assert!(
         table.stdout().contains("the matcher's suggestion"),
