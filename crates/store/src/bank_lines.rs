@@ -871,16 +871,13 @@ impl TenantStore<'_> {
                 .await?
             }
             Store::Postgres(pool) => {
-                let items: Vec<(i64, i64, String, String, i64, String)> =
-                    sqlx::query_as(OPEN_ITEMS)
-                        .bind(tenant)
-                        .fetch_all(pool)
-                        .await?;
+                let items: Vec<OpenItemRow> = sqlx::query_as(OPEN_ITEMS)
+                    .bind(tenant)
+                    .fetch_all(pool)
+                    .await?;
                 let items = items
                     .into_iter()
-                    .map(|(invoice, customer, number, due, outstanding, code)| {
-                        open_item(invoice, customer, number, &due, outstanding, &code)
-                    })
+                    .map(open_item_of_row)
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 let customers: Vec<(i64, String, String)> =
                     sqlx::query_as(PAYERS).bind(tenant).fetch_all(pool).await?;
@@ -925,20 +922,13 @@ impl TenantStore<'_> {
                 .await
             }
             Store::Postgres(pool) => {
-                let rows: Vec<(i64, i64, String, String, i64, String)> = sqlx::query_as(OPEN_ITEMS)
+                let rows: Vec<OpenItemRow> = sqlx::query_as(OPEN_ITEMS)
                     .bind(tenant)
                     .fetch_all(pool)
                     .await?;
                 let mut picked = Vec::new();
-                for (invoice, customer, number, due, outstanding, code) in rows {
-                    picked.extend(pick(open_item(
-                        invoice,
-                        customer,
-                        number,
-                        &due,
-                        outstanding,
-                        &code,
-                    )?));
+                for row in rows {
+                    picked.extend(pick(open_item_of_row(row)?));
                 }
                 Ok(picked)
             }
@@ -970,18 +960,14 @@ impl TenantStore<'_> {
     /// One customer's open invoices, oldest due first: what a payment recorded by hand can pay.
     pub async fn open_items_of(&self, customer: CustomerId) -> Result<Vec<OpenItem>, StoreError> {
         let sql = format!("{OPEN_ITEMS} AND customer_id = $2 ORDER BY due_on, number, id");
-        let rows: Vec<(i64, i64, String, String, i64, String)> = with_pool!(self.store, |pool| {
+        let rows: Vec<OpenItemRow> = with_pool!(self.store, |pool| {
             sqlx::query_as(q(self.store, &sql))
                 .bind(self.tenant.0)
                 .bind(customer.0)
                 .fetch_all(pool)
                 .await?
         });
-        rows.into_iter()
-            .map(|(invoice, customer, number, due, outstanding, code)| {
-                open_item(invoice, customer, number, &due, outstanding, &code)
-            })
-            .collect()
+        rows.into_iter().map(open_item_of_row).collect()
     }
 
     /// Stores a bank file's lines and does what each plan says, all in one transaction. Lines
@@ -1560,6 +1546,15 @@ fn line_state(plan: &LinePlan) -> (&'static str, Option<&StoredProposal>) {
             Some(proposal),
         ),
     }
+}
+
+/// An open item as sqlx reads `OPEN_ITEMS`.
+type OpenItemRow = (i64, i64, String, String, i64, String);
+
+fn open_item_of_row(
+    (invoice, customer, number, due, outstanding, code): OpenItemRow,
+) -> Result<OpenItem, StoreError> {
+    open_item(invoice, customer, number, &due, outstanding, &code)
 }
 
 fn open_item(

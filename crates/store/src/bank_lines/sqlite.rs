@@ -478,7 +478,7 @@ pub(super) fn matching_inputs(
         let mut statement = tx.prepare(&sqlite_dialect(OPEN_ITEMS))?;
         let mut rows = statement.query(params![tenant])?;
         while let Some(row) = rows.next()? {
-            items.push(open_item_of_row(row)?);
+            items.push(read_open_item(row)?);
         }
     }
     let customers = tx
@@ -504,12 +504,12 @@ pub(super) fn pick_open_items<T>(
     let mut rows = statement.query(params![tenant])?;
     let mut picked = Vec::new();
     while let Some(row) = rows.next()? {
-        picked.extend(pick(open_item_of_row(row)?));
+        picked.extend(pick(read_open_item(row)?));
     }
     Ok(picked)
 }
 
-fn open_item_of_row(row: &rusqlite::Row<'_>) -> Result<OpenItem, StoreError> {
+fn read_open_item(row: &rusqlite::Row<'_>) -> Result<OpenItem, StoreError> {
     open_item(
         row.get(0)?,
         row.get(1)?,
