@@ -27,7 +27,7 @@ use jiff::tz::TimeZone;
 use jiff::{Span, ZonedDateTime};
 use store::{
     ActionFilter, ActionRecord, CaseBatch, CaseUpdate, CustomerFile, InvoiceFilter, InvoiceRecord,
-    NewAction, RunWrites, Store, StoreError, TenantRecord,
+    NewAction, RunWrites, SetAside, Store, StoreError, TenantRecord,
 };
 
 use crate::bilingual::Bilingual;
@@ -248,6 +248,7 @@ pub async fn run_day(
             .map_err(|error| DunningError::Plans(Box::new(error)))?;
     }
     let due = handle.customers_due(today).await?;
+    let set_aside = handle.set_aside_invoices().await?;
     let mut report = RunReport {
         date: today,
         dry_run: options.dry_run,
@@ -290,7 +291,8 @@ pub async fn run_day(
             async {
                 current
                     .map(|batch| {
-                        decide_batch(&batch, &rules, &creditor_tz, today, &options, &mut report)
+                        let context = (&rules, &set_aside, &creditor_tz);
+                        decide_batch(&batch, context, today, &options, &mut report)
                     })
                     .transpose()
             }
@@ -302,16 +304,19 @@ pub async fn run_day(
     Ok(report)
 }
 
+/// What every batch of a run is decided with: the rules, the invoices left aside and the
+/// creditor's time zone.
+type RunContext<'r> = (&'r DunningRules, &'r SetAside, &'r TimeZone);
+
 /// Decides every customer of a batch; counts and keeps outcomes in the report as asked.
 fn decide_batch(
     batch: &CaseBatch,
-    rules: &DunningRules,
-    creditor_tz: &TimeZone,
+    (rules, set_aside, creditor_tz): RunContext<'_>,
     today: Date,
     options: &RunOptions,
     report: &mut RunReport,
 ) -> Result<Vec<CaseUpdate>, DunningError> {
-    let grouped = Grouped::new(batch);
+    let grouped = Grouped::new(batch, set_aside);
     let mut updates = Vec::with_capacity(batch.debtors.len());
     for debtor in &batch.debtors {
         let (update, outcome) = decide_one(
@@ -349,10 +354,11 @@ struct Grouped<'b> {
     holds: HashMap<CustomerId, Date>,
     incidents: HashMap<CustomerId, usize>,
     batch: &'b CaseBatch,
+    set_aside: &'b SetAside,
 }
 
 impl<'b> Grouped<'b> {
-    fn new(batch: &'b CaseBatch) -> Grouped<'b> {
+    fn new(batch: &'b CaseBatch, set_aside: &'b SetAside) -> Grouped<'b> {
         let mut grouped = Grouped {
             invoices: HashMap::new(),
             actions: HashMap::new(),
@@ -361,6 +367,7 @@ impl<'b> Grouped<'b> {
             holds: HashMap::new(),
             incidents: HashMap::new(),
             batch,
+            set_aside,
         };
         for invoice in &batch.invoices {
             grouped
@@ -419,8 +426,8 @@ fn decide_one(
             invoice: invoice.id,
             due_on: invoice.due_on,
             outstanding: invoice.outstanding,
-            disputed: invoice.disputed,
-            in_plan: invoice.in_plan,
+            disputed: grouped.set_aside.disputed.contains(&invoice.id),
+            in_plan: grouped.set_aside.in_plan.contains(&invoice.id),
         })
         .collect();
     let time_zone = debtor

@@ -6,7 +6,7 @@
 //! `$n` placeholders become `?n`, casts go, and `iso(date)` (a small SQL function of the
 //! PostgreSQL schema that prints a date as ISO text) reads the stored text as it is.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use domain::customer::{Channel, ChannelConsent, CustomerKind, CustomerRef};
@@ -90,10 +90,15 @@ pub struct OpenInvoice {
     pub due_on: Date,
     pub service_on: Option<Date>,
     pub outstanding: Money,
+}
+
+/// The open invoices that dunning leaves aside, read once for a whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetAside {
     /// Under an open dispute, or taken out of dunning by an upheld one.
-    pub disputed: bool,
+    pub disputed: HashSet<InvoiceId>,
     /// Covered by an active payment plan.
-    pub in_plan: bool,
+    pub in_plan: HashSet<InvoiceId>,
 }
 
 /// A contact to log, with codes already checked.
@@ -439,32 +444,17 @@ impl Readable for DebtorRecord {
     }
 }
 
-type OpenInvoiceRow = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    bool,
-    bool,
-);
+type OpenInvoiceRow = (i64, i64, String, String, Option<String>, String, i64);
 
 impl Readable for OpenInvoice {
     type Row = OpenInvoiceRow;
-    const SELECT: &'static str = "SELECT i.id, i.customer_id, i.number, iso(i.due_on), iso(i.service_on), i.currency, i.outstanding_minor, \
-         EXISTS (SELECT 1 FROM disputes d WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id \
-                 AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))), \
-         EXISTS (SELECT 1 FROM payment_plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id \
-                 WHERE pi.invoice_id = i.id AND p.status = 'active') \
+    const SELECT: &'static str = "SELECT i.id, i.customer_id, i.number, iso(i.due_on), iso(i.service_on), i.currency, i.outstanding_minor \
          FROM invoices i WHERE i.tenant_id = $1 AND i.outstanding_minor > 0";
     const CUSTOMER: &'static str = "i.customer_id";
     const ORDER: &'static str = "i.customer_id, i.due_on, i.number";
 
     fn from_row(row: OpenInvoiceRow) -> Result<Self, StoreError> {
-        let (id, customer, number, due_on, service_on, currency, outstanding, disputed, in_plan) =
-            row;
+        let (id, customer, number, due_on, service_on, currency, outstanding) = row;
         let currency = Currency::from_code(&currency)
             .map_err(|_| corrupt(format!("invoice {id}: currency")))?;
         Ok(OpenInvoice {
@@ -474,8 +464,6 @@ impl Readable for OpenInvoice {
             due_on: parse_date(&due_on)?,
             service_on: service_on.as_deref().map(parse_date).transpose()?,
             outstanding: Money::from_minor(outstanding, currency),
-            disputed,
-            in_plan,
         })
     }
 }

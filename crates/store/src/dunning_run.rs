@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use domain::ids::CustomerId;
+use domain::ids::{CustomerId, InvoiceId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -26,7 +26,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::dunning::{
     ActionRecord, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
     INSERT_ACTION, IncidentRecord, OpenInvoice, PolicyRecord, PromiseRecord, Readable, RunWrites,
-    StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
+    SetAside, StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
 };
 use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
 use crate::{Store, StoreError, TenantStore, timestamp_text};
@@ -58,6 +58,13 @@ const WRITE_CASE: &str = "UPDATE dunning_cases SET episode = $3, anchor_on = $4:
 /// not rely on it).
 const INSERT_CASE: &str = "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at, next_review_on) \
      VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz, $9::date) ON CONFLICT (tenant_id, customer_id) DO NOTHING";
+
+const DISPUTED_INVOICES: &str = "SELECT DISTINCT d.invoice_id FROM disputes d JOIN invoices i ON i.id = d.invoice_id \
+     WHERE d.tenant_id = $1 AND i.outstanding_minor > 0 \
+     AND (d.closed_on IS NULL OR d.outcome IN ('upheld', 'credit-note'))";
+
+const PLANNED_INVOICES: &str = "SELECT DISTINCT pi.invoice_id FROM payment_plans p \
+     JOIN payment_plan_invoices pi ON pi.plan_id = p.id WHERE p.tenant_id = $1 AND p.status = 'active'";
 
 const RESOLVE_PROMISE: &str = "UPDATE promises SET status = $3, resolved_on = $4::date WHERE tenant_id = $1 AND id = $2 AND status = 'pending'";
 
@@ -184,6 +191,25 @@ impl TenantStore<'_> {
         Ok(())
     }
 
+    /// The open invoices dunning leaves aside (disputed, or in an active payment plan), for a
+    /// whole run. Read once rather than asked for each open invoice of every batch: those two
+    /// correlated lookups per invoice were a sixth of the run's reading.
+    pub async fn set_aside_invoices(&self) -> Result<SetAside, StoreError> {
+        let ids = |sql: &'static str| async move {
+            let rows: Vec<i64> = with_pool!(self.store, |pool| {
+                sqlx::query_scalar(self.sql(sql))
+                    .bind(self.tenant.0)
+                    .fetch_all(pool)
+                    .await?
+            });
+            Ok::<_, StoreError>(rows.into_iter().map(InvoiceId).collect())
+        };
+        Ok(SetAside {
+            disputed: ids(DISPUTED_INVOICES).await?,
+            in_plan: ids(PLANNED_INVOICES).await?,
+        })
+    }
+
     /// Everything the engine needs about these customers; contacts from `since` on.
     pub async fn load_cases(
         &self,
@@ -197,8 +223,16 @@ impl TenantStore<'_> {
             Store::Sqlite(_, kept) => {
                 let tenant = self.tenant.0;
                 let ids: Vec<i64> = customers.iter().map(|id| id.0).collect();
-                kept.on_batch_reader(move |connection| load_direct(connection, tenant, &ids, since))
-                    .await
+                kept.on_batch_reader(move |connection| {
+                    let batch = load_direct(connection, tenant, &ids, since)?;
+                    // The batch writer leaves the checkpoints to this side (see
+                    // `Kept::on_batch_writer`); a passive one never waits for the writer.
+                    connection
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                        .map_err(store_error)?;
+                    Ok(batch)
+                })
+                .await
             }
             Store::Postgres(_) => {
                 let queries = BatchQueries::new(

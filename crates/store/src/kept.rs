@@ -100,23 +100,30 @@ impl Kept {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.on_store_slot(|kept| &kept.batch_reader, work).await
+        self.on_store_slot(|kept| &kept.batch_reader, false, work)
+            .await
     }
 
     /// Runs `work` on the connection that writes the daily run's decisions, on a blocking
     /// thread.
+    ///
+    /// This connection never checkpoints the WAL (the reader does it, see `load_cases`): the
+    /// writing is the run's longest stage, and the checkpoints after its commits took a fifth
+    /// of it.
     pub(crate) async fn on_batch_writer<T, F>(self: &Arc<Self>, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.on_store_slot(|kept| &kept.batch_writer, work).await
+        self.on_store_slot(|kept| &kept.batch_writer, true, work)
+            .await
     }
 
     /// Runs `work` on `slot`'s connection to the store's file (see `sqlite_direct::open`).
     async fn on_store_slot<T, F>(
         self: &Arc<Self>,
         slot: fn(&Kept) -> &Slot,
+        checkpoints_elsewhere: bool,
         work: F,
     ) -> Result<T, StoreError>
     where
@@ -125,10 +132,14 @@ impl Kept {
     {
         let kept = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            slot(&kept).run(
-                || sqlite_direct::open(&kept.path, ForeignKeys::PerRow),
-                work,
-            )
+            let open = || {
+                let connection = sqlite_direct::open(&kept.path, ForeignKeys::PerRow)?;
+                if checkpoints_elsewhere {
+                    connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+                }
+                Ok(connection)
+            };
+            slot(&kept).run(open, work)
         })
         .await
         .map_err(|_| crashed())?

@@ -253,6 +253,37 @@ async fn a_month_of_runs_climbs_the_ladder_within_the_contact_limits() {
 }
 
 #[tokio::test]
+async fn an_upheld_dispute_keeps_its_invoice_aside_and_a_rejected_one_brings_it_back() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = setup(store).await;
+        for number in ["F-1", "F-2", "F-3"] {
+            dunning::open_dispute(store, &tenant, clock(), number, "price", "")
+                .await
+                .unwrap();
+        }
+        dunning::close_dispute(store, &tenant, clock(), "F-1", "upheld")
+            .await
+            .unwrap();
+        dunning::close_dispute(store, &tenant, clock(), "F-2", "rejected")
+            .await
+            .unwrap();
+
+        run(store, &tenant, date(2026, 11, 30)).await;
+        let late =
+            dunning::list_actions(store, &tenant, Some(date(2026, 11, 30)), Some("LATE"), None)
+                .await
+                .unwrap();
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].invoice_numbers, vec!["F-2"]);
+        assert!(
+            steps(store, &tenant, "SOON").await.is_empty(),
+            "an open dispute on the only invoice stops everything"
+        );
+    });
+}
+
+#[tokio::test]
 async fn disputes_promises_holds_and_incidents_stop_the_reminders() {
     on_every_backend!(|database| {
         let store = &database.store;
