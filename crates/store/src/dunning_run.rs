@@ -404,11 +404,12 @@ fn read_direct<T: Readable>(
     let mut statement = connection
         .prepare_cached(&sqlite_dialect(sql))
         .map_err(store_error)?;
-    let rows = statement
-        .query_map([tenant], |row| T::Row::try_from(row))
-        .map_err(store_error)?;
-    rows.map(|row| T::from_row(row.map_err(store_error)?))
-        .collect()
+    let mut rows = statement.query([tenant]).map_err(store_error)?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next().map_err(store_error)? {
+        records.push(T::from_sqlite_row(row)?);
+    }
+    Ok(records)
 }
 
 /// The SQLite side of `record_cases`: one write transaction, prepared statements.
