@@ -348,7 +348,7 @@ fn decide_batch(
 /// One batch's rows, grouped by customer.
 struct Grouped<'b> {
     invoices: HashMap<CustomerId, Vec<&'b store::OpenInvoice>>,
-    actions: HashMap<CustomerId, Vec<&'b ActionRecord>>,
+    actions: HashMap<CustomerId, Vec<&'b store::PastAction>>,
     contacts: HashMap<CustomerId, Vec<&'b store::ContactLogRecord>>,
     promises: HashMap<CustomerId, Vec<&'b store::PromiseRecord>>,
     holds: HashMap<CustomerId, Date>,
@@ -461,9 +461,8 @@ fn decide_one(
             let channel = StepChannel::parse(&action.channel)
                 .ok()?
                 .contact_channel()?;
-            let at: ZonedDateTime = action.scheduled_at.parse().ok()?;
             Some(ContactRecord {
-                on: at.date(),
+                on: action.scheduled_on,
                 channel,
                 outcome: ContactOutcome::Sent,
             })

@@ -134,6 +134,19 @@ pub struct ActionRecord {
     pub status_note: Option<String>,
 }
 
+/// A recent action as the daily run weighs it: what it needs for the contact limits and for a
+/// step awaiting approval, without the texts and lists an `ActionRecord` carries for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastAction {
+    pub customer: CustomerId,
+    pub step_key: String,
+    pub channel: String,
+    pub companion: bool,
+    pub status: String,
+    /// The day it was (or is) due to go out, in the debtor's time zone.
+    pub scheduled_on: Date,
+}
+
 /// An action to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAction {
@@ -210,7 +223,7 @@ pub struct CaseBatch {
     pub debtors: Vec<DebtorRecord>,
     pub invoices: Vec<OpenInvoice>,
     pub cases: HashMap<CustomerId, StoredCase>,
-    pub actions: Vec<ActionRecord>,
+    pub actions: Vec<PastAction>,
     pub contacts: Vec<ContactLogRecord>,
     pub promises: Vec<PromiseRecord>,
     pub holds: Vec<HoldRecord>,
@@ -563,6 +576,29 @@ impl Readable for ActionRecord {
 
     fn from_row(row: ActionRow) -> Result<Self, StoreError> {
         action_from_row(row)
+    }
+}
+
+type PastActionRow = (i64, String, String, bool, String, String);
+
+impl Readable for PastAction {
+    type Row = PastActionRow;
+    // `scheduled_at` is RFC 9557 text whose date is the local one: its first ten characters.
+    const SELECT: &'static str = "SELECT a.customer_id, a.step_key, a.channel, a.companion, a.status, \
+         substr(a.scheduled_at, 1, 10) FROM actions a WHERE a.tenant_id = $1";
+    const CUSTOMER: &'static str = "a.customer_id";
+    const ORDER: &'static str = "a.decided_on, a.id";
+
+    fn from_row(row: PastActionRow) -> Result<Self, StoreError> {
+        let (customer, step_key, channel, companion, status, scheduled_on) = row;
+        Ok(PastAction {
+            customer: CustomerId(customer),
+            step_key,
+            channel,
+            companion,
+            status,
+            scheduled_on: parse_date(&scheduled_on)?,
+        })
     }
 }
 

@@ -24,8 +24,8 @@ use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::dunning::{
-    ActionRecord, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
-    INSERT_ACTION, IncidentRecord, OpenInvoice, PolicyRecord, PromiseRecord, Readable, RunWrites,
+    CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
+    INSERT_ACTION, IncidentRecord, OpenInvoice, PastAction, PolicyRecord, PromiseRecord, Readable, RunWrites,
     SetAside, StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
 };
 use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
@@ -91,7 +91,7 @@ impl BatchQueries {
             debtors: query::<DebtorRecord>(who, ""),
             invoices: query::<OpenInvoice>(who, ""),
             cases: query::<CaseRecord>(who, ""),
-            actions: query::<ActionRecord>(
+            actions: query::<PastAction>(
                 who,
                 &format!(
                     " AND (a.decided_on >= '{since}'::date OR a.status = 'awaiting_approval')"

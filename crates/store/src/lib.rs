@@ -69,7 +69,7 @@ pub use customer_details::{
 pub use dunning::{
     ACTION_STATUSES, ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord,
     CustomerFile, DebtorRecord, DisputeRecord, HoldRecord, IncidentRecord, NewAction, NewContact,
-    OpenInvoice, PromiseRecord, RunWrites, SetAside, StoredCase,
+    OpenInvoice, PastAction, PromiseRecord, RunWrites, SetAside, StoredCase,
 };
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
