@@ -220,12 +220,22 @@ impl ContactPolicy {
 /// `max`? Every window containing the day is checked, so contacts already scheduled after it
 /// count too.
 fn exceeds_rolling(history: &[ContactRecord], day: Date, length: i32, max: u16) -> bool {
+    // No window holds more than every contact: below the cap, none can be full (most
+    // customers of a daily run, whose history is short).
+    if history.len() < usize::from(max) {
+        return false;
+    }
+    // Each contact's distance from the day, once, rather than dates computed for every window.
+    let offsets: Vec<i32> = history
+        .iter()
+        .map(|contact| (contact.on - day).get_days())
+        .collect();
     (0..length).any(|shift| {
-        let start = day - jiff::Span::new().days(length - 1 - shift);
-        let end = start + jiff::Span::new().days(length - 1);
-        let inside = history
+        let start = shift - (length - 1);
+        let end = start + length - 1;
+        let inside = offsets
             .iter()
-            .filter(|contact| contact.on >= start && contact.on <= end)
+            .filter(|&&offset| offset >= start && offset <= end)
             .count();
         inside + 1 > usize::from(max)
     })

@@ -24,8 +24,8 @@ use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::dunning::{
-    CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
-    INSERT_ACTION, IncidentRecord, OpenInvoice, PastAction, PolicyRecord, PromiseRecord, Readable, RunWrites,
+    CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord, INSERT_ACTION,
+    IncidentRecord, OpenInvoice, PastAction, PolicyRecord, PromiseRecord, Readable, RunWrites,
     SetAside, StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
 };
 use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
