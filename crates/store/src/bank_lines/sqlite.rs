@@ -76,7 +76,7 @@ impl<'t> Prepared<'t> {
             requeue: prepare(&requeue_sql())?,
             cancel_receipts: prepare(CANCEL_RECEIPTS)?,
             payment_allocations: prepare(PAYMENT_ALLOCATIONS)?,
-            restore_outstanding: prepare(RESTORE_OUTSTANDING)?,
+            restore_outstanding: prepare(&without_statement_journal(RESTORE_OUTSTANDING))?,
             undo_payment: [
                 prepare(a)?,
                 prepare(b)?,
@@ -88,7 +88,8 @@ impl<'t> Prepared<'t> {
     }
 }
 
-/// `UPDATE invoices …` as `UPDATE OR FAIL invoices …`. The invoice's triggers (its case's
+/// `UPDATE invoices …` (an invoice paid, or given back what a returned payment had paid) as
+/// `UPDATE OR FAIL invoices …`. The invoice's triggers (its case's
 /// date, the ledger's day totals) make the update a write of several rows that a constraint
 /// could abort, so SQLite copied every page it touched into a journal of the statement's own,
 /// a temporary file, to undo that one statement: a sixth of the time of the import's longest
