@@ -291,8 +291,15 @@ pub async fn run_day(
             async {
                 current
                     .map(|batch| {
-                        let context = (&rules, &set_aside, &creditor_tz);
-                        decide_batch(&batch, context, today, &options, &mut report)
+                        decide_batch(
+                            &batch,
+                            &rules,
+                            &set_aside,
+                            &creditor_tz,
+                            today,
+                            &options,
+                            &mut report,
+                        )
                     })
                     .transpose()
             }
@@ -304,14 +311,12 @@ pub async fn run_day(
     Ok(report)
 }
 
-/// What every batch of a run is decided with: the rules, the invoices left aside and the
-/// creditor's time zone.
-type RunContext<'r> = (&'r DunningRules, &'r SetAside, &'r TimeZone);
-
 /// Decides every customer of a batch; counts and keeps outcomes in the report as asked.
 fn decide_batch(
     batch: &CaseBatch,
-    (rules, set_aside, creditor_tz): RunContext<'_>,
+    rules: &DunningRules,
+    set_aside: &SetAside,
+    creditor_tz: &TimeZone,
     today: Date,
     options: &RunOptions,
     report: &mut RunReport,

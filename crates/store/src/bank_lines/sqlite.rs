@@ -89,13 +89,13 @@ impl<'t> Prepared<'t> {
 }
 
 /// `UPDATE invoices …` (an invoice paid, or given back what a returned payment had paid) as
-/// `UPDATE OR FAIL invoices …`. The invoice's triggers (its case's
-/// date, the ledger's day totals) make the update a write of several rows that a constraint
-/// could abort, so SQLite copied every page it touched into a journal of the statement's own,
-/// a temporary file, to undo that one statement: a sixth of the time of the import's longest
-/// statement, and most of its system time. Here any error rolls the whole import back, so
-/// nothing needs the statement undone: `OR FAIL` stops at the error without undoing it (the
-/// constraints are checked as before), and SQLite keeps no such journal.
+/// `UPDATE OR FAIL invoices …`. The invoice's triggers (its case's date, the ledger's day
+/// totals) make the update a write of several rows that a constraint could abort, so SQLite
+/// copied every page it touched into a journal of the statement's own, a temporary file, to
+/// undo that one statement: a sixth of the time of the import's longest statement, and most of
+/// its system time. Here any error rolls the whole import back, so nothing needs the statement
+/// undone: `OR FAIL` stops at the error without undoing it (the constraints are checked as
+/// before), and SQLite keeps no such journal.
 fn without_statement_journal(update: &str) -> String {
     update.replacen("UPDATE invoices", "UPDATE OR FAIL invoices", 1)
 }
