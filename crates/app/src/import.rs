@@ -581,6 +581,11 @@ struct Checked {
 /// only written as rows come, instead of growing by copies.
 const ROW_BYTES_FEWEST: u64 = 64;
 
+/// `Checked::customers` is reserved for one customer every this many rows of the (generous)
+/// estimate: a ledger's map is then made at its final size instead of growing by rehashes,
+/// each a copy of every entry into fresh memory. A file with more customers grows it as before.
+const ROWS_PER_CUSTOMER_RESERVED: usize = 8;
+
 /// Rows looked up in `Checked::customers` together. Among a million customers each lookup
 /// misses the processor's caches; looked up in a tight loop of their own, rather than between
 /// the parsing of one row and the next, the misses of several rows overlap.
@@ -595,7 +600,10 @@ impl Checked {
             more: 0,
             numbers: Vec::with_capacity(rows),
             rest_numbers: Vec::new(),
-            customers: ByHash::default(),
+            customers: ByHash::with_capacity_and_hasher(
+                rows / ROWS_PER_CUSTOMER_RESERVED,
+                Default::default(),
+            ),
             pending: Vec::with_capacity(LOOKUPS_TOGETHER),
             pending_references: String::new(),
         }

@@ -20,7 +20,7 @@ use app::import::{
     ImportError, ImportInput, ImportOptions, InvoiceFileFormat, NoProgress, import_invoices,
 };
 use app::setup::{initialise, select_tenant};
-use synthetic::PortfolioSpec;
+use synthetic::{CsvColumns, PortfolioSpec};
 
 use crate::bench_tools::{
     WorkDir, load_average, noisy_note, peak_rss_mib, remove_database, run_script, say,
@@ -31,9 +31,15 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     let work_dir = WorkDir::new(args.work_dir.as_ref())?;
     let work_dir = work_dir.path();
     let load_1m = load_average();
+    let columns = if args.ledger_columns {
+        CsvColumns::Ledger
+    } else {
+        CsvColumns::Every
+    };
     say(format!(
-        "bench import: {} rows, seed {}, work dir {}\nload average at start: {load_1m:.2}{}",
+        "bench import: {} rows ({} columns), seed {}, work dir {}\nload average at start: {load_1m:.2}{}",
         args.rows,
+        columns.header().len(),
         args.seed,
         work_dir.display(),
         noisy_note(load_1m)
@@ -45,7 +51,11 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let file = std::fs::File::create(&csv_path)
         .with_context(|| format!("cannot create {}", csv_path.display()))?;
-    let rows = synthetic::write_invoice_csv(&spec, BufWriter::with_capacity(1 << 20, file))?;
+    let rows = synthetic::write_invoice_csv_columns(
+        &spec,
+        columns,
+        BufWriter::with_capacity(1 << 20, file),
+    )?;
     let size = std::fs::metadata(&csv_path)?.len();
     say(format!(
         "generated {rows} rows, {:.1} MB, in {:.2} s",
@@ -129,10 +139,10 @@ pub(crate) async fn import(args: &BenchImportArgs) -> anyhow::Result<()> {
     let sqlite_reference = if args.no_references {
         None
     } else {
-        sqlite3_import(work_dir, &csv_path)?
+        sqlite3_import(work_dir, &csv_path, columns)?
     };
     let postgres_reference = match &args.postgres_url {
-        Some(url) if !args.no_references => Some(postgres_copy(url, &csv_path)?),
+        Some(url) if !args.no_references => Some(postgres_copy(url, &csv_path, columns)?),
         _ => None,
     };
 
@@ -218,18 +228,31 @@ fn csv_parse_floor(csv: &Path) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
-const REFERENCE_TABLE: &str = "CREATE TABLE invoices (customer_ref TEXT, customer_name TEXT, invoice_number TEXT, issue_date TEXT, due_date TEXT, amount TEXT, outstanding TEXT, currency TEXT, email TEXT, phone TEXT, customer_kind TEXT, country TEXT, service_date TEXT)";
+/// A table of text columns named as the file's.
+fn reference_table(name: &str, columns: CsvColumns) -> String {
+    let columns: Vec<String> = columns
+        .header()
+        .iter()
+        .map(|column| format!("{column} TEXT"))
+        .collect();
+    format!("CREATE TABLE {name} ({})", columns.join(", "))
+}
 const REFERENCE_INDEXES: &str = "CREATE UNIQUE INDEX invoices_number ON invoices (invoice_number); CREATE INDEX invoices_customer ON invoices (customer_ref, due_date);";
 
 /// sqlite3's `.import` into a WAL database with `synchronous=FULL` and the same indexes.
-fn sqlite3_import(work_dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration>> {
+fn sqlite3_import(
+    work_dir: &Path,
+    csv: &Path,
+    columns: CsvColumns,
+) -> anyhow::Result<Option<Duration>> {
     if Command::new("sqlite3").arg("-version").output().is_err() {
         return Ok(None);
     }
     let database = work_dir.join("reference.db");
     remove_database(&database);
     let script = format!(
-        "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n{REFERENCE_TABLE};\n{REFERENCE_INDEXES}\n.mode csv\n.import --skip 1 {} invoices\n",
+        "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n{};\n{REFERENCE_INDEXES}\n.mode csv\n.import --skip 1 {} invoices\n",
+        reference_table("invoices", columns),
         csv.display()
     );
     let (_, elapsed) =
@@ -238,10 +261,10 @@ fn sqlite3_import(work_dir: &Path, csv: &Path) -> anyhow::Result<Option<Duration
 }
 
 /// PostgreSQL's `COPY` into a fresh table, then the same index builds.
-fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
+fn postgres_copy(url: &str, csv: &Path, columns: CsvColumns) -> anyhow::Result<Duration> {
     let script = format!(
         "DROP TABLE IF EXISTS relance_bench_reference;\n{};\n\\copy relance_bench_reference FROM '{}' WITH (FORMAT csv, HEADER true)\n{}\nDROP TABLE relance_bench_reference;\n",
-        REFERENCE_TABLE.replace("TABLE invoices", "TABLE relance_bench_reference"),
+        reference_table("relance_bench_reference", columns),
         csv.display(),
         REFERENCE_INDEXES
             .replace("ON invoices", "ON relance_bench_reference")

@@ -830,6 +830,11 @@ pub(crate) struct BenchImportArgs {
     /// Measure Relance only (to compare Relance's own figures between changes).
     #[arg(long)]
     pub(crate) no_references: bool,
+    /// Rows with the ledger's columns only (customer reference and name, invoice number, dates,
+    /// amount, outstanding: about 83 bytes a row, the shape of benchmark I1's file) instead of
+    /// every column (contact details, kind, country and service date too: about 150).
+    #[arg(long)]
+    pub(crate) ledger_columns: bool,
     /// PostgreSQL URL for the COPY reference (default: RELANCE_BENCH_POSTGRES_URL, or skipped with a note).
     #[arg(long, env = "RELANCE_BENCH_POSTGRES_URL")]
     pub(crate) postgres_url: Option<String>,

@@ -33,6 +33,32 @@ pub const INVOICE_CSV_HEADER: [&str; 13] = [
     "service_date",
 ];
 
+/// The first columns of `INVOICE_CSV_HEADER`: the required ones and the outstanding amount.
+const LEDGER_COLUMNS: usize = 7;
+
+/// Which columns the generated CSV carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvColumns {
+    /// Every column the importer reads: the customer's contact details, kind and country are
+    /// repeated on each of its rows, and invoices carry their service date (about 150 bytes a
+    /// row).
+    #[default]
+    Every,
+    /// What a bare ledger export has: the customer's reference and name, the invoice's number,
+    /// dates and amounts (about 83 bytes a row). The importer gives the rest its defaults.
+    Ledger,
+}
+
+impl CsvColumns {
+    /// The header row, exactly as the importer expects it.
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            CsvColumns::Every => &INVOICE_CSV_HEADER,
+            CsvColumns::Ledger => &INVOICE_CSV_HEADER[..LEDGER_COLUMNS],
+        }
+    }
+}
+
 /// At most this many threads encode blocks; more would only wait for `out`.
 const MAX_WORKERS: usize = 8;
 
@@ -43,20 +69,30 @@ const MAX_WORKERS: usize = 8;
 /// bytes are the same whatever the number of cores. Writes to `out` are one block (about
 /// 600 kB) at a time, so `out` needs no `BufWriter`.
 pub fn write_invoice_csv(spec: &PortfolioSpec, out: impl io::Write) -> io::Result<u64> {
+    write_invoice_csv_columns(spec, CsvColumns::Every, out)
+}
+
+/// `write_invoice_csv` with the columns chosen: the rows are the same invoices either way.
+pub fn write_invoice_csv_columns(
+    spec: &PortfolioSpec,
+    columns: CsvColumns,
+    out: impl io::Write,
+) -> io::Result<u64> {
     let workers = std::thread::available_parallelism()
         .map_or(1, NonZeroUsize::get)
         .min(MAX_WORKERS);
-    write_invoice_csv_with(spec, out, workers)
+    write_invoice_csv_with(spec, columns, out, workers)
 }
 
 pub(crate) fn write_invoice_csv_with(
     spec: &PortfolioSpec,
+    columns: CsvColumns,
     mut out: impl io::Write,
     workers: usize,
 ) -> io::Result<u64> {
-    let encoder = BlockEncoder::new(spec);
+    let encoder = BlockEncoder::new(spec, columns);
     let mut header = csv::Writer::from_writer(Vec::new());
-    header.write_record(INVOICE_CSV_HEADER)?;
+    header.write_record(columns.header())?;
     out.write_all(
         &header
             .into_inner()
@@ -120,10 +156,11 @@ struct BlockEncoder {
     plan: InvoicePlan,
     traits: Vec<CustomerTraits>,
     columns: CustomerColumns,
+    written: CsvColumns,
 }
 
 impl BlockEncoder {
-    fn new(spec: &PortfolioSpec) -> BlockEncoder {
+    fn new(spec: &PortfolioSpec, written: CsvColumns) -> BlockEncoder {
         let capacity = usize::try_from(spec.customers).unwrap_or(0);
         let mut traits = Vec::with_capacity(capacity);
         let mut columns = CustomerColumns::with_capacity(capacity);
@@ -137,6 +174,7 @@ impl BlockEncoder {
             plan: InvoicePlan::new(spec),
             traits,
             columns,
+            written,
         }
     }
 
@@ -177,7 +215,8 @@ impl BlockEncoder {
                     Some(date) => iso_date(date, &mut service),
                     None => &[],
                 };
-                writer.write_record([
+                let currency = details.amount().currency();
+                let row = [
                     reference.as_bytes(),
                     name.as_bytes(),
                     details.number().as_str().as_bytes(),
@@ -185,13 +224,14 @@ impl BlockEncoder {
                     iso_date(details.due_on(), &mut due),
                     amount.as_bytes(),
                     outstanding.as_bytes(),
-                    details.amount().currency().code().as_bytes(),
+                    currency.code().as_bytes(),
                     email.as_bytes(),
                     phone.as_bytes(),
                     kind.as_bytes(),
                     country.as_bytes(),
                     service_date,
-                ])
+                ];
+                writer.write_record(&row[..self.written.header().len()])
             },
         )?;
         writer.into_inner().map_err(csv::IntoInnerError::into_error)
@@ -282,7 +322,7 @@ mod tests {
             PortfolioSpec::benchmark(3, 3 * BLOCK_INVOICES + 17, jiff::civil::date(2025, 6, 30));
         let write = |workers| {
             let mut bytes = Vec::new();
-            write_invoice_csv_with(&spec, &mut bytes, workers).unwrap();
+            write_invoice_csv_with(&spec, CsvColumns::Every, &mut bytes, workers).unwrap();
             bytes
         };
         let sequential = write(1);

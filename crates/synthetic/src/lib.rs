@@ -34,7 +34,9 @@ use rand_chacha::ChaCha8Rng;
 
 pub use bank_lines::{LabelledLine, LineKind, OpenInvoiceFact, labelled_bank_lines, write_camt053};
 pub use creditor::demo_creditor;
-pub use csv_export::{INVOICE_CSV_HEADER, write_invoice_csv};
+pub use csv_export::{
+    CsvColumns, INVOICE_CSV_HEADER, write_invoice_csv, write_invoice_csv_columns,
+};
 pub use customers::{Behaviour, GeneratedCustomer, PayerType, customers};
 pub use invoices::{GeneratedInvoice, for_each_invoice};
 

@@ -9,8 +9,8 @@ use domain::money::{Currency, Money};
 use domain::receivable::{InvoiceDates, InvoiceDetails};
 use jiff::civil::{Date, date};
 use synthetic::{
-    Behaviour, GeneratedInvoice, INVOICE_CSV_HEADER, PortfolioSpec, customers, demo_creditor,
-    for_each_invoice, write_invoice_csv,
+    Behaviour, CsvColumns, GeneratedInvoice, INVOICE_CSV_HEADER, PortfolioSpec, customers,
+    demo_creditor, for_each_invoice, write_invoice_csv, write_invoice_csv_columns,
 };
 
 const AS_OF: Date = date(2025, 6, 30);
@@ -57,6 +57,47 @@ fn the_csv_header_is_exactly_the_import_format() {
     assert_eq!(
         INVOICE_CSV_HEADER.join(","),
         std::str::from_utf8(first_line).unwrap()
+    );
+}
+
+#[test]
+fn ledger_columns_are_the_first_seven_of_every_row_and_nothing_else() {
+    // Several blocks, as above: the same rows whichever thread encoded them.
+    let spec = PortfolioSpec::benchmark(5, 30_000, AS_OF);
+    let mut ledger = Vec::new();
+    let rows = write_invoice_csv_columns(&spec, CsvColumns::Ledger, &mut ledger).unwrap();
+    assert_eq!(rows, spec.invoices);
+    let every = csv_bytes(&spec);
+    let mut full = csv::Reader::from_reader(every.as_slice());
+    let mut lean = csv::Reader::from_reader(ledger.as_slice());
+    assert_eq!(
+        lean.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "customer_ref",
+            "customer_name",
+            "invoice_number",
+            "issue_date",
+            "due_date",
+            "amount",
+            "outstanding"
+        ]
+    );
+    let mut compared = 0;
+    for (full, lean) in full.records().zip(lean.records()) {
+        let (full, lean) = (full.unwrap(), lean.unwrap());
+        assert_eq!(lean.len(), 7);
+        assert_eq!(
+            lean.iter().collect::<Vec<_>>(),
+            full.iter().take(7).collect::<Vec<_>>()
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, spec.invoices);
+    // A bare ledger is about the size of the reference ledger of benchmark I1 (83 bytes a row).
+    let bytes_per_row = ledger.len() as u64 / spec.invoices;
+    assert!(
+        (70..=95).contains(&bytes_per_row),
+        "{bytes_per_row} bytes a row"
     );
 }
 
