@@ -831,7 +831,7 @@ pub(crate) struct BenchImportArgs {
     #[arg(long)]
     pub(crate) no_references: bool,
     /// Rows with the ledger's columns only (customer reference and name, invoice number, dates,
-    /// amount, outstanding: about 83 bytes a row, the shape of benchmark I1's file) instead of
+    /// amount, outstanding: about 86 bytes a row, the shape of benchmark I1's file) instead of
     /// every column (contact details, kind, country and service date too: about 150).
     #[arg(long)]
     pub(crate) ledger_columns: bool,

@@ -9,7 +9,8 @@
 //!
 //! - `customers`: French businesses and consumers with a payer type and a behaviour.
 //! - `for_each_invoice`: invoices streamed one at a time (10 M fit in constant memory).
-//! - `write_invoice_csv`: the same stream in Relance's invoice import format.
+//! - `write_invoice_csv`: the same stream in Relance's invoice import format;
+//!   `write_invoice_csv_columns` with a bare ledger's columns only.
 //! - `labelled_bank_lines`: bank credits over open invoices with their answer key (references,
 //!   references in noise, grouped payments, partials, fees, name only, amount only), and
 //!   `write_camt053` to put them in a statement.
