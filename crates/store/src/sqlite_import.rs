@@ -336,8 +336,8 @@ struct Writer<'c> {
     tenant: i64,
     import: i64,
     now: &'c str,
-    /// The invoices' secondary indexes (their `CREATE INDEX` text, as the schema keeps it)
-    /// dropped at the start, to build again before commit.
+    /// The invoices' and customers' secondary indexes (their `CREATE INDEX` text, as the schema
+    /// keeps it) dropped at the start, to build again before commit.
     deferred_indexes: Vec<String>,
     /// The day totals' triggers (their `CREATE TRIGGER` text) dropped with the indexes.
     deferred_triggers: Vec<String>,
@@ -399,11 +399,15 @@ impl<'c> Writer<'c> {
         if !tenant_has_invoices
             && meta.expected_rows > u64::try_from(largest.unwrap_or(0)).unwrap_or(0)
         {
-            // Every index of the table but the automatic ones (which have no text), read from
-            // the schema so that an index a migration adds is deferred too.
+            // Every index of the invoices and of the customers but the automatic ones (which
+            // have no text; the customers' upsert needs its unique reference), read from the
+            // schema so that an index a migration adds is deferred too. A first import brings
+            // its customers in the file's order, random by name and reference: the customers'
+            // two indexes, updated row by row, had their pages spilled from the cache and read
+            // back again and again.
             let indexes: Vec<(String, String)> = transaction
                 .prepare(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL ORDER BY name",
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('invoices', 'customers') AND sql IS NOT NULL ORDER BY name",
                 )?
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
