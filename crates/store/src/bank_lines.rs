@@ -45,7 +45,7 @@ const PAYMENT_BY_KEY: &str =
     "SELECT id FROM payments WHERE tenant_id = $1 AND idempotency_key = $2";
 const INVOICE_TO_PAY: &str = "SELECT outstanding_minor, currency, customer_id FROM invoices WHERE tenant_id = $1 AND id = $2";
 const INSERT_ALLOCATION: &str = "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)";
-const REDUCE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor - $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+const REDUCE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor - $1 WHERE tenant_id = $2 AND id = $3";
 /// What the customer still owes; read from the open invoices only (SQLite's covering index of
 /// them), which changes nothing to the sum.
 pub(crate) const CUSTOMER_BALANCE: &str = "SELECT CAST(COALESCE(SUM(outstanding_minor), 0) AS BIGINT) FROM invoices \
@@ -79,7 +79,7 @@ const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_n
 /// What a payment took off invoices: its allocations, and the remainders written off with it.
 const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 \
      UNION ALL SELECT invoice_id, amount_minor FROM settlements WHERE tenant_id = $1 AND payment_id = $2 ORDER BY 1";
-const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1 WHERE tenant_id = $2 AND id = $3";
 const OPEN_ITEMS: &str = "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
                  WHERE tenant_id = $1 AND outstanding_minor > 0";
 /// In the order of an index, sorted by id afterwards: on SQLite, `ORDER BY id` read the narrow
@@ -702,7 +702,6 @@ macro_rules! apply_payment {
                         .await?;
                     sqlx::query(q(store, REDUCE_OUTSTANDING))
                         .bind(take)
-                        .bind(now.to_owned())
                         .bind(tenant)
                         .bind(invoice.0)
                         .execute(&mut *$tx)
@@ -719,7 +718,6 @@ macro_rules! apply_payment {
                 for (invoice, remainder) in written_off(effects, left, &remainders) {
                     sqlx::query(q(store, REDUCE_OUTSTANDING))
                         .bind(remainder)
-                        .bind(now.to_owned())
                         .bind(tenant)
                         .bind(invoice)
                         .execute(&mut *$tx)
@@ -805,7 +803,6 @@ macro_rules! undo_payment {
         for (invoice, amount) in &allocations {
             sqlx::query(q(store, RESTORE_OUTSTANDING))
                 .bind(*amount)
-                .bind(now.to_owned())
                 .bind(tenant)
                 .bind(*invoice)
                 .execute(&mut *$tx)

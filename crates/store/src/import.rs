@@ -183,7 +183,6 @@ impl ImportTransaction {
                     sqlx::query(POSTGRES_INVOICE_UPSERT)
                         .bind(self.tenant)
                         .bind(self.import.0)
-                        .bind(&self.now)
                         .bind(chunk.iter().map(|row| row.customer.0).collect::<Vec<i64>>())
                         .bind(texts(|invoice| Some(invoice.number().as_str().to_owned())))
                         .bind(texts(|invoice| Some(invoice.issued_on().to_string())))
@@ -282,11 +281,11 @@ const POSTGRES_CUSTOMER_UPSERT: &str = "INSERT INTO customers (tenant_id, create
     row_hash = EXCLUDED.row_hash, updated_at = EXCLUDED.updated_at \
     WHERE customers.row_hash <> EXCLUDED.row_hash RETURNING reference, id";
 
-const POSTGRES_INVOICE_UPSERT: &str = "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
-    SELECT $1, $2, $3::timestamptz, $3::timestamptz, c, n, i::date, d::date, s::date, cur, a, o, h \
-    FROM UNNEST($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[]) AS t(c, n, i, d, s, cur, a, o, h) \
+const POSTGRES_INVOICE_UPSERT: &str = "INSERT INTO invoices (tenant_id, import_id, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
+    SELECT $1, $2, c, n, i::date, d::date, s::date, cur, a, o, h \
+    FROM UNNEST($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[]) AS t(c, n, i, d, s, cur, a, o, h) \
     ON CONFLICT (tenant_id, number) DO UPDATE SET customer_id = EXCLUDED.customer_id, issued_on = EXCLUDED.issued_on, \
     due_on = EXCLUDED.due_on, service_on = EXCLUDED.service_on, currency = EXCLUDED.currency, \
     amount_minor = EXCLUDED.amount_minor, outstanding_minor = EXCLUDED.outstanding_minor, \
-    row_hash = EXCLUDED.row_hash, import_id = EXCLUDED.import_id, updated_at = EXCLUDED.updated_at \
+    row_hash = EXCLUDED.row_hash, import_id = EXCLUDED.import_id \
     WHERE invoices.row_hash <> EXCLUDED.row_hash";

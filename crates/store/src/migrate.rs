@@ -140,6 +140,11 @@ const SQLITE: &[Migration] = &[
         name: "ledger_totals_by_change",
         sql: include_str!("../migrations/sqlite/0025_ledger_totals_by_change.sql"),
     },
+    Migration {
+        version: 26,
+        name: "invoices_without_timestamps",
+        sql: include_str!("../migrations/sqlite/0026_invoices_without_timestamps.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -267,6 +272,11 @@ const POSTGRES: &[Migration] = &[
         version: 25,
         name: "ledger_totals_by_change",
         sql: include_str!("../migrations/postgres/0025_ledger_totals_by_change.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "invoices_without_timestamps",
+        sql: include_str!("../migrations/postgres/0026_invoices_without_timestamps.sql"),
     },
 ];
 

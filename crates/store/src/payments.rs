@@ -121,7 +121,6 @@ impl TenantStore<'_> {
                     .await?;
                 sqlx::query($update_sql)
                     .bind(remaining.minor())
-                    .bind(&now)
                     .bind(tenant)
                     .bind(invoice.0)
                     .execute(&mut *$tx)
@@ -138,7 +137,7 @@ impl TenantStore<'_> {
                     "SELECT currency, amount_minor, allocated_minor FROM payments WHERE tenant_id = ?1 AND id = ?2",
                     "SELECT currency, outstanding_minor FROM invoices WHERE tenant_id = ?1 AND id = ?2",
                     "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    "UPDATE invoices SET outstanding_minor = ?1, updated_at = ?2 WHERE tenant_id = ?3 AND id = ?4"
+                    "UPDATE invoices SET outstanding_minor = ?1 WHERE tenant_id = ?2 AND id = ?3"
                 )
             }
             Store::Postgres(pool) => {
@@ -148,7 +147,7 @@ impl TenantStore<'_> {
                     "SELECT currency, amount_minor, allocated_minor FROM payments WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
                     "SELECT currency, outstanding_minor FROM invoices WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
                     "INSERT INTO allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)",
-                    "UPDATE invoices SET outstanding_minor = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4"
+                    "UPDATE invoices SET outstanding_minor = $1 WHERE tenant_id = $2 AND id = $3"
                 )
             }
         }

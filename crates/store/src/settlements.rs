@@ -139,14 +139,13 @@ impl TenantStore<'_> {
         transaction!(self, |tx| {
             let reduced = sqlx::query(q(
                 store,
-                "UPDATE invoices SET outstanding_minor = outstanding_minor - $3, updated_at = $5::timestamptz \
+                "UPDATE invoices SET outstanding_minor = outstanding_minor - $3 \
                  WHERE tenant_id = $1 AND id = $2 AND outstanding_minor = $4",
             ))
             .bind(tenant)
             .bind(settlement.invoice.0)
             .bind(settlement.amount.minor())
             .bind(settlement.outstanding_before.minor())
-            .bind(now.clone())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -234,10 +233,9 @@ impl TenantStore<'_> {
             }
             sqlx::query(q(
                 store,
-                "UPDATE invoices SET outstanding_minor = outstanding_minor + $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4",
+                "UPDATE invoices SET outstanding_minor = outstanding_minor + $1 WHERE tenant_id = $2 AND id = $3",
             ))
             .bind(amount)
-            .bind(now.clone())
             .bind(tenant)
             .bind(invoice)
             .execute(&mut *tx)

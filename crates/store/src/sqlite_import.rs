@@ -545,8 +545,6 @@ impl<'c> Writer<'c> {
                 }
                 bind(&self.tenant)?;
                 bind(&self.import)?;
-                bind(&self.now)?;
-                bind(&self.now)?;
                 bind(&row.customer)?;
                 bind(&batch.get(&row.number))?;
                 bind(&batch.get(&row.issued_on))?;
@@ -757,9 +755,9 @@ fn customer_upsert(rows: usize) -> String {
 /// commit would fail and roll the import back.
 fn invoice_write(rows: usize, plain: bool) -> String {
     let insert = format!(
-        "INSERT INTO invoices (tenant_id, import_id, created_at, updated_at, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
+        "INSERT INTO invoices (tenant_id, import_id, customer_id, number, issued_on, due_on, service_on, currency, amount_minor, outstanding_minor, row_hash) \
          VALUES {}",
-        values(rows, 13)
+        values(rows, 11)
     );
     if plain {
         insert
@@ -771,7 +769,7 @@ fn invoice_write(rows: usize, plain: bool) -> String {
 const INVOICE_ON_CONFLICT: &str = "ON CONFLICT (tenant_id, number) DO UPDATE SET customer_id = excluded.customer_id, issued_on = excluded.issued_on, \
     due_on = excluded.due_on, service_on = excluded.service_on, currency = excluded.currency, \
     amount_minor = excluded.amount_minor, outstanding_minor = excluded.outstanding_minor, \
-    row_hash = excluded.row_hash, import_id = excluded.import_id, updated_at = excluded.updated_at \
+    row_hash = excluded.row_hash, import_id = excluded.import_id \
     WHERE invoices.row_hash <> excluded.row_hash";
 
 #[cfg(test)]

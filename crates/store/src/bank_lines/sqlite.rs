@@ -331,7 +331,7 @@ fn apply_payment(
         st.insert_allocation
             .execute(params![tenant, payment, invoice.0, take, now])?;
         st.reduce_outstanding
-            .execute(params![take, now, tenant, invoice.0])?;
+            .execute(params![take, tenant, invoice.0])?;
         left -= take;
         outcome.allocated_minor += take;
         if take == outstanding {
@@ -347,7 +347,7 @@ fn apply_payment(
             .as_ref()
             .expect("a remainder is written off only with a tolerance");
         st.reduce_outstanding
-            .execute(params![remainder, now, tenant, invoice])?;
+            .execute(params![remainder, tenant, invoice])?;
         st.insert_settlement.query_row(
             params![
                 tenant,
@@ -460,7 +460,7 @@ fn undo_payment(
     let mut restored = 0i64;
     for (invoice, amount) in &allocations {
         st.restore_outstanding
-            .execute(params![amount, now, tenant, invoice])?;
+            .execute(params![amount, tenant, invoice])?;
         restored += amount;
     }
     for statement in &mut st.undo_payment {

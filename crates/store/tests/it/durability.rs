@@ -154,3 +154,88 @@ async fn entries_logged_before_the_audit_file_existed_move_to_it_with_their_ids(
     assert_eq!(left, 0, "the main file keeps no log of its own");
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+#[tokio::test]
+async fn invoices_imported_before_migration_26_keep_everything_but_their_row_timestamps() {
+    use crate::fixtures::{customer, import, invoice, new_tenant};
+    use jiff::civil::date;
+
+    let directory =
+        std::env::temp_dir().join(format!("relance-invoice-upgrade-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let database = directory.join("relance.db");
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let tenant = new_tenant(&store, "Atelier").await;
+    let customers = [customer("C1", "Alpha"), customer("C2", "Beta")];
+    import(
+        &store,
+        tenant,
+        &customers,
+        &[
+            invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000),
+            invoice("F-2", "C2", date(2026, 11, 30), 2000, 500),
+        ],
+    )
+    .await;
+    store.close().await;
+    // The invoices as an installation before migration 26 kept them: with their row's times.
+    {
+        let before = rusqlite::Connection::open(&database).unwrap();
+        before
+            .execute_batch(
+                "ALTER TABLE invoices ADD COLUMN created_at TEXT NOT NULL DEFAULT '2026-11-01T08:00:00Z'; \
+                 ALTER TABLE invoices ADD COLUMN updated_at TEXT NOT NULL DEFAULT '2026-11-02T08:00:00Z'; \
+                 DELETE FROM schema_migrations WHERE version = 26;",
+            )
+            .unwrap();
+    }
+
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let scope = store.tenant(tenant);
+    let outstanding = |invoices: Vec<store::InvoiceRecord>| -> Vec<(String, i64)> {
+        invoices
+            .iter()
+            .map(|row| (row.number.to_string(), row.outstanding.minor()))
+            .collect()
+    };
+    assert_eq!(
+        outstanding(
+            scope
+                .invoices(&store::InvoiceFilter::default())
+                .await
+                .unwrap()
+        ),
+        [("F-1".to_owned(), 1000), ("F-2".to_owned(), 500)]
+    );
+    // The upgraded table takes the next import as a new one would.
+    import(
+        &store,
+        tenant,
+        &customers,
+        &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 250)],
+    )
+    .await;
+    assert_eq!(
+        outstanding(
+            scope
+                .invoices(&store::InvoiceFilter::default())
+                .await
+                .unwrap()
+        ),
+        [("F-1".to_owned(), 250), ("F-2".to_owned(), 500)]
+    );
+    store.close().await;
+    let columns: Vec<String> = rusqlite::Connection::open(&database)
+        .unwrap()
+        .prepare("SELECT name FROM pragma_table_info('invoices') ORDER BY cid")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !columns.iter().any(|name| name.ends_with("_at")),
+        "no row timestamps left: {columns:?}"
+    );
+    let _ = std::fs::remove_dir_all(&directory);
+}
