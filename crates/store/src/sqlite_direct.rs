@@ -27,13 +27,16 @@ pub(crate) enum ForeignKeys {
     Deferred,
 }
 
+/// How long a statement waits for another connection's lock, as the pool's connections do.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A connection with the pool's durability (WAL, `synchronous=FULL`, busy timeout).
 pub(crate) fn open(path: &Path, foreign_keys: ForeignKeys) -> rusqlite::Result<Connection> {
     let connection = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    connection.busy_timeout(Duration::from_secs(10))?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
     // The same durability as every pooled connection (see `connect`).
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
@@ -50,6 +53,23 @@ pub(crate) fn open(path: &Path, foreign_keys: ForeignKeys) -> rusqlite::Result<C
     connection.pragma_update(None, "cache_size", -65_536)?;
     connection.pragma_update(None, "threads", 2)?;
     Ok(connection)
+}
+
+/// After a bulk transaction has committed: empties the write-ahead log's file.
+///
+/// The commit's automatic checkpoint has already copied the log into the database, but SQLite
+/// keeps the file at its largest size until the next writer restarts it, and a process that
+/// ends without closing every connection leaves it behind. After a first import of ten million
+/// invoices that was a 1.8 GB file; the next process to open the database then rebuilt its
+/// index of the log and read pages from the log instead of the database until a checkpoint
+/// (a full aging report took 24 s instead of 15 s). A reader still on an older snapshot would
+/// make the checkpoint wait: the wait is bounded, and if it runs out the file simply stays
+/// until a later checkpoint; nothing committed depends on it.
+pub(crate) fn empty_wal(connection: &Connection) {
+    // Failures are left unreported on purpose (see above).
+    let _ = connection.busy_timeout(Duration::from_millis(500));
+    let _ = connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    let _ = connection.busy_timeout(BUSY_TIMEOUT);
 }
 
 /// Runs `work` with a fresh connection on a blocking thread.

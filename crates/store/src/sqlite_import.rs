@@ -38,7 +38,7 @@ use crate::StoreError;
 use crate::dunning::sqlite_dialect;
 use crate::dunning_run::{DORMANT, DUE_NOW, REST_NEW_CASES};
 use crate::import::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert};
-use crate::sqlite_direct::{ForeignKeys, crashed, open, path_of, store_error};
+use crate::sqlite_direct::{ForeignKeys, crashed, empty_wal, open, path_of, store_error};
 
 /// The import's thread, as seen by the async caller.
 pub(crate) struct SqliteImport {
@@ -318,7 +318,11 @@ fn run(
                         Ok(()) => {
                             // The statements borrow the transaction: they go first.
                             drop(writer);
-                            transaction.commit().map_err(store_error)
+                            let committed = transaction.commit().map_err(store_error);
+                            if committed.is_ok() {
+                                empty_wal(&connection);
+                            }
+                            committed
                         }
                         Err(error) => Err(error),
                     },

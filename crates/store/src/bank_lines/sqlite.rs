@@ -15,7 +15,7 @@ use rusqlite::{
 
 use super::*;
 use crate::dunning::{execute_action, sqlite_dialect};
-use crate::sqlite_direct::store_error;
+use crate::sqlite_direct::{empty_wal, store_error};
 
 /// The import's statements, prepared once in SQLite's dialect for the whole file.
 struct Prepared<'t> {
@@ -129,6 +129,7 @@ pub(super) fn import(
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let outcome = import_lines(&tx, tenant, meta, lines, effects, now)?;
     tx.commit()?;
+    empty_wal(connection);
     Ok(outcome)
 }
 

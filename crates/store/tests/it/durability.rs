@@ -239,3 +239,40 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
     );
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+#[tokio::test]
+async fn a_committed_import_empties_the_write_ahead_log_file() {
+    use crate::fixtures::{customer, import, invoice, new_tenant};
+    use jiff::civil::date;
+
+    let directory =
+        std::env::temp_dir().join(format!("relance-wal-after-import-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let database = directory.join("relance.db");
+    let log = directory.join("relance.db-wal");
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let tenant = new_tenant(&store, "Atelier").await;
+    assert!(
+        std::fs::metadata(&log).unwrap().len() > 0,
+        "the pool's writes are in the log"
+    );
+    let invoices: Vec<_> = (1..=500)
+        .map(|n| invoice(&format!("F-{n}"), "C1", date(2026, 10, 1), 1000, 1000))
+        .collect();
+    import(&store, tenant, &[customer("C1", "Alpha")], &invoices).await;
+
+    // Still open, the pool's connections would keep the file at its largest size.
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
+    assert_eq!(
+        store
+            .tenant(tenant)
+            .invoices(&store::InvoiceFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        500,
+        "everything committed is in the database"
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&directory);
+}
