@@ -308,6 +308,9 @@ pub async fn run_day(
         decided = updates?;
         loaded = next?;
     }
+    if !options.dry_run {
+        handle.end_run().await?;
+    }
     Ok(report)
 }
 

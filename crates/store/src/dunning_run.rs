@@ -28,7 +28,7 @@ use crate::dunning::{
     IncidentRecord, OpenInvoice, PastAction, PolicyRecord, PromiseRecord, Readable, RunWrites,
     SetAside, StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
 };
-use crate::sqlite_direct::{ForeignKeys, store_error, with_connection};
+use crate::sqlite_direct::{ForeignKeys, empty_wal, store_error, with_connection};
 use crate::{Store, StoreError, TenantStore, timestamp_text};
 
 /// The review date meaning "only a new fact wakes this case".
@@ -151,6 +151,23 @@ impl TenantStore<'_> {
             }
         };
         Ok(ids.into_iter().map(CustomerId).collect())
+    }
+
+    /// After a run's last batch is recorded: checkpoints what the batch writer left in the
+    /// write-ahead log and empties its file (`sqlite_direct::empty_wal`). The writer leaves
+    /// checkpoints to the reader (`load_cases`), whose last one came before the last batches were
+    /// written. Nothing to do on PostgreSQL.
+    pub async fn end_run(&self) -> Result<(), StoreError> {
+        match self.store {
+            Store::Sqlite(_, kept) => {
+                kept.on_batch_writer(|connection| {
+                    empty_wal(connection);
+                    Ok(())
+                })
+                .await
+            }
+            Store::Postgres(_) => Ok(()),
+        }
     }
 
     /// Forgets every case's schedule and level: the next run starts every case afresh (after a

@@ -72,6 +72,22 @@ async fn steps(
 }
 
 #[tokio::test]
+async fn a_daily_run_ends_with_its_writes_in_the_database_file_and_an_empty_log() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&directory.path().join("relance.db"))
+        .await
+        .unwrap();
+    let tenant = setup(&store).await;
+    let report = run(&store, &tenant, date(2026, 11, 20)).await;
+    assert!(report.writes.actions > 0);
+    // The batch writer never checkpoints during the run; left in the log, its writes would be
+    // read back from there by the next process until some later checkpoint.
+    let log = std::fs::metadata(directory.path().join("relance.db-wal")).unwrap();
+    assert_eq!(log.len(), 0);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
     on_every_backend!(|database| {
         let store = &database.store;
