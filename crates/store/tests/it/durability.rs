@@ -1,6 +1,16 @@
 //! SQLite is durable on every pooled connection, not only the first.
 
+use std::path::PathBuf;
+
 use test_support::{TestBackend, TestDatabase};
+
+/// An empty directory of this test process, and the database file a test opens and reopens there.
+fn scratch(name: &str) -> (PathBuf, PathBuf) {
+    let directory = std::env::temp_dir().join(format!("relance-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let database = directory.join("relance.db");
+    (directory, database)
+}
 
 #[tokio::test]
 async fn every_pooled_sqlite_connection_uses_wal_with_full_sync_and_foreign_keys() {
@@ -34,9 +44,7 @@ async fn postgres_durability_is_checked_when_configured() {
 
 #[tokio::test]
 async fn the_audit_log_keeps_its_own_durable_file_and_records_while_a_job_holds_the_database() {
-    let directory = std::env::temp_dir().join(format!("relance-audit-file-{}", std::process::id()));
-    std::fs::create_dir_all(&directory).unwrap();
-    let database = directory.join("relance.db");
+    let (directory, database) = scratch("audit-file");
     let store = store::Store::open_sqlite(&database).await.unwrap();
     assert!(directory.join("relance.audit.db").exists());
     assert!(store.durability_warnings().await.unwrap().is_empty());
@@ -91,10 +99,7 @@ async fn the_audit_log_keeps_its_own_durable_file_and_records_while_a_job_holds_
 
 #[tokio::test]
 async fn entries_logged_before_the_audit_file_existed_move_to_it_with_their_ids() {
-    let directory =
-        std::env::temp_dir().join(format!("relance-audit-upgrade-{}", std::process::id()));
-    std::fs::create_dir_all(&directory).unwrap();
-    let database = directory.join("relance.db");
+    let (directory, database) = scratch("audit-upgrade");
     let store = store::Store::open_sqlite(&database).await.unwrap();
     let tenant = store
         .create_tenant(
@@ -160,10 +165,7 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
     use crate::fixtures::{customer, import, invoice, new_tenant};
     use jiff::civil::date;
 
-    let directory =
-        std::env::temp_dir().join(format!("relance-invoice-upgrade-{}", std::process::id()));
-    std::fs::create_dir_all(&directory).unwrap();
-    let database = directory.join("relance.db");
+    let (directory, database) = scratch("invoice-upgrade");
     let store = store::Store::open_sqlite(&database).await.unwrap();
     let tenant = new_tenant(&store, "Atelier").await;
     let customers = [customer("C1", "Alpha"), customer("C2", "Beta")];
@@ -245,10 +247,7 @@ async fn a_committed_import_empties_the_write_ahead_log_file() {
     use crate::fixtures::{customer, import, invoice, new_tenant};
     use jiff::civil::date;
 
-    let directory =
-        std::env::temp_dir().join(format!("relance-wal-after-import-{}", std::process::id()));
-    std::fs::create_dir_all(&directory).unwrap();
-    let database = directory.join("relance.db");
+    let (directory, database) = scratch("wal-after-import");
     let log = directory.join("relance.db-wal");
     let store = store::Store::open_sqlite(&database).await.unwrap();
     let tenant = new_tenant(&store, "Atelier").await;
