@@ -160,6 +160,17 @@ async fn entries_logged_before_the_audit_file_existed_move_to_it_with_their_ids(
     let _ = std::fs::remove_dir_all(&directory);
 }
 
+/// Each invoice's number and what it still owes, in number order.
+async fn outstanding_by_number(scope: store::TenantStore<'_>) -> Vec<(String, i64)> {
+    scope
+        .invoices(&store::InvoiceFilter::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.number.to_string(), row.outstanding.minor()))
+        .collect()
+}
+
 #[tokio::test]
 async fn invoices_imported_before_migration_26_keep_everything_but_their_row_timestamps() {
     use crate::fixtures::{customer, import, invoice, new_tenant};
@@ -194,19 +205,8 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
 
     let store = store::Store::open_sqlite(&database).await.unwrap();
     let scope = store.tenant(tenant);
-    let outstanding = |invoices: Vec<store::InvoiceRecord>| -> Vec<(String, i64)> {
-        invoices
-            .iter()
-            .map(|row| (row.number.to_string(), row.outstanding.minor()))
-            .collect()
-    };
     assert_eq!(
-        outstanding(
-            scope
-                .invoices(&store::InvoiceFilter::default())
-                .await
-                .unwrap()
-        ),
+        outstanding_by_number(scope).await,
         [("F-1".to_owned(), 1000), ("F-2".to_owned(), 500)]
     );
     // The upgraded table takes the next import as a new one would.
@@ -218,12 +218,7 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
     )
     .await;
     assert_eq!(
-        outstanding(
-            scope
-                .invoices(&store::InvoiceFilter::default())
-                .await
-                .unwrap()
-        ),
+        outstanding_by_number(scope).await,
         [("F-1".to_owned(), 250), ("F-2".to_owned(), 500)]
     );
     store.close().await;
