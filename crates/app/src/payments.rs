@@ -255,7 +255,8 @@ pub async fn import_bank(
     let settings = settings(store, tenant).await?;
     let match_settings = settings.match_settings();
 
-    let mut candidates = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut entries: Vec<&BankEntry> = Vec::new();
     for (statement, statement_keys) in file.statements.iter().zip(&keys) {
         let account = statement
             .account
@@ -263,22 +264,19 @@ pub async fn import_bank(
             .map(|account| account.as_str().to_owned())
             .unwrap_or_default();
         for (entry, key) in statement.entries.iter().zip(statement_keys) {
-            candidates.push((account.clone(), key.as_str().to_owned(), entry));
+            pairs.push((account.clone(), key.as_str().to_owned()));
+            entries.push(entry);
         }
     }
-    let pairs: Vec<(String, String)> = candidates
-        .iter()
-        .map(|(account, key, _)| (account.clone(), key.clone()))
-        .collect();
     let existing = handle.existing_bank_keys(&pairs).await?;
     // Built for the first new line only: a statement imported again (or a notification whose
     // entries a statement already brought) needs no index of every open item.
     let mut index: Option<MatchIndex> = None;
-
-    let mut lines = Vec::with_capacity(candidates.len());
-    for (account, key, entry) in candidates {
-        let duplicate = existing.contains(&(account.clone(), key.clone()));
-        let plan = if duplicate {
+    // Every line's plan first, the lines once the index is gone: at millions of open items the
+    // index and a hundred thousand lines together were the import's peak of memory.
+    let mut plans = Vec::with_capacity(entries.len());
+    for (pair, entry) in pairs.iter().zip(&entries) {
+        plans.push(if existing.contains(pair) {
             // Stored already: the store counts it and leaves it alone.
             LinePlan::Outgoing
         } else {
@@ -287,22 +285,22 @@ pub async fn import_bank(
                 None => index.insert(matching_index(store, tenant).await?),
             };
             plan_for(index, entry, &match_settings)
-        };
-        lines.push(new_line(account, key, entry, plan));
+        });
     }
-    // Hundreds of megabytes at millions of open items, of no use while writing.
     drop(index);
+    let lines: Vec<NewBankLine> = pairs
+        .into_iter()
+        .zip(entries)
+        .zip(plans)
+        .map(|(((account, key), entry), plan)| new_line(account, key, entry, plan))
+        .collect();
     let meta = BankImportMeta {
         file_name: file_name.to_owned(),
         format: file.format.code().to_owned(),
         file_hash: format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes)),
         statements: u32::try_from(file.statements.len()).unwrap_or(u32::MAX),
     };
-    let effects = effects(tenant, clock, &settings, language);
-    let outcome = handle
-        .import_bank_lines(&meta, lines, &effects, clock.now())
-        .await?;
-    Ok(BankImportReport {
+    let report = BankImportReport {
         format: file.format,
         variant: file.variant.clone(),
         statements: file.statements.len(),
@@ -311,13 +309,21 @@ pub async fn import_bank(
             .iter()
             .map(|statement| statement.skipped.len())
             .sum(),
-        outcome,
-    })
+        outcome: BankImportOutcome::default(),
+    };
+    // The parsed file (a kilobyte an entry) is of no use while writing: the lines hold what is
+    // stored.
+    drop(keys);
+    drop(file);
+    let effects = effects(tenant, clock, &settings, language);
+    let outcome = handle
+        .import_bank_lines(&meta, lines, &effects, clock.now())
+        .await?;
+    Ok(BankImportReport { outcome, ..report })
 }
 
 async fn matching_index(store: &Store, tenant: &TenantRecord) -> Result<MatchIndex, PaymentError> {
-    let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
-    Ok(MatchIndex::new(items, payers))
+    Ok(store.tenant(tenant.id).matching_inputs().await?.build())
 }
 
 fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings) -> LinePlan {
@@ -968,11 +974,17 @@ pub async fn open_invoices(
     store: &Store,
     tenant: &TenantRecord,
 ) -> Result<Vec<OpenInvoiceView>, PaymentError> {
-    let (items, payers) = store.tenant(tenant.id).matching_inputs().await?;
-    let names: std::collections::HashMap<CustomerId, (String, String)> = payers
-        .into_iter()
-        .map(|payer| (payer.id, (payer.reference, payer.name)))
-        .collect();
+    let handle = store.tenant(tenant.id);
+    let items = handle.pick_open_items(Some).await?;
+    let mut customers: Vec<CustomerId> = items.iter().map(|item| item.customer).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    let mut names = std::collections::HashMap::with_capacity(customers.len());
+    for chunk in customers.chunks(10_000) {
+        for (id, reference, name) in handle.customer_names(chunk.iter().copied()).await? {
+            names.insert(id, (reference, name));
+        }
+    }
     let mut views: Vec<OpenInvoiceView> = items
         .into_iter()
         .filter_map(|item| {

@@ -27,7 +27,6 @@
 // the fast hasher's lack of flooding resistance costs nothing here, its speed shows at millions
 // of open items.
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
@@ -110,6 +109,201 @@ pub struct CreditLine<'a> {
     pub creditor_reference: Option<&'a str>,
 }
 
+/// What a `MatchIndex` is built from, gathered in a compact form as the store reads it.
+///
+/// At ten million invoices a bank import indexes 2.8 million open items and a million
+/// customers. As structs of strings (an `OpenItem` is 64 bytes and a string of its own) they
+/// took most of the import's gigabyte of memory; here an item is 32 bytes, numbers and names
+/// live in shared buffers, and nothing is allocated per row.
+#[derive(Debug, Clone, Default)]
+pub struct MatchInputs {
+    items: Vec<Item>,
+    /// Each item's customer, until `build` turns it into the customer's position.
+    item_customers: Vec<CustomerId>,
+    numbers: Strings,
+    currencies: Vec<Currency>,
+    /// (customer, place of its texts in `references` and `names`).
+    customers: Vec<(CustomerId, u32)>,
+    references: Strings,
+    /// As written; `build` normalises them.
+    names: Strings,
+    accounts: Vec<(CustomerId, String)>,
+}
+
+impl MatchInputs {
+    pub fn with_capacity(items: usize, customers: usize) -> MatchInputs {
+        MatchInputs {
+            items: Vec::with_capacity(items),
+            item_customers: Vec::with_capacity(items),
+            numbers: Strings::with_capacity(items, items * 12),
+            customers: Vec::with_capacity(customers),
+            references: Strings::with_capacity(customers, customers * 8),
+            names: Strings::with_capacity(customers, customers * 32),
+            ..MatchInputs::default()
+        }
+    }
+
+    pub fn add_item(
+        &mut self,
+        invoice: InvoiceId,
+        customer: CustomerId,
+        number: &str,
+        due_on: Date,
+        outstanding: Money,
+    ) {
+        let currency = match self
+            .currencies
+            .iter()
+            .position(|&known| known == outstanding.currency())
+        {
+            Some(at) => at,
+            None => {
+                self.currencies.push(outstanding.currency());
+                self.currencies.len() - 1
+            }
+        };
+        self.items.push(Item {
+            invoice,
+            outstanding_minor: outstanding.minor(),
+            customer: 0,
+            number: self.numbers.push(number),
+            due_on,
+            currency: u8::try_from(currency).expect("fewer than 256 currencies"),
+        });
+        self.item_customers.push(customer);
+    }
+
+    pub fn add_customer(&mut self, id: CustomerId, reference: &str, name: &str) {
+        let texts = self.references.push(reference);
+        self.names.push(name);
+        self.customers.push((id, texts));
+    }
+
+    /// An account that an earlier attributed payment of this customer came from.
+    pub fn add_account(&mut self, customer: CustomerId, account: &str) {
+        self.accounts.push((customer, account.to_owned()));
+    }
+
+    /// Indexes what was gathered: the items on one thread, the customers on another (they
+    /// share nothing, and at ten million invoices each takes about a second).
+    pub fn build(mut self) -> MatchIndex {
+        // A customer known only from its items (a caller that gave no customers) is matched
+        // by its invoices' numbers and amounts, without a reference or a name.
+        let mut missing: Vec<CustomerId> = Vec::new();
+        let mut known: Vec<CustomerId> = self.customers.iter().map(|&(id, _)| id).collect();
+        known.sort_unstable();
+        for &customer in &self.item_customers {
+            if missing.last() != Some(&customer) && known.binary_search(&customer).is_err() {
+                missing.push(customer);
+            }
+        }
+        drop(known);
+        missing.sort_unstable();
+        missing.dedup();
+        for customer in missing {
+            self.add_customer(customer, "", "");
+        }
+        self.customers.sort_unstable();
+        let customer_ids: Vec<CustomerId> = self.customers.iter().map(|&(id, _)| id).collect();
+        let mut last: Option<(CustomerId, u32)> = None;
+        for (item, &customer) in self.items.iter_mut().zip(&self.item_customers) {
+            item.customer = match last {
+                Some((id, position)) if id == customer => position,
+                _ => {
+                    let position = position_u32(
+                        customer_ids
+                            .binary_search(&customer)
+                            .expect("every item's customer is known"),
+                    );
+                    last = Some((customer, position));
+                    position
+                }
+            };
+        }
+        self.item_customers = Vec::new();
+        let MatchInputs {
+            items,
+            numbers,
+            currencies,
+            customers,
+            references,
+            names,
+            accounts,
+            ..
+        } = self;
+        let (item_indexes, customer_indexes) = std::thread::scope(|scope| {
+            let by_customers = scope.spawn(|| {
+                CustomerIndexes::new(&customers, &references, &names, &accounts, &customer_ids)
+            });
+            let by_items = ItemIndexes::new(items, &numbers, customer_ids.len());
+            (
+                by_items,
+                by_customers
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        MatchIndex {
+            items: item_indexes.items,
+            numbers,
+            currencies,
+            customer_ids,
+            item_starts: item_indexes.starts,
+            references: customer_indexes.references,
+            names: customer_indexes.names,
+            by_number: item_indexes.by_number,
+            by_rf: customer_indexes.by_rf,
+            by_account: customer_indexes.by_account,
+            by_name_token: customer_indexes.by_name_token,
+            by_amount: item_indexes.by_amount,
+        }
+    }
+}
+
+/// An open item as the index keeps it: its customer by position, its number and currency by
+/// place in the index's shared tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Item {
+    invoice: InvoiceId,
+    outstanding_minor: i64,
+    customer: u32,
+    number: u32,
+    due_on: Date,
+    currency: u8,
+}
+
+/// Many short strings in one buffer: the `i`th is `text[ends[i - 1]..ends[i]]`.
+#[derive(Debug, Clone, Default)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    fn with_capacity(count: usize, bytes: usize) -> Strings {
+        Strings {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
+        }
+    }
+
+    /// Appends `value`; returns its place.
+    fn push(&mut self, value: &str) -> u32 {
+        self.text.push_str(value);
+        self.ends
+            .push(u32::try_from(self.text.len()).expect("less than 4 GiB of numbers or names"));
+        position_u32(self.ends.len() - 1)
+    }
+
+    fn get(&self, place: usize) -> &str {
+        let start = match place {
+            0 => 0,
+            _ => self.ends[place - 1] as usize,
+        };
+        &self.text[start..self.ends[place] as usize]
+    }
+}
+
 /// The open items and customers of one creditor, indexed for matching many lines.
 ///
 /// Built for millions of open items at each bank import, so the indexes are sorted vectors of
@@ -118,10 +312,17 @@ pub struct CreditLine<'a> {
 #[derive(Debug, Clone)]
 pub struct MatchIndex {
     /// By customer, due date, number: each customer's items are one range.
-    items: Vec<OpenItem>,
-    customers: Vec<KnownCustomer>,
-    by_customer: HashMap<CustomerId, (u32, u32)>,
-    customer_index: HashMap<CustomerId, usize>,
+    items: Vec<Item>,
+    numbers: Strings,
+    currencies: Vec<Currency>,
+    /// In ascending order: a customer's position is its place here.
+    customer_ids: Vec<CustomerId>,
+    /// The items of the customer at position `p` are `items[item_starts[p]..item_starts[p + 1]]`.
+    item_starts: Vec<u32>,
+    /// By customer position.
+    references: Strings,
+    /// Normalised (`normalise_name`), by customer position.
+    names: Strings,
     /// Item positions by `index_key` of the number.
     by_number: HashedPositions,
     /// Customer positions by RF reference.
@@ -129,97 +330,128 @@ pub struct MatchIndex {
     by_account: HashMap<String, Vec<usize>>,
     /// Customer positions by word of the normalised name (`name_tokens`).
     by_name_token: HashedPositions,
-    /// Each customer's normalised name, made when first compared.
-    normalised_names: Vec<OnceLock<String>>,
-    /// (outstanding, currency, item position), sorted.
-    by_amount: Vec<(i64, Currency, u32)>,
+    /// (low 32 bits of the outstanding amount when indexed, item position), sorted. Amounts
+    /// that differ by a multiple of 2^32 minor units share a key: whoever looks up compares
+    /// the amounts themselves.
+    by_amount: Vec<(u32, u32)>,
 }
 
 /// The half of a `MatchIndex` made from the open items.
 struct ItemIndexes {
-    items: Vec<OpenItem>,
-    by_customer: HashMap<CustomerId, (u32, u32)>,
+    items: Vec<Item>,
+    starts: Vec<u32>,
     by_number: HashedPositions,
-    by_amount: Vec<(i64, Currency, u32)>,
+    by_amount: Vec<(u32, u32)>,
 }
 
 impl ItemIndexes {
-    fn new(mut items: Vec<OpenItem>, customer_count: usize) -> ItemIndexes {
+    fn new(mut items: Vec<Item>, numbers: &Strings, customer_count: usize) -> ItemIndexes {
         // Unstable, hence without a scratch copy: the key ends with the invoice, so no two
         // items compare equal. The store gives them in this order already.
         items.sort_unstable_by(|a, b| {
-            (a.customer, a.due_on, &a.number, a.invoice)
-                .cmp(&(b.customer, b.due_on, &b.number, b.invoice))
+            (
+                a.customer,
+                a.due_on,
+                numbers.get(a.number as usize),
+                a.invoice,
+            )
+                .cmp(&(
+                    b.customer,
+                    b.due_on,
+                    numbers.get(b.number as usize),
+                    b.invoice,
+                ))
         });
-        let mut by_customer: HashMap<CustomerId, (u32, u32)> =
-            HashMap::with_capacity_and_hasher(customer_count, Default::default());
+        let mut starts = Vec::with_capacity(customer_count + 1);
         let mut by_number = Vec::with_capacity(items.len());
         let mut by_amount = Vec::with_capacity(items.len());
         let (mut compacted, mut key) = (String::new(), String::new());
         for (position, item) in items.iter().enumerate() {
             let at = position_u32(position);
-            by_customer
-                .entry(item.customer)
-                .and_modify(|range| range.1 = at + 1)
-                .or_insert((at, at + 1));
-            index_key_into(&item.number, &mut compacted, &mut key);
+            while starts.len() <= item.customer as usize {
+                starts.push(at);
+            }
+            index_key_into(numbers.get(item.number as usize), &mut compacted, &mut key);
             if !key.is_empty() {
                 by_number.push((key_hash(&key), at));
             }
-            by_amount.push((item.outstanding.minor(), item.outstanding.currency(), at));
+            by_amount.push((amount_key(item.outstanding_minor), at));
+        }
+        while starts.len() <= customer_count {
+            starts.push(position_u32(items.len()));
         }
         by_amount.sort_unstable();
         ItemIndexes {
             items,
-            by_customer,
+            starts,
             by_number: HashedPositions::new(by_number),
             by_amount,
         }
     }
 }
 
+/// The key of an amount in `MatchIndex::by_amount`: its low 32 bits.
+fn amount_key(minor: i64) -> u32 {
+    minor as u32
+}
+
 /// The half of a `MatchIndex` made from the customers.
 struct CustomerIndexes {
-    customers: Vec<KnownCustomer>,
-    customer_index: HashMap<CustomerId, usize>,
+    references: Strings,
+    names: Strings,
     by_rf: HashedPositions,
     by_account: HashMap<String, Vec<usize>>,
     by_name_token: HashedPositions,
 }
 
 impl CustomerIndexes {
-    fn new(customers: Vec<KnownCustomer>) -> CustomerIndexes {
+    /// `customers` in ascending order of id (`ids`), each with the place of its texts.
+    fn new(
+        customers: &[(CustomerId, u32)],
+        references: &Strings,
+        names: &Strings,
+        accounts: &[(CustomerId, String)],
+        ids: &[CustomerId],
+    ) -> CustomerIndexes {
+        let mut ordered_references = Strings::with_capacity(customers.len(), references.text.len());
+        let mut normalised = Strings::with_capacity(customers.len(), names.text.len());
         let mut by_rf = Vec::with_capacity(customers.len());
-        let mut by_account: HashMap<String, Vec<usize>> = HashMap::default();
         let mut by_name_token = Vec::with_capacity(customers.len() * 3);
-        let mut customer_index =
-            HashMap::with_capacity_and_hasher(customers.len(), Default::default());
         let mut word = String::new();
-        for (position, customer) in customers.iter().enumerate() {
+        let mut name = String::new();
+        for (position, &(_, texts)) in customers.iter().enumerate() {
             let at = position_u32(position);
-            customer_index.insert(customer.id, position);
-            by_rf.push((
-                key_hash(RfReference::for_customer(&customer.reference).as_str()),
-                at,
-            ));
-            for account in &customer.accounts {
-                let account = compact(account);
-                if !account.is_empty() {
-                    let list = by_account.entry(account).or_default();
-                    if !list.contains(&position) {
-                        list.push(position);
-                    }
-                }
-            }
-            normalised_words(&customer.name, &mut word, |word| {
+            let reference = references.get(texts as usize);
+            ordered_references.push(reference);
+            by_rf.push((key_hash(RfReference::for_customer(reference).as_str()), at));
+            name.clear();
+            normalised_words(names.get(texts as usize), &mut word, |word| {
                 if is_name_token(word) {
                     by_name_token.push((key_hash(word), at));
                 }
+                if !name.is_empty() {
+                    name.push(' ');
+                }
+                name.push_str(word);
             });
+            normalised.push(&name);
+        }
+        let mut by_account: HashMap<String, Vec<usize>> = HashMap::default();
+        for (customer, account) in accounts {
+            let account = compact(account);
+            let Ok(position) = ids.binary_search(customer) else {
+                continue;
+            };
+            if !account.is_empty() {
+                let list = by_account.entry(account).or_default();
+                if !list.contains(&position) {
+                    list.push(position);
+                }
+            }
         }
         CustomerIndexes {
-            customers,
-            customer_index,
+            references: ordered_references,
+            names: normalised,
             by_rf: HashedPositions::new(by_rf),
             by_account,
             by_name_token: HashedPositions::new(by_name_token),
@@ -233,33 +465,42 @@ impl CustomerIndexes {
 /// steps, and a bank line looks up a dozen candidate numbers: that was most of the matching
 /// time at ten million invoices. So the pairs come with a directory by the hash's leading bits
 /// (hashes are uniform: about two pairs per slot), and a lookup reads one slot and the few
-/// pairs it points to.
+/// pairs it points to. A pair keeps only the hash's low 32 bits: with the slot's, that is more
+/// than fifty bits, and whoever looks up checks the key itself.
 #[derive(Debug, Clone)]
 struct HashedPositions {
-    pairs: Vec<(u64, u32)>,
+    /// (low 32 bits of the hash, position), by slot, then low bits, then position.
+    pairs: Vec<(u32, u32)>,
     /// `starts[s]` is the first pair whose hash's leading `bits` bits are at least `s`.
     starts: Vec<u32>,
     bits: u32,
 }
 
 impl HashedPositions {
-    fn new(mut pairs: Vec<(u64, u32)>) -> HashedPositions {
-        pairs.sort_unstable();
-        pairs.dedup();
+    fn new(pairs: Vec<(u64, u32)>) -> HashedPositions {
         // About two pairs per slot, at least one slot.
         let bits = (usize::BITS - (pairs.len() / 2).leading_zeros()).min(32);
+        let mut keyed: Vec<(u64, u32, u32)> = pairs
+            .into_iter()
+            .map(|(hash, position)| (Self::slot(hash, bits), hash as u32, position))
+            .collect();
+        keyed.sort_unstable();
+        keyed.dedup();
         let slots = 1usize << bits;
         let mut starts = Vec::with_capacity(slots + 1);
         let mut at = 0usize;
         for slot in 0..slots as u64 {
-            while at < pairs.len() && Self::slot(pairs[at].0, bits) < slot {
+            while at < keyed.len() && keyed[at].0 < slot {
                 at += 1;
             }
             starts.push(position_u32(at));
         }
-        starts.push(position_u32(pairs.len()));
+        starts.push(position_u32(keyed.len()));
         HashedPositions {
-            pairs,
+            pairs: keyed
+                .into_iter()
+                .map(|(_, low, position)| (low, position))
+                .collect(),
             starts,
             bits,
         }
@@ -274,7 +515,8 @@ impl HashedPositions {
         let hash = key_hash(key);
         let slot = Self::slot(hash, self.bits) as usize;
         let bucket = &self.pairs[self.starts[slot] as usize..self.starts[slot + 1] as usize];
-        equal_range(bucket, |&(h, _)| h.cmp(&hash))
+        let low = hash as u32;
+        equal_range(bucket, |&(h, _)| h.cmp(&low))
             .iter()
             .map(|&(_, position)| position as usize)
     }
@@ -297,78 +539,94 @@ fn position_u32(position: usize) -> u32 {
 }
 
 impl MatchIndex {
-    /// Builds the item indexes and the customer indexes on two threads: they share nothing,
-    /// and at ten million invoices each takes about a second.
+    /// The index of these items and customers (`MatchInputs` gathers them without the
+    /// per-row allocations of these types).
     pub fn new(items: Vec<OpenItem>, customers: Vec<KnownCustomer>) -> MatchIndex {
-        let customer_count = customers.len();
-        let (item_indexes, customer_indexes) = std::thread::scope(|scope| {
-            let by_customers = scope.spawn(|| CustomerIndexes::new(customers));
-            let by_items = ItemIndexes::new(items, customer_count);
-            (
-                by_items,
-                by_customers
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            )
-        });
-        let ItemIndexes {
-            items,
-            by_customer,
-            by_number,
-            by_amount,
-        } = item_indexes;
-        let CustomerIndexes {
-            customers,
-            customer_index,
-            by_rf,
-            by_account,
-            by_name_token,
-        } = customer_indexes;
-        MatchIndex {
-            normalised_names: std::iter::repeat_with(OnceLock::new)
-                .take(customers.len())
-                .collect(),
-            items,
-            customers,
-            by_customer,
-            customer_index,
-            by_number,
-            by_rf,
-            by_account,
-            by_name_token,
-            by_amount,
+        let mut inputs = MatchInputs::with_capacity(items.len(), customers.len());
+        for item in &items {
+            inputs.add_item(
+                item.invoice,
+                item.customer,
+                &item.number,
+                item.due_on,
+                item.outstanding,
+            );
         }
+        for customer in &customers {
+            inputs.add_customer(customer.id, &customer.reference, &customer.name);
+            for account in &customer.accounts {
+                inputs.add_account(customer.id, account);
+            }
+        }
+        inputs.build()
     }
 
     fn normalised_name(&self, position: usize) -> &str {
-        self.normalised_names[position]
-            .get_or_init(|| normalise_name(&self.customers[position].name))
+        self.names.get(position)
     }
 
-    /// The open items (at any amount, paid off since included) of exactly this amount.
+    fn customer_position(&self, id: CustomerId) -> Option<usize> {
+        self.customer_ids.binary_search(&id).ok()
+    }
+
+    fn outstanding(&self, position: usize) -> Money {
+        let item = &self.items[position];
+        Money::from_minor(
+            item.outstanding_minor,
+            self.currencies[item.currency as usize],
+        )
+    }
+
+    fn item_customer(&self, position: usize) -> CustomerId {
+        self.customer_ids[self.items[position].customer as usize]
+    }
+
+    fn number(&self, position: usize) -> &str {
+        self.numbers.get(self.items[position].number as usize)
+    }
+
+    /// The item at `position`, as the allocation functions take it.
+    fn open_item(&self, position: usize) -> OpenItem {
+        let item = &self.items[position];
+        OpenItem {
+            invoice: item.invoice,
+            customer: self.item_customer(position),
+            number: self.number(position).to_owned(),
+            due_on: item.due_on,
+            outstanding: self.outstanding(position),
+        }
+    }
+
+    /// The positions of the items of the customer at `position`.
+    fn item_range(&self, position: usize) -> std::ops::Range<usize> {
+        self.item_starts[position] as usize..self.item_starts[position + 1] as usize
+    }
+
+    /// The open items that were of exactly this amount when indexed (paid off since
+    /// included), with a few of other currencies or far larger amounts: the caller compares.
     fn same_amount(&self, amount: Money) -> impl ExactSizeIterator<Item = usize> + '_ {
-        let key = (amount.minor(), amount.currency());
-        equal_range(&self.by_amount, |&(a, c, _)| (a, c).cmp(&key))
+        let key = amount_key(amount.minor());
+        equal_range(&self.by_amount, |&(a, _)| a.cmp(&key))
             .iter()
-            .map(|&(_, _, position)| position as usize)
+            .map(|&(_, position)| position as usize)
     }
 
     /// Takes an applied proposal's allocations off its invoices, so that the next lines see
     /// what each still owes (an invoice paid off is no candidate any more).
     pub fn record_applied(&mut self, proposal: &Proposal) {
-        let Some(&(start, end)) = proposal
+        let Some(customer) = proposal
             .customer
-            .and_then(|customer| self.by_customer.get(&customer))
+            .and_then(|customer| self.customer_position(customer))
         else {
             return;
         };
         // The invoices are the customer's: looked for among its items, not in a map of every
         // invoice (tens of megabytes at ten million invoices, for a few lookups a line).
-        let items = &mut self.items[start as usize..end as usize];
+        let range = self.item_range(customer);
+        let items = &mut self.items[range];
         for (invoice, amount) in &proposal.allocations {
             if let Some(item) = items.iter_mut().find(|item| item.invoice == *invoice) {
-                let left = (item.outstanding.minor() - amount.minor()).max(0);
-                item.outstanding = Money::from_minor(left, item.outstanding.currency());
+                item.outstanding_minor = (item.outstanding_minor - amount.minor()).max(0);
             }
         }
     }
@@ -377,23 +635,18 @@ impl MatchIndex {
         self.items.len()
     }
 
-    fn customer(&self, id: CustomerId) -> Option<&KnownCustomer> {
-        self.customer_index
-            .get(&id)
-            .map(|&position| &self.customers[position])
-    }
-
     /// The customer's open items in the payment's currency: a payment in one currency never
     /// pays an invoice in another (that takes a conversion, a person's decision).
-    fn items_of(&self, customer: CustomerId, currency: Currency) -> Vec<&OpenItem> {
-        let Some(&(start, end)) = self.by_customer.get(&customer) else {
+    fn items_of(&self, customer: CustomerId, currency: Currency) -> Vec<OpenItem> {
+        let Some(position) = self.customer_position(customer) else {
             return Vec::new();
         };
-        self.items[start as usize..end as usize]
-            .iter()
-            .filter(|item| {
-                item.outstanding.is_positive() && item.outstanding.currency() == currency
+        self.item_range(position)
+            .filter(|&item| {
+                let outstanding = self.outstanding(item);
+                outstanding.is_positive() && outstanding.currency() == currency
             })
+            .map(|item| self.open_item(item))
             .collect()
     }
 
@@ -408,11 +661,10 @@ impl MatchIndex {
             for candidate in rf_candidates(text) {
                 // The last customer whose reference gives it, as a map built in order would.
                 let found = self.by_rf.get(&candidate).rev().find(|&position| {
-                    RfReference::for_customer(&self.customers[position].reference).as_str()
-                        == candidate
+                    RfReference::for_customer(self.references.get(position)).as_str() == candidate
                 });
                 if let Some(position) = found {
-                    return Some((self.customers[position].id, candidate));
+                    return Some((self.customer_ids[position], candidate));
                 }
             }
         }
@@ -431,8 +683,8 @@ impl MatchIndex {
         for text in texts {
             for (key, needed_correction) in number_candidates(text) {
                 for position in self.by_number.get(&key) {
-                    let outstanding = self.items[position].outstanding;
-                    if index_key(&self.items[position].number) == key
+                    let outstanding = self.outstanding(position);
+                    if index_key(self.number(position)) == key
                         && outstanding.is_positive()
                         && outstanding.currency() == line.amount.currency()
                         && !found.contains(&position)
@@ -450,7 +702,7 @@ impl MatchIndex {
     fn customer_by_account(&self, line: &CreditLine<'_>) -> Option<CustomerId> {
         let account = compact(line.counterparty_account?);
         match self.by_account.get(&account)?.as_slice() {
-            [only] => Some(self.customers[*only].id),
+            [only] => Some(self.customer_ids[*only]),
             _ => None,
         }
     }
@@ -482,7 +734,7 @@ impl MatchIndex {
         let (best, position) = *scored.first()?;
         let runner_up = scored.get(1).map_or(0.0, |s| s.0);
         (best >= NAME_AGREES && best - runner_up >= NAME_LEAD)
-            .then(|| (self.customers[position].id, percent(best)))
+            .then(|| (self.customer_ids[position], percent(best)))
     }
 
     /// Among the customers owing an invoice of exactly the line's amount, the one whose name
@@ -499,9 +751,8 @@ impl MatchIndex {
             return None;
         }
         let mut owing: Vec<CustomerId> = positions
-            .map(|position| &self.items[position])
-            .filter(|item| item.outstanding == line.amount)
-            .map(|item| item.customer)
+            .filter(|&position| self.outstanding(position) == line.amount)
+            .map(|position| self.item_customer(position))
             .collect();
         owing.sort_unstable();
         owing.dedup();
@@ -518,7 +769,7 @@ impl MatchIndex {
     /// percent, when it does. A second opinion on a customer something else named: it need
     /// not stand clear of the other customers' names, only agree with this one.
     fn name_agreement(&self, payer: Option<&str>, customer: CustomerId) -> Option<u8> {
-        let position = *self.customer_index.get(&customer)?;
+        let position = self.customer_position(customer)?;
         let similarity = strsim::jaro_winkler(payer?, self.normalised_name(position));
         (similarity >= NAME_AGREES).then(|| percent(similarity))
     }
@@ -533,7 +784,7 @@ impl MatchIndex {
         let payer = payer.as_deref().filter(|name| !name.is_empty());
         let numbered_customers: Vec<CustomerId> = {
             let mut list: Vec<CustomerId> =
-                numbered.iter().map(|&p| self.items[p].customer).collect();
+                numbered.iter().map(|&p| self.item_customer(p)).collect();
             list.dedup();
             list.sort_unstable();
             list.dedup();
@@ -560,12 +811,12 @@ impl MatchIndex {
                 return self.proposal_on_customer(line, settings, customer, 40, evidence);
             }
             if !numbered.is_empty() {
-                let items: Vec<&OpenItem> = numbered.iter().map(|&p| &self.items[p]).collect();
+                let items: Vec<OpenItem> = numbered.iter().map(|&p| self.open_item(p)).collect();
                 evidence.push(Evidence::InvoiceNumbers {
                     numbers: items.iter().map(|item| item.number.clone()).collect(),
                     corrected,
                 });
-                return self.proposal_on_items(line, settings, customer, items, 99, 95, evidence);
+                return self.proposal_on_items(line, settings, customer, &items, 99, 95, evidence);
             }
             let base = if corroborated { 98 } else { 97 };
             return self.proposal_on_customer(line, settings, customer, base, evidence);
@@ -573,7 +824,7 @@ impl MatchIndex {
 
         if let [customer] = numbered_customers.as_slice() {
             let customer = *customer;
-            let items: Vec<&OpenItem> = numbered.iter().map(|&p| &self.items[p]).collect();
+            let items: Vec<OpenItem> = numbered.iter().map(|&p| self.open_item(p)).collect();
             evidence.push(Evidence::InvoiceNumbers {
                 numbers: items.iter().map(|item| item.number.clone()).collect(),
                 corrected,
@@ -585,7 +836,7 @@ impl MatchIndex {
                 line,
                 settings,
                 customer,
-                items,
+                &items,
                 exact - penalty,
                 partial - penalty,
                 evidence,
@@ -608,12 +859,12 @@ impl MatchIndex {
                 });
             if let Some(customer) = suggestion {
                 corroborated(customer, &mut evidence);
-                let items: Vec<&OpenItem> = numbered
+                let items: Vec<OpenItem> = numbered
                     .iter()
-                    .map(|&p| &self.items[p])
-                    .filter(|item| item.customer == customer)
+                    .filter(|&&p| self.item_customer(p) == customer)
+                    .map(|&p| self.open_item(p))
                     .collect();
-                return self.proposal_on_items(line, settings, customer, items, 60, 50, evidence);
+                return self.proposal_on_items(line, settings, customer, &items, 60, 50, evidence);
             }
             return Proposal::nothing(line.amount, 10, evidence);
         }
@@ -642,17 +893,17 @@ impl MatchIndex {
         // The amount alone: a suggestion at most.
         let same_amount: Vec<usize> = self
             .same_amount(line.amount)
-            .filter(|&p| self.items[p].outstanding == line.amount)
+            .filter(|&p| self.outstanding(p) == line.amount)
             .collect();
         match same_amount.as_slice() {
             [only] => {
-                let item = &self.items[*only];
+                let item = self.open_item(*only);
                 evidence.push(Evidence::AmountOnly { candidates: 1 });
                 let mut proposal = self.proposal_on_items(
                     line,
                     settings,
                     item.customer,
-                    vec![item],
+                    std::slice::from_ref(&item),
                     40,
                     30,
                     evidence,
@@ -697,7 +948,8 @@ impl MatchIndex {
         otherwise: u8,
         mut evidence: Vec<Evidence>,
     ) -> Proposal {
-        let items = self.items_of(customer, line.amount.currency());
+        let owned = self.items_of(customer, line.amount.currency());
+        let items: Vec<&OpenItem> = owned.iter().collect();
         if items.is_empty() {
             // Money from a customer who owes nothing (in this currency): a person decides
             // whether it is a prepayment, a mistake or someone else's payment.
@@ -777,11 +1029,12 @@ impl MatchIndex {
         line: &CreditLine<'_>,
         settings: &MatchSettings,
         customer: CustomerId,
-        items: Vec<&OpenItem>,
+        items: &[OpenItem],
         exact: u8,
         otherwise: u8,
         mut evidence: Vec<Evidence>,
     ) -> Proposal {
+        let items: Vec<&OpenItem> = items.iter().collect();
         let total: i64 = items.iter().map(|item| item.outstanding.minor()).sum();
         let difference = total - line.amount.minor();
         let (allocations, left) = oldest_first(&items, line.amount);
@@ -808,11 +1061,6 @@ impl MatchIndex {
             evidence,
             settings,
         )
-    }
-
-    /// The customer's name, for explanations.
-    pub fn customer_name(&self, id: CustomerId) -> Option<&str> {
-        self.customer(id).map(|customer| customer.name.as_str())
     }
 }
 
@@ -1701,6 +1949,93 @@ mod tests {
                 .explanation(Language::French)
                 .contains("référence structurée")
         );
+    }
+
+    #[test]
+    fn inputs_in_any_order_give_the_same_proposals() {
+        let ordered = portfolio();
+        let mut inputs = MatchInputs::default();
+        // Customers newest first, items of several customers interleaved, due dates backwards.
+        inputs.add_customer(CustomerId(3), "C003", "Garage du Centre");
+        inputs.add_customer(CustomerId(2), "C002", "Transports Lefèvre SAS");
+        inputs.add_customer(CustomerId(1), "C001", "Boulangerie Martin SARL");
+        inputs.add_account(CustomerId(1), "FR7630006000011234567890189");
+        for (invoice, customer, number, due, minor) in [
+            (3, 1, "F2026-0210", "2026-03-10", 45_050),
+            (5, 2, "F2026-1234", "2026-02-20", 88_800),
+            (2, 1, "F2026-0145", "2026-02-15", 30_000),
+            (6, 3, "F2026-0500", "2026-02-01", 77_700),
+            (1, 1, "F2026-0131", "2026-01-31", 120_000),
+            (4, 2, "F2026-0123", "2026-01-20", 30_000),
+        ] {
+            inputs.add_item(
+                InvoiceId(invoice),
+                CustomerId(customer),
+                number,
+                due.parse().unwrap(),
+                eur(minor),
+            );
+        }
+        let shuffled = inputs.build();
+        let rf = RfReference::for_customer("C001");
+        let mut by_reference = line(150_000, None, "");
+        by_reference.creditor_reference = Some(rf.as_str());
+        let mut by_account = line(45_050, None, "VIREMENT");
+        by_account.counterparty_account = Some("FR76 3000 6000 0112 3456 7890 189");
+        for credit in [
+            by_reference,
+            by_account,
+            line(30_000, Some("TRANSPORTS LEFEVRE"), "VIREMENT"),
+            line(77_700, None, "FACTURE F2026-0500"),
+            line(88_800, None, "VIREMENT"),
+        ] {
+            assert_eq!(
+                shuffled.match_line(&credit, &settings()),
+                ordered.match_line(&credit, &settings()),
+                "{credit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_item_whose_customer_was_not_given_is_still_found_by_its_number() {
+        let index = MatchIndex::new(vec![item(9, 42, "F2026-0900", "2026-02-01", 5_000)], vec![]);
+        let proposal = index.match_line(&line(5_000, None, "FACT F2026-0900"), &settings());
+        assert_eq!(proposal.customer, Some(CustomerId(42)));
+        assert_eq!(proposal.allocations, vec![(InvoiceId(9), eur(5_000))]);
+    }
+
+    #[test]
+    fn amounts_sharing_their_low_32_bits_are_told_apart() {
+        let far = 100 + (1_i64 << 32);
+        let index = MatchIndex::new(
+            vec![
+                item(1, 1, "F2026-0001", "2026-01-31", far),
+                item(2, 2, "F2026-0002", "2026-01-31", 100),
+            ],
+            vec![
+                customer(1, "C001", "Boulangerie Martin", &[]),
+                customer(2, "C002", "Garage du Centre", &[]),
+            ],
+        );
+        let proposal = index.match_line(&line(100, None, "VIREMENT"), &settings());
+        assert_eq!(proposal.customer, Some(CustomerId(2)), "{proposal:?}");
+        assert_eq!(proposal.allocations, vec![(InvoiceId(2), eur(100))]);
+        assert!(!proposal.apply, "an amount alone is a suggestion");
+    }
+
+    #[test]
+    fn strings_give_back_what_was_pushed() {
+        let mut strings = Strings::default();
+        let places: Vec<u32> = ["F-1", "", "Boulangerie Martin", "é"]
+            .iter()
+            .map(|value| strings.push(value))
+            .collect();
+        assert_eq!(places, vec![0, 1, 2, 3]);
+        assert_eq!(strings.get(0), "F-1");
+        assert_eq!(strings.get(1), "");
+        assert_eq!(strings.get(2), "Boulangerie Martin");
+        assert_eq!(strings.get(3), "é");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 
 use domain::ids::{CustomerId, InvoiceId, PaymentId};
-use domain::matching::{KnownCustomer, OpenItem};
+use domain::matching::{MatchInputs, OpenItem};
 use domain::money::{Currency, Money};
 use domain::settlement::SettlementKind;
 use jiff::Timestamp;
@@ -858,49 +858,45 @@ impl TenantStore<'_> {
 
     /// The open invoices and the customers the matcher works with; a customer's accounts are
     /// those its attributed payments came from.
-    pub async fn matching_inputs(&self) -> Result<(Vec<OpenItem>, Vec<KnownCustomer>), StoreError> {
+    pub async fn matching_inputs(&self) -> Result<MatchInputs, StoreError> {
         let tenant = self.tenant.0;
-        let (items, mut customers, accounts) = match self.store {
+        match self.store {
             Store::Sqlite(pool, _) => {
                 with_connection(pool, ForeignKeys::PerRow, move |connection| {
                     sqlite::matching_inputs(connection, tenant)
                 })
-                .await?
+                .await
             }
             Store::Postgres(pool) => {
                 let items: Vec<OpenItemRow> = sqlx::query_as(OPEN_ITEMS)
                     .bind(tenant)
                     .fetch_all(pool)
                     .await?;
-                let items = items
-                    .into_iter()
-                    .map(open_item_of_row)
-                    .collect::<Result<Vec<_>, StoreError>>()?;
                 let customers: Vec<(i64, String, String)> =
                     sqlx::query_as(PAYERS).bind(tenant).fetch_all(pool).await?;
                 let accounts: Vec<(i64, String)> = sqlx::query_as(PAYER_ACCOUNTS)
                     .bind(tenant)
                     .fetch_all(pool)
                     .await?;
-                (items, customers, accounts)
+                let mut inputs = MatchInputs::with_capacity(items.len(), customers.len());
+                for (invoice, customer, number, due, outstanding, code) in items {
+                    inputs.add_item(
+                        InvoiceId(invoice),
+                        CustomerId(customer),
+                        &number,
+                        parse_date(&due)?,
+                        Money::from_minor(outstanding, currency(&code)?),
+                    );
+                }
+                for (id, reference, name) in customers {
+                    inputs.add_customer(CustomerId(id), &reference, &name);
+                }
+                for (customer, account) in accounts {
+                    inputs.add_account(CustomerId(customer), &account);
+                }
+                Ok(inputs)
             }
-        };
-        customers.sort_unstable_by_key(|(id, _, _)| *id);
-        let mut by_customer: std::collections::HashMap<i64, Vec<String>> =
-            std::collections::HashMap::new();
-        for (customer, account) in accounts {
-            by_customer.entry(customer).or_default().push(account);
         }
-        let payers = customers
-            .into_iter()
-            .map(|(id, reference, name)| KnownCustomer {
-                id: CustomerId(id),
-                reference,
-                name,
-                accounts: by_customer.remove(&id).unwrap_or_default(),
-            })
-            .collect();
-        Ok((items, payers))
     }
 
     /// What `pick` makes of each open invoice it wants. Each is read, offered and dropped unless

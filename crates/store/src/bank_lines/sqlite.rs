@@ -116,6 +116,9 @@ impl From<rusqlite::Error> for StoreError {
 /// own: the memory goes with it.
 const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
+/// The page cache of a read that visits each page once (the matcher's inputs).
+const READ_ONCE_CACHE_KIB: i64 = 2 * 1024;
+
 /// `import_bank_lines` on SQLite.
 pub(super) fn import(
     connection: &mut Connection,
@@ -472,39 +475,56 @@ fn undo_payment(
 
 /// What the customers owe and who they are, for the matcher; one read transaction, so the
 /// three reads see the same state. The open items come from the covering index of open
-/// invoices, converted as they are read.
-#[allow(clippy::type_complexity)]
+/// invoices, each row added as it is read, its texts borrowed from SQLite's buffers.
 pub(super) fn matching_inputs(
     connection: &mut Connection,
     tenant: i64,
-) -> Result<
-    (
-        Vec<OpenItem>,
-        Vec<(i64, String, String)>,
-        Vec<(i64, String)>,
-    ),
-    StoreError,
-> {
+) -> Result<MatchInputs, StoreError> {
+    // Each page is read once, in order: a large cache would hold nothing worth keeping, and
+    // SQLite's allocator keeps the memory of a closed connection's cache for the process.
+    connection.pragma_update(None, "cache_size", -READ_ONCE_CACHE_KIB)?;
     let tx = connection.transaction()?;
-    let mut items = Vec::new();
+    let mut inputs = MatchInputs::default();
     {
         let mut statement = tx.prepare(&sqlite_dialect(OPEN_ITEMS))?;
         let mut rows = statement.query(params![tenant])?;
         while let Some(row) = rows.next()? {
-            items.push(read_open_item(row)?);
+            let text = |column: usize, what: &'static str| {
+                row.get_ref(column)?.as_str().map_err(|_| corrupt(what))
+            };
+            inputs.add_item(
+                InvoiceId(row.get(0)?),
+                CustomerId(row.get(1)?),
+                text(2, "open invoice number")?,
+                parse_date(text(3, "open invoice due date")?)?,
+                Money::from_minor(row.get(4)?, currency(text(5, "open invoice currency")?)?),
+            );
         }
     }
-    let customers = tx
-        .prepare(&sqlite_dialect(PAYERS))?
-        .query_map(params![tenant], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    let accounts = tx
-        .prepare(&sqlite_dialect(PAYER_ACCOUNTS))?
-        .query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok((items, customers, accounts))
+    {
+        let mut statement = tx.prepare(&sqlite_dialect(PAYERS))?;
+        let mut rows = statement.query(params![tenant])?;
+        while let Some(row) = rows.next()? {
+            let text = |column: usize| {
+                row.get_ref(column)?
+                    .as_str()
+                    .map_err(|_| corrupt("customer reference or name"))
+            };
+            inputs.add_customer(CustomerId(row.get(0)?), text(1)?, text(2)?);
+        }
+    }
+    {
+        let mut statement = tx.prepare(&sqlite_dialect(PAYER_ACCOUNTS))?;
+        let mut rows = statement.query(params![tenant])?;
+        while let Some(row) = rows.next()? {
+            let account = row
+                .get_ref(1)?
+                .as_str()
+                .map_err(|_| corrupt("payer account"))?;
+            inputs.add_account(CustomerId(row.get(0)?), account);
+        }
+    }
+    Ok(inputs)
 }
 
 /// `pick_open_items` on SQLite: one pass over the covering index of open invoices.
