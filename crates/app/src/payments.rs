@@ -10,7 +10,7 @@
 use domain::bank::{BankEntry, Direction};
 use domain::customer::{CustomerRef, Language};
 use domain::ids::{CustomerId, InvoiceId};
-use domain::matching::{CreditLine, MatchIndex, MatchSettings, OpenItem, oldest_first};
+use domain::matching::{CreditLine, MatchIndex, MatchSettings, OpenItem, Proposal, oldest_first};
 use domain::money::Money;
 use formats::bank::read_bank_file;
 pub use formats::bank::{
@@ -278,7 +278,7 @@ pub async fn import_bank(
     for (pair, entry) in pairs.iter().zip(&entries) {
         plans.push(if existing.contains(pair) {
             // Stored already: the store counts it and leaves it alone.
-            LinePlan::Outgoing
+            Plan::Decided(LinePlan::Outgoing)
         } else {
             let index = match &mut index {
                 Some(index) => index,
@@ -292,7 +292,7 @@ pub async fn import_bank(
         .into_iter()
         .zip(entries)
         .zip(plans)
-        .map(|(((account, key), entry), plan)| new_line(account, key, entry, plan))
+        .map(|(((account, key), entry), plan)| new_line(account, key, entry, plan.into_line_plan()))
         .collect();
     let meta = BankImportMeta {
         file_name: file_name.to_owned(),
@@ -326,8 +326,38 @@ async fn matching_index(store: &Store, tenant: &TenantRecord) -> Result<MatchInd
     Ok(store.tenant(tenant.id).matching_inputs().await?.build())
 }
 
-fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings) -> LinePlan {
-    match (entry.direction, entry.reversal) {
+/// A line's plan while the matching runs: a proposal keeps its evidence, rendered in words
+/// once the index is gone (two languages, a few hundred bytes a line).
+enum Plan {
+    Decided(LinePlan),
+    Matched(Proposal),
+}
+
+impl Plan {
+    fn into_line_plan(self) -> LinePlan {
+        let proposal = match self {
+            Plan::Decided(plan) => return plan,
+            Plan::Matched(proposal) => proposal,
+        };
+        let stored = StoredProposal {
+            customer: proposal.customer,
+            confidence: proposal.confidence,
+            explanation_fr: proposal.explanation(Language::French),
+            explanation_en: proposal.explanation(Language::English),
+            allocations: proposal.allocations,
+        };
+        match (proposal.apply, proposal.customer) {
+            (true, Some(customer)) => LinePlan::Apply {
+                proposal: stored,
+                customer,
+            },
+            _ => LinePlan::Review { proposal: stored },
+        }
+    }
+}
+
+fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings) -> Plan {
+    Plan::Decided(match (entry.direction, entry.reversal) {
         (Direction::Debit, true) => LinePlan::Reversal {
             not_found_fr: "retour de paiement : le crédit d'origine n'a pas été trouvé, à vérifier"
                 .to_owned(),
@@ -362,25 +392,12 @@ fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings)
                 creditor_reference: creditor_reference.as_deref(),
             };
             let proposal = index.match_line(&line, settings);
-            let stored = StoredProposal {
-                customer: proposal.customer,
-                allocations: proposal.allocations.clone(),
-                confidence: proposal.confidence,
-                explanation_fr: proposal.explanation(Language::French),
-                explanation_en: proposal.explanation(Language::English),
-            };
-            match (proposal.apply, proposal.customer) {
-                (true, Some(customer)) => {
-                    index.record_applied(&proposal);
-                    LinePlan::Apply {
-                        proposal: stored,
-                        customer,
-                    }
-                }
-                _ => LinePlan::Review { proposal: stored },
+            if proposal.apply && proposal.customer.is_some() {
+                index.record_applied(&proposal);
             }
+            return Plan::Matched(proposal);
         }
-    }
+    })
 }
 
 /// The texts a payer or bank wrote about a credit, where invoice numbers may be.

@@ -125,9 +125,12 @@ pub struct MatchInputs {
     /// (customer, place of its texts in `references` and `names`).
     customers: Vec<(CustomerId, u32)>,
     references: Strings,
-    /// As written; `build` normalises them.
+    /// Normalised (`normalise_name`) as they are added.
     names: Strings,
     accounts: Vec<(CustomerId, String)>,
+    /// Scratch space for normalising names.
+    word: String,
+    name: String,
 }
 
 impl MatchInputs {
@@ -175,7 +178,15 @@ impl MatchInputs {
 
     pub fn add_customer(&mut self, id: CustomerId, reference: &str, name: &str) {
         let texts = self.references.push(reference);
-        self.names.push(name);
+        let normalised = &mut self.name;
+        normalised.clear();
+        normalised_words(name, &mut self.word, |word| {
+            if !normalised.is_empty() {
+                normalised.push(' ');
+            }
+            normalised.push_str(word);
+        });
+        self.names.push(normalised);
         self.customers.push((id, texts));
     }
 
@@ -249,8 +260,9 @@ impl MatchInputs {
             currencies,
             customer_ids,
             item_starts: item_indexes.starts,
-            references: customer_indexes.references,
-            names: customer_indexes.names,
+            customer_texts: customers.iter().map(|&(_, texts)| texts).collect(),
+            references,
+            names,
             by_number: item_indexes.by_number,
             by_rf: customer_indexes.by_rf,
             by_account: customer_indexes.by_account,
@@ -319,9 +331,10 @@ pub struct MatchIndex {
     customer_ids: Vec<CustomerId>,
     /// The items of the customer at position `p` are `items[item_starts[p]..item_starts[p + 1]]`.
     item_starts: Vec<u32>,
-    /// By customer position.
+    /// The place of each customer's texts in `references` and `names`, by position.
+    customer_texts: Vec<u32>,
     references: Strings,
-    /// Normalised (`normalise_name`), by customer position.
+    /// Normalised (`normalise_name`).
     names: Strings,
     /// Item positions by `index_key` of the number.
     by_number: HashedPositions,
@@ -397,8 +410,6 @@ fn amount_key(minor: i64) -> u32 {
 
 /// The half of a `MatchIndex` made from the customers.
 struct CustomerIndexes {
-    references: Strings,
-    names: Strings,
     by_rf: HashedPositions,
     by_account: HashMap<String, Vec<usize>>,
     by_name_token: HashedPositions,
@@ -413,28 +424,15 @@ impl CustomerIndexes {
         accounts: &[(CustomerId, String)],
         ids: &[CustomerId],
     ) -> CustomerIndexes {
-        let mut ordered_references = Strings::with_capacity(customers.len(), references.text.len());
-        let mut normalised = Strings::with_capacity(customers.len(), names.text.len());
         let mut by_rf = Vec::with_capacity(customers.len());
         let mut by_name_token = Vec::with_capacity(customers.len() * 3);
-        let mut word = String::new();
-        let mut name = String::new();
         for (position, &(_, texts)) in customers.iter().enumerate() {
             let at = position_u32(position);
             let reference = references.get(texts as usize);
-            ordered_references.push(reference);
             by_rf.push((key_hash(RfReference::for_customer(reference).as_str()), at));
-            name.clear();
-            normalised_words(names.get(texts as usize), &mut word, |word| {
-                if is_name_token(word) {
-                    by_name_token.push((key_hash(word), at));
-                }
-                if !name.is_empty() {
-                    name.push(' ');
-                }
-                name.push_str(word);
-            });
-            normalised.push(&name);
+            for token in name_tokens(names.get(texts as usize)) {
+                by_name_token.push((key_hash(token), at));
+            }
         }
         let mut by_account: HashMap<String, Vec<usize>> = HashMap::default();
         for (customer, account) in accounts {
@@ -450,8 +448,6 @@ impl CustomerIndexes {
             }
         }
         CustomerIndexes {
-            references: ordered_references,
-            names: normalised,
             by_rf: HashedPositions::new(by_rf),
             by_account,
             by_name_token: HashedPositions::new(by_name_token),
@@ -465,11 +461,10 @@ impl CustomerIndexes {
 /// steps, and a bank line looks up a dozen candidate numbers: that was most of the matching
 /// time at ten million invoices. So the pairs come with a directory by the hash's leading bits
 /// (hashes are uniform: about two pairs per slot), and a lookup reads one slot and the few
-/// pairs it points to. A pair keeps only the hash's low 32 bits: with the slot's, that is more
-/// than fifty bits, and whoever looks up checks the key itself.
+/// pairs it points to. Hashes are 32 bits: two keys in one slot share them once in billions of
+/// lookups, and whoever looks up checks the key itself.
 #[derive(Debug, Clone)]
 struct HashedPositions {
-    /// (low 32 bits of the hash, position), by slot, then low bits, then position.
     pairs: Vec<(u32, u32)>,
     /// `starts[s]` is the first pair whose hash's leading `bits` bits are at least `s`.
     starts: Vec<u32>,
@@ -477,37 +472,30 @@ struct HashedPositions {
 }
 
 impl HashedPositions {
-    fn new(pairs: Vec<(u64, u32)>) -> HashedPositions {
+    fn new(mut pairs: Vec<(u32, u32)>) -> HashedPositions {
+        pairs.sort_unstable();
+        pairs.dedup();
         // About two pairs per slot, at least one slot.
-        let bits = (usize::BITS - (pairs.len() / 2).leading_zeros()).min(32);
-        let mut keyed: Vec<(u64, u32, u32)> = pairs
-            .into_iter()
-            .map(|(hash, position)| (Self::slot(hash, bits), hash as u32, position))
-            .collect();
-        keyed.sort_unstable();
-        keyed.dedup();
+        let bits = (usize::BITS - (pairs.len() / 2).leading_zeros()).min(31);
         let slots = 1usize << bits;
         let mut starts = Vec::with_capacity(slots + 1);
         let mut at = 0usize;
-        for slot in 0..slots as u64 {
-            while at < keyed.len() && keyed[at].0 < slot {
+        for slot in 0..slots as u32 {
+            while at < pairs.len() && Self::slot(pairs[at].0, bits) < slot {
                 at += 1;
             }
             starts.push(position_u32(at));
         }
-        starts.push(position_u32(keyed.len()));
+        starts.push(position_u32(pairs.len()));
         HashedPositions {
-            pairs: keyed
-                .into_iter()
-                .map(|(_, low, position)| (low, position))
-                .collect(),
+            pairs,
             starts,
             bits,
         }
     }
 
-    fn slot(hash: u64, bits: u32) -> u64 {
-        if bits == 0 { 0 } else { hash >> (64 - bits) }
+    fn slot(hash: u32, bits: u32) -> u32 {
+        if bits == 0 { 0 } else { hash >> (32 - bits) }
     }
 
     /// The positions of the keys hashing like `key` (usually `key`'s alone), in order.
@@ -515,8 +503,7 @@ impl HashedPositions {
         let hash = key_hash(key);
         let slot = Self::slot(hash, self.bits) as usize;
         let bucket = &self.pairs[self.starts[slot] as usize..self.starts[slot + 1] as usize];
-        let low = hash as u32;
-        equal_range(bucket, |&(h, _)| h.cmp(&low))
+        equal_range(bucket, |&(h, _)| h.cmp(&hash))
             .iter()
             .map(|&(_, position)| position as usize)
     }
@@ -530,8 +517,9 @@ fn equal_range<T>(sorted: &[T], compare: impl Fn(&T) -> std::cmp::Ordering) -> &
     &sorted[start..end]
 }
 
-fn key_hash(key: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+fn key_hash(key: &str) -> u32 {
+    // The low half of a 64-bit hash: as uniform, and half the memory of millions of pairs.
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes()) as u32
 }
 
 fn position_u32(position: usize) -> u32 {
@@ -562,7 +550,7 @@ impl MatchIndex {
     }
 
     fn normalised_name(&self, position: usize) -> &str {
-        self.names.get(position)
+        self.names.get(self.customer_texts[position] as usize)
     }
 
     fn customer_position(&self, id: CustomerId) -> Option<usize> {
@@ -661,7 +649,11 @@ impl MatchIndex {
             for candidate in rf_candidates(text) {
                 // The last customer whose reference gives it, as a map built in order would.
                 let found = self.by_rf.get(&candidate).rev().find(|&position| {
-                    RfReference::for_customer(self.references.get(position)).as_str() == candidate
+                    RfReference::for_customer(
+                        self.references.get(self.customer_texts[position] as usize),
+                    )
+                    .as_str()
+                        == candidate
                 });
                 if let Some(position) = found {
                     return Some((self.customer_ids[position], candidate));
@@ -1878,7 +1870,7 @@ mod tests {
         for size in [0usize, 1, 2, 3, 10, 1_000, 50_000] {
             let keys: Vec<String> = (0..size).map(|i| format!("F-{i}")).collect();
             // Every key twice, at two positions, and one position given twice.
-            let mut pairs: Vec<(u64, u32)> = Vec::new();
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
             for (i, key) in keys.iter().enumerate() {
                 pairs.push((key_hash(key), position_u32(i)));
                 pairs.push((key_hash(key), position_u32(i + size)));

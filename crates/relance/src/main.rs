@@ -11,6 +11,20 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc's `mi_option_t` (`mimalloc.h`), which the Rust bindings
+/// do not name.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Memory freed goes back to the system at once. By default mimalloc keeps it for a while and
+/// returns it only when the thread that freed it allocates again: a bank import at ten million
+/// invoices freed its 300 MB matching index, then waited on its writer thread for seconds
+/// while the freed memory still counted, and peaked at 807 MiB instead of about 500.
+#[allow(unsafe_code)]
+fn release_freed_memory_at_once() {
+    // SAFETY: sets a process-wide option before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 mod audit_cmds;
 mod bench;
 mod bench_match;
@@ -65,6 +79,7 @@ pub(crate) fn tr(lang: Lang, french: &'static str, english: &'static str) -> &'s
 }
 
 fn main() -> ExitCode {
+    release_freed_memory_at_once();
     // The matches are kept beside the typed command: the audit log reads a command's words.
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
