@@ -29,7 +29,9 @@ use domain::customer::Language;
 use domain::identifiers::RfReference;
 use synthetic::{LineKind, OpenInvoiceFact, PortfolioSpec};
 
-use crate::bench_tools::{WorkDir, load_average, noisy_note, remove_database, say};
+use crate::bench_tools::{
+    WorkDir, load_average, noisy_note, peak_rss_mib, remove_database, reset_peak_rss, rss_mib, say,
+};
 
 #[derive(Debug, Args)]
 pub(crate) struct BenchMatchArgs {
@@ -193,8 +195,11 @@ pub(crate) async fn run(args: &BenchMatchArgs) -> anyhow::Result<()> {
         read_time.as_secs_f64(),
         match_time.as_secs_f64()
     ))?;
+    drop((parsed, index));
 
     // Relance, end to end.
+    let held_mib = rss_mib();
+    reset_peak_rss();
     let started = Instant::now();
     let report = app::payments::import_bank(
         &store,
@@ -208,6 +213,7 @@ pub(crate) async fn run(args: &BenchMatchArgs) -> anyhow::Result<()> {
     )
     .await?;
     let elapsed = started.elapsed();
+    let peak_mib = peak_rss_mib();
     if report.outcome.created as usize != lines.len() {
         bail!(
             "the import stored {} lines of {}",
@@ -223,6 +229,10 @@ pub(crate) async fn run(args: &BenchMatchArgs) -> anyhow::Result<()> {
         report.outcome.applied,
         report.outcome.queued,
         report.outcome.cases_closed
+    ))?;
+    say(format!(
+        "memory: peak RSS {peak_mib} MiB during the import, {held_mib} MiB of it held before by the benchmark (portfolio facts, lines, statement): the import's own peak about {} MiB (benchmark X2: 512 MiB; `/usr/bin/time -v relance import bank` measures it alone)",
+        peak_mib.saturating_sub(held_mib)
     ))?;
 
     // What each line became.

@@ -111,12 +111,21 @@ pub(crate) fn reset_peak_rss() {
 }
 
 pub(crate) fn peak_rss_mib() -> u64 {
+    status_mib("VmHWM:")
+}
+
+pub(crate) fn rss_mib() -> u64 {
+    status_mib("VmRSS:")
+}
+
+/// A memory figure of `/proc/self/status`, in MiB (0 where there is none).
+fn status_mib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|line| line.starts_with("VmHWM:"))
+                .find(|line| line.starts_with(field))
                 .and_then(|line| line.split_whitespace().nth(1))
                 .and_then(|kib| kib.parse::<u64>().ok())
         })
