@@ -357,22 +357,22 @@ impl Plan {
 }
 
 fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings) -> Plan {
-    Plan::Decided(match (entry.direction, entry.reversal) {
-        (Direction::Debit, true) => LinePlan::Reversal {
+    match (entry.direction, entry.reversal) {
+        (Direction::Debit, true) => Plan::Decided(LinePlan::Reversal {
             not_found_fr: "retour de paiement : le crédit d'origine n'a pas été trouvé, à vérifier"
                 .to_owned(),
             not_found_en: "returned payment: the original credit was not found, to be checked"
                 .to_owned(),
-        },
-        (Direction::Debit, false) => LinePlan::Outgoing,
+        }),
+        (Direction::Debit, false) => Plan::Decided(LinePlan::Outgoing),
         // A credit that undoes a debit (a cancelled refund) is no customer's payment.
-        (Direction::Credit, true) => LinePlan::Review {
+        (Direction::Credit, true) => Plan::Decided(LinePlan::Review {
             proposal: StoredProposal {
                 explanation_fr: "crédit d'annulation d'un débit : à vérifier".to_owned(),
                 explanation_en: "credit cancelling a debit: to be checked".to_owned(),
                 ..StoredProposal::default()
             },
-        },
+        }),
         (Direction::Credit, false) => {
             let text = remittance_text(entry);
             let creditor_reference = entry
@@ -395,9 +395,9 @@ fn plan_for(index: &mut MatchIndex, entry: &BankEntry, settings: &MatchSettings)
             if proposal.apply && proposal.customer.is_some() {
                 index.record_applied(&proposal);
             }
-            return Plan::Matched(proposal);
+            Plan::Matched(proposal)
         }
-    })
+    }
 }
 
 /// The texts a payer or bank wrote about a credit, where invoice numbers may be.

@@ -243,9 +243,8 @@ impl MatchInputs {
             ..
         } = self;
         let (item_indexes, customer_indexes) = std::thread::scope(|scope| {
-            let by_customers = scope.spawn(|| {
-                CustomerIndexes::new(&customers, &references, &names, &accounts, &customer_ids)
-            });
+            let by_customers =
+                scope.spawn(|| CustomerIndexes::new(&customers, &references, &names, &accounts));
             let by_items = ItemIndexes::new(items, &numbers, customer_ids.len());
             (
                 by_items,
@@ -416,13 +415,12 @@ struct CustomerIndexes {
 }
 
 impl CustomerIndexes {
-    /// `customers` in ascending order of id (`ids`), each with the place of its texts.
+    /// `customers` in ascending order of id, each with the place of its texts.
     fn new(
         customers: &[(CustomerId, u32)],
         references: &Strings,
         names: &Strings,
         accounts: &[(CustomerId, String)],
-        ids: &[CustomerId],
     ) -> CustomerIndexes {
         let mut by_rf = Vec::with_capacity(customers.len());
         let mut by_name_token = Vec::with_capacity(customers.len() * 3);
@@ -437,7 +435,7 @@ impl CustomerIndexes {
         let mut by_account: HashMap<String, Vec<usize>> = HashMap::default();
         for (customer, account) in accounts {
             let account = compact(account);
-            let Ok(position) = ids.binary_search(customer) else {
+            let Ok(position) = customers.binary_search_by_key(customer, |&(id, _)| id) else {
                 continue;
             };
             if !account.is_empty() {
