@@ -200,21 +200,26 @@ impl MatchInputs {
     pub fn build(mut self) -> MatchIndex {
         // A customer known only from its items (a caller that gave no customers) is matched
         // by its invoices' numbers and amounts, without a reference or a name.
+        self.customers.sort_unstable();
         let mut missing: Vec<CustomerId> = Vec::new();
-        let mut known: Vec<CustomerId> = self.customers.iter().map(|&(id, _)| id).collect();
-        known.sort_unstable();
         for &customer in &self.item_customers {
-            if missing.last() != Some(&customer) && known.binary_search(&customer).is_err() {
+            if missing.last() != Some(&customer)
+                && self
+                    .customers
+                    .binary_search_by_key(&customer, |&(id, _)| id)
+                    .is_err()
+            {
                 missing.push(customer);
             }
         }
-        drop(known);
-        missing.sort_unstable();
-        missing.dedup();
-        for customer in missing {
-            self.add_customer(customer, "", "");
+        if !missing.is_empty() {
+            missing.sort_unstable();
+            missing.dedup();
+            for customer in missing {
+                self.add_customer(customer, "", "");
+            }
+            self.customers.sort_unstable();
         }
-        self.customers.sort_unstable();
         let customer_ids: Vec<CustomerId> = self.customers.iter().map(|&(id, _)| id).collect();
         let mut last: Option<(CustomerId, u32)> = None;
         for (item, &customer) in self.items.iter_mut().zip(&self.item_customers) {
