@@ -466,16 +466,13 @@ pub async fn resolve_incidents(
         (Language::English, Some(note)) => format!("incident resolved: {note}"),
     };
     let resolved = handle
-        .resolve_incidents(
-            &IncidentResolution {
-                customer: id,
-                on: clock.today_in(tenant.profile.time_zone.as_str()),
-                note,
-                proposal_key: legal_route_key,
-                cancellation_note: &cancellation_note,
-            },
-            clock.now(),
-        )
+        .resolve_incidents(&IncidentResolution {
+            customer: id,
+            on: clock.today_in(tenant.profile.time_zone.as_str()),
+            note,
+            proposal_key: legal_route_key,
+            cancellation_note: &cancellation_note,
+        })
         .await?;
     if resolved.incidents.is_empty() {
         return Err(CustomerDetailsError::NoOpenIncident {

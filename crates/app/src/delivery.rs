@@ -444,7 +444,6 @@ async fn queue_due_actions(
                         &["scheduled"],
                         "cancelled",
                         Some(&format!("not sent: {reason}")),
-                        now,
                     )
                     .await?;
                 report.not_queued.push(NotQueued {

@@ -759,33 +759,21 @@ pub async fn list_actions(
 pub async fn approve_action(
     store: &Store,
     tenant: &TenantRecord,
-    clock: Clock,
     id: i64,
 ) -> Result<ActionRecord, DunningError> {
-    move_action(
-        store,
-        tenant,
-        clock,
-        id,
-        &["awaiting_approval"],
-        "scheduled",
-        None,
-    )
-    .await
+    move_action(store, tenant, id, &["awaiting_approval"], "scheduled", None).await
 }
 
 /// Skips an action with the reason given; the case moves on from it.
 pub async fn skip_action(
     store: &Store,
     tenant: &TenantRecord,
-    clock: Clock,
     id: i64,
     reason: &str,
 ) -> Result<ActionRecord, DunningError> {
     move_action(
         store,
         tenant,
-        clock,
         id,
         &["awaiting_approval", "scheduled"],
         "skipped",
@@ -797,7 +785,6 @@ pub async fn skip_action(
 async fn move_action(
     store: &Store,
     tenant: &TenantRecord,
-    clock: Clock,
     id: i64,
     from: &[&'static str],
     to: &'static str,
@@ -820,10 +807,7 @@ async fn move_action(
         .into_iter()
         .filter(|other| other.step_key == action.step_key && other.episode == action.episode)
         .collect();
-    if !handle
-        .set_action_status(id, from, to, note, clock.now())
-        .await?
-    {
+    if !handle.set_action_status(id, from, to, note).await? {
         return Err(DunningError::ActionNotMovable {
             id,
             status: action.status,
@@ -840,14 +824,12 @@ async fn move_action(
         });
     }
     for sibling in siblings.iter().filter(|other| other.id != id) {
-        handle
-            .set_action_status(sibling.id, from, to, note, clock.now())
-            .await?;
+        handle.set_action_status(sibling.id, from, to, note).await?;
     }
     if to == "scheduled"
         && StepChannel::parse(&action.channel).is_ok_and(|channel| channel.is_handoff())
     {
-        handle.set_handed_off(action.customer, clock.now()).await?;
+        handle.set_handed_off(action.customer).await?;
     }
     handle.wake_customer(action.customer).await?;
     Ok(handle.action(id).await?)
@@ -1025,27 +1007,24 @@ pub async fn report_incident(
         DunningError::Invalid(Bilingual::new(error.to_string(), error.to_string()))
     })?;
     handle
-        .propose_action(
-            &NewAction {
-                customer: id,
-                episode: 0,
-                step_key: format!("incident-{incident}"),
-                channel: StepChannel::Legal.code().to_owned(),
-                companion: false,
-                tone: "formal".to_owned(),
-                template: "legal_route".to_owned(),
-                invoice_ids: invoices.iter().map(|invoice| invoice.id).collect(),
-                invoice_numbers: invoices
-                    .iter()
-                    .map(|i| i.number.as_str().to_owned())
-                    .collect(),
-                decided_on: today,
-                scheduled_at: scheduled_at.to_string(),
-                status: "awaiting_approval",
-                explanation: format!("{} ({})", Reason::Incident.describe(language), note.trim()),
-            },
-            clock.now(),
-        )
+        .propose_action(&NewAction {
+            customer: id,
+            episode: 0,
+            step_key: format!("incident-{incident}"),
+            channel: StepChannel::Legal.code().to_owned(),
+            companion: false,
+            tone: "formal".to_owned(),
+            template: "legal_route".to_owned(),
+            invoice_ids: invoices.iter().map(|invoice| invoice.id).collect(),
+            invoice_numbers: invoices
+                .iter()
+                .map(|i| i.number.as_str().to_owned())
+                .collect(),
+            decided_on: today,
+            scheduled_at: scheduled_at.to_string(),
+            status: "awaiting_approval",
+            explanation: format!("{} ({})", Reason::Incident.describe(language), note.trim()),
+        })
         .await?;
     handle.wake_customer(id).await?;
     Ok(incident)

@@ -1013,8 +1013,7 @@ pub async fn review(
                 format!("échéance n° {installment} impayée après le délai de grâce"),
             ),
             PlanState::OnTrack | PlanState::Late { .. } => {
-                review.messages +=
-                    plan_messages(store, tenant, clock, &plan, &standing, today).await?;
+                review.messages += plan_messages(store, tenant, &plan, &standing, today).await?;
                 continue;
             }
         };
@@ -1043,7 +1042,6 @@ pub async fn review(
 async fn plan_messages(
     store: &Store,
     tenant: &TenantRecord,
-    clock: Clock,
     plan: &PlanRecord,
     standing: &PlanStanding,
     today: Date,
@@ -1120,28 +1118,25 @@ async fn plan_messages(
             continue;
         }
         handle
-            .propose_action(
-                &store::NewAction {
-                    customer: plan.customer,
-                    episode: 0,
-                    step_key,
-                    channel: "email".to_owned(),
-                    companion: false,
-                    tone: "courteous".to_owned(),
-                    template: template.to_owned(),
-                    invoice_ids: plan.invoices.iter().map(|invoice| invoice.id).collect(),
-                    invoice_numbers: plan
-                        .invoices
-                        .iter()
-                        .map(|invoice| invoice.number.clone())
-                        .collect(),
-                    decided_on: today,
-                    scheduled_at: scheduled_at.clone(),
-                    status: "scheduled",
-                    explanation,
-                },
-                clock.now(),
-            )
+            .propose_action(&store::NewAction {
+                customer: plan.customer,
+                episode: 0,
+                step_key,
+                channel: "email".to_owned(),
+                companion: false,
+                tone: "courteous".to_owned(),
+                template: template.to_owned(),
+                invoice_ids: plan.invoices.iter().map(|invoice| invoice.id).collect(),
+                invoice_numbers: plan
+                    .invoices
+                    .iter()
+                    .map(|invoice| invoice.number.clone())
+                    .collect(),
+                decided_on: today,
+                scheduled_at: scheduled_at.clone(),
+                status: "scheduled",
+                explanation,
+            })
             .await?;
         queued += 1;
     }

@@ -372,20 +372,18 @@ enum Dialect {
 /// since the last step has passed; one action per channel, then the case's new level. Prints the
 /// number of actions decided.
 fn dunning_script(dialect: Dialect, tenant: i64, today: Date, min_gap: i64) -> String {
-    let (days, level_gap, ids, numbers, now) = match dialect {
+    let (days, level_gap, ids, numbers) = match dialect {
         Dialect::Sqlite => (
             format!("CAST(julianday('{today}') - julianday(o.anchor) AS INTEGER)"),
             format!("CAST(julianday('{today}') - julianday(dc.level_on) AS INTEGER)"),
             "group_concat(i.id, ',')",
             "group_concat(i.number, ',')",
-            "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
         ),
         Dialect::Postgres => (
             format!("(DATE '{today}' - o.anchor)"),
             format!("(DATE '{today}' - dc.level_on)"),
             "string_agg(i.id::text, ',')",
             "string_agg(i.number, ',')",
-            "now()",
         ),
     };
     let date = match dialect {
@@ -419,12 +417,11 @@ JOIN bench_steps b ON b.kind = n.kind AND b.level = n.next_level AND b.companion
 WHERE n.days >= b.offset_days AND n.since_last >= {min_gap};
 CREATE INDEX pick_customer ON pick (customer_id);
 INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template,
-                     invoice_ids, invoice_numbers, decided_on, scheduled_at, status, explanation,
-                     created_at, updated_at)
+                     invoice_ids, invoice_numbers, decided_on, scheduled_at, status, explanation)
 SELECT {tenant}, p.customer_id, p.episode, p.step_key, b.channel, b.companion, p.tone, p.template,
        l.ids, l.numbers, {date}, '{today}T09:00:00+01:00[Europe/Paris]',
        CASE WHEN p.approval = 1 THEN 'awaiting_approval' ELSE 'scheduled' END,
-       'step ' || p.step_key || ' due (SQL reference)', {now}, {now}
+       'step ' || p.step_key || ' due (SQL reference)'
 FROM pick p
 JOIN bench_steps b ON b.kind = p.kind AND b.level = p.next_level
 JOIN (SELECT i.customer_id, {ids} AS ids, {numbers} AS numbers
@@ -435,10 +432,10 @@ JOIN (SELECT i.customer_id, {ids} AS ids, {numbers} AS numbers
 WHERE true
 ON CONFLICT (tenant_id, customer_id, episode, step_key, channel) DO NOTHING;
 SELECT count(*) FROM pick p JOIN bench_steps b ON b.kind = p.kind AND b.level = p.next_level;
-INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at)
-SELECT {tenant}, customer_id, episode, anchor, next_level, {date}, 0, {now} FROM pick WHERE true
+INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off)
+SELECT {tenant}, customer_id, episode, anchor, next_level, {date}, 0 FROM pick WHERE true
 ON CONFLICT (tenant_id, customer_id) DO UPDATE SET level = excluded.level, level_on = excluded.level_on,
-  anchor_on = excluded.anchor_on, updated_at = excluded.updated_at;
+  anchor_on = excluded.anchor_on;
 COMMIT;
 "
     )
@@ -475,13 +472,13 @@ CREATE INDEX open_invoices_by_customer ON invoices (tenant_id, customer_id, due_
   WHERE outstanding_minor > 0;
 DROP TABLE raw;
 CREATE TABLE dunning_cases (tenant_id BIGINT NOT NULL, customer_id BIGINT NOT NULL, episode BIGINT NOT NULL,
-  anchor_on DATE, level BIGINT, level_on DATE, handed_off INTEGER NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+  anchor_on DATE, level BIGINT, level_on DATE, handed_off INTEGER NOT NULL,
   PRIMARY KEY (tenant_id, customer_id));
 CREATE TABLE actions (id BIGSERIAL PRIMARY KEY, tenant_id BIGINT NOT NULL, customer_id BIGINT NOT NULL,
   episode BIGINT NOT NULL, step_key TEXT NOT NULL, channel TEXT NOT NULL, companion INTEGER NOT NULL,
   tone TEXT NOT NULL, template TEXT NOT NULL, invoice_ids TEXT NOT NULL, invoice_numbers TEXT NOT NULL,
   decided_on DATE NOT NULL, scheduled_at TEXT NOT NULL, status TEXT NOT NULL, explanation TEXT NOT NULL,
-  status_note TEXT, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+  status_note TEXT,
   UNIQUE (tenant_id, customer_id, episode, step_key, channel));
 CREATE INDEX actions_by_date ON actions (tenant_id, decided_on);
 {}

@@ -94,7 +94,7 @@ pub(crate) async fn run(
             print_actions(&actions, args.format, lang)
         }
         Command::Actions(ActionsCommand::Approve { id }) => {
-            let action = dunning::approve_action(&store, &tenant, clock, id).await?;
+            let action = dunning::approve_action(&store, &tenant, id).await?;
             say(format!(
                 "{} {id} ({}, {}) : {}",
                 tr(lang, "Action", "Action"),
@@ -104,7 +104,7 @@ pub(crate) async fn run(
             ))
         }
         Command::Actions(ActionsCommand::Skip { id, reason }) => {
-            let action = dunning::skip_action(&store, &tenant, clock, id, &reason).await?;
+            let action = dunning::skip_action(&store, &tenant, id, &reason).await?;
             say(format!(
                 "{} {id} ({}, {}) : {}",
                 tr(lang, "Action", "Action"),

@@ -31,7 +31,7 @@ pub(crate) fn requeue_sql() -> String {
         "DO NOTHING",
         "DO UPDATE SET status = 'scheduled', status_note = NULL, invoice_ids = excluded.invoice_ids, \
          invoice_numbers = excluded.invoice_numbers, decided_on = excluded.decided_on, scheduled_at = excluded.scheduled_at, \
-         explanation = excluded.explanation, updated_at = excluded.updated_at WHERE actions.status = 'cancelled'",
+         explanation = excluded.explanation WHERE actions.status = 'cancelled'",
     )
 }
 use crate::sqlite_direct::{ForeignKeys, with_connection};
@@ -55,7 +55,8 @@ const KEEP_PROMISES: &str = "UPDATE promises SET status = 'kept', resolved_on = 
 pub(crate) const PENDING_ACTIONS: &str = "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
                      AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'";
 pub(crate) const STILL_OWED: &str = "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) AND outstanding_minor > 0";
-pub(crate) const CANCEL_ACTION: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz WHERE tenant_id = $3 AND id = $4";
+pub(crate) const CANCEL_ACTION: &str =
+    "UPDATE actions SET status = 'cancelled', status_note = $1 WHERE tenant_id = $2 AND id = $3";
 /// Bound to (tenant, customer, payment, settlement, closed on, note, now): a closure names what
 /// settled the case, a payment or a settlement.
 pub(crate) const INSERT_CLOSURE: &str = "INSERT INTO case_closures (tenant_id, customer_id, payment_id, settlement_id, closed_on, note, created_at) \
@@ -73,9 +74,9 @@ const UNDO_PAYMENT: [&str; 5] = [
     "UPDATE case_closures SET payment_id = NULL WHERE tenant_id = $1 AND payment_id = $2",
     "DELETE FROM payments WHERE tenant_id = $1 AND id = $2",
 ];
-const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
-             WHERE tenant_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
-             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $3 AND id = $4)";
+const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_note = $1 \
+             WHERE tenant_id = $2 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you') \
+             AND customer_id = (SELECT customer_id FROM payments WHERE tenant_id = $2 AND id = $3)";
 /// What a payment took off invoices: its allocations, and the remainders written off with it.
 const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 \
      UNION ALL SELECT invoice_id, amount_minor FROM settlements WHERE tenant_id = $1 AND payment_id = $2 ORDER BY 1";
@@ -567,7 +568,6 @@ macro_rules! close_if_settled {
             if still_owed == 0 {
                 sqlx::query(q(store, $crate::bank_lines::CANCEL_ACTION))
                     .bind(effects.cancel_note.clone())
-                    .bind(now.to_owned())
                     .bind(tenant)
                     .bind(action)
                     .execute(&mut *$tx)
@@ -613,11 +613,10 @@ macro_rules! close_if_settled {
                 paid,
                 effects,
             )? {
-                let written =
-                    bind_action(sqlx::query(q(store, &requeue_sql())), tenant, &action, now)
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected();
+                let written = bind_action(sqlx::query(q(store, &requeue_sql())), tenant, &action)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
                 if written > 0 {
                     if key == "receipt" {
                         closing.receipt_queued = true;
@@ -780,16 +779,14 @@ macro_rules! apply_payment {
 /// Undoes a payment inside `$tx`: its allocations go back to the invoices they paid, the
 /// payment goes. Returns the amount given back to invoices.
 macro_rules! undo_payment {
-    ($tx:ident, $store:expr, $tenant:expr, $payment:expr, $now:expr, $note:expr) => {{
+    ($tx:ident, $store:expr, $tenant:expr, $payment:expr, $note:expr) => {{
         let store: &Store = $store;
         let tenant: i64 = $tenant;
         let payment: i64 = $payment;
-        let now: &str = $now;
         let note: &str = $note;
         // A receipt or thank-you not sent yet no longer holds once the payment is undone.
         sqlx::query(q(store, CANCEL_RECEIPTS))
             .bind(note.to_owned())
-            .bind(now.to_owned())
             .bind(tenant)
             .bind(payment)
             .execute(&mut *$tx)
@@ -1078,7 +1075,6 @@ impl TenantStore<'_> {
                                         store,
                                         tenant,
                                         payment,
-                                        &now,
                                         &effects.undo_note
                                     );
                                 }
@@ -1229,7 +1225,7 @@ impl TenantStore<'_> {
                     message: format!("bank line {line} is {state}: it pays nothing to undo"),
                 });
             };
-            let restored = undo_payment!(tx, store, tenant, payment, &now, note);
+            let restored = undo_payment!(tx, store, tenant, payment, note);
             sqlx::query(q(
                 store,
                 "UPDATE bank_lines SET state = 'unmatched', updated_at = $1::timestamptz WHERE tenant_id = $2 AND id = $3",

@@ -288,7 +288,6 @@ impl TenantStore<'_> {
     pub async fn resolve_incidents(
         &self,
         resolution: &IncidentResolution<'_>,
-        now: Timestamp,
     ) -> Result<ResolvedIncidents, StoreError> {
         let resolve = dialect(
             self.store,
@@ -297,10 +296,9 @@ impl TenantStore<'_> {
         );
         let cancel = crate::dunning::dialect(
             self.store,
-            "UPDATE actions SET status = 'cancelled', status_note = $4, updated_at = $5::timestamptz \
+            "UPDATE actions SET status = 'cancelled', status_note = $4 \
              WHERE tenant_id = $1 AND customer_id = $2 AND step_key = $3 AND status = 'awaiting_approval'",
         );
-        let now = timestamp_text(now);
         let resolved = with_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let mut incidents: Vec<i64> = sqlx::query_scalar(resolve)
@@ -318,7 +316,6 @@ impl TenantStore<'_> {
                     .bind(resolution.customer.0)
                     .bind((resolution.proposal_key)(*incident))
                     .bind(resolution.cancellation_note)
-                    .bind(&now)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();

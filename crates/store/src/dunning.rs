@@ -351,8 +351,8 @@ fn action_from_row(row: ActionRow) -> Result<ActionRecord, StoreError> {
 }
 
 pub(crate) const INSERT_ACTION: &str = "INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template, invoice_ids, \
-     invoice_numbers, decided_on, scheduled_at, status, explanation, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14, $15::timestamptz, $15::timestamptz) \
+     invoice_numbers, decided_on, scheduled_at, status, explanation) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14) \
      ON CONFLICT (tenant_id, customer_id, episode, step_key, channel) DO NOTHING";
 
 /// Every status an action can have, as the schema's CHECK lists them.
@@ -740,23 +740,13 @@ impl TenantStore<'_> {
     }
 
     /// Records one action outside the daily run (the legal route proposed after an incident).
-    pub async fn propose_action(
-        &self,
-        action: &NewAction,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let now = timestamp_text(now);
+    pub async fn propose_action(&self, action: &NewAction) -> Result<(), StoreError> {
         let sql = dialect(self.store, INSERT_ACTION);
         with_pool!(self.store, |pool| {
-            bind_action(
-                sqlx::query(sqlx::AssertSqlSafe(sql)),
-                self.tenant.0,
-                action,
-                &now,
-            )
-            .execute(pool)
-            .await?
-            .rows_affected()
+            bind_action(sqlx::query(sqlx::AssertSqlSafe(sql)), self.tenant.0, action)
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
@@ -800,7 +790,6 @@ impl TenantStore<'_> {
         from: &[&str],
         to: &str,
         note: Option<&str>,
-        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let allowed = from
             .iter()
@@ -808,7 +797,7 @@ impl TenantStore<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = self.sql(&format!(
-            "UPDATE actions SET status = $3, status_note = COALESCE($4, status_note), updated_at = $5::timestamptz \
+            "UPDATE actions SET status = $3, status_note = COALESCE($4, status_note) \
              WHERE tenant_id = $1 AND id = $2 AND status IN ({allowed})"
         ));
         let result = with_pool!(self.store, |pool| {
@@ -817,7 +806,6 @@ impl TenantStore<'_> {
                 .bind(id)
                 .bind(to)
                 .bind(note)
-                .bind(timestamp_text(now))
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -825,20 +813,15 @@ impl TenantStore<'_> {
         Ok(result == 1)
     }
 
-    pub async fn set_handed_off(
-        &self,
-        customer: CustomerId,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
+    pub async fn set_handed_off(&self, customer: CustomerId) -> Result<(), StoreError> {
         let sql = self.sql(
-            "INSERT INTO dunning_cases (tenant_id, customer_id, episode, handed_off, updated_at) VALUES ($1, $2, 0, TRUE, $3::timestamptz) \
-             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET handed_off = TRUE, updated_at = excluded.updated_at",
+            "INSERT INTO dunning_cases (tenant_id, customer_id, episode, handed_off) VALUES ($1, $2, 0, TRUE) \
+             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET handed_off = TRUE",
         );
         with_pool!(self.store, |pool| {
             sqlx::query(sql)
                 .bind(self.tenant.0)
                 .bind(customer.0)
-                .bind(timestamp_text(now))
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -1177,7 +1160,6 @@ pub(crate) fn execute_action(
     statement: &mut rusqlite::Statement<'_>,
     tenant: i64,
     action: &NewAction,
-    now: &str,
 ) -> rusqlite::Result<usize> {
     let numbers =
         serde_json::to_string(&action.invoice_numbers).expect("a list of strings serialises");
@@ -1196,7 +1178,6 @@ pub(crate) fn execute_action(
         action.scheduled_at,
         action.status,
         action.explanation,
-        now,
     ])
 }
 
@@ -1204,7 +1185,6 @@ pub(crate) fn bind_action<'q, DB: sqlx::Database>(
     query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
     tenant: i64,
     action: &NewAction,
-    now: &str,
 ) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
 where
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -1229,5 +1209,4 @@ where
         .bind(action.scheduled_at.clone())
         .bind(action.status)
         .bind(action.explanation.clone())
-        .bind(now.to_owned())
 }

@@ -50,14 +50,13 @@ const DUE_CUSTOMERS: &str = "SELECT customer_id FROM dunning_cases WHERE tenant_
 /// A case the run decided. The date moves only if no fact woke the case since the run read it
 /// (`wake_count` unchanged); the progress is the run's in any case, as its actions are recorded.
 const WRITE_CASE: &str = "UPDATE dunning_cases SET episode = $3, anchor_on = $4::date, level = $5, level_on = $6::date, \
-     handed_off = $7, updated_at = $8::timestamptz, \
-     next_review_on = CASE WHEN wake_count = $10 THEN $9::date ELSE next_review_on END \
+     handed_off = $7, next_review_on = CASE WHEN wake_count = $9 THEN $8::date ELSE next_review_on END \
      WHERE tenant_id = $1 AND customer_id = $2";
 
 /// A case without a row (a customer older than the rows' trigger cannot be, but the run does
 /// not rely on it).
-const INSERT_CASE: &str = "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, updated_at, next_review_on) \
-     VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::timestamptz, $9::date) ON CONFLICT (tenant_id, customer_id) DO NOTHING";
+const INSERT_CASE: &str = "INSERT INTO dunning_cases (tenant_id, customer_id, episode, anchor_on, level, level_on, handed_off, next_review_on) \
+     VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8::date) ON CONFLICT (tenant_id, customer_id) DO NOTHING";
 
 const DISPUTED_INVOICES: &str = "SELECT d.invoice_id FROM disputes d JOIN invoices i ON i.id = d.invoice_id \
      WHERE d.tenant_id = $1 AND i.outstanding_minor > 0 \
@@ -312,7 +311,6 @@ impl TenantStore<'_> {
                             .bind(progress.level.map(|level| level as i64))
                             .bind(progress.level_on.map(|date| date.to_string()))
                             .bind(progress.handed_off)
-                            .bind(&now)
                             .bind(write.next_review_on);
                         let query = match write.wakes_seen {
                             Some(seen) => query.bind(seen),
@@ -321,7 +319,7 @@ impl TenantStore<'_> {
                         writes.cases += query.execute(&mut *tx).await?.rows_affected();
                     }
                     for action in &update.actions {
-                        let result = bind_action(sqlx::query(INSERT_ACTION), tenant, action, &now)
+                        let result = bind_action(sqlx::query(INSERT_ACTION), tenant, action)
                             .execute(&mut *tx)
                             .await?;
                         writes.actions += result.rows_affected();
@@ -456,7 +454,6 @@ fn record_direct(
                     progress.level.map(|level| level as i64),
                     progress.level_on.map(|date| date.to_string()),
                     progress.handed_off,
-                    now,
                     write.next_review_on,
                 ];
                 let written = match write.wakes_seen {
@@ -470,7 +467,7 @@ fn record_direct(
                 writes.cases += written as u64;
             }
             for action in &update.actions {
-                writes.actions += execute_action(&mut insert_action, tenant, action, now)? as u64;
+                writes.actions += execute_action(&mut insert_action, tenant, action)? as u64;
             }
             for (promise, status) in &update.promise_updates {
                 writes.promises +=

@@ -145,6 +145,11 @@ const SQLITE: &[Migration] = &[
         name: "invoices_without_timestamps",
         sql: include_str!("../migrations/sqlite/0026_invoices_without_timestamps.sql"),
     },
+    Migration {
+        version: 27,
+        name: "actions_and_cases_without_timestamps",
+        sql: include_str!("../migrations/sqlite/0027_actions_and_cases_without_timestamps.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -277,6 +282,11 @@ const POSTGRES: &[Migration] = &[
         version: 26,
         name: "invoices_without_timestamps",
         sql: include_str!("../migrations/postgres/0026_invoices_without_timestamps.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "actions_and_cases_without_timestamps",
+        sql: include_str!("../migrations/postgres/0027_actions_and_cases_without_timestamps.sql"),
     },
 ];
 

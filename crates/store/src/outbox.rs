@@ -548,7 +548,7 @@ impl TenantStore<'_> {
              WHERE tenant_id = $1 AND id = $2",
         );
         let cancel_action = self.sql(
-            "UPDATE actions SET status = 'cancelled', status_note = $3, updated_at = $4::timestamptz \
+            "UPDATE actions SET status = 'cancelled', status_note = $3 \
              WHERE tenant_id = $1 AND id = $2 AND status = 'scheduled'",
         );
         let customer = message.customer.0;
@@ -651,7 +651,6 @@ impl TenantStore<'_> {
                         .bind(tenant)
                         .bind(message.action)
                         .bind(&note)
-                        .bind(&now_text)
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
@@ -714,7 +713,7 @@ impl TenantStore<'_> {
             from.replace('\'', "")
         ));
         let action = self.sql(
-            "UPDATE actions SET status = $3, status_note = $4, updated_at = $5::timestamptz \
+            "UPDATE actions SET status = $3, status_note = $4 \
              WHERE tenant_id = $1 AND id = $2 AND status IN ('scheduled', 'sent')",
         );
         let contact = self.sql(
@@ -757,7 +756,6 @@ impl TenantStore<'_> {
                     .bind(message.action)
                     .bind(to)
                     .bind(note)
-                    .bind(&now_text)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -865,7 +863,7 @@ impl TenantStore<'_> {
                      WHERE tenant_id = $1 AND id = $2 AND status = 'delivery_unknown'",
                 );
                 let action = self.sql(
-                    "UPDATE actions SET status = 'cancelled', status_note = $3, updated_at = $4::timestamptz \
+                    "UPDATE actions SET status = 'cancelled', status_note = $3 \
                      WHERE tenant_id = $1 AND id = $2 AND status = 'scheduled'",
                 );
                 let now_text = timestamp_text(now);
@@ -884,7 +882,6 @@ impl TenantStore<'_> {
                             .bind(self.tenant.0)
                             .bind(message.action)
                             .bind(action_note)
-                            .bind(&now_text)
                             .execute(&mut *tx)
                             .await?;
                     }

@@ -266,11 +266,10 @@ impl TenantStore<'_> {
                 outcome.case_reopened = true;
                 let cancelled = sqlx::query(q(
                     store,
-                    "UPDATE actions SET status = 'cancelled', status_note = $1, updated_at = $2::timestamptz \
-                     WHERE tenant_id = $3 AND customer_id = $4 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you')",
+                    "UPDATE actions SET status = 'cancelled', status_note = $1 \
+                     WHERE tenant_id = $2 AND customer_id = $3 AND status = 'scheduled' AND (step_key = 'receipt' OR step_key = 'thank_you')",
                 ))
                 .bind(undoing.cancel_note)
-                .bind(now.clone())
                 .bind(tenant)
                 .bind(customer)
                 .execute(&mut *tx)

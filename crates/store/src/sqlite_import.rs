@@ -683,9 +683,8 @@ impl<'c> Writer<'c> {
                 let owes = self.owing.get(word).is_some_and(|bits| bits & bit != 0);
                 statement.raw_bind_parameter(next, self.tenant)?;
                 statement.raw_bind_parameter(next + 1, customer)?;
-                statement.raw_bind_parameter(next + 2, self.now)?;
-                statement.raw_bind_parameter(next + 3, if owes { &due } else { &dormant })?;
-                next += 4;
+                statement.raw_bind_parameter(next + 2, if owes { &due } else { &dormant })?;
+                next += 3;
             }
             statement.raw_execute()?;
         }
@@ -737,8 +736,8 @@ fn owing_bit(customers_before: i64, customer: i64) -> (usize, u64) {
 
 fn case_insert(rows: usize) -> String {
     format!(
-        "INSERT INTO dunning_cases (tenant_id, customer_id, updated_at, next_review_on) VALUES {}",
-        values(rows, 4)
+        "INSERT INTO dunning_cases (tenant_id, customer_id, next_review_on) VALUES {}",
+        values(rows, 3)
     )
 }
 

@@ -259,7 +259,7 @@ async fn approve(
     Path(id): Path<i64>,
 ) -> ApiResult {
     allowed(&account, Permission::Approve)?;
-    let action = app::dunning::approve_action(&state.store, &tenant, state.clock, id)
+    let action = app::dunning::approve_action(&state.store, &tenant, id)
         .await
         .map_err(|error| WebError::from(error).into_api())?;
     ok(action_json(&action))
@@ -286,10 +286,9 @@ async fn skip(
             "a skip needs a reason".into(),
         ));
     }
-    let action =
-        app::dunning::skip_action(&state.store, &tenant, state.clock, id, body.reason.trim())
-            .await
-            .map_err(|error| WebError::from(error).into_api())?;
+    let action = app::dunning::skip_action(&state.store, &tenant, id, body.reason.trim())
+        .await
+        .map_err(|error| WebError::from(error).into_api())?;
     ok(action_json(&action))
 }
 

@@ -974,14 +974,13 @@ pub(crate) async fn approve(
     let staff = staff(&state, &headers).await?;
     check_csrf(&staff, &headers, Some(&form.csrf))?;
     require(&staff, Permission::Approve)?;
-    let error =
-        match app::dunning::approve_action(&state.store, &staff.tenant, state.clock, id).await {
-            Ok(_) => None,
-            Err(app::dunning::DunningError::ActionNotMovable { .. }) => {
-                Some(staff.lang.t("not_movable").to_owned())
-            }
-            Err(error) => return Err(in_lang(error.into(), staff.lang)),
-        };
+    let error = match app::dunning::approve_action(&state.store, &staff.tenant, id).await {
+        Ok(_) => None,
+        Err(app::dunning::DunningError::ActionNotMovable { .. }) => {
+            Some(staff.lang.t("not_movable").to_owned())
+        }
+        Err(error) => return Err(in_lang(error.into(), staff.lang)),
+    };
     action_answer(&state, &staff, &headers, id, error).await
 }
 
@@ -1016,15 +1015,13 @@ pub(crate) async fn skip(
         )
         .await;
     }
-    let error =
-        match app::dunning::skip_action(&state.store, &staff.tenant, state.clock, id, reason).await
-        {
-            Ok(_) => None,
-            Err(app::dunning::DunningError::ActionNotMovable { .. }) => {
-                Some(staff.lang.t("not_movable").to_owned())
-            }
-            Err(error) => return Err(in_lang(error.into(), staff.lang)),
-        };
+    let error = match app::dunning::skip_action(&state.store, &staff.tenant, id, reason).await {
+        Ok(_) => None,
+        Err(app::dunning::DunningError::ActionNotMovable { .. }) => {
+            Some(staff.lang.t("not_movable").to_owned())
+        }
+        Err(error) => return Err(in_lang(error.into(), staff.lang)),
+    };
     action_answer(&state, &staff, &headers, id, error).await
 }
 

@@ -616,7 +616,7 @@ async fn an_approved_legal_route_keeps_the_case_handed_off_after_resolution() {
         )
         .await
         .unwrap();
-        dunning::approve_action(store, &tenant, clock(), legal[0].id)
+        dunning::approve_action(store, &tenant, legal[0].id)
             .await
             .unwrap();
 

@@ -510,7 +510,7 @@ async fn the_formal_notice_copy_carries_the_letter_and_old_reminders_expire() {
             .iter()
             .find(|action| action.channel == "registered_letter")
             .unwrap_or_else(|| panic!("no formal notice: {waiting:?}"));
-        dunning::approve_action(store, &tenant, clock(), notice.id)
+        dunning::approve_action(store, &tenant, notice.id)
             .await
             .unwrap();
         let copy = dunning::list_actions(store, &tenant, None, Some("LATE"), Some("scheduled"))
@@ -729,24 +729,21 @@ async fn a_scheduled_thank_you_goes_like_any_action_and_says_what_was_paid() {
         // As the payments work records it: a scheduled action of the thank_you template.
         store
             .tenant(tenant.id)
-            .propose_action(
-                &store::NewAction {
-                    customer: late.customer,
-                    episode: late.episode,
-                    step_key: "thank_you".to_owned(),
-                    channel: "email".to_owned(),
-                    companion: false,
-                    tone: "courteous".to_owned(),
-                    template: "thank_you".to_owned(),
-                    invoice_ids: late.invoice_ids.clone(),
-                    invoice_numbers: late.invoice_numbers.clone(),
-                    decided_on: FIRST_DAY,
-                    scheduled_at: late.scheduled_at.clone(),
-                    status: "scheduled",
-                    explanation: "paid in full".to_owned(),
-                },
-                clock().now(),
-            )
+            .propose_action(&store::NewAction {
+                customer: late.customer,
+                episode: late.episode,
+                step_key: "thank_you".to_owned(),
+                channel: "email".to_owned(),
+                companion: false,
+                tone: "courteous".to_owned(),
+                template: "thank_you".to_owned(),
+                invoice_ids: late.invoice_ids.clone(),
+                invoice_numbers: late.invoice_numbers.clone(),
+                decided_on: FIRST_DAY,
+                scheduled_at: late.scheduled_at.clone(),
+                status: "scheduled",
+                explanation: "paid in full".to_owned(),
+            })
             .await
             .unwrap();
         let report = delivery::dispatch(store, &tenant, at("2026-01-06T08:30:00Z"), &smtp(&sink))

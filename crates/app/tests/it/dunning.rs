@@ -252,7 +252,7 @@ async fn a_month_of_runs_climbs_the_ladder_within_the_contact_limits() {
         assert_eq!(channels, ["registered_letter", "email"]);
 
         // Approval schedules the notice and its copy together; the next run moves on at J+45.
-        dunning::approve_action(store, &tenant, clock(), notice[0].id)
+        dunning::approve_action(store, &tenant, notice[0].id)
             .await
             .unwrap();
         let scheduled =

@@ -90,24 +90,21 @@ async fn formal_notice(
     let handle = store.tenant(tenant.id);
     let (invoice, customer) = handle.invoice_by_number(number).await.unwrap();
     handle
-        .propose_action(
-            &NewAction {
-                customer,
-                episode: 0,
-                step_key: format!("formal_notice-{on}"),
-                channel: "registered_letter".into(),
-                companion: false,
-                tone: "formal".into(),
-                template: "formal_notice".into(),
-                invoice_ids: vec![invoice],
-                invoice_numbers: vec![number.into()],
-                decided_on: on,
-                scheduled_at: format!("{on}T09:00:00+01:00[Europe/Paris]"),
-                status,
-                explanation: "mise en demeure".into(),
-            },
-            fixed_now(),
-        )
+        .propose_action(&NewAction {
+            customer,
+            episode: 0,
+            step_key: format!("formal_notice-{on}"),
+            channel: "registered_letter".into(),
+            companion: false,
+            tone: "formal".into(),
+            template: "formal_notice".into(),
+            invoice_ids: vec![invoice],
+            invoice_numbers: vec![number.into()],
+            decided_on: on,
+            scheduled_at: format!("{on}T09:00:00+01:00[Europe/Paris]"),
+            status,
+            explanation: "mise en demeure".into(),
+        })
         .await
         .unwrap();
 }

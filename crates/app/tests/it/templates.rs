@@ -275,7 +275,7 @@ async fn the_formal_notice_of_an_action_claims_what_is_unpaid_and_nothing_once_p
         assert!(text.contains(&statement.due.replace(['\u{A0}', '\u{202F}'], " ")));
 
         // Approved, it is in the day's print batch.
-        dunning::approve_action(store, &tenant, clock(), notice)
+        dunning::approve_action(store, &tenant, notice)
             .await
             .unwrap();
         let decided_on = letter.action.decided_on;

@@ -239,7 +239,7 @@ fn import_lines(
                 match original {
                     Some((original, payment)) => {
                         if let Some(payment) = payment {
-                            undo_payment(&mut st, tenant, payment, now, &effects.undo_note)?;
+                            undo_payment(&mut st, tenant, payment, &effects.undo_note)?;
                         }
                         st.mark_reversed.execute(params![now, tenant, original])?;
                         st.link_reversal.execute(params![original, tenant, id])?;
@@ -401,7 +401,7 @@ fn apply_payment(
             .query_row(params![tenant], |row| row.get(0))?;
         if still_owed == 0 {
             st.cancel_action
-                .execute(params![effects.cancel_note, now, tenant, action])?;
+                .execute(params![effects.cancel_note, tenant, action])?;
             outcome.actions_cancelled += 1;
         }
     }
@@ -433,7 +433,7 @@ fn apply_payment(
         for (key, action) in
             closure_actions(plan.customer, episode, email, consent_email, paid, effects)?
         {
-            if execute_action(&mut st.requeue, tenant, &action, now)? > 0 {
+            if execute_action(&mut st.requeue, tenant, &action)? > 0 {
                 if key == "receipt" {
                     outcome.receipt_queued = true;
                 } else {
@@ -450,11 +450,9 @@ fn undo_payment(
     st: &mut Prepared<'_>,
     tenant: i64,
     payment: i64,
-    now: &str,
     note: &str,
 ) -> Result<i64, StoreError> {
-    st.cancel_receipts
-        .execute(params![note, now, tenant, payment])?;
+    st.cancel_receipts.execute(params![note, tenant, payment])?;
     let allocations: Vec<(i64, i64)> = st
         .payment_allocations
         .query_map(params![tenant, payment], |row| {

@@ -101,13 +101,13 @@ async fn open_incidents_are_resolved_once_with_their_note() {
         };
         let resolved = store
             .tenant(first)
-            .resolve_incidents(&resolution, fixed_now())
+            .resolve_incidents(&resolution)
             .await
             .unwrap();
         assert_eq!(resolved.incidents, [incident]);
         let again = store
             .tenant(first)
-            .resolve_incidents(&resolution, fixed_now())
+            .resolve_incidents(&resolution)
             .await
             .unwrap();
         assert!(again.incidents.is_empty());

@@ -238,6 +238,114 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
 }
 
 #[tokio::test]
+async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_their_row_timestamps() {
+    use crate::fixtures::{customer, import, invoice, new_tenant};
+    use jiff::civil::date;
+
+    let (directory, database) = scratch("case-upgrade");
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let tenant = new_tenant(&store, "Atelier").await;
+    import(
+        &store,
+        tenant,
+        &[customer("C1", "Alpha"), customer("C2", "Beta")],
+        &[invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000)],
+    )
+    .await;
+    let scope = store.tenant(tenant);
+    let alpha = scope
+        .customer_id(&domain::customer::CustomerRef::parse("C1").unwrap())
+        .await
+        .unwrap();
+    let (f1, _) = scope.invoice_by_number("F-1").await.unwrap();
+    scope
+        .propose_action(&store::NewAction {
+            customer: alpha,
+            episode: 1,
+            step_key: "first_reminder".to_owned(),
+            channel: "email".to_owned(),
+            companion: false,
+            tone: "courteous".to_owned(),
+            template: "first_reminder".to_owned(),
+            invoice_ids: vec![f1],
+            invoice_numbers: vec!["F-1".to_owned()],
+            decided_on: date(2026, 11, 20),
+            scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
+            status: "scheduled",
+            explanation: "J+1".to_owned(),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+    // Cases and actions as an installation before migration 27 kept them: with their rows'
+    // times, and the trigger that opens a new customer's case writing one.
+    {
+        let before = rusqlite::Connection::open(&database).unwrap();
+        before
+            .execute_batch(
+                "DROP TRIGGER customers_open_case; \
+                 ALTER TABLE dunning_cases ADD COLUMN updated_at TEXT NOT NULL DEFAULT '2026-11-02T08:00:00Z'; \
+                 CREATE TRIGGER customers_open_case AFTER INSERT ON customers BEGIN \
+                     INSERT INTO dunning_cases (tenant_id, customer_id, updated_at) VALUES (NEW.tenant_id, NEW.id, NEW.created_at); \
+                 END; \
+                 ALTER TABLE actions ADD COLUMN created_at TEXT NOT NULL DEFAULT '2026-11-20T08:00:00Z'; \
+                 ALTER TABLE actions ADD COLUMN updated_at TEXT NOT NULL DEFAULT '2026-11-20T08:00:00Z'; \
+                 DELETE FROM schema_migrations WHERE version = 27;",
+            )
+            .unwrap();
+    }
+
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let scope = store.tenant(tenant);
+    let actions = scope
+        .actions(&store::ActionFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(
+        (actions[0].customer, actions[0].invoice_numbers.as_slice()),
+        (alpha, ["F-1".to_owned()].as_slice())
+    );
+    // A customer created after the upgrade has its case, and a new action is recorded.
+    import(&store, tenant, &[customer("C3", "Gamma")], &[]).await;
+    assert!(
+        scope
+            .set_action_status(
+                actions[0].id,
+                &["scheduled"],
+                "skipped",
+                Some("paid by cheque")
+            )
+            .await
+            .unwrap()
+    );
+    store.close().await;
+    let upgraded = rusqlite::Connection::open(&database).unwrap();
+    let cases: i64 = upgraded
+        .query_row("SELECT count(*) FROM dunning_cases", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(cases, 3, "every customer, old and new, has its case");
+    for table in ["dunning_cases", "actions"] {
+        let columns: Vec<String> = upgraded
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+            ))
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !columns
+                .iter()
+                .any(|name| name.ends_with("_at") && name != "scheduled_at"),
+            "no row timestamps left in {table}: {columns:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[tokio::test]
 async fn a_committed_import_empties_the_write_ahead_log_file() {
     use crate::fixtures::{customer, import, invoice, new_tenant};
     use jiff::civil::date;

@@ -23,24 +23,21 @@ async fn scheduled_email(store: &Store, tenant: TenantId) -> (CustomerId, Invoic
         .unwrap();
     let (invoice, _) = handle.invoice_by_number("F-1").await.unwrap();
     handle
-        .propose_action(
-            &NewAction {
-                customer,
-                episode: 1,
-                step_key: "first_reminder".to_owned(),
-                channel: "email".to_owned(),
-                companion: false,
-                tone: "courteous".to_owned(),
-                template: "first_reminder".to_owned(),
-                invoice_ids: vec![invoice],
-                invoice_numbers: vec!["F-1".to_owned()],
-                decided_on: date(2026, 11, 20),
-                scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
-                status: "scheduled",
-                explanation: "J+1".to_owned(),
-            },
-            fixed_now(),
-        )
+        .propose_action(&NewAction {
+            customer,
+            episode: 1,
+            step_key: "first_reminder".to_owned(),
+            channel: "email".to_owned(),
+            companion: false,
+            tone: "courteous".to_owned(),
+            template: "first_reminder".to_owned(),
+            invoice_ids: vec![invoice],
+            invoice_numbers: vec!["F-1".to_owned()],
+            decided_on: date(2026, 11, 20),
+            scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
+            status: "scheduled",
+            explanation: "J+1".to_owned(),
+        })
         .await
         .unwrap();
     let action = handle.actions_without_message().await.unwrap();
