@@ -171,6 +171,19 @@ async fn outstanding_by_number(scope: store::TenantStore<'_>) -> Vec<(String, i6
         .collect()
 }
 
+/// A table's columns, in their order.
+fn column_names(connection: &rusqlite::Connection, table: &str) -> Vec<String> {
+    connection
+        .prepare(&format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn invoices_imported_before_migration_26_keep_everything_but_their_row_timestamps() {
     use crate::fixtures::{customer, import, invoice, new_tenant};
@@ -222,14 +235,7 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
         [("F-1".to_owned(), 250), ("F-2".to_owned(), 500)]
     );
     store.close().await;
-    let columns: Vec<String> = rusqlite::Connection::open(&database)
-        .unwrap()
-        .prepare("SELECT name FROM pragma_table_info('invoices') ORDER BY cid")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let columns = column_names(&rusqlite::Connection::open(&database).unwrap(), "invoices");
     assert!(
         !columns.iter().any(|name| name.ends_with("_at")),
         "no row timestamps left: {columns:?}"
@@ -326,15 +332,7 @@ async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_thei
         .unwrap();
     assert_eq!(cases, 3, "every customer, old and new, has its case");
     for table in ["dunning_cases", "actions"] {
-        let columns: Vec<String> = upgraded
-            .prepare(&format!(
-                "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
-            ))
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let columns = column_names(&upgraded, table);
         assert!(
             !columns
                 .iter()
