@@ -245,7 +245,7 @@ async fn invoices_imported_before_migration_26_keep_everything_but_their_row_tim
 
 #[tokio::test]
 async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_their_row_timestamps() {
-    use crate::fixtures::{customer, import, invoice, new_tenant};
+    use crate::fixtures::{customer, first_reminder, import, invoice, new_tenant};
     use jiff::civil::date;
 
     let (directory, database) = scratch("case-upgrade");
@@ -265,21 +265,7 @@ async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_thei
         .unwrap();
     let (f1, _) = scope.invoice_by_number("F-1").await.unwrap();
     scope
-        .propose_action(&store::NewAction {
-            customer: alpha,
-            episode: 1,
-            step_key: "first_reminder".to_owned(),
-            channel: "email".to_owned(),
-            companion: false,
-            tone: "courteous".to_owned(),
-            template: "first_reminder".to_owned(),
-            invoice_ids: vec![f1],
-            invoice_numbers: vec!["F-1".to_owned()],
-            decided_on: date(2026, 11, 20),
-            scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
-            status: "scheduled",
-            explanation: "J+1".to_owned(),
-        })
+        .propose_action(&first_reminder(alpha, f1, "F-1"))
         .await
         .unwrap();
     store.close().await;

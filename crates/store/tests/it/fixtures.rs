@@ -5,11 +5,11 @@ use domain::creditor::{
 };
 use domain::customer::{CustomerDetails, CustomerKind, CustomerRef, EmailAddress};
 use domain::identifiers::CountryCode;
-use domain::ids::TenantId;
+use domain::ids::{CustomerId, InvoiceId, TenantId};
 use domain::money::{Currency, Money};
 use domain::receivable::{InvoiceDates, InvoiceDetails, InvoiceNumber};
 use jiff::civil::{Date, date};
-use store::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, Store};
+use store::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, NewAction, Store};
 use test_support::fixed_now;
 
 pub(crate) fn creditor(name: &str) -> CreditorProfile {
@@ -127,4 +127,24 @@ pub(crate) async fn creditor_with_one_invoice(store: &Store, name: &str) -> Tena
     )
     .await;
     tenant
+}
+
+/// The first reminder by e-mail of `invoice` (numbered `number`), scheduled for 20 November
+/// 2026 at 09:00 in Paris.
+pub(crate) fn first_reminder(customer: CustomerId, invoice: InvoiceId, number: &str) -> NewAction {
+    NewAction {
+        customer,
+        episode: 1,
+        step_key: "first_reminder".to_owned(),
+        channel: "email".to_owned(),
+        companion: false,
+        tone: "courteous".to_owned(),
+        template: "first_reminder".to_owned(),
+        invoice_ids: vec![invoice],
+        invoice_numbers: vec![number.to_owned()],
+        decided_on: date(2026, 11, 20),
+        scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
+        status: "scheduled",
+        explanation: "J+1".to_owned(),
+    }
 }

@@ -7,12 +7,12 @@ use domain::ids::{CustomerId, InvoiceId, TenantId};
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use store::{
-    CancelReason, Claim, DeliverySettingsRecord, FailedContact, Finish, NewAction,
-    NewOutboxMessage, OutboxRecord, Resolution, Store,
+    CancelReason, Claim, DeliverySettingsRecord, FailedContact, Finish, NewOutboxMessage,
+    OutboxRecord, Resolution, Store,
 };
 use test_support::{fixed_now, on_every_backend};
 
-use crate::fixtures::creditor_with_one_invoice;
+use crate::fixtures::{creditor_with_one_invoice, first_reminder};
 
 /// The tenant's customer C1 with a scheduled e-mail action about its invoice F-1.
 async fn scheduled_email(store: &Store, tenant: TenantId) -> (CustomerId, InvoiceId, i64) {
@@ -23,21 +23,7 @@ async fn scheduled_email(store: &Store, tenant: TenantId) -> (CustomerId, Invoic
         .unwrap();
     let (invoice, _) = handle.invoice_by_number("F-1").await.unwrap();
     handle
-        .propose_action(&NewAction {
-            customer,
-            episode: 1,
-            step_key: "first_reminder".to_owned(),
-            channel: "email".to_owned(),
-            companion: false,
-            tone: "courteous".to_owned(),
-            template: "first_reminder".to_owned(),
-            invoice_ids: vec![invoice],
-            invoice_numbers: vec!["F-1".to_owned()],
-            decided_on: date(2026, 11, 20),
-            scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
-            status: "scheduled",
-            explanation: "J+1".to_owned(),
-        })
+        .propose_action(&first_reminder(customer, invoice, "F-1"))
         .await
         .unwrap();
     let action = handle.actions_without_message().await.unwrap();
