@@ -324,7 +324,7 @@ fn decide_batch(
     options: &RunOptions,
     report: &mut RunReport,
 ) -> Result<Vec<CaseUpdate>, DunningError> {
-    let grouped = Grouped::new(batch, set_aside);
+    let grouped = Grouped::new(batch, set_aside)?;
     let mut updates = Vec::with_capacity(batch.debtors.len());
     for debtor in &batch.debtors {
         let (update, outcome) = decide_one(
@@ -355,10 +355,10 @@ fn decide_batch(
 
 /// One batch's rows, grouped by customer.
 struct Grouped<'b> {
-    invoices: HashMap<CustomerId, Vec<&'b store::OpenInvoice>>,
-    actions: HashMap<CustomerId, Vec<&'b store::PastAction>>,
-    contacts: HashMap<CustomerId, Vec<&'b store::ContactLogRecord>>,
-    promises: HashMap<CustomerId, Vec<&'b store::PromiseRecord>>,
+    invoices: HashMap<CustomerId, &'b [store::OpenInvoice]>,
+    actions: HashMap<CustomerId, &'b [store::PastAction]>,
+    contacts: HashMap<CustomerId, &'b [store::ContactLogRecord]>,
+    promises: HashMap<CustomerId, &'b [store::PromiseRecord]>,
     holds: HashMap<CustomerId, Date>,
     incidents: HashMap<CustomerId, usize>,
     batch: &'b CaseBatch,
@@ -366,54 +366,45 @@ struct Grouped<'b> {
 }
 
 impl<'b> Grouped<'b> {
-    fn new(batch: &'b CaseBatch, set_aside: &'b SetAside) -> Grouped<'b> {
-        let mut grouped = Grouped {
-            invoices: HashMap::new(),
-            actions: HashMap::new(),
-            contacts: HashMap::new(),
-            promises: HashMap::new(),
-            holds: HashMap::new(),
-            incidents: HashMap::new(),
-            batch,
-            set_aside,
-        };
-        for invoice in &batch.invoices {
-            grouped
-                .invoices
-                .entry(invoice.customer)
-                .or_default()
-                .push(invoice);
-        }
-        for action in &batch.actions {
-            grouped
-                .actions
-                .entry(action.customer)
-                .or_default()
-                .push(action);
-        }
-        for contact in &batch.contacts {
-            grouped
-                .contacts
-                .entry(contact.customer)
-                .or_default()
-                .push(contact);
-        }
-        for promise in &batch.promises {
-            grouped
-                .promises
-                .entry(promise.customer)
-                .or_default()
-                .push(promise);
-        }
+    fn new(batch: &'b CaseBatch, set_aside: &'b SetAside) -> Result<Grouped<'b>, StoreError> {
+        let mut holds = HashMap::new();
         for hold in &batch.holds {
-            let until = grouped.holds.entry(hold.customer).or_insert(hold.until);
+            let until = holds.entry(hold.customer).or_insert(hold.until);
             *until = (*until).max(hold.until);
         }
+        let mut incidents = HashMap::new();
         for incident in &batch.incidents {
-            *grouped.incidents.entry(incident.customer).or_default() += 1;
+            *incidents.entry(incident.customer).or_default() += 1;
         }
-        grouped
+        Ok(Grouped {
+            invoices: runs_by_customer(&batch.invoices, |row| row.customer, "open invoices")?,
+            actions: runs_by_customer(&batch.actions, |row| row.customer, "actions")?,
+            contacts: runs_by_customer(&batch.contacts, |row| row.customer, "contacts")?,
+            promises: runs_by_customer(&batch.promises, |row| row.customer, "promises")?,
+            holds,
+            incidents,
+            batch,
+            set_aside,
+        })
     }
+}
+
+/// Each customer's rows as one slice of `rows`, which the store reads customer by customer:
+/// a batch of ten thousand customers then costs no list per customer.
+fn runs_by_customer<'b, T>(
+    rows: &'b [T],
+    customer: impl Fn(&T) -> CustomerId,
+    what: &str,
+) -> Result<HashMap<CustomerId, &'b [T]>, StoreError> {
+    let mut runs = HashMap::new();
+    for run in rows.chunk_by(|a, b| customer(a) == customer(b)) {
+        if runs.insert(customer(&run[0]), run).is_some() {
+            return Err(StoreError::Corrupt {
+                what: format!("the daily run's {what} are not read customer by customer"),
+            });
+        }
+    }
+    Ok(runs)
 }
 
 fn decide_one(
@@ -426,8 +417,7 @@ fn decide_one(
     explain_all: bool,
 ) -> Result<(CaseUpdate, CaseOutcome), DunningError> {
     let customer = debtor.id;
-    let empty = Vec::new();
-    let invoices = grouped.invoices.get(&customer).unwrap_or(&empty);
+    let invoices = grouped.invoices.get(&customer).copied().unwrap_or_default();
     let items: Vec<CaseItem> = invoices
         .iter()
         .map(|invoice| CaseItem {
@@ -454,8 +444,7 @@ fn decide_one(
         has_postal_address: debtor.has_postal_address,
     };
 
-    let no_actions = Vec::new();
-    let actions = grouped.actions.get(&customer).unwrap_or(&no_actions);
+    let actions = grouped.actions.get(&customer).copied().unwrap_or_default();
     let mut contacts: Vec<ContactRecord> = actions
         .iter()
         .filter(|action| {
@@ -476,7 +465,7 @@ fn decide_one(
             })
         })
         .collect();
-    for logged in grouped.contacts.get(&customer).into_iter().flatten() {
+    for logged in grouped.contacts.get(&customer).copied().unwrap_or_default() {
         if let (Some(channel), Some(outcome)) = (
             Channel::parse(&logged.channel),
             ContactOutcome::parse(&logged.outcome),
@@ -496,7 +485,7 @@ fn decide_one(
     let mut promise_updates = Vec::new();
     let mut promise = None;
     let mut broken_promise = None;
-    for record in grouped.promises.get(&customer).into_iter().flatten() {
+    for record in grouped.promises.get(&customer).copied().unwrap_or_default() {
         let currency = record.amount.currency();
         let balance: i64 = invoices
             .iter()
