@@ -1247,14 +1247,40 @@ pub struct CustomerFile {
     pub incidents: Vec<IncidentRecord>,
 }
 
+/// The columns of an action stored as text that its fields do not hold as such.
+pub(crate) struct ActionTexts {
+    invoice_ids: String,
+    invoice_numbers: String,
+    decided_on: String,
+}
+
+impl ActionTexts {
+    pub(crate) fn of(action: &NewAction) -> ActionTexts {
+        ActionTexts {
+            invoice_ids: id_list(action.invoice_ids.iter().map(|id| id.0)),
+            invoice_numbers: serde_json::to_string(&action.invoice_numbers)
+                .expect("a list of strings serialises"),
+            decided_on: action.decided_on.to_string(),
+        }
+    }
+}
+
 /// `INSERT_ACTION` (or a statement with its parameters) run through a direct SQLite connection.
 pub(crate) fn execute_action(
     statement: &mut rusqlite::Statement<'_>,
     tenant: i64,
     action: &NewAction,
 ) -> rusqlite::Result<usize> {
-    let numbers =
-        serde_json::to_string(&action.invoice_numbers).expect("a list of strings serialises");
+    execute_action_with(statement, tenant, action, &ActionTexts::of(action))
+}
+
+/// The same, with the action's texts already made.
+pub(crate) fn execute_action_with(
+    statement: &mut rusqlite::Statement<'_>,
+    tenant: i64,
+    action: &NewAction,
+    texts: &ActionTexts,
+) -> rusqlite::Result<usize> {
     statement.execute(rusqlite::params![
         tenant,
         action.customer.0,
@@ -1264,9 +1290,9 @@ pub(crate) fn execute_action(
         action.companion,
         action.tone,
         action.template,
-        id_list(action.invoice_ids.iter().map(|id| id.0)),
-        numbers,
-        action.decided_on.to_string(),
+        texts.invoice_ids,
+        texts.invoice_numbers,
+        texts.decided_on,
         action.scheduled_at,
         action.status,
         action.explanation,

@@ -24,9 +24,10 @@ use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::dunning::{
-    CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord, INSERT_ACTION,
-    IncidentRecord, OpenInvoice, PastAction, PolicyRecord, PromiseRecord, Readable, RunWrites,
-    SetAside, StoredCase, bind_action, execute_action, id_list, select_by_customer, sqlite_dialect,
+    ActionTexts, CaseBatch, CaseRecord, CaseUpdate, ContactLogRecord, DebtorRecord, HoldRecord,
+    INSERT_ACTION, IncidentRecord, OpenInvoice, PastAction, PolicyRecord, PromiseRecord, Readable,
+    RunWrites, SetAside, StoredCase, bind_action, execute_action_with, id_list, select_by_customer,
+    sqlite_dialect,
 };
 use crate::sqlite_direct::{ForeignKeys, empty_wal, store_error, with_connection};
 use crate::{Store, StoreError, TenantStore, timestamp_text};
@@ -292,25 +293,39 @@ impl TenantStore<'_> {
         let tenant = self.tenant.0;
         match self.store {
             Store::Sqlite(_, kept) => {
-                kept.on_batch_writer(move |connection| {
-                    record_direct(connection, tenant, &updates, &now).map_err(store_error)
-                })
-                .await
+                // The writing is the run's longest stage, on a thread of its own: everything but
+                // SQLite's work is done here, and what was written comes back to be freed here,
+                // on the thread that allocated it (the allocator frees across threads at a cost).
+                let cases: Vec<Option<CaseWrite>> = updates.iter().map(CaseWrite::of).collect();
+                let texts: Vec<ActionTexts> = updates
+                    .iter()
+                    .flat_map(|update| &update.actions)
+                    .map(ActionTexts::of)
+                    .collect();
+                let (writes, written) = kept
+                    .on_batch_writer(move |connection| {
+                        let writes =
+                            record_direct(connection, tenant, &updates, &cases, &texts, &now)
+                                .map_err(store_error)?;
+                        Ok((writes, (updates, cases, texts)))
+                    })
+                    .await?;
+                drop(written);
+                Ok(writes)
             }
             Store::Postgres(pool) => {
                 let mut writes = RunWrites::default();
                 let mut tx = pool.begin().await?;
                 for update in &updates {
                     if let Some(write) = CaseWrite::of(update) {
-                        let progress = &update.progress;
                         let query = sqlx::query(write.sql)
                             .bind(tenant)
-                            .bind(update.customer.0)
-                            .bind(i64::from(progress.episode))
-                            .bind(progress.anchor_on.map(|date| date.to_string()))
-                            .bind(progress.level.map(|level| level as i64))
-                            .bind(progress.level_on.map(|date| date.to_string()))
-                            .bind(progress.handed_off)
+                            .bind(write.customer)
+                            .bind(write.episode)
+                            .bind(write.anchor_on)
+                            .bind(write.level)
+                            .bind(write.level_on)
+                            .bind(write.handed_off)
                             .bind(write.next_review_on);
                         let query = match write.wakes_seen {
                             Some(seen) => query.bind(seen),
@@ -342,10 +357,16 @@ impl TenantStore<'_> {
     }
 }
 
-/// How one decided case is written, if it changed.
+/// How one decided case is written, if it changed: its statement and its values.
 struct CaseWrite {
     /// `WRITE_CASE` or `INSERT_CASE`, in PostgreSQL's dialect.
     sql: &'static str,
+    customer: i64,
+    episode: i64,
+    anchor_on: Option<String>,
+    level: Option<i64>,
+    level_on: Option<String>,
+    handed_off: bool,
     next_review_on: String,
     /// The wake count read, for `WRITE_CASE`.
     wakes_seen: Option<i64>,
@@ -354,23 +375,27 @@ struct CaseWrite {
 impl CaseWrite {
     fn of(update: &CaseUpdate) -> Option<CaseWrite> {
         let next = update.next_review_on.unwrap_or(DORMANT);
-        match &update.previous {
+        let (sql, wakes_seen) = match &update.previous {
             Some(previous)
                 if previous.progress == update.progress && previous.next_review_on == next =>
             {
-                None
+                return None;
             }
-            Some(previous) => Some(CaseWrite {
-                sql: WRITE_CASE,
-                next_review_on: next.to_string(),
-                wakes_seen: Some(previous.wake_count),
-            }),
-            None => Some(CaseWrite {
-                sql: INSERT_CASE,
-                next_review_on: next.to_string(),
-                wakes_seen: None,
-            }),
-        }
+            Some(previous) => (WRITE_CASE, Some(previous.wake_count)),
+            None => (INSERT_CASE, None),
+        };
+        let progress = &update.progress;
+        Some(CaseWrite {
+            sql,
+            customer: update.customer.0,
+            episode: i64::from(progress.episode),
+            anchor_on: progress.anchor_on.map(|date| date.to_string()),
+            level: progress.level.map(|level| level as i64),
+            level_on: progress.level_on.map(|date| date.to_string()),
+            handed_off: progress.handed_off,
+            next_review_on: next.to_string(),
+            wakes_seen,
+        })
     }
 }
 
@@ -432,11 +457,14 @@ fn read_direct<T: Readable>(
     Ok(records)
 }
 
-/// The SQLite side of `record_cases`: one write transaction, prepared statements.
+/// The SQLite side of `record_cases`: one write transaction, prepared statements. `cases` is
+/// `updates`' writes, one for each, and `texts` their actions' texts, in order.
 fn record_direct(
     connection: &mut Connection,
     tenant: i64,
     updates: &[CaseUpdate],
+    cases: &[Option<CaseWrite>],
+    texts: &[ActionTexts],
     now: &str,
 ) -> rusqlite::Result<RunWrites> {
     let mut writes = RunWrites::default();
@@ -447,17 +475,17 @@ fn record_direct(
         let mut insert_action = transaction.prepare_cached(&sqlite_dialect(INSERT_ACTION))?;
         let mut resolve_promise = transaction.prepare_cached(&sqlite_dialect(RESOLVE_PROMISE))?;
         let today = &now[..10];
-        for update in updates {
-            if let Some(write) = CaseWrite::of(update) {
-                let progress = &update.progress;
+        let mut texts = texts.iter();
+        for (update, case) in updates.iter().zip(cases) {
+            if let Some(write) = case {
                 let values = params![
                     tenant,
-                    update.customer.0,
-                    i64::from(progress.episode),
-                    progress.anchor_on.map(|date| date.to_string()),
-                    progress.level.map(|level| level as i64),
-                    progress.level_on.map(|date| date.to_string()),
-                    progress.handed_off,
+                    write.customer,
+                    write.episode,
+                    write.anchor_on,
+                    write.level,
+                    write.level_on,
+                    write.handed_off,
                     write.next_review_on,
                 ];
                 let written = match write.wakes_seen {
@@ -470,8 +498,9 @@ fn record_direct(
                 };
                 writes.cases += written as u64;
             }
-            for action in &update.actions {
-                writes.actions += execute_action(&mut insert_action, tenant, action)? as u64;
+            for (action, texts) in update.actions.iter().zip(&mut texts) {
+                writes.actions +=
+                    execute_action_with(&mut insert_action, tenant, action, texts)? as u64;
             }
             for (promise, status) in &update.promise_updates {
                 writes.promises +=
