@@ -1286,3 +1286,33 @@ pub async fn customer_file(
 pub async fn reset(store: &Store, tenant: &TenantRecord) -> Result<(), DunningError> {
     Ok(store.tenant(tenant.id).reset_dunning().await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customers_rows_are_taken_as_one_slice_of_the_batch() {
+        let rows = [(1, "a"), (1, "b"), (2, "c"), (5, "d"), (5, "e"), (5, "f")];
+        let runs = runs_by_customer(&rows, |row| CustomerId(row.0), "rows").unwrap();
+        assert_eq!(runs.len(), 3);
+        assert_eq!(runs[&CustomerId(1)], &rows[0..2]);
+        assert_eq!(runs[&CustomerId(2)], &rows[2..3]);
+        assert_eq!(runs[&CustomerId(5)], &rows[3..6]);
+        assert!(
+            runs_by_customer(&[] as &[(i64, &str)], |row| CustomerId(row.0), "rows")
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn rows_not_read_customer_by_customer_are_refused_rather_than_decided_on_in_part() {
+        let rows = [(1, "a"), (2, "b"), (1, "c")];
+        let error = runs_by_customer(&rows, |row| CustomerId(row.0), "open invoices").unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Corrupt { what } if what.contains("open invoices")),
+            "{error:?}"
+        );
+    }
+}
