@@ -476,15 +476,9 @@ impl Readable for DebtorRecord {
     fn from_sqlite_row(row: &rusqlite::Row<'_>) -> Result<Self, StoreError> {
         let error = crate::sqlite_direct::store_error;
         let id: i64 = row.get(0).map_err(error)?;
-        let text = |column: usize| -> Result<Option<&str>, StoreError> {
-            let value = row.get_ref(column).map_err(error)?;
-            value
-                .as_str_or_null()
-                .map_err(|_| corrupt(format!("customer {id}: column {column}")))
-        };
-        let required = |column: usize| {
-            text(column)?.ok_or_else(|| corrupt(format!("customer {id}: column {column}")))
-        };
+        let what = || format!("customer {id}");
+        let text = |column: usize| borrowed_text(row, column, what);
+        let required = |column: usize| required_text(row, column, what);
         let owned = |column: usize| Ok::<_, StoreError>(text(column)?.map(str::to_owned));
         let flag = |column: usize| row.get::<_, bool>(column).map_err(error);
         DebtorFields {
@@ -510,6 +504,30 @@ impl Readable for DebtorRecord {
             owned(15)?,
         )
     }
+}
+
+/// A text column of a row of the run's direct SQLite path, borrowed from SQLite rather than
+/// copied: records read by the million decode their codes and dates from it. `what` names
+/// the record in the error.
+fn borrowed_text<'r>(
+    row: &'r rusqlite::Row<'_>,
+    column: usize,
+    what: impl Fn() -> String,
+) -> Result<Option<&'r str>, StoreError> {
+    row.get_ref(column)
+        .map_err(crate::sqlite_direct::store_error)?
+        .as_str_or_null()
+        .map_err(|_| corrupt(format!("{}: column {column}", what())))
+}
+
+/// The same, for a column that may not be NULL.
+fn required_text<'r>(
+    row: &'r rusqlite::Row<'_>,
+    column: usize,
+    what: impl Fn() -> String,
+) -> Result<&'r str, StoreError> {
+    borrowed_text(row, column, &what)?
+        .ok_or_else(|| corrupt(format!("{}: column {column}", what())))
 }
 
 /// The columns of a debtor that are checked and turned into domain values, borrowed from
@@ -579,15 +597,9 @@ impl Readable for OpenInvoice {
 
     fn from_sqlite_row(row: &rusqlite::Row<'_>) -> Result<Self, StoreError> {
         let error = crate::sqlite_direct::store_error;
-        let text = |column: usize| -> Result<Option<&str>, StoreError> {
-            let value = row.get_ref(column).map_err(error)?;
-            value
-                .as_str_or_null()
-                .map_err(|_| corrupt(format!("open invoice: column {column}")))
-        };
-        let required = |column: usize| {
-            text(column)?.ok_or_else(|| corrupt(format!("open invoice: column {column}")))
-        };
+        let what = || "open invoice".to_owned();
+        let text = |column: usize| borrowed_text(row, column, what);
+        let required = |column: usize| required_text(row, column, what);
         let id: i64 = row.get(0).map_err(error)?;
         let currency = Currency::from_code(required(5)?)
             .map_err(|_| corrupt(format!("invoice {id}: currency")))?;
