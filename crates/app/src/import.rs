@@ -592,8 +592,11 @@ const ROWS_PER_CUSTOMER_RESERVED: usize = 8;
 const LOOKUPS_TOGETHER: usize = 256;
 
 impl Checked {
-    /// `rows`: about how many rows are expected (the numbers' vector is sized for them).
-    fn new(rows: usize) -> Checked {
+    /// `rows`: about how many rows this part of the file holds (the numbers' vector is sized
+    /// for them); `file_rows`: how many the whole file holds. A customer's rows are spread over
+    /// the file, so each part may meet nearly every customer of the file: the customers' map
+    /// is sized for the whole file's.
+    fn new(rows: usize, file_rows: usize) -> Checked {
         Checked {
             rows: 0,
             problems: Vec::new(),
@@ -601,7 +604,7 @@ impl Checked {
             numbers: Vec::with_capacity(rows),
             rest_numbers: Vec::new(),
             customers: ByHash::with_capacity_and_hasher(
-                rows / ROWS_PER_CUSTOMER_RESERVED,
+                file_rows / ROWS_PER_CUSTOMER_RESERVED,
                 Default::default(),
             ),
             pending: Vec::with_capacity(LOOKUPS_TOGETHER),
@@ -671,13 +674,16 @@ impl Checked {
     }
 
     /// Every row of `csv`, reporting progress when given some.
-    /// `bytes`: the length of what `csv` reads, to size the numbers' vector.
+    /// `bytes`: the length of what `csv` reads, and `file_bytes` of the whole file, to size
+    /// the numbers' vector and the customers' map (see `new`).
     fn csv<R: Read>(
         csv: &mut InvoiceCsvReader<R>,
         bytes: u64,
+        file_bytes: u64,
         progress: Option<(&dyn ImportProgress, &AtomicU64, u64)>,
     ) -> Checked {
-        let mut checked = Checked::new(usize::try_from(bytes / ROW_BYTES_FEWEST).unwrap_or(0));
+        let rows = |bytes: u64| usize::try_from(bytes / ROW_BYTES_FEWEST).unwrap_or(0);
+        let mut checked = Checked::new(rows(bytes), rows(file_bytes));
         for (read, row) in csv.enumerate() {
             if let Some((progress, counter, total)) = progress
                 && read.is_multiple_of(16_384)
@@ -750,7 +756,7 @@ fn validate(
                     };
                     let mut csv = InvoiceCsvReader::new(reader, *options)
                         .map_err(|problem| rejected(file_name, vec![problem], 0))?;
-                    let checked = Checked::csv(&mut csv, total, Some(progress));
+                    let checked = Checked::csv(&mut csv, total, total, Some(progress));
                     (checked, csv.encoding())
                 }
             };
@@ -772,7 +778,7 @@ fn validate(
             (checked, Some(encoding))
         }
         RowSource::Fec { rows, .. } => {
-            let mut checked = Checked::new(rows.len());
+            let mut checked = Checked::new(rows.len(), rows.len());
             for row in rows.iter() {
                 checked.row(row);
             }
@@ -810,10 +816,11 @@ fn validate_halves(
     let mut first = InvoiceCsvReader::new(counting(first), options)
         .map_err(|problem| rejected(file_name, vec![problem], 0))?;
     let mut second = first.continuation(counting(second));
-    let half = input.len() / 2;
+    let whole = input.len();
+    let half = whole / 2;
     let (checked, rest) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| Checked::csv(&mut second, half, None));
-        let checked = Checked::csv(&mut first, half, Some(progress));
+        let rest = scope.spawn(|| Checked::csv(&mut second, half, whole, None));
+        let checked = Checked::csv(&mut first, half, whole, Some(progress));
         (checked, rest.join())
     });
     let rest = rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
