@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use domain::case::{DelayReason, DisputeOutcome, DisputeReason, Promise, PromiseStatus};
 use domain::contact_policy::{ContactOutcome, ContactPolicy, ContactRecord};
 use domain::customer::{Channel, CustomerKind, CustomerRef, Language};
-use domain::engine::{CaseInput, CaseItem, DebtorProfile, Outcome, Reason, decide};
+use domain::engine::{CaseDecision, CaseInput, CaseItem, DebtorProfile, Outcome, Reason, decide};
+use domain::explanation::Explanation;
 use domain::ids::CustomerId;
 use domain::money::Money;
 use domain::scenario::{Scenario, StepChannel};
@@ -334,21 +335,11 @@ fn decide_batch(
             creditor_tz,
             today,
             options.language,
-            options.detail == ReportDetail::Every,
+            options.detail,
         )?;
+        report.actions_decided += update.actions.len();
         updates.push(update);
-        let acting = outcome.outcome == "act";
-        if acting {
-            report.actions_decided += outcome.channels.len();
-        }
-        let keep = match options.detail {
-            ReportDetail::Acting => acting,
-            ReportDetail::Every => true,
-            ReportDetail::CountsOnly => false,
-        };
-        if keep {
-            report.outcomes.push(outcome);
-        }
+        report.outcomes.extend(outcome);
     }
     Ok(updates)
 }
@@ -414,8 +405,8 @@ fn decide_one(
     creditor_tz: &TimeZone,
     today: Date,
     language: Language,
-    explain_all: bool,
-) -> Result<(CaseUpdate, CaseOutcome), DunningError> {
+    detail: ReportDetail,
+) -> Result<(CaseUpdate, Option<CaseOutcome>), DunningError> {
     let customer = debtor.id;
     let invoices = grouped.invoices.get(&customer).copied().unwrap_or_default();
     let items: Vec<CaseItem> = invoices
@@ -542,21 +533,55 @@ fn decide_one(
         incident: grouped.incidents.contains_key(&customer),
         awaiting_approval: awaiting,
     });
-    // Written for the cases that act, and for the others only when the report lists them: most
-    // cases of a cold run have nothing to do, and nobody reads why.
-    let explanation = if explain_all || matches!(decision.outcome, Outcome::Act(_)) {
-        decision.explain(language)
-    } else {
-        String::new()
-    };
-    let number_of = |id| {
-        invoices
-            .iter()
-            .find(|invoice| invoice.id == id)
-            .map(|invoice| invoice.number.clone())
-            .unwrap_or_default()
-    };
     let mut new_actions = Vec::new();
+    if let Outcome::Act(step) = &decision.outcome {
+        for contact in &step.contacts {
+            new_actions.push(NewAction {
+                customer,
+                episode: decision.progress.episode,
+                step_key: step.step_key.clone(),
+                channel: contact.channel.code().to_owned(),
+                companion: contact.companion,
+                tone: step.tone.code().to_owned(),
+                template: step.template.clone(),
+                invoice_ids: step.invoices.clone(),
+                decided_on: today,
+                scheduled_at: step.scheduled_at.to_string(),
+                status: if step.requires_approval {
+                    "awaiting_approval"
+                } else {
+                    "scheduled"
+                },
+                explanation: Explanation::Reasons(decision.reasons.clone()),
+            });
+        }
+    }
+    let listed = match detail {
+        ReportDetail::Acting => !new_actions.is_empty(),
+        ReportDetail::Every => true,
+        ReportDetail::CountsOnly => false,
+    };
+    // Put into words only for the report: most cases of a cold run have nothing to do, and a
+    // summary lists none.
+    let outcome = listed.then(|| outcome_of(&decision, debtor, invoices, language));
+    let update = CaseUpdate {
+        customer,
+        progress: decision.progress,
+        previous,
+        actions: new_actions,
+        next_review_on: decision.next_review_on,
+        promise_updates,
+    };
+    Ok((update, outcome))
+}
+
+/// A decision as the run's report lists it.
+fn outcome_of(
+    decision: &CaseDecision,
+    debtor: &store::DebtorRecord,
+    invoices: &[store::OpenInvoice],
+    language: Language,
+) -> CaseOutcome {
     let mut outcome = CaseOutcome {
         customer_ref: debtor.reference.as_str().to_owned(),
         outcome: match decision.outcome {
@@ -571,50 +596,27 @@ fn decide_one(
         scheduled_at: None,
         requires_approval: false,
         next_review_on: decision.next_review_on,
-        explanation: explanation.clone(),
+        explanation: decision.explain(language),
     };
     if let Outcome::Act(step) = &decision.outcome {
-        let numbers: Vec<String> = step.invoices.iter().map(|id| number_of(*id)).collect();
-        for contact in &step.contacts {
-            new_actions.push(NewAction {
-                customer,
-                episode: decision.progress.episode,
-                step_key: step.step_key.clone(),
-                channel: contact.channel.code().to_owned(),
-                companion: contact.companion,
-                tone: step.tone.code().to_owned(),
-                template: step.template.clone(),
-                invoice_ids: step.invoices.clone(),
-                invoice_numbers: numbers.clone(),
-                decided_on: today,
-                scheduled_at: step.scheduled_at.to_string(),
-                status: if step.requires_approval {
-                    "awaiting_approval"
-                } else {
-                    "scheduled"
-                },
-                explanation: explanation.clone(),
-            });
-        }
+        let number_of = |id| {
+            invoices
+                .iter()
+                .find(|invoice: &&store::OpenInvoice| invoice.id == id)
+                .map(|invoice| invoice.number.clone())
+                .unwrap_or_default()
+        };
         outcome.step = Some(step.step_key.clone());
         outcome.channels = step
             .contacts
             .iter()
             .map(|c| c.channel.code().to_owned())
             .collect();
-        outcome.invoice_numbers = numbers;
+        outcome.invoice_numbers = step.invoices.iter().map(|id| number_of(*id)).collect();
         outcome.scheduled_at = Some(step.scheduled_at.clone());
         outcome.requires_approval = step.requires_approval;
     }
-    let update = CaseUpdate {
-        customer,
-        progress: decision.progress,
-        previous,
-        actions: new_actions,
-        next_review_on: decision.next_review_on,
-        promise_updates,
-    };
-    Ok((update, outcome))
+    outcome
 }
 
 /// Runs every day from `from` to `to`, as the scheduler would.
@@ -1005,14 +1007,14 @@ pub async fn report_incident(
             tone: "formal".to_owned(),
             template: "legal_route".to_owned(),
             invoice_ids: invoices.iter().map(|invoice| invoice.id).collect(),
-            invoice_numbers: invoices
-                .iter()
-                .map(|i| i.number.as_str().to_owned())
-                .collect(),
             decided_on: today,
             scheduled_at: scheduled_at.to_string(),
             status: "awaiting_approval",
-            explanation: format!("{} ({})", Reason::Incident.describe(language), note.trim()),
+            explanation: Explanation::Text(format!(
+                "{} ({})",
+                Reason::Incident.describe(language),
+                note.trim()
+            )),
         })
         .await?;
     handle.wake_customer(id).await?;

@@ -1127,15 +1127,10 @@ async fn plan_messages(
                 tone: "courteous".to_owned(),
                 template: template.to_owned(),
                 invoice_ids: plan.invoices.iter().map(|invoice| invoice.id).collect(),
-                invoice_numbers: plan
-                    .invoices
-                    .iter()
-                    .map(|invoice| invoice.number.clone())
-                    .collect(),
                 decided_on: today,
                 scheduled_at: scheduled_at.clone(),
                 status: "scheduled",
-                explanation,
+                explanation: store::Explanation::Text(explanation),
             })
             .await?;
         queued += 1;

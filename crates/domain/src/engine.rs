@@ -166,7 +166,7 @@ pub enum SkipCause {
 }
 
 /// One fact behind a decision, in words a collector understands.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     /// A formal step has no usable channel; the case waits for the customer's details.
     StepBlocked {

@@ -36,6 +36,7 @@ pub mod contact_policy;
 pub mod creditor;
 pub mod customer;
 pub mod engine;
+pub mod explanation;
 pub mod identifiers;
 pub mod ids;
 pub mod late_payment;

@@ -372,18 +372,16 @@ enum Dialect {
 /// since the last step has passed; one action per channel, then the case's new level. Prints the
 /// number of actions decided.
 fn dunning_script(dialect: Dialect, tenant: i64, today: Date, min_gap: i64) -> String {
-    let (days, level_gap, ids, numbers) = match dialect {
+    let (days, level_gap, ids) = match dialect {
         Dialect::Sqlite => (
             format!("CAST(julianday('{today}') - julianday(o.anchor) AS INTEGER)"),
             format!("CAST(julianday('{today}') - julianday(dc.level_on) AS INTEGER)"),
             "group_concat(i.id, ',')",
-            "group_concat(i.number, ',')",
         ),
         Dialect::Postgres => (
             format!("(DATE '{today}' - o.anchor)"),
             format!("(DATE '{today}' - dc.level_on)"),
             "string_agg(i.id::text, ',')",
-            "string_agg(i.number, ',')",
         ),
     };
     let date = match dialect {
@@ -417,14 +415,14 @@ JOIN bench_steps b ON b.kind = n.kind AND b.level = n.next_level AND b.companion
 WHERE n.days >= b.offset_days AND n.since_last >= {min_gap};
 CREATE INDEX pick_customer ON pick (customer_id);
 INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template,
-                     invoice_ids, invoice_numbers, decided_on, scheduled_at, status, explanation)
+                     invoice_ids, decided_on, scheduled_at, status, explanation)
 SELECT {tenant}, p.customer_id, p.episode, p.step_key, b.channel, b.companion, p.tone, p.template,
-       l.ids, l.numbers, {date}, '{today}T09:00:00+01:00[Europe/Paris]',
+       l.ids, {date}, '{today}T09:00:00+01:00[Europe/Paris]',
        CASE WHEN p.approval = 1 THEN 'awaiting_approval' ELSE 'scheduled' END,
        'step ' || p.step_key || ' due (SQL reference)'
 FROM pick p
 JOIN bench_steps b ON b.kind = p.kind AND b.level = p.next_level
-JOIN (SELECT i.customer_id, {ids} AS ids, {numbers} AS numbers
+JOIN (SELECT i.customer_id, {ids} AS ids
       FROM invoices i JOIN pick q ON q.customer_id = i.customer_id
       WHERE i.tenant_id = {tenant} AND i.outstanding_minor > 0
         AND (i.due_on <= {date} OR q.offset_days < 0)
@@ -476,7 +474,7 @@ CREATE TABLE dunning_cases (tenant_id BIGINT NOT NULL, customer_id BIGINT NOT NU
   PRIMARY KEY (tenant_id, customer_id));
 CREATE TABLE actions (id BIGSERIAL PRIMARY KEY, tenant_id BIGINT NOT NULL, customer_id BIGINT NOT NULL,
   episode BIGINT NOT NULL, step_key TEXT NOT NULL, channel TEXT NOT NULL, companion INTEGER NOT NULL,
-  tone TEXT NOT NULL, template TEXT NOT NULL, invoice_ids TEXT NOT NULL, invoice_numbers TEXT NOT NULL,
+  tone TEXT NOT NULL, template TEXT NOT NULL, invoice_ids TEXT NOT NULL,
   decided_on DATE NOT NULL, scheduled_at TEXT NOT NULL, status TEXT NOT NULL, explanation TEXT NOT NULL,
   status_note TEXT,
   UNIQUE (tenant_id, customer_id, episode, step_key, channel));

@@ -483,11 +483,11 @@ struct ActionJson<'a> {
     status: &'a str,
     decided_on: String,
     scheduled_at: String,
-    explanation: &'a str,
+    explanation: String,
     status_note: Option<&'a str>,
 }
 
-fn action_json(action: &ActionRecord) -> ActionJson<'_> {
+fn action_json(action: &ActionRecord, lang: Lang) -> ActionJson<'_> {
     ActionJson {
         id: action.id,
         customer_ref: &action.customer_ref,
@@ -499,7 +499,7 @@ fn action_json(action: &ActionRecord) -> ActionJson<'_> {
         status: &action.status,
         decided_on: action.decided_on.to_string(),
         scheduled_at: rfc3339(&action.scheduled_at),
-        explanation: &action.explanation,
+        explanation: action.explanation.render(language(lang)),
         status_note: action.status_note.as_deref(),
     }
 }
@@ -550,7 +550,10 @@ fn actions_table(actions: &[ActionRecord], format: OutputFormat, lang: Lang) -> 
 
 fn print_actions(actions: &[ActionRecord], format: OutputFormat, lang: Lang) -> anyhow::Result<()> {
     if format == OutputFormat::Json {
-        let rows: Vec<ActionJson<'_>> = actions.iter().map(action_json).collect();
+        let rows: Vec<ActionJson<'_>> = actions
+            .iter()
+            .map(|action| action_json(action, lang))
+            .collect();
         return print_json(&rows);
     }
     emit(&actions_table(actions, format, lang), format)
@@ -620,7 +623,7 @@ async fn customer_show(
                     outstanding: invoice.outstanding.to_decimal_string(),
                 })
                 .collect(),
-            actions: file.actions.iter().map(action_json).collect(),
+            actions: file.actions.iter().map(|action| action_json(action, lang)).collect(),
             contacts: file
                 .contacts
                 .iter()
@@ -738,7 +741,7 @@ async fn customer_show(
             format!(
                 "{} — {}{}",
                 action.status,
-                action.explanation,
+                action.explanation.render(language(lang)),
                 action
                     .status_note
                     .as_deref()

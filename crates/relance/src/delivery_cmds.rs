@@ -16,8 +16,8 @@ use app::delivery::{
 use app::setup::select_tenant;
 use app::templates;
 use clap::{Args, Subcommand};
-use domain::customer::Language;
 
+use crate::casework::language;
 use crate::cli::{Lang, OutputFormat};
 use crate::commands::say;
 use crate::config::Config;
@@ -260,13 +260,6 @@ pub(crate) struct CallsArgs {
     /// The day of the phone steps (default: today).
     #[arg(long)]
     date: Option<jiff::civil::Date>,
-}
-
-fn language(lang: Lang) -> Language {
-    match lang {
-        Lang::Fr => Language::French,
-        Lang::En => Language::English,
-    }
 }
 
 pub(crate) async fn dispatch(

@@ -14,6 +14,7 @@
 
 use std::collections::HashSet;
 
+use domain::explanation::Explanation;
 use domain::ids::{CustomerId, InvoiceId, PaymentId};
 use domain::matching::{MatchInputs, OpenItem};
 use domain::money::{Currency, Money};
@@ -30,8 +31,8 @@ pub(crate) fn requeue_sql() -> String {
     INSERT_ACTION.replace(
         "DO NOTHING",
         "DO UPDATE SET status = 'scheduled', status_note = NULL, invoice_ids = excluded.invoice_ids, \
-         invoice_numbers = excluded.invoice_numbers, decided_on = excluded.decided_on, scheduled_at = excluded.scheduled_at, \
-         explanation = excluded.explanation WHERE actions.status = 'cancelled'",
+         decided_on = excluded.decided_on, scheduled_at = excluded.scheduled_at, \
+         explanation = excluded.explanation, reasons = excluded.reasons WHERE actions.status = 'cancelled'",
     )
 }
 use crate::sqlite_direct::{ForeignKeys, with_connection};
@@ -64,7 +65,8 @@ pub(crate) const INSERT_CLOSURE: &str = "INSERT INTO case_closures (tenant_id, c
 pub(crate) const CLOSURE_CONTACT: &str = "SELECT CAST(COALESCE(d.episode, 0) AS BIGINT), c.email, CAST(CASE WHEN c.consent_email THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
                          LEFT JOIN dunning_cases d ON d.tenant_id = c.tenant_id AND d.customer_id = c.id \
                          WHERE c.tenant_id = $1 AND c.id = $2";
-pub(crate) const PAID_BY_DUE: &str = "SELECT id, number FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY due_on, number";
+pub(crate) const PAID_BY_DUE: &str =
+    "SELECT id FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) ORDER BY due_on, number";
 /// The rows of an undone payment, each bound to (tenant, payment), after its allocations and
 /// write-offs gave back what they took off invoices.
 const UNDO_PAYMENT: [&str; 5] = [
@@ -435,13 +437,13 @@ pub(crate) fn action_invoices(action: i64, invoice_ids: &str) -> Result<Vec<i64>
 
 /// The receipt and thank-you a closure queues, as the tenant wants them: by e-mail when the
 /// customer has an address and agreed to e-mail, else by letter; listing the invoices the
-/// closing payment paid off (`paid`: id and number, oldest due first).
+/// closing payment paid off (`paid`, oldest due first).
 pub(crate) fn closure_actions(
     customer: CustomerId,
     episode: i64,
     email: Option<String>,
     consent_email: i64,
-    paid: Vec<(i64, String)>,
+    paid: Vec<i64>,
     effects: &PaymentEffects,
 ) -> Result<Vec<(&'static str, NewAction)>, StoreError> {
     let channel = if email.as_deref().is_some_and(|e| !e.trim().is_empty()) && consent_email != 0 {
@@ -450,7 +452,6 @@ pub(crate) fn closure_actions(
         "letter"
     };
     let episode = u32::try_from(episode).map_err(|_| corrupt("case episode"))?;
-    let (ids, numbers): (Vec<i64>, Vec<String>) = paid.into_iter().unzip();
     let mut actions = Vec::new();
     for (wanted, key, explanation) in [
         (
@@ -475,12 +476,11 @@ pub(crate) fn closure_actions(
                     companion: false,
                     tone: "courteous".to_owned(),
                     template: key.to_owned(),
-                    invoice_ids: ids.iter().copied().map(InvoiceId).collect(),
-                    invoice_numbers: numbers.clone(),
+                    invoice_ids: paid.iter().copied().map(InvoiceId).collect(),
                     decided_on: effects.today,
                     scheduled_at: effects.scheduled_at.clone(),
                     status: "scheduled",
-                    explanation: explanation.clone(),
+                    explanation: Explanation::Text(explanation.clone()),
                 },
             ));
         }
@@ -593,10 +593,10 @@ macro_rules! close_if_settled {
                     .bind(customer.0)
                     .fetch_one(&mut *$tx)
                     .await?;
-            let paid: Vec<(i64, String)> = if paid_invoices.is_empty() {
+            let paid: Vec<i64> = if paid_invoices.is_empty() {
                 Vec::new()
             } else {
-                sqlx::query_as(q(
+                sqlx::query_scalar(q(
                     store,
                     &$crate::bank_lines::PAID_BY_DUE
                         .replace("{ids}", &id_list(paid_invoices.iter().copied())),

@@ -295,8 +295,8 @@ mod tests {
                SELECT 1, 'C' || i, 'Client ' || i, 'b2b', 'FR', 'fr', i, '2026-11-20', '2026-11-20' FROM n; \
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
              INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template, invoice_ids, \
-                                  invoice_numbers, decided_on, scheduled_at, status, explanation) \
-               SELECT 1, 1 + i % 400, 1, 'step' || (i / 400), 'email', 0, 'courteous', 'reminder', '[]', '[]', \
+                                  decided_on, scheduled_at, status, explanation) \
+               SELECT 1, 1 + i % 400, 1, 'step' || (i / 400), 'email', 0, 'courteous', 'reminder', '', \
                       date('2026-01-01', '+' || (i % 300) || ' days'), '2026-11-20T09:00:00Z', 'sent', '' \
                FROM n; \
              ANALYZE;",

@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 
 use domain::customer::{Channel, ChannelConsent, CustomerKind, CustomerRef};
 use domain::engine::CaseProgress;
+use domain::explanation::Explanation;
+use domain::explanation::{decode_reasons, encode_reasons};
 use domain::ids::{CustomerId, InvoiceId};
 use domain::money::{Currency, Money};
 use domain::scenario::RiskSegment;
@@ -130,7 +132,7 @@ pub struct ActionRecord {
     /// RFC 9557 text: the debtor's local time with offset and zone.
     pub scheduled_at: String,
     pub status: String,
-    pub explanation: String,
+    pub explanation: Explanation,
     pub status_note: Option<String>,
 }
 
@@ -158,11 +160,10 @@ pub struct NewAction {
     pub tone: String,
     pub template: String,
     pub invoice_ids: Vec<InvoiceId>,
-    pub invoice_numbers: Vec<String>,
     pub decided_on: Date,
     pub scheduled_at: String,
     pub status: &'static str,
-    pub explanation: String,
+    pub explanation: Explanation,
 }
 
 /// A contact logged by a person (a call, a visit, a letter received back).
@@ -330,6 +331,15 @@ fn action_from_row(row: ActionRow) -> Result<ActionRecord, StoreError> {
         .map_err(|_| corrupt(format!("action {id}: invoice ids")))?;
     let invoice_numbers: Vec<String> = serde_json::from_str(&invoice_numbers)
         .map_err(|_| corrupt(format!("action {id}: invoice numbers")))?;
+    // The query tags the words with `w` and the reasons with `r`: one column, as a row of
+    // sixteen is as wide as a tuple decodes.
+    let explanation = match explanation.split_at_checked(1) {
+        Some(("r", reasons)) => Explanation::Reasons(
+            decode_reasons(reasons).map_err(|error| corrupt(format!("action {id}: {error}")))?,
+        ),
+        Some(("w", words)) => Explanation::Text(words.to_owned()),
+        _ => return Err(corrupt(format!("action {id}: explanation"))),
+    };
     Ok(ActionRecord {
         id,
         customer: CustomerId(customer),
@@ -351,8 +361,8 @@ fn action_from_row(row: ActionRow) -> Result<ActionRecord, StoreError> {
 }
 
 pub(crate) const INSERT_ACTION: &str = "INSERT INTO actions (tenant_id, customer_id, episode, step_key, channel, companion, tone, template, invoice_ids, \
-     invoice_numbers, decided_on, scheduled_at, status, explanation) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13, $14) \
+     decided_on, scheduled_at, status, explanation, reasons) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, $13, $14) \
      ON CONFLICT (tenant_id, customer_id, episode, step_key, channel) DO NOTHING";
 
 /// Every status an action can have, as the schema's CHECK lists them.
@@ -673,8 +683,9 @@ impl Readable for CaseRecord {
 impl Readable for ActionRecord {
     type Row = ActionRow;
     const SELECT: &'static str = "SELECT a.id, a.customer_id, c.reference, a.episode, a.step_key, a.channel, a.companion, a.tone, \
-         a.template, a.invoice_ids, a.invoice_numbers, iso(a.decided_on), a.scheduled_at, a.status, a.explanation, a.status_note \
-         FROM actions a JOIN customers c ON c.id = a.customer_id WHERE a.tenant_id = $1";
+         a.template, a.invoice_ids, a.invoice_numbers, iso(a.decided_on), a.scheduled_at, a.status, \
+         CASE WHEN a.reasons IS NULL THEN 'w' || a.explanation ELSE 'r' || a.reasons END, a.status_note \
+         FROM actions_listed a JOIN customers c ON c.id = a.customer_id WHERE a.tenant_id = $1";
     const CUSTOMER: &'static str = "a.customer_id";
     const ORDER: &'static str = "a.decided_on, c.reference, a.id";
 
@@ -1262,18 +1273,29 @@ pub struct CustomerFile {
 /// The columns of an action stored as text that its fields do not hold as such.
 pub(crate) struct ActionTexts {
     invoice_ids: String,
-    invoice_numbers: String,
     decided_on: String,
+    explanation: String,
+    reasons: Option<String>,
 }
 
 impl ActionTexts {
     pub(crate) fn of(action: &NewAction) -> ActionTexts {
+        let (explanation, reasons) = explanation_columns(&action.explanation);
         ActionTexts {
             invoice_ids: id_list(action.invoice_ids.iter().map(|id| id.0)),
-            invoice_numbers: serde_json::to_string(&action.invoice_numbers)
-                .expect("a list of strings serialises"),
             decided_on: action.decided_on.to_string(),
+            explanation,
+            reasons,
         }
+    }
+}
+
+/// An explanation as the columns `explanation` and `reasons` keep it: the engine's reasons in
+/// their compact form (and no words), or the words alone.
+fn explanation_columns(explanation: &Explanation) -> (String, Option<String>) {
+    match explanation {
+        Explanation::Reasons(reasons) => (String::new(), Some(encode_reasons(reasons))),
+        Explanation::Text(text) => (text.clone(), None),
     }
 }
 
@@ -1303,11 +1325,11 @@ pub(crate) fn execute_action_with(
         action.tone,
         action.template,
         texts.invoice_ids,
-        texts.invoice_numbers,
         texts.decided_on,
         action.scheduled_at,
         action.status,
-        action.explanation,
+        texts.explanation,
+        texts.reasons,
     ])
 }
 
@@ -1320,10 +1342,10 @@ where
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     &'static str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    let numbers =
-        serde_json::to_string(&action.invoice_numbers).expect("a list of strings serialises");
+    let (explanation, reasons) = explanation_columns(&action.explanation);
     query
         .bind(tenant)
         .bind(action.customer.0)
@@ -1334,9 +1356,9 @@ where
         .bind(action.tone.clone())
         .bind(action.template.clone())
         .bind(id_list(action.invoice_ids.iter().map(|id| id.0)))
-        .bind(numbers)
         .bind(action.decided_on.to_string())
         .bind(action.scheduled_at.clone())
         .bind(action.status)
-        .bind(action.explanation.clone())
+        .bind(explanation)
+        .bind(reasons)
 }

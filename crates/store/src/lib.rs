@@ -66,6 +66,7 @@ pub use connect::SqliteSettings;
 pub use customer_details::{
     CustomerDetailsRecord, CustomerSettings, IncidentDetail, IncidentResolution, ResolvedIncidents,
 };
+pub use domain::explanation::Explanation;
 pub use dunning::{
     ACTION_STATUSES, ActionFilter, ActionRecord, CaseBatch, CaseUpdate, ContactLogRecord,
     CustomerFile, DebtorRecord, DisputeRecord, HoldRecord, IncidentRecord, NewAction, NewContact,

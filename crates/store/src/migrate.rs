@@ -150,6 +150,11 @@ const SQLITE: &[Migration] = &[
         name: "actions_and_cases_without_timestamps",
         sql: include_str!("../migrations/sqlite/0027_actions_and_cases_without_timestamps.sql"),
     },
+    Migration {
+        version: 28,
+        name: "actions_name_invoices_by_id",
+        sql: include_str!("../migrations/sqlite/0028_actions_name_invoices_by_id.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -287,6 +292,11 @@ const POSTGRES: &[Migration] = &[
         version: 27,
         name: "actions_and_cases_without_timestamps",
         sql: include_str!("../migrations/postgres/0027_actions_and_cases_without_timestamps.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "actions_name_invoices_by_id",
+        sql: include_str!("../migrations/postgres/0028_actions_name_invoices_by_id.sql"),
     },
 ];
 

@@ -135,6 +135,7 @@ type ActionColumns = (
     String,
     String,
     String,
+    Option<String>,
 );
 
 fn read_files(
@@ -155,7 +156,7 @@ fn read_files(
     )?;
     let mut actions = connection.prepare(
         "SELECT id, step_key, channel, tone, status, decided_on, scheduled_at, invoice_numbers, \
-         explanation FROM actions WHERE tenant_id = ?1 AND customer_id = ?2 \
+         explanation, reasons FROM actions_listed WHERE tenant_id = ?1 AND customer_id = ?2 \
          ORDER BY id DESC LIMIT 20",
     )?;
     let mut sample = RateSample::default();

@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::customer::Language;
 use domain::money::Money;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -79,7 +80,8 @@ pub(crate) fn amount(money: Money) -> Value {
     json!({ "amount": money.to_decimal_string(), "currency": money.currency().code() })
 }
 
-fn action_json(action: &ActionRecord) -> Value {
+/// An action, its explanation in the creditor's language.
+fn action_json(action: &ActionRecord, language: Language) -> Value {
     json!({
         "id": action.id,
         "customer": action.customer_ref,
@@ -91,7 +93,7 @@ fn action_json(action: &ActionRecord) -> Value {
         "decided_on": action.decided_on.to_string(),
         "scheduled_at": action.scheduled_at,
         "invoices": action.invoice_numbers,
-        "explanation": action.explanation,
+        "explanation": action.explanation.render(language),
     })
 }
 
@@ -167,7 +169,7 @@ async fn customer(
         "risk": debtor.risk.code(),
         "scenario": debtor.scenario,
         "outstanding": amount(Money::from_minor(outstanding, currency)),
-        "actions": file.actions.iter().map(action_json).collect::<Vec<_>>(),
+        "actions": file.actions.iter().map(|action| action_json(action, tenant.profile.language)).collect::<Vec<_>>(),
         "contacts": file.contacts.iter().map(|c| json!({
             "id": c.id, "channel": c.channel, "outcome": c.outcome, "reason": c.reason,
             "note": c.note, "on": c.occurred_on.to_string(),
@@ -249,7 +251,7 @@ async fn actions(
         "total": total,
         "offset": offset,
         "limit": limit,
-        "actions": list.iter().map(action_json).collect::<Vec<_>>(),
+        "actions": list.iter().map(|action| action_json(action, tenant.profile.language)).collect::<Vec<_>>(),
     }))
 }
 
@@ -262,7 +264,7 @@ async fn approve(
     let action = app::dunning::approve_action(&state.store, &tenant, id)
         .await
         .map_err(|error| WebError::from(error).into_api())?;
-    ok(action_json(&action))
+    ok(action_json(&action, tenant.profile.language))
 }
 
 #[derive(Deserialize)]
@@ -289,7 +291,7 @@ async fn skip(
     let action = app::dunning::skip_action(&state.store, &tenant, id, body.reason.trim())
         .await
         .map_err(|error| WebError::from(error).into_api())?;
-    ok(action_json(&action))
+    ok(action_json(&action, tenant.profile.language))
 }
 
 #[derive(Deserialize)]

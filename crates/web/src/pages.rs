@@ -297,7 +297,7 @@ fn action_json(action: &ActionRecord, lang: Lang) -> Value {
         "status": action.status,
         "status_label": status_label(&action.status, lang),
         "status_note": action.status_note,
-        "explanation": action.explanation,
+        "explanation": action.explanation.render(lang.language()),
         "decided_on": action.decided_on.to_string(),
         "has_letter": action.status == "awaiting_approval"
             || action.channel == "letter"
@@ -730,7 +730,10 @@ fn timeline(
                 "channel": action.channel,
                 "what": action.step_key,
                 "outcome": status_label(&action.status, lang),
-                "note": action.status_note.clone().unwrap_or_else(|| action.explanation.clone()),
+                "note": action
+                    .status_note
+                    .clone()
+                    .unwrap_or_else(|| action.explanation.render(lang.language())),
             }),
         ));
     }

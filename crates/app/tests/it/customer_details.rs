@@ -462,9 +462,10 @@ async fn a_withdrawn_consent_stops_that_channel_at_the_next_run() {
         assert!(
             second[0]
                 .explanation
+                .render(Language::English)
                 .contains("email replaced by letter (no consent)"),
             "{}",
-            second[0].explanation
+            second[0].explanation.render(Language::English)
         );
     });
 }

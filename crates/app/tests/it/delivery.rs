@@ -738,11 +738,10 @@ async fn a_scheduled_thank_you_goes_like_any_action_and_says_what_was_paid() {
                 tone: "courteous".to_owned(),
                 template: "thank_you".to_owned(),
                 invoice_ids: late.invoice_ids.clone(),
-                invoice_numbers: late.invoice_numbers.clone(),
                 decided_on: FIRST_DAY,
                 scheduled_at: late.scheduled_at.clone(),
                 status: "scheduled",
-                explanation: "paid in full".to_owned(),
+                explanation: store::Explanation::Text("paid in full".to_owned()),
             })
             .await
             .unwrap();

@@ -119,6 +119,7 @@ async fn the_daily_run_records_each_step_once_and_a_rerun_writes_nothing() {
         assert!(
             late[0]
                 .explanation
+                .render(Language::English)
                 .starts_with("J+1, step 'first_reminder' (18 days past due)")
         );
         assert_eq!(
@@ -395,6 +396,7 @@ async fn disputes_promises_holds_and_incidents_stop_the_reminders() {
         assert!(
             legal[0]
                 .explanation
+                .render(Language::English)
                 .contains("voie judiciaire proposée (insultes au téléphone)")
         );
         let error = dunning::list_actions(store, &tenant, None, None, Some("done"))
@@ -457,9 +459,10 @@ async fn a_bounced_email_sends_the_next_reminder_by_letter() {
         assert!(
             actions[0]
                 .explanation
+                .render(Language::English)
                 .contains("step 'second_reminder' passed over: no usable channel"),
             "{}",
-            actions[0].explanation
+            actions[0].explanation.render(Language::English)
         );
     });
 }

@@ -99,11 +99,10 @@ async fn formal_notice(
             tone: "formal".into(),
             template: "formal_notice".into(),
             invoice_ids: vec![invoice],
-            invoice_numbers: vec![number.into()],
             decided_on: on,
             scheduled_at: format!("{on}T09:00:00+01:00[Europe/Paris]"),
             status,
-            explanation: "mise en demeure".into(),
+            explanation: store::Explanation::Text("mise en demeure".into()),
         })
         .await
         .unwrap();

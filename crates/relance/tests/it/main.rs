@@ -381,11 +381,26 @@ fn the_daily_run_from_the_command_line_records_once_and_explains() {
     assert_eq!(action["tone"], "courteous");
     assert_eq!(action["status"], "scheduled");
     assert_eq!(action["scheduled_at"], "2026-11-24T09:00:00+01:00");
+    // Decided by a run in English, explained in the reader's language.
     assert!(
         action["explanation"]
             .as_str()
             .unwrap()
-            .starts_with("J+1, step 'first_reminder' (54 days past due)")
+            .starts_with("J+1, étape « first_reminder » (échéance dépassée de 54 j)"),
+        "{action}"
+    );
+    let english = relance(
+        &data,
+        &["--lang", "en", "actions", "list", "--format", "json"],
+    )
+    .success();
+    let english: serde_json::Value = serde_json::from_str(&english.stdout()).unwrap();
+    assert!(
+        english[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("J+1, step 'first_reminder' (54 days past due)"),
+        "{english}"
     );
 
     let file = relance(&data, &["customer", "show", "C1"]).success();

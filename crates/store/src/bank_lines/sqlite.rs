@@ -421,13 +421,13 @@ fn apply_payment(
             .query_row(params![tenant, plan.customer.0], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?))
             })?;
-        let paid: Vec<(i64, String)> = if paid_invoices.is_empty() {
+        let paid: Vec<i64> = if paid_invoices.is_empty() {
             Vec::new()
         } else {
             tx.prepare(&sqlite_dialect(
                 &PAID_BY_DUE.replace("{ids}", &id_list(paid_invoices.iter().copied())),
             ))?
-            .query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .query_map(params![tenant], |row| row.get(0))?
             .collect::<Result<_, _>>()?
         };
         for (key, action) in

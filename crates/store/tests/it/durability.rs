@@ -265,7 +265,7 @@ async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_thei
         .unwrap();
     let (f1, _) = scope.invoice_by_number("F-1").await.unwrap();
     scope
-        .propose_action(&first_reminder(alpha, f1, "F-1"))
+        .propose_action(&first_reminder(alpha, f1))
         .await
         .unwrap();
     store.close().await;
@@ -326,6 +326,98 @@ async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_thei
             "no row timestamps left in {table}: {columns:?}"
         );
     }
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[tokio::test]
+async fn actions_recorded_before_migration_28_read_their_numbers_from_the_invoices_and_keep_their_words()
+ {
+    use crate::fixtures::{customer, first_reminder, import, invoice, new_tenant};
+    use domain::customer::Language;
+    use jiff::civil::date;
+    use store::Explanation;
+
+    let (directory, database) = scratch("action-upgrade");
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let tenant = new_tenant(&store, "Atelier").await;
+    import(
+        &store,
+        tenant,
+        &[customer("C1", "Alpha")],
+        &[
+            invoice("F-1", "C1", date(2026, 10, 1), 1000, 1000),
+            invoice("F-2", "C1", date(2026, 10, 5), 500, 500),
+        ],
+    )
+    .await;
+    let scope = store.tenant(tenant);
+    let (f1, alpha) = scope.invoice_by_number("F-1").await.unwrap();
+    let (f2, _) = scope.invoice_by_number("F-2").await.unwrap();
+    let mut older = first_reminder(alpha, f1);
+    // Listed in the action's own order, not the invoices'.
+    older.invoice_ids = vec![f2, f1];
+    scope.propose_action(&older).await.unwrap();
+    store.close().await;
+    // The action as an installation before migration 28 kept it: its invoices' numbers as JSON
+    // beside their ids, its explanation in words.
+    {
+        let before = rusqlite::Connection::open(&database).unwrap();
+        before
+            .execute_batch(
+                "DROP VIEW actions_listed; \
+                 ALTER TABLE actions DROP COLUMN reasons; \
+                 ALTER TABLE actions ADD COLUMN invoice_numbers TEXT NOT NULL DEFAULT '[\"F-2\",\"F-1\"]'; \
+                 UPDATE actions SET explanation = 'J+1, étape « first_reminder »'; \
+                 DELETE FROM schema_migrations WHERE version = 28;",
+            )
+            .unwrap();
+    }
+
+    let store = store::Store::open_sqlite(&database).await.unwrap();
+    let scope = store.tenant(tenant);
+    let actions = scope
+        .actions(&store::ActionFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].invoice_numbers, ["F-2", "F-1"]);
+    assert_eq!(
+        actions[0].explanation,
+        Explanation::Text("J+1, étape « first_reminder »".to_owned())
+    );
+    // An action recorded after the upgrade keeps the engine's reasons, read in either language.
+    let mut newer = first_reminder(alpha, f1);
+    newer.episode = 2;
+    scope.propose_action(&newer).await.unwrap();
+    let actions = scope
+        .actions(&store::ActionFilter::default())
+        .await
+        .unwrap();
+    let recorded = actions.iter().find(|a| a.episode == 2).unwrap();
+    assert_eq!(recorded.explanation, newer.explanation);
+    assert_eq!(recorded.invoice_numbers, ["F-1"]);
+    assert_eq!(
+        recorded.explanation.render(Language::French),
+        "J+1, étape « first_reminder » (échéance dépassée de 50 j); aucun contact récent"
+    );
+    assert_eq!(
+        recorded.explanation.render(Language::English),
+        "J+1, step 'first_reminder' (50 days past due); no recent contact"
+    );
+    store.close().await;
+    let upgraded = rusqlite::Connection::open(&database).unwrap();
+    assert!(!column_names(&upgraded, "actions").contains(&"invoice_numbers".to_owned()));
+    let words: String = upgraded
+        .query_row(
+            "SELECT explanation || '|' || reasons FROM actions WHERE episode = 2",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        words, "|due 1 50 first_reminder;nocontact",
+        "reasons, no words"
+    );
     let _ = std::fs::remove_dir_all(&directory);
 }
 

@@ -4,12 +4,15 @@ use domain::creditor::{
     CreditorProfile, FRENCH_DEFAULT_PAYMENT_TERM_DAYS, PostalAddress, TimeZoneName,
 };
 use domain::customer::{CustomerDetails, CustomerKind, CustomerRef, EmailAddress};
+use domain::engine::Reason;
 use domain::identifiers::CountryCode;
 use domain::ids::{CustomerId, InvoiceId, TenantId};
 use domain::money::{Currency, Money};
 use domain::receivable::{InvoiceDates, InvoiceDetails, InvoiceNumber};
 use jiff::civil::{Date, date};
-use store::{CustomerUpsert, ImportCounts, ImportMeta, InvoiceUpsert, NewAction, Store};
+use store::{
+    CustomerUpsert, Explanation, ImportCounts, ImportMeta, InvoiceUpsert, NewAction, Store,
+};
 use test_support::fixed_now;
 
 pub(crate) fn creditor(name: &str) -> CreditorProfile {
@@ -129,9 +132,9 @@ pub(crate) async fn creditor_with_one_invoice(store: &Store, name: &str) -> Tena
     tenant
 }
 
-/// The first reminder by e-mail of `invoice` (numbered `number`), scheduled for 20 November
-/// 2026 at 09:00 in Paris.
-pub(crate) fn first_reminder(customer: CustomerId, invoice: InvoiceId, number: &str) -> NewAction {
+/// The first reminder by e-mail of `invoice`, scheduled for 20 November 2026 at 09:00 in Paris,
+/// with the engine's reasons.
+pub(crate) fn first_reminder(customer: CustomerId, invoice: InvoiceId) -> NewAction {
     NewAction {
         customer,
         episode: 1,
@@ -141,10 +144,16 @@ pub(crate) fn first_reminder(customer: CustomerId, invoice: InvoiceId, number: &
         tone: "courteous".to_owned(),
         template: "first_reminder".to_owned(),
         invoice_ids: vec![invoice],
-        invoice_numbers: vec![number.to_owned()],
         decided_on: date(2026, 11, 20),
         scheduled_at: "2026-11-20T09:00:00+01:00[Europe/Paris]".to_owned(),
         status: "scheduled",
-        explanation: "J+1".to_owned(),
+        explanation: Explanation::Reasons(vec![
+            Reason::StepDue {
+                key: "first_reminder".to_owned(),
+                offset: 1,
+                days_overdue: 50,
+            },
+            Reason::NoPriorContact,
+        ]),
     }
 }

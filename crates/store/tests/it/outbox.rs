@@ -23,7 +23,7 @@ async fn scheduled_email(store: &Store, tenant: TenantId) -> (CustomerId, Invoic
         .unwrap();
     let (invoice, _) = handle.invoice_by_number("F-1").await.unwrap();
     handle
-        .propose_action(&first_reminder(customer, invoice, "F-1"))
+        .propose_action(&first_reminder(customer, invoice))
         .await
         .unwrap();
     let action = handle.actions_without_message().await.unwrap();
