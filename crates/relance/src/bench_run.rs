@@ -7,8 +7,10 @@
 //! same day again (must write nothing), the next day (a "normal day"), and a cold run after a
 //! reset. The references run the same SQL script (next step of each case by the offset of its
 //! oldest open invoice, from a steps table made of the same scenarios; actions inserted; case
-//! levels upserted) through the `sqlite3` command-line tool on the copy of Relance's file, and in
-//! PostgreSQL on the same CSV loaded with `COPY` into a schema of its own.
+//! levels upserted) through the `sqlite3` command-line tool on the copy of Relance's file, in
+//! PostgreSQL on the same CSV loaded with `COPY` into a schema of its own, and in DuckDB (the
+//! PyPI package, through `python3` and `bench_run_duckdb.py`; skipped with a note when it cannot
+//! be imported) on the same CSV loaded into a database file of its own.
 //!
 //! The script is a simplified but honest equivalent of the engine: no contact hours, consents,
 //! channel fallbacks, holds, promises, disputes or contact limits beyond the minimum gap between
@@ -40,6 +42,8 @@ use crate::cli::BenchRunArgs;
 const AS_OF: Date = jiff::civil::date(2026, 11, 20);
 /// The schema the PostgreSQL reference works in; dropped at the start and at the end.
 const PG_SCHEMA: &str = "relance_bench_run";
+/// Runs a script in DuckDB and prints what it decided and the time DuckDB took.
+const DUCKDB_HARNESS: &str = include_str!("bench_run_duckdb.py");
 
 /// One measured run of Relance.
 struct Measured {
@@ -222,6 +226,9 @@ pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let duckdb_reference =
+        duckdb_reference(work_dir, &csv_path, tenant.id.0, &steps, &days, min_gap)
+            .context("DuckDB reference")?;
 
     say("\nreferences (the same decisions as one SQL script, on the same data)")?;
     match &sqlite_reference {
@@ -240,7 +247,111 @@ pub(crate) async fn run(args: &BenchRunArgs) -> anyhow::Result<()> {
         }
         None => say("  PostgreSQL: skipped (give --postgres-url or RELANCE_BENCH_POSTGRES_URL)")?,
     }
+    match &duckdb_reference {
+        Some((load_time, results)) => {
+            say(format!(
+                "  (DuckDB: CSV read into a database file in {:.2} s, not counted; times inside DuckDB)",
+                load_time.as_secs_f64()
+            ))?;
+            print_reference("DuckDB", &days, results, &measured)?;
+        }
+        None => {
+            say("  DuckDB: skipped (python3 cannot import duckdb: `pip install duckdb` to run it)")?
+        }
+    }
     Ok(())
+}
+
+/// The DuckDB reference: the CSV read into a database file of its own, then the script in
+/// PostgreSQL's dialect, which DuckDB reads as it is. `None` when `python3` cannot import
+/// `duckdb`.
+fn duckdb_reference(
+    work_dir: &Path,
+    csv: &Path,
+    tenant: i64,
+    steps: &[StepRow],
+    days: &[(&str, Date)],
+    min_gap: i64,
+) -> anyhow::Result<Option<(Duration, Vec<Reference>)>> {
+    let available = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !available {
+        return Ok(None);
+    }
+    let harness = work_dir.join("bench_run_duckdb.py");
+    std::fs::write(&harness, DUCKDB_HARNESS)
+        .with_context(|| format!("cannot write {}", harness.display()))?;
+    let database = work_dir.join("reference.duckdb");
+    let remove = || {
+        for suffix in ["", ".wal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+        }
+    };
+    remove();
+    let duckdb = || {
+        let mut command = Command::new("python3");
+        command.arg(&harness).arg(&database);
+        command
+    };
+    let load = duckdb_run(&mut duckdb(), &duckdb_load(csv, tenant, steps))?;
+    let mut results = Vec::new();
+    for (_, date) in days {
+        let script = dunning_script(Dialect::Postgres, tenant, *date, min_gap);
+        results.push(duckdb_run(&mut duckdb(), &script)?);
+    }
+    remove();
+    Ok(Some((load.elapsed, results)))
+}
+
+/// Runs a script through the DuckDB harness and reads its line: the actions decided, then the
+/// seconds DuckDB took.
+fn duckdb_run(command: &mut Command, script: &str) -> anyhow::Result<Reference> {
+    let (output, _) = run_script(command, script)?;
+    let line = output.trim();
+    let parsed = line
+        .split_once(' ')
+        .and_then(|(actions, seconds)| Some((actions.parse().ok()?, seconds.parse().ok()?)));
+    let (actions, seconds): (u64, f64) =
+        parsed.with_context(|| format!("unexpected output of the DuckDB harness: {line:?}"))?;
+    Ok(Reference {
+        elapsed: Duration::from_secs_f64(seconds),
+        actions,
+    })
+}
+
+/// The DuckDB reference's data: the CSV read with `read_csv`, then the tables the script uses.
+/// A columnar engine scans rather than seeks, so the invoices get no secondary index; the
+/// cases and actions have the keys the script's upserts need.
+fn duckdb_load(csv: &Path, tenant: i64, steps: &[StepRow]) -> String {
+    format!(
+        "CREATE TABLE raw AS SELECT * FROM read_csv('{csv}', header = true, all_varchar = true);
+CREATE TABLE customers AS
+  SELECT row_number() OVER (ORDER BY customer_ref) AS id, {tenant}::BIGINT AS tenant_id,
+         customer_ref AS reference, coalesce(nullif(min(customer_kind), ''), 'b2b') AS kind
+  FROM raw GROUP BY customer_ref;
+CREATE TABLE invoices AS
+  SELECT row_number() OVER () AS id, {tenant}::BIGINT AS tenant_id, c.id AS customer_id,
+         r.invoice_number AS number, r.due_date::DATE AS due_on,
+         round(coalesce(nullif(r.outstanding, ''), r.amount)::DECIMAL(18, 2) * 100)::BIGINT AS outstanding_minor
+  FROM raw r JOIN customers c ON c.reference = r.customer_ref;
+DROP TABLE raw;
+CREATE TABLE dunning_cases (tenant_id BIGINT NOT NULL, customer_id BIGINT NOT NULL, episode BIGINT NOT NULL,
+  anchor_on DATE, level BIGINT, level_on DATE, handed_off INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, customer_id));
+CREATE SEQUENCE action_ids;
+CREATE TABLE actions (id BIGINT PRIMARY KEY DEFAULT nextval('action_ids'), tenant_id BIGINT NOT NULL,
+  customer_id BIGINT NOT NULL, episode BIGINT NOT NULL, step_key TEXT NOT NULL, channel TEXT NOT NULL,
+  companion INTEGER NOT NULL, tone TEXT NOT NULL, template TEXT NOT NULL, invoice_ids TEXT NOT NULL,
+  decided_on DATE NOT NULL, scheduled_at TEXT NOT NULL, status TEXT NOT NULL, explanation TEXT NOT NULL,
+  status_note TEXT,
+  UNIQUE (tenant_id, customer_id, episode, step_key, channel));
+{}CHECKPOINT;
+",
+        steps_table(steps),
+        csv = csv.display()
+    )
 }
 
 async fn measure(

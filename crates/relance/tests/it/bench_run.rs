@@ -1,5 +1,6 @@
-//! `relance bench run` and `relance bench match` end to end at a tiny size: the run completes and
-//! its same-day re-run writes nothing; matching applies no wrong match. No timing is asserted.
+//! `relance bench run` and `relance bench match` end to end at a tiny size: the run completes, its
+//! same-day re-run writes nothing and its SQL references decide as Relance does; matching applies
+//! no wrong match. No timing is asserted.
 
 use std::process::Command;
 
@@ -26,6 +27,29 @@ fn bench_run_completes_and_the_same_day_rerun_writes_nothing() {
         "{stdout}"
     );
     assert!(stdout.contains("PostgreSQL: skipped"), "{stdout}");
+    // Every reference that ran decided, each day, as many actions as Relance.
+    let compared: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains(" actions   relance "))
+        .collect();
+    for line in &compared {
+        let counts: Vec<&str> = line
+            .split(" actions")
+            .filter_map(|part| part.split_whitespace().last())
+            .take(2)
+            .collect();
+        assert_eq!(counts[0], counts[1], "{line}");
+    }
+    let duckdb_installed = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if duckdb_installed {
+        assert!(stdout.contains("\n  DuckDB\n"), "{stdout}");
+        assert_eq!(compared.len(), 6, "sqlite3 and DuckDB, three days each: {stdout}");
+    } else {
+        assert!(stdout.contains("DuckDB: skipped"), "{stdout}");
+    }
 }
 
 #[test]
