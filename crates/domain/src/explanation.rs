@@ -424,7 +424,7 @@ mod tests {
                 until: date(2026, 11, 24),
             },
             Reason::PromisePending {
-                amount: eur(1_250_50),
+                amount: eur(125_050),
                 due_on: date(2026, 11, 30),
                 until: date(2026, 12, 3),
             },

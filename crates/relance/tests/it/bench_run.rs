@@ -46,7 +46,11 @@ fn bench_run_completes_and_the_same_day_rerun_writes_nothing() {
         .is_ok_and(|output| output.status.success());
     if duckdb_installed {
         assert!(stdout.contains("\n  DuckDB\n"), "{stdout}");
-        assert_eq!(compared.len(), 6, "sqlite3 and DuckDB, three days each: {stdout}");
+        assert_eq!(
+            compared.len(),
+            6,
+            "sqlite3 and DuckDB, three days each: {stdout}"
+        );
     } else {
         assert!(stdout.contains("DuckDB: skipped"), "{stdout}");
     }
