@@ -172,6 +172,13 @@ async fn outstanding_by_number(scope: store::TenantStore<'_>) -> Vec<(String, i6
 }
 
 /// A table's columns, in their order.
+async fn every_action(scope: store::TenantStore<'_>) -> Vec<store::ActionRecord> {
+    scope
+        .actions(&store::ActionFilter::default())
+        .await
+        .unwrap()
+}
+
 fn column_names(connection: &rusqlite::Connection, table: &str) -> Vec<String> {
     connection
         .prepare(&format!(
@@ -289,10 +296,7 @@ async fn cases_and_actions_recorded_before_migration_27_keep_everything_but_thei
 
     let store = store::Store::open_sqlite(&database).await.unwrap();
     let scope = store.tenant(tenant);
-    let actions = scope
-        .actions(&store::ActionFilter::default())
-        .await
-        .unwrap();
+    let actions = every_action(scope).await;
     assert_eq!(actions.len(), 1);
     assert_eq!(
         (actions[0].customer, actions[0].invoice_numbers.as_slice()),
@@ -375,10 +379,7 @@ async fn actions_recorded_before_migration_28_read_their_numbers_from_the_invoic
 
     let store = store::Store::open_sqlite(&database).await.unwrap();
     let scope = store.tenant(tenant);
-    let actions = scope
-        .actions(&store::ActionFilter::default())
-        .await
-        .unwrap();
+    let actions = every_action(scope).await;
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].invoice_numbers, ["F-2", "F-1"]);
     assert_eq!(
@@ -389,10 +390,7 @@ async fn actions_recorded_before_migration_28_read_their_numbers_from_the_invoic
     let mut newer = first_reminder(alpha, f1);
     newer.episode = 2;
     scope.propose_action(&newer).await.unwrap();
-    let actions = scope
-        .actions(&store::ActionFilter::default())
-        .await
-        .unwrap();
+    let actions = every_action(scope).await;
     let recorded = actions.iter().find(|a| a.episode == 2).unwrap();
     assert_eq!(recorded.explanation, newer.explanation);
     assert_eq!(recorded.invoice_numbers, ["F-1"]);
