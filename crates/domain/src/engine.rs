@@ -604,12 +604,17 @@ fn finish(
 impl CaseDecision {
     /// The reasons as one sentence in the collector's language.
     pub fn explain(&self, language: Language) -> String {
-        self.reasons
-            .iter()
-            .map(|reason| reason.describe(language))
-            .collect::<Vec<_>>()
-            .join("; ")
+        describe_all(&self.reasons, language)
     }
+}
+
+/// Reasons as one sentence in `language`.
+pub fn describe_all(reasons: &[Reason], language: Language) -> String {
+    reasons
+        .iter()
+        .map(|reason| reason.describe(language))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Reason {

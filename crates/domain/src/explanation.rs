@@ -14,7 +14,7 @@ use jiff::civil::Date;
 
 use crate::contact_policy::ContactLimit;
 use crate::customer::{Channel, CustomerKind, Language};
-use crate::engine::{ChannelProblem, Reason, SkipCause};
+use crate::engine::{ChannelProblem, Reason, SkipCause, describe_all};
 use crate::money::{Currency, Money};
 use crate::scenario::{RiskSegment, StepChannel, UnmetCondition};
 
@@ -38,11 +38,7 @@ impl Explanation {
     /// The explanation in words, in `language`.
     pub fn render(&self, language: Language) -> String {
         match self {
-            Explanation::Reasons(reasons) => reasons
-                .iter()
-                .map(|reason| reason.describe(language))
-                .collect::<Vec<_>>()
-                .join("; "),
+            Explanation::Reasons(reasons) => describe_all(reasons, language),
             Explanation::Text(text) => text.clone(),
         }
     }

@@ -11,8 +11,7 @@ use std::fmt::Write as _;
 
 use domain::customer::{Channel, ChannelConsent, CustomerKind, CustomerRef};
 use domain::engine::CaseProgress;
-use domain::explanation::Explanation;
-use domain::explanation::{decode_reasons, encode_reasons};
+use domain::explanation::{Explanation, decode_reasons, encode_reasons};
 use domain::ids::{CustomerId, InvoiceId};
 use domain::money::{Currency, Money};
 use domain::scenario::RiskSegment;
