@@ -55,7 +55,12 @@ const KEEP_PROMISES: &str = "UPDATE promises SET status = 'kept', resolved_on = 
                      WHERE tenant_id = $2 AND customer_id = $3 AND status = 'pending' AND $4 <= balance_when_made_minor - amount_minor";
 pub(crate) const PENDING_ACTIONS: &str = "SELECT id, invoice_ids FROM actions WHERE tenant_id = $1 AND customer_id = $2 \
                      AND (status = 'scheduled' OR status = 'awaiting_approval') AND step_key <> 'receipt' AND step_key <> 'thank_you'";
-pub(crate) const STILL_OWED: &str = "SELECT COUNT(*) FROM invoices WHERE tenant_id = $1 AND id IN ({ids}) AND outstanding_minor > 0";
+/// How many of an action's invoices are still owed. The unary `+` keeps the tenant's column
+/// from choosing the index: with it, SQLite read the covering index of the tenant's open
+/// invoices from end to end (2.8 million entries at ten million invoices) for every pending
+/// action, instead of looking the few ids up, and a bank import after a daily run did not
+/// finish in fifteen minutes.
+pub(crate) const STILL_OWED: &str = "SELECT COUNT(*) FROM invoices WHERE +tenant_id = $1 AND id IN ({ids}) AND outstanding_minor > 0";
 pub(crate) const CANCEL_ACTION: &str =
     "UPDATE actions SET status = 'cancelled', status_note = $1 WHERE tenant_id = $2 AND id = $3";
 /// Bound to (tenant, customer, payment, settlement, closed on, note, now): a closure names what
@@ -82,6 +87,7 @@ const CANCEL_RECEIPTS: &str = "UPDATE actions SET status = 'cancelled', status_n
 /// What a payment took off invoices: its allocations, and the remainders written off with it.
 const PAYMENT_ALLOCATIONS: &str = "SELECT invoice_id, amount_minor FROM allocations WHERE tenant_id = $1 AND payment_id = $2 \
      UNION ALL SELECT invoice_id, amount_minor FROM settlements WHERE tenant_id = $1 AND payment_id = $2 ORDER BY 1";
+const INVOICE_CUSTOMER: &str = "SELECT customer_id FROM invoices WHERE tenant_id = $1 AND id = $2";
 const RESTORE_OUTSTANDING: &str = "UPDATE invoices SET outstanding_minor = outstanding_minor + $1 WHERE tenant_id = $2 AND id = $3";
 const OPEN_ITEMS: &str = "SELECT id, customer_id, number, iso(due_on), outstanding_minor, currency FROM invoices \
                  WHERE tenant_id = $1 AND outstanding_minor > 0";

@@ -351,30 +351,7 @@ pub(crate) fn invoice_from_row(row: InvoiceRow) -> Result<InvoiceRecord, StoreEr
 #[cfg(test)]
 mod tests {
     use super::CUSTOMERS_SQL;
-    use crate::Store;
-
-    /// `EXPLAIN QUERY PLAN` of `sql` on a freshly migrated SQLite database.
-    async fn sqlite_plan(sql: &str) -> String {
-        let directory = std::env::temp_dir().join(format!("relance-plan-{}", std::process::id()));
-        std::fs::create_dir_all(&directory).expect("a temporary directory");
-        let store = Store::open_sqlite(&directory.join("plan.db"))
-            .await
-            .expect("a fresh database");
-        let Store::Sqlite(pool, _) = &store else {
-            unreachable!("opened as SQLite")
-        };
-        let explain = format!("EXPLAIN QUERY PLAN {}", sql.replace('$', "?"));
-        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
-            .fetch_all(pool)
-            .await
-            .expect("a plan");
-        store.close().await;
-        let _ = std::fs::remove_dir_all(&directory);
-        rows.into_iter()
-            .map(|(.., detail)| detail)
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    use crate::sqlite_direct::sqlite_plan;
 
     #[tokio::test]
     async fn the_customer_list_reads_each_customers_invoices_through_an_index() {

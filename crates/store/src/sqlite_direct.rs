@@ -111,3 +111,31 @@ pub(crate) fn store_error(error: rusqlite::Error) -> StoreError {
     }
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(error)))
 }
+
+/// `EXPLAIN QUERY PLAN` of `sql` (in PostgreSQL's dialect) on a freshly migrated SQLite
+/// database, one line per step.
+#[cfg(test)]
+pub(crate) async fn sqlite_plan(sql: &str) -> String {
+    static PLANS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let plan = PLANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let directory =
+        std::env::temp_dir().join(format!("relance-plan-{}-{plan}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("a temporary directory");
+    let store = crate::Store::open_sqlite(&directory.join("plan.db"))
+        .await
+        .expect("a fresh database");
+    let crate::Store::Sqlite(pool, _) = &store else {
+        unreachable!("opened as SQLite")
+    };
+    let explain = format!("EXPLAIN QUERY PLAN {}", crate::dunning::sqlite_dialect(sql));
+    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+        .fetch_all(pool)
+        .await
+        .expect("a plan");
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&directory);
+    rows.into_iter()
+        .map(|(.., detail)| detail)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

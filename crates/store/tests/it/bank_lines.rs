@@ -498,6 +498,113 @@ async fn payments_of_customers_interleaved_in_a_file_have_the_outcome_of_the_fil
     });
 }
 
+/// Puts every customer's case to sleep until a new fact wakes it, as a run that decided
+/// nothing is due would.
+async fn put_every_case_to_sleep(store: &Store, tenant: TenantId) {
+    let scope = store.tenant(tenant);
+    let today = date(2026, 11, 20);
+    let due = scope.customers_due(today).await.unwrap();
+    let batch = scope.load_cases(&due, today).await.unwrap();
+    let updates = due
+        .iter()
+        .map(|customer| {
+            let read = batch.cases[customer].clone();
+            store::CaseUpdate {
+                customer: *customer,
+                progress: read.progress.clone(),
+                next_review_on: None,
+                previous: Some(read),
+                actions: Vec::new(),
+                promise_updates: Vec::new(),
+            }
+        })
+        .collect();
+    scope.record_cases(updates, fixed_now()).await.unwrap();
+    assert!(scope.customers_due(today).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_bank_import_wakes_the_cases_of_the_customers_it_paid_and_only_theirs() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = books(store, "Premier").await;
+        let scope = store.tenant(tenant);
+        let today = date(2026, 11, 20);
+        let c1 = scope
+            .customer_id(&CustomerRef::parse("C1").unwrap())
+            .await
+            .unwrap();
+        let c2 = scope
+            .customer_id(&CustomerRef::parse("C2").unwrap())
+            .await
+            .unwrap();
+        let [f1, f2] = [
+            id_of(store, tenant, "F-1").await,
+            id_of(store, tenant, "F-2").await,
+        ];
+        put_every_case_to_sleep(store, tenant).await;
+
+        // C1 pays both its invoices, in two lines; C2's line waits for review.
+        let pays = |invoice, amount| LinePlan::Apply {
+            customer: c1,
+            proposal: StoredProposal {
+                customer: Some(c1),
+                allocations: vec![(invoice, eur(amount))],
+                confidence: 97,
+                ..StoredProposal::default()
+            },
+        };
+        let review = LinePlan::Review {
+            proposal: StoredProposal {
+                customer: Some(c2),
+                ..StoredProposal::default()
+            },
+        };
+        scope
+            .import_bank_lines(
+                &meta(),
+                &[
+                    line("FR76A", "k1", 1000, pays(f1, 1000)),
+                    line("FR76A", "k2", 700, review),
+                    line("FR76A", "k3", 500, pays(f2, 500)),
+                ],
+                &effects(),
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            scope.customers_due(today).await.unwrap(),
+            vec![c1],
+            "the payer's case is looked at again; the other one sleeps on"
+        );
+
+        // The rule that wakes a case when an invoice's balance changes outlives the import:
+        // a payment recorded by hand afterwards wakes C2.
+        put_every_case_to_sleep(store, tenant).await;
+        let payment = scope
+            .record_payment(
+                &store::NewPayment {
+                    customer: Some(c2),
+                    received_on: today,
+                    amount: eur(100),
+                    reference: "cheque".into(),
+                    idempotency_key: "cheque-1".into(),
+                },
+                fixed_now(),
+            )
+            .await
+            .unwrap();
+        let f3 = id_of(store, tenant, "F-3").await;
+        scope
+            .allocate_payment(payment, f3, eur(100), fixed_now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(scope.customers_due(today).await.unwrap(), vec![c2]);
+    });
+}
+
 #[tokio::test]
 async fn open_invoices_are_picked_one_by_one_and_named_for_the_tenant_alone() {
     on_every_backend!(|database| {
