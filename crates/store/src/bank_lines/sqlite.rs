@@ -38,7 +38,9 @@ struct Prepared<'t> {
     customer_balance: Statement<'t>,
     keep_promises: Statement<'t>,
     pending_actions: Statement<'t>,
+    still_owed: Statement<'t>,
     cancel_action: Statement<'t>,
+    paid_by_due: Statement<'t>,
     insert_closure: Statement<'t>,
     closure_contact: Statement<'t>,
     requeue: Statement<'t>,
@@ -72,7 +74,9 @@ impl<'t> Prepared<'t> {
             customer_balance: prepare(CUSTOMER_BALANCE)?,
             keep_promises: prepare(KEEP_PROMISES)?,
             pending_actions: prepare(PENDING_ACTIONS)?,
+            still_owed: prepare(STILL_OWED_LISTED)?,
             cancel_action: prepare(CANCEL_ACTION)?,
+            paid_by_due: prepare(PAID_BY_DUE_LISTED)?,
             insert_closure: prepare(INSERT_CLOSURE)?,
             closure_contact: prepare(CLOSURE_CONTACT)?,
             requeue: prepare(&requeue_sql())?,
@@ -90,6 +94,13 @@ impl<'t> Prepared<'t> {
         })
     }
 }
+
+/// `STILL_OWED` and `PAID_BY_DUE` with the ids bound as one text (`4,8,15`): prepared once for
+/// the whole file instead of once for each action checked and each case closed.
+const STILL_OWED_LISTED: &str = "SELECT COUNT(*) FROM invoices WHERE id IN (SELECT value FROM json_each('[' || ?2 || ']')) \
+     AND +tenant_id = ?1 AND outstanding_minor > 0";
+const PAID_BY_DUE_LISTED: &str = "SELECT id FROM invoices WHERE id IN (SELECT value FROM json_each('[' || ?2 || ']')) \
+     AND +tenant_id = ?1 ORDER BY due_on, number";
 
 /// `UPDATE invoices …` (an invoice paid, or given back what a returned payment had paid) as
 /// `UPDATE OR FAIL invoices …`. The invoice's triggers (its case's date, the ledger's day
@@ -265,7 +276,7 @@ fn import_lines(
             LinePlan::Review { .. } => outcome.queued += 1,
             LinePlan::Apply { customer, proposal } => {
                 let plan = line_payment(line, *customer, proposal, id);
-                let applied = apply_payment(tx, &mut st, tenant, &plan, effects, now)?;
+                let applied = apply_payment(&mut st, tenant, &plan, effects, now)?;
                 if applied.allocated_minor > 0 || applied.write_offs > 0 {
                     woken.push(customer.0);
                 }
@@ -334,7 +345,6 @@ fn import_lines(
 
 /// `apply_payment!` on SQLite: the same statements, in the same order.
 fn apply_payment(
-    tx: &Transaction<'_>,
     st: &mut Prepared<'_>,
     tenant: i64,
     plan: &PaymentPlan,
@@ -454,11 +464,9 @@ fn apply_payment(
         if ids.is_empty() {
             continue;
         }
-        let still_owed: i64 = tx
-            .prepare(&sqlite_dialect(
-                &STILL_OWED.replace("{ids}", &id_list(ids.iter().copied())),
-            ))?
-            .query_row(params![tenant], |row| row.get(0))?;
+        let still_owed: i64 = st
+            .still_owed
+            .query_row(params![tenant, id_list(ids)], |row| row.get(0))?;
         if still_owed == 0 {
             st.cancel_action
                 .execute(params![effects.cancel_note, tenant, action])?;
@@ -484,11 +492,9 @@ fn apply_payment(
         let paid: Vec<i64> = if paid_invoices.is_empty() {
             Vec::new()
         } else {
-            tx.prepare(&sqlite_dialect(
-                &PAID_BY_DUE.replace("{ids}", &id_list(paid_invoices.iter().copied())),
-            ))?
-            .query_map(params![tenant], |row| row.get(0))?
-            .collect::<Result<_, _>>()?
+            st.paid_by_due
+                .query_map(params![tenant, id_list(paid_invoices)], |row| row.get(0))?
+                .collect::<Result<_, _>>()?
         };
         for (key, action) in
             closure_actions(plan.customer, episode, email, consent_email, paid, effects)?
@@ -640,20 +646,28 @@ pub(super) fn existing_keys(
 
 #[cfg(test)]
 mod tests {
-    use super::{PAID_BY_DUE, STILL_OWED};
+    use super::{PAID_BY_DUE, PAID_BY_DUE_LISTED, STILL_OWED, STILL_OWED_LISTED};
     use crate::sqlite_direct::sqlite_plan;
 
     #[tokio::test]
     async fn a_paid_customers_actions_and_invoices_are_looked_up_by_id() {
         // Once every pending action of the payer is checked this way, a scan of the tenant's
         // open invoices per action made a bank import after a daily run take hours.
-        for query in [STILL_OWED, PAID_BY_DUE] {
+        for query in [
+            STILL_OWED,
+            PAID_BY_DUE,
+            STILL_OWED_LISTED,
+            PAID_BY_DUE_LISTED,
+        ] {
             let plan = sqlite_plan(&query.replace("{ids}", "4, 8, 15")).await;
             assert!(
                 plan.contains("USING INTEGER PRIMARY KEY (rowid=?)"),
                 "{plan}"
             );
-            assert!(!plan.contains("INDEX"), "{plan}");
+            assert!(
+                !plan.contains("USING INDEX") && !plan.contains("USING COVERING INDEX"),
+                "{plan}"
+            );
         }
     }
 }
