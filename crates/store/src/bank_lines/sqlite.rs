@@ -97,8 +97,8 @@ impl<'t> Prepared<'t> {
 
 /// `STILL_OWED` and `PAID_BY_DUE` with the ids bound as one text (`4,8,15`): prepared once for
 /// the whole file instead of once for each action checked and each case closed.
-const STILL_OWED_LISTED: &str = "SELECT COUNT(*) FROM invoices WHERE id IN (SELECT value FROM json_each('[' || ?2 || ']')) \
-     AND +tenant_id = ?1 AND outstanding_minor > 0";
+const STILL_OWED_LISTED: &str = "SELECT EXISTS (SELECT 1 FROM invoices WHERE id IN (SELECT value FROM json_each('[' || ?2 || ']')) \
+     AND +tenant_id = ?1 AND outstanding_minor > 0)";
 const PAID_BY_DUE_LISTED: &str = "SELECT id FROM invoices WHERE id IN (SELECT value FROM json_each('[' || ?2 || ']')) \
      AND +tenant_id = ?1 ORDER BY due_on, number";
 
@@ -464,9 +464,13 @@ fn apply_payment(
         if ids.is_empty() {
             continue;
         }
-        let still_owed: i64 = st
-            .still_owed
-            .query_row(params![tenant, id_list(ids)], |row| row.get(0))?;
+        // A customer who owes nothing more has no invoice left that a message could claim.
+        let still_owed: i64 = if balance == 0 {
+            0
+        } else {
+            st.still_owed
+                .query_row(params![tenant, id_list(ids)], |row| row.get(0))?
+        };
         if still_owed == 0 {
             st.cancel_action
                 .execute(params![effects.cancel_note, tenant, action])?;
