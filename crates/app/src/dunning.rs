@@ -258,57 +258,61 @@ pub async fn run_day(
         outcomes: Vec::new(),
         writes: RunWrites::default(),
     };
-    // Three stages run together, each on a batch of its own: the next batch is read and the
-    // previous batch's decisions are written (on SQLite, each on a thread of its own) while
-    // this one is decided here. Batches hold disjoint customers, so the order of their reads
-    // and writes does not matter.
-    let mut chunks = due.chunks(CHUNK);
-    let mut loaded = match chunks.next() {
-        Some(chunk) => Some(handle.load_cases(chunk, since).await?),
-        None => None,
-    };
-    let mut decided: Option<Vec<CaseUpdate>> = None;
-    while loaded.is_some() || decided.is_some() {
-        let next_chunk = chunks.next();
-        let current = loaded.take();
-        let to_write = decided.take();
-        // `join!` polls in order: the reading and the writing are started before the deciding,
-        // which runs to its end on this thread.
-        let (next, writes, updates) = tokio::join!(
-            async {
-                match next_chunk {
-                    Some(chunk) => handle.load_cases(chunk, since).await.map(Some),
-                    None => Ok(None),
-                }
-            },
-            async {
-                match to_write {
-                    Some(updates) if !options.dry_run => {
-                        handle.record_cases(updates, clock.now()).await
-                    }
-                    _ => Ok(RunWrites::default()),
-                }
-            },
-            async {
-                current
-                    .map(|batch| {
-                        decide_batch(
-                            &batch,
-                            &rules,
-                            &set_aside,
-                            &creditor_tz,
-                            today,
-                            &options,
-                            &mut report,
-                        )
-                    })
-                    .transpose()
+    // Three stages run together, each on batches of its own, handed on through queues one batch
+    // deep: the reading runs ahead, the writing (on SQLite each on a thread of its own) works
+    // through what was decided, and the deciding runs here. Batches hold disjoint customers, so
+    // the order of their reads and writes does not matter. In lockstep (each round waiting for
+    // the slowest of the three) the two cores were a quarter idle: a commit's wait for the disk
+    // held up the next read and decision as well.
+    let (loaded_tx, loaded_rx) = tokio::sync::mpsc::channel::<CaseBatch>(1);
+    let (decided_tx, decided_rx) = tokio::sync::mpsc::channel::<Vec<CaseUpdate>>(1);
+    // Each stage owns its ends of the queues: one that stops on an error drops them, and the
+    // others see the queue closed and stop too.
+    let reading = async {
+        let loaded_tx = loaded_tx;
+        for chunk in due.chunks(CHUNK) {
+            let batch = handle.load_cases(chunk, since).await?;
+            // Closed: the deciding stopped on an error, reported from there.
+            if loaded_tx.send(batch).await.is_err() {
+                break;
             }
-        );
-        report.writes.add(writes?);
-        decided = updates?;
-        loaded = next?;
-    }
+        }
+        Ok::<(), StoreError>(())
+    };
+    let writing = async {
+        let mut decided_rx = decided_rx;
+        let mut writes = RunWrites::default();
+        while let Some(updates) = decided_rx.recv().await {
+            if !options.dry_run {
+                writes.add(handle.record_cases(updates, clock.now()).await?);
+            }
+        }
+        Ok::<RunWrites, StoreError>(writes)
+    };
+    let deciding = async {
+        let (mut loaded_rx, decided_tx) = (loaded_rx, decided_tx);
+        while let Some(batch) = loaded_rx.recv().await {
+            let updates = decide_batch(
+                &batch,
+                &rules,
+                &set_aside,
+                &creditor_tz,
+                today,
+                &options,
+                &mut report,
+            )?;
+            drop(batch);
+            // Closed: the writing stopped on an error, reported from there.
+            if decided_tx.send(updates).await.is_err() {
+                break;
+            }
+        }
+        Ok::<(), DunningError>(())
+    };
+    let (read, written, decided) = tokio::join!(reading, writing, deciding);
+    decided?;
+    report.writes = written?;
+    read?;
     if !options.dry_run {
         handle.end_run().await?;
     }
