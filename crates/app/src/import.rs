@@ -2,8 +2,9 @@
 //!
 //! The file is read twice and held in memory never (CSV files of ten million rows are common
 //! in accounting exports):
-//! 1. the whole file is hashed; if it is byte for byte the file of this tenant's latest invoice
-//!    import, nothing is read further and nothing is written;
+//! 1. the whole file is hashed (a large one in two halves, on two threads); if it is byte for
+//!    byte the file of this tenant's latest invoice import, nothing is read further and nothing
+//!    is written;
 //! 2. a validation pass parses every row and checks what only the whole file can show (an
 //!    invoice number given twice, a customer whose name changes between rows); any problem
 //!    rejects the file before anything is written, with every problem located by line and column.
@@ -135,10 +136,9 @@ impl<'a> ImportInput<'a> {
                 let cut = middle + start as u64;
                 let first = open_at(0).map_err(|source| self.unreadable(source))?;
                 let second = open_at(cut).map_err(|source| self.unreadable(source))?;
-                Ok(Some((
-                    Box::new(BufReader::with_capacity(1 << 20, first.take(cut))),
-                    Box::new(BufReader::with_capacity(1 << 20, second)),
-                )))
+                // Unbuffered: the CSV reader buffers what it reads, and a buffer of ours in front
+                // of it only copied every byte once more.
+                Ok(Some((Box::new(first.take(cut)), Box::new(second))))
             }
         }
     }
@@ -246,9 +246,19 @@ pub async fn import_invoices(
 ) -> Result<ImportReport, ImportError> {
     let file_name = input.name();
     let total = input.len();
-    let file_hash = hash_file(&input, progress, total)?;
     let scope = store.tenant(tenant.id);
-    if let Some(latest) = scope.latest_import(INVOICE_IMPORT_KIND).await?
+    let latest = scope.latest_import(INVOICE_IMPORT_KIND).await?;
+    // A file last imported before fingerprints were taken in halves is compared in the form
+    // then recorded (no new record is made when nothing changed, so that form can stay).
+    let whole = latest
+        .as_ref()
+        .is_some_and(|latest| recorded_whole(&latest.file_hash, total));
+    let mut file_hash = if whole {
+        hash_whole(&input, progress, total)?
+    } else {
+        fingerprint(&input, progress, total)?
+    };
+    if let Some(latest) = latest
         && latest.file_hash == file_hash
     {
         let rows = u64::try_from(latest.rows_read).unwrap_or(0);
@@ -266,6 +276,9 @@ pub async fn import_invoices(
         });
     }
 
+    if whole && total >= HALVES_MIN_BYTES {
+        file_hash = fingerprint(&input, progress, total)?;
+    }
     let mut source = RowSource::open(input, options, tenant)?;
     let validated = validate(&mut source, &file_name, progress, total)?;
     let fec = source.fec_summary();
@@ -359,23 +372,102 @@ pub async fn import_invoices(
     })
 }
 
-fn hash_file(
+/// The fingerprint of a file recognised when it comes again: xxh3-128 of each half of its bytes
+/// (cut at the middle byte, whatever is there), the halves hashed on two threads, and its
+/// length. Hashed in one piece on one core, a ten-million-row file took a third of a second
+/// before anything else could start, a tenth of the time to reject a bad one. Inputs too small
+/// to be worth two threads keep the whole-file form (`hash_whole`).
+fn fingerprint(
+    input: &ImportInput<'_>,
+    progress: &dyn ImportProgress,
+    total: u64,
+) -> Result<String, ImportError> {
+    if total < HALVES_MIN_BYTES {
+        return hash_whole(input, progress, total);
+    }
+    let middle = total / 2;
+    let done = AtomicU64::new(0);
+    let (first, second) = std::thread::scope(|scope| {
+        let progress = (progress, &done, total);
+        let second = scope.spawn(move || hash_range(input, middle, total - middle, progress));
+        let first = hash_range(input, 0, middle, progress);
+        (
+            first,
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    Ok(format!(
+        "{HALVES_FINGERPRINT}{:032x}-{:032x}:{total}",
+        first?, second?
+    ))
+}
+
+/// How `fingerprint` marks the two-halves form.
+const HALVES_FINGERPRINT: &str = "xxh3-128-halves:";
+
+/// How `hash_whole` marks its form, which imports recorded before the halves have.
+const WHOLE_FINGERPRINT: &str = "xxh3-128:";
+
+/// Whether `recorded` is a fingerprint of the whole-file form that a file of `total` bytes could
+/// match: that file is then compared in that form.
+fn recorded_whole(recorded: &str, total: u64) -> bool {
+    recorded.starts_with(WHOLE_FINGERPRINT) && recorded.ends_with(&format!(":{total}"))
+}
+
+/// xxh3-128 of `length` bytes of the input from `start`; the progress counts the bytes hashed
+/// by every thread (in `done`) out of `total`.
+fn hash_range(
+    input: &ImportInput<'_>,
+    start: u64,
+    length: u64,
+    (progress, done, total): (&dyn ImportProgress, &AtomicU64, u64),
+) -> Result<u128, ImportError> {
+    let mut hasher = Xxh3::new();
+    match input {
+        ImportInput::Bytes { bytes, .. } => {
+            let range = usize::try_from(start).unwrap_or(usize::MAX)
+                ..usize::try_from(start + length).unwrap_or(usize::MAX);
+            hasher.update(&bytes[range]);
+        }
+        ImportInput::Path(path) => {
+            let mut file = File::open(path)
+                .and_then(|mut file| file.seek(SeekFrom::Start(start)).map(|_| file))
+                .map_err(|source| input.unreadable(source))?
+                .take(length);
+            // Small enough to stay in the core's cache between the copy and the hashing.
+            let mut buffer = vec![0_u8; 128 << 10];
+            loop {
+                let read = file
+                    .read(&mut buffer)
+                    .map_err(|source| input.unreadable(source))?;
+                if read == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..read]);
+                let hashed = done.fetch_add(read as u64, Ordering::Relaxed) + read as u64;
+                progress.update(ImportPhase::Checking, hashed, total);
+            }
+        }
+    }
+    Ok(hasher.digest128())
+}
+
+/// xxh3-128 of the whole input in one pass, and its length.
+fn hash_whole(
     input: &ImportInput<'_>,
     progress: &dyn ImportProgress,
     total: u64,
 ) -> Result<String, ImportError> {
     let mut reader = input.open()?;
     let mut hasher = Xxh3::new();
-    // Small enough to stay in the core's cache between the copy and the hashing.
     let mut buffer = vec![0_u8; 128 << 10];
     let mut done = 0_u64;
     loop {
         let read = reader
             .read(&mut buffer)
-            .map_err(|source| ImportError::Unreadable {
-                file: input.name(),
-                source,
-            })?;
+            .map_err(|source| input.unreadable(source))?;
         if read == 0 {
             break;
         }
@@ -383,7 +475,10 @@ fn hash_file(
         done += read as u64;
         progress.update(ImportPhase::Checking, done, total);
     }
-    Ok(format!("xxh3-128:{:032x}:{}", hasher.digest128(), done))
+    Ok(format!(
+        "{WHOLE_FINGERPRINT}{:032x}:{done}",
+        hasher.digest128()
+    ))
 }
 
 fn rejected(file: &str, mut problems: Vec<Problem>, more: u64) -> ImportError {

@@ -299,6 +299,79 @@ fn large_file(rows: usize, change: impl Fn(usize, String) -> String) -> String {
     file
 }
 
+#[tokio::test]
+async fn a_large_file_is_recognised_when_it_comes_again_and_one_changed_byte_is_seen() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        let file = large_file(20_000, |_, row| row);
+        import_csv(store, &tenant, "large.csv", file.as_bytes())
+            .await
+            .unwrap();
+        let again = import_csv(store, &tenant, "large.csv", file.as_bytes())
+            .await
+            .unwrap();
+        assert!(again.already_imported);
+        assert_eq!(counts(&again), [0, 0, 20_000, 0, 0, 0]);
+
+        // One byte of the second half: the same length, another file.
+        let changed = large_file(20_000, |index, row| match index {
+            15_000 => row.replace("100,00\n", "090,00\n"),
+            _ => row,
+        });
+        assert_eq!(changed.len(), file.len());
+        let report = import_csv(store, &tenant, "large.csv", changed.as_bytes())
+            .await
+            .unwrap();
+        assert!(!report.already_imported);
+        assert_eq!(report.invoices.updated, 1);
+    });
+}
+
+#[tokio::test]
+async fn a_large_file_recorded_with_a_whole_file_hash_is_still_recognised() {
+    on_every_backend!(|database| {
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier").await;
+        let file = large_file(20_000, |_, row| row);
+        import_csv(store, &tenant, "large.csv", file.as_bytes())
+            .await
+            .unwrap();
+        // As recorded before large files were hashed in two halves.
+        let whole = format!(
+            "xxh3-128:{:032x}:{}",
+            xxhash_rust::xxh3::xxh3_128(file.as_bytes()),
+            file.len()
+        );
+        let update = format!("UPDATE imports SET file_hash = '{whole}'");
+        database.execute_raw(&update, &update).await.unwrap();
+
+        let again = import_csv(store, &tenant, "large.csv", file.as_bytes())
+            .await
+            .unwrap();
+        assert!(again.already_imported);
+        let changed = large_file(20_000, |index, row| match index {
+            15_000 => row.replace("100,00\n", "090,00\n"),
+            _ => row,
+        });
+        let report = import_csv(store, &tenant, "large.csv", changed.as_bytes())
+            .await
+            .unwrap();
+        assert!(!report.already_imported);
+        let latest = store
+            .tenant(tenant.id)
+            .latest_import("invoices")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            latest.file_hash.starts_with("xxh3-128-halves:"),
+            "{}",
+            latest.file_hash
+        );
+    });
+}
+
 fn problem_lines(error: ImportError) -> Vec<(u64, String)> {
     let ImportError::Rejected { problems, .. } = error else {
         panic!("expected a rejection, got {error:?}")
