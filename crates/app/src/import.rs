@@ -460,25 +460,8 @@ fn hash_whole(
     progress: &dyn ImportProgress,
     total: u64,
 ) -> Result<String, ImportError> {
-    let mut reader = input.open()?;
-    let mut hasher = Xxh3::new();
-    let mut buffer = vec![0_u8; 128 << 10];
-    let mut done = 0_u64;
-    loop {
-        let read = reader
-            .read(&mut buffer)
-            .map_err(|source| input.unreadable(source))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        done += read as u64;
-        progress.update(ImportPhase::Checking, done, total);
-    }
-    Ok(format!(
-        "{WHOLE_FINGERPRINT}{:032x}:{done}",
-        hasher.digest128()
-    ))
+    let hash = hash_range(input, 0, total, (progress, &AtomicU64::new(0), total))?;
+    Ok(format!("{WHOLE_FINGERPRINT}{hash:032x}:{total}"))
 }
 
 fn rejected(file: &str, mut problems: Vec<Problem>, more: u64) -> ImportError {

@@ -299,6 +299,15 @@ fn large_file(rows: usize, change: impl Fn(usize, String) -> String) -> String {
     file
 }
 
+/// `large_file(20_000, …)` with one byte of its second half changed (an outstanding amount):
+/// the same length, another file.
+fn large_file_one_byte_changed() -> String {
+    large_file(20_000, |index, row| match index {
+        15_000 => row.replace("100,00\n", "090,00\n"),
+        _ => row,
+    })
+}
+
 #[tokio::test]
 async fn a_large_file_is_recognised_when_it_comes_again_and_one_changed_byte_is_seen() {
     on_every_backend!(|database| {
@@ -314,11 +323,7 @@ async fn a_large_file_is_recognised_when_it_comes_again_and_one_changed_byte_is_
         assert!(again.already_imported);
         assert_eq!(counts(&again), [0, 0, 20_000, 0, 0, 0]);
 
-        // One byte of the second half: the same length, another file.
-        let changed = large_file(20_000, |index, row| match index {
-            15_000 => row.replace("100,00\n", "090,00\n"),
-            _ => row,
-        });
+        let changed = large_file_one_byte_changed();
         assert_eq!(changed.len(), file.len());
         let report = import_csv(store, &tenant, "large.csv", changed.as_bytes())
             .await
@@ -350,10 +355,7 @@ async fn a_large_file_recorded_with_a_whole_file_hash_is_still_recognised() {
             .await
             .unwrap();
         assert!(again.already_imported);
-        let changed = large_file(20_000, |index, row| match index {
-            15_000 => row.replace("100,00\n", "090,00\n"),
-            _ => row,
-        });
+        let changed = large_file_one_byte_changed();
         let report = import_csv(store, &tenant, "large.csv", changed.as_bytes())
             .await
             .unwrap();
