@@ -89,52 +89,55 @@ async fn a_daily_run_ends_with_its_writes_in_the_database_file_and_an_empty_log(
 
 #[tokio::test]
 async fn a_run_whose_writing_fails_stops_with_the_error_instead_of_waiting() {
-    // Enough customers for four batches: the reading has run ahead and waits to hand on the
-    // next one when the first batch's writing fails.
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("relance.db");
-    let store = Store::open_sqlite(&path).await.unwrap();
-    let tenant = creditor(&store, "Atelier Bellevue").await;
-    let mut portfolio = String::from(
-        "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,email\n",
-    );
-    for customer in 0..35_000 {
-        portfolio.push_str(&format!(
-            "C{customer},Client {customer},F-{customer},2026-10-01,2026-11-02,120.00,c{customer}@client.fr\n"
-        ));
-    }
-    import_csv(&store, &tenant, "portfolio.csv", portfolio.as_bytes())
-        .await
-        .unwrap();
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch(
-            "CREATE TRIGGER refuse_actions BEFORE INSERT ON actions \
-             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
-        )
-        .unwrap();
+    on_every_backend!(|database| {
+        // Enough customers for four batches: the reading has run ahead and waits to hand on
+        // the next one when the first batch's writing fails.
+        let store = &database.store;
+        let tenant = creditor(store, "Atelier Bellevue").await;
+        let mut portfolio = String::from(
+            "customer_ref,customer_name,invoice_number,issue_date,due_date,amount,email\n",
+        );
+        for customer in 0..35_000 {
+            portfolio.push_str(&format!(
+                "C{customer},Client {customer},F-{customer},2026-10-01,2026-11-02,120.00,c{customer}@client.fr\n"
+            ));
+        }
+        import_csv(store, &tenant, "portfolio.csv", portfolio.as_bytes())
+            .await
+            .unwrap();
+        database
+            .execute_raw(
+                "CREATE TRIGGER refuse_actions BEFORE INSERT ON actions \
+                 BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+                "CREATE FUNCTION refuse_actions() RETURNS trigger LANGUAGE plpgsql \
+                 AS $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$; \
+                 CREATE TRIGGER refuse_actions BEFORE INSERT ON actions \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_actions();",
+            )
+            .await
+            .unwrap();
 
-    let options = RunOptions {
-        date: Some(date(2026, 11, 20)),
-        dry_run: false,
-        language: Language::English,
-        detail: ReportDetail::CountsOnly,
-    };
-    let outcome = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        dunning::run_day(&store, &tenant, clock(), options),
-    )
-    .await
-    .expect("the run stops instead of waiting for stages that stopped");
-    let error = outcome
-        .expect_err("the writing's error is the run's")
-        .to_string();
-    assert!(error.contains("the disk is full"), "{error}");
-    let actions = dunning::list_actions(&store, &tenant, None, None, None)
+        let options = RunOptions {
+            date: Some(date(2026, 11, 20)),
+            dry_run: false,
+            language: Language::English,
+            detail: ReportDetail::CountsOnly,
+        };
+        let outcome = tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            dunning::run_day(store, &tenant, clock(), options),
+        )
         .await
-        .unwrap();
-    assert!(actions.is_empty(), "{} actions written", actions.len());
-    store.close().await;
+        .expect("the run stops instead of waiting for stages that stopped");
+        let error = outcome
+            .expect_err("the writing's error is the run's")
+            .to_string();
+        assert!(error.contains("the disk is full"), "{error}");
+        let actions = dunning::list_actions(store, &tenant, None, None, None)
+            .await
+            .unwrap();
+        assert!(actions.is_empty(), "{} actions written", actions.len());
+    });
 }
 
 #[tokio::test]
